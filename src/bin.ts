@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/** The only place that reads process.argv and sets the exit code. */
+import { main } from './cli/main.js';
+import type { Io } from './cli/io.js';
+
+const interrupted = new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
+  // The first signal asks the command to stop cleanly; a second one ends the process now.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      resolve(sig);
+    });
+  }
+});
+let stopping = false;
+
+const io: Io = {
+  stdout: { write: (c: string) => process.stdout.write(c), isTTY: process.stdout.isTTY === true },
+  stderr: { write: (c: string) => process.stderr.write(c), isTTY: process.stderr.isTTY === true },
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  },
+  env: process.env,
+  cwd: process.cwd(),
+  interrupted,
+};
+
+main(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+    // Let pending writes flush; the command has closed what it opened.
+    setImmediate(() => process.exit(code));
+  },
+  (e: unknown) => {
+    process.stderr.write(`internal error: ${String((e as Error)?.stack ?? e)}\n`);
+    process.exit(1);
+  },
+);

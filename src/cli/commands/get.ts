@@ -1,0 +1,16 @@
+import type { Argv } from 'yargs';
+import { notImplemented, type Command } from '../command.js';
+
+export const getCommand: Command = {
+  command: 'get [name]',
+  describe: 'List the managed tasks: state, health, agent, host, ports, age',
+  examples: [
+    ['$0 get', 'every managed task'],
+    ['$0 get nginx -o wide', 'one name, with task ids and spec hashes'],
+  ],
+  builder: (y: Argv) =>
+    y
+      .positional('name', { type: 'string', describe: 'Manifest name' })
+      .option('all', { type: 'boolean', default: false, describe: 'Also tasks of the framework that no manifest declares' }),
+  run: notImplemented('get', 6),
+};

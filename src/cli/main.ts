@@ -1,0 +1,136 @@
+/**
+ * The CLI: yargs is only wiring. Parsing records which command was chosen; the command
+ * then runs outside yargs, so a rejected promise can never make yargs print its help,
+ * and every path ends in one exit code (STYLE.md habit 4).
+ */
+import yargs, { type Argv } from 'yargs';
+import { createRequire } from 'node:module';
+import type { Io } from './io.js';
+import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
+import { globalFlags, resolveGlobals, UsageError, type RawGlobals } from './options.js';
+import type { Args, Command } from './command.js';
+import { completionScript } from './completion.js';
+import { applyCommand } from './commands/apply.js';
+import { planCommand } from './commands/plan.js';
+import { getCommand } from './commands/get.js';
+import { logsCommand } from './commands/logs.js';
+import { describeCommand } from './commands/describe.js';
+import { deleteCommand } from './commands/delete.js';
+import { validateCommand } from './commands/validate.js';
+import { localCommand } from './commands/local.js';
+
+export const COMMANDS: Command[] = [
+  applyCommand,
+  planCommand,
+  getCommand,
+  logsCommand,
+  describeCommand,
+  deleteCommand,
+  validateCommand,
+  localCommand,
+];
+
+export function version(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = require('../../../package.json') as { version: string };
+  return pkg.version;
+}
+
+interface Parsed {
+  command?: Command;
+  args?: Args;
+  output: string;
+  error?: string;
+}
+
+function build(argv: string[], io: Io, chosen: { command?: Command; args?: Args }): Argv {
+  let y = yargs(argv)
+    .scriptName('mesos-apply')
+    .usage('$0 [command] [options]\n\nkubectl apply, for Apache Mesos: make a Mesos cluster run the tasks your YAML manifests declare.')
+    .env(false)
+    .strict()
+    .exitProcess(false)
+    .version(version())
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, io.stdout.isTTY ? 110 : 100))
+    .epilogue(`${EXIT_CODES_HELP}\n\nDocs: README.md; manifest schema: schemas/task.v1.schema.json`);
+  y = globalFlags(y);
+  for (const cmd of COMMANDS) {
+    y = y.command(
+      cmd.command,
+      cmd.describe,
+      (sub: Argv) => {
+        let b = cmd.builder(sub);
+        for (const [ex, what] of cmd.examples) b = b.example(ex, what);
+        return b;
+      },
+      (args) => {
+        chosen.command = cmd;
+        chosen.args = args as unknown as Args;
+      },
+    );
+  }
+  y = y.completion('completion', 'Print a bash/zsh completion script (source <(mesos-apply completion))');
+  // The default command (apply) adds its own examples at the top level.
+  for (const cmd of COMMANDS.slice(1)) for (const [ex, what] of cmd.examples.slice(0, 1)) y = y.example(ex, what);
+  return y;
+}
+
+async function parse(argv: string[], io: Io): Promise<Parsed> {
+  const chosen: { command?: Command; args?: Args } = {};
+  const y = build(argv, io, chosen);
+  return new Promise((resolve) => {
+    void y.parse(argv, {}, (err: Error | undefined, _args: unknown, output: string) => {
+      resolve({ ...chosen, output: output ?? '', error: err ? err.message : undefined });
+    });
+  });
+}
+
+function commandWord(argv: string[]): string {
+  const names = COMMANDS.flatMap((c) => (Array.isArray(c.command) ? c.command : [c.command]).map((s) => s.split(' ')[0]));
+  const first = argv.find((a) => !a.startsWith('-'));
+  return first && names.includes(first) ? `${first} ` : '';
+}
+
+/** Runs the CLI over `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  if (argv[0] === 'completion') {
+    io.stdout.write(completionScript(io.env.SHELL));
+    return EXIT.OK;
+  }
+  if (argv[0] === '--get-yargs-completions') {
+    const words = await build([], io, {}).getCompletion(argv.slice(1));
+    io.stdout.write(words.join('\n') + '\n');
+    return EXIT.OK;
+  }
+  const parsed = await parse(argv, io);
+  const wantsJson = argv.some((a, i) => (a === '-o' || a === '--output') && argv[i + 1] === 'json') || argv.includes('--output=json') || argv.includes('-ojson');
+  if (parsed.error) {
+    if (wantsJson) io.stdout.write(JSON.stringify({ error: { code: 'MA_ERR_USAGE', message: parsed.error } }) + '\n');
+    else io.stderr.write(`error: ${parsed.error}\nRun 'mesos-apply ${commandWord(argv)}--help' for usage.\n`);
+    return EXIT.USAGE;
+  }
+  if (parsed.output) {
+    // --help, --version, completion
+    io.stdout.write(parsed.output.endsWith('\n') ? parsed.output : parsed.output + '\n');
+    return EXIT.OK;
+  }
+  if (!parsed.command || !parsed.args) return EXIT.OK;
+  try {
+    const globals = resolveGlobals(parsed.args as RawGlobals, io.env);
+    return await parsed.command.run(parsed.args, globals, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      if (wantsJson) io.stdout.write(JSON.stringify({ error: { code: e.code, message: e.message } }) + '\n');
+      else io.stderr.write(`error: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    const err = e as Error;
+    io.stderr.write(
+      `internal error: ${err?.stack ?? String(e)}\n` +
+        'This is a bug in mesos-apply; please report it with the command you ran and the output above.\n',
+    );
+    return EXIT.FAILED;
+  }
+}

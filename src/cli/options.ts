@@ -1,0 +1,126 @@
+/**
+ * Global options shared by every command, and their environment fallbacks.
+ * Resolution is pure: (parsed argv, env) → GlobalOptions; reading the secret file
+ * happens later, in the command that needs it, so `--help` never touches the disk.
+ */
+import type { Argv } from 'yargs';
+
+export type OutputFormat = 'text' | 'json' | 'yaml' | 'wide';
+
+export interface ConnectionOptions {
+  /** Master base URLs, in the order given. */
+  masters: string[];
+  principal?: string;
+  /** Path of a file whose content is the secret (never the secret itself on argv). */
+  secretFile?: string;
+  /** The secret from the environment (MESOS_SECRET), when no file is given. */
+  secretFromEnv?: string;
+  caFile?: string;
+  insecure: boolean;
+}
+
+export interface GlobalOptions extends ConnectionOptions {
+  framework: string;
+  output: OutputFormat;
+  color: boolean;
+  /** seconds */
+  timeout: number;
+  quiet: boolean;
+}
+
+export const DEFAULT_MASTER = 'http://127.0.0.1:5050';
+
+/** Registers the global flags on a yargs instance. */
+export function globalFlags<T>(y: Argv<T>) {
+  return y
+    .option('master', {
+      type: 'string',
+      describe: 'Mesos master URL(s), comma separated [env: MESOS_MASTER]',
+      defaultDescription: DEFAULT_MASTER,
+      global: true,
+    })
+    .option('framework', {
+      type: 'string',
+      describe: 'Framework name: the namespace of the managed tasks [env: MESOS_APPLY_FRAMEWORK]',
+      defaultDescription: 'mesos-apply',
+      global: true,
+    })
+    .option('principal', { type: 'string', describe: 'HTTP Basic principal [env: MESOS_PRINCIPAL]', global: true })
+    .option('secret-file', {
+      type: 'string',
+      describe: 'File holding the HTTP Basic secret [env: MESOS_SECRET_FILE, or the secret in MESOS_SECRET]',
+      global: true,
+    })
+    .option('ca-file', { type: 'string', describe: 'CA bundle for https masters [env: MESOS_CA_FILE]', global: true })
+    .option('insecure', { type: 'boolean', describe: 'Do not verify the master certificate (prints a warning)', global: true })
+    .option('output', {
+      alias: 'o',
+      type: 'string',
+      describe: 'Output format: text | json (get also: yaml | wide)',
+      default: 'text',
+      global: true,
+    })
+    .option('timeout', {
+      type: 'string',
+      describe: 'Bound on the whole wait, e.g. 5m, 90s, 300',
+      defaultDescription: '5m',
+      global: true,
+    })
+    .option('color', { type: 'boolean', describe: 'Colour output (--no-color, or NO_COLOR, turns it off)', global: true })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only the final report', global: true });
+}
+
+export interface RawGlobals {
+  master?: string;
+  framework?: string;
+  principal?: string;
+  secretFile?: string;
+  caFile?: string;
+  insecure?: boolean;
+  output?: string;
+  timeout?: string;
+  color?: boolean;
+  quiet?: boolean;
+}
+
+export class UsageError extends Error {
+  readonly code = 'MA_ERR_USAGE';
+}
+
+const OUTPUTS: OutputFormat[] = ['text', 'json', 'yaml', 'wide'];
+
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+
+/** Parses `1500ms`, `15s`, `2m`, `1h`, `3d`, `4w` or a number of seconds; undefined if malformed. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$/.exec(text);
+  if (!m) return undefined;
+  return Number(m[1]) * UNIT_SECONDS[m[2] ?? 's'];
+}
+
+export function resolveGlobals(raw: RawGlobals, env: Record<string, string | undefined>): GlobalOptions {
+  const masterText = raw.master ?? env.MESOS_MASTER ?? DEFAULT_MASTER;
+  const masters = masterText
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m.length > 0);
+  if (masters.length === 0) throw new UsageError('--master names no master');
+  const output = (raw.output ?? 'text') as OutputFormat;
+  if (!OUTPUTS.includes(output)) throw new UsageError(`-o ${raw.output}: expected one of ${OUTPUTS.join(', ')}`);
+  const timeout = raw.timeout === undefined ? 300 : parseDuration(raw.timeout);
+  if (timeout === undefined || timeout <= 0) throw new UsageError(`--timeout ${raw.timeout}: expected a duration such as 90s, 5m or 300`);
+  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  return {
+    masters,
+    framework: raw.framework ?? env.MESOS_APPLY_FRAMEWORK ?? 'mesos-apply',
+    principal: raw.principal ?? env.MESOS_PRINCIPAL,
+    secretFile: raw.secretFile ?? env.MESOS_SECRET_FILE,
+    secretFromEnv: env.MESOS_SECRET,
+    caFile: raw.caFile ?? env.MESOS_CA_FILE,
+    insecure: raw.insecure ?? false,
+    output,
+    color: raw.color ?? !noColor,
+    timeout,
+    quiet: raw.quiet ?? false,
+  };
+}
