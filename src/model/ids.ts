@@ -1,0 +1,99 @@
+/**
+ * Task ids and the labels that tie a Mesos task back to its manifest.
+ *
+ * Task id: `<name>.<instance>.<specHash>` for the first launch of a spec, and
+ * `<name>.<instance>.<specHash>.<attempt>` (attempt ≥ 1) for a relaunch of the same spec
+ * after its earlier task ended. Every part is derived from the manifest and the observed
+ * cluster, never from a clock or randomness, so two runs (or a retry) that see the same
+ * world pick the same id and the master refuses the second launch ("Task has duplicate
+ * ID") instead of running the task twice; and a relaunch does not reuse the id of a
+ * finished task (Mesos strongly discourages id reuse, MESOS-2198).
+ *
+ * Labels are the source of truth when reading tasks back (`parseTaskIdentity`); the id
+ * is only parsed for the attempt number.
+ */
+
+import type { Label, Labels, Task } from '../mesos/types.js';
+
+export const LABEL_PREFIX = 'mesos-apply/';
+export const LABEL_NAME = 'mesos-apply/name';
+export const LABEL_INSTANCE = 'mesos-apply/instance';
+export const LABEL_SPEC_HASH = 'mesos-apply/spec-hash';
+
+const MAX_ID_LENGTH = 255;
+
+export class InvalidTaskIdError extends Error {
+  readonly code = 'MA_ERR_INVALID_TASK_ID';
+  constructor(readonly taskId: string, reason: string) {
+    super(`task id "${taskId}" is not a valid Mesos id: ${reason}`);
+    this.name = 'InvalidTaskIdError';
+  }
+}
+
+/** Mesos ID rules (mesos-protocol §5.1, Trap 26); returns the reason, or undefined if valid. */
+export function taskIdProblem(id: string): string | undefined {
+  if (id.length === 0) return 'it is empty';
+  if (id.length > MAX_ID_LENGTH) return `it is longer than ${MAX_ID_LENGTH} characters`;
+  if (id === '.' || id === '..') return 'it is "." or ".."';
+  if (/[/\\]/.test(id)) return 'it contains "/" or "\\"';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(id)) return 'it contains control characters';
+  return undefined;
+}
+
+export function makeTaskId(name: string, instance: number, specHash: string, attempt = 0): string {
+  const base = `${name}.${instance}.${specHash}`;
+  const id = attempt > 0 ? `${base}.${attempt}` : base;
+  const problem = taskIdProblem(id);
+  if (problem !== undefined) throw new InvalidTaskIdError(id, problem);
+  return id;
+}
+
+/** The attempt number of an id made by `makeTaskId` for this name/instance/hash (else undefined). */
+export function attemptOf(taskId: string, name: string, instance: number, specHash: string): number | undefined {
+  const base = `${name}.${instance}.${specHash}`;
+  if (taskId === base) return 0;
+  if (!taskId.startsWith(`${base}.`)) return undefined;
+  const rest = taskId.slice(base.length + 1);
+  return /^[1-9][0-9]*$/.test(rest) ? Number(rest) : undefined;
+}
+
+/** Our labels first, then the user's (a user label can never shadow ours). */
+export function taskLabels(name: string, instance: number, specHash: string, user: Record<string, string>): Labels {
+  const labels: Label[] = [
+    { key: LABEL_NAME, value: name },
+    { key: LABEL_INSTANCE, value: String(instance) },
+    { key: LABEL_SPEC_HASH, value: specHash },
+  ];
+  for (const key of Object.keys(user).sort()) {
+    if (!key.startsWith(LABEL_PREFIX)) labels.push({ key, value: user[key] });
+  }
+  return { labels };
+}
+
+export function labelMap(labels: Labels | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of labels?.labels ?? []) out[l.key] = l.value ?? '';
+  return out;
+}
+
+export interface TaskIdentity {
+  name: string;
+  /** -1 when unmanaged. */
+  instance: number;
+  specHash: string;
+  /** Carries all three of our labels, well-formed: launched by mesos-apply. */
+  managed: boolean;
+}
+
+/** Read a task's identity back from its labels; foreign tasks come back unmanaged. */
+export function parseTaskIdentity(task: Pick<Task, 'name' | 'labels'>): TaskIdentity {
+  const labels = labelMap(task.labels);
+  const name = labels[LABEL_NAME];
+  const instanceText = labels[LABEL_INSTANCE];
+  const specHash = labels[LABEL_SPEC_HASH];
+  if (name === undefined || instanceText === undefined || specHash === undefined || !/^(0|[1-9][0-9]*)$/.test(instanceText)) {
+    return { name: name ?? task.name, instance: -1, specHash: specHash ?? '', managed: false };
+  }
+  return { name, instance: Number(instanceText), specHash, managed: true };
+}

@@ -1,0 +1,116 @@
+/**
+ * diffTasks: desired specs vs observed tasks → one PlanItem per instance that needs thought
+ * (actions only; placement is place.ts's job). The rules are in types.ts's header; the
+ * cases below follow them one by one.
+ *
+ * Only managed tasks (our labels) are considered; foreign tasks of the framework are left
+ * alone. Items come out sorted by name, then instance, then task id, whatever the input
+ * order, so a plan is a deterministic function of its inputs.
+ */
+
+import { attemptOf, makeTaskId } from '../model/ids.js';
+import type { ObservedTask } from '../model/observed.js';
+import type { LoadedSpec, TaskSpec } from '../model/spec.js';
+import { isActive } from '../model/states.js';
+import { hashChange, specChanges } from './changes.js';
+import { duplicateSpecError, pruneEmptyError } from './errors.js';
+import type { DeleteReason, FieldChange, PlanItem } from './types.js';
+
+export interface DiffOptions {
+  prune: boolean;
+  /** With prune, allow an empty manifest set (deletes every managed task). */
+  allowEmpty?: boolean;
+  /** Old specs by spec hash, when the caller knows them: replace items then list field changes. */
+  previousSpecs?: Readonly<Record<string, TaskSpec>>;
+}
+
+/** Code-point order: locale-independent, so plans do not depend on where they are computed. */
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Next id for name/instance/hash: attempt 0 if no task with that hash was seen, else max + 1. */
+export function nextTaskId(name: string, instance: number, hash: string, seen: readonly ObservedTask[]): string {
+  const attempts = seen
+    .map((t) => attemptOf(t.taskId, name, instance, hash))
+    .filter((a): a is number => a !== undefined);
+  return makeTaskId(name, instance, hash, attempts.length === 0 ? 0 : Math.max(...attempts) + 1);
+}
+
+/** The newest of some tasks: by their last status timestamp, then by id. */
+function newest(tasks: readonly ObservedTask[]): ObservedTask {
+  return [...tasks].sort(
+    (a, b) => (b.lastStatus?.timestamp ?? 0) - (a.lastStatus?.timestamp ?? 0) || cmp(a.taskId, b.taskId),
+  )[0] as ObservedTask;
+}
+
+function deleteItem(t: ObservedTask, reason: DeleteReason): PlanItem {
+  return { action: 'delete', name: t.name, instance: t.instance, taskId: t.taskId, specHash: t.specHash, oldState: t.state, reason };
+}
+
+function changesFor(oldHash: string, s: LoadedSpec, opts: DiffOptions): FieldChange[] | undefined {
+  if (oldHash === s.hash) return undefined;
+  const old = opts.previousSpecs?.[oldHash];
+  return old !== undefined ? specChanges(old, s.spec) : hashChange(oldHash, s.hash);
+}
+
+/** The items for one instance of one spec, given that instance's managed tasks. */
+function diffInstance(s: LoadedSpec, instance: number, tasks: readonly ObservedTask[], opts: DiffOptions): PlanItem[] {
+  const base = { name: s.spec.name, instance, specHash: s.hash };
+  const active = tasks.filter((t) => isActive(t.state));
+  const current = active.filter((t) => t.specHash === s.hash);
+  if (current.length > 0) {
+    const keep = newest(current);
+    const rest = active.filter((t) => t !== keep).map((t) => deleteItem(t, 'superseded'));
+    return [{ ...base, action: 'unchanged', taskId: keep.taskId, oldState: keep.state }, ...rest];
+  }
+  const finished = tasks.filter((t) => t.state === 'TASK_FINISHED' && t.specHash === s.hash);
+  if (s.spec.goal === 'finished' && finished.length > 0) {
+    const done = newest(finished);
+    return [{ ...base, action: 'unchanged', taskId: done.taskId, oldState: done.state }];
+  }
+  const taskId = nextTaskId(s.spec.name, instance, s.hash, tasks);
+  const old = active.length > 0 ? newest(active) : tasks.length > 0 ? newest(tasks) : undefined;
+  if (old === undefined) return [{ ...base, action: 'create', taskId }];
+  const item: PlanItem = {
+    ...base,
+    action: active.length > 0 ? 'replace' : 'relaunch',
+    taskId,
+    oldTaskId: old.taskId,
+    oldSpecHash: old.specHash,
+    oldState: old.state,
+  };
+  const changes = changesFor(old.specHash, s, opts);
+  if (changes !== undefined) item.changes = changes;
+  const rest = active.filter((t) => t !== old).map((t) => deleteItem(t, 'superseded'));
+  return [item, ...rest];
+}
+
+function checkSpecs(specs: readonly LoadedSpec[], opts: DiffOptions): void {
+  if (opts.prune && specs.length === 0 && opts.allowEmpty !== true) throw pruneEmptyError();
+  const names = new Set<string>();
+  for (const s of specs) {
+    if (names.has(s.spec.name)) throw duplicateSpecError(s.spec.name);
+    names.add(s.spec.name);
+  }
+}
+
+export function diffTasks(specs: readonly LoadedSpec[], observed: readonly ObservedTask[], opts: DiffOptions): PlanItem[] {
+  checkSpecs(specs, opts);
+  const managed = observed.filter((t) => t.managed);
+  const items: PlanItem[] = [];
+  for (const s of specs) {
+    const mine = managed.filter((t) => t.name === s.spec.name);
+    for (let i = 0; i < s.spec.instances; i++) {
+      items.push(...diffInstance(s, i, mine.filter((t) => t.instance === i), opts));
+    }
+    for (const t of mine) {
+      if (t.instance >= s.spec.instances && isActive(t.state)) items.push(deleteItem(t, 'scale-down'));
+    }
+  }
+  if (opts.prune) {
+    const names = new Set(specs.map((s) => s.spec.name));
+    for (const t of managed) if (!names.has(t.name) && isActive(t.state)) items.push(deleteItem(t, 'pruned'));
+  }
+  return items.sort((a, b) => cmp(a.name, b.name) || a.instance - b.instance || cmp(a.taskId, b.taskId));
+}

@@ -1,0 +1,149 @@
+/**
+ * The fit report of a task that no offer can take: why, in the user's words, and whether
+ * it is hopeless or only a matter of time.
+ *
+ * - `never`: judged against every active agent's *total* resources (reservations for other
+ *   roles excluded) and the static side of the constraints (attribute present, LIKE, UNLIKE,
+ *   CLUSTER value): no agent could hold the task even on an empty cluster; or a UNIQUE /
+ *   MAX_PER constraint already has every slot the fitting agents offer taken by instances of
+ *   the same name. Waiting will not help; the manifest or the cluster must change.
+ * - `not-now`: some agent could hold it, but no current offer has room; the report names
+ *   the nearest offer and what it lacks, and counts the offers rejected per reason
+ *   (Marathon-style: role, constraint, cpus, mem, disk, gpus, ports; an offer counts once
+ *   for each reason it fails).
+ */
+
+import { formatScalar, SCALAR_NAMES } from '../model/resources.js';
+import type { TaskSpec } from '../model/spec.js';
+import { type Candidate, type Evaluation, byNearest, evaluate, needsOf } from './candidate.js';
+import { type AgentView, fieldValue } from './constraints.js';
+import type { FitCandidate, FitNeeds, FitReport, ReasonCount, RejectReason } from './types.js';
+
+type Where = 'offer' | 'agent';
+
+const REASON_ORDER: RejectReason[] = ['role', 'constraint', 'cpus', 'mem', 'disk', 'gpus', 'ports'];
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+export function describeNeeds(n: FitNeeds): string {
+  const parts = SCALAR_NAMES.filter((k) => n[k] > 0).map((k) => `${k} ${formatScalar(n[k])}`);
+  for (const p of n.fixedPorts) parts.push(`port ${p}`);
+  if (n.anyPorts > 0) parts.push(plural(n.anyPorts, 'port'));
+  const text = parts.length > 0 ? parts.join(', ') : 'no resources';
+  return n.role === '*' ? text : `${text} (role ${n.role})`;
+}
+
+function scalarDetail(name: RejectReason, hits: Evaluation[], needs: FitNeeds, where: Where): string {
+  const key = name as keyof FitNeeds & keyof Evaluation['have'];
+  const top = [...hits].sort((a, b) => (b.have[key] ?? 0) - (a.have[key] ?? 0))[0] as Evaluation;
+  const need = formatScalar(needs[key] as number);
+  const largest = `the largest has ${formatScalar(top.have[key] ?? 0)}, ${top.candidate.view.hostname}`;
+  return `${plural(hits.length, where)} ${hits.length === 1 ? 'has' : 'have'} less than ${name} ${need} (${largest})`;
+}
+
+function portsDetail(hits: Evaluation[], total: number, needs: FitNeeds, where: Where): string {
+  const parts: string[] = [];
+  for (const p of needs.fixedPorts) {
+    const n = hits.filter((e) => e.rejections.some((r) => r.lack.startsWith(`port ${p} `))).length;
+    if (n === 0) continue;
+    if (where === 'agent' && n === total) parts.push(`port ${p} is outside every agent's port ranges`);
+    else if (n === total) parts.push(`port ${p} is taken on all ${plural(total, where)}`);
+    else parts.push(`port ${p} is taken on ${n} of ${plural(total, where)}`);
+  }
+  const few = hits.filter((e) => e.rejections.some((r) => r.lack.includes('free ports of'))).length;
+  if (few > 0) parts.push(`${plural(few, where)} ${few === 1 ? 'has' : 'have'} fewer than ${needs.anyPorts} free ports`);
+  return parts.join('; ');
+}
+
+function constraintDetail(hits: Evaluation[], where: Where): string {
+  const problems = hits.map((e) => e.rejections.find((r) => r.reason === 'constraint')?.constraint);
+  const first = problems[0];
+  if (first === undefined) return '';
+  if (hits.length === 1) return `1 ${where} (${hits[0]?.candidate.view.hostname}) ${first.one}`;
+  return `${plural(hits.length, where)} ${first.many}`;
+}
+
+function detailFor(reason: RejectReason, hits: Evaluation[], total: number, needs: FitNeeds, where: Where): string {
+  switch (reason) {
+    case 'role': {
+      const roles = [...new Set(hits.map((e) => e.candidate.role))].join(', ');
+      return `${plural(hits.length, where)} ${hits.length === 1 ? 'is' : 'are'} for other roles (${roles}), none for ${needs.role}`;
+    }
+    case 'constraint':
+      return constraintDetail(hits, where);
+    case 'ports':
+      return portsDetail(hits, total, needs, where);
+    default:
+      return scalarDetail(reason, hits, needs, where);
+  }
+}
+
+export function countReasons(evals: readonly Evaluation[], needs: FitNeeds, where: Where): ReasonCount[] {
+  const out: ReasonCount[] = [];
+  for (const reason of REASON_ORDER) {
+    const hits = evals.filter((e) => e.rejections.some((r) => r.reason === reason));
+    if (hits.length > 0) out.push({ reason, count: hits.length, detail: detailFor(reason, hits, evals.length, needs, where) });
+  }
+  return out.sort((a, b) => b.count - a.count);
+}
+
+function bestOf(evals: readonly Evaluation[]): FitCandidate | undefined {
+  const best = [...evals].sort(byNearest)[0];
+  if (best === undefined) return undefined;
+  const { view } = best.candidate;
+  return { agentId: view.agentId, hostname: view.hostname, have: best.have, lacks: best.rejections.map((r) => r.lack) };
+}
+
+/** UNIQUE / MAX_PER slots on the agents that fit statically, when all are taken by peers. */
+function slotsExhausted(spec: TaskSpec, fitting: readonly Evaluation[], peers: readonly AgentView[]): string | undefined {
+  for (const c of spec.constraints) {
+    if (c.operator !== 'UNIQUE' && c.operator !== 'MAX_PER') continue;
+    const values = new Set(fitting.map((e) => fieldValue(e.candidate.view, c.field)));
+    const per = c.operator === 'UNIQUE' ? 1 : Number(c.value ?? '1');
+    if (peers.length >= values.size * per) {
+      return `${c.field} ${c.operator}${c.operator === 'MAX_PER' ? ` ${per}` : ''}: the ${plural(values.size, 'agent value')} of ${c.field} that fit already hold ${peers.length} of ${spec.name}`;
+    }
+  }
+  return undefined;
+}
+
+function report(kind: FitReport['kind'], needs: FitNeeds, lead: string, reasons: ReasonCount[], best?: FitCandidate): FitReport {
+  const head = kind === 'never' ? 'fits no agent of the cluster at all' : 'no room free right now';
+  const summary = [`${head}: needs ${describeNeeds(needs)}`, lead, ...reasons.map((r) => r.detail)].filter((s) => s !== '').join('; ');
+  const out: FitReport = { kind, summary, needs, reasons };
+  if (best !== undefined) out.best = best;
+  return out;
+}
+
+/**
+ * Why `spec` was not placed: `offerEvals` are its evaluations against the current offers,
+ * `agents` the cluster's agents as candidates over their total resources, `peers` the tasks
+ * of the same name that stay or were just placed.
+ */
+export function fitReport(
+  spec: TaskSpec,
+  offerEvals: readonly Evaluation[],
+  agents: readonly Candidate[],
+  peers: readonly AgentView[],
+): FitReport {
+  const needs = needsOf(spec);
+  if (agents.length === 0) return report('never', needs, 'the cluster has no active agents', []);
+  const views = agents.map((a) => a.view);
+  const agentEvals = agents.map((a) => evaluate(spec, needs, a, [], views, 'agent'));
+  const fitting = agentEvals.filter((e) => e.rejections.length === 0);
+  if (fitting.length === 0) {
+    return report('never', needs, '', countReasons(agentEvals, needs, 'agent'), bestOf(agentEvals));
+  }
+  const exhausted = slotsExhausted(spec, fitting, peers);
+  if (exhausted !== undefined) {
+    return report('never', needs, '', [{ reason: 'constraint', count: fitting.length, detail: exhausted }]);
+  }
+  if (offerEvals.length === 0) {
+    return report('not-now', needs, `no offers at the moment (${plural(fitting.length, 'agent')} could hold it)`, []);
+  }
+  const best = bestOf(offerEvals);
+  const lead = best === undefined ? '' : `the nearest offer (${best.hostname}) ${best.lacks.join(', ')}`;
+  return report('not-now', needs, lead, countReasons(offerEvals, needs, 'offer'), best);
+}

@@ -1,0 +1,88 @@
+/**
+ * makePlan: the whole pure planner, diff (diff.ts) then placement (place.ts), into one
+ * Plan value (types.ts). No I/O, no clock, no randomness: the same inputs give the same
+ * plan, byte for byte once serialised.
+ *
+ * Placement sees as "running" only the tasks that survive the plan (kept by an `unchanged`
+ * item): tasks about to be replaced or deleted do not block constraints or spreading for
+ * their successors (a replacement may share a host with the task it replaces until apply
+ * kills the old one).
+ */
+
+import type { Offer, OperatorAgent } from '../mesos/types.js';
+import type { ObservedTask } from '../model/observed.js';
+import type { LoadedSpec, TaskSpec } from '../model/spec.js';
+import { isActive } from '../model/states.js';
+import { cmp, diffTasks } from './diff.js';
+import { placeTasks } from './place.js';
+import { type PendingTask, PLAN_FORMAT_VERSION, type Plan, type PlanItem, type PlanSummary } from './types.js';
+
+export interface PlanInput {
+  specs: readonly LoadedSpec[];
+  observed: readonly ObservedTask[];
+  offers: readonly Offer[];
+  agents: readonly OperatorAgent[];
+  prune: boolean;
+  allowEmpty?: boolean;
+  framework: string;
+  /** Old specs by hash, when known: replace items then list the changed fields. */
+  previousSpecs?: Readonly<Record<string, TaskSpec>>;
+}
+
+export function launches(item: PlanItem): boolean {
+  return item.action === 'create' || item.action === 'replace' || item.action === 'relaunch';
+}
+
+/** The launching items as placement input. */
+export function pendingTasks(items: readonly PlanItem[], specs: readonly LoadedSpec[]): PendingTask[] {
+  const byName = new Map(specs.map((s) => [s.spec.name, s]));
+  return items.filter(launches).flatMap((item) => {
+    const s = byName.get(item.name);
+    return s === undefined ? [] : [{ spec: s.spec, specHash: s.hash, instance: item.instance, taskId: item.taskId }];
+  });
+}
+
+export function summarize(items: readonly PlanItem[]): PlanSummary {
+  const summary: PlanSummary = { create: 0, unchanged: 0, replace: 0, relaunch: 0, delete: 0, unplaced: 0 };
+  for (const item of items) {
+    summary[item.action] += 1;
+    if (item.unplaced !== undefined) summary.unplaced += 1;
+  }
+  return summary;
+}
+
+/** True when applying the plan would change something (for `plan --detailed-exitcode`). */
+export function hasChanges(plan: Plan): boolean {
+  return plan.items.some((i) => i.action !== 'unchanged');
+}
+
+export function makePlan(input: PlanInput): Plan {
+  const diffOptions = { prune: input.prune, allowEmpty: input.allowEmpty ?? false, ...(input.previousSpecs ? { previousSpecs: input.previousSpecs } : {}) };
+  const items = diffTasks(input.specs, input.observed, diffOptions);
+  const kept = new Set(items.filter((i) => i.action === 'unchanged').map((i) => i.taskId));
+  const running = input.observed.filter((t) => kept.has(t.taskId) && isActive(t.state));
+  const placed = placeTasks(pendingTasks(items, input.specs), input.offers, input.agents, running);
+  const placements = new Map(placed.placed.map((p) => [p.taskId, p.placement]));
+  const reports = new Map(placed.unplaced.map((u) => [u.taskId, u.report]));
+  for (const item of items) {
+    const placement = placements.get(item.taskId);
+    const report = reports.get(item.taskId);
+    if (placement !== undefined) item.placement = placement;
+    if (report !== undefined) item.unplaced = report;
+  }
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    framework: input.framework,
+    basis: {
+      tasks: input.observed
+        .map((t) => ({ taskId: t.taskId, state: t.state, specHash: t.specHash, managed: t.managed }))
+        .sort((a, b) => cmp(a.taskId, b.taskId)),
+      specs: input.specs.map((s) => ({ name: s.spec.name, hash: s.hash })),
+      offerIds: input.offers.map((o) => o.id.value),
+      agentIds: input.agents.flatMap((a) => (a.agent_info.id ? [a.agent_info.id.value] : [])),
+    },
+    items,
+    accepts: placed.accepts,
+    summary: summarize(items),
+  };
+}
