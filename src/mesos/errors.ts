@@ -1,0 +1,138 @@
+/**
+ * Errors of the Mesos wire layer. Every error carries a stable `code` that callers match
+ * on (never the message text), the HTTP `status` and `body` when a master or agent
+ * answered, and a plain-language `hint` that says what to fix.
+ */
+import { debuglog } from 'node:util';
+
+export type MesosErrorCode =
+  | 'MA_ERR_HTTP' // an unexpected HTTP status (405, 406, 415, 500, 501...)
+  | 'MA_ERR_BAD_REQUEST' // 400: the master refused the request; the body says why
+  | 'MA_ERR_UNAUTHORIZED' // 401: credentials missing or wrong
+  | 'MA_ERR_FORBIDDEN' // 403: not allowed, or the framework is not subscribed
+  | 'MA_ERR_NOT_FOUND' // 404 on an agent file or an unknown path
+  | 'MA_ERR_NO_LEADER' // 503 from every master: no leader elected / still recovering
+  | 'MA_ERR_REDIRECT_LOOP' // 307s that loop or exceed the redirect limit
+  | 'MA_ERR_CONNECT' // no master could be reached (refused, reset, DNS, TLS)
+  | 'MA_ERR_TIMEOUT' // no answer in time
+  | 'MA_ERR_FAILED_OVER' // another client subscribed with our framework id
+  | 'MA_ERR_FRAMEWORK_REMOVED' // the framework id was torn down
+  | 'MA_ERR_SUBSCRIBE_REFUSED' // SUBSCRIBE answered with an ERROR event
+  | 'MA_ERR_MASTER_ERROR' // any other ERROR event on a subscribed stream
+  | 'MA_ERR_HEARTBEAT_TIMEOUT' // the stream went silent for several heartbeat intervals
+  | 'MA_ERR_STREAM_ENDED' // the stream ended and reconnecting is disabled or exhausted
+  | 'MA_ERR_RECORDIO' // the event stream is not valid RecordIO
+  | 'MA_ERR_BAD_RESPONSE' // a body that is not the JSON we expect
+  | 'MA_ERR_STALE_OFFERS' // ACCEPT/DECLINE of offers from an earlier subscription
+  | 'MA_ERR_BAD_UUID' // an ACKNOWLEDGE uuid that is not 16 bytes of base64
+  | 'MA_ERR_BAD_MASTER_URL' // a --master entry we cannot use
+  | 'MA_ERR_CREDENTIALS' // the secret could not be read
+  | 'MA_ERR_TLS_CONFIG' // the CA file could not be read
+  | 'MA_ERR_CLOSED'; // the session was closed or destroyed
+
+export interface MesosErrorInit {
+  status?: number;
+  body?: string;
+  hint?: string;
+  url?: string;
+  cause?: unknown;
+}
+
+export class MesosError extends Error {
+  readonly code: MesosErrorCode;
+  readonly status?: number;
+  readonly body?: string;
+  readonly hint: string;
+  readonly url?: string;
+
+  constructor(code: MesosErrorCode, message: string, init: MesosErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'MesosError';
+    this.code = code;
+    this.status = init.status;
+    this.body = init.body;
+    this.url = init.url;
+    this.hint = init.hint ?? DEFAULT_HINTS[code];
+  }
+}
+
+const DEFAULT_HINTS: Record<MesosErrorCode, string> = {
+  MA_ERR_HTTP: 'The master answered with an unexpected status; see the body for details.',
+  MA_ERR_BAD_REQUEST: 'The master refused the request; the message above says which field is wrong.',
+  MA_ERR_UNAUTHORIZED:
+    'The master requires HTTP authentication: pass --principal and --secret-file (or MESOS_PRINCIPAL / MESOS_SECRET), and check that they match the master\'s --credentials.',
+  MA_ERR_FORBIDDEN: 'The principal is not allowed to do this; check the master\'s ACLs.',
+  MA_ERR_NOT_FOUND: 'The path does not exist (any more); the task may have been garbage-collected.',
+  MA_ERR_NO_LEADER: 'No master is leading yet; wait for the election to finish or check the --master list.',
+  MA_ERR_REDIRECT_LOOP: 'The masters redirect to each other; check that the --master list names the masters of one cluster.',
+  MA_ERR_CONNECT: 'No master could be reached; check --master (host:port) and that the masters are running.',
+  MA_ERR_TIMEOUT: 'The master did not answer in time; retry, or raise --timeout.',
+  MA_ERR_FAILED_OVER:
+    'Another mesos-apply run (or scheduler) subscribed with the same framework; wait for it to finish, or use a different --framework.',
+  MA_ERR_FRAMEWORK_REMOVED:
+    'The framework was torn down on the master; run again to register a new framework with this name.',
+  MA_ERR_SUBSCRIBE_REFUSED: 'The master refused the framework; the message says which FrameworkInfo field to change.',
+  MA_ERR_MASTER_ERROR: 'The master ended the subscription with an error.',
+  MA_ERR_HEARTBEAT_TIMEOUT: 'The master stopped sending heartbeats; the network or the master may be down.',
+  MA_ERR_STREAM_ENDED: 'The subscription stream ended and could not be re-established.',
+  MA_ERR_RECORDIO: 'The event stream is corrupt; a proxy between mesos-apply and the master may be rewriting it.',
+  MA_ERR_BAD_RESPONSE: 'The answer is not what a Mesos master sends; check that --master points at a Mesos master.',
+  MA_ERR_STALE_OFFERS: 'The offers belong to an earlier subscription; wait for new offers.',
+  MA_ERR_BAD_UUID: 'Acknowledge exactly the uuid of the status update (base64 of 16 bytes).',
+  MA_ERR_BAD_MASTER_URL: 'Use http://host:port, https://host:port or host:port (ZooKeeper URLs are not supported).',
+  MA_ERR_CREDENTIALS: 'Check the --secret-file path and its permissions.',
+  MA_ERR_TLS_CONFIG: 'Check the --ca-file path; it must be a PEM file.',
+  MA_ERR_CLOSED: 'The session was closed.',
+};
+
+/** Statuses a master answers while it is not (yet) the leader or still recovering. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 503 || status === 404;
+}
+
+/**
+ * An HTTP answer that is not what the caller wanted, as a typed error. Each status is
+ * mapped on purpose (mesos-protocol §1.6): 400 carries the master's reason, 401 is the
+ * authenticator, 403 is either "not subscribed" or a principal problem.
+ */
+export function errorFromStatus(status: number, body: string, what: string, url?: string): MesosError {
+  const text = body.trim();
+  const suffix = text ? `: ${text}` : '';
+  const init = { status, body, url };
+  switch (status) {
+    case 400:
+      return new MesosError('MA_ERR_BAD_REQUEST', `${what} was refused (400)${suffix}`, init);
+    case 401:
+      return new MesosError('MA_ERR_UNAUTHORIZED', `${what}: the master requires authentication (401)`, init);
+    case 403:
+      return new MesosError('MA_ERR_FORBIDDEN', `${what} is forbidden (403)${suffix}`, {
+        ...init,
+        hint: /not subscribed/i.test(text)
+          ? 'The framework is disconnected from the master; it must subscribe again before it can send calls.'
+          : undefined,
+      });
+    case 404:
+      return new MesosError('MA_ERR_NOT_FOUND', `${what}: not found (404)${suffix}`, init);
+    case 503:
+      return new MesosError('MA_ERR_NO_LEADER', `${what}: master unavailable (503)${suffix}`, init);
+    default:
+      return new MesosError('MA_ERR_HTTP', `${what} failed with HTTP ${status}${suffix}`, init);
+  }
+}
+
+/** The code for an ERROR event's message (mesos-protocol §2.2, §3.8, §10). */
+export function errorFromEventMessage(message: string, subscribed: boolean): MesosError {
+  if (/failed over/i.test(message)) {
+    return new MesosError('MA_ERR_FAILED_OVER', `Framework failed over: ${message}`);
+  }
+  if (/has been removed/i.test(message)) {
+    return new MesosError('MA_ERR_FRAMEWORK_REMOVED', `The master says: ${message}`);
+  }
+  if (!subscribed) {
+    return new MesosError('MA_ERR_SUBSCRIBE_REFUSED', `SUBSCRIBE refused: ${message}`);
+  }
+  return new MesosError('MA_ERR_MASTER_ERROR', `The master ended the subscription: ${message}`);
+}
+
+/** NODE_DEBUG=mesos-apply tracing. Never pass headers or secrets to it. */
+export const trace = debuglog('mesos-apply');
