@@ -1,0 +1,15 @@
+/**
+ * The local cluster's agent. `createAgent` is what the local master calls; everything an
+ * agent does is described in `agent.ts` and the modules it uses.
+ */
+import type { AgentHandle, AgentOptions } from '../agent-link.js';
+import { LocalAgent, type LocalAgentOptions } from './agent.js';
+
+export function createAgent(opts: AgentOptions | LocalAgentOptions): AgentHandle {
+  return new LocalAgent(opts);
+}
+
+export { LocalAgent, type LocalAgentOptions } from './agent.js';
+export { liveProcessGroups } from './process-group.js';
+export { newStatusUuid, describeExit, signalText } from './status.js';
+export { dockerRunArgs, probeDockerEngine } from './docker-cli.js';
