@@ -2,7 +2,7 @@
  * Test harness for the local agent: a recording MasterLink (optionally acknowledging
  * every update like a well-behaved scheduler), a temp work dir, and cleanup.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentHandle, AgentStatusUpdate, MasterLink } from '../../../src/local/agent-link.js';
@@ -118,14 +118,40 @@ export function readSandbox(h: Harness, taskId: string, file: string, fw = 'M1-0
   return readFileSync(join(h.workDir, 'slaves', 'M1-S0', 'frameworks', fw, 'executors', taskId, 'runs', 'latest', file), 'utf8');
 }
 
-/** True if any process still belongs to process group `pgid` (zombies included). */
-export function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
+interface ProcInfo {
+  pid: number;
+  state: string;
+  ppid: number;
+  pgrp: number;
+}
+
+/** Every process on the machine, from /proc (Linux). */
+export function processes(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.push({ pid: Number(entry), state: fields[0]!, ppid: Number(fields[1]), pgrp: Number(fields[2]) });
+    } catch {
+      // gone meanwhile
+    }
   }
+  return out;
+}
+
+/**
+ * True if a live (non-zombie) process is still in group `pgid`. Zombies of grandchildren
+ * that were re-parented to PID 1 are init's to reap, not the agent's.
+ */
+export function groupAlive(pgid: number): boolean {
+  return processes().some((p) => p.pgrp === pgid && p.state !== 'Z');
+}
+
+/** Zombie children of this (the agent's) process: must always be none. */
+export function ourZombies(): ProcInfo[] {
+  return processes().filter((p) => p.ppid === process.pid && p.state === 'Z');
 }
 
 export function sleep(ms: number): Promise<void> {
