@@ -72,6 +72,11 @@ export class CommandTask implements TaskRunner {
     const { ctx } = this;
     const files = await createSandbox(ctx.paths, ctx.containerId);
     try {
+      const image = ctx.task.container?.type === 'MESOS' ? ctx.task.container.mesos?.image : undefined;
+      if (image !== undefined) {
+        // No image provisioner here, as on an agent without --image_providers (recorded).
+        throw new Error(`Unsupported container image type: ${image.type === 'APPC' ? 1 : 2}`);
+      }
       const uris = ctx.task.command?.uris ?? [];
       if (uris.length > 0) {
         const log = (line: string): void => void files.stderr.appendFile(`${line}\n`).catch(() => undefined);
