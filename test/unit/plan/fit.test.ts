@@ -13,7 +13,7 @@ function fit(over: Partial<TaskSpec>, offers: OfferOpts[], agents: OperatorAgent
   return r.unplaced[0]?.report as FitReport;
 }
 const res = (cpus: number, mem: number, extra: Partial<TaskSpec['resources']> = {}) => ({ resources: { cpus, mem, disk: 0, gpus: 0, ...extra } });
-const big = (id: string, o: Partial<OfferOpts> = {}) => agent({ agent: id, cpus: 8, mem: 8192, disk: 1000, gpus: 1, ports: [[31000, 32000]], ...o });
+const big = (id: string, o: Partial<OfferOpts> & { active?: boolean } = {}) => agent({ agent: id, cpus: 8, mem: 8192, disk: 1000, gpus: 1, ports: [[31000, 32000]], ...o });
 
 describe('fit report: never', () => {
   it('names the largest agent when a scalar exceeds every agent', () => {
