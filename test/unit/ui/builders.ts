@@ -60,3 +60,12 @@ export function fakeClock(start = '2026-11-25T23:41:09.000Z') {
   let t = Date.parse(start);
   return { now: () => new Date(t), advance: (seconds: number) => void (t += seconds * 1000) };
 }
+
+/** Polls `cond` every 10 ms until it holds (throws after `timeoutMs`). */
+export async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('waitFor: condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

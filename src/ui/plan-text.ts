@@ -1,0 +1,167 @@
+/**
+ * The plan, for people (`formatPlan`) and for programs (`planJson`). The text is rendered
+ * from the JSON document, so `plan -o json` has exactly the structure the text shows: one
+ * entry per task instance in plan order, its action, what changed, where it would go or
+ * why it cannot go anywhere, then the summary and the next command.
+ */
+import type { TaskState } from '../mesos/types.js';
+import type { AssignedPort, DeleteReason, FieldChange, Plan, PlanAction, PlanItem, PlanSummary, ReasonCount } from '../plan/types.js';
+import { palette, type Palette, type Style } from './ansi.js';
+import { formatTable } from './table.js';
+import { fitHeadline, fitLines, formatValue, plural } from './words.js';
+
+export interface PlanItemJson {
+  action: PlanAction;
+  name: string;
+  instance: number;
+  taskId: string;
+  oldTaskId: string | null;
+  specHash: string;
+  oldSpecHash: string | null;
+  oldState: TaskState | null;
+  /** delete only */
+  reason: DeleteReason | null;
+  changes: FieldChange[];
+  placement: { agentId: string; hostname: string; role: string; ports: AssignedPort[] } | null;
+  unplaced: { kind: 'never' | 'not-now'; summary: string; reasons: ReasonCount[] } | null;
+}
+
+export interface PlanJson {
+  formatVersion: number;
+  framework: string;
+  /** True when apply would change anything (what `--detailed-exitcode` reports as 3). */
+  changed: boolean;
+  items: PlanItemJson[];
+  summary: PlanSummary;
+  nextCommand: string | null;
+}
+
+export interface PlanTextOptions {
+  color: boolean;
+  /** The exact command that applies this plan, e.g. `mesos-apply -f manifests/`. */
+  nextCommand?: string;
+}
+
+const SYMBOL: Record<PlanAction, string> = { create: '+', replace: '~', delete: '-', unchanged: '=', relaunch: '^' };
+
+const DELETE_WHY: Record<DeleteReason, string> = {
+  'scale-down': 'instance beyond the count in the manifest',
+  pruned: 'no manifest names it (--prune)',
+  superseded: 'older copy left by an interrupted replace',
+};
+
+function itemJson(item: PlanItem): PlanItemJson {
+  const p = item.placement;
+  const u = item.unplaced;
+  return {
+    action: item.action,
+    name: item.name,
+    instance: item.instance,
+    taskId: item.taskId,
+    oldTaskId: item.oldTaskId ?? null,
+    specHash: item.specHash,
+    oldSpecHash: item.oldSpecHash ?? null,
+    oldState: item.oldState ?? null,
+    reason: item.reason ?? null,
+    changes: item.changes ?? [],
+    placement: p ? { agentId: p.agentId, hostname: p.hostname, role: p.role, ports: p.ports } : null,
+    unplaced: u ? { kind: u.kind, summary: u.summary, reasons: u.reasons } : null,
+  };
+}
+
+export function isChanged(summary: PlanSummary): boolean {
+  return summary.create + summary.replace + summary.relaunch + summary.delete > 0;
+}
+
+export function planJson(plan: Plan, opts: { nextCommand?: string } = {}): PlanJson {
+  const changed = isChanged(plan.summary);
+  return {
+    formatVersion: plan.formatVersion,
+    framework: plan.framework,
+    changed,
+    items: plan.items.map(itemJson),
+    summary: plan.summary,
+    nextCommand: changed ? (opts.nextCommand ?? null) : null,
+  };
+}
+
+function actionStyle(action: PlanAction, c: Palette): Style {
+  const styles: Record<PlanAction, Style> = { create: c.green, replace: c.yellow, delete: c.red, unchanged: c.dim, relaunch: c.cyan };
+  return styles[action];
+}
+
+function portWords(ports: AssignedPort[]): string {
+  return ports.map((p) => `${p.name}=${p.hostPort}${p.containerPort !== undefined ? `->${p.containerPort}` : ''}`).join(', ');
+}
+
+/** The text after the action: where it goes, what it replaces, why it is deleted. */
+function itemNote(item: PlanItemJson, c: Palette): string {
+  const notes: string[] = [];
+  if (item.action === 'relaunch' && item.oldState !== null) notes.push(`was ${item.oldState}`);
+  if (item.action === 'replace' && item.oldTaskId !== null) notes.push(`replaces ${item.oldTaskId}`);
+  if (item.action === 'delete') notes.push(`kills ${item.taskId}${item.reason !== null ? `: ${DELETE_WHY[item.reason]}` : ''}`);
+  if (item.placement !== null) {
+    const pl = item.placement;
+    const ports = pl.ports.length > 0 ? `, ports ${portWords(pl.ports)}` : '';
+    notes.push(`→ agent ${pl.agentId} (host ${pl.hostname}${ports})`);
+  }
+  if (item.unplaced !== null) notes.push(c.red(`not placed: ${fitHeadline(item.unplaced.kind)}`));
+  return notes.join('  ');
+}
+
+/** Indented lines under an item: the changed fields, then the fit explanation. */
+function itemDetails(item: PlanItemJson, c: Palette): string[] {
+  const out: string[] = [];
+  if (item.action === 'replace' || item.action === 'relaunch') {
+    for (const ch of item.changes) out.push(`      ${ch.path}: ${c.red(formatValue(ch.old))} → ${c.green(formatValue(ch.new))}`);
+  }
+  if (item.unplaced !== null) {
+    for (const line of fitLines(item.unplaced)) out.push(`      ${line}`);
+  }
+  return out;
+}
+
+function itemsBlock(items: PlanItemJson[], c: Palette): string[] {
+  const rows = items.map((it) => {
+    const st = actionStyle(it.action, c);
+    return [st(SYMBOL[it.action]), `${it.name}/${it.instance}`, st(it.action), itemNote(it, c)];
+  });
+  const lines = formatTable(['', 'TASK', 'ACTION', ''], rows, '  ').slice(1);
+  return items.flatMap((it, i) => [lines[i] ?? '', ...itemDetails(it, c)]);
+}
+
+function legend(items: PlanItemJson[]): string {
+  const used = (Object.keys(SYMBOL) as PlanAction[]).filter((a) => items.some((it) => it.action === a));
+  return `Actions: ${used.map((a) => `${SYMBOL[a]} ${a}`).join(', ')}`;
+}
+
+export function summaryLine(s: PlanSummary): string {
+  const parts = [`${s.create} to create`, `${s.replace} to replace`];
+  if (s.relaunch > 0) parts.push(`${s.relaunch} to relaunch`);
+  parts.push(`${s.delete} to delete`, `${s.unchanged} unchanged`);
+  return `Plan: ${parts.join(', ')}.`;
+}
+
+function unplacedLine(items: PlanItemJson[]): string | undefined {
+  const unplaced = items.filter((it) => it.unplaced !== null);
+  if (unplaced.length === 0) return undefined;
+  const never = unplaced.filter((it) => it.unplaced?.kind === 'never').length;
+  const parts = [];
+  if (never > 0) parts.push(`${never} ${never === 1 ? 'fits' : 'fit'} no agent at all`);
+  if (unplaced.length - never > 0) parts.push(`${unplaced.length - never} wait${unplaced.length - never === 1 ? 's' : ''} for room`);
+  return `${plural(unplaced.length, 'task')} cannot be placed now: ${parts.join(', ')}.`;
+}
+
+/** Pure: the plan as the text `mesos-apply plan` prints (ends with a newline). */
+export function formatPlan(plan: Plan, opts: PlanTextOptions): string {
+  const doc = planJson(plan, opts);
+  const c = palette(opts.color);
+  if (!doc.changed && doc.items.every((it) => it.unplaced === null)) {
+    return 'No changes. The cluster matches the manifests.\n';
+  }
+  const out = [`Framework ${c.bold(doc.framework)}. ${legend(doc.items)}`, '', ...itemsBlock(doc.items, c), '', c.bold(summaryLine(doc.summary))];
+  const unplaced = unplacedLine(doc.items);
+  if (unplaced !== undefined) out.push(c.red(unplaced));
+  if (doc.nextCommand !== null) out.push('', 'To apply these changes, run:', `  ${c.cyan(doc.nextCommand)}`);
+  return `${out.join('\n')}\n`;
+}
