@@ -4,6 +4,9 @@
  * happens later, in the command that needs it, so `--help` never touches the disk.
  */
 import type { Argv } from 'yargs';
+import { parseDuration } from '../manifest/duration.js';
+
+export { parseDuration };
 
 export type OutputFormat = 'text' | 'json' | 'yaml' | 'wide';
 
@@ -88,15 +91,6 @@ export class UsageError extends Error {
 }
 
 const OUTPUTS: OutputFormat[] = ['text', 'json', 'yaml', 'wide'];
-
-const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-
-/** Parses `1500ms`, `15s`, `2m`, `1h`, `3d`, `4w` or a number of seconds; undefined if malformed. */
-export function parseDuration(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$/.exec(text);
-  if (!m) return undefined;
-  return Number(m[1]) * UNIT_SECONDS[m[2] ?? 's'];
-}
 
 export function resolveGlobals(raw: RawGlobals, env: Record<string, string | undefined>): GlobalOptions {
   const masterText = raw.master ?? env.MESOS_MASTER ?? DEFAULT_MASTER;

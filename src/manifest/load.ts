@@ -1,0 +1,103 @@
+/**
+ * The manifest pipeline: read → decode → parse → schema → semantic checks → normalise →
+ * cross-document checks. Every stage collects diagnostics instead of throwing, so one run
+ * reports all problems of all inputs. Callers (validate, plan, apply, delete) must not act
+ * when `diagnostics` holds an error; `specs` then holds only the documents that were valid.
+ */
+import { capDiagnostics, DIAGNOSTIC_CODES as C, diagnostic, NO_POSITION, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { LoadedSpec } from '../model/spec.js';
+import { crossCheck, type CrossItem } from './cross.js';
+import { decodeManifest } from './decode.js';
+import { formatPath, locate } from './locate.js';
+import { hashSpec, normalise } from './normalise.js';
+import { DEFAULT_PARSE_LIMITS, parseSource, positionOf, type ParseLimits, type ParsedDocument } from './parse.js';
+import type { RawTask } from './raw.js';
+import { schemaDiagnostics } from './schema.js';
+import { checkTask } from './semantic.js';
+import { readSources, type ReadLimits, type ReadOptions, type Source } from './sources.js';
+
+export interface LoadLimits extends ReadLimits, ParseLimits {
+  /** Diagnostics reported in all (default 500); the rest are counted in one last line. */
+  maxDiagnostics: number;
+}
+
+export interface LoadOptions extends Omit<ReadOptions, 'limits'> {
+  limits?: Partial<LoadLimits>;
+}
+
+export interface LoadResult {
+  /** The valid documents, in input order. */
+  specs: LoadedSpec[];
+  /** Errors and warnings, by file (input order) and position. */
+  diagnostics: Diagnostic[];
+  /** The files read, in input order (`<stdin>` for `-f -`). */
+  files: string[];
+}
+
+const DEFAULT_MAX_DIAGNOSTICS = 500;
+
+/** Semantic checks and normalisation of one schema-valid document. */
+function checkDocument(pd: ParsedDocument, diags: Diagnostic[]): CrossItem & { loaded: LoadedSpec } | undefined {
+  const task = pd.value as RawTask;
+  let failed = false;
+  checkTask(task, (code, path, message, hint, severity = 'error') => {
+    if (severity === 'error') failed = true;
+    diags.push(diagnostic(code, pd.file, locate(pd, path), formatPath(path), message, hint, severity));
+  });
+  if (failed) return undefined;
+  const spec = normalise(task);
+  const start = positionOf(pd.text, pd.lines, pd.doc.contents?.range[0] ?? 0);
+  return {
+    spec,
+    file: pd.file,
+    locate: (path) => locate(pd, path),
+    loaded: { spec, hash: hashSpec(spec), source: { file: pd.file, document: pd.index, line: start.line, col: start.col } },
+  };
+}
+
+/** The pipeline over sources already in memory (used by loadManifests, tests and the benchmark). */
+export function loadSources(sources: Source[], limits: Partial<LoadLimits> = {}): { specs: LoadedSpec[]; diagnostics: Diagnostic[] } {
+  const parseLimits: ParseLimits = { ...DEFAULT_PARSE_LIMITS, ...limits };
+  const diags: Diagnostic[] = [];
+  const items: (CrossItem & { loaded: LoadedSpec })[] = [];
+  let documents = 0;
+  for (const src of sources) {
+    const decoded = decodeManifest(src.file, src.bytes);
+    if ('diagnostic' in decoded) {
+      diags.push(decoded.diagnostic);
+      continue;
+    }
+    const parsed = parseSource(src.file, decoded.text, parseLimits);
+    diags.push(...parsed.diagnostics);
+    for (const pd of parsed.documents) {
+      documents++;
+      const schemaDiags = schemaDiagnostics(pd);
+      if (schemaDiags.length > 0) {
+        diags.push(...schemaDiags);
+        continue;
+      }
+      const item = checkDocument(pd, diags);
+      if (item) items.push(item);
+    }
+  }
+  diags.push(...crossCheck(items));
+  if (documents === 0 && sources.length > 0 && diags.length === 0) {
+    const where = sources.length === 1 ? sources[0].file : sources.map((s) => s.file).join(', ');
+    diags.push(diagnostic(C.NO_INPUT, where, NO_POSITION, '', 'no Task documents found (the input is empty)'));
+  }
+  const order = sources.map((s) => s.file);
+  const sorted = capDiagnostics(sortDiagnostics(diags, order), limits.maxDiagnostics ?? DEFAULT_MAX_DIAGNOSTICS);
+  return { specs: items.map((i) => i.loaded), diagnostics: sorted };
+}
+
+/**
+ * Loads, validates and normalises the manifests named by `paths` (files, directories —
+ * recursively with `recursive` — and `-` for `stdin`). Never throws for bad input.
+ */
+export async function loadManifests(paths: string[], opts: LoadOptions): Promise<LoadResult> {
+  const read = await readSources(paths, { ...opts, limits: opts.limits });
+  const result = loadSources(read.sources, opts.limits);
+  const files = read.sources.map((s) => s.file);
+  const diagnostics = read.diagnostics.length > 0 ? capDiagnostics([...read.diagnostics, ...result.diagnostics], opts.limits?.maxDiagnostics ?? DEFAULT_MAX_DIAGNOSTICS) : result.diagnostics;
+  return { specs: result.specs, diagnostics, files };
+}
