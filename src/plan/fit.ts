@@ -21,6 +21,21 @@ import type { FitCandidate, FitNeeds, FitReport, ReasonCount, RejectReason } fro
 
 type Where = 'offer' | 'agent';
 
+/** What the wording of one report depends on. */
+interface Ctx {
+  needs: FitNeeds;
+  where: Where;
+  total: number;
+  /** Agent id → how to call it: its hostname, plus the id when hostnames repeat. */
+  names: Map<string, string>;
+}
+
+function agentNames(evals: readonly Evaluation[]): Map<string, string> {
+  const views = evals.map((e) => e.candidate.view);
+  const count = (h: string) => new Set(views.filter((v) => v.hostname === h).map((v) => v.agentId)).size;
+  return new Map(views.map((v) => [v.agentId, count(v.hostname) > 1 ? `${v.hostname} (${v.agentId})` : v.hostname]));
+}
+
 const REASON_ORDER: RejectReason[] = ['role', 'constraint', 'cpus', 'mem', 'disk', 'gpus', 'ports'];
 
 function plural(n: number, noun: string): string {
@@ -35,15 +50,15 @@ export function describeNeeds(n: FitNeeds): string {
   return n.role === '*' ? text : `${text} (role ${n.role})`;
 }
 
-function scalarDetail(name: RejectReason, hits: Evaluation[], needs: FitNeeds, where: Where): string {
+function scalarDetail(name: RejectReason, hits: Evaluation[], { needs, where, names }: Ctx): string {
   const key = name as keyof FitNeeds & keyof Evaluation['have'];
   const top = [...hits].sort((a, b) => (b.have[key] ?? 0) - (a.have[key] ?? 0))[0] as Evaluation;
   const need = formatScalar(needs[key] as number);
-  const largest = `the largest has ${formatScalar(top.have[key] ?? 0)}, ${top.candidate.view.hostname}`;
+  const largest = `the largest has ${formatScalar(top.have[key] ?? 0)}, ${names.get(top.candidate.view.agentId)}`;
   return `${plural(hits.length, where)} ${hits.length === 1 ? 'has' : 'have'} less than ${name} ${need} (${largest})`;
 }
 
-function portsDetail(hits: Evaluation[], total: number, needs: FitNeeds, where: Where): string {
+function portsDetail(hits: Evaluation[], { needs, where, total }: Ctx): string {
   const parts: string[] = [];
   for (const p of needs.fixedPorts) {
     const n = hits.filter((e) => e.rejections.some((r) => r.lack.startsWith(`port ${p} `))).length;
@@ -57,34 +72,36 @@ function portsDetail(hits: Evaluation[], total: number, needs: FitNeeds, where: 
   return parts.join('; ');
 }
 
-function constraintDetail(hits: Evaluation[], where: Where): string {
+function constraintDetail(hits: Evaluation[], { where, names }: Ctx): string {
   const problems = hits.map((e) => e.rejections.find((r) => r.reason === 'constraint')?.constraint);
   const first = problems[0];
   if (first === undefined) return '';
-  if (hits.length === 1) return `1 ${where} (${hits[0]?.candidate.view.hostname}) ${first.one}`;
+  if (hits.length === 1) return `1 ${where} (${names.get(hits[0]?.candidate.view.agentId ?? '')}) ${first.one}`;
   return `${plural(hits.length, where)} ${first.many}`;
 }
 
-function detailFor(reason: RejectReason, hits: Evaluation[], total: number, needs: FitNeeds, where: Where): string {
+function detailFor(reason: RejectReason, hits: Evaluation[], ctx: Ctx): string {
+  const { needs, where } = ctx;
   switch (reason) {
     case 'role': {
       const roles = [...new Set(hits.map((e) => e.candidate.role))].join(', ');
       return `${plural(hits.length, where)} ${hits.length === 1 ? 'is' : 'are'} for other roles (${roles}), none for ${needs.role}`;
     }
     case 'constraint':
-      return constraintDetail(hits, where);
+      return constraintDetail(hits, ctx);
     case 'ports':
-      return portsDetail(hits, total, needs, where);
+      return portsDetail(hits, ctx);
     default:
-      return scalarDetail(reason, hits, needs, where);
+      return scalarDetail(reason, hits, ctx);
   }
 }
 
 export function countReasons(evals: readonly Evaluation[], needs: FitNeeds, where: Where): ReasonCount[] {
+  const ctx: Ctx = { needs, where, total: evals.length, names: agentNames(evals) };
   const out: ReasonCount[] = [];
   for (const reason of REASON_ORDER) {
     const hits = evals.filter((e) => e.rejections.some((r) => r.reason === reason));
-    if (hits.length > 0) out.push({ reason, count: hits.length, detail: detailFor(reason, hits, evals.length, needs, where) });
+    if (hits.length > 0) out.push({ reason, count: hits.length, detail: detailFor(reason, hits, ctx) });
   }
   return out.sort((a, b) => b.count - a.count);
 }
@@ -94,6 +111,10 @@ function bestOf(evals: readonly Evaluation[]): FitCandidate | undefined {
   if (best === undefined) return undefined;
   const { view } = best.candidate;
   return { agentId: view.agentId, hostname: view.hostname, have: best.have, lacks: best.rejections.map((r) => r.lack) };
+}
+
+function bestName(evals: readonly Evaluation[], best: FitCandidate): string {
+  return agentNames(evals).get(best.agentId) ?? best.hostname;
 }
 
 /** UNIQUE / MAX_PER slots on the agents that fit statically, when all are taken by peers. */
@@ -144,6 +165,27 @@ export function fitReport(
     return report('not-now', needs, `no offers at the moment (${plural(fitting.length, 'agent')} could hold it)`, []);
   }
   const best = bestOf(offerEvals);
-  const lead = best === undefined ? '' : `the nearest offer (${best.hostname}) ${best.lacks.join(', ')}`;
+  const lead = best === undefined ? '' : `the nearest offer (${bestName(offerEvals, best)}) ${best.lacks.join(', ')}`;
   return report('not-now', needs, lead, countReasons(offerEvals, needs, 'offer'), best);
+}
+
+/** Offers rejected per reason, summed over the offer rounds a task has waited through. */
+export type RejectCounts = Partial<Record<RejectReason, number>>;
+
+/**
+ * Add one round's rejections to the running counters (a new object). Only `not-now` reports
+ * count: their reasons are per offer, while a `never` report counts agents.
+ */
+export function addRejections(counts: RejectCounts, report: FitReport): RejectCounts {
+  if (report.kind !== 'not-now') return { ...counts };
+  const next: RejectCounts = { ...counts };
+  for (const r of report.reasons) next[r.reason] = (next[r.reason] ?? 0) + r.count;
+  return next;
+}
+
+/** The most frequent reasons first (ties in the fixed reason order). */
+export function topReasons(counts: RejectCounts, n = 3): { reason: RejectReason; count: number }[] {
+  return REASON_ORDER.flatMap((reason) => (counts[reason] ? [{ reason, count: counts[reason] as number }] : []))
+    .sort((a, b) => b.count - a.count)
+    .slice(0, n);
 }

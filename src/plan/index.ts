@@ -4,7 +4,7 @@ export { specChanges } from './changes.js';
 export { describeConstraint } from './constraints.js';
 export { diffTasks, nextTaskId, type DiffOptions } from './diff.js';
 export { PlanError, type PlanErrorCode } from './errors.js';
-export { describeNeeds, fitReport } from './fit.js';
+export { addRejections, describeNeeds, fitReport, topReasons, type RejectCounts } from './fit.js';
 export { agentCandidates, groupOffers, placeTasks, type PlaceResult } from './place.js';
 export { hasChanges, launches, makePlan, pendingTasks, summarize, type PlanInput } from './plan.js';
 export { buildEnvironment, buildHealthCheck, buildTaskInfo, portEnvName, redactTaskInfo, type TaskInfoInput } from './taskinfo.js';

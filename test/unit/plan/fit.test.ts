@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OperatorAgent, Resource } from '../../../src/mesos/types.js';
 import type { TaskSpec } from '../../../src/model/spec.js';
-import { describeNeeds } from '../../../src/plan/fit.js';
+import { addRejections, describeNeeds, topReasons } from '../../../src/plan/fit.js';
 import { placeTasks } from '../../../src/plan/place.js';
 import type { FitReport } from '../../../src/plan/types.js';
 import { HASH, agent, observed, offer, type OfferOpts, taskSpec, textAttr } from './builders.js';
@@ -118,5 +118,31 @@ describe('describeNeeds', () => {
   it('lists what is asked, in the user\'s units', () => {
     expect(describeNeeds({ role: 'web', cpus: 0.5, mem: 128, disk: 0, gpus: 1, fixedPorts: [8080], anyPorts: 2 })).toBe('cpus 0.5, mem 128, gpus 1, port 8080, 2 ports (role web)');
     expect(describeNeeds({ role: '*', cpus: 0, mem: 0, disk: 0, gpus: 0, fixedPorts: [], anyPorts: 0 })).toBe('no resources');
+  });
+});
+
+describe('naming and counters', () => {
+  it('adds the agent id when hostnames repeat', () => {
+    const offers = [
+      { agent: 'S0', host: 'localhost', cpus: 1, mem: 100 },
+      { agent: 'S1', host: 'localhost', cpus: 0.5, mem: 100 },
+    ];
+    const r = fit(res(2, 1), offers, [big('S0', { host: 'localhost' }), big('S1', { host: 'localhost' })]);
+    expect(r.summary).toContain('the nearest offer (localhost (S0)) has cpus 1 of 2');
+    expect(r.summary).toContain('(the largest has 1, localhost (S0))');
+  });
+
+  it('accumulates rejections over offer rounds, and ranks them', () => {
+    const round = fit(res(4, 2048), [{ agent: 'a1', cpus: 2, mem: 4096 }, { agent: 'a2', cpus: 1, mem: 100 }], [big('a1'), big('a2')]);
+    let counts = addRejections({}, round);
+    counts = addRejections(counts, round);
+    expect(counts).toEqual({ cpus: 4, mem: 2 });
+    expect(topReasons({ ...counts, ports: 3, role: 2 }, 3)).toEqual([
+      { reason: 'cpus', count: 4 },
+      { reason: 'ports', count: 3 },
+      { reason: 'role', count: 2 },
+    ]);
+    const never = fit(res(64, 1), [], [big('a1')]);
+    expect(addRejections(counts, never)).toEqual(counts);
   });
 });
