@@ -1,5 +1,10 @@
+import path from 'node:path';
 import type { Argv } from 'yargs';
-import { notImplemented, type Command } from '../command.js';
+import type { Args, Command } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import type { Io } from '../io.js';
+import { parseDuration, type GlobalOptions } from '../options.js';
+import { startLocalCluster, type LocalCluster } from '../../local/index.js';
 
 export const localCommand: Command = {
   command: 'local',
@@ -13,9 +18,57 @@ export const localCommand: Command = {
       .option('port', { type: 'number', default: 5050, describe: 'Master port (0: any free port)' })
       .option('listen', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
       .option('agents', { type: 'number', default: 1, describe: 'Number of agents' })
-      .option('resources', { type: 'string', describe: "Agent resources, e.g. 'cpus:4;mem:8192;disk:20000;ports:[31000-32000]'", defaultDescription: 'from this machine' })
+      .option('resources', { type: 'string', describe: "Agent resources, e.g. 'cpus:4;mem:8192;disk:20000;ports:[31000-32000]'", defaultDescription: 'from this machine, split between agents' })
       .option('attributes', { type: 'string', describe: "Agent attributes, e.g. 'rack:r1;os:linux'" })
-      .option('work-dir', { type: 'string', describe: 'Where sandboxes live', defaultDescription: './.local-cluster' })
-      .option('allocation-interval', { type: 'string', default: '1s', describe: 'Time between allocation cycles' }),
-  run: notImplemented('local', 4),
+      .option('work-dir', { type: 'string', describe: 'Where sandboxes live (kept on exit)', defaultDescription: './.local-cluster' })
+      .option('allocation-interval', { type: 'string', default: '1s', describe: 'Time between allocation cycles' })
+      .option('offer-timeout', { type: 'string', describe: 'Rescind offers not answered within this time', defaultDescription: 'never' }),
+  run: runLocal,
 };
+
+function usage(io: Io, globals: GlobalOptions, code: string, message: string): number {
+  if (globals.output === 'json') io.stdout.write(JSON.stringify({ error: { code, message } }) + '\n');
+  else io.stderr.write(`mesos-apply local: ${message}\n`);
+  return EXIT.USAGE;
+}
+
+function durationMs(text: unknown): number | undefined | null {
+  if (text === undefined) return undefined;
+  const s = parseDuration(String(text));
+  return s === undefined ? null : Math.round(s * 1000);
+}
+
+async function runLocal(args: Args, globals: GlobalOptions, io: Io): Promise<number> {
+  const agents = Number(args.agents ?? 1);
+  if (!Number.isInteger(agents) || agents < 1) return usage(io, globals, 'MA_ERR_USAGE', `--agents must be a whole number ≥ 1, got ${String(args.agents)}`);
+  const allocationIntervalMs = durationMs(args['allocation-interval'] ?? '1s');
+  const offerTimeoutMs = durationMs(args['offer-timeout']);
+  if (!allocationIntervalMs) return usage(io, globals, 'MA_ERR_USAGE', `invalid --allocation-interval '${String(args['allocation-interval'])}'`);
+  if (offerTimeoutMs === null) return usage(io, globals, 'MA_ERR_USAGE', `invalid --offer-timeout '${String(args['offer-timeout'])}'`);
+  let cluster: LocalCluster;
+  try {
+    cluster = await startLocalCluster({
+      port: Number(args.port ?? 5050),
+      listen: String(args.listen ?? '127.0.0.1'),
+      agents,
+      resources: args.resources === undefined ? undefined : String(args.resources),
+      attributes: args.attributes === undefined ? undefined : String(args.attributes),
+      workDir: path.resolve(io.cwd, args['work-dir'] === undefined ? '.local-cluster' : String(args['work-dir'])),
+      allocationIntervalMs,
+      offerTimeoutMs,
+    });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (err.code === 'MA_ERR_LOCAL_FLAGS') return usage(io, globals, err.code, err.message);
+    const what = err.code === 'EADDRINUSE' ? `port ${String(args.port)} is in use` : err.message;
+    io.stderr.write(`mesos-apply local: could not start: ${what}\n`);
+    return EXIT.FAILED;
+  }
+  io.stdout.write(`mesos-apply local: master listening on ${cluster.url} with ${cluster.agents.length} agent(s)\n`);
+  for (const a of cluster.agents) io.stdout.write(`  agent ${a.id} on http://${a.pid.split('@')[1]}\n`);
+  io.stdout.write(`  work dir ${cluster.workDir} (sandboxes are kept on exit)\n`);
+  const signal = await io.interrupted;
+  io.stderr.write(`mesos-apply local: ${signal}, stopping tasks and agents...\n`);
+  await cluster.close();
+  return EXIT.OK;
+}

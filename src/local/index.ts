@@ -1,0 +1,110 @@
+/**
+ * The embedded local cluster: one master and N agents in this process, speaking the
+ * Mesos v1 APIs on 127.0.0.1 (unless told otherwise). `mesos-apply local` runs it in the
+ * foreground; tests embed it with `startLocalCluster({port: 0})`.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { AgentHandle } from './agent-link.js';
+import { createAgent } from './agent/index.js';
+import { newUuid } from './master/ids.js';
+import { Master } from './master/master.js';
+import { agentShare, agentTotals, parseAttributesFlag } from './master/resource-flags.js';
+import { startMasterServer } from './master/server.js';
+
+export { ResourceFlagError } from './master/resource-flags.js';
+
+export interface LocalClusterOptions {
+  /** Master port; 0 = any free port. Default 5050. */
+  port?: number;
+  /** Address to bind (master and agents). Default 127.0.0.1. */
+  listen?: string;
+  /** Number of agents. Default 1. */
+  agents?: number;
+  /** Each agent's resources (Mesos `--resources` syntax); missing ones come from the machine, split between agents. */
+  resources?: string;
+  /** Agent attributes (`rack:r1;os:linux`). */
+  attributes?: string;
+  /** Where agents keep sandboxes. Default `./.local-cluster`. */
+  workDir?: string;
+  /** Allocation cycle, ms. Default 1000. */
+  allocationIntervalMs?: number;
+  /** First status-update retry interval, ms (Mesos: 10 s). */
+  statusRetryMs?: number;
+  /** Rescind offers not answered within this many ms. Default: never (as Mesos). */
+  offerTimeoutMs?: number;
+  /** Heartbeat interval, seconds (Mesos: fixed 15). For tests. */
+  heartbeatIntervalSeconds?: number;
+}
+
+export interface LocalCluster {
+  /** `http://<host>:<port>` of the master. */
+  url: string;
+  masterId: string;
+  agents: AgentHandle[];
+  workDir: string;
+  master: Master;
+  /** Graceful: ends scheduler streams, agents kill their tasks (process groups) and stop. Idempotent. */
+  close(): Promise<void>;
+  /** Now: SIGKILL every task, drop every connection. Idempotent. */
+  destroy(): void;
+}
+
+export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise<LocalCluster> {
+  const listen = opts.listen ?? '127.0.0.1';
+  const count = Math.max(1, Math.floor(opts.agents ?? 1));
+  const workDir = path.resolve(opts.workDir ?? '.local-cluster');
+  const totals = agentTotals(opts.resources, workDir);
+  const attributes = parseAttributesFlag(opts.attributes);
+  const loopback = listen === '127.0.0.1' || listen === 'localhost' || listen === '::1';
+  const hostname = loopback ? 'localhost' : os.hostname();
+  const advertisedIp = ['0.0.0.0', '::', 'localhost'].includes(listen) ? '127.0.0.1' : listen;
+  const startTimeMs = Date.now();
+  const master = new Master({
+    masterId: newUuid(), hostname, ip: advertisedIp, port: opts.port ?? 5050,
+    allocationIntervalMs: opts.allocationIntervalMs ?? 1000,
+    heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds ?? 15,
+    offerTimeoutMs: opts.offerTimeoutMs,
+    maxCompletedFrameworks: 50, maxCompletedTasksPerFramework: 1000, startTimeMs,
+  });
+  const server = await startMasterServer(master, listen, opts.port ?? 5050);
+  master.config.port = server.port;
+  const agents: AgentHandle[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const agent = createAgent({
+        id: master.nextAgentId(), hostname, listen, port: 0, workDir, master,
+        resources: agentShare(totals, i, count), attributes, retryMs: opts.statusRetryMs,
+      });
+      await agent.start();
+      agents.push(agent);
+      master.addAgent(agent);
+    }
+  } catch (e) {
+    for (const a of agents) a.destroy();
+    server.destroy();
+    throw e;
+  }
+  master.start();
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${advertisedIp.includes(":") ? `[${advertisedIp}]` : advertisedIp}:${server.port}`,
+    masterId: master.config.masterId,
+    agents,
+    workDir,
+    master,
+    close() {
+      closing ??= (async () => {
+        master.close();
+        await Promise.all(agents.map((a) => a.close()));
+        await server.close();
+      })();
+      return closing;
+    },
+    destroy() {
+      master.close();
+      for (const a of agents) a.destroy();
+      server.destroy();
+    },
+  };
+}

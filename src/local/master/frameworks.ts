@@ -1,0 +1,113 @@
+/**
+ * Framework lifecycle (mesos-protocol §2.2, §2.9, §10): SUBSCRIBE (new, re-subscribe,
+ * failover of an open stream, unknown ids accepted as recovered, removed ids refused),
+ * disconnect (deactivate, discard offers, arm the failover timer), removal (TEARDOWN or
+ * timer: agents kill the tasks, the master marks them TASK_KILLED with no events).
+ */
+import type { FrameworkInfo, SubscribeCall } from '../../mesos/types.js';
+import { discardOffers } from './allocator.js';
+import { frameworkIdFor } from './ids.js';
+import { validateFrameworkInfo } from './call-validation.js';
+import { isTerminal, type MasterFramework, type MasterState } from './state.js';
+import type { SchedulerStream } from './stream.js';
+import { masterStatus, removeTask, updateTask } from './tasks.js';
+
+export interface SubscribeOutcome {
+  framework?: MasterFramework;
+  error?: string;
+}
+
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Mutable FrameworkInfo fields follow the newest SUBSCRIBE; user and checkpoint are kept (Trap 37). */
+function mergeInfo(old: FrameworkInfo, next: FrameworkInfo, id: string): MasterFramework['info'] {
+  return { ...next, user: old.user, checkpoint: old.checkpoint, id: { value: id } };
+}
+
+/**
+ * SUBSCRIBE after the 200 went out. On success the stream becomes the framework's and
+ * SUBSCRIBED + the first HEARTBEAT are written; an older open stream gets
+ * ERROR "Framework failed over" and is closed.
+ */
+export function subscribe(m: MasterState, call: SubscribeCall, stream: SchedulerStream): SubscribeOutcome {
+  const info = call.framework_info;
+  const invalid = validateFrameworkInfo(info, call.suppressed_roles ?? []);
+  if (invalid) return { error: invalid };
+  const wantedId = info.id?.value;
+  if (wantedId && m.completedFrameworks.some((f) => f.id === wantedId)) return { error: 'Framework has been removed' };
+  const now = Date.now();
+  let fw = wantedId ? m.frameworks.get(wantedId) : undefined;
+  if (fw) {
+    if ((info.principal ?? undefined) !== (fw.info.principal ?? undefined)) return { error: "Changing framework's principal is not allowed." };
+    const old = fw.stream;
+    fw.stream = undefined;
+    if (old) {
+      old.send({ type: 'ERROR', error: { message: 'Framework failed over' } });
+      old.close();
+    }
+    discardOffers(m, fw);
+    if (fw.failoverTimer) clearTimeout(fw.failoverTimer);
+    fw.failoverTimer = undefined;
+    fw.info = mergeInfo(fw.info, info, fw.id);
+    fw.reregisteredMs = now;
+  } else {
+    const id = wantedId || frameworkIdFor(m.config.masterId, m.nextFrameworkNo++);
+    fw = {
+      id,
+      info: { ...info, failover_timeout: info.failover_timeout ?? 0, checkpoint: info.checkpoint ?? false, id: { value: id } },
+      active: true,
+      tasks: new Map(),
+      completedTasks: [],
+      offers: new Map(),
+      suppressed: new Set(),
+      filters: [],
+      registeredMs: now,
+      reregisteredMs: now,
+    };
+    m.frameworks.set(id, fw);
+  }
+  fw.info.failover_timeout ??= 0;
+  fw.info.checkpoint ??= false;
+  fw.suppressed = new Set(call.suppressed_roles ?? []);
+  fw.active = true;
+  fw.stream = stream;
+  return { framework: fw };
+}
+
+/** The framework's stream ended (client gone): deactivate, discard offers, start the failover timer. */
+export function disconnect(m: MasterState, fw: MasterFramework, onExpire: (fw: MasterFramework) => void): void {
+  fw.stream = undefined;
+  fw.active = false;
+  discardOffers(m, fw);
+  const ms = Math.max(0, (fw.info.failover_timeout ?? 0) * 1000);
+  // failover_timeout 0 (the default!) removes the framework right away (Trap 20).
+  if (ms === 0) {
+    onExpire(fw);
+    return;
+  }
+  fw.failoverTimer = setTimeout(() => onExpire(fw), Math.min(ms, MAX_TIMER_MS));
+  fw.failoverTimer.unref();
+}
+
+/** `Master::removeFramework`: agents shut its tasks down; every task is TASK_KILLED in master state only. */
+export function removeFramework(m: MasterState, fw: MasterFramework): void {
+  if (!m.frameworks.has(fw.id)) return;
+  if (fw.failoverTimer) clearTimeout(fw.failoverTimer);
+  fw.failoverTimer = undefined;
+  const stream = fw.stream;
+  fw.stream = undefined;
+  stream?.close();
+  fw.active = false;
+  discardOffers(m, fw);
+  for (const agent of m.agents.values()) agent.handle.shutdownFramework(fw.id);
+  for (const task of [...fw.tasks.values()]) {
+    if (!isTerminal(task.state)) {
+      updateTask(m, task, masterStatus(task.info.task_id.value, 'TASK_KILLED', `Framework ${fw.id} removed`, 'REASON_FRAMEWORK_REMOVED', task.agentId));
+    }
+    removeTask(m, task);
+  }
+  fw.unregisteredMs = Date.now();
+  m.frameworks.delete(fw.id);
+  m.completedFrameworks.push(fw);
+  if (m.completedFrameworks.length > m.config.maxCompletedFrameworks) m.completedFrameworks.shift();
+}
