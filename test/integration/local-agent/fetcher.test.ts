@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,8 +20,12 @@ beforeAll(async () => {
   mkdirSync(join(src, 'app'));
   writeFileSync(join(src, 'app', 'hello.txt'), 'hello from tar\n');
   execFileSync('tar', ['-czf', join(src, 'app.tar.gz'), '-C', src, 'app']);
+  mkdirSync(join(src, 'z'));
+  writeFileSync(join(src, 'z', 'zipped.txt'), 'hello from zip\n');
+  execFileSync('zip', ['-q', '-r', join(src, 'bundle.zip'), 'z'], { cwd: src });
   server = createServer((req, res) => {
     if (req.url === '/served.txt') return res.end('served over http\n');
+    if (req.url === '/bundle.zip') return res.end(readFileSync(join(src, 'bundle.zip')));
     if (req.url === '/redirect') {
       res.writeHead(302, { Location: '/served.txt' });
       return res.end();
@@ -42,17 +46,18 @@ afterAll(() => {
 describe('local agent: fetcher', () => {
   it('copies local files, extracts archives, chmods executables, honours output_file, downloads http', async () => {
     const h = await startAgent();
-    const task = shellTask('fetch.0', 'cat config.txt app/hello.txt conf/renamed.txt served.txt && ./run.sh');
+    const task = shellTask('fetch.0', 'cat config.txt app/hello.txt z/zipped.txt conf/renamed.txt served.txt && ./run.sh');
     task.command!.uris = [
       { value: join(src, 'config.txt') },
       { value: `file://${join(src, 'app.tar.gz')}` },
+      { value: `${base}/bundle.zip` },
       { value: join(src, 'run.sh'), executable: true },
       { value: join(src, 'config.txt'), output_file: 'conf/renamed.txt', extract: false },
       { value: `${base}/redirect`, output_file: 'served.txt' },
     ];
     h.agent.runTask(framework(), task);
     const done = await h.master.waitForState('fetch.0', 'TASK_FINISHED');
-    expect(readSandbox(h, 'fetch.0', 'stdout')).toBe('key=value\nhello from tar\nkey=value\nserved over http\nrunning-script\n');
+    expect(readSandbox(h, 'fetch.0', 'stdout')).toBe('key=value\nhello from tar\nhello from zip\nkey=value\nserved over http\nrunning-script\n');
     expect(statSync(join(sandboxOf(done, h), 'run.sh')).mode & 0o777).toBe(0o755);
     expect(statSync(join(sandboxOf(done, h), 'app.tar.gz')).isFile()).toBe(true);
   });

@@ -107,4 +107,12 @@ describe('local agent: command tasks', () => {
     expect(readSandbox(h, 're.0', 'stdout')).toBe('two\n');
     expect(existsSync(join(sandboxOf(first, h), 'stdout'))).toBe(true);
   });
+
+  it('fails a task that outlives max_completion_time, without TASK_KILLING', async () => {
+    const h = await startAgent();
+    h.agent.runTask(framework(), shellTask('slowjob.0', 'sleep 1000', { max_completion_time: { nanoseconds: 200e6 } }));
+    const failed = await h.master.waitForState('slowjob.0', 'TASK_FAILED');
+    expect(failed.status.reason).toBe('REASON_MAX_COMPLETION_TIME_REACHED');
+    expect(h.master.states('slowjob.0')).toEqual(['TASK_STARTING', 'TASK_RUNNING', 'TASK_FAILED']);
+  });
 });
