@@ -69,7 +69,7 @@ const OUTCOME_WORDS: Record<Outcome, string> = {
   deleted: 'deleted',
   failed: 'failed',
   'not-launched': 'never launched',
-  unreachable: 'agent unreachable, kill pending',
+  unreachable: 'unreachable (kill pending)',
   incomplete: 'not done',
 };
 

@@ -13,7 +13,7 @@ import type { PlanAction, ReasonCount } from '../plan/types.js';
 import { palette, type Palette } from './ansi.js';
 import { isSuccess, outcomeOf, outcomeWords, type Outcome } from './outcome.js';
 import { formatTable } from './table.js';
-import { failureWords, fitHeadline, fitLines, formatPorts, placeWords, phaseWords } from './words.js';
+import { failureWords, fitLines, formatPorts, placeWords, phaseWords } from './words.js';
 
 export interface ReportError {
   /** A stable `MA_ERR_...` code. */
@@ -135,12 +135,10 @@ function failureDetails(f: Failure): string[] {
   field('reason', f.reason);
   field('message', f.message);
   field('source', f.source);
-  field('agent', f.agentId !== undefined || f.host !== undefined ? placeWords({ agentId: f.agentId, host: f.host }).replace(/^on /, '') : undefined);
+  if (f.agentId !== undefined || f.host !== undefined) field('agent', `${f.agentId ?? '?'}${f.host !== undefined ? ` (host ${f.host})` : ''}`);
   field('healthy', f.healthy === undefined ? undefined : String(f.healthy));
-  if (f.fit !== undefined) {
-    out.push(`    ${fitHeadline(f.fit.kind)}:`);
-    for (const line of fitLines(f.fit)) out.push(`      ${line}`);
-  }
+  // The headline (fits no agent / no room now) is in the block's first line already.
+  if (f.fit !== undefined) for (const line of fitLines(f.fit)) out.push(`    ${line}`);
   const tail = f.stderrTail ?? [];
   if (tail.length > 0) {
     out.push(`    stderr (last ${tail.length === 1 ? 'line' : `${tail.length} lines`}):`);
@@ -161,7 +159,7 @@ function failureBlock(v: InstanceView, c: Palette): string[] {
   return [c.red(head), `    last seen ${phaseWords(v.phase)}${where !== '' ? ` ${where}` : ''}${v.state !== undefined ? ` (${v.state})` : ''}`];
 }
 
-type Group = 'running' | 'finished' | 'deleted' | 'failed' | 'never launched' | 'unreachable (kill pending)';
+type Group = 'running' | 'finished' | 'deleted' | 'failed' | 'never launched' | 'unreachable';
 
 const GROUP_OF: Record<Outcome, Group> = {
   running: 'running',
@@ -172,10 +170,10 @@ const GROUP_OF: Record<Outcome, Group> = {
   failed: 'failed',
   incomplete: 'failed',
   'not-launched': 'never launched',
-  unreachable: 'unreachable (kill pending)',
+  unreachable: 'unreachable',
 };
 
-const GROUP_ORDER: Group[] = ['running', 'finished', 'deleted', 'failed', 'never launched', 'unreachable (kill pending)'];
+const GROUP_ORDER: Group[] = ['running', 'finished', 'deleted', 'failed', 'never launched', 'unreachable'];
 
 const RERUN_SAFE: Record<ReportInput['command'], string> = {
   apply: 'Re-running the same command is safe: tasks already running are left as they are.',
