@@ -292,8 +292,9 @@ export class SchedulerSession {
         bodyTimeout: 0,
       });
     } catch (err) {
+      const ours = abort.signal.aborted; // we disconnected it ourselves: nothing to report
       this.dropStream(gen);
-      if (abort.signal.aborted) return;
+      if (ours) return;
       const error = asMesosError(err);
       const retryable = ['MA_ERR_CONNECT', 'MA_ERR_NO_LEADER', 'MA_ERR_NOT_FOUND', 'MA_ERR_REDIRECT_LOOP', 'MA_ERR_TIMEOUT'].includes(error.code);
       this.dispatch({ type: 'connect_failed', gen, error, retryable });
