@@ -3,6 +3,11 @@
  * (actions only; placement is place.ts's job). The rules are in types.ts's header; the
  * cases below follow them one by one.
  *
+ * "Active" is model/states.ts's: STAGING, STARTING, RUNNING, KILLING and UNREACHABLE tasks
+ * are kept (`unchanged`), since launching a second copy could run the task twice (an
+ * UNREACHABLE agent may come back; a KILLING task still holds its id). TASK_UNKNOWN counts
+ * as gone and is relaunched.
+ *
  * Only managed tasks (our labels) are considered; foreign tasks of the framework are left
  * alone. Items come out sorted by name, then instance, then task id, whatever the input
  * order, so a plan is a deterministic function of its inputs.
