@@ -35,7 +35,9 @@ export function generate() {
   const imports = [];
   code = code.replace(/require\("(ajv\/dist\/runtime\/[a-z0-9]+)"\)/g, (_m, mod) => {
     const id = `__rt${imports.length}`;
-    imports.push(`import ${id} from "${mod}.js";`);
+    // Node gives a CommonJS module's exports object as the default import; bundlers (vitest)
+    // may give exports.default instead. Accept both.
+    imports.push(`import ${id}ns from "${mod}.js";`, `const ${id} = typeof ${id}ns === "function" ? { default: ${id}ns } : ${id}ns;`);
     return id;
   });
   return [

@@ -34,42 +34,50 @@ function onePerHost(spec: TaskSpec): boolean {
   return spec.constraints.some((c) => c.field === 'hostname' && (c.operator === 'UNIQUE' || (c.operator === 'MAX_PER' && c.value === '1')));
 }
 
-function checkInstances(item: CrossItem, out: Diagnostic[]): void {
+/** True when it reported an error. */
+function checkInstances(item: CrossItem, out: Diagnostic[]): boolean {
   const { spec } = item;
   const ports = fixedPorts(spec);
-  if (spec.instances < 2 || ports.length === 0) return;
+  if (spec.instances < 2 || ports.length === 0) return false;
   const host = pinnedHost(spec);
   const { key, path } = ports[0];
   if (host !== undefined) {
     out.push(diagnostic(C.PORT_CLASH, item.file, item.locate(path), formatPath(path), `all ${spec.instances} instances must run on host ${host} (CLUSTER) and each needs host port ${key}`, 'use hostPort 0 (picked from the offer) or instances: 1'));
-  } else if (!onePerHost(spec)) {
+    return true;
+  }
+  if (!onePerHost(spec)) {
     out.push(
       diagnostic(C.PLACEMENT, item.file, item.locate(path), formatPath(path), `each of the ${spec.instances} instances needs host port ${key}, so they need ${spec.instances} different agents`, 'add [hostname, UNIQUE] to constraints to say so, or use hostPort 0', 'warning'),
     );
   }
+  return false;
 }
 
-export function crossCheck(items: CrossItem[]): Diagnostic[] {
+/** The diagnostics, and the items that an error makes invalid. */
+export function crossCheck<T extends CrossItem>(items: T[]): { diagnostics: Diagnostic[]; invalid: Set<T> } {
   const out: Diagnostic[] = [];
+  const invalid = new Set<T>();
   const names = new Map<string, CrossItem>();
   const pinned = new Map<string, CrossItem>();
   for (const item of items) {
     const first = names.get(item.spec.name);
     if (first) {
       const at = first.locate(['metadata', 'name']);
+      invalid.add(item);
       out.push(diagnostic(C.DUPLICATE_NAME, item.file, item.locate(['metadata', 'name']), 'metadata.name', `task name "${item.spec.name}" is already used`, `first defined at ${location({ file: first.file, ...at })}`));
       continue;
     }
     names.set(item.spec.name, item);
-    checkInstances(item, out);
+    if (checkInstances(item, out)) invalid.add(item);
     const host = pinnedHost(item.spec);
     if (host === undefined) continue;
     for (const { key, path } of fixedPorts(item.spec)) {
       const other = pinned.get(`${host} ${key}`);
       if (other && other !== item) {
+        invalid.add(item);
         out.push(diagnostic(C.PORT_CLASH, item.file, item.locate(path), formatPath(path), `host port ${key} on host ${host} is also taken by task "${other.spec.name}"`));
       } else pinned.set(`${host} ${key}`, item);
     }
   }
-  return out;
+  return { diagnostics: out, invalid };
 }

@@ -80,14 +80,15 @@ export function loadSources(sources: Source[], limits: Partial<LoadLimits> = {})
       if (item) items.push(item);
     }
   }
-  diags.push(...crossCheck(items));
+  const cross = crossCheck(items);
+  diags.push(...cross.diagnostics);
   if (documents === 0 && sources.length > 0 && diags.length === 0) {
     const where = sources.length === 1 ? sources[0].file : sources.map((s) => s.file).join(', ');
     diags.push(diagnostic(C.NO_INPUT, where, NO_POSITION, '', 'no Task documents found (the input is empty)'));
   }
   const order = sources.map((s) => s.file);
   const sorted = capDiagnostics(sortDiagnostics(diags, order), limits.maxDiagnostics ?? DEFAULT_MAX_DIAGNOSTICS);
-  return { specs: items.map((i) => i.loaded), diagnostics: sorted };
+  return { specs: items.filter((i) => !cross.invalid.has(i)).map((i) => i.loaded), diagnostics: sorted };
 }
 
 /**
