@@ -27,6 +27,7 @@ export function settlement(view: InstanceView): Settlement {
   if (view.failure !== undefined || FAILED_PHASES.has(view.phase)) return 'failed';
   if (view.phase === 'killed') return view.action === 'delete' ? 'ok' : 'failed';
   if (view.phase === 'unchanged' || view.phase === 'healthy' || view.phase === 'finished') return 'ok';
+  if (view.settled === true) return 'ok';
   return 'open';
 }
 

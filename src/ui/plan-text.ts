@@ -124,9 +124,9 @@ function itemDetails(item: PlanItemJson, c: Palette): string[] {
 function itemsBlock(items: PlanItemJson[], c: Palette): string[] {
   const rows = items.map((it) => {
     const st = actionStyle(it.action, c);
-    return [st(SYMBOL[it.action]), `${it.name}/${it.instance}`, st(it.action), itemNote(it, c)];
+    return [`${st(SYMBOL[it.action])} ${it.name}/${it.instance}`, st(it.action), itemNote(it, c)];
   });
-  const lines = formatTable(['', 'TASK', 'ACTION', ''], rows, '  ').slice(1);
+  const lines = formatTable(['', '', ''], rows, '  ').slice(1);
   return items.flatMap((it, i) => [lines[i] ?? '', ...itemDetails(it, c)]);
 }
 
