@@ -91,7 +91,8 @@ export function parseSource(file: string, text: string, limits: ParseLimits = DE
     const base = { file, index, doc, lines, text };
     const v = toValue(base, limits);
     if ('diagnostic' in v) diagnostics.push(v.diagnostic);
-    else documents.push({ ...base, value: v.value });
+    // `---` followed by nothing (or only comments) is an empty document, not a null manifest.
+    else if (v.value !== null && v.value !== undefined) documents.push({ ...base, value: v.value });
   }
   return { documents, diagnostics };
 }

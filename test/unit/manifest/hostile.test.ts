@@ -1,0 +1,118 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadManifests } from '../../../src/manifest/load.js';
+import { errors, loadText, task, yamlOf } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ma-hostile-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs `fn`, asserting it finishes within `ms` (bounded time, no hang). */
+function timed<T>(ms: number, fn: () => T): T {
+  const t0 = performance.now();
+  const out = fn();
+  expect(performance.now() - t0).toBeLessThan(ms);
+  return out;
+}
+
+function only(text: string | Buffer) {
+  const errs = errors(loadText(text, 'h.yaml').diagnostics);
+  expect(errs.length).toBeGreaterThan(0);
+  return errs;
+}
+
+describe('hostile input', () => {
+  it('stops an alias bomb (billion laughs)', () => {
+    let s = 'a: &a [x, x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 0; i < 12; i++) s += `b${i}: &b${i} [${Array(10).fill(i === 0 ? '*a' : `*b${i - 1}`).join(', ')}]\n`;
+    const errs = timed(2000, () => only(s));
+    expect(errs[0]).toMatchObject({ code: 'MA_ERR_ALIAS_LIMIT', line: 1 });
+  });
+
+  it.each([
+    ['flow', '['.repeat(100_000) + ']'.repeat(100_000)],
+    ['flow in a value', 'spec: ' + '{a: '.repeat(50_000) + '}'.repeat(50_000)],
+    ['block indentation', Array.from({ length: 600 }, (_, i) => ' '.repeat(i) + 'k:').join('\n')],
+    ['compact sequences', '- '.repeat(100_000) + 'x'],
+  ])('refuses deep nesting (%s) quickly', (_what, text) => {
+    const errs = timed(1000, () => only(text));
+    expect(errs[0].code).toBe('MA_ERR_TOO_DEEP');
+    expect(errs[0].line).toBe(_what === 'block indentation' ? 514 : 1);
+  });
+
+  it('accepts brackets inside quotes and comments', () => {
+    const doc = yamlOf(task({ command: 'echo "' + '['.repeat(100) + '"' })) + '# ' + '{'.repeat(100) + '\n';
+    expect(loadText(doc).diagnostics).toEqual([]);
+  });
+
+  it('refuses binary garbage', () => {
+    const bytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256));
+    expect(only(bytes)[0].code).toBe('MA_ERR_BINARY');
+  });
+
+  it('refuses invalid UTF-8 with the line of the bad byte', () => {
+    const bytes = Buffer.concat([Buffer.from('apiVersion: mesos-apply/v1\nkind: Ta'), Buffer.from([0xc3, 0x28]), Buffer.from('sk\n')]);
+    const errs = only(bytes);
+    expect(errs[0]).toMatchObject({ code: 'MA_ERR_ENCODING', line: 2, col: 9 });
+    expect(errs[0].message).toContain('0xc3');
+  });
+
+  it('refuses UTF-16 and says so', () => {
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a: 1\n', 'utf16le')]);
+    expect(only(bytes)[0]).toMatchObject({ code: 'MA_ERR_ENCODING', message: 'file is UTF-16 (or UTF-32) encoded' });
+  });
+
+  it('accepts a UTF-8 byte-order mark', () => {
+    expect(loadText(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(yamlOf(task()))])).diagnostics).toEqual([]);
+  });
+
+  it('refuses duplicate keys with the position of the second', () => {
+    const text = 'apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: a}\nspec:\n  command: x\n  command: y\n  resources: {cpus: 1, mem: 1}\n';
+    expect(only(text)[0]).toMatchObject({ code: 'MA_ERR_DUPLICATE_KEY', line: 6, col: 3 });
+  });
+
+  it('refuses a file over the size budget without reading it whole', async () => {
+    const big = join(dir, 'big.yaml');
+    writeFileSync(big, Buffer.alloc(2 << 20, 0x20));
+    const r = await loadManifests([big], { recursive: false, cwd: dir, limits: { maxFileBytes: 1 << 20 } });
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['MA_ERR_FILE_TOO_LARGE']);
+  });
+
+  it('parses a large (but allowed) file in bounded time', () => {
+    const docs = Array.from({ length: 2000 }, (_, i) => task({}, `t${i}`));
+    const r = timed(10_000, () => loadText(yamlOf(...docs)));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.specs).toHaveLength(2000);
+  });
+
+  it('caps the number of diagnostics', () => {
+    const docs = Array.from({ length: 300 }, (_, i) => task({ resources: { cpus: 0, mem: 0 } }, `t${i}`));
+    const r = loadText(yamlOf(...docs));
+    expect(r.diagnostics).toHaveLength(501);
+    expect(r.diagnostics[500]).toMatchObject({ code: 'MA_ERR_TOO_MANY_ERRORS', message: '100 more problem(s) not shown' });
+  });
+
+  it('caps syntax errors per file', () => {
+    const errs = only('a: a: a: a:\n'.repeat(200));
+    expect(errs.length).toBeLessThanOrEqual(20);
+  });
+
+  it('validates a directory of thousands of files in bounded time', async () => {
+    const d = join(dir, 'many');
+    mkdirSync(d);
+    for (let i = 0; i < 3000; i++) writeFileSync(join(d, `t${String(i).padStart(4, '0')}.yaml`), yamlOf(task({}, `t${i}`)));
+    const t0 = performance.now();
+    const r = await loadManifests([d], { recursive: false, cwd: dir });
+    expect(performance.now() - t0).toBeLessThan(15_000);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.specs).toHaveLength(3000);
+    const capped = await loadManifests([d], { recursive: false, cwd: dir, limits: { maxFiles: 1000 } });
+    expect(capped.diagnostics.map((x) => x.code)).toEqual(['MA_ERR_TOO_MANY_FILES']);
+  });
+
+  it('refuses a device or FIFO named with -f', async () => {
+    const r = await loadManifests(['/dev/null'], { recursive: false, cwd: dir });
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['MA_ERR_FILE_READ']);
+  });
+});
