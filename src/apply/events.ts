@@ -55,6 +55,8 @@ export interface InstanceView {
   host?: string;
   ports?: number[];
   failure?: Failure;
+  /** The engine's verdict: true once this instance needs no more waiting (ok or not). */
+  settled?: boolean;
 }
 
 export type ApplyEvent =

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { notImplemented, type Command } from '../command.js';
+import type { Command } from '../command.js';
 import { fileFlags } from './files-flags.js';
 
 export const applyCommand: Command = {
@@ -17,5 +17,8 @@ export const applyCommand: Command = {
       .option('pending-timeout', { type: 'string', describe: 'How long a task may wait for a fitting offer', defaultDescription: '1m' })
       .option('failover-timeout', { type: 'string', describe: 'Framework failover timeout', defaultDescription: '4w' })
       .option('wait', { type: 'boolean', default: true, describe: 'Wait until the tasks run (--no-wait: return after launch)' }),
-  run: notImplemented('apply', 5),
+  run: async (args, globals, io) => {
+    const { runApplyCommand } = await import('./apply-run.js');
+    return runApplyCommand(args, globals, io, args.dryRun === true);
+  },
 };

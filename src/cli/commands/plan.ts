@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { notImplemented, type Command } from '../command.js';
+import type { Command } from '../command.js';
 import { fileFlags } from './files-flags.js';
 
 export const planCommand: Command = {
@@ -14,5 +14,8 @@ export const planCommand: Command = {
       .option('prune', { type: 'boolean', default: false, describe: 'Include deletions of managed tasks no manifest names' })
       .option('allow-empty', { type: 'boolean', default: false, describe: 'With --prune, allow an empty manifest set' })
       .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 0 when nothing changes, 3 when changes are pending' }),
-  run: notImplemented('plan', 6),
+  run: async (args, globals, io) => {
+    const { runApplyCommand } = await import('./apply-run.js');
+    return runApplyCommand(args, globals, io, true);
+  },
 };

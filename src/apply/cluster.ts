@@ -1,0 +1,83 @@
+/**
+ * Reading the cluster for a run: the framework's tasks and the agents (operator API), a
+ * failed task's sandbox stderr (the agent's files API), and the specs earlier runs
+ * launched (from the `mesos-apply/spec` label, so a replace can list the changed fields).
+ */
+import { AgentFilesClient } from '../mesos/agent-files.js';
+import type { OperatorClient } from '../mesos/operator.js';
+import type { OperatorAgent, TaskInfo } from '../mesos/types.js';
+import { observeTasks, type ObservedTask } from '../model/observed.js';
+import type { TaskSpec } from '../model/spec.js';
+
+export const LABEL_SPEC = 'mesos-apply/spec';
+export const STDERR_TAIL_LINES = 20;
+
+export interface ClusterView {
+  observed: ObservedTask[];
+  agents: OperatorAgent[];
+}
+
+export async function readCluster(operator: OperatorClient, frameworkId: string | undefined): Promise<ClusterView> {
+  const [tasks, agents] = await Promise.all([operator.getTasks(), operator.getAgents()]);
+  const active = agents.agents;
+  if (frameworkId === undefined) return { observed: [], agents: active };
+  return { observed: observeTasks(tasks, frameworkId, active), agents: active };
+}
+
+/** Adds the normalised spec as a label, so later runs can say which fields changed. */
+export function withSpecLabel(info: TaskInfo, spec: TaskSpec): TaskInfo {
+  const labels = [...(info.labels?.labels ?? []), { key: LABEL_SPEC, value: JSON.stringify(spec) }];
+  return { ...info, labels: { labels } };
+}
+
+/** Old specs by hash, read back from the labels of the observed tasks. */
+export function previousSpecs(observed: readonly ObservedTask[]): Record<string, TaskSpec> {
+  const out: Record<string, TaskSpec> = {};
+  for (const t of observed) {
+    const text = t.labels[LABEL_SPEC];
+    if (!t.managed || text === undefined || out[t.specHash] !== undefined) continue;
+    try {
+      out[t.specHash] = JSON.parse(text) as TaskSpec;
+    } catch {
+      // A label we cannot read only costs the field list of a replace.
+    }
+  }
+  return out;
+}
+
+/**
+ * The last lines of a task's sandbox stderr (stdout when stderr is empty), or one line
+ * saying why they could not be read. Bounded in time: a slow agent never holds up a run.
+ */
+export async function sandboxTail(
+  files: AgentFilesClient,
+  agent: OperatorAgent | undefined,
+  frameworkId: string,
+  taskId: string,
+  timeoutMs = 3000,
+): Promise<string[]> {
+  if (agent === undefined) return ['(sandbox not readable: the agent is not known to the master)'];
+  const base = files.agentBaseUrl(agent);
+  const dir = files.sandboxPath(frameworkId, taskId);
+  const read = async (): Promise<string[]> => {
+    const lines = async (name: string) => {
+      const { text } = await files.tail(base, `${dir}/${name}`, STDERR_TAIL_LINES);
+      return text.split('\n').filter((l, i, all) => l.length > 0 || i < all.length - 1);
+    };
+    const err = await lines('stderr');
+    if (err.length > 0) return err;
+    const out = await lines('stdout');
+    return out.length > 0 ? ['(stderr is empty; stdout:)', ...out] : [];
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string[]>((resolve) => {
+    timer = setTimeout(() => resolve([`(sandbox not read: the agent did not answer in ${timeoutMs} ms)`]), timeoutMs);
+  });
+  try {
+    return await Promise.race([read(), timeout]);
+  } catch (e) {
+    return [`(sandbox not readable: ${(e as Error).message})`];
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Who we are to the master: client options (masters, credentials, TLS) from the global
+ * flags, and the FrameworkInfo of the `--framework` namespace. One Mesos framework per
+ * name, checkpointing, with a long failover timeout so its tasks outlive this process;
+ * each run finds the framework's id by name and re-subscribes with it.
+ */
+import os from 'node:os';
+import type { ConnectionOptions } from '../cli/options.js';
+import { loadCredentials } from '../mesos/http.js';
+import type { MasterSetOptions } from '../mesos/masters.js';
+import type { FrameworkCapabilityType, FrameworkInfo, OperatorFramework } from '../mesos/types.js';
+
+/** Four weeks, in seconds: the default `--failover-timeout`. */
+export const DEFAULT_FAILOVER_TIMEOUT = 4 * 7 * 24 * 3600;
+
+export function clientOptions(
+  conn: ConnectionOptions,
+  env: Record<string, string | undefined>,
+  warn: (message: string) => void,
+): MasterSetOptions {
+  const auth = loadCredentials({ principal: conn.principal, secretFile: conn.secretFile, env });
+  const opts: MasterSetOptions = { masters: conn.masters, warn };
+  if (auth) opts.auth = auth;
+  if (conn.caFile !== undefined || conn.insecure) opts.tls = { caFile: conn.caFile, insecure: conn.insecure };
+  return opts;
+}
+
+export interface FrameworkInfoInput {
+  name: string;
+  roles: string[];
+  failoverTimeout: number;
+  gpus: boolean;
+  principal?: string;
+  existing?: OperatorFramework;
+}
+
+/**
+ * The roles are those the manifests use plus those the framework already had, so a run
+ * that applies a subset of the manifests never drops a role that earlier tasks run in.
+ */
+export function frameworkInfo(input: FrameworkInfoInput): FrameworkInfo {
+  const roles = [...new Set([...input.roles, ...(input.existing?.framework_info.roles ?? [])])].sort();
+  const capabilities: FrameworkCapabilityType[] = ['MULTI_ROLE', 'TASK_KILLING_STATE', 'PARTITION_AWARE'];
+  if (input.gpus) capabilities.push('GPU_RESOURCES');
+  const info: FrameworkInfo = {
+    user: input.existing?.framework_info.user ?? os.userInfo().username,
+    name: input.name,
+    roles: roles.length > 0 ? roles : ['*'],
+    capabilities: capabilities.map((type) => ({ type })),
+    checkpoint: true,
+    failover_timeout: input.failoverTimeout,
+    hostname: os.hostname(),
+  };
+  if (input.existing) info.id = input.existing.framework_info.id;
+  if (input.principal !== undefined) info.principal = input.principal;
+  return info;
+}

@@ -1,0 +1,151 @@
+/**
+ * delete: KILL every active instance of the named tasks (with the grace period of their
+ * kill policy, which the agent takes from the TaskInfo), resend the KILL when no update
+ * comes, acknowledge every update, and wait until each is terminal. Tasks on unreachable
+ * agents are reported as such: the master keeps their KILL until the agent returns.
+ */
+import { SchedulerSession } from '../mesos/scheduler.js';
+import { OperatorClient } from '../mesos/operator.js';
+import type { MasterSetOptions } from '../mesos/masters.js';
+import type { TaskStatus } from '../mesos/types.js';
+import { isActive } from '../model/states.js';
+import type { ReportError } from '../ui/report.js';
+import { frameworkInfo } from './connect.js';
+import { readCluster } from './cluster.js';
+import { errorOf } from './engine.js';
+import type { Emit, InstanceView } from './events.js';
+import { EventPump } from './pump.js';
+import { Tracker, type Kill } from './tracker.js';
+
+export interface DeleteInput {
+  names: string[];
+  framework: string;
+  ignoreNotFound: boolean;
+  wait: boolean;
+  timeoutMs: number;
+  failoverTimeout: number;
+  client: MasterSetOptions;
+  emit: Emit;
+  interrupted: Promise<unknown>;
+  now?: () => number;
+}
+
+export interface DeleteResult {
+  ok: boolean;
+  interrupted: boolean;
+  views: InstanceView[];
+  errors: ReportError[];
+  /** Names with no active task, and the managed names that do exist. */
+  notFound: string[];
+  existing: string[];
+}
+
+const KILL_RETRY_MS = 10_000;
+
+export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
+  const now = input.now ?? Date.now;
+  const operator = new OperatorClient(input.client);
+  const tracker = new Tracker();
+  const errors: ReportError[] = [];
+  const acks: Promise<unknown>[] = [];
+  let interrupted = false;
+  void input.interrupted.then(() => (interrupted = true));
+  let session: SchedulerSession | undefined;
+  let notFound: string[] = [];
+  let existing: string[] = [];
+  try {
+    const fw = await operator.findFramework(input.framework);
+    const cluster = await readCluster(operator, fw?.framework_info.id?.value);
+    const managed = cluster.observed.filter((t) => t.managed && isActive(t.state));
+    existing = [...new Set(managed.map((t) => t.name))].sort();
+    notFound = input.names.filter((n) => !existing.includes(n));
+    if (notFound.length > 0 && !input.ignoreNotFound) {
+      errors.push({ code: 'MA_ERR_NOT_FOUND', message: `no running tasks named ${notFound.join(', ')} in framework '${input.framework}'`, detail: existing.length > 0 ? `names that exist: ${existing.join(', ')}` : 'the framework runs no managed tasks' });
+    }
+    const targets = managed.filter((t) => input.names.includes(t.name)).sort((a, b) => a.name.localeCompare(b.name) || a.instance - b.instance);
+    if (targets.length === 0 || fw === undefined) return finish();
+    const info = frameworkInfo({ name: input.framework, roles: [], failoverTimeout: input.failoverTimeout, gpus: false, principal: input.client.auth?.principal, existing: fw });
+    session = new SchedulerSession({ ...input.client, frameworkInfo: info });
+    input.emit({ type: 'connecting', masters: input.client.masters });
+    const sub = await session.start();
+    input.emit({ type: 'subscribed', frameworkId: sub.frameworkId, leader: sub.leaderUrl, reconnected: true });
+    const pump = new EventPump(session.events(), input.interrupted);
+    const deadline = now() + input.timeoutMs;
+    for (const t of targets) {
+      const item = { action: 'delete' as const, name: t.name, instance: t.instance, taskId: t.taskId, specHash: t.specHash, oldState: t.state };
+      const kill = tracker.addDelete(item, t.agentId, t.hostname);
+      input.emit({ type: 'instance', view: kill.view });
+      await sendKill(session, kill, now());
+      if (!input.wait) settle(kill, true, kill.view.phase);
+      else if (t.state === 'TASK_UNREACHABLE') settle(kill, false, 'unreachable', 'the agent is unreachable: the KILL stays pending at the master until the agent returns');
+    }
+    while (!tracker.finished() && !interrupted) {
+      const ev = await pump.next(250);
+      if (ev === 'interrupted') break;
+      if (ev !== 'tick') {
+        if (ev.kind === 'closed') {
+          if (ev.error) errors.push(errorOf(ev.error));
+          break;
+        }
+        if (ev.kind === 'resubscribed') {
+          await session.reconcile([...tracker.kills.values()].filter((k) => !k.settled).map((k) => ({ taskId: k.taskId, agentId: k.agentId }))).catch(() => undefined);
+        } else if (ev.event.type === 'UPDATE' && ev.event.update) {
+          onUpdate(ev.event.update.status);
+        } else if (ev.event.type === 'OFFERS') {
+          await session.decline((ev.event.offers?.offers ?? []).map((o) => o.id.value), { refuse_seconds: 60 }).catch(() => undefined);
+        }
+      }
+      const t = now();
+      if (t >= deadline) {
+        errors.push({ code: 'MA_ERR_TIMEOUT', message: `not every task was gone within --timeout (${Math.round(input.timeoutMs / 1000)}s)` });
+        break;
+      }
+      for (const kill of tracker.kills.values()) {
+        if (!kill.settled && t - Math.max(kill.lastSentAt ?? 0, kill.lastUpdateAt ?? 0) >= KILL_RETRY_MS) await sendKill(session, kill, t);
+      }
+    }
+    for (const kill of tracker.kills.values()) {
+      if (kill.settled) continue;
+      if (interrupted) settle(kill, false, 'interrupted', 'interrupted: the KILL was sent, its end was not awaited');
+      else if (kill.state === 'TASK_UNREACHABLE') settle(kill, false, 'unreachable', 'the agent is unreachable: the KILL stays pending at the master until the agent returns');
+      else settle(kill, false, 'timed-out', `no terminal state yet (${kill.state ?? 'no update'})`);
+    }
+  } catch (e) {
+    errors.push(errorOf(e));
+  } finally {
+    if (session) {
+      if (session.stateName === 'SUBSCRIBED') await session.suppress().catch(() => undefined);
+      await Promise.allSettled(acks);
+      await session.close().catch(() => undefined);
+    }
+    await operator.close().catch(() => undefined);
+  }
+  return finish();
+
+  function finish(): DeleteResult {
+    const views = [...tracker.kills.values()].map((k) => k.view);
+    const ok = errors.length === 0 && !interrupted && [...tracker.kills.values()].every((k) => k.ok);
+    return { ok, interrupted, views, errors, notFound, existing };
+  }
+
+  function settle(kill: Kill, ok: boolean, phase: InstanceView['phase'], message?: string): void {
+    kill.settled = true;
+    kill.ok = ok;
+    kill.view = { ...kill.view, phase, settled: true, ...(message ? { failure: { state: kill.state ?? kill.view.state, message } } : {}) };
+    input.emit({ type: 'instance', view: kill.view });
+  }
+
+  function onUpdate(status: TaskStatus): void {
+    if (status.uuid !== undefined && session) acks.push(session.acknowledgeUpdate(status).catch((e) => input.emit({ type: 'warning', message: `acknowledge failed: ${errorOf(e).message}` })));
+    const kill = tracker.kills.get(status.task_id.value);
+    if (!kill) return;
+    const view = tracker.onKillStatus(kill, status, now());
+    if (view) input.emit({ type: 'instance', view });
+  }
+
+  async function sendKill(s: SchedulerSession, kill: Kill, t: number): Promise<void> {
+    kill.sentAt ??= t;
+    kill.lastSentAt = t;
+    await s.kill(kill.taskId, kill.agentId).catch((e) => input.emit({ type: 'warning', message: `KILL ${kill.taskId} failed (${errorOf(e).message}); retrying` }));
+  }
+}

@@ -1,0 +1,498 @@
+/**
+ * apply: gather (subscribe, read the framework's tasks and the agents, wait for offers),
+ * compute (the pure planner), act (ACCEPT, KILL), then wait until every launched task
+ * runs (and is healthy, or finished for jobs), acknowledging every update on the way.
+ *
+ * One loop consumes the session's events in order, with a 250 ms tick for deadlines;
+ * all bookkeeping is in Tracker (synchronous). Invariants:
+ *  - every update with a uuid is acknowledged, whoever launched the task;
+ *  - a replaced task is killed only after its successor is done (running/healthy);
+ *  - offers not used are declined; the run suppresses offers before it leaves and never
+ *    sends TEARDOWN, so the framework's tasks outlive this process.
+ */
+import { SchedulerSession, type SessionEvent } from '../mesos/scheduler.js';
+import { MesosError } from '../mesos/errors.js';
+import type { MasterSetOptions } from '../mesos/masters.js';
+import { OperatorClient } from '../mesos/operator.js';
+import { AgentFilesClient } from '../mesos/agent-files.js';
+import type { Offer, TaskStatus } from '../mesos/types.js';
+import { applyStatus, type ObservedTask } from '../model/observed.js';
+import type { LoadedSpec } from '../model/spec.js';
+import { isActive } from '../model/states.js';
+import { launches, makePlan } from '../plan/plan.js';
+import { placeTasks } from '../plan/place.js';
+import { buildTaskInfo } from '../plan/taskinfo.js';
+import { topReasons } from '../plan/fit.js';
+import type { AcceptGroup, Plan, TaskPlacement } from '../plan/types.js';
+import type { ReportError } from '../ui/report.js';
+import { frameworkInfo } from './connect.js';
+import { previousSpecs, readCluster, sandboxTail, withSpecLabel } from './cluster.js';
+import type { Emit, InstanceView } from './events.js';
+import { Tracker, type Kill, type Launch } from './tracker.js';
+import { EventPump } from './pump.js';
+import { ApplyError } from './errors.js';
+
+export interface ApplyInput {
+  specs: LoadedSpec[];
+  framework: string;
+  prune: boolean;
+  allowEmpty: boolean;
+  /** false: return once the launches and kills are accepted by the master. */
+  wait: boolean;
+  /** Plan only (plan command, --dry-run): decline every offer, change nothing. */
+  planOnly: boolean;
+  timeoutMs: number;
+  pendingTimeoutMs: number;
+  failoverTimeout: number;
+  /** The runner's environment, for `fromEnv` values (never printed). */
+  env: Readonly<Record<string, string | undefined>>;
+  client: MasterSetOptions;
+  emit: Emit;
+  interrupted: Promise<unknown>;
+  now?: () => number;
+}
+
+export interface ApplyResult {
+  ok: boolean;
+  interrupted: boolean;
+  plan?: Plan;
+  views: InstanceView[];
+  errors: ReportError[];
+  frameworkId?: string;
+}
+
+/** Refuse filters (seconds): short while tasks still wait for room, long once all are placed. */
+const REFUSE_WHILE_PENDING = 2;
+const REFUSE_WHEN_DONE = 60;
+const KILL_RETRY_MS = 10_000;
+const PENDING_REPORT_MS = 2_000;
+
+export async function runApply(input: ApplyInput): Promise<ApplyResult> {
+  return new ApplyRun(input).run();
+}
+
+export function errorOf(e: unknown): ReportError {
+  if (e instanceof MesosError) return { code: e.code, message: e.message, detail: e.hint };
+  if (e instanceof ApplyError) return { code: e.code, message: e.message, ...(e.hint ? { detail: e.hint } : {}) };
+  const err = e as Error & { code?: string };
+  return { code: typeof err?.code === 'string' ? err.code : 'MA_ERR_INTERNAL', message: err?.message ?? String(e) };
+}
+
+class ApplyRun {
+  private readonly now: () => number;
+  private readonly operator: OperatorClient;
+  private readonly files: AgentFilesClient;
+  private readonly tracker = new Tracker();
+  private readonly offers = new Map<string, Offer>();
+  private readonly acks = new Set<Promise<unknown>>();
+  private readonly errors: ReportError[] = [];
+  private session?: SchedulerSession;
+  private frameworkId?: string;
+  private observed: ObservedTask[] = [];
+  private agents: Awaited<ReturnType<typeof readCluster>>['agents'] = [];
+  private plan?: Plan;
+  private stopped: 'done' | 'interrupted' | 'fatal' | undefined;
+  private deadline = 0;
+  private lastPendingReport = 0;
+  private suppressed = false;
+
+  constructor(private readonly input: ApplyInput) {
+    this.now = input.now ?? Date.now;
+    this.operator = new OperatorClient(input.client);
+    this.files = new AgentFilesClient({ tls: input.client.tls, warn: input.client.warn });
+  }
+
+  async run(): Promise<ApplyResult> {
+    this.deadline = this.now() + this.input.timeoutMs;
+    let interrupted = false;
+    void this.input.interrupted.then(() => (interrupted = true));
+    try {
+      await this.connect();
+      const pump = new EventPump(this.session!.events(), this.input.interrupted);
+      if (!interrupted) await this.gatherAndPlan(pump);
+      if (!this.input.planOnly && this.plan && !interrupted && this.stopped === undefined) {
+        await this.execute();
+        await this.loop(pump);
+      }
+      if (interrupted || this.stopped === 'interrupted') this.interruptAll();
+    } catch (e) {
+      this.errors.push(errorOf(e));
+      this.failOpen('failed');
+    } finally {
+      await this.leave();
+    }
+    const views = this.views();
+    const ok = this.errors.length === 0 && !interrupted && [...this.tracker.launches.values()].every((l) => l.ok) && [...this.tracker.kills.values()].every((k) => k.ok);
+    const result: ApplyResult = { ok, interrupted, views, errors: this.errors };
+    if (this.plan) result.plan = this.plan;
+    if (this.frameworkId) result.frameworkId = this.frameworkId;
+    return result;
+  }
+
+  // --- gather -----------------------------------------------------------------------
+
+  private async connect(): Promise<void> {
+    const { input } = this;
+    input.emit({ type: 'connecting', masters: input.client.masters });
+    const existing = await this.operator.findFramework(input.framework);
+    if (input.planOnly && existing?.connected) {
+      throw new ApplyError(
+        'MA_ERR_BUSY',
+        `framework '${input.framework}' is connected: another mesos-apply run (or scheduler) is using it right now`,
+        'plan subscribes as the framework to see offers, which would take over that run; wait for it to finish and plan again.',
+      );
+    }
+    const info = frameworkInfo({
+      name: input.framework,
+      roles: input.specs.map((s) => s.spec.role),
+      failoverTimeout: input.failoverTimeout,
+      gpus: input.specs.some((s) => s.spec.resources.gpus > 0),
+      principal: input.client.auth?.principal,
+      existing,
+    });
+    this.session = new SchedulerSession({ ...input.client, frameworkInfo: info });
+    const sub = await this.session.start();
+    this.frameworkId = sub.frameworkId;
+    input.emit({ type: 'subscribed', frameworkId: sub.frameworkId, leader: sub.leaderUrl, reconnected: existing !== undefined });
+  }
+
+  private async gatherAndPlan(pump: EventPump): Promise<void> {
+    const cluster = await readCluster(this.operator, this.frameworkId);
+    this.observed = cluster.observed;
+    this.agents = cluster.agents;
+    const base = { specs: this.input.specs, observed: this.observed, agents: this.agents, prune: this.input.prune, allowEmpty: this.input.allowEmpty, framework: this.input.framework, previousSpecs: previousSpecs(this.observed) };
+    let plan = makePlan({ ...base, offers: [] });
+    if (plan.items.some(launches)) {
+      // Offers: clear the refuse filters and suppression that earlier runs left behind.
+      await this.session!.revive();
+      const waitUntil = Math.min(this.deadline, this.now() + Math.min(this.input.pendingTimeoutMs, 15_000));
+      while (this.offers.size === 0 && this.now() < waitUntil && this.stopped === undefined) {
+        const ev = await pump.next(Math.max(1, waitUntil - this.now()));
+        if (ev === 'interrupted') return void (this.stopped = 'interrupted');
+        if (ev !== 'tick') await this.onSessionEvent(ev);
+      }
+      await pump.drain((ev) => this.onSessionEvent(ev));
+      plan = makePlan({ ...base, observed: this.observed, offers: [...this.offers.values()] });
+    }
+    this.plan = plan;
+    this.input.emit({ type: 'planned', plan });
+    if (this.input.planOnly) await this.declineAll(0);
+  }
+
+  // --- act --------------------------------------------------------------------------
+
+  private async execute(): Promise<void> {
+    const plan = this.plan!;
+    const bySpec = new Map(this.input.specs.map((s) => [s.spec.name, s]));
+    for (const item of plan.items) {
+      if (item.action === 'unchanged') {
+        const t = this.observed.find((o) => o.taskId === item.taskId);
+        this.input.emit({ type: 'instance', view: { key: `${item.name}/${item.instance}`, name: item.name, instance: item.instance, action: 'unchanged', phase: 'unchanged', taskId: item.taskId, state: t?.state, healthy: t?.healthy, agentId: t?.agentId, host: t?.hostname ?? this.hostOf(t?.agentId), ports: t?.ports, settled: true } });
+      } else if (item.action === 'delete') {
+        const t = this.observed.find((o) => o.taskId === item.taskId);
+        const kill = this.tracker.addDelete(item, t?.agentId, t?.hostname ?? this.hostOf(t?.agentId));
+        this.input.emit({ type: 'instance', view: kill.view });
+        await this.sendKill(kill);
+      } else {
+        const launch = this.tracker.addLaunch(item, bySpec.get(item.name)!);
+        launch.pendingSince = this.now();
+        this.input.emit({ type: 'instance', view: launch.view });
+        if (item.unplaced) this.onNotPlaced(launch, item.unplaced);
+      }
+    }
+    await this.launchGroups(plan.accepts, new Map(plan.items.filter((i) => i.placement).map((i) => [i.taskId, i.placement!])));
+  }
+
+  private async launchGroups(groups: readonly AcceptGroup[], placements: Map<string, TaskPlacement>): Promise<void> {
+    for (const group of groups) {
+      const batch: Launch[] = [];
+      const infos = [];
+      for (const taskId of group.taskIds) {
+        const launch = this.tracker.launches.get(taskId);
+        const placement = placements.get(taskId);
+        if (!launch || !placement || launch.settled) continue;
+        try {
+          const info = buildTaskInfo({ spec: launch.loaded.spec, specHash: launch.loaded.hash, instance: launch.item.instance, taskId, placement }, this.input.env);
+          infos.push(withSpecLabel(info, launch.loaded.spec));
+          batch.push(launch);
+          this.input.emit({ type: 'instance', view: this.tracker.placed(launch, placement) });
+        } catch (e) {
+          this.input.emit({ type: 'instance', view: this.tracker.settle(launch, false, { phase: 'failed', failure: { message: errorOf(e).message } }) });
+        }
+      }
+      for (const id of group.offerIds) this.offers.delete(id);
+      if (batch.length === 0) {
+        await this.session!.decline(group.offerIds, { refuse_seconds: 0 }).catch(() => undefined);
+        continue;
+      }
+      try {
+        await this.session!.accept(group.offerIds, [{ type: 'LAUNCH', launch: { task_infos: infos } }], { refuse_seconds: this.refuseSeconds() });
+        for (const launch of batch) this.running(launch);
+        if (!this.input.wait) for (const launch of batch) this.input.emit({ type: 'instance', view: this.tracker.settle(launch, true) });
+      } catch (e) {
+        this.input.emit({ type: 'warning', message: `ACCEPT on ${group.hostname} failed (${errorOf(e).message}); waiting for new offers` });
+        for (const launch of batch) this.input.emit({ type: 'instance', view: this.tracker.unlaunch(launch) });
+      }
+    }
+  }
+
+  /** Record a launched task as observed, so constraints and spreading see it next round. */
+  private running(launch: Launch): void {
+    const p = launch.placement!;
+    this.observed.push({
+      taskId: launch.item.taskId, name: launch.item.name, instance: launch.item.instance, specHash: launch.loaded.hash, managed: true,
+      state: 'TASK_STAGING', agentId: p.agentId, hostname: p.hostname, ports: p.ports.map((x) => x.hostPort), labels: {},
+    });
+  }
+
+  private async placeRound(): Promise<void> {
+    const pending = this.tracker.pending();
+    if (pending.length === 0 || this.offers.size === 0) return;
+    const kept = this.observed.filter((t) => isActive(t.state) && !this.tracker.kills.has(t.taskId));
+    const result = placeTasks(pending.map((l) => ({ spec: l.loaded.spec, specHash: l.loaded.hash, instance: l.item.instance, taskId: l.item.taskId })), [...this.offers.values()], this.agents, kept);
+    for (const u of result.unplaced) {
+      const launch = this.tracker.launches.get(u.taskId);
+      if (launch) this.onNotPlaced(launch, u.report);
+    }
+    await this.launchGroups(result.accepts, new Map(result.placed.map((p) => [p.taskId, p.placement])));
+  }
+
+  private onNotPlaced(launch: Launch, report: NonNullable<Launch['lastFit']>): void {
+    this.tracker.notPlaced(launch, report, this.now());
+    // Fits no agent of the cluster at all: say so now instead of waiting for the deadline.
+    if (report.kind === 'never' && this.agents.length > 0) {
+      this.input.emit({ type: 'instance', view: this.tracker.settle(launch, false, { phase: 'unplaceable', failure: { fit: report, message: report.summary } }) });
+    }
+  }
+
+  private async sendKill(kill: Kill): Promise<void> {
+    kill.sentAt ??= this.now();
+    kill.lastSentAt = this.now();
+    try {
+      await this.session!.kill(kill.taskId, kill.agentId);
+      if (!this.input.wait && kill.ownView) {
+        kill.settled = true;
+        kill.ok = true;
+        kill.view = { ...kill.view, settled: true };
+        this.input.emit({ type: 'instance', view: kill.view });
+      }
+    } catch (e) {
+      this.input.emit({ type: 'warning', message: `KILL ${kill.taskId} failed (${errorOf(e).message}); retrying` });
+    }
+  }
+
+  // --- wait -------------------------------------------------------------------------
+
+  private async loop(pump: EventPump): Promise<void> {
+    while (this.stopped === undefined && !this.tracker.finished()) {
+      const ev = await pump.next(250);
+      if (ev === 'interrupted') {
+        this.stopped = 'interrupted';
+        break;
+      }
+      if (ev !== 'tick') await this.onSessionEvent(ev);
+      await this.onTick();
+    }
+  }
+
+  private async onSessionEvent(ev: SessionEvent): Promise<void> {
+    if (ev.kind === 'closed') {
+      if (ev.error) this.errors.push(closedError(ev.error, this.input.framework));
+      this.stopped = 'fatal';
+      this.failOpen('failed');
+      return;
+    }
+    if (ev.kind === 'resubscribed') {
+      this.offers.clear();
+      this.input.emit({ type: 'note', message: 'the connection to the master was re-established; reconciling' });
+      const tasks = [...this.tracker.launches.values()].filter((l) => l.launched && !l.settled).map((l) => ({ taskId: l.item.taskId, agentId: l.placement?.agentId }));
+      const kills = [...this.tracker.kills.values()].filter((k) => !k.settled).map((k) => ({ taskId: k.taskId, agentId: k.agentId }));
+      if (tasks.length + kills.length > 0) await this.session!.reconcile([...tasks, ...kills]).catch(() => undefined);
+      if (this.tracker.pending().length > 0) await this.session!.revive().catch(() => undefined);
+      return;
+    }
+    const event = ev.event;
+    switch (event.type) {
+      case 'OFFERS':
+        for (const o of event.offers?.offers ?? []) this.offers.set(o.id.value, o);
+        if (event.offers?.offers?.some((o) => !this.agents.some((a) => a.agent_info.id?.value === o.agent_id.value))) {
+          this.agents = (await this.operator.getAgents()).agents;
+        }
+        if (this.plan && !this.input.planOnly) {
+          await this.placeRound();
+          if (this.tracker.pending().length === 0) await this.declineAll(REFUSE_WHEN_DONE);
+          else await this.declineAll(REFUSE_WHILE_PENDING);
+        }
+        return;
+      case 'RESCIND':
+        if (event.rescind) this.offers.delete(event.rescind.offer_id.value);
+        return;
+      case 'UPDATE':
+        if (event.update) await this.onUpdate(event.update.status);
+        return;
+      case 'ERROR':
+        // The session turns ERROR into `closed`; nothing else to do here.
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async onUpdate(status: TaskStatus): Promise<void> {
+    if (status.uuid !== undefined) {
+      const ack = this.session!.acknowledgeUpdate(status).catch((e) => this.input.emit({ type: 'warning', message: `acknowledging ${status.task_id.value} ${status.state} failed: ${errorOf(e).message}` }));
+      this.acks.add(ack);
+      void ack.finally(() => this.acks.delete(ack));
+    }
+    this.observed = applyStatus(this.observed, status);
+    const taskId = status.task_id.value;
+    const launch = this.tracker.launches.get(taskId);
+    if (launch && launch.launched) {
+      const r = this.tracker.onLaunchStatus(launch, status);
+      if (r.retry) {
+        this.input.emit({ type: 'instance', view: r.view });
+        await this.session!.revive().catch(() => undefined);
+      } else if (r.done) {
+        this.input.emit({ type: 'instance', view: this.tracker.settle(launch, true) });
+        await this.afterSuccess(launch);
+      } else if (r.failed) {
+        const failure = r.failed;
+        if (status.source !== 'SOURCE_MASTER' && this.frameworkId) {
+          failure.stderrTail = await sandboxTail(this.files, this.agentOf(failure.agentId), this.frameworkId, taskId);
+        }
+        this.input.emit({ type: 'instance', view: this.tracker.settle(launch, false, { failure }) });
+      } else {
+        this.input.emit({ type: 'instance', view: r.view });
+      }
+    }
+    const kill = this.tracker.kills.get(taskId);
+    if (kill) {
+      const view = this.tracker.onKillStatus(kill, status, this.now());
+      if (view) this.input.emit({ type: 'instance', view });
+    }
+  }
+
+  /** A replace's successor runs: now, and only now, kill the task it replaces. */
+  private async afterSuccess(launch: Launch): Promise<void> {
+    const old = launch.item.oldTaskId;
+    if (launch.item.action !== 'replace' || old === undefined) return;
+    const t = this.observed.find((o) => o.taskId === old);
+    if (t && !isActive(t.state)) return;
+    const kill = this.tracker.addReplaceKill(old, t?.agentId, launch.view);
+    await this.sendKill(kill);
+  }
+
+  private async onTick(): Promise<void> {
+    const now = this.now();
+    if (now >= this.deadline) {
+      this.errors.push({ code: 'MA_ERR_TIMEOUT', message: `not everything was done within --timeout (${Math.round(this.input.timeoutMs / 1000)}s)` });
+      this.failOpen('timed-out');
+      this.stopped = 'done';
+      return;
+    }
+    for (const launch of this.tracker.pending()) {
+      if (launch.pendingSince !== undefined && now - launch.pendingSince >= this.input.pendingTimeoutMs) {
+        const fit = launch.lastFit;
+        const message = fit ? fit.summary : `no offer arrived within --pending-timeout (${Math.round(this.input.pendingTimeoutMs / 1000)}s): are agents registered, and is role '${launch.loaded.spec.role}' offered to this framework?`;
+        this.input.emit({ type: 'instance', view: this.tracker.settle(launch, false, { phase: 'unplaceable', failure: fit ? { fit, message } : { message } }) });
+      }
+    }
+    if (now - this.lastPendingReport >= PENDING_REPORT_MS) {
+      this.lastPendingReport = now;
+      for (const launch of this.tracker.pending()) {
+        if (launch.lastFit) this.input.emit({ type: 'pending', key: launch.view.key, reasons: topReasons(launch.rejections, 3).map((r) => launch.lastFit!.reasons.find((x) => x.reason === r.reason) ?? { ...r, detail: r.reason }), fit: launch.lastFit });
+      }
+    }
+    for (const kill of this.tracker.kills.values()) {
+      if (!kill.settled && kill.lastSentAt !== undefined && now - Math.max(kill.lastSentAt, kill.lastUpdateAt ?? 0) >= KILL_RETRY_MS) await this.sendKill(kill);
+    }
+    if (this.tracker.pending().length === 0 && !this.suppressed && this.offers.size === 0) {
+      this.suppressed = true;
+      await this.session!.suppress().catch(() => undefined);
+    }
+  }
+
+  // --- leave ------------------------------------------------------------------------
+
+  private failOpen(phase: 'failed' | 'timed-out'): void {
+    for (const launch of this.tracker.launches.values()) {
+      if (launch.settled) continue;
+      const failure = { state: launch.view.state, message: phase === 'timed-out' ? `still ${launch.view.phase} at the deadline` : 'the run stopped before this task was done', fit: launch.lastFit };
+      this.input.emit({ type: 'instance', view: this.tracker.settle(launch, false, { phase: launch.launched || phase === 'failed' ? phase : 'unplaceable', failure }) });
+    }
+    for (const kill of this.tracker.kills.values()) {
+      if (kill.settled) continue;
+      kill.settled = true;
+      const unreachable = kill.state === 'TASK_UNREACHABLE';
+      const message = unreachable ? 'the agent is unreachable: the kill stays pending until it returns' : `no terminal state for ${kill.taskId} yet (${kill.state ?? 'no update'})`;
+      if (kill.ownView) {
+        kill.view = { ...kill.view, phase: unreachable ? 'unreachable' : phase, settled: true, failure: { state: kill.state, message } };
+        this.input.emit({ type: 'instance', view: kill.view });
+      } else {
+        this.errors.push({ code: 'MA_ERR_KILL_PENDING', message: `the replaced task ${kill.taskId} is not gone yet: ${message}` });
+      }
+    }
+  }
+
+  private interruptAll(): void {
+    for (const launch of this.tracker.launches.values()) {
+      if (!launch.settled) this.input.emit({ type: 'instance', view: this.tracker.settle(launch, false, { phase: 'interrupted', failure: { state: launch.view.state, message: launch.launched ? 'interrupted after launch: the task keeps running on its agent' : 'interrupted before launch: nothing was started' } }) });
+    }
+    for (const kill of this.tracker.kills.values()) {
+      if (kill.settled) continue;
+      kill.settled = true;
+      if (kill.ownView) this.input.emit({ type: 'instance', view: (kill.view = { ...kill.view, phase: 'interrupted', settled: true, failure: { state: kill.state, message: 'interrupted: the KILL was sent, its end was not awaited' } }) });
+    }
+  }
+
+  private async leave(): Promise<void> {
+    if (this.session) {
+      await this.declineAll(this.input.planOnly ? 0 : REFUSE_WHEN_DONE).catch(() => undefined);
+      if (!this.suppressed && this.session.stateName === 'SUBSCRIBED') await this.session.suppress().catch(() => undefined);
+      await Promise.allSettled([...this.acks]);
+      await this.session.close().catch(() => undefined);
+    }
+    await Promise.allSettled([this.operator.close(), this.files.close()]);
+  }
+
+  private async declineAll(refuseSeconds: number): Promise<void> {
+    if (this.offers.size === 0 || !this.session) return;
+    const ids = [...this.offers.keys()];
+    this.offers.clear();
+    await this.session.decline(ids, { refuse_seconds: refuseSeconds }).catch(() => undefined);
+  }
+
+  private refuseSeconds(): number {
+    return this.tracker.pending().length > 0 ? REFUSE_WHILE_PENDING : REFUSE_WHEN_DONE;
+  }
+
+  private agentOf(agentId: string | undefined) {
+    return this.agents.find((a) => a.agent_info.id?.value === agentId);
+  }
+
+  private hostOf(agentId: string | undefined): string | undefined {
+    return this.agentOf(agentId)?.agent_info.hostname;
+  }
+
+  private views(): InstanceView[] {
+    const out: InstanceView[] = [];
+    for (const item of this.plan?.items ?? []) {
+      const l = this.tracker.launches.get(item.taskId);
+      const k = this.tracker.kills.get(item.taskId);
+      if (l) out.push(l.view);
+      else if (k && k.ownView) out.push(k.view);
+      else if (item.action === 'unchanged') {
+        const t = this.observed.find((o) => o.taskId === item.taskId);
+        out.push({ key: `${item.name}/${item.instance}`, name: item.name, instance: item.instance, action: 'unchanged', phase: 'unchanged', taskId: item.taskId, state: t?.state, healthy: t?.healthy, agentId: t?.agentId, host: t?.hostname ?? this.hostOf(t?.agentId), ports: t?.ports, settled: true });
+      }
+    }
+    return out;
+  }
+}
+
+function closedError(e: MesosError, framework: string): ReportError {
+  if (e.code === 'MA_ERR_FAILED_OVER') {
+    return { code: e.code, message: `another mesos-apply run (or scheduler) subscribed as framework '${framework}' and took over; this run stopped`, detail: 'What this run launched keeps running; run apply again once the other run is done to check the result.' };
+  }
+  return errorOf(e);
+}

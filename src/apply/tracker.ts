@@ -1,0 +1,191 @@
+/**
+ * The bookkeeping of one apply or delete run: each task instance it launches (waiting
+ * for an offer → launched → settled) and each task it kills (KILL sent → terminal).
+ * Synchronous and free of I/O: the engine feeds it status updates and the clock, and
+ * emits the views it returns. Invariants:
+ *  - a task id belongs to at most one launch and one kill;
+ *  - a settled record never changes again (late or duplicate updates are ignored);
+ *  - the run is finished when every launch and every kill is settled.
+ */
+import type { TaskStatus } from '../mesos/types.js';
+import type { LoadedSpec } from '../model/spec.js';
+import { isTerminal } from '../model/states.js';
+import type { FitReport, PlanItem, TaskPlacement } from '../plan/types.js';
+import { addRejections, type RejectCounts } from '../plan/fit.js';
+import { instanceKey, type Failure, type InstanceView, type Phase } from './events.js';
+import { failureOf, readStatus } from './phase.js';
+
+export interface Launch {
+  item: PlanItem;
+  loaded: LoadedSpec;
+  view: InstanceView;
+  /** ms: when it started waiting for a fitting offer. */
+  pendingSince?: number;
+  rejections: RejectCounts;
+  lastFit?: FitReport;
+  placement?: TaskPlacement;
+  launched: boolean;
+  /** Launch attempts answered TASK_DROPPED for invalid offers (retried a few times). */
+  drops: number;
+  settled: boolean;
+  ok: boolean;
+}
+
+export interface Kill {
+  taskId: string;
+  agentId?: string;
+  /** The view this kill reports on: its own (delete) or the successor's (replace). */
+  view: InstanceView;
+  /** True when the view is the delete's own. */
+  ownView: boolean;
+  sentAt?: number;
+  lastSentAt?: number;
+  lastUpdateAt?: number;
+  state?: TaskStatus['state'];
+  settled: boolean;
+  ok: boolean;
+}
+
+export const MAX_DROP_RETRIES = 3;
+
+export class Tracker {
+  readonly launches = new Map<string, Launch>();
+  readonly kills = new Map<string, Kill>();
+
+  addLaunch(item: PlanItem, loaded: LoadedSpec): Launch {
+    const view: InstanceView = {
+      key: instanceKey(item.name, item.instance),
+      name: item.name,
+      instance: item.instance,
+      action: item.action,
+      phase: 'waiting-offer',
+      taskId: item.taskId,
+    };
+    if (item.oldTaskId !== undefined) view.oldTaskId = item.oldTaskId;
+    const launch: Launch = { item, loaded, view, rejections: {}, launched: false, drops: 0, settled: false, ok: false };
+    this.launches.set(item.taskId, launch);
+    return launch;
+  }
+
+  /** A delete item: kill `item.taskId`; the view is the delete's own. */
+  addDelete(item: PlanItem, agentId: string | undefined, host: string | undefined): Kill {
+    const view: InstanceView = {
+      key: instanceKey(item.name, item.instance),
+      name: item.name,
+      instance: item.instance,
+      action: 'delete',
+      phase: 'killing',
+      taskId: item.taskId,
+    };
+    if (item.oldState !== undefined) view.state = item.oldState;
+    if (agentId !== undefined) view.agentId = agentId;
+    if (host !== undefined) view.host = host;
+    const kill: Kill = { taskId: item.taskId, view, ownView: true, settled: false, ok: false };
+    if (agentId !== undefined) kill.agentId = agentId;
+    this.kills.set(item.taskId, kill);
+    return kill;
+  }
+
+  /** The old task of a replace, killed once its successor runs. */
+  addReplaceKill(taskId: string, agentId: string | undefined, successor: InstanceView): Kill {
+    const kill: Kill = { taskId, view: successor, ownView: false, settled: false, ok: false };
+    if (agentId !== undefined) kill.agentId = agentId;
+    this.kills.set(taskId, kill);
+    return kill;
+  }
+
+  pending(): Launch[] {
+    return [...this.launches.values()].filter((l) => !l.settled && !l.launched);
+  }
+
+  finished(): boolean {
+    for (const l of this.launches.values()) if (!l.settled) return false;
+    for (const k of this.kills.values()) if (!k.settled) return false;
+    return true;
+  }
+
+  setPhase(launch: Launch, phase: Phase): InstanceView {
+    launch.view = { ...launch.view, phase };
+    return launch.view;
+  }
+
+  /** Offers were seen and this launch did not fit: remember why. */
+  notPlaced(launch: Launch, report: FitReport, now: number): void {
+    launch.pendingSince ??= now;
+    launch.rejections = addRejections(launch.rejections, report);
+    launch.lastFit = report;
+  }
+
+  placed(launch: Launch, placement: TaskPlacement): InstanceView {
+    launch.placement = placement;
+    launch.launched = true;
+    launch.view = { ...launch.view, phase: 'launching', agentId: placement.agentId, host: placement.hostname, ports: placement.ports.map((p) => p.hostPort) };
+    return launch.view;
+  }
+
+  /** The ACCEPT failed or the master dropped the launch: wait for an offer again. */
+  unlaunch(launch: Launch): InstanceView {
+    launch.launched = false;
+    delete launch.placement;
+    const { agentId: _a, host: _h, ports: _p, state: _s, ...rest } = launch.view;
+    launch.view = { ...rest, phase: 'waiting-offer' };
+    return launch.view;
+  }
+
+  settle(launch: Launch, ok: boolean, patch: Partial<InstanceView> = {}): InstanceView {
+    launch.settled = true;
+    launch.ok = ok;
+    launch.view = { ...launch.view, ...patch, settled: true };
+    return launch.view;
+  }
+
+  /**
+   * A status update for a task we launched. Returns the new view, and whether the launch
+   * just failed (the caller adds the stderr tail) or should go back to waiting (dropped).
+   */
+  onLaunchStatus(launch: Launch, status: TaskStatus): { view: InstanceView; failed?: Failure; retry?: boolean; done?: boolean } {
+    if (launch.settled) return { view: launch.view };
+    const spec = launch.loaded.spec;
+    if (status.state === 'TASK_DROPPED' && status.reason === 'REASON_INVALID_OFFERS' && launch.drops < MAX_DROP_RETRIES) {
+      launch.drops += 1;
+      return { view: this.unlaunch(launch), retry: true };
+    }
+    const reading = readStatus(status, spec.goal, spec.healthCheck !== undefined);
+    const patch: Partial<InstanceView> = { phase: reading.phase, state: status.state };
+    if (status.healthy !== undefined) patch.healthy = status.healthy;
+    if (status.agent_id) patch.agentId = status.agent_id.value;
+    launch.view = { ...launch.view, ...patch };
+    if (reading.verdict === 'done') return { view: launch.view, done: true };
+    if (reading.verdict === 'failed') {
+      const failure = failureOf(status, spec.goal);
+      if (launch.view.host !== undefined) failure.host = launch.view.host;
+      return { view: launch.view, failed: failure };
+    }
+    return { view: launch.view };
+  }
+
+  /** A status update for a task we are killing; returns the view to emit when it changed. */
+  onKillStatus(kill: Kill, status: TaskStatus, now: number): InstanceView | undefined {
+    if (kill.settled) return undefined;
+    kill.state = status.state;
+    kill.lastUpdateAt = now;
+    if (status.agent_id) kill.agentId = status.agent_id.value;
+    const gone = isTerminal(status.state) || status.state === 'TASK_UNKNOWN';
+    if (!kill.ownView) {
+      if (gone) {
+        kill.settled = true;
+        kill.ok = true;
+      }
+      return undefined;
+    }
+    if (gone) {
+      kill.settled = true;
+      kill.ok = true;
+      kill.view = { ...kill.view, phase: 'killed', state: status.state, settled: true };
+    } else {
+      const phase: Phase = status.state === 'TASK_UNREACHABLE' ? 'unreachable' : 'killing';
+      kill.view = { ...kill.view, phase, state: status.state };
+    }
+    return kill.view;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The apply and plan commands' bodies (loaded lazily so `--help` stays fast): load and
+ * validate, then run the engine with the progress view chosen once, then print the
+ * report or the plan. Exit codes: 0 done, 1 failed, 2 invalid input, 3 plan changes
+ * (with --detailed-exitcode), 130 interrupted.
+ */
+import { DEFAULT_FAILOVER_TIMEOUT } from '../../apply/connect.js';
+import { errorOf, runApply, type ApplyResult } from '../../apply/engine.js';
+import { hasChanges } from '../../plan/plan.js';
+import { formatPlan, planJson } from '../../ui/plan-text.js';
+import { createProgress, progressMode } from '../../ui/progress.js';
+import { formatReport, reportJson } from '../../ui/report.js';
+import { stringList, type Args } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import type { Io } from '../io.js';
+import { UsageError, type GlobalOptions } from '../options.js';
+import { client, durationFlag, loadSpecs, printErrors } from './support.js';
+
+export const DEFAULT_PENDING_TIMEOUT = 60;
+
+/** The command that applies what a plan showed: the same inputs and namespace. */
+export function nextCommand(args: Args, globals: GlobalOptions): string {
+  const parts = ['mesos-apply'];
+  for (const f of stringList(args.filename)) parts.push('-f', f);
+  if (args.recursive === true) parts.push('-R');
+  if (args.prune === true) parts.push('--prune');
+  if (args.allowEmpty === true) parts.push('--allow-empty');
+  if (globals.framework !== 'mesos-apply') parts.push('--framework', globals.framework);
+  return parts.join(' ');
+}
+
+export async function runApplyCommand(args: Args, globals: GlobalOptions, io: Io, planOnly: boolean): Promise<number> {
+  const specs = await loadSpecs(args, globals, io, { checkEnv: !planOnly });
+  if (typeof specs === 'number') return specs;
+  if (args.prune === true && specs.length === 0 && args.allowEmpty !== true) {
+    throw new UsageError('--prune with no manifests would delete every managed task; add --allow-empty if that is what you want');
+  }
+  const pendingTimeout = durationFlag(args.pendingTimeout, 'pending-timeout', DEFAULT_PENDING_TIMEOUT);
+  const failoverTimeout = durationFlag(args.failoverTimeout, 'failover-timeout', DEFAULT_FAILOVER_TIMEOUT);
+  let clientOpts;
+  try {
+    clientOpts = client(globals, io);
+  } catch (e) {
+    printErrors([errorOf(e)], globals, io);
+    return EXIT.FAILED;
+  }
+  const color = globals.color && io.stdout.isTTY === true;
+  const mode = planOnly ? 'quiet' : progressMode({ isTTY: io.stdout.isTTY === true, env: io.env, output: globals.output, quiet: globals.quiet });
+  const progress = createProgress(io, { mode, color, now: () => new Date() });
+  let result: ApplyResult;
+  try {
+    result = await runApply({
+      specs,
+      framework: globals.framework,
+      prune: args.prune === true,
+      allowEmpty: args.allowEmpty === true,
+      wait: args.wait !== false,
+      planOnly,
+      timeoutMs: globals.timeout * 1000,
+      pendingTimeoutMs: pendingTimeout * 1000,
+      failoverTimeout,
+      env: io.env,
+      client: clientOpts,
+      emit: progress.emit,
+      interrupted: io.interrupted,
+    });
+  } finally {
+    await progress.close();
+  }
+  return planOnly ? printPlan(result, args, globals, io) : printReport(result, globals, io);
+}
+
+function printPlan(result: ApplyResult, args: Args, globals: GlobalOptions, io: Io): number {
+  const next = nextCommand(args, globals);
+  if (result.plan && globals.output === 'json') {
+    io.stdout.write(JSON.stringify({ ...planJson(result.plan, { nextCommand: next }), errors: result.errors }) + '\n');
+  } else if (result.plan) {
+    io.stdout.write(formatPlan(result.plan, { color: globals.color && io.stdout.isTTY === true, nextCommand: next }));
+  }
+  if (!result.plan || result.errors.length > 0) {
+    if (globals.output !== 'json' || !result.plan) printErrors(result.errors, globals, io);
+    return result.interrupted ? EXIT.INTERRUPTED : EXIT.FAILED;
+  }
+  return args.detailedExitcode === true && hasChanges(result.plan) ? EXIT.CHANGES : EXIT.OK;
+}
+
+function printReport(result: ApplyResult, globals: GlobalOptions, io: Io): number {
+  const input = { command: 'apply' as const, framework: globals.framework, instances: result.views, errors: result.errors };
+  if (globals.output === 'json') io.stdout.write(JSON.stringify(reportJson(input)) + '\n');
+  else io.stdout.write(formatReport(input, { color: globals.color && io.stdout.isTTY === true }));
+  if (result.interrupted) return EXIT.INTERRUPTED;
+  return result.ok ? EXIT.OK : EXIT.FAILED;
+}

@@ -1,0 +1,49 @@
+/** The delete command's body: names from arguments or -f files, then KILL and wait. */
+import { DEFAULT_FAILOVER_TIMEOUT } from '../../apply/connect.js';
+import { runDelete } from '../../apply/delete.js';
+import { errorOf } from '../../apply/engine.js';
+import { createProgress, progressMode } from '../../ui/progress.js';
+import { formatReport, reportJson } from '../../ui/report.js';
+import { stringList, type Args } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import type { Io } from '../io.js';
+import { UsageError, type GlobalOptions } from '../options.js';
+import { client, durationFlag, loadSpecs, printErrors } from './support.js';
+
+export async function runDeleteCommand(args: Args, globals: GlobalOptions, io: Io): Promise<number> {
+  let names = stringList(args.names);
+  if (stringList(args.filename).length > 0) {
+    const specs = await loadSpecs(args, globals, io, { checkEnv: false });
+    if (typeof specs === 'number') return specs;
+    names = [...names, ...specs.map((s) => s.spec.name)];
+  }
+  names = [...new Set(names)];
+  if (names.length === 0) throw new UsageError('name the tasks to delete (mesos-apply delete NAME...) or give -f FILE');
+  let clientOpts;
+  try {
+    clientOpts = client(globals, io);
+  } catch (e) {
+    printErrors([errorOf(e)], globals, io);
+    return EXIT.FAILED;
+  }
+  const color = globals.color && io.stdout.isTTY === true;
+  const mode = progressMode({ isTTY: io.stdout.isTTY === true, env: io.env, output: globals.output, quiet: globals.quiet });
+  const progress = createProgress(io, { mode, color, now: () => new Date() });
+  const result = await runDelete({
+    names,
+    framework: globals.framework,
+    ignoreNotFound: args.ignoreNotFound === true,
+    wait: args.wait !== false,
+    timeoutMs: globals.timeout * 1000,
+    failoverTimeout: durationFlag(args.failoverTimeout, 'failover-timeout', DEFAULT_FAILOVER_TIMEOUT),
+    client: clientOpts,
+    emit: progress.emit,
+    interrupted: io.interrupted,
+  }).finally(() => progress.close());
+  const input = { command: 'delete' as const, framework: globals.framework, instances: result.views, errors: result.errors };
+  if (globals.output === 'json') io.stdout.write(JSON.stringify({ ...reportJson(input), notFound: result.notFound }) + '\n');
+  else if (result.views.length > 0 || result.errors.length > 0) io.stdout.write(formatReport(input, { color }));
+  else io.stdout.write(`nothing to delete: no running tasks named ${names.join(', ')}\n`);
+  if (result.interrupted) return EXIT.INTERRUPTED;
+  return result.ok ? EXIT.OK : EXIT.FAILED;
+}

@@ -1,0 +1,71 @@
+/**
+ * What apply, plan and delete share before they talk to a master: loading and validating
+ * the manifests (stopping at the stage boundary with exit 2, nothing sent), checking that
+ * every `fromEnv` variable is set, and the client options. Loaded lazily by the commands.
+ */
+import { diagnostic, DIAGNOSTIC_CODES, hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import { formatDiagnostics, validationReportJson } from '../../diagnostics/format.js';
+import { loadManifests } from '../../manifest/load.js';
+import type { LoadedSpec } from '../../model/spec.js';
+import { clientOptions } from '../../apply/connect.js';
+import type { MasterSetOptions } from '../../mesos/masters.js';
+import type { ReportError } from '../../ui/report.js';
+import { stringList, type Args } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import type { Io } from '../io.js';
+import { parseDuration, UsageError, type GlobalOptions } from '../options.js';
+
+/** `fromEnv` references whose variable is not set: an input error, caught before connecting. */
+export function unsetEnvDiagnostics(specs: readonly LoadedSpec[], env: Readonly<Record<string, string | undefined>>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const { spec, source } of specs) {
+    for (const [name, v] of Object.entries(spec.env)) {
+      if (v.kind === 'fromEnv' && env[v.name] === undefined) {
+        out.push(
+          diagnostic(DIAGNOSTIC_CODES.ENV, source.file, { line: source.line, col: source.col }, `spec.env.${name}`, `fromEnv ${v.name} is not set in the environment of this run`, `export ${v.name}=... before running mesos-apply (its value is never printed)`),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/** Loads `-f` inputs; on any error prints them (text or JSON) and returns exit 2. */
+export async function loadSpecs(args: Args, globals: GlobalOptions, io: Io, opts: { checkEnv: boolean }): Promise<LoadedSpec[] | number> {
+  const paths = stringList(args.filename);
+  if (paths.length === 0) throw new UsageError('no manifests given: use -f FILE|DIR|- (see --help)');
+  const result = await loadManifests(paths, { recursive: args.recursive === true, stdin: () => io.readStdin(), cwd: io.cwd });
+  const diagnostics = [...result.diagnostics];
+  if (!hasErrors(diagnostics) && opts.checkEnv) diagnostics.push(...unsetEnvDiagnostics(result.specs, io.env));
+  if (!hasErrors(diagnostics)) {
+    if (diagnostics.length > 0 && globals.output !== 'json') io.stderr.write(formatDiagnostics(diagnostics, { color: globals.color && io.stderr.isTTY === true }));
+    return result.specs;
+  }
+  if (globals.output === 'json') {
+    io.stdout.write(JSON.stringify(validationReportJson(diagnostics, result.specs.map((s) => s.spec.name))) + '\n');
+  } else {
+    io.stderr.write(formatDiagnostics(diagnostics, { color: globals.color && io.stderr.isTTY === true }));
+    io.stderr.write('invalid manifests: nothing was sent to the master\n');
+  }
+  return EXIT.USAGE;
+}
+
+export function durationFlag(value: unknown, flag: string, fallbackSeconds: number): number {
+  if (value === undefined) return fallbackSeconds;
+  const s = parseDuration(String(value));
+  if (s === undefined || s <= 0) throw new UsageError(`--${flag} ${String(value)}: expected a duration such as 90s, 5m or 300`);
+  return s;
+}
+
+export function client(globals: GlobalOptions, io: Io): MasterSetOptions {
+  return clientOptions(globals, io.env, (message) => io.stderr.write(`warning: ${message}\n`));
+}
+
+/** Errors before a run started (credentials, TLS files): printed, exit 1. */
+export function printErrors(errors: readonly ReportError[], globals: GlobalOptions, io: Io): void {
+  if (globals.output === 'json') {
+    io.stdout.write(JSON.stringify({ ok: false, errors }) + '\n');
+    return;
+  }
+  for (const e of errors) io.stderr.write(`error: ${e.message} [${e.code}]${e.detail ? `\n  ${e.detail}` : ''}\n`);
+}
