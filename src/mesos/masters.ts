@@ -84,7 +84,7 @@ export interface MasterRequest {
   bodyTimeout?: number;
 }
 
-export interface MasterResponse {
+export interface MasterHttpResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: Dispatcher.ResponseData['body'];
@@ -101,7 +101,7 @@ export interface MasterSetOptions extends ClientOptions {
   random?: () => number;
 }
 
-type Attempt = { response: MasterResponse } | { error: MesosError };
+type Attempt = { response: MasterHttpResponse } | { error: MesosError };
 
 export class MasterSet {
   readonly bases: string[];
@@ -134,7 +134,7 @@ export class MasterSet {
     return createDispatcher(this.opts.tls, () => undefined, true);
   }
 
-  async request(req: MasterRequest): Promise<MasterResponse> {
+  async request(req: MasterRequest): Promise<MasterHttpResponse> {
     const rounds = Math.max(1, req.rounds ?? this.retry.rounds);
     let last: MesosError | undefined;
     for (let round = 0; round < rounds; round++) {

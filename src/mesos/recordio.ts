@@ -65,6 +65,14 @@ export class RecordIODecoder {
 
   /** Feed one chunk; every record it completes is passed to `emit`, in order. */
   push(input: Uint8Array, emit: (record: Buffer) => void): void {
+    this.pushRanges(input, (buf, start, end) => emit(start === 0 && end === buf.length ? buf : buf.subarray(start, end)));
+  }
+
+  /**
+   * Like push(), without allocating a view per record: each record is `buf[start, end)`,
+   * valid only during the callback (the hot path: decode the text right there).
+   */
+  pushRanges(input: Uint8Array, emit: (buf: Buffer, start: number, end: number) => void): void {
     const chunk = asBuffer(input);
     const n = chunk.length;
     let i = 0;
@@ -78,9 +86,9 @@ export class RecordIODecoder {
       const need = this.length;
       this.resetHeader();
       if (need === 0) {
-        emit(EMPTY);
+        emit(EMPTY, 0, 0);
       } else if (n - i >= need) {
-        emit(chunk.subarray(i, i + need));
+        emit(chunk, i, i + need);
         i += need;
       } else {
         this.partial = Buffer.allocUnsafe(need);
@@ -132,7 +140,7 @@ export class RecordIODecoder {
     return n;
   }
 
-  private fill(chunk: Buffer, i: number, emit: (record: Buffer) => void): number {
+  private fill(chunk: Buffer, i: number, emit: (buf: Buffer, start: number, end: number) => void): number {
     const partial = this.partial as Buffer;
     const take = Math.min(partial.length - this.filled, chunk.length - i);
     chunk.copy(partial, this.filled, i, i + take);
@@ -140,7 +148,7 @@ export class RecordIODecoder {
     if (this.filled === partial.length) {
       this.partial = null;
       this.filled = 0;
-      emit(partial);
+      emit(partial, 0, partial.length);
     }
     return i + take;
   }

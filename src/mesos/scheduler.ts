@@ -56,6 +56,7 @@ export interface ReconnectOptions {
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  now(): number;
 }
 
 export interface SchedulerSessionOptions extends MasterSetOptions {
@@ -72,6 +73,7 @@ export const DEFAULT_RECONNECT: ReconnectOptions = { maxAttempts: 8, baseMs: 500
 const realTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  now: () => Date.now(),
 };
 
 interface Waiter {
@@ -92,6 +94,9 @@ export class SchedulerSession {
   private pending: SessionInput[] = [];
   private dispatching = false;
   private watchdog: unknown;
+  private watchdogGen = -1;
+  private watchdogDeadline = 0;
+  private watchdogFiresAt = 0;
   private retryTimer: unknown;
   private startPromise: Promise<SubscribedInfo> | undefined;
   private startWaiter: Waiter | undefined;
@@ -233,8 +238,7 @@ export class SchedulerSession {
         return;
       }
       case 'arm_watchdog':
-        if (this.watchdog !== undefined) this.timers.clearTimeout(this.watchdog);
-        this.watchdog = this.timers.setTimeout(() => this.dispatch({ type: 'heartbeat_timeout', gen: effect.gen }), effect.ms);
+        this.armWatchdog(effect.gen, effect.ms);
         return;
       case 'disarm_watchdog':
         if (this.watchdog !== undefined) this.timers.clearTimeout(this.watchdog);
@@ -251,6 +255,30 @@ export class SchedulerSession {
         this.onFail(effect.error);
         return;
     }
+  }
+
+  /**
+   * Re-arming on every event only moves a deadline; the one timer, when it fires early,
+   * sleeps again until the deadline. So a busy stream costs no timer churn.
+   */
+  private armWatchdog(gen: number, ms: number): void {
+    const now = this.timers.now();
+    this.watchdogDeadline = now + ms;
+    // Keep the running timer if it is for this connection and fires no later than the deadline.
+    if (this.watchdog !== undefined && this.watchdogGen === gen && this.watchdogFiresAt <= this.watchdogDeadline) return;
+    if (this.watchdog !== undefined) this.timers.clearTimeout(this.watchdog);
+    this.watchdogGen = gen;
+    const schedule = (delay: number): void => {
+      this.watchdogFiresAt = this.timers.now() + delay;
+      this.watchdog = this.timers.setTimeout(fire, delay);
+    };
+    const fire = (): void => {
+      const left = this.watchdogDeadline - this.timers.now();
+      if (left > 0) return schedule(left);
+      this.watchdog = undefined;
+      this.dispatch({ type: 'heartbeat_timeout', gen });
+    };
+    schedule(ms);
   }
 
   private onSubscribed(info: SubscribedInfo): void {
@@ -317,15 +345,15 @@ export class SchedulerSession {
 
   private async pump(gen: number, body: AsyncIterable<Uint8Array>): Promise<void> {
     const decoder = new RecordIODecoder({ maxRecordBytes: this.opts.maxRecordBytes });
-    const emit = (record: Buffer): void => {
-      const event = parseMesosJsonOr<Event>(record.toString('utf8'), 'Scheduler event');
+    const emit = (buf: Buffer, start: number, end: number): void => {
+      const event = parseMesosJsonOr<Event>(buf.toString('utf8', start, end), 'Scheduler event');
       this.dispatch({ type: 'event', gen, event });
     };
     let error: MesosError | undefined;
     try {
       for await (const chunk of body) {
         if (this.state.gen !== gen) break;
-        decoder.push(chunk, emit);
+        decoder.pushRanges(chunk, emit);
       }
       decoder.end();
     } catch (err) {

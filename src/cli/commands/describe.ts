@@ -1,10 +1,13 @@
 import type { Argv } from 'yargs';
-import { notImplemented, type Command } from '../command.js';
+import type { Command } from '../command.js';
 
 export const describeCommand: Command = {
   command: 'describe <name>',
   describe: "A task's status history, its TaskInfo as launched and its agent",
   examples: [['$0 describe nginx', 'why is nginx not running?']],
   builder: (y: Argv) => y.positional('name', { type: 'string', describe: 'Manifest name', demandOption: true }),
-  run: notImplemented('describe', 6),
+  run: async (args, globals, io) => {
+    const { runDescribe } = await import('./inspect-run.js');
+    return runDescribe(args, globals, io);
+  },
 };

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { notImplemented, type Command } from '../command.js';
+import type { Command } from '../command.js';
 
 export const getCommand: Command = {
   command: 'get [name]',
@@ -12,5 +12,8 @@ export const getCommand: Command = {
     y
       .positional('name', { type: 'string', describe: 'Manifest name' })
       .option('all', { type: 'boolean', default: false, describe: 'Also tasks of the framework that no manifest declares' }),
-  run: notImplemented('get', 6),
+  run: async (args, globals, io) => {
+    const { runGet } = await import('./inspect-run.js');
+    return runGet(args, globals, io);
+  },
 };

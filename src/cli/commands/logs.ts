@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { notImplemented, type Command } from '../command.js';
+import type { Command } from '../command.js';
 
 export const logsCommand: Command = {
   command: 'logs <name>',
@@ -15,5 +15,8 @@ export const logsCommand: Command = {
       .option('stderr', { type: 'boolean', default: false, describe: 'Read stderr instead of stdout' })
       .option('follow', { alias: 'F', type: 'boolean', default: false, describe: 'Keep printing as the file grows (-f also works)' })
       .option('tail', { type: 'number', describe: 'Start with the last N lines' }),
-  run: notImplemented('logs', 6),
+  run: async (args, globals, io) => {
+    const { runLogs } = await import('./inspect-run.js');
+    return runLogs(args, globals, io);
+  },
 };

@@ -1,0 +1,108 @@
+/**
+ * Read-only views of a framework's tasks for get, logs and describe: the operator API
+ * only (no subscription, so they never disturb a running apply), plus the agents' files
+ * API for sandboxes.
+ */
+import type { OperatorClient } from '../mesos/operator.js';
+import type { CommandInfo, OperatorAgent, Task, TaskInfo, TaskStatus } from '../mesos/types.js';
+import { observeTask, type ObservedTask } from '../model/observed.js';
+import type { TaskSpec } from '../model/spec.js';
+import { isActive } from '../model/states.js';
+import type { DescribeTask } from '../ui/describe-view.js';
+import type { GetRow } from '../ui/get-view.js';
+import { LABEL_SPEC } from './cluster.js';
+
+export interface FrameworkTasks {
+  frameworkId?: string;
+  /** Active, unreachable and completed tasks of the framework, with the operator Task. */
+  tasks: { observed: ObservedTask; task: Task }[];
+  agents: OperatorAgent[];
+}
+
+export async function frameworkTasks(operator: OperatorClient, framework: string): Promise<FrameworkTasks> {
+  const [fw, all, agents] = await Promise.all([operator.findFramework(framework), operator.getTasks(), operator.getAgents()]);
+  const id = fw?.framework_info.id?.value;
+  if (id === undefined) return { tasks: [], agents: agents.agents };
+  const host = new Map(agents.agents.map((a) => [a.agent_info.id?.value ?? '', a.agent_info.hostname]));
+  const seen = new Set<string>();
+  const tasks: FrameworkTasks['tasks'] = [];
+  for (const task of [...all.tasks, ...all.unreachable_tasks, ...(all.pending_tasks ?? []), ...all.completed_tasks]) {
+    if (task.framework_id.value !== id || seen.has(task.task_id.value)) continue;
+    seen.add(task.task_id.value);
+    tasks.push({ observed: observeTask(task, host.get(task.agent_id.value)), task });
+  }
+  return { frameworkId: id, tasks, agents: agents.agents };
+}
+
+function lastTime(statuses: readonly TaskStatus[] | undefined): number {
+  return statuses?.reduce((m, s) => Math.max(m, s.timestamp ?? 0), 0) ?? 0;
+}
+
+function startedAt(statuses: readonly TaskStatus[] | undefined): number | undefined {
+  const running = statuses?.find((s) => s.state === 'TASK_RUNNING') ?? statuses?.[0];
+  return running?.timestamp;
+}
+
+/**
+ * The task that stands for each instance: an active one if any (all of them, during a
+ * replace), else the newest ended one (a finished job, a failed task).
+ */
+export function currentTasks(tasks: FrameworkTasks['tasks'], opts: { name?: string; all: boolean }): FrameworkTasks['tasks'] {
+  const groups = new Map<string, FrameworkTasks['tasks']>();
+  for (const t of tasks) {
+    if (!t.observed.managed && !opts.all) continue;
+    if (opts.name !== undefined && t.observed.name !== opts.name) continue;
+    const key = t.observed.managed ? `${t.observed.name}/${t.observed.instance}` : `?${t.observed.taskId}`;
+    groups.set(key, [...(groups.get(key) ?? []), t]);
+  }
+  const out: FrameworkTasks['tasks'] = [];
+  for (const group of groups.values()) {
+    const active = group.filter((t) => isActive(t.observed.state));
+    if (active.length > 0) out.push(...active);
+    else out.push(group.reduce((a, b) => (lastTime(b.observed.statuses) > lastTime(a.observed.statuses) ? b : a)));
+  }
+  return out.sort((a, b) => a.observed.name.localeCompare(b.observed.name) || a.observed.instance - b.observed.instance || a.observed.taskId.localeCompare(b.observed.taskId));
+}
+
+export function getRow(t: ObservedTask): GetRow {
+  const row: GetRow = { name: t.name, taskId: t.taskId, state: t.state, agentId: t.agentId, host: t.hostname ?? '', ports: t.ports, specHash: t.specHash, managed: t.managed };
+  if (t.managed) row.instance = t.instance;
+  if (t.healthy !== undefined) row.healthy = t.healthy;
+  const started = startedAt(t.statuses);
+  if (started !== undefined) row.startedAt = started;
+  return row;
+}
+
+/** The spec an earlier run launched, from its label. */
+export function specOf(t: ObservedTask): TaskSpec | undefined {
+  const text = t.labels[LABEL_SPEC];
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as TaskSpec;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The operator's Task does not carry the command: add it back from the spec label (fromEnv values never known). */
+export function describeTask(t: { observed: ObservedTask; task: Task }): DescribeTask {
+  const spec = specOf(t.observed);
+  let info: Task | TaskInfo = t.task;
+  if (spec) {
+    const command: CommandInfo = spec.args ? { shell: false, value: spec.args[0], arguments: spec.args } : spec.command !== undefined ? { shell: true, value: spec.command } : { shell: false };
+    const variables = Object.entries(spec.env).map(([name, v]) => ({ name, value: v.kind === 'value' ? v.value : `<from env ${v.name}>` }));
+    if (variables.length > 0) command.environment = { variables };
+    const labels = (t.task.labels?.labels ?? []).filter((l) => l.key !== LABEL_SPEC);
+    info = { ...t.task, labels: { labels }, command } as Task & { command: CommandInfo };
+  }
+  const out: DescribeTask = { taskId: t.observed.taskId, state: t.observed.state, agentId: t.observed.agentId, statuses: t.observed.statuses ?? [], taskInfo: info };
+  if (t.observed.hostname !== undefined) out.host = t.observed.hostname;
+  return out;
+}
+
+/** fromEnv variable names of the specs behind these tasks (their values are never shown). */
+export function secretNames(tasks: FrameworkTasks['tasks']): string[] {
+  const names = new Set<string>();
+  for (const t of tasks) for (const [name, v] of Object.entries(specOf(t.observed)?.env ?? {})) if (v.kind === 'fromEnv') names.add(name);
+  return [...names];
+}

@@ -1,0 +1,130 @@
+/** get, logs and describe: read-only, through the operator API and the agents' files API. */
+import { errorOf } from '../../apply/engine.js';
+import { currentTasks, describeTask, frameworkTasks, getRow, secretNames, type FrameworkTasks } from '../../apply/inspect.js';
+import { AgentFilesClient } from '../../mesos/agent-files.js';
+import { OperatorClient } from '../../mesos/operator.js';
+import { isActive, isTerminal } from '../../model/states.js';
+import { formatDescribe } from '../../ui/describe-view.js';
+import { formatGet } from '../../ui/get-view.js';
+import type { Args } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import type { Io } from '../io.js';
+import type { GlobalOptions } from '../options.js';
+import { client, printErrors } from './support.js';
+
+async function withOperator<T>(globals: GlobalOptions, io: Io, body: (op: OperatorClient) => Promise<T>): Promise<T | number> {
+  let op: OperatorClient | undefined;
+  try {
+    op = new OperatorClient(client(globals, io));
+    return await body(op);
+  } catch (e) {
+    printErrors([errorOf(e)], globals, io);
+    return EXIT.FAILED;
+  } finally {
+    await op?.close().catch(() => undefined);
+  }
+}
+
+export async function runGet(args: Args, globals: GlobalOptions, io: Io): Promise<number> {
+  const name = typeof args.name === 'string' ? args.name : undefined;
+  const out = await withOperator(globals, io, async (op) => {
+    const ft = await frameworkTasks(op, globals.framework);
+    const rows = currentTasks(ft.tasks, { name, all: args.all === true }).map((t) => getRow(t.observed));
+    const output = globals.output === 'text' || globals.output === 'wide' || globals.output === 'json' || globals.output === 'yaml' ? globals.output : 'text';
+    if (rows.length === 0 && output === 'text') {
+      io.stderr.write(name ? `no tasks named ${name} in framework '${globals.framework}'\n` : `no managed tasks in framework '${globals.framework}'\n`);
+      return name ? EXIT.FAILED : EXIT.OK;
+    }
+    io.stdout.write(formatGet(rows, { output, now: new Date(), color: globals.color && io.stdout.isTTY === true }));
+    return rows.length === 0 && name ? EXIT.FAILED : EXIT.OK;
+  });
+  return out;
+}
+
+function pickTask(ft: FrameworkTasks, name: string, instance: number) {
+  const mine = ft.tasks.filter((t) => t.observed.managed && t.observed.name === name && t.observed.instance === instance);
+  return mine.find((t) => isActive(t.observed.state)) ?? currentTasks(mine, { all: false })[0];
+}
+
+export async function runLogs(args: Args, globals: GlobalOptions, io: Io): Promise<number> {
+  const name = String(args.name);
+  const instance = typeof args.instance === 'number' ? args.instance : 0;
+  const files = new AgentFilesClient({ tls: { caFile: globals.caFile, insecure: globals.insecure }, warn: (m) => io.stderr.write(`warning: ${m}\n`) });
+  try {
+    return await withOperator(globals, io, async (op) => {
+      const ft = await frameworkTasks(op, globals.framework);
+      const t = pickTask(ft, name, instance);
+      if (!t || ft.frameworkId === undefined) {
+        const names = [...new Set(ft.tasks.filter((x) => x.observed.managed).map((x) => x.observed.name))].sort();
+        io.stderr.write(`error: no task ${name} (instance ${instance}) in framework '${globals.framework}'${names.length ? `; names: ${names.join(', ')}` : ''}\n`);
+        return EXIT.FAILED;
+      }
+      const agent = ft.agents.find((a) => a.agent_info.id?.value === t.observed.agentId);
+      if (!agent) {
+        io.stderr.write(`error: the agent of ${t.observed.taskId} (${t.observed.agentId}) is not registered with the master; its sandbox cannot be read\n`);
+        return EXIT.FAILED;
+      }
+      const base = files.agentBaseUrl(agent);
+      const path = `${files.sandboxPath(ft.frameworkId, t.observed.taskId)}/${args.stderr === true ? 'stderr' : 'stdout'}`;
+      let offset = 0;
+      if (typeof args.tail === 'number') {
+        const tail = await files.tail(base, path, args.tail);
+        if (tail.text.length > 0) io.stdout.write(tail.text.endsWith('\n') ? tail.text : `${tail.text}\n`);
+        offset = tail.offset;
+      } else {
+        offset = await copyFrom(files, base, path, offset, io);
+      }
+      if (args.follow !== true && args.f !== true) return EXIT.OK;
+      return follow(files, op, base, path, offset, t.observed.taskId, io);
+    });
+  } finally {
+    await files.close().catch(() => undefined);
+  }
+}
+
+async function copyFrom(files: AgentFilesClient, base: string, path: string, offset: number, io: Io): Promise<number> {
+  for (;;) {
+    const r = await files.read(base, path, offset);
+    if (r.bytes === 0) return offset;
+    io.stdout.write(r.data);
+    offset += r.bytes;
+  }
+}
+
+/** Prints what the file gains, until Ctrl-C or the task ends (then one last read). */
+async function follow(files: AgentFilesClient, op: OperatorClient, base: string, path: string, offset: number, taskId: string, io: Io): Promise<number> {
+  let stop = false;
+  void io.interrupted.then(() => (stop = true));
+  for (let round = 1; !stop; round++) {
+    await Promise.race([new Promise((r) => setTimeout(r, 1000)), io.interrupted]);
+    offset = await copyFrom(files, base, path, offset, io);
+    if (round % 3 === 0) {
+      const all = await op.getTasks();
+      const task = [...all.tasks, ...all.completed_tasks].find((x) => x.task_id.value === taskId);
+      if (!task || isTerminal(task.state)) {
+        await copyFrom(files, base, path, offset, io);
+        return EXIT.OK;
+      }
+    }
+  }
+  return EXIT.INTERRUPTED;
+}
+
+export async function runDescribe(args: Args, globals: GlobalOptions, io: Io): Promise<number> {
+  const name = String(args.name);
+  return withOperator(globals, io, async (op) => {
+    const ft = await frameworkTasks(op, globals.framework);
+    const mine = ft.tasks.filter((t) => t.observed.managed && t.observed.name === name);
+    if (mine.length === 0) {
+      io.stderr.write(`error: no task named ${name} in framework '${globals.framework}'\n`);
+      return EXIT.FAILED;
+    }
+    const ordered = [...mine].sort((a, b) => a.observed.instance - b.observed.instance || a.observed.taskId.localeCompare(b.observed.taskId));
+    if (globals.output === 'json') {
+      io.stdout.write(JSON.stringify({ name, tasks: ordered.map((t) => describeTask(t)) }) + '\n');
+      return EXIT.OK;
+    }
+    io.stdout.write(formatDescribe({ name, tasks: ordered.map((t) => describeTask(t)) }, { color: globals.color && io.stdout.isTTY === true, secretNames: secretNames(mine) }));
+    return EXIT.OK;
+  });
+}
