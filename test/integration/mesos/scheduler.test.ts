@@ -291,6 +291,23 @@ describe('SchedulerSession against a scripted master replaying Mesos 1.12', () =
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 
+  it('regular heartbeats keep a stream with a tight watchdog alive', async () => {
+    const subscribed = JSON.parse(firstRecords('stream-1', 1).toString().replace(/^\d+\n/, ''));
+    subscribed.subscribed.heartbeat_interval_seconds = 0.04;
+    const timers: NodeJS.Timeout[] = [];
+    const m = await server((_req, res) => {
+      openStream(res, 's');
+      res.write(frame(subscribed));
+      timers.push(setInterval(() => res.write(frame({ type: 'HEARTBEAT' })), 15));
+    });
+    cleanups.push(async () => timers.forEach(clearInterval));
+    const s = session({ masters: [m.url], heartbeatMisses: 2 }); // watchdog: 80 ms
+    await s.start();
+    const events = await collect(s, (_e, all) => all.length === 25); // ~375 ms of heartbeats
+    expect(new Set(eventTypes(events))).toEqual(new Set(['HEARTBEAT']));
+    expect(m.requests).toHaveLength(1);
+  });
+
   it('calls made while reconnecting wait for the new stream id; ACCEPT of old offers fails MA_ERR_STALE_OFFERS', async () => {
     let subs = 0;
     let release: (() => void) | undefined;
