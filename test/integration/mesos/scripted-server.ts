@@ -16,7 +16,7 @@ export interface Seen {
   body: string;
 }
 
-export type Handler = (req: Seen, res: ServerResponse, raw: IncomingMessage) => void | Promise<void>;
+export type Handler = (req: Seen, res: ServerResponse, raw: IncomingMessage) => unknown;
 
 export interface Scripted {
   url: string;

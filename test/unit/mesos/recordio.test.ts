@@ -126,6 +126,18 @@ describe('RecordIODecoder edge cases', () => {
     expect(parts.map(String)).toEqual(['hello', 'world']);
   });
 
+  it('pushRanges hands out [start, end) of the chunk or of the assembled record, in order', () => {
+    const all = encode(['first', 'sécond', 'third']);
+    for (const cut of [1, 4, 9, 12, all.length - 1]) {
+      const d = new RecordIODecoder();
+      const out: string[] = [];
+      for (const part of [all.subarray(0, cut), all.subarray(cut)]) {
+        d.pushRanges(part, (buf, start, end) => out.push(buf.toString('utf8', start, end)));
+      }
+      expect(out, `cut ${cut}`).toEqual(['first', 'sécond', 'third']);
+    }
+  });
+
   it('a malformed length is a typed error naming the offset', () => {
     const d = new RecordIODecoder();
     d.decode(encode(['ab']));
