@@ -1,0 +1,139 @@
+/**
+ * bench/validate: load + validate + normalise throughput against the floor (the same file
+ * through `yaml.parseAllDocuments` alone), and the CLI's cold start against bare `node`.
+ *
+ *   npm run bench -- validate [--docs 10000] [--runs 3] [--starts 10]
+ *
+ * Targets (issue #2): ratio = pipeline docs/s ÷ parse-only docs/s ≥ 0.5, and a cold
+ * `validate` of one file within 2× of `node -e 0`. The last stdout line is one JSON object.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments, stringify } from 'yaml';
+import { loadManifests } from '../src/manifest/load.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = join(root, 'dist/src/bin.js');
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** Deterministic PRNG (mulberry32), so every run measures the same documents. */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** One realistic document: shell, exec or Docker; ports, health checks, env, constraints vary. */
+function makeDoc(i: number, r: () => number): Record<string, unknown> {
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
+  const kind = pick(['shell', 'exec', 'docker']);
+  const spec: Record<string, unknown> = {
+    goal: r() < 0.2 ? 'finished' : 'running',
+    instances: 1 + Math.floor(r() * 3),
+    resources: { cpus: pick([0.1, 0.25, 0.5, 1, 2]), mem: pick([32, 64, 128, 256, 1024]), disk: pick([0, 16, 100]) },
+    env: { APP: `app-${i}`, LEVEL: pick(['debug', 'info']), WORKERS: Math.floor(r() * 8) + 1, TOKEN: { fromEnv: 'APP_TOKEN' } },
+    labels: { team: pick(['web', 'data', 'infra']), tier: pick(['frontend', 'backend']) },
+    killGracePeriod: pick(['3s', '15s', 30, '1m']),
+    constraints: r() < 0.5 ? [['hostname', 'UNIQUE']] : [['rack', 'GROUP_BY', 2], ['zone', 'LIKE', 'eu-.*']],
+  };
+  if (kind === 'shell') {
+    spec.command = `echo starting ${i}; while true; do echo tick; sleep ${1 + (i % 9)}; done`;
+    spec.ports = [{ name: 'http' }, { name: 'admin' }];
+    spec.healthCheck = { http: { port: 'http', path: '/healthz' }, gracePeriod: '10s', interval: '5s', timeout: '2s' };
+  } else if (kind === 'exec') {
+    spec.args = ['/usr/bin/env', 'python3', '-m', 'http.server', String(8000 + (i % 1000))];
+    spec.uris = [{ value: `https://example.com/releases/app-${i}.tgz`, extract: true }, 'https://example.com/config.json'];
+    spec.ports = [{ name: 'web' }];
+    spec.healthCheck = { tcp: { port: 'web' }, interval: 10 };
+  } else {
+    spec.container = {
+      docker: {
+        image: `registry.example.com/team/app:${1 + (i % 50)}.0`,
+        network: 'BRIDGE',
+        portMappings: [{ name: 'http', containerPort: 80 }, { name: 'metrics', containerPort: 9090 }],
+        parameters: [{ key: 'label', value: `app=${i}` }],
+        volumes: [{ containerPath: '/data', hostPath: `/srv/data/${i}`, mode: 'RO' }],
+      },
+    };
+    spec.healthCheck = { http: { port: 'http', path: '/' }, consecutiveFailures: 5 };
+  }
+  return { apiVersion: 'mesos-apply/v1', kind: 'Task', metadata: { name: `task-${i}`, labels: { app: `app-${i % 100}` } }, spec };
+}
+
+function best(runs: number, fn: () => Promise<void> | void): Promise<number> {
+  return (async () => {
+    let min = Infinity;
+    for (let k = 0; k < runs; k++) {
+      const t0 = performance.now();
+      await fn();
+      min = Math.min(min, performance.now() - t0);
+    }
+    return min;
+  })();
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function coldStart(args: string[], n: number): number {
+  const times: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'ignore' });
+    times.push(performance.now() - t0);
+    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
+  }
+  return median(times);
+}
+
+async function main(): Promise<void> {
+  const docs = arg('docs', 10_000);
+  const runs = arg('runs', 3);
+  const starts = arg('starts', 10);
+  const dir = mkdtempSync(join(tmpdir(), 'ma-bench-validate-'));
+  try {
+    const r = rng(42);
+    const file = join(dir, 'tasks.yaml');
+    writeFileSync(file, Array.from({ length: docs }, (_, i) => stringify(makeDoc(i, r))).join('---\n'));
+    const bytes = readFileSync(file).length;
+    let valid = 0;
+    const parseMs = await best(runs, () => void parseAllDocuments(readFileSync(file, 'utf8')));
+    const loadMs = await best(runs, async () => {
+      const res = await loadManifests([file], { recursive: false, cwd: dir });
+      if (res.diagnostics.length > 0) throw new Error(`generated documents are invalid: ${JSON.stringify(res.diagnostics[0])}`);
+      valid = res.specs.length;
+    });
+    const parseRate = Math.round((docs / parseMs) * 1000);
+    const loadRate = Math.round((docs / loadMs) * 1000);
+    console.log(`${docs} documents, ${(bytes / 1048576).toFixed(1)} MiB, ${valid} valid`);
+    console.log(`parse only (floor):            ${parseMs.toFixed(0)} ms  ${parseRate} docs/s`);
+    console.log(`load+validate+normalise:       ${loadMs.toFixed(0)} ms  ${loadRate} docs/s`);
+    const nodeMs = coldStart(['-e', '0'], starts);
+    const versionMs = coldStart([bin, '--version'], starts);
+    const validateMs = coldStart([bin, 'validate', '-f', 'manifests/hello.yaml'], starts);
+    console.log(`cold start (median of ${starts}): node -e 0 ${nodeMs.toFixed(0)} ms, --version ${versionMs.toFixed(0)} ms, validate ${validateMs.toFixed(0)} ms`);
+    const ratio = Math.round((loadRate / parseRate) * 100) / 100;
+    const startRatio = Math.round((validateMs / nodeMs) * 100) / 100;
+    console.log(JSON.stringify({
+      bench: 'validate', docs, bytes, parseDocsPerSec: parseRate, loadDocsPerSec: loadRate, ratio,
+      nodeStartMs: Math.round(nodeMs), versionStartMs: Math.round(versionMs), validateStartMs: Math.round(validateMs), startRatio,
+      targets: { ratio: 0.5, startRatio: 2 }, pass: ratio >= 0.5 && startRatio <= 2,
+    }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();
