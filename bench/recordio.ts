@@ -121,11 +121,11 @@ function main(): void {
 
   const framed = records.map((r) => Buffer.from(r, 'utf8'));
   best(1, () => decode(parts, 1) + floor(framed, 1) + floorStrings(records, 1)); // warm up every path
-  // Interleaved best-of-5, so load from other processes hits every path alike.
+  // Interleaved best-of-7, so load from other processes hits every path alike.
   let dec = { ms: Infinity, n: 0 };
   let flo = { ms: Infinity, n: 0 };
   let str = { ms: Infinity, n: 0 };
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 7; i++) {
     dec = min(dec, time(() => decode(parts, repeat)));
     flo = min(flo, time(() => floor(framed, repeat)));
     str = min(str, time(() => floorStrings(records, repeat)));

@@ -8,8 +8,9 @@
  * - Records are delivered as raw bytes; decoding text is the caller's business, so a
  *   character split across chunks is never decoded half.
  * - A record that lies wholly inside one chunk is a zero-copy view of that chunk; only a
- *   record that spans chunks is copied, once, into a buffer allocated at its final size.
- *   Memory is therefore bounded by the largest record, not by the stream's length.
+ *   record that spans chunks is copied, once, into an assembly buffer sized for it (and
+ *   reused by later records). Memory is bounded by the largest record, not by the
+ *   stream's length.
  * - The announced length is checked against `maxRecordBytes` while its digits arrive, so
  *   a corrupt or hostile length fails with MA_ERR_RECORDIO before any allocation.
  * - Every error names the absolute byte offset in the stream where it was detected.
@@ -38,6 +39,7 @@ const NEWLINE = 0x0a;
 const ZERO = 0x30;
 const NINE = 0x39;
 const EMPTY = Buffer.alloc(0);
+const KEEP_SCRATCH = 4 * 1024 * 1024;
 
 function asBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -50,9 +52,15 @@ export class RecordIODecoder {
   private inHeader = true;
   private length = 0;
   private digits = 0;
-  /** The record being assembled across chunks, and how much of it is filled. */
+  /** The record being assembled across chunks (a view of `scratch`), and how much of it is filled. */
   private partial: Buffer | null = null;
   private filled = 0;
+  /**
+   * Reused for records that span chunks, so a stream of big OFFERS events does not
+   * allocate (and make the GC account for) a fresh buffer per event. Kept only up to
+   * KEEP_SCRATCH bytes, so one huge record does not pin its memory for the stream's life.
+   */
+  private scratch: Buffer | null = null;
 
   constructor(options: RecordIOOptions = {}) {
     this.max = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
@@ -65,7 +73,11 @@ export class RecordIODecoder {
 
   /** Feed one chunk; every record it completes is passed to `emit`, in order. */
   push(input: Uint8Array, emit: (record: Buffer) => void): void {
-    this.pushRanges(input, (buf, start, end) => emit(start === 0 && end === buf.length ? buf : buf.subarray(start, end)));
+    this.pushRanges(input, (buf, start, end) => {
+      // The assembly buffer is reused by the next record: hand out a copy of it.
+      if (buf === this.scratch) emit(Buffer.from(buf.subarray(start, end)));
+      else emit(start === 0 && end === buf.length ? buf : buf.subarray(start, end));
+    });
   }
 
   /**
@@ -91,7 +103,7 @@ export class RecordIODecoder {
         emit(chunk, i, i + need);
         i += need;
       } else {
-        this.partial = Buffer.allocUnsafe(need);
+        this.partial = this.assemblyBuffer(need);
         chunk.copy(this.partial, 0, i, n);
         this.filled = n - i;
         i = n;
@@ -148,9 +160,15 @@ export class RecordIODecoder {
     if (this.filled === partial.length) {
       this.partial = null;
       this.filled = 0;
-      emit(partial, 0, partial.length);
+      emit(this.scratch as Buffer, 0, partial.length);
+      if ((this.scratch?.length ?? 0) > KEEP_SCRATCH) this.scratch = null;
     }
     return i + take;
+  }
+
+  private assemblyBuffer(size: number): Buffer {
+    if (this.scratch === null || this.scratch.length < size) this.scratch = Buffer.allocUnsafeSlow(size);
+    return this.scratch.subarray(0, size);
   }
 
   private resetHeader(): void {
