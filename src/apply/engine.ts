@@ -43,6 +43,12 @@ export interface ApplyInput {
   planOnly: boolean;
   timeoutMs: number;
   pendingTimeoutMs: number;
+  /**
+   * A service without a health check counts as up once it has stayed TASK_RUNNING this
+   * long, so a command that crashes right after it starts fails the apply (and a replace
+   * keeps the old task) instead of passing. 0: done at the first TASK_RUNNING.
+   */
+  minRunningMs: number;
   failoverTimeout: number;
   /** The runner's environment, for `fromEnv` values (never printed). */
   env: Readonly<Record<string, string | undefined>>;
@@ -353,8 +359,12 @@ class ApplyRun {
         this.input.emit({ type: 'instance', view: r.view });
         await this.session!.revive().catch(() => undefined);
       } else if (r.done) {
-        this.input.emit({ type: 'instance', view: this.tracker.settle(launch, true) });
-        await this.afterSuccess(launch);
+        if (status.state === 'TASK_RUNNING' && launch.loaded.spec.healthCheck === undefined && this.input.minRunningMs > 0) {
+          launch.runningSince ??= this.now();
+          this.input.emit({ type: 'instance', view: r.view });
+        } else {
+          await this.succeed(launch);
+        }
       } else if (r.failed) {
         const failure = r.failed;
         if (status.source !== 'SOURCE_MASTER' && this.frameworkId) {
@@ -370,6 +380,11 @@ class ApplyRun {
       const view = this.tracker.onKillStatus(kill, status, this.now());
       if (view) this.input.emit({ type: 'instance', view });
     }
+  }
+
+  private async succeed(launch: Launch): Promise<void> {
+    this.input.emit({ type: 'instance', view: this.tracker.settle(launch, true) });
+    await this.afterSuccess(launch);
   }
 
   /** A replace's successor runs: now, and only now, kill the task it replaces. */
@@ -389,6 +404,9 @@ class ApplyRun {
       this.failOpen('timed-out');
       this.stopped = 'done';
       return;
+    }
+    for (const launch of this.tracker.launches.values()) {
+      if (!launch.settled && launch.runningSince !== undefined && now - launch.runningSince >= this.input.minRunningMs) await this.succeed(launch);
     }
     for (const launch of this.tracker.pending()) {
       if (launch.pendingSince !== undefined && now - launch.pendingSince >= this.input.pendingTimeoutMs) {

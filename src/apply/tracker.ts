@@ -27,6 +27,8 @@ export interface Launch {
   launched: boolean;
   /** Launch attempts answered TASK_DROPPED for invalid offers (retried a few times). */
   drops: number;
+  /** ms: when a service without health check reported TASK_RUNNING (it must stay up a moment). */
+  runningSince?: number;
   settled: boolean;
   ok: boolean;
 }

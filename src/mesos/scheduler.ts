@@ -31,6 +31,7 @@ import { parseMesosJsonOr, stringifyMesosJson } from './json64.js';
 import { backoffDelay, headerValue, MasterSet, type MasterSetOptions } from './masters.js';
 import { RecordIODecoder } from './recordio.js';
 import { EventQueue } from './event-queue.js';
+import { realTimers, Watchdog, type Timers } from './watchdog.js';
 import {
   initialState,
   step,
@@ -44,6 +45,7 @@ import {
 import type { Call, Event, Filters, FrameworkInfo, KillPolicy, Operation, TaskStatus } from './types.js';
 
 export type { SessionEvent, SubscribedInfo } from './session-machine.js';
+export type { Timers } from './watchdog.js';
 
 export const SCHEDULER_PATH = '/api/v1/scheduler';
 
@@ -51,12 +53,6 @@ export interface ReconnectOptions {
   maxAttempts: number;
   baseMs: number;
   maxMs: number;
-}
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  now(): number;
 }
 
 export interface SchedulerSessionOptions extends MasterSetOptions {
@@ -69,12 +65,6 @@ export interface SchedulerSessionOptions extends MasterSetOptions {
 }
 
 export const DEFAULT_RECONNECT: ReconnectOptions = { maxAttempts: 8, baseMs: 500, maxMs: 15_000 };
-
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-  now: () => Date.now(),
-};
 
 interface Waiter {
   resolve(info: SubscribedInfo): void;
@@ -93,10 +83,7 @@ export class SchedulerSession {
   private state: SessionState;
   private pending: SessionInput[] = [];
   private dispatching = false;
-  private watchdog: unknown;
-  private watchdogGen = -1;
-  private watchdogDeadline = 0;
-  private watchdogFiresAt = 0;
+  private readonly watchdog: Watchdog;
   private retryTimer: unknown;
   private startPromise: Promise<SubscribedInfo> | undefined;
   private startWaiter: Waiter | undefined;
@@ -111,6 +98,7 @@ export class SchedulerSession {
     this.frameworkInfo = opts.frameworkInfo;
     this.reconnect = { ...DEFAULT_RECONNECT, ...opts.reconnect };
     this.timers = opts.timers ?? realTimers;
+    this.watchdog = new Watchdog(this.timers, (gen) => this.dispatch({ type: 'heartbeat_timeout', gen }));
     this.cfg = {
       maxAttempts: this.reconnect.maxAttempts,
       heartbeatMisses: opts.heartbeatMisses ?? 5,
@@ -238,11 +226,10 @@ export class SchedulerSession {
         return;
       }
       case 'arm_watchdog':
-        this.armWatchdog(effect.gen, effect.ms);
+        this.watchdog.arm(effect.gen, effect.ms);
         return;
       case 'disarm_watchdog':
-        if (this.watchdog !== undefined) this.timers.clearTimeout(this.watchdog);
-        this.watchdog = undefined;
+        this.watchdog.disarm();
         return;
       case 'subscribed':
         this.onSubscribed(effect.info);
@@ -255,30 +242,6 @@ export class SchedulerSession {
         this.onFail(effect.error);
         return;
     }
-  }
-
-  /**
-   * Re-arming on every event only moves a deadline; the one timer, when it fires early,
-   * sleeps again until the deadline. So a busy stream costs no timer churn.
-   */
-  private armWatchdog(gen: number, ms: number): void {
-    const now = this.timers.now();
-    this.watchdogDeadline = now + ms;
-    // Keep the running timer if it is for this connection and fires no later than the deadline.
-    if (this.watchdog !== undefined && this.watchdogGen === gen && this.watchdogFiresAt <= this.watchdogDeadline) return;
-    if (this.watchdog !== undefined) this.timers.clearTimeout(this.watchdog);
-    this.watchdogGen = gen;
-    const schedule = (delay: number): void => {
-      this.watchdogFiresAt = this.timers.now() + delay;
-      this.watchdog = this.timers.setTimeout(fire, delay);
-    };
-    const fire = (): void => {
-      const left = this.watchdogDeadline - this.timers.now();
-      if (left > 0) return schedule(left);
-      this.watchdog = undefined;
-      this.dispatch({ type: 'heartbeat_timeout', gen });
-    };
-    schedule(ms);
   }
 
   private onSubscribed(info: SubscribedInfo): void {

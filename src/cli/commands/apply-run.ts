@@ -17,6 +17,7 @@ import { UsageError, type GlobalOptions } from '../options.js';
 import { client, durationFlag, loadSpecs, printErrors } from './support.js';
 
 export const DEFAULT_PENDING_TIMEOUT = 60;
+export const DEFAULT_MIN_RUNNING = 1;
 
 /** The command that applies what a plan showed: the same inputs and namespace. */
 export function nextCommand(args: Args, globals: GlobalOptions): string {
@@ -36,6 +37,7 @@ export async function runApplyCommand(args: Args, globals: GlobalOptions, io: Io
     throw new UsageError('--prune with no manifests would delete every managed task; add --allow-empty if that is what you want');
   }
   const pendingTimeout = durationFlag(args.pendingTimeout, 'pending-timeout', DEFAULT_PENDING_TIMEOUT);
+  const minRunning = durationFlag(args.minRunning, 'min-running', DEFAULT_MIN_RUNNING, true);
   const failoverTimeout = durationFlag(args.failoverTimeout, 'failover-timeout', DEFAULT_FAILOVER_TIMEOUT);
   let clientOpts;
   try {
@@ -58,6 +60,7 @@ export async function runApplyCommand(args: Args, globals: GlobalOptions, io: Io
       planOnly,
       timeoutMs: globals.timeout * 1000,
       pendingTimeoutMs: pendingTimeout * 1000,
+      minRunningMs: minRunning * 1000,
       failoverTimeout,
       env: io.env,
       client: clientOpts,

@@ -50,10 +50,10 @@ export async function loadSpecs(args: Args, globals: GlobalOptions, io: Io, opts
   return EXIT.USAGE;
 }
 
-export function durationFlag(value: unknown, flag: string, fallbackSeconds: number): number {
+export function durationFlag(value: unknown, flag: string, fallbackSeconds: number, allowZero = false): number {
   if (value === undefined) return fallbackSeconds;
   const s = parseDuration(String(value));
-  if (s === undefined || s <= 0) throw new UsageError(`--${flag} ${String(value)}: expected a duration such as 90s, 5m or 300`);
+  if (s === undefined || (allowZero ? s < 0 : s <= 0)) throw new UsageError(`--${flag} ${String(value)}: expected a duration such as 90s, 5m or 300`);
   return s;
 }
 

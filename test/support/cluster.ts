@@ -1,0 +1,45 @@
+/** A local cluster for a test file, on a free port, with a throwaway work dir. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../../src/local/index.js';
+import type { GetTasks, Task } from '../../src/mesos/types.js';
+
+export async function testCluster(opts: LocalClusterOptions = {}): Promise<LocalCluster> {
+  return startLocalCluster({
+    port: 0,
+    agents: 1,
+    resources: 'cpus:4;mem:4096;disk:10000;ports:[31000-31999]',
+    workDir: mkdtempSync(path.join(tmpdir(), 'mesos-apply-test-')),
+    allocationIntervalMs: 200,
+    statusRetryMs: 1000,
+    ...opts,
+  });
+}
+
+export async function operator<T>(url: string, call: object): Promise<T> {
+  const res = await fetch(`${url}/api/v1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(call) });
+  if (!res.ok) throw new Error(`operator call failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export async function allTasks(url: string): Promise<GetTasks> {
+  return (await operator<{ get_tasks: GetTasks }>(url, { type: 'GET_TASKS' })).get_tasks;
+}
+
+/** Active tasks of a framework (by name) with a given manifest name label. */
+export async function tasksNamed(url: string, name: string): Promise<{ active: Task[]; completed: Task[] }> {
+  const t = await allTasks(url);
+  const has = (x: Task) => x.labels?.labels?.some((l) => l.key === 'mesos-apply/name' && l.value === name) ?? false;
+  return { active: t.tasks.filter(has), completed: t.completed_tasks.filter(has) };
+}
+
+export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 15_000, everyMs = 200): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
