@@ -10,7 +10,6 @@
  * one subscription: if the session re-subscribed meanwhile they fail MA_ERR_STALE_OFFERS
  * (the master discarded those offers without RESCIND, Trap 21).
  */
-import type { Dispatcher } from 'undici';
 import {
   acceptCall,
   acknowledgeCall,
@@ -27,9 +26,9 @@ import {
 } from './calls.js';
 import { MesosError, errorFromStatus, trace } from './errors.js';
 import { discard, readText } from './http.js';
-import { parseMesosJsonOr, stringifyMesosJson } from './json64.js';
-import { backoffDelay, headerValue, MasterSet, type MasterSetOptions } from './masters.js';
-import { RecordIODecoder } from './recordio.js';
+import { stringifyMesosJson } from './json64.js';
+import { backoffDelay, MasterSet, type MasterSetOptions } from './masters.js';
+import { openSubscription, SCHEDULER_PATH, type Subscription } from './subscription.js';
 import { EventQueue } from './event-queue.js';
 import { realTimers, Watchdog, type Timers } from './watchdog.js';
 import {
@@ -42,12 +41,12 @@ import {
   type SessionState,
   type SubscribedInfo,
 } from './session-machine.js';
-import type { Call, Event, Filters, FrameworkInfo, KillPolicy, Operation, TaskStatus } from './types.js';
+import type { Call, Filters, FrameworkInfo, KillPolicy, Operation, TaskStatus } from './types.js';
 
 export type { SessionEvent, SubscribedInfo } from './session-machine.js';
 export type { Timers } from './watchdog.js';
+export { SCHEDULER_PATH } from './subscription.js';
 
-export const SCHEDULER_PATH = '/api/v1/scheduler';
 
 export interface ReconnectOptions {
   maxAttempts: number;
@@ -79,7 +78,7 @@ export class SchedulerSession {
   private readonly timers: Timers;
   private readonly opts: SchedulerSessionOptions;
   private readonly queue = new EventQueue<SessionEvent>();
-  private readonly streams = new Map<number, { dispatcher: Dispatcher; abort: AbortController }>();
+  private readonly streams = new Map<number, Subscription>();
   private state: SessionState;
   private pending: SessionInput[] = [];
   private dispatching = false;
@@ -214,7 +213,7 @@ export class SchedulerSession {
   private perform(effect: SessionEffect): void {
     switch (effect.type) {
       case 'connect':
-        void this.openStream(effect.gen, effect.frameworkId);
+        this.openStream(effect.gen, effect.frameworkId);
         return;
       case 'disconnect':
         this.dropStream(effect.gen);
@@ -265,73 +264,26 @@ export class SchedulerSession {
     for (const w of waiters) w.reject(err);
   }
 
-  /** One subscription attempt: SUBSCRIBE, then read the stream until it ends. */
-  private async openStream(gen: number, frameworkId: string | undefined): Promise<void> {
-    const dispatcher = this.masters.streamDispatcher();
-    const abort = new AbortController();
-    this.streams.set(gen, { dispatcher, abort });
-    let res;
-    try {
-      res = await this.masters.request({
-        method: 'POST',
-        path: SCHEDULER_PATH,
-        headers: { 'content-type': CONTENT_TYPE, accept: 'application/json' },
-        body: stringifyMesosJson(subscribeCall(this.frameworkInfo, frameworkId)),
-        dispatcher,
-        signal: abort.signal,
-        rounds: 1,
-        bodyTimeout: 0,
-      });
-    } catch (err) {
-      const ours = abort.signal.aborted; // we disconnected it ourselves: nothing to report
-      this.dropStream(gen);
-      if (ours) return;
-      const error = asMesosError(err);
-      const retryable = ['MA_ERR_CONNECT', 'MA_ERR_NO_LEADER', 'MA_ERR_NOT_FOUND', 'MA_ERR_REDIRECT_LOOP', 'MA_ERR_TIMEOUT'].includes(error.code);
-      this.dispatch({ type: 'connect_failed', gen, error, retryable });
-      return;
-    }
-    const streamId = headerValue(res.headers['mesos-stream-id']);
-    if (res.status !== 200 || streamId === undefined) {
-      const body = await readText(res.body, 1024 * 1024).catch(() => '');
-      this.dropStream(gen);
-      const error =
-        res.status !== 200
-          ? errorFromStatus(res.status, body, 'SUBSCRIBE', res.url)
-          : new MesosError('MA_ERR_BAD_RESPONSE', `SUBSCRIBE answered 200 without a Mesos-Stream-Id header (${res.url})`);
-      this.dispatch({ type: 'connect_failed', gen, error, retryable: false });
-      return;
-    }
-    this.dispatch({ type: 'connected', gen, streamId, leaderUrl: res.base });
-    await this.pump(gen, res.body);
-  }
-
-  private async pump(gen: number, body: AsyncIterable<Uint8Array>): Promise<void> {
-    const decoder = new RecordIODecoder({ maxRecordBytes: this.opts.maxRecordBytes });
-    const emit = (buf: Buffer, start: number, end: number): void => {
-      const event = parseMesosJsonOr<Event>(buf.toString('utf8', start, end), 'Scheduler event');
-      this.dispatch({ type: 'event', gen, event });
-    };
-    let error: MesosError | undefined;
-    try {
-      for await (const chunk of body) {
-        if (this.state.gen !== gen) break;
-        decoder.pushRanges(chunk, emit);
-      }
-      decoder.end();
-    } catch (err) {
-      error = asMesosError(err);
-    }
-    this.dropStream(gen);
-    this.dispatch({ type: 'stream_ended', gen, error });
+  /** One subscription attempt; its callbacks carry its generation (late ones are ignored). */
+  private openStream(gen: number, frameworkId: string | undefined): void {
+    const body = stringifyMesosJson(subscribeCall(this.frameworkInfo, frameworkId));
+    const sub = openSubscription(
+      this.masters,
+      body,
+      {
+        connected: (streamId, leaderUrl) => this.dispatch({ type: 'connected', gen, streamId, leaderUrl }),
+        failed: (error, retryable) => this.dispatch({ type: 'connect_failed', gen, error, retryable }),
+        event: (event) => this.dispatch({ type: 'event', gen, event }),
+        ended: (error) => this.dispatch({ type: 'stream_ended', gen, error }),
+      },
+      this.opts.maxRecordBytes,
+    );
+    this.streams.set(gen, sub);
   }
 
   private dropStream(gen: number): void {
-    const s = this.streams.get(gen);
-    if (!s) return;
+    this.streams.get(gen)?.abort();
     this.streams.delete(gen);
-    s.abort.abort();
-    s.dispatcher.destroy().catch(() => undefined);
   }
 
   private whenSubscribed(): Promise<SubscribedInfo> {
@@ -367,10 +319,4 @@ export class SchedulerSession {
 
 function closedError(error: MesosError | undefined): MesosError {
   return error ?? new MesosError('MA_ERR_CLOSED', 'The scheduler session is closed');
-}
-
-function asMesosError(err: unknown): MesosError {
-  if (err instanceof MesosError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new MesosError('MA_ERR_CONNECT', `Subscription connection failed: ${message}`, { cause: err });
 }
