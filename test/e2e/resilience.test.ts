@@ -1,0 +1,148 @@
+/**
+ * apply when the world misbehaves: updates queued while no CLI ran, two runs of one
+ * framework at once, the master connection cut mid-apply, a standby master that answers
+ * 307, and Ctrl-C. The built CLI against a local cluster on a free port.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createNetServer, connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { LocalCluster } from '../../src/local/index.js';
+import { BIN, REPO, runCli } from '../support/cli.js';
+import { allTasks, eventually, tasksNamed, testCluster } from '../support/cluster.js';
+
+let cluster: LocalCluster;
+const dir = mkdtempSync(path.join(tmpdir(), 'mesos-apply-resilience-'));
+const servers: Server[] = [];
+
+beforeAll(async () => {
+  cluster = await testCluster();
+});
+afterAll(async () => {
+  for (const s of servers) s.close();
+  await cluster?.close();
+});
+
+function manifest(name: string, spec: string): string {
+  const file = path.join(dir, `${name}.yaml`);
+  writeFileSync(file, `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: ${name}}\nspec:\n${spec.replace(/^/gm, '  ')}\n`);
+  return file;
+}
+
+/** A service that turns healthy only after `seconds`. */
+function slowHealthy(name: string, seconds: number, marker: number): string {
+  return manifest(name, `command: 'sleep ${seconds}; touch ready; exec sleep ${marker}'\nresources: {cpus: 0.1, mem: 32}\nhealthCheck: {command: 'test -f ready', delay: 0, interval: 1, gracePeriod: 60, timeout: 2}`);
+}
+
+/** Spawns the CLI and resolves `seen(text)` when its stdout first contains text. */
+function start(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: '1', CI: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { text: string; resolve: () => void }[] = [];
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    for (const w of waiters) if (stdout.includes(w.text)) w.resolve();
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const seen = (text: string) => new Promise<void>((resolve) => (stdout.includes(text) ? resolve() : waiters.push({ text, resolve })));
+  return { child, done, seen };
+}
+
+const env = (framework: string, master = cluster.url) => ({ MESOS_MASTER: master, MESOS_APPLY_FRAMEWORK: framework });
+
+describe('apply under failures', () => {
+  it('acknowledges updates that were queued while no mesos-apply ran', async () => {
+    const f = manifest('queued', `command: 'exec sleep 3701'\nresources: {cpus: 0.1, mem: 32}`);
+    expect((await runCli(['-f', f], { env: env('fw-queued') })).code).toBe(0);
+    execFileSync('pkill', ['-KILL', '-f', 'sleep 3701']);
+    // The agent has TASK_FAILED queued: the master knows the state, the update is unacknowledged.
+    const [failed] = await eventually(async () => {
+      const t = (await tasksNamed(cluster.url, 'queued')).active;
+      return t.some((x) => x.state === 'TASK_FAILED') ? t : undefined;
+    });
+    expect(failed.status_update_state).not.toBe('TASK_FAILED');
+    const r = await runCli(['-f', f], { env: env('fw-queued') });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const after = await eventually(async () => {
+      const t = await tasksNamed(cluster.url, 'queued');
+      return t.completed.some((x) => x.task_id.value === failed.task_id.value) ? t : undefined;
+    });
+    expect(after.active.map((t) => t.state)).toEqual(['TASK_RUNNING']);
+  });
+
+  it('lets a second run take the framework over; the first exits 1 saying so; nothing runs twice', async () => {
+    const f = slowHealthy('contended', 4, 3711);
+    const first = start(['-f', f], env('fw-two'));
+    await first.seen('contended/0 running');
+    const second = await runCli(['-f', f], { env: env('fw-two') });
+    const firstResult = await first.done;
+    expect(firstResult.code).toBe(1);
+    expect(firstResult.stdout + firstResult.stderr).toMatch(/took over/);
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    const { active } = await tasksNamed(cluster.url, 'contended');
+    expect(active).toHaveLength(1);
+  });
+
+  it('re-subscribes when the master connection drops mid-apply, and finishes', async () => {
+    const sockets = new Set<Socket>();
+    const proxy = createNetServer((client) => {
+      const upstream = connect(Number(new URL(cluster.url).port), '127.0.0.1');
+      sockets.add(client);
+      sockets.add(upstream);
+      client.pipe(upstream).pipe(client);
+      const drop = () => (client.destroy(), upstream.destroy());
+      client.on('error', drop);
+      upstream.on('error', drop);
+      client.on('close', drop);
+      upstream.on('close', drop);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    servers.push(proxy as unknown as Server);
+    const via = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const f = slowHealthy('cut', 4, 3721);
+    const run = start(['-f', f], env('fw-cut', via));
+    await run.seen('cut/0 running');
+    for (const s of sockets) s.destroy();
+    const r = await run.done;
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/re-established|reconnect/i);
+    expect(r.stdout).toMatch(/cut\/0 +healthy|healthy/);
+  });
+
+  it('follows a 307 from a standby master to the leader', async () => {
+    const leader = new URL(cluster.url);
+    const standby = createHttpServer((req, res) => {
+      // What a non-leading Mesos master answers (transcript-ha.jsonl): a protocol-relative Location.
+      res.writeHead(307, { location: `//${leader.host}/master${req.url}` });
+      res.end();
+    });
+    await new Promise<void>((r) => standby.listen(0, '127.0.0.1', r));
+    servers.push(standby);
+    const standbyUrl = `http://127.0.0.1:${(standby.address() as AddressInfo).port}`;
+    const f = manifest('redirected', `command: 'exec sleep 3731'\nresources: {cpus: 0.1, mem: 32}`);
+    const r = await runCli(['-f', f], { env: env('fw-307', `http://127.0.0.1:1,${standbyUrl}`) });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect((await tasksNamed(cluster.url, 'redirected')).active.map((t) => t.state)).toEqual(['TASK_RUNNING']);
+  });
+
+  it('stops cleanly on Ctrl-C: exit 130, what was launched is reported and keeps running, nothing is left unacknowledged', async () => {
+    const f = slowHealthy('interrupted', 120, 3741);
+    const run = start(['-f', f], env('fw-int'));
+    await run.seen('interrupted/0 running');
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    expect(r.code).toBe(130);
+    expect(r.stdout).toMatch(/interrupted/);
+    const t = await eventually(async () => {
+      const tasks = (await allTasks(cluster.url)).tasks.filter((x) => x.name === 'interrupted');
+      return tasks.length === 1 && tasks[0].status_update_state === tasks[0].state ? tasks[0] : undefined;
+    });
+    expect(t.state).toBe('TASK_RUNNING');
+  });
+});
