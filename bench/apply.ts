@@ -1,0 +1,209 @@
+/**
+ * bench/apply: the built CLI applies one manifest (`instances: 500`, `sleep 600`) to an
+ * in-process local cluster of 4 agents, measured from outside; then the same apply again
+ * (nothing to change).
+ *
+ *   npm run bench -- apply [--instances 500] [--agents 4] [--cpu-prof DIR]
+ *
+ * `--cpu-prof DIR` runs both CLI children under `node --cpu-prof` and keeps the profiles in DIR.
+ *
+ * How each figure is taken:
+ *  - wall_s: spawn of the CLI → the master has sent the last TASK_RUNNING to the framework
+ *    (cli_wall_s: → the CLI exited; it also waits --min-running, 1 s by default);
+ *  - cpu_ms_per_instance, peak_rss_mb: the CLI child's own `process.resourceUsage()`
+ *    (userCPUTime + systemCPUTime, maxRSS), written on exit by a `--require` preload,
+ *    so the figures are the CLI's alone, whatever /usr/bin/time the host has;
+ *  - accept_calls / offer_rounds: counted at the master (in this process) by wrapping its
+ *    `call` and the framework's scheduler stream: ACCEPT calls received, OFFERS events sent;
+ *  - noop_reapply_s: spawn → exit of the second, identical apply.
+ * Targets (issue #5 item 8): CPU ≤ 2 ms per instance, peak RSS ≤ 150 MB, the no-change
+ * re-apply < 1 s, ACCEPT calls ≤ agents × offer rounds. Last stdout line: one JSON object.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLocalCluster, type LocalCluster } from '../src/local/index.js';
+import type { Event } from '../src/mesos/types.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = join(root, 'dist/src/bin.js');
+const FRAMEWORK = 'bench';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const INSTANCES = arg('instances', 500);
+const PROFILE_DIR = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
+const AGENTS = arg('agents', 4);
+
+const TARGETS = { cpu_ms_per_instance: 2, peak_rss_mb: 150, noop_reapply_s: 1 };
+
+/** Calls and events of the bench framework, counted at the master. */
+interface Counts {
+  calls: Record<string, number>;
+  offerRounds: number;
+  offersSent: number;
+  running: Set<string>;
+  /** performance.now() when `running` reached the wanted size. */
+  allRunningAt?: number;
+}
+
+function observe(cluster: LocalCluster, want: number): Counts {
+  const counts: Counts = { calls: {}, offerRounds: 0, offersSent: 0, running: new Set() };
+  const master = cluster.master;
+  const call = master.call.bind(master);
+  master.call = (fw, c) => {
+    if (fw.info.name === FRAMEWORK) counts.calls[c.type] = (counts.calls[c.type] ?? 0) + 1;
+    call(fw, c);
+  };
+  const subscribe = master.subscribe.bind(master);
+  master.subscribe = (c, stream) => {
+    if (c.subscribe?.framework_info.name === FRAMEWORK) {
+      const send = stream.send.bind(stream);
+      stream.send = (e: Event) => {
+        if (e.type === 'OFFERS') {
+          counts.offerRounds += 1;
+          counts.offersSent += e.offers?.offers?.length ?? 0;
+        }
+        const st = e.update?.status;
+        if (st?.state === 'TASK_RUNNING' && !counts.running.has(st.task_id.value)) {
+          counts.running.add(st.task_id.value);
+          if (counts.running.size === want) counts.allRunningAt = performance.now();
+        }
+        send(e);
+      };
+    }
+    subscribe(c, stream);
+  };
+  return counts;
+}
+
+/** Pids of processes whose command line has `pattern` and whose cwd is under `dir` (this bench's sandboxes). */
+function survivors(pattern: string, dir: string): number[] {
+  const r = spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' });
+  const pids = (r.stdout ?? '').split('\n').filter(Boolean).map(Number);
+  return pids.filter((pid) => {
+    try {
+      return readlinkSync(`/proc/${pid}/cwd`).startsWith(dir);
+    } catch {
+      return false; // gone meanwhile, or not ours to read
+    }
+  });
+}
+
+/** Preload for the CLI child: on exit, writes its own CPU time (µs) and peak RSS (kB) to MA_BENCH_USAGE_FILE. */
+const PRELOAD = `process.on('exit', () => {
+  const u = process.resourceUsage();
+  require('node:fs').writeFileSync(process.env.MA_BENCH_USAGE_FILE, JSON.stringify({ cpuUs: u.userCPUTime + u.systemCPUTime, maxRssKb: u.maxRSS }));
+});\n`;
+
+interface CliRun { code: number | null; wallMs: number; cpuMs: number; maxRssMb: number; stdout: string; stderr: string; startedAt: number }
+
+function profileFlags(): string[] {
+  return PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
+}
+
+function runCli(dir: string, args: string[]): Promise<CliRun> {
+  const usageFile = join(dir, `usage-${Date.now()}.json`);
+  const startedAt = performance.now();
+  const child = spawn(process.execPath, [...profileFlags(), '--require', join(dir, 'usage.cjs'), bin, ...args], {
+    cwd: dir, env: { ...process.env, NO_COLOR: '1', MA_BENCH_USAGE_FILE: usageFile }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const wallMs = performance.now() - startedAt;
+      const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { cpuUs: number; maxRssKb: number };
+      resolve({ code, wallMs, cpuMs: usage.cpuUs / 1000, maxRssMb: usage.maxRssKb / 1024, stdout, stderr, startedAt });
+    });
+  });
+}
+
+function manifest(instances: number): string {
+  return [
+    'apiVersion: mesos-apply/v1',
+    'kind: Task',
+    'metadata: {name: bench-sleep}',
+    'spec:',
+    `  instances: ${instances}`,
+    "  command: 'sleep 600'",
+    '  resources: {cpus: 0.01, mem: 1}',
+    '',
+  ].join('\n');
+}
+
+/** The CLI's JSON report: how many instances ended in each phase. */
+function phases(stdout: string): Record<string, number> {
+  const last = stdout.trim().split('\n').pop() ?? '{}';
+  const report = JSON.parse(last) as { instances?: { phase?: string }[]; tasks?: { phase?: string }[] };
+  const out: Record<string, number> = {};
+  for (const i of report.instances ?? report.tasks ?? []) out[i.phase ?? '?'] = (out[i.phase ?? '?'] ?? 0) + 1;
+  return out;
+}
+
+const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'ma-bench-apply-'));
+  writeFileSync(join(dir, 'usage.cjs'), PRELOAD);
+  const file = join(dir, 'bench.yaml');
+  writeFileSync(file, manifest(INSTANCES));
+  const workDir = join(dir, 'cluster');
+  // Each agent: room for all instances on its own (0.01 cpus and 1 MiB each), so placement, not capacity, decides the spread.
+  const cluster = await startLocalCluster({ port: 0, agents: AGENTS, workDir, resources: `cpus:${Math.ceil(INSTANCES * 0.01) + 4};mem:${INSTANCES + 1024};disk:1024;ports:[31000-32000]` });
+  const counts = observe(cluster, INSTANCES);
+  let result: Record<string, unknown> | undefined;
+  try {
+    const args = ['-f', file, '--master', cluster.url, '--framework', FRAMEWORK, '-q', '-o', 'json', '--timeout', '300'];
+    const first = await runCli(dir, args);
+    if (first.code !== 0) throw new Error(`apply exited ${first.code}:\n${first.stdout.slice(-2000)}\n${first.stderr.slice(-2000)}`);
+    const accepts = counts.calls.ACCEPT ?? 0;
+    const offerRounds = counts.offerRounds;
+    const wallMs = (counts.allRunningAt ?? NaN) - first.startedAt;
+    console.log(`apply: ${INSTANCES} instances on ${AGENTS} agents; all RUNNING after ${(wallMs / 1000).toFixed(2)} s, CLI exited after ${(first.wallMs / 1000).toFixed(2)} s (${JSON.stringify(phases(first.stdout))})`);
+    console.log(`  CLI cpu ${first.cpuMs.toFixed(0)} ms (${(first.cpuMs / INSTANCES).toFixed(2)} ms/instance), peak rss ${first.maxRssMb.toFixed(0)} MB`);
+    console.log(`  at the master: ${accepts} ACCEPT, ${offerRounds} OFFERS events (${counts.offersSent} offers), calls ${JSON.stringify(counts.calls)}`);
+    const before = { ...counts.calls };
+    const second = await runCli(dir, args);
+    if (second.code !== 0) throw new Error(`re-apply exited ${second.code}:\n${second.stdout.slice(-2000)}\n${second.stderr.slice(-2000)}`);
+    const secondPhases = phases(second.stdout);
+    const reAccepts = (counts.calls.ACCEPT ?? 0) - (before.ACCEPT ?? 0);
+    console.log(`no-change re-apply: ${(second.wallMs / 1000).toFixed(2)} s, cpu ${second.cpuMs.toFixed(0)} ms, rss ${second.maxRssMb.toFixed(0)} MB, ${reAccepts} ACCEPT (${JSON.stringify(secondPhases)})`);
+    const checks = {
+      all_running: counts.running.size === INSTANCES,
+      cpu: first.cpuMs / INSTANCES <= TARGETS.cpu_ms_per_instance,
+      rss: first.maxRssMb <= TARGETS.peak_rss_mb,
+      noop: second.wallMs / 1000 < TARGETS.noop_reapply_s && secondPhases.unchanged === INSTANCES && reAccepts === 0,
+      accepts: accepts <= AGENTS * offerRounds,
+    };
+    result = {
+      bench: 'apply', instances: INSTANCES, agents: AGENTS,
+      wall_s: round(wallMs / 1000), cli_wall_s: round(first.wallMs / 1000),
+      cpu_ms_per_instance: round(first.cpuMs / INSTANCES, 3), cpu_ms: Math.round(first.cpuMs), peak_rss_mb: Math.round(first.maxRssMb),
+      accept_calls: accepts, offer_rounds: offerRounds,
+      noop_reapply_s: round(second.wallMs / 1000), noop_cpu_ms: Math.round(second.cpuMs), noop_peak_rss_mb: Math.round(second.maxRssMb),
+      targets: { ...TARGETS, accept_calls: `<= agents x offer_rounds = ${AGENTS * offerRounds}` },
+      checks,
+      ok: Object.values(checks).every(Boolean),
+    };
+  } finally {
+    await cluster.close();
+    const left = survivors('sleep 600', workDir);
+    if (left.length > 0) console.error(`warning: ${left.length} 'sleep 600' processes of this bench survived close(): ${left.join(' ')}`);
+    rmSync(dir, { recursive: true, force: true });
+    if (result && left.length > 0) result = { ...result, survivors: left.length, ok: false };
+  }
+  console.log(JSON.stringify(result));
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
