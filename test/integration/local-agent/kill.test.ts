@@ -8,7 +8,20 @@ afterEach(cleanupAll);
 
 const ns = (ms: number) => ({ grace_period: { nanoseconds: ms * 1e6 } });
 /** A task that ignores SIGTERM (and so does its background child) until SIGKILL. */
-const STUBBORN = "trap 'echo got-term' TERM; sleep 1000 & while true; do sleep 0.05; done";
+const STUBBORN = "trap 'echo got-term' TERM; echo armed; sleep 1000 & while true; do sleep 0.05; done";
+
+/** Waits until the task's trap is installed (it prints `armed`): a TERM before that would kill the shell outright. */
+async function armed(h: Awaited<ReturnType<typeof startAgent>>, taskId: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if (readSandbox(h, taskId, 'stdout').includes('armed')) return;
+    } catch {
+      // the sandbox file may not exist yet
+    }
+    await sleep(25);
+  }
+  throw new Error(`${taskId} never armed its TERM trap`);
+}
 
 describe('local agent: KILL', () => {
   it('TASK_KILLING, SIGTERM to the group, SIGKILL after the grace period, TASK_KILLED', async () => {
@@ -16,7 +29,7 @@ describe('local agent: KILL', () => {
     h.agent.runTask(framework(), shellTask('svc.1', STUBBORN, { kill_policy: ns(400) }));
     const running = await h.master.waitForState('svc.1', 'TASK_RUNNING');
     const pgid = running.status.container_status!.executor_pid!;
-    await sleep(100);
+    await armed(h, 'svc.1');
     const t0 = Date.now();
     h.agent.killTask('M1-0000', 'svc.1');
     const killed = await h.master.waitForState('svc.1', 'TASK_KILLED');
@@ -32,9 +45,9 @@ describe('local agent: KILL', () => {
 
   it('no TASK_KILLING without the capability; a clean exit on SIGTERM is still TASK_KILLED', async () => {
     const h = await startAgent();
-    h.agent.runTask(framework([]), shellTask('polite.0', "trap 'exit 0' TERM; while true; do sleep 0.05; done"));
+    h.agent.runTask(framework([]), shellTask('polite.0', "trap 'exit 0' TERM; echo armed; while true; do sleep 0.05; done"));
     await h.master.waitForState('polite.0', 'TASK_RUNNING');
-    await sleep(50);
+    await armed(h, 'polite.0');
     h.agent.killTask('M1-0000', 'polite.0');
     const killed = await h.master.waitForState('polite.0', 'TASK_KILLED');
     expect(h.master.states('polite.0')).toEqual(['TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLED']);
@@ -45,7 +58,7 @@ describe('local agent: KILL', () => {
     const h = await startAgent();
     h.agent.runTask(framework(), shellTask('long.0', STUBBORN, { kill_policy: ns(20_000) }));
     await h.master.waitForState('long.0', 'TASK_RUNNING');
-    await sleep(50);
+    await armed(h, 'long.0');
     const t0 = Date.now();
     h.agent.killTask('M1-0000', 'long.0', ns(5_000));
     h.agent.killTask('M1-0000', 'long.0', ns(30_000)); // longer: no effect
