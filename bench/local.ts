@@ -39,7 +39,15 @@ async function floor(n: number): Promise<number> {
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
-function post(base: string, body: unknown, streamId: string): Promise<number> {
+/** POST with one retry: a keep-alive socket may be closed by the server just as it is reused. */
+function post(base: string, body: unknown, streamId: string, retry = true): Promise<number> {
+  return postOnce(base, body, streamId).catch((e: unknown) => {
+    if (retry && (e as { code?: string }).code === 'ECONNRESET') return post(base, body, streamId, false);
+    throw e;
+  });
+}
+
+function postOnce(base: string, body: unknown, streamId: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(new URL('/api/v1/scheduler', base), { method: 'POST', agent, headers: { 'content-type': 'application/json', 'mesos-stream-id': streamId } }, (res) => {
       res.resume();
@@ -94,6 +102,8 @@ async function clusterRun(n: number, agents: number): Promise<{ ms: number; rssM
   let fwId = '';
   const offers: Offer[] = [];
   let running = 0;
+  const other = new Map<string, number>();
+  const acks = new Set<Promise<unknown>>();
   let t0 = 0;
   let done: () => void = () => {};
   const allRunning = new Promise<void>((r) => (done = r));
@@ -103,10 +113,15 @@ async function clusterRun(n: number, agents: number): Promise<{ ms: number; rssM
     if (offers.length >= agents) resolve();
     if (e.type !== 'UPDATE') return;
     const st = e.update!.status;
-    if (st.uuid) void post(cluster.url, { framework_id: { value: fwId }, type: 'ACKNOWLEDGE', acknowledge: { agent_id: st.agent_id, task_id: st.task_id, uuid: st.uuid } }, sub.streamId);
+    if (st.uuid && running < n) {
+      const ack = post(cluster.url, { framework_id: { value: fwId }, type: 'ACKNOWLEDGE', acknowledge: { agent_id: st.agent_id, task_id: st.task_id, uuid: st.uuid } }, sub.streamId)
+        .catch((e: unknown) => console.error(`ACK failed: ${String(e)}`))
+        .finally(() => acks.delete(ack));
+      acks.add(ack);
+    }
     if (st.state === 'TASK_RUNNING' && ++running === n) done();
-    if (process.env.BENCH_DEBUG) console.error(st.task_id.value, st.state);
-    if (st.state !== 'TASK_STARTING' && st.state !== 'TASK_RUNNING') console.error(`unexpected ${st.state} for ${st.task_id.value}: ${st.message ?? ''}`);
+    // On a slow machine the first `sleep 30` may end before the last task starts.
+    if (st.state !== 'TASK_STARTING' && st.state !== 'TASK_RUNNING') other.set(st.state, (other.get(st.state) ?? 0) + 1);
   }));
   await gotOffers;
   t0 = performance.now();
@@ -118,11 +133,13 @@ async function clusterRun(n: number, agents: number): Promise<{ ms: number; rssM
   await allRunning;
   const ms = performance.now() - t0;
   const mem = process.memoryUsage();
+  await Promise.allSettled([...acks]);
   await post(cluster.url, { framework_id: { value: fwId }, type: 'TEARDOWN' }, sub.streamId);
   sub.close();
   await cluster.close();
   agent.destroy();
   fs.rmSync(workDir, { recursive: true, force: true });
+  if (other.size) console.log(`other updates before the last TASK_RUNNING: ${JSON.stringify(Object.fromEntries(other))}`);
   return { ms, rssMb: mem.rss / 2 ** 20, heapMb: mem.heapUsed / 2 ** 20 };
 }
 

@@ -4,9 +4,10 @@
  * left of the offers; the remainder is declined with the call's filters. O(tasks): no
  * per-task scan of the cluster state.
  *
- * Only LAUNCH is carried out. LAUNCH_GROUP tasks are refused with TASK_ERROR
- * (REASON_TASK_GROUP_INVALID); reservation and volume operations are ignored, as Mesos
- * ignores an operation it does not know, and their resources are declined with the rest.
+ * Only LAUNCH is carried out. An ACCEPT carrying any other operation Mesos has
+ * (LAUNCH_GROUP, reservations, volumes, disks) is refused before anything happens, the
+ * way Mesos refuses a call it does not implement: HTTP 501 (see `unsupportedOperation`).
+ * An operation without a known type is ignored, as Mesos ignores it.
  */
 import type { AcceptCall, Operation, Resource, TaskInfo } from '../../mesos/types.js';
 import { refuseMs, returnResources, takeOffer } from './allocator.js';
@@ -15,7 +16,10 @@ import { hasCap, taskKey, type MasterAgent, type MasterFramework, type MasterOff
 import { masterStatus, sendUpdate } from './tasks.js';
 import { normalizeTask, validateTask } from './task-validation.js';
 
-export const LAUNCH_GROUP_UNSUPPORTED = 'LAUNCH_GROUP is not supported by mesos-apply local (task groups need the default executor)';
+/** The first operation type of the call that this master does not carry out, if any. */
+export function unsupportedOperation(call: AcceptCall): string | undefined {
+  return (call.operations ?? []).map((op) => op.type).find((t) => t !== undefined && t !== 'LAUNCH' && t !== 'UNKNOWN');
+}
 
 function launchTasks(op: Operation): TaskInfo[] {
   if (op.type === 'LAUNCH') return op.launch?.task_infos ?? [];
@@ -66,28 +70,24 @@ export function accept(m: MasterState, fw: MasterFramework, call: AcceptCall): v
   returnResources(m, agent.id, pool, { fw, role, ms: refuseMs(m, call.filters) });
 }
 
-function taskError(fw: MasterFramework, t: TaskInfo, message: string, reason: 'REASON_TASK_INVALID' | 'REASON_TASK_GROUP_INVALID'): void {
-  sendUpdate(fw, masterStatus(t.task_id.value, 'TASK_ERROR', message, reason, t.agent_id.value));
+function taskError(fw: MasterFramework, t: TaskInfo, message: string): void {
+  sendUpdate(fw, masterStatus(t.task_id.value, 'TASK_ERROR', message, 'REASON_TASK_INVALID', t.agent_id.value));
 }
 
 function runOperation(m: MasterState, fw: MasterFramework, agent: MasterAgent, role: string, pool: Resource[], op: Operation): void {
-  if (op.type === 'LAUNCH_GROUP') {
-    for (const t of launchTasks(op)) taskError(fw, t, LAUNCH_GROUP_UNSUPPORTED, 'REASON_TASK_GROUP_INVALID');
-    return;
-  }
   if (op.type !== 'LAUNCH' || !op.launch) return;
   const tasks = op.launch.task_infos ?? [];
   const resourceError = tasks.map((t) => validateResources([...(t.resources ?? []), ...(t.executor?.resources ?? [])])).find((e) => e);
   const opError = resourceError ?? (op.id ? 'The `id` field cannot be set on LAUNCH operations' : undefined);
   if (opError) {
-    for (const t of tasks) taskError(fw, t, opError, 'REASON_TASK_INVALID');
+    for (const t of tasks) taskError(fw, t, opError);
     return;
   }
   for (const raw of tasks) {
     const task = normalizeTask(raw, role);
     const error = validateTask(task, { isActive: (id) => fw.tasks.has(id), offerAgentId: agent.id, pool });
     if (error) {
-      taskError(fw, raw, error, 'REASON_TASK_INVALID');
+      taskError(fw, raw, error);
       continue;
     }
     launch(fw, agent, role, pool, task);

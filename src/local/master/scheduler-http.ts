@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Call } from '../../mesos/types.js';
+import { unsupportedOperation } from './accept.js';
 import { validateCall } from './call-validation.js';
 import { convertMessage } from './call-schema.js';
 import { accepts, JSON_TYPE, methodNotAllowed, readJsonCall, sendEmpty, sendStatus, sendText } from './http-util.js';
@@ -37,6 +38,13 @@ export async function handleSchedulerCall(master: Master, req: IncomingMessage, 
   switch (call.type) {
     case 'UNKNOWN':
       return sendStatus(res, 501, 'Not Implemented');
+    case 'ACCEPT': {
+      // Nothing is done (offers stay outstanding): all operations or none.
+      const op = unsupportedOperation(call.accept!);
+      if (op) return sendText(res, 501, `Offer operation ${op} is not implemented by mesos-apply local`);
+      master.call(fw, call);
+      return sendEmpty(res, 202);
+    }
     case 'UPDATE_FRAMEWORK':
     case 'RECONCILE_OPERATIONS':
       return sendText(res, 501, `${call.type} is not implemented by mesos-apply local`);

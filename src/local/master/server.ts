@@ -55,7 +55,8 @@ export interface MasterServer {
 }
 
 export async function startMasterServer(master: Master, host: string, port: number): Promise<MasterServer> {
-  const server = http.createServer({ keepAlive: true }, (req, res) => {
+  // libprocess keeps idle connections open; a long keep-alive avoids reset races on reuse.
+  const server = http.createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, (req, res) => {
     Promise.resolve()
       .then(() => route(master, req, res))
       .catch((e: unknown) => {
@@ -79,6 +80,8 @@ export async function startMasterServer(master: Master, host: string, port: numb
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // Keep-alive connections that go idle later would hold close() for keepAliveTimeout.
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
       });
       return closing;
     },

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Offer, Resource, TaskInfo } from '../../../src/mesos/types.js';
 import type { Master } from '../../../src/local/master/master.js';
+import { unsupportedOperation } from '../../../src/local/master/accept.js';
 import { byType, FW, testMaster, testStream, updates, type FakeAgent, type TestStream } from './fakes.js';
 
 const scalar = (name: string, value: number, role = 'web'): Resource => ({ name, type: 'SCALAR', scalar: { value }, allocation_info: { role } });
@@ -141,12 +142,8 @@ describe('ACCEPT validation answers as Mesos does', () => {
     expect(again[1].offers!.offers![0].resources!.find((r) => r.name === 'cpus')!.scalar!.value).toBe(1.9);
   });
 
-  it('refuses LAUNCH_GROUP tasks with REASON_TASK_GROUP_INVALID', () => {
-    setup();
-    master.call(master.framework(fwId)!, {
-      type: 'ACCEPT', framework_id: { value: fwId },
-      accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH_GROUP', launch_group: { executor: { executor_id: { value: 'e' } }, task_group: { tasks: [task('g', offer.agent_id.value)] } } }] },
-    });
-    expect(updates(s.events)[0]).toMatchObject({ state: 'TASK_ERROR', reason: 'REASON_TASK_GROUP_INVALID' });
+  it('names the first operation it does not carry out (the HTTP layer answers 501)', () => {
+    expect(unsupportedOperation({ offer_ids: [], operations: [{ type: 'LAUNCH' }, { type: 'RESERVE' }, { type: 'LAUNCH_GROUP' }] })).toBe('RESERVE');
+    expect(unsupportedOperation({ offer_ids: [], operations: [{ type: 'LAUNCH' }, { type: 'UNKNOWN' }] })).toBeUndefined();
   });
 });
