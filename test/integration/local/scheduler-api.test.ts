@@ -161,6 +161,15 @@ describe('scheduler API over HTTP', () => {
     expect(await s.next((e) => e.type === 'OFFERS', 1000, mark)).toBeDefined();
   });
 
+  it('refuses an ACCEPT with an operation it does not carry out (501), leaving the offer usable', async () => {
+    await start();
+    const { s, fwId, offer } = await subscribe();
+    const reserve = await schedulerCall(cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [{ type: 'RESERVE', reserve: { resources: [] } }] } });
+    expect(reserve).toMatchObject({ status: 501, text: 'Offer operation RESERVE is not implemented by mesos-apply local' });
+    expect((await launch(s, fwId, offer, [shellTask('r', offer, 'sleep 5')])).status).toBe(202);
+    expect(await s.next(update('r', 'TASK_STARTING'))).toBeDefined();
+  });
+
   it('leaves no task process and no zombie behind after close()', async () => {
     const c = await start();
     const { s, fwId, offer } = await subscribe();
