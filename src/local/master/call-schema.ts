@@ -162,10 +162,10 @@ function walk(obj: Record<string, unknown>, schema: Schema, prefix: string, miss
     } else {
       if (Array.isArray(v)) throw new Error(`Not expecting a JSON array for field '${name}'`);
       const r = convertValue(v, field.kind, name, `${path}.`, missing);
-      if (r === DROP) {
-        delete obj[name];
-        if (field.req) missing.push(path);
-      } else obj[name] = r;
+      // An unknown name on a required enum is an error; on an optional one it is dropped.
+      if (r === DROP && field.req) throw new Error(`Failed to find enum for '${String(v)}'`);
+      if (r === DROP) delete obj[name];
+      else obj[name] = r;
     }
   }
 }

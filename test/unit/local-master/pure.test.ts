@@ -49,6 +49,10 @@ describe('JSON → Call conversion', () => {
     const r = convertMessage({ type: 'SUBSCRIB' });
     expect(r.ok && validateCall(r.value as unknown as Call)).toBe("Expecting 'type' to be present");
   });
+  it('refuses an unknown name on a required enum', () => {
+    const r = convertMessage({ type: 'ACCEPT', accept: { offer_ids: [], operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: 'a', task_id: { value: 'a' }, agent_id: { value: 's' }, resources: [{ name: 'cpus', type: 'SCALER', scalar: { value: 1 } }] }] } }] } });
+    expect(r).toEqual({ ok: false, error: "Failed to find enum for 'SCALER'" });
+  });
   it('refuses wrong JSON kinds and accepts numeric strings', () => {
     expect(convertMessage({ type: 'DECLINE', decline: { offer_ids: { value: 'x' } } })).toEqual({ ok: false, error: "Not expecting a JSON object for field 'offer_ids'" });
     const r = convertMessage({ type: 'DECLINE', decline: { offer_ids: [], filters: { refuse_seconds: '30' } } });
