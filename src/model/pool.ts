@@ -64,16 +64,21 @@ export class ResourcePool {
 
   /** Entries `role` may use, reserved ones first (they are dedicated to the role). */
   private usable(name: string, role: string): Entry[] {
-    const mine = this.entries.filter((e) => e.identity.name === name && usableByRole(e.identity, role));
-    return [
-      ...mine.filter((e) => reservationRole(e.identity) !== undefined),
-      ...mine.filter((e) => reservationRole(e.identity) === undefined),
-    ];
+    const reserved: Entry[] = [];
+    const unreserved: Entry[] = [];
+    for (const e of this.entries) {
+      if (e.identity.name !== name || !usableByRole(e.identity, role)) continue;
+      if (reservationRole(e.identity) === undefined) unreserved.push(e);
+      else reserved.push(e);
+    }
+    return reserved.length === 0 ? unreserved : [...reserved, ...unreserved];
   }
 
-  /** Total scalar `name` usable by `role`, in milli-units. */
+  /** Total scalar `name` usable by `role`, in milli-units (the planner asks this per task and offer). */
   scalarMilli(name: string, role: string): number {
-    return this.usable(name, role).reduce((n, e) => n + e.milli, 0);
+    let n = 0;
+    for (const e of this.entries) if (e.identity.name === name && usableByRole(e.identity, role)) n += e.milli;
+    return n;
   }
 
   /** Free values of ranges resource `name` (ports) usable by `role`. */

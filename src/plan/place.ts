@@ -82,6 +82,7 @@ function cut(task: PendingTask, c: Candidate): { resources: Resource[]; ports: A
     resources.push(...taken);
   }
   const requests = portRequests(task.spec);
+  if (requests.length === 0) return { resources, ports: [] };
   const fixed = requests.filter((p) => p.hostPort > 0).map((p) => p.hostPort);
   const picked = ranges.pickValues(c.pool.rangesOf('ports', role), requests.length - fixed.length, ranges.fromValues(fixed));
   if (picked === undefined) throw new Error(`internal: ports of ${task.taskId} no longer fit`);
@@ -95,14 +96,29 @@ function cut(task: PendingTask, c: Candidate): { resources: Resource[]; ports: A
   return { resources: [...resources, ...taken], ports };
 }
 
+/** `known` has one view per agent id. The lists are fresh: placeTasks appends to them. */
 function peerViews(running: readonly ObservedTask[], known: readonly AgentView[]): Map<string, AgentView[]> {
+  const byAgent = new Map(known.map((v) => [v.agentId, v]));
   const byName = new Map<string, AgentView[]>();
   for (const t of running) {
     if (!isActive(t.state)) continue;
-    const view = known.find((v) => v.agentId === t.agentId) ?? { agentId: t.agentId, hostname: t.hostname ?? '', attributes: [] };
-    byName.set(t.name, [...(byName.get(t.name) ?? []), view]);
+    const view = byAgent.get(t.agentId) ?? { agentId: t.agentId, hostname: t.hostname ?? '', attributes: [] };
+    const list = byName.get(t.name);
+    if (list === undefined) byName.set(t.name, [view]);
+    else list.push(view);
   }
   return byName;
+}
+
+/** How many of `views` are on each agent. */
+function countByAgent(views: readonly AgentView[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const v of views) out.set(v.agentId, (out.get(v.agentId) ?? 0) + 1);
+  return out;
+}
+
+function bump(counts: Map<string, number>, agentId: string): void {
+  counts.set(agentId, (counts.get(agentId) ?? 0) + 1);
 }
 
 /**
@@ -121,6 +137,10 @@ export function placeTasks(
   const clusterViews = [...new Map(known.map((v) => [v.agentId, v])).values()];
   const peers = peerViews(running, clusterViews);
   const placedOn = new Map<Candidate, string[]>();
+  // Spreading counts, kept up to date as tasks are placed (so each choice is O(groups)):
+  // per name, that name's peers per agent; per agent, the tasks this plan put there.
+  const peersPerAgent = new Map<string, Map<string, number>>();
+  const placedPerAgent = new Map<string, number>();
   const result: PlaceResult = { placed: [], unplaced: [], accepts: [] };
   const order = [...pending].sort((a, b) => cmp(a.spec.name, b.spec.name) || a.instance - b.instance);
   for (const task of order) {
@@ -128,10 +148,10 @@ export function placeTasks(
     const mine = peers.get(task.spec.name) ?? [];
     const evals = groups.map((g) => evaluate(task.spec, needs, g, mine, clusterViews, 'offer'));
     const fits = evals.filter((e) => e.rejections.length === 0).map((e) => e.candidate);
-    const load = (c: Candidate): [number, number] => [
-      mine.filter((v) => v.agentId === c.view.agentId).length,
-      [...placedOn].filter(([g]) => g.view.agentId === c.view.agentId).reduce((n, [, ids]) => n + ids.length, 0),
-    ];
+    let perAgent = peersPerAgent.get(task.spec.name);
+    if (perAgent === undefined) peersPerAgent.set(task.spec.name, (perAgent = countByAgent(mine)));
+    const mineOn = perAgent;
+    const load = (c: Candidate): [number, number] => [mineOn.get(c.view.agentId) ?? 0, placedPerAgent.get(c.view.agentId) ?? 0];
     const chosen = fits
       .map((c, i) => ({ c, i, l: load(c) }))
       .sort((a, b) => a.l[0] - b.l[0] || a.l[1] - b.l[1] || a.i - b.i)[0]?.c;
@@ -145,8 +165,13 @@ export function placeTasks(
       taskId: task.taskId,
       placement: { agentId, hostname, role: chosen.role ?? task.spec.role, offerIds: [...chosen.offerIds], resources, ports },
     });
-    placedOn.set(chosen, [...(placedOn.get(chosen) ?? []), task.taskId]);
-    peers.set(task.spec.name, [...mine, chosen.view]);
+    const ids = placedOn.get(chosen);
+    if (ids === undefined) placedOn.set(chosen, [task.taskId]);
+    else ids.push(task.taskId);
+    if (peers.has(task.spec.name)) mine.push(chosen.view);
+    else peers.set(task.spec.name, [chosen.view]);
+    bump(perAgent, agentId);
+    bump(placedPerAgent, agentId);
   }
   for (const g of groups) {
     const taskIds = placedOn.get(g);
