@@ -15,8 +15,18 @@ const interrupted = new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
 });
 let stopping = false;
 
+// A terminal that reports no width (e.g. under `script` or some CI shells) is drawn 80 wide:
+// the progress renderer reads process.stdout.columns and wraps at every character when it is 0.
+if (process.stdout.isTTY && !process.stdout.columns) process.stdout.columns = 80;
+
 const io: Io = {
-  stdout: { write: (c: string) => process.stdout.write(c), isTTY: process.stdout.isTTY === true },
+  stdout: {
+    write: (c: string) => process.stdout.write(c),
+    isTTY: process.stdout.isTTY === true,
+    get columns() {
+      return process.stdout.columns || 80;
+    },
+  },
   stderr: { write: (c: string) => process.stderr.write(c), isTTY: process.stderr.isTTY === true },
   readStdin: async () => {
     const chunks: Buffer[] = [];

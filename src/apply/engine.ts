@@ -267,7 +267,7 @@ class ApplyRun {
     this.tracker.notPlaced(launch, report, this.now());
     // Fits no agent of the cluster at all: say so now instead of waiting for the deadline.
     if (report.kind === 'never' && this.agents.length > 0) {
-      this.input.emit({ type: 'instance', view: this.tracker.settle(launch, false, { phase: 'unplaceable', failure: { fit: report, message: report.summary } }) });
+      this.input.emit({ type: 'instance', view: this.tracker.settle(launch, false, { phase: 'unplaceable', failure: { fit: report } }) });
     }
   }
 
@@ -412,7 +412,7 @@ class ApplyRun {
       if (launch.pendingSince !== undefined && now - launch.pendingSince >= this.input.pendingTimeoutMs) {
         const fit = launch.lastFit;
         const message = fit ? fit.summary : `no offer arrived within --pending-timeout (${Math.round(this.input.pendingTimeoutMs / 1000)}s): are agents registered, and is role '${launch.loaded.spec.role}' offered to this framework?`;
-        this.input.emit({ type: 'instance', view: this.tracker.settle(launch, false, { phase: 'unplaceable', failure: fit ? { fit, message } : { message } }) });
+        this.input.emit({ type: 'instance', view: this.tracker.settle(launch, false, { phase: 'unplaceable', failure: fit ? { fit } : { message } }) });
       }
     }
     if (now - this.lastPendingReport >= PENDING_REPORT_MS) {

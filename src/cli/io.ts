@@ -6,6 +6,8 @@ export interface Writer {
   write(chunk: string): unknown;
   /** True when this stream is a terminal (progress may redraw; colours allowed). */
   isTTY?: boolean;
+  /** Terminal width, when known. */
+  columns?: number;
 }
 
 export interface Io {

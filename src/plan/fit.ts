@@ -124,7 +124,9 @@ function slotsExhausted(spec: TaskSpec, fitting: readonly Evaluation[], peers: r
     const values = new Set(fitting.map((e) => fieldValue(e.candidate.view, c.field)));
     const per = c.operator === 'UNIQUE' ? 1 : Number(c.value ?? '1');
     if (peers.length >= values.size * per) {
-      return `${c.field} ${c.operator}${c.operator === 'MAX_PER' ? ` ${per}` : ''}: the ${plural(values.size, 'agent value')} of ${c.field} that fit already hold ${peers.length} of ${spec.name}`;
+      const op = `${c.field} ${c.operator}${c.operator === 'MAX_PER' ? ` ${per}` : ''}`;
+      const each = per === 1 ? 'an instance' : `${per} instances`;
+      return `${op}: every ${c.field} that fits already has ${each} of ${spec.name} (${peers.length} of ${values.size * per} slots taken)`;
     }
   }
   return undefined;
