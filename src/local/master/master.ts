@@ -1,7 +1,7 @@
 /**
  * The local master: owns the state, is the agents' MasterLink, runs the allocation
  * cycle and dispatches scheduler calls that passed HTTP-level validation. HTTP lives in
- * scheduler-http.ts / server.ts; JSON views in operator.ts / legacy.ts.
+ * scheduler-http.ts / operator-http.ts / server.ts; JSON views in views-v1.ts / legacy*.ts.
  */
 import type { AgentHandle, AgentStatusUpdate, MasterLink } from '../agent-link.js';
 import type { Call, MasterInfo } from '../../mesos/types.js';
@@ -14,8 +14,6 @@ import { normalizeResource } from './resources.js';
 import type { MasterConfig, MasterFramework, MasterState } from './state.js';
 import type { SchedulerStream } from './stream.js';
 import { acknowledge, kill, onAgentUpdate, reconcile } from './tasks.js';
-
-export { MESOS_VERSION } from './version.js';
 import { MESOS_VERSION } from './version.js';
 
 export class Master implements MasterLink {
