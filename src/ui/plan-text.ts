@@ -109,11 +109,19 @@ function itemNote(item: PlanItemJson, c: Palette): string {
   return notes.join('  ');
 }
 
+/** An environment entry (`{kind, value}` / `{kind, name}` in the spec) as the manifest wrote it. */
+function changeValue(v: unknown): string {
+  const env = v as { kind?: unknown; value?: unknown; name?: unknown } | undefined;
+  if (env?.kind === 'value' && typeof env.value === 'string') return formatValue(env.value);
+  if (env?.kind === 'fromEnv' && typeof env.name === 'string') return `{fromEnv: ${env.name}}`;
+  return formatValue(v);
+}
+
 /** Indented lines under an item: the changed fields, then the fit explanation. */
 function itemDetails(item: PlanItemJson, c: Palette): string[] {
   const out: string[] = [];
   if (item.action === 'replace' || item.action === 'relaunch') {
-    for (const ch of item.changes) out.push(`      ${ch.path}: ${c.red(formatValue(ch.old))} → ${c.green(formatValue(ch.new))}`);
+    for (const ch of item.changes) out.push(`      ${ch.path}: ${c.red(changeValue(ch.old))} → ${c.green(changeValue(ch.new))}`);
   }
   if (item.unplaced !== null) {
     for (const line of fitLines(item.unplaced)) out.push(`      ${line}`);
