@@ -174,7 +174,7 @@ export class LocalAgent implements AgentHandle {
     return agentStateModel({
       id: this.id, pid: this.pid, hostname: this.hostname, port: this.boundPort, workDir: this.opts.workDir,
       startTime: this.startTime, resources: this.resources, attributes: this.attributes,
-      frameworks: [...this.frameworks.values()], completedFrameworks: this.completedFrameworks,
+      frameworks: [...this.frameworks.values()], completedFrameworks: this.completedFrameworks, docker: this.opts.docker ?? 'docker',
     });
   }
 

@@ -200,7 +200,11 @@ export class CommandTask implements TaskRunner {
     this.escalation.cancel();
     clearTimeout(this.completionTimer);
     const containerStatus = containerStatusFor(this.ctx.containerId, this.ctx.agentIp, this.group?.pid);
-    const message = `Command ${describeExit(exit)}`;
+    // A killed task that exits on its own after SIGTERM is still reported as terminated by
+    // SIGTERM: in Mesos the executor reaps its launcher wrapper, which the TERM ended
+    // (recorded: a task trapping TERM and exiting 0 → "Command terminated with signal Terminated").
+    const reported: ExitInfo = this.killed && exit.signal === null ? { code: null, signal: 'SIGTERM' } : exit;
+    const message = `Command ${describeExit(reported)}`;
     if (this.killedByMaxCompletion) {
       this.emit({ state: 'TASK_FAILED', message, source: 'SOURCE_EXECUTOR', reason: 'REASON_MAX_COMPLETION_TIME_REACHED', containerStatus });
     } else {

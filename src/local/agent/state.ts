@@ -6,6 +6,8 @@
  * completed_tasks), `completed_executors[]`, and `completed_frameworks[]`.
  */
 import type { Attribute, FrameworkInfo, Resource, TaskInfo, TaskState, TaskStatus } from '../../mesos/types.js';
+import { versionInfo } from '../version.js';
+import { agentFlags } from './flags.js';
 
 export interface ExecutorView {
   executorId: string;
@@ -38,6 +40,19 @@ export interface AgentView {
   attributes: Attribute[];
   frameworks: FrameworkView[];
   completedFrameworks: FrameworkView[];
+  /** The docker CLI the agent uses. */
+  docker?: string;
+}
+
+/** `cpus:2;mem:2048;ports:[31000-32000]`, the `--resources` text of these resources. */
+function resourcesText(resources: Resource[]): string {
+  return resources
+    .map((r) => {
+      if (r.type === 'SCALAR') return `${r.name}:${r.scalar?.value ?? 0}`;
+      if (r.type === 'RANGES') return `${r.name}:[${(r.ranges?.range ?? []).map((x) => `${x.begin}-${x.end}`).join(',')}]`;
+      return `${r.name}:{${(r.set?.item ?? []).join(',')}}`;
+    })
+    .join(';');
 }
 
 /** Command-executor overhead that Mesos adds to the task's resources. */
@@ -147,8 +162,11 @@ export function agentStateModel(a: AgentView): Record<string, unknown> {
   const used: Resource[] = [];
   for (const f of a.frameworks) for (const e of f.executors) if (!e.taskCompleted) used.push(...(e.task.resources ?? []), ...EXECUTOR_OVERHEAD);
   return {
-    version: '1.12.0',
+    ...versionInfo(a.startTime * 1000),
     start_time: a.startTime,
+    master_hostname: a.hostname,
+    log_dir: a.workDir,
+    flags: agentFlags({ ...a, docker: a.docker ?? 'docker', resourcesText: resourcesText(a.resources), ip: a.pid.slice(a.pid.lastIndexOf('@') + 1).split(':')[0] ?? '' }),
     id: a.id,
     pid: a.pid,
     hostname: a.hostname,
@@ -162,14 +180,6 @@ export function agentStateModel(a: AgentView): Record<string, unknown> {
     unreserved_resources_allocated: summarizeResources(used),
     resource_providers: [],
     attributes: attributesModel(a.attributes),
-    flags: {
-      containerizers: 'docker,mesos',
-      hostname: a.hostname,
-      port: String(a.port),
-      sandbox_directory: '/mnt/mesos/sandbox',
-      switch_user: 'false',
-      work_dir: a.workDir,
-    },
     frameworks: a.frameworks.map(frameworkModel),
     completed_frameworks: a.completedFrameworks.map(frameworkModel),
   };

@@ -5,7 +5,7 @@
  */
 import type { Master } from './master.js';
 import { frameworkLegacy, slaveLegacy } from './legacy.js';
-import { versionInfo } from './version.js';
+import { versionInfo } from '../version.js';
 
 function flags(master: Master): Record<string, string> {
   const c = master.config;

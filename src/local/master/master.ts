@@ -14,7 +14,7 @@ import { normalizeResource } from './resources.js';
 import type { MasterConfig, MasterFramework, MasterState } from './state.js';
 import type { SchedulerStream } from './stream.js';
 import { acknowledge, kill, onAgentUpdate, reconcile } from './tasks.js';
-import { MESOS_VERSION } from './version.js';
+import { MESOS_VERSION } from '../version.js';
 
 export class Master implements MasterLink {
   readonly state: MasterState;

@@ -9,7 +9,7 @@ import type { MasterResponse } from '../../mesos/types.js';
 import { convertMessage, type Schema } from './call-schema.js';
 import { accepts, JSON_TYPE, methodNotAllowed, readJsonCall, sendEmpty, sendJson, sendStatus, sendText } from './http-util.js';
 import type { Master } from './master.js';
-import { versionInfo } from './version.js';
+import { versionInfo } from '../version.js';
 import { getAgents, getExecutors, getFrameworks, getState, getTasks } from './views-v1.js';
 
 const MASTER_CALL_TYPES = [

@@ -12,7 +12,7 @@ import { methodNotAllowed, readBody, sendEmpty, sendJson, sendStatus, sendText }
 import type { Master } from './master.js';
 import { handleOperatorCall } from './operator-http.js';
 import { handleSchedulerCall } from './scheduler-http.js';
-import { versionInfo } from './version.js';
+import { versionInfo } from '../version.js';
 
 const trace = debuglog('mesos-apply-local');
 

@@ -7,7 +7,7 @@
 import type { GetAgents, GetExecutors, GetFrameworks, GetState, GetTasks, OperatorAgent, OperatorFramework, Resource, Task } from '../../mesos/types.js';
 import { offerWire } from './allocator.js';
 import { nowNanos } from './ids.js';
-import { MESOS_VERSION } from './version.js';
+import { MESOS_VERSION } from '../version.js';
 import { sumResources, withAllocation, withStarRole } from './resources.js';
 import { isTerminal, type MasterAgent, type MasterFramework, type MasterState, type MasterTask } from './state.js';
 

@@ -20,12 +20,6 @@ const tools = path.join(shared, 'tools/wire');
 const reference = path.join(shared, 'fixtures/real-mesos/transcript.jsonl');
 const present = fs.existsSync(path.join(tools, 'record-wire.mjs')) && fs.existsSync(reference);
 
-/**
- * Differences owned by the agent (src/local/agent), not by the master: the agent's /state
- * has no git_sha/build_* keys yet, and a task that traps SIGTERM and exits 0 reports
- * "Command exited with status 0" where Mesos's executor reported the signal.
- */
-const AGENT_SIDE = [/^DIFF step "agent \/state" JSON fields/, /^DIFF stream "stream-3-after-disconnect" task svc\.1 updates/];
 
 interface Exchange { kind: string; step?: string; response?: { status: number; body: string }; stream?: string; event?: { type: string } }
 
@@ -51,14 +45,13 @@ describe.skipIf(!present)('wire conformance with Apache Mesos 1.12 (record-wire 
 
   const step = (name: string) => transcript.find((e) => e.kind === 'exchange' && e.step === name)?.response;
 
-  it('scores every master-side comparison of compare-wire.mjs', () => {
+  it('scores every comparison of compare-wire.mjs', () => {
     const diffs = compare.split('\n').filter((l) => l.startsWith('DIFF'));
-    const masterDiffs = diffs.filter((l) => !AGENT_SIDE.some((re) => re.test(l)));
-    expect(masterDiffs).toEqual([]);
+    expect(diffs).toEqual([]);
     const m = /(\d+) passed, (\d+) failed/.exec(compare);
     expect(m).not.toBeNull();
     expect(Number(m![1]) + Number(m![2])).toBe(133);
-    expect(Number(m![1])).toBeGreaterThanOrEqual(133 - AGENT_SIDE.length);
+    expect(Number(m![1])).toBe(133);
   });
 
   it('answers the request errors with Mesos status codes and texts', () => {
