@@ -138,8 +138,10 @@ describe('scheduler API over HTTP', () => {
   it('kills with the call grace period: TASK_KILLING, then TASK_KILLED once the task gives up', async () => {
     await start();
     const { s, fwId, offer } = await subscribe();
-    await launch(s, fwId, offer, [shellTask('k', offer, "trap 'echo term' TERM; while true; do sleep 0.1; done")]);
+    // The task writes its pid file once its TERM trap is set: a TERM before that would end the shell at once.
+    await launch(s, fwId, offer, [shellTask('k', offer, "trap 'echo term' TERM; echo $$ > pid; while true; do sleep 0.1; done")]);
     for (const state of ['TASK_STARTING', 'TASK_RUNNING']) await ackOf(s, fwId, (await s.next(update('k', state)))!);
+    await taskPid(cluster!.workDir, 'k');
     const t0 = Date.now();
     await schedulerCall(cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'KILL', kill: { task_id: { value: 'k' }, kill_policy: { grace_period: { nanoseconds: 500_000_000 } } } });
     await ackOf(s, fwId, (await s.next(update('k', 'TASK_KILLING')))!);
