@@ -5,16 +5,15 @@
  * (with --detailed-exitcode), 130 interrupted.
  */
 import { DEFAULT_FAILOVER_TIMEOUT } from '../../apply/connect.js';
-import { errorOf, runApply, type ApplyResult } from '../../apply/engine.js';
+import { runApply, type ApplyResult } from '../../apply/engine.js';
 import { hasChanges } from '../../plan/plan.js';
 import { formatPlan, planJson } from '../../ui/plan-text.js';
-import { createProgress, progressMode } from '../../ui/progress.js';
 import { formatReport, reportJson } from '../../ui/report.js';
 import { stringList, type Args } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
-import { client, durationFlag, loadSpecs, printErrors } from './support.js';
+import { clientOrReport, durationFlag, loadSpecs, printErrors, progressFor } from './support.js';
 
 export const DEFAULT_PENDING_TIMEOUT = 60;
 export const DEFAULT_MIN_RUNNING = 1;
@@ -39,16 +38,9 @@ export async function runApplyCommand(args: Args, globals: GlobalOptions, io: Io
   const pendingTimeout = durationFlag(args.pendingTimeout, 'pending-timeout', DEFAULT_PENDING_TIMEOUT);
   const minRunning = durationFlag(args.minRunning, 'min-running', DEFAULT_MIN_RUNNING, true);
   const failoverTimeout = durationFlag(args.failoverTimeout, 'failover-timeout', DEFAULT_FAILOVER_TIMEOUT);
-  let clientOpts;
-  try {
-    clientOpts = client(globals, io);
-  } catch (e) {
-    printErrors([errorOf(e)], globals, io);
-    return EXIT.FAILED;
-  }
-  const color = globals.color && io.stdout.isTTY === true;
-  const mode = planOnly ? 'quiet' : progressMode({ isTTY: io.stdout.isTTY === true, env: io.env, output: globals.output, quiet: globals.quiet });
-  const progress = createProgress(io, { mode, color, now: () => new Date() });
+  const clientOpts = clientOrReport(globals, io);
+  if (!clientOpts) return EXIT.FAILED;
+  const progress = progressFor(globals, io, planOnly);
   let result: ApplyResult;
   try {
     result = await runApply({

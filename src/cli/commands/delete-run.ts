@@ -1,14 +1,12 @@
 /** The delete command's body: names from arguments or -f files, then KILL and wait. */
 import { DEFAULT_FAILOVER_TIMEOUT } from '../../apply/connect.js';
 import { runDelete } from '../../apply/delete.js';
-import { errorOf } from '../../apply/engine.js';
-import { createProgress, progressMode } from '../../ui/progress.js';
 import { formatReport, reportJson } from '../../ui/report.js';
 import { stringList, type Args } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
-import { client, durationFlag, loadSpecs, printErrors } from './support.js';
+import { clientOrReport, durationFlag, loadSpecs, progressFor } from './support.js';
 
 export async function runDeleteCommand(args: Args, globals: GlobalOptions, io: Io): Promise<number> {
   let names = stringList(args.names);
@@ -19,16 +17,10 @@ export async function runDeleteCommand(args: Args, globals: GlobalOptions, io: I
   }
   names = [...new Set(names)];
   if (names.length === 0) throw new UsageError('name the tasks to delete (mesos-apply delete NAME...) or give -f FILE');
-  let clientOpts;
-  try {
-    clientOpts = client(globals, io);
-  } catch (e) {
-    printErrors([errorOf(e)], globals, io);
-    return EXIT.FAILED;
-  }
+  const clientOpts = clientOrReport(globals, io);
+  if (!clientOpts) return EXIT.FAILED;
   const color = globals.color && io.stdout.isTTY === true;
-  const mode = progressMode({ isTTY: io.stdout.isTTY === true, env: io.env, output: globals.output, quiet: globals.quiet });
-  const progress = createProgress(io, { mode, color, now: () => new Date() });
+  const progress = progressFor(globals, io);
   const result = await runDelete({
     names,
     framework: globals.framework,

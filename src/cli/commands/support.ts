@@ -10,6 +10,8 @@ import type { LoadedSpec } from '../../model/spec.js';
 import { clientOptions } from '../../apply/connect.js';
 import type { MasterSetOptions } from '../../mesos/masters.js';
 import type { ReportError } from '../../ui/report.js';
+import { createProgress, progressMode, type Progress } from '../../ui/progress.js';
+import { errorOf } from '../../apply/engine.js';
 import { stringList, type Args } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
@@ -59,6 +61,22 @@ export function durationFlag(value: unknown, flag: string, fallbackSeconds: numb
 
 export function client(globals: GlobalOptions, io: Io): MasterSetOptions {
   return clientOptions(globals, io.env, (message) => io.stderr.write(`warning: ${message}\n`));
+}
+
+/** Client options, or undefined once it printed why they cannot be built (credentials, CA file). */
+export function clientOrReport(globals: GlobalOptions, io: Io): MasterSetOptions | undefined {
+  try {
+    return client(globals, io);
+  } catch (e) {
+    printErrors([errorOf(e)], globals, io);
+    return undefined;
+  }
+}
+
+/** The progress view, chosen once before any work (plan shows none: only the plan). */
+export function progressFor(globals: GlobalOptions, io: Io, silent = false): Progress {
+  const mode = silent ? 'quiet' : progressMode({ isTTY: io.stdout.isTTY === true, env: io.env, output: globals.output, quiet: globals.quiet });
+  return createProgress(io, { mode, color: globals.color && io.stdout.isTTY === true, now: () => new Date() });
 }
 
 /** Errors before a run started (credentials, TLS files): printed, exit 1. */
