@@ -5,10 +5,22 @@
  * each run finds the framework's id by name and re-subscribes with it.
  */
 import os from 'node:os';
-import type { ConnectionOptions } from '../cli/options.js';
 import { loadCredentials } from '../mesos/http.js';
 import type { MasterSetOptions } from '../mesos/masters.js';
 import type { FrameworkCapabilityType, FrameworkInfo, OperatorFramework } from '../mesos/types.js';
+
+/** How to reach the masters: from the global flags and their environment fallbacks. */
+export interface ConnectionOptions {
+  /** Master base URLs, in the order given. */
+  masters: string[];
+  principal?: string;
+  /** Path of a file whose content is the secret (never the secret itself on argv). */
+  secretFile?: string;
+  /** The secret from the environment (MESOS_SECRET), when no file is given. */
+  secretFromEnv?: string;
+  caFile?: string;
+  insecure: boolean;
+}
 
 /** Four weeks, in seconds: the default `--failover-timeout`. */
 export const DEFAULT_FAILOVER_TIMEOUT = 4 * 7 * 24 * 3600;

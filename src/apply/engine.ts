@@ -151,7 +151,8 @@ class ApplyRun {
     const info = frameworkInfo({
       name: input.framework,
       roles: input.specs.map((s) => s.spec.role),
-      failoverTimeout: input.failoverTimeout,
+      // plan must not leave a framework behind: a new one it registers goes away with its stream.
+      failoverTimeout: input.planOnly && existing === undefined ? 0 : input.failoverTimeout,
       gpus: input.specs.some((s) => s.spec.resources.gpus > 0),
       principal: input.client.auth?.principal,
       existing,

@@ -2,13 +2,9 @@
  * The world a command sees. Commands never touch `process`: bin.ts builds the real Io,
  * tests build one over buffers. Streams are plain writers so output can be captured.
  */
-export interface Writer {
-  write(chunk: string): unknown;
-  /** True when this stream is a terminal (progress may redraw; colours allowed). */
-  isTTY?: boolean;
-  /** Terminal width, when known. */
-  columns?: number;
-}
+import type { Writer } from '../ui/writer.js';
+
+export type { Writer };
 
 export interface Io {
   stdout: Writer;

@@ -4,23 +4,12 @@
  * happens later, in the command that needs it, so `--help` never touches the disk.
  */
 import type { Argv } from 'yargs';
+import type { ConnectionOptions } from '../apply/connect.js';
 import { parseDuration } from '../manifest/duration.js';
+import type { OutputFormat } from '../ui/writer.js';
 
 export { parseDuration };
-
-export type OutputFormat = 'text' | 'json' | 'yaml' | 'wide';
-
-export interface ConnectionOptions {
-  /** Master base URLs, in the order given. */
-  masters: string[];
-  principal?: string;
-  /** Path of a file whose content is the secret (never the secret itself on argv). */
-  secretFile?: string;
-  /** The secret from the environment (MESOS_SECRET), when no file is given. */
-  secretFromEnv?: string;
-  caFile?: string;
-  insecure: boolean;
-}
+export type { OutputFormat, ConnectionOptions };
 
 export interface GlobalOptions extends ConnectionOptions {
   framework: string;

@@ -5,7 +5,7 @@
  * refresh far more often; a log must stay readable). Nothing is redrawn, no spinner.
  */
 import type { ApplyEvent, Emit, InstanceView } from '../apply/events.js';
-import type { Writer } from '../cli/io.js';
+import type { Writer } from './writer.js';
 import type { FitReport, ReasonCount } from '../plan/types.js';
 import { palette, type Palette } from './ansi.js';
 import { summaryLine } from './plan-text.js';

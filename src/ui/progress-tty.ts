@@ -17,7 +17,7 @@
 import { DefaultRenderer, Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { ApplyEvent, Emit, InstanceView } from '../apply/events.js';
 import { instanceKey } from '../apply/events.js';
-import type { Writer } from '../cli/io.js';
+import type { Writer } from './writer.js';
 import type { PlanItem } from '../plan/types.js';
 import { palette, type Palette } from './ansi.js';
 import { isSuccess, outcomeOf, settlement } from './outcome.js';

@@ -6,8 +6,8 @@
  *   report; in `json` mode nothing may reach stdout but the one JSON document.
  */
 import type { Emit } from '../apply/events.js';
-import type { Writer } from '../cli/io.js';
-import type { OutputFormat } from '../cli/options.js';
+import type { Writer } from './writer.js';
+import type { OutputFormat } from './writer.js';
 import { PlainProgress } from './progress-plain.js';
 import { TtyProgress } from './progress-tty.js';
 

@@ -1,0 +1,11 @@
+/** Where renderers write: a plain sink, so output can be captured. Owned by ui; cli's Io uses it. */
+export interface Writer {
+  write(chunk: string): unknown;
+  /** True when this stream is a terminal (progress may redraw; colours allowed). */
+  isTTY?: boolean;
+  /** Terminal width, when known. */
+  columns?: number;
+}
+
+/** The `-o` formats. */
+export type OutputFormat = 'text' | 'json' | 'yaml' | 'wide';
