@@ -2,6 +2,7 @@
 import { errorOf } from '../../apply/engine.js';
 import { currentTasks, describeTask, frameworkTasks, getRow, secretNames, type FrameworkTasks } from '../../apply/inspect.js';
 import { AgentFilesClient } from '../../mesos/agent-files.js';
+import type { MasterSetOptions } from '../../mesos/masters.js';
 import { OperatorClient } from '../../mesos/operator.js';
 import { isActive, isTerminal } from '../../model/states.js';
 import { formatDescribe } from '../../ui/describe-view.js';
@@ -12,11 +13,12 @@ import type { Io } from '../io.js';
 import type { GlobalOptions } from '../options.js';
 import { client, printErrors } from './support.js';
 
-async function withOperator<T>(globals: GlobalOptions, io: Io, body: (op: OperatorClient) => Promise<T>): Promise<T | number> {
+async function withOperator<T>(globals: GlobalOptions, io: Io, body: (op: OperatorClient, conn: MasterSetOptions) => Promise<T>): Promise<T | number> {
   let op: OperatorClient | undefined;
   try {
-    op = new OperatorClient(client(globals, io));
-    return await body(op);
+    const conn = client(globals, io);
+    op = new OperatorClient(conn);
+    return await body(op, conn);
   } catch (e) {
     printErrors([errorOf(e)], globals, io);
     return EXIT.FAILED;
@@ -49,9 +51,10 @@ function pickTask(ft: FrameworkTasks, name: string, instance: number) {
 export async function runLogs(args: Args, globals: GlobalOptions, io: Io): Promise<number> {
   const name = String(args.name);
   const instance = typeof args.instance === 'number' ? args.instance : 0;
-  const files = new AgentFilesClient({ tls: { caFile: globals.caFile, insecure: globals.insecure }, warn: (m) => io.stderr.write(`warning: ${m}\n`) });
+  let files: AgentFilesClient | undefined;
   try {
-    return await withOperator(globals, io, async (op) => {
+    return await withOperator(globals, io, async (op, conn) => {
+      files = agentFiles(conn, io);
       const ft = await frameworkTasks(op, globals.framework);
       const t = pickTask(ft, name, instance);
       if (!t || ft.frameworkId === undefined) {
@@ -78,8 +81,17 @@ export async function runLogs(args: Args, globals: GlobalOptions, io: Io): Promi
       return follow(files, op, base, path, offset, t.observed.taskId, io);
     });
   } finally {
-    await files.close().catch(() => undefined);
+    await files?.close().catch(() => undefined);
   }
+}
+
+/**
+ * Agents are read with the masters' credentials and TLS settings (agents started with
+ * `--authenticate_http_readonly` want them), over https when the masters are.
+ */
+function agentFiles(conn: MasterSetOptions, io: Io): AgentFilesClient {
+  const https = conn.masters.every((m) => m.startsWith('https:'));
+  return new AgentFilesClient({ auth: conn.auth, tls: conn.tls, scheme: https ? 'https' : 'http', warn: (m) => io.stderr.write(`warning: ${m}\n`) });
 }
 
 async function copyFrom(files: AgentFilesClient, base: string, path: string, offset: number, io: Io): Promise<number> {
