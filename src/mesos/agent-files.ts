@@ -8,7 +8,8 @@
  * returns text up to the last complete character and `bytes` = the bytes that text
  * covers, so `offset += bytes` re-reads a split character whole on the next call.
  */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from './undici-lean.js';
 import { MesosError, errorFromStatus, trace } from './errors.js';
 import {
   basicAuthHeader,

@@ -5,7 +5,8 @@
  * Secrets never reach the trace log or error messages: only the principal is ever named.
  */
 import { readFileSync } from 'node:fs';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent as AgentType, Dispatcher } from 'undici';
+import { Agent } from './undici-lean.js';
 import { MesosError } from './errors.js';
 
 export interface AuthOptions {
@@ -105,7 +106,7 @@ export function defaultWarn(message: string): void {
 }
 
 /** A keep-alive dispatcher for ordinary calls, or for one subscription stream. */
-export function createDispatcher(tls: TlsOptions | undefined, warn: (m: string) => void, stream = false): Agent {
+export function createDispatcher(tls: TlsOptions | undefined, warn: (m: string) => void, stream = false): AgentType {
   return new Agent({
     connect: tlsConnectOptions(tls, warn),
     keepAliveTimeout: 10_000,

@@ -14,7 +14,8 @@
  * - Any other status is the caller's: the master that gave it becomes the known leader.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from './undici-lean.js';
 import { MesosError, isRetryableStatus, trace } from './errors.js';
 import {
   basicAuthHeader,

@@ -1,5 +1,5 @@
 /** get, logs and describe: read-only, through the operator API and the agents' files API. */
-import { errorOf } from '../../apply/engine.js';
+import { errorOf } from '../../apply/errors.js';
 import { currentTasks, describeTask, frameworkTasks, getRow, secretNames, type FrameworkTasks } from '../../apply/inspect.js';
 import { AgentFilesClient } from '../../mesos/agent-files.js';
 import type { MasterSetOptions } from '../../mesos/masters.js';
@@ -11,7 +11,7 @@ import type { Args } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import type { GlobalOptions } from '../options.js';
-import { client, printErrors } from './support.js';
+import { client, printErrors } from './client.js';
 
 async function withOperator<T>(globals: GlobalOptions, io: Io, body: (op: OperatorClient, conn: MasterSetOptions) => Promise<T>): Promise<T | number> {
   let op: OperatorClient | undefined;

@@ -4,7 +4,7 @@ import type { Args, Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { parseDuration, type GlobalOptions } from '../options.js';
-import { startLocalCluster, type LocalCluster } from '../../local/index.js';
+import type { LocalCluster } from '../../local/index.js';
 
 export const localCommand: Command = {
   command: 'local',
@@ -47,6 +47,8 @@ async function runLocal(args: Args, globals: GlobalOptions, io: Io): Promise<num
   if (offerTimeoutMs === null) return usage(io, globals, 'MA_ERR_USAGE', `invalid --offer-timeout '${String(args['offer-timeout'])}'`);
   let cluster: LocalCluster;
   try {
+    // Loaded here: every other command starts faster without the local cluster's modules.
+    const { startLocalCluster } = await import('../../local/index.js');
     cluster = await startLocalCluster({
       port: Number(args.port ?? 5050),
       listen: String(args.listen ?? '127.0.0.1'),

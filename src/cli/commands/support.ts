@@ -7,12 +7,9 @@ import { diagnostic, DIAGNOSTIC_CODES, hasErrors, type Diagnostic } from '../../
 import { formatDiagnostics, validationReportJson } from '../../diagnostics/format.js';
 import { loadManifests } from '../../manifest/load.js';
 import type { LoadedSpec } from '../../model/spec.js';
-import { clientOptions } from '../../apply/connect.js';
-import type { MasterSetOptions } from '../../mesos/masters.js';
-import type { ReportError } from '../../ui/report.js';
 import { createProgress, progressMode, type Progress } from '../../ui/progress.js';
-import { errorOf } from '../../apply/engine.js';
 import { stringList, type Args } from '../command.js';
+export { client, clientOrReport, printErrors } from './client.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { parseDuration, UsageError, type GlobalOptions } from '../options.js';
@@ -59,19 +56,7 @@ export function durationFlag(value: unknown, flag: string, fallbackSeconds: numb
   return s;
 }
 
-export function client(globals: GlobalOptions, io: Io): MasterSetOptions {
-  return clientOptions(globals, io.env, (message) => io.stderr.write(`warning: ${message}\n`));
-}
 
-/** Client options, or undefined once it printed why they cannot be built (credentials, CA file). */
-export function clientOrReport(globals: GlobalOptions, io: Io): MasterSetOptions | undefined {
-  try {
-    return client(globals, io);
-  } catch (e) {
-    printErrors([errorOf(e)], globals, io);
-    return undefined;
-  }
-}
 
 /** The progress view, chosen once before any work (plan shows none: only the plan). */
 export function progressFor(globals: GlobalOptions, io: Io, silent = false): Progress {
@@ -79,11 +64,3 @@ export function progressFor(globals: GlobalOptions, io: Io, silent = false): Pro
   return createProgress(io, { mode, color: globals.color && io.stdout.isTTY === true, now: () => new Date() });
 }
 
-/** Errors before a run started (credentials, TLS files): printed, exit 1. */
-export function printErrors(errors: readonly ReportError[], globals: GlobalOptions, io: Io): void {
-  if (globals.output === 'json') {
-    io.stdout.write(JSON.stringify({ ok: false, errors }) + '\n');
-    return;
-  }
-  for (const e of errors) io.stderr.write(`error: ${e.message} [${e.code}]${e.detail ? `\n  ${e.detail}` : ''}\n`);
-}
