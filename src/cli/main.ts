@@ -3,7 +3,7 @@
  * then runs outside yargs, so a rejected promise can never make yargs print its help,
  * and every path ends in one exit code (STYLE.md habit 4).
  */
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { createRequire } from 'node:module';
 import type { Io } from './io.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
@@ -43,7 +43,8 @@ interface Parsed {
   error?: string;
 }
 
-function build(argv: string[], io: Io, chosen: { command?: Command; args?: Args }): Argv {
+async function build(argv: string[], io: Io, chosen: { command?: Command; args?: Args }): Promise<Argv> {
+  const { default: yargs } = await import('yargs');
   let y = yargs(argv)
     .scriptName('mesos-apply')
     .usage('$0 [command] [options]\n\nkubectl apply, for Apache Mesos: make a Mesos cluster run the tasks your YAML manifests declare.')
@@ -79,7 +80,7 @@ function build(argv: string[], io: Io, chosen: { command?: Command; args?: Args 
 
 async function parse(argv: string[], io: Io): Promise<Parsed> {
   const chosen: { command?: Command; args?: Args } = {};
-  const y = build(argv, io, chosen);
+  const y = await build(argv, io, chosen);
   return new Promise((resolve) => {
     void y.parse(argv, {}, (err: Error | undefined, _args: unknown, output: string) => {
       resolve({ ...chosen, output: output ?? '', error: err ? err.message : undefined });
@@ -95,12 +96,17 @@ function commandWord(argv: string[]): string {
 
 /** Runs the CLI over `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: Io): Promise<number> {
+  // The version needs no parser: answered before yargs is even loaded.
+  if (argv.length === 1 && argv[0] === '--version') {
+    io.stdout.write(`${version()}\n`);
+    return EXIT.OK;
+  }
   if (argv[0] === 'completion') {
     io.stdout.write(completionScript(io.env.SHELL));
     return EXIT.OK;
   }
   if (argv[0] === '--get-yargs-completions') {
-    const words = await build([], io, {}).getCompletion(argv.slice(1));
+    const words = await (await build([], io, {})).getCompletion(argv.slice(1));
     io.stdout.write(words.join('\n') + '\n');
     return EXIT.OK;
   }
