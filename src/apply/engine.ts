@@ -30,7 +30,9 @@ import { previousSpecs, readCluster, sandboxTail, withSpecLabel } from './cluste
 import type { Emit, InstanceView } from './events.js';
 import { Tracker, type Kill, type Launch } from './tracker.js';
 import { EventPump } from './pump.js';
-import { ApplyError } from './errors.js';
+import { ApplyError, errorOf } from './errors.js';
+
+export { errorOf };
 
 export interface ApplyInput {
   specs: LoadedSpec[];
@@ -72,17 +74,12 @@ const REFUSE_WHILE_PENDING = 2;
 const REFUSE_WHEN_DONE = 60;
 const KILL_RETRY_MS = 10_000;
 const PENDING_REPORT_MS = 2_000;
+const TICK_MS = 250;
 
 export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   return new ApplyRun(input).run();
 }
 
-export function errorOf(e: unknown): ReportError {
-  if (e instanceof MesosError) return { code: e.code, message: e.message, detail: e.hint };
-  if (e instanceof ApplyError) return { code: e.code, message: e.message, ...(e.hint ? { detail: e.hint } : {}) };
-  const err = e as Error & { code?: string };
-  return { code: typeof err?.code === 'string' ? err.code : 'MA_ERR_INTERNAL', message: err?.message ?? String(e) };
-}
 
 class ApplyRun {
   private readonly now: () => number;
@@ -100,6 +97,7 @@ class ApplyRun {
   private stopped: 'done' | 'interrupted' | 'fatal' | undefined;
   private deadline = 0;
   private lastPendingReport = 0;
+  private lastTick = 0;
   private suppressed = false;
 
   constructor(private readonly input: ApplyInput) {
@@ -292,13 +290,15 @@ class ApplyRun {
 
   private async loop(pump: EventPump): Promise<void> {
     while (this.stopped === undefined && !this.tracker.finished()) {
-      const ev = await pump.next(250);
+      const ev = await pump.next(TICK_MS);
       if (ev === 'interrupted') {
         this.stopped = 'interrupted';
         break;
       }
       if (ev !== 'tick') await this.onSessionEvent(ev);
-      await this.onTick();
+      // Deadlines need no finer grain than the tick: while updates stream in, check them
+      // once per tick, not after every event (each check walks every launch).
+      if (ev === 'tick' || this.now() - this.lastTick >= TICK_MS) await this.onTick();
     }
   }
 
@@ -400,6 +400,7 @@ class ApplyRun {
 
   private async onTick(): Promise<void> {
     const now = this.now();
+    this.lastTick = now;
     if (now >= this.deadline) {
       this.errors.push({ code: 'MA_ERR_TIMEOUT', message: `not everything was done within --timeout (${Math.round(this.input.timeoutMs / 1000)}s)` });
       this.failOpen('timed-out');
