@@ -105,11 +105,17 @@ export function defaultWarn(message: string): void {
   process.emitWarning(message, { code: 'MA_WARN_INSECURE_TLS' });
 }
 
+/** Connections per master for ordinary calls; more calls wait in the dispatcher's queue. */
+export const MAX_CALL_CONNECTIONS = 8;
+
 /** A keep-alive dispatcher for ordinary calls, or for one subscription stream. */
 export function createDispatcher(tls: TlsOptions | undefined, warn: (m: string) => void, stream = false): AgentType {
   return new Agent({
     connect: tlsConnectOptions(tls, warn),
     keepAliveTimeout: 10_000,
+    // Calls share a few keep-alive connections: uncapped, a burst of calls (apply acknowledges
+    // hundreds of updates at once) opened one connection per call, ~0.5 ms of CPU each.
+    ...(stream ? {} : { connections: MAX_CALL_CONNECTIONS }),
     // The stream's liveness is the heartbeat watchdog's job, not a body timeout.
     bodyTimeout: stream ? 0 : DEFAULT_REQUEST_TIMEOUT_MS,
   });
