@@ -22,7 +22,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalCluster, type LocalCluster } from '../src/local/index.js';
 import type { Event } from '../src/mesos/types.js';
@@ -97,13 +97,13 @@ function survivors(pattern: string, dir: string): number[] {
 /** Preload for the CLI child: on exit, writes its own CPU time (µs) and peak RSS (kB) to MA_BENCH_USAGE_FILE. */
 const PRELOAD = `process.on('exit', () => {
   const u = process.resourceUsage();
-  require('node:fs').writeFileSync(process.env.MA_BENCH_USAGE_FILE, JSON.stringify({ cpuUs: u.userCPUTime + u.systemCPUTime, maxRssKb: u.maxRSS }));
+  require('node:fs').writeFileSync(process.env.MA_BENCH_USAGE_FILE, JSON.stringify({ userUs: u.userCPUTime, sysUs: u.systemCPUTime, maxRssKb: u.maxRSS }));
 });\n`;
 
-interface CliRun { code: number | null; wallMs: number; cpuMs: number; maxRssMb: number; stdout: string; stderr: string; startedAt: number }
+interface CliRun { code: number | null; wallMs: number; cpuMs: number; sysMs: number; maxRssMb: number; stdout: string; stderr: string; startedAt: number }
 
 function profileFlags(): string[] {
-  return PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
+  return PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', resolve(PROFILE_DIR)] : [];
 }
 
 function runCli(dir: string, args: string[]): Promise<CliRun> {
@@ -120,8 +120,9 @@ function runCli(dir: string, args: string[]): Promise<CliRun> {
     child.once('error', reject);
     child.once('close', (code) => {
       const wallMs = performance.now() - startedAt;
-      const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { cpuUs: number; maxRssKb: number };
-      resolve({ code, wallMs, cpuMs: usage.cpuUs / 1000, maxRssMb: usage.maxRssKb / 1024, stdout, stderr, startedAt });
+      const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { userUs: number; sysUs: number; maxRssKb: number };
+      const cpuMs = (usage.userUs + usage.sysUs) / 1000;
+      resolve({ code, wallMs, cpuMs, sysMs: usage.sysUs / 1000, maxRssMb: usage.maxRssKb / 1024, stdout, stderr, startedAt });
     });
   });
 }
@@ -150,6 +151,49 @@ function phases(stdout: string): Record<string, number> {
 
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 
+interface Figures { first: CliRun; second: CliRun; accepts: number; reAccepts: number; offerRounds: number; offersSent: number; allRunningMs: number; processes: number }
+
+/** The two CLI runs against one cluster, with what the master saw of them. */
+async function applyTwice(cluster: LocalCluster, counts: Counts, dir: string, file: string): Promise<Figures> {
+  const args = ['-f', file, '--master', cluster.url, '--framework', FRAMEWORK, '-q', '-o', 'json', '--timeout', '300'];
+  const first = await runCli(dir, args);
+  if (first.code !== 0) throw new Error(`apply exited ${first.code}:\n${first.stdout.slice(-2000)}\n${first.stderr.slice(-2000)}`);
+  const accepts = counts.calls.ACCEPT ?? 0;
+  const { offerRounds, offersSent } = counts;
+  const allRunningMs = (counts.allRunningAt ?? NaN) - first.startedAt;
+  // The tasks' processes as the survivor check sees them (so a clean close is not a blind check).
+  const processes = survivors('sleep 600', cluster.workDir).length;
+  const second = await runCli(dir, args);
+  if (second.code !== 0) throw new Error(`re-apply exited ${second.code}:\n${second.stdout.slice(-2000)}\n${second.stderr.slice(-2000)}`);
+  return { first, second, accepts, reAccepts: (counts.calls.ACCEPT ?? 0) - accepts, offerRounds, offersSent, allRunningMs, processes };
+}
+
+function summarise(f: Figures, counts: Counts): Record<string, unknown> {
+  const { first, second } = f;
+  const secondPhases = phases(second.stdout);
+  console.log(`apply: ${INSTANCES} instances on ${AGENTS} agents; all RUNNING after ${(f.allRunningMs / 1000).toFixed(2)} s, CLI exited after ${(first.wallMs / 1000).toFixed(2)} s (${JSON.stringify(phases(first.stdout))}; ${f.processes} processes matching 'sleep 600')`);
+  console.log(`  CLI cpu ${first.cpuMs.toFixed(0)} ms (${first.sysMs.toFixed(0)} ms of it in the kernel; ${(first.cpuMs / INSTANCES).toFixed(2)} ms/instance), peak rss ${first.maxRssMb.toFixed(0)} MB`);
+  console.log(`  at the master: ${f.accepts} ACCEPT, ${f.offerRounds} OFFERS events (${f.offersSent} offers), calls ${JSON.stringify(counts.calls)}`);
+  console.log(`no-change re-apply: ${(second.wallMs / 1000).toFixed(2)} s, cpu ${second.cpuMs.toFixed(0)} ms, rss ${second.maxRssMb.toFixed(0)} MB, ${f.reAccepts} ACCEPT (${JSON.stringify(secondPhases)})`);
+  const checks = {
+    all_running: counts.running.size === INSTANCES,
+    cpu: first.cpuMs / INSTANCES <= TARGETS.cpu_ms_per_instance,
+    rss: first.maxRssMb <= TARGETS.peak_rss_mb,
+    noop: second.wallMs / 1000 < TARGETS.noop_reapply_s && secondPhases.unchanged === INSTANCES && f.reAccepts === 0,
+    accepts: f.accepts <= AGENTS * f.offerRounds,
+  };
+  return {
+    bench: 'apply', instances: INSTANCES, agents: AGENTS,
+    wall_s: round(f.allRunningMs / 1000), cli_wall_s: round(first.wallMs / 1000),
+    cpu_ms_per_instance: round(first.cpuMs / INSTANCES, 3), cpu_ms: Math.round(first.cpuMs), cpu_sys_ms: Math.round(first.sysMs), peak_rss_mb: Math.round(first.maxRssMb),
+    accept_calls: f.accepts, offer_rounds: f.offerRounds, acknowledge_calls: counts.calls.ACKNOWLEDGE ?? 0,
+    noop_reapply_s: round(second.wallMs / 1000), noop_cpu_ms: Math.round(second.cpuMs), noop_peak_rss_mb: Math.round(second.maxRssMb),
+    targets: { ...TARGETS, accept_calls: `<= agents x offer_rounds = ${AGENTS * f.offerRounds}` },
+    checks,
+    ok: Object.values(checks).every(Boolean),
+  };
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ma-bench-apply-'));
   writeFileSync(join(dir, 'usage.cjs'), PRELOAD);
@@ -161,41 +205,11 @@ async function main(): Promise<void> {
   const counts = observe(cluster, INSTANCES);
   let result: Record<string, unknown> | undefined;
   try {
-    const args = ['-f', file, '--master', cluster.url, '--framework', FRAMEWORK, '-q', '-o', 'json', '--timeout', '300'];
-    const first = await runCli(dir, args);
-    if (first.code !== 0) throw new Error(`apply exited ${first.code}:\n${first.stdout.slice(-2000)}\n${first.stderr.slice(-2000)}`);
-    const accepts = counts.calls.ACCEPT ?? 0;
-    const offerRounds = counts.offerRounds;
-    const wallMs = (counts.allRunningAt ?? NaN) - first.startedAt;
-    console.log(`apply: ${INSTANCES} instances on ${AGENTS} agents; all RUNNING after ${(wallMs / 1000).toFixed(2)} s, CLI exited after ${(first.wallMs / 1000).toFixed(2)} s (${JSON.stringify(phases(first.stdout))})`);
-    console.log(`  CLI cpu ${first.cpuMs.toFixed(0)} ms (${(first.cpuMs / INSTANCES).toFixed(2)} ms/instance), peak rss ${first.maxRssMb.toFixed(0)} MB`);
-    console.log(`  at the master: ${accepts} ACCEPT, ${offerRounds} OFFERS events (${counts.offersSent} offers), calls ${JSON.stringify(counts.calls)}`);
-    const before = { ...counts.calls };
-    const second = await runCli(dir, args);
-    if (second.code !== 0) throw new Error(`re-apply exited ${second.code}:\n${second.stdout.slice(-2000)}\n${second.stderr.slice(-2000)}`);
-    const secondPhases = phases(second.stdout);
-    const reAccepts = (counts.calls.ACCEPT ?? 0) - (before.ACCEPT ?? 0);
-    console.log(`no-change re-apply: ${(second.wallMs / 1000).toFixed(2)} s, cpu ${second.cpuMs.toFixed(0)} ms, rss ${second.maxRssMb.toFixed(0)} MB, ${reAccepts} ACCEPT (${JSON.stringify(secondPhases)})`);
-    const checks = {
-      all_running: counts.running.size === INSTANCES,
-      cpu: first.cpuMs / INSTANCES <= TARGETS.cpu_ms_per_instance,
-      rss: first.maxRssMb <= TARGETS.peak_rss_mb,
-      noop: second.wallMs / 1000 < TARGETS.noop_reapply_s && secondPhases.unchanged === INSTANCES && reAccepts === 0,
-      accepts: accepts <= AGENTS * offerRounds,
-    };
-    result = {
-      bench: 'apply', instances: INSTANCES, agents: AGENTS,
-      wall_s: round(wallMs / 1000), cli_wall_s: round(first.wallMs / 1000),
-      cpu_ms_per_instance: round(first.cpuMs / INSTANCES, 3), cpu_ms: Math.round(first.cpuMs), peak_rss_mb: Math.round(first.maxRssMb),
-      accept_calls: accepts, offer_rounds: offerRounds,
-      noop_reapply_s: round(second.wallMs / 1000), noop_cpu_ms: Math.round(second.cpuMs), noop_peak_rss_mb: Math.round(second.maxRssMb),
-      targets: { ...TARGETS, accept_calls: `<= agents x offer_rounds = ${AGENTS * offerRounds}` },
-      checks,
-      ok: Object.values(checks).every(Boolean),
-    };
+    result = summarise(await applyTwice(cluster, counts, dir, file), counts);
   } finally {
+    // close() kills every task's process group; check that no `sleep 600` of ours is left.
     await cluster.close();
-    const left = survivors('sleep 600', workDir);
+    const left = survivors('sleep 600', cluster.workDir);
     if (left.length > 0) console.error(`warning: ${left.length} 'sleep 600' processes of this bench survived close(): ${left.join(' ')}`);
     rmSync(dir, { recursive: true, force: true });
     if (result && left.length > 0) result = { ...result, survivors: left.length, ok: false };
