@@ -129,6 +129,10 @@ describe('apply and delete', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(r.stdout).toMatch(/fits no agent/);
     expect(r.stdout).toMatch(/cpus/);
+    const described = await cli('fw-huge', ['describe', 'huge', '-f', f]);
+    expect(described.code).toBe(0);
+    expect(described.stdout).toMatch(/Pending: fits no agent at all/);
+    expect(described.stdout).toMatch(/less than cpus 64/);
   });
 
   it('reports a fixed host port that is taken', async () => {

@@ -1,13 +1,15 @@
 /** get, logs and describe: read-only, through the operator API and the agents' files API. */
 import { errorOf } from '../../apply/errors.js';
-import { currentTasks, describeTask, frameworkTasks, getRow, secretNames, type FrameworkTasks } from '../../apply/inspect.js';
+import { currentTasks, describeTask, frameworkTasks, getRow, secretNames, specOf, type FrameworkTasks } from '../../apply/inspect.js';
+import { freeFit } from '../../apply/free-fit.js';
+import type { LoadedSpec } from '../../model/spec.js';
 import { AgentFilesClient } from '../../mesos/agent-files.js';
 import type { MasterSetOptions } from '../../mesos/masters.js';
 import { OperatorClient } from '../../mesos/operator.js';
 import { isActive, isTerminal } from '../../model/states.js';
 import { formatDescribe } from '../../ui/describe-view.js';
 import { formatGet } from '../../ui/get-view.js';
-import type { Args } from '../command.js';
+import { stringList, type Args } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import type { GlobalOptions } from '../options.js';
@@ -124,19 +126,51 @@ async function follow(files: AgentFilesClient, op: OperatorClient, base: string,
 
 export async function runDescribe(args: Args, globals: GlobalOptions, io: Io): Promise<number> {
   const name = String(args.name);
+  let fromFile: LoadedSpec | undefined;
+  if (stringList(args.filename).length > 0) {
+    const { loadSpecs } = await import('./support.js');
+    const specs = await loadSpecs(args, globals, io, { checkEnv: false });
+    if (typeof specs === 'number') return specs;
+    fromFile = specs.find((s) => s.spec.name === name);
+    if (!fromFile) {
+      io.stderr.write(`error: the manifests given with -f declare no task named ${name}\n`);
+      return EXIT.USAGE;
+    }
+  }
   return withOperator(globals, io, async (op) => {
     const ft = await frameworkTasks(op, globals.framework);
     const mine = ft.tasks.filter((t) => t.observed.managed && t.observed.name === name);
-    if (mine.length === 0) {
-      io.stderr.write(`error: no task named ${name} in framework '${globals.framework}'\n`);
+    if (mine.length === 0 && !fromFile) {
+      io.stderr.write(`error: no task named ${name} in framework '${globals.framework}' (give its manifest with -f to see whether it would fit)\n`);
       return EXIT.FAILED;
     }
     const ordered = [...mine].sort((a, b) => a.observed.instance - b.observed.instance || a.observed.taskId.localeCompare(b.observed.taskId));
+    const fit = pendingFit(name, ordered, fromFile, ft);
+    const tasks = ordered.map((t) => describeTask(t));
     if (globals.output === 'json') {
-      io.stdout.write(JSON.stringify({ name, tasks: ordered.map((t) => describeTask(t)) }) + '\n');
+      io.stdout.write(JSON.stringify({ name, tasks, fit: fit ?? null }) + '\n');
       return EXIT.OK;
     }
-    io.stdout.write(formatDescribe({ name, tasks: ordered.map((t) => describeTask(t)) }, { color: globals.color && io.stdout.isTTY === true, secretNames: secretNames(mine) }));
+    const input = fit ? { name, tasks, fit } : { name, tasks };
+    const text = formatDescribe(input, { color: globals.color && io.stdout.isTTY === true, secretNames: secretNames(mine) });
+    io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return EXIT.OK;
   });
+}
+
+/**
+ * For the first instance that has no active task: would it fit the agents' free resources
+ * now? The spec is the manifest's (-f), else the one the newest task was launched with.
+ */
+function pendingFit(name: string, tasks: FrameworkTasks['tasks'], fromFile: LoadedSpec | undefined, ft: FrameworkTasks) {
+  const newest = [...tasks].reverse().find((t) => specOf(t.observed) !== undefined);
+  const spec = fromFile?.spec ?? (newest ? specOf(newest.observed) : undefined);
+  const hash = fromFile?.hash ?? newest?.observed.specHash ?? '';
+  if (!spec) return undefined;
+  const running = ft.tasks.map((t) => t.observed).filter((t) => isActive(t.state));
+  for (let i = 0; i < spec.instances; i++) {
+    if (running.some((t) => t.managed && t.name === name && t.instance === i)) continue;
+    return freeFit(spec, hash, i, ft.agents, running);
+  }
+  return undefined;
 }
