@@ -206,6 +206,9 @@ class ApplyRun {
       }
     }
     await this.launchGroups(plan.accepts, new Map(plan.items.filter((i) => i.placement).map((i) => [i.taskId, i.placement!])));
+    // Offers the plan left unused go back now: held, they would starve other frameworks
+    // for the whole wait (and keep the tick from suppressing).
+    await this.declineAll(this.refuseSeconds());
   }
 
   private async launchGroups(groups: readonly AcceptGroup[], placements: Map<string, TaskPlacement>): Promise<void> {
