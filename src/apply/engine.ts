@@ -75,6 +75,8 @@ const REFUSE_WHEN_DONE = 60;
 const KILL_RETRY_MS = 10_000;
 const PENDING_REPORT_MS = 2_000;
 const TICK_MS = 250;
+/** Reconciliation answers for a task the master does not know. */
+const NOT_LAUNCHED: readonly TaskStatus['state'][] = ['TASK_UNKNOWN', 'TASK_LOST', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR'];
 
 export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   return new ApplyRun(input).run();
@@ -238,10 +240,32 @@ class ApplyRun {
         for (const launch of batch) this.running(launch);
         if (!this.input.wait) for (const launch of batch) this.input.emit({ type: 'instance', view: this.tracker.settle(launch, true) });
       } catch (e) {
-        this.input.emit({ type: 'warning', message: `ACCEPT on ${group.hostname} failed (${errorOf(e).message}); waiting for new offers` });
-        for (const launch of batch) this.input.emit({ type: 'instance', view: this.tracker.unlaunch(launch) });
+        await this.acceptFailed(group.hostname, batch, e);
       }
     }
+  }
+
+  /**
+   * An ACCEPT refused by the master (4xx, 503, stale offers) launched nothing: wait for
+   * offers again. One whose answer was lost (connection cut, timeout, 5xx) may have
+   * launched: launching the same task id again would fail as a duplicate while the first
+   * copy runs, so the tasks stay launched-but-unconfirmed and the master is asked.
+   */
+  private async acceptFailed(hostname: string, batch: Launch[], e: unknown): Promise<void> {
+    const err = errorOf(e);
+    const status = e instanceof MesosError ? e.status : undefined;
+    const unknownOutcome = err.code === 'MA_ERR_CONNECT' || err.code === 'MA_ERR_TIMEOUT' || (err.code === 'MA_ERR_HTTP' && (status === undefined || status >= 500));
+    if (!unknownOutcome) {
+      this.input.emit({ type: 'warning', message: `ACCEPT on ${hostname} failed (${err.message}); waiting for new offers` });
+      for (const launch of batch) this.input.emit({ type: 'instance', view: this.tracker.unlaunch(launch) });
+      return;
+    }
+    this.input.emit({ type: 'warning', message: `ACCEPT on ${hostname} got no answer (${err.message}); asking the master whether the tasks were launched` });
+    for (const launch of batch) {
+      launch.unconfirmed = true;
+      this.running(launch);
+    }
+    await this.session!.reconcile(batch.map((l) => ({ taskId: l.item.taskId, agentId: l.placement?.agentId }))).catch(() => undefined);
   }
 
   /** Record a launched task as observed, so constraints and spreading see it next round. */
@@ -357,6 +381,16 @@ class ApplyRun {
     this.observed = applyStatus(this.observed, status);
     const taskId = status.task_id.value;
     const launch = this.tracker.launches.get(taskId);
+    if (launch?.unconfirmed && !launch.settled) {
+      launch.unconfirmed = false;
+      // The master does not know the task (§9: LOST, GONE on a registered agent, UNKNOWN,
+      // GONE_BY_OPERATOR): the lost ACCEPT launched nothing; place it again.
+      if (status.reason === 'REASON_RECONCILIATION' && NOT_LAUNCHED.includes(status.state)) {
+        this.input.emit({ type: 'instance', view: this.tracker.unlaunch(launch) });
+        await this.session!.revive().catch(() => undefined);
+        return;
+      }
+    }
     if (launch && launch.launched) {
       const r = this.tracker.onLaunchStatus(launch, status);
       if (r.retry) {

@@ -25,6 +25,11 @@ export interface Launch {
   lastFit?: FitReport;
   placement?: TaskPlacement;
   launched: boolean;
+  /**
+   * The ACCEPT that launched it got no answer (connection lost, timeout, 5xx): the master
+   * may have launched it or not. A reconciliation answer says which (see engine).
+   */
+  unconfirmed?: boolean;
   /** Launch attempts answered TASK_DROPPED for invalid offers (retried a few times). */
   drops: number;
   /** ms: when a service without health check reported TASK_RUNNING (it must stay up a moment). */
@@ -128,6 +133,7 @@ export class Tracker {
   /** The ACCEPT failed or the master dropped the launch: wait for an offer again. */
   unlaunch(launch: Launch): InstanceView {
     launch.launched = false;
+    launch.unconfirmed = false;
     delete launch.placement;
     const { agentId: _a, host: _h, ports: _p, state: _s, ...rest } = launch.view;
     launch.view = { ...rest, phase: 'waiting-offer' };

@@ -1,15 +1,18 @@
 /**
  * Engine promises checked in review (issue #5), end to end against a local cluster with
  * two agents: offers the first plan does not use are declined at once, not held while
- * the run waits for its tasks.
+ * the run waits for its tasks; an ACCEPT whose answer is lost (the master did launch)
+ * is neither reported failed nor launched a second time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalCluster } from '../../src/local/index.js';
 import { runCli } from '../support/cli.js';
-import { testCluster } from '../support/cluster.js';
+import { tasksNamed, testCluster } from '../support/cluster.js';
 
 let cluster: LocalCluster;
 const dir = mkdtempSync(path.join(tmpdir(), 'mesos-apply-hardening-'));
@@ -17,9 +20,46 @@ const dir = mkdtempSync(path.join(tmpdir(), 'mesos-apply-hardening-'));
 beforeAll(async () => {
   cluster = await testCluster({ agents: 2, resources: 'cpus:2;mem:2048;disk:5000;ports:[31000-31999]' });
 });
+const servers: Server[] = [];
 afterAll(async () => {
+  for (const s of servers) s.close();
   await cluster?.close();
 });
+
+/**
+ * An HTTP proxy to the master that passes everything, except that it cuts the connection
+ * of the first ACCEPT: 'after' the master answered it (the launch happened, the client
+ * never hears so), or 'before' forwarding it (nothing was launched).
+ */
+async function acceptLosingProxy(when: 'before' | 'after'): Promise<string> {
+  const upstream = new URL(cluster.url);
+  let tripped = false;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const cut = !tripped && req.url === '/api/v1/scheduler' && body.toString().includes('"ACCEPT"');
+      if (cut) tripped = true;
+      if (cut && when === 'before') return void req.socket.destroy();
+      const up = request({ host: '127.0.0.1', port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (ur) => {
+        if (cut) {
+          ur.resume();
+          ur.on('end', () => req.socket.destroy());
+          return;
+        }
+        res.writeHead(ur.statusCode ?? 502, ur.headers);
+        ur.pipe(res);
+      });
+      up.on('error', () => req.socket.destroy());
+      res.on('close', () => up.destroy());
+      up.end(body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  servers.push(server);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
 
 interface LegacyFramework {
   name: string;
@@ -52,5 +92,28 @@ describe('apply engine hardening', () => {
     expect(held.length).toBeGreaterThan(5);
     // Allow the first sample (the DECLINE may be in flight); afterwards nothing is held.
     expect(held.slice(2).every((n) => n === 0), `offers held: ${held.join(',')}`).toBe(true);
+  });
+
+  it('an ACCEPT whose answer is lost: the task the master launched is followed, not reported failed or launched again', async () => {
+    const via = await acceptLosingProxy('after');
+    const file = path.join(dir, 'lost.yaml');
+    writeFileSync(file, `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: lost}\nspec:\n  command: 'exec sleep 3801'\n  resources: {cpus: 0.1, mem: 32}\n`);
+    const r = await runCli(['-f', file, '--pending-timeout', '6s', '--timeout', '20s'], { env: { MESOS_MASTER: via, MESOS_APPLY_FRAMEWORK: 'fw-lost' } });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const { active, completed } = await tasksNamed(cluster.url, 'lost');
+    expect(active.map((t) => t.state)).toEqual(['TASK_RUNNING']);
+    expect(completed).toEqual([]);
+  });
+
+  it('an ACCEPT cut before it reached the master: the master says the task is unknown, and it is launched again', async () => {
+    const via = await acceptLosingProxy('before');
+    const file = path.join(dir, 'cut.yaml');
+    writeFileSync(file, `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: cutaccept}\nspec:\n  command: 'exec sleep 3802'\n  resources: {cpus: 0.1, mem: 32}\n`);
+    const r = await runCli(['-f', file, '--pending-timeout', '6s', '--timeout', '20s'], { env: { MESOS_MASTER: via, MESOS_APPLY_FRAMEWORK: 'fw-cutaccept' } });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stderr + r.stdout).toMatch(/got no answer/);
+    const { active, completed } = await tasksNamed(cluster.url, 'cutaccept');
+    expect(active.map((t) => t.state)).toEqual(['TASK_RUNNING']);
+    expect(completed).toEqual([]);
   });
 });
