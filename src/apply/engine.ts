@@ -238,7 +238,9 @@ class ApplyRun {
       try {
         await this.session!.accept(group.offerIds, [{ type: 'LAUNCH', launch: { task_infos: infos } }], { refuse_seconds: this.refuseSeconds() });
         for (const launch of batch) this.running(launch);
-        if (!this.input.wait) for (const launch of batch) this.input.emit({ type: 'instance', view: this.tracker.settle(launch, true) });
+        // --no-wait: done once launched, except a replace: its old task may only be killed
+        // once the successor is up, so that one still waits (else both copies run on).
+        if (!this.input.wait) for (const launch of batch) if (launch.item.action !== 'replace') this.input.emit({ type: 'instance', view: this.tracker.settle(launch, true) });
       } catch (e) {
         await this.acceptFailed(group.hostname, batch, e);
       }
@@ -302,11 +304,13 @@ class ApplyRun {
     kill.lastSentAt = this.now();
     try {
       await this.session!.kill(kill.taskId, kill.agentId);
-      if (!this.input.wait && kill.ownView) {
+      if (!this.input.wait) {
         kill.settled = true;
         kill.ok = true;
-        kill.view = { ...kill.view, settled: true };
-        this.input.emit({ type: 'instance', view: kill.view });
+        if (kill.ownView) {
+          kill.view = { ...kill.view, settled: true };
+          this.input.emit({ type: 'instance', view: kill.view });
+        }
       }
     } catch (e) {
       this.input.emit({ type: 'warning', message: `KILL ${kill.taskId} failed (${errorOf(e).message}); retrying` });

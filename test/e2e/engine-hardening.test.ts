@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalCluster } from '../../src/local/index.js';
 import { runCli } from '../support/cli.js';
-import { tasksNamed, testCluster } from '../support/cluster.js';
+import { eventually, tasksNamed, testCluster } from '../support/cluster.js';
 
 let cluster: LocalCluster;
 const dir = mkdtempSync(path.join(tmpdir(), 'mesos-apply-hardening-'));
@@ -115,5 +115,27 @@ describe('apply engine hardening', () => {
     const { active, completed } = await tasksNamed(cluster.url, 'cutaccept');
     expect(active.map((t) => t.state)).toEqual(['TASK_RUNNING']);
     expect(completed).toEqual([]);
+  });
+
+  it('--no-wait on a changed task still replaces it: the old copy is killed once the new one runs', async () => {
+    const file = path.join(dir, 'nowait.yaml');
+    const write = (v: string) => writeFileSync(file, `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: nowait}\nspec:\n  command: 'echo ${v}; exec sleep 3803'\n  resources: {cpus: 0.1, mem: 32}\n`);
+    const env = { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: 'fw-nowait' };
+    write('v1');
+    expect((await runCli(['-f', file], { env })).code).toBe(0);
+    const [old] = (await tasksNamed(cluster.url, 'nowait')).active;
+    write('v2');
+    const r = await runCli(['-f', file, '--no-wait', '--min-running', '0s'], { env });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    // The old copy is killed (it would run next to the new one for ever otherwise). Its
+    // terminal update may stay unacknowledged (nobody waits for it), so the master can
+    // still list it among the active tasks, as TASK_KILLED.
+    const running = await eventually(async () => {
+      const t = await tasksNamed(cluster.url, 'nowait');
+      const oldNow = [...t.active, ...t.completed].find((x) => x.task_id.value === old.task_id.value);
+      return oldNow?.state === 'TASK_KILLED' ? t.active.filter((x) => x.state === 'TASK_RUNNING') : undefined;
+    }, 10_000);
+    expect(running.map((t) => t.task_id.value)).not.toContain(old.task_id.value);
+    expect(running).toHaveLength(1);
   });
 });
