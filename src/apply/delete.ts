@@ -51,6 +51,7 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
   let interrupted = false;
   void input.interrupted.then(() => (interrupted = true));
   let session: SchedulerSession | undefined;
+  let pump: EventPump | undefined;
   let notFound: string[] = [];
   let existing: string[] = [];
   try {
@@ -69,7 +70,7 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
     input.emit({ type: 'connecting', masters: input.client.masters });
     const sub = await session.start();
     input.emit({ type: 'subscribed', frameworkId: sub.frameworkId, leader: sub.leaderUrl, reconnected: true });
-    const pump = new EventPump(session.events(), input.interrupted);
+    pump = new EventPump(session.events(), input.interrupted);
     const deadline = now() + input.timeoutMs;
     for (const t of targets) {
       const item = { action: 'delete' as const, name: t.name, instance: t.instance, taskId: t.taskId, specHash: t.specHash, oldState: t.state };
@@ -115,6 +116,10 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
   } finally {
     if (session) {
       if (session.stateName === 'SUBSCRIBED') await session.suppress().catch(() => undefined);
+      // Updates queued when the wait stopped (interrupt, timeout) are still acknowledged.
+      await pump?.drainQueued(async (ev) => {
+        if (ev.kind === 'event' && ev.event.type === 'UPDATE' && ev.event.update) onUpdate(ev.event.update.status);
+      });
       await Promise.allSettled(acks);
       await session.close().catch(() => undefined);
     }

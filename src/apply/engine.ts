@@ -92,6 +92,7 @@ class ApplyRun {
   private readonly acks = new Set<Promise<unknown>>();
   private readonly errors: ReportError[] = [];
   private session?: SchedulerSession;
+  private pump?: EventPump;
   private frameworkId?: string;
   private observed: ObservedTask[] = [];
   private agents: Awaited<ReturnType<typeof readCluster>>['agents'] = [];
@@ -114,7 +115,7 @@ class ApplyRun {
     void this.input.interrupted.then(() => (interrupted = true));
     try {
       await this.connect();
-      const pump = new EventPump(this.session!.events(), this.input.interrupted);
+      const pump = (this.pump = new EventPump(this.session!.events(), this.input.interrupted));
       if (!interrupted) await this.gatherAndPlan(pump);
       if (!this.input.planOnly && this.plan && !interrupted && this.stopped === undefined) {
         await this.execute();
@@ -376,12 +377,15 @@ class ApplyRun {
     }
   }
 
+  private acknowledge(status: TaskStatus): void {
+    if (status.uuid === undefined) return;
+    const ack = this.session!.acknowledgeUpdate(status).catch((e) => this.input.emit({ type: 'warning', message: `acknowledging ${status.task_id.value} ${status.state} failed: ${errorOf(e).message}` }));
+    this.acks.add(ack);
+    void ack.finally(() => this.acks.delete(ack));
+  }
+
   private async onUpdate(status: TaskStatus): Promise<void> {
-    if (status.uuid !== undefined) {
-      const ack = this.session!.acknowledgeUpdate(status).catch((e) => this.input.emit({ type: 'warning', message: `acknowledging ${status.task_id.value} ${status.state} failed: ${errorOf(e).message}` }));
-      this.acks.add(ack);
-      void ack.finally(() => this.acks.delete(ack));
-    }
+    this.acknowledge(status);
     this.observed = applyStatus(this.observed, status);
     const taskId = status.task_id.value;
     const launch = this.tracker.launches.get(taskId);
@@ -510,6 +514,11 @@ class ApplyRun {
     if (this.session) {
       await this.declineAll(this.input.planOnly ? 0 : REFUSE_WHEN_DONE).catch(() => undefined);
       if (!this.suppressed && this.session.stateName === 'SUBSCRIBED') await this.session.suppress().catch(() => undefined);
+      // Updates that came in after the loop stopped (interrupt, timeout, done) are still
+      // acknowledged: unacknowledged, they would hold up the task's later updates.
+      await this.pump?.drainQueued(async (ev) => {
+        if (ev.kind === 'event' && ev.event.type === 'UPDATE' && ev.event.update) this.acknowledge(ev.event.update.status);
+      });
       await Promise.allSettled([...this.acks]);
       await this.session.close().catch(() => undefined);
     }

@@ -47,6 +47,24 @@ export class EventPump {
       if (ev.kind === 'closed') return;
     }
   }
+
+  /**
+   * Hands the events already queued to `handle`, even after an interrupt (a run that
+   * leaves still acknowledges the updates it received), without waiting for more.
+   */
+  async drainQueued(handle: (ev: SessionEvent) => Promise<void>): Promise<void> {
+    while (!this.ended) {
+      this.pending ??= this.iterator.next();
+      const got = await Promise.race([this.pending, new Promise<'none'>((resolve) => setImmediate(() => resolve('none')))]);
+      if (got === 'none') return;
+      this.pending = undefined;
+      if (got.done) {
+        this.ended = true;
+        return;
+      }
+      await handle(got.value);
+    }
+  }
 }
 
 function sleep(ms: number): Promise<void> {
