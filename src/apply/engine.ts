@@ -75,6 +75,7 @@ const REFUSE_WHEN_DONE = 60;
 const KILL_RETRY_MS = 10_000;
 const PENDING_REPORT_MS = 2_000;
 const TICK_MS = 250;
+const INTERRUPT_GRACE_MS = 1000;
 /** Reconciliation answers for a task the master does not know. */
 const NOT_LAUNCHED: readonly TaskStatus['state'][] = ['TASK_UNKNOWN', 'TASK_LOST', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR'];
 
@@ -114,9 +115,8 @@ class ApplyRun {
     let interrupted = false;
     void this.input.interrupted.then(() => (interrupted = true));
     try {
-      await this.connect();
-      const pump = (this.pump = new EventPump(this.session!.events(), this.input.interrupted));
-      if (!interrupted) await this.gatherAndPlan(pump);
+      const pump = await this.boundedGather(() => interrupted);
+      if (pump === undefined) return this.result(interrupted);
       if (!this.input.planOnly && this.plan && !interrupted && this.stopped === undefined) {
         await this.execute();
         await this.loop(pump);
@@ -128,6 +128,44 @@ class ApplyRun {
     } finally {
       await this.leave();
     }
+    return this.result(interrupted);
+  }
+
+  /**
+   * Connect, read the cluster and plan, bounded by --timeout and Ctrl-C: a master that
+   * accepts connections and never answers would otherwise hold the run for the HTTP
+   * timeouts (75 s per request, with retries). Undefined when cut short; the calls still
+   * in flight are aborted.
+   */
+  private async boundedGather(interrupted: () => boolean): Promise<EventPump | undefined> {
+    const work = (async () => {
+      await this.connect();
+      const pump = (this.pump = new EventPump(this.session!.events(), this.input.interrupted));
+      if (!interrupted()) await this.gatherAndPlan(pump);
+      return pump;
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    let grace: NodeJS.Timeout | undefined;
+    const cut = new Promise<'timeout' | 'interrupted'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), Math.max(0, this.deadline - this.now()));
+      // Ctrl-C: the gather stops by itself between calls (and then leaves cleanly); cut it
+      // only when a call hangs.
+      void this.input.interrupted.then(() => (grace = setTimeout(() => resolve('interrupted'), INTERRUPT_GRACE_MS)));
+    });
+    try {
+      const got = await Promise.race([work, cut]);
+      if (got !== 'timeout' && got !== 'interrupted') return got;
+      void work.catch(() => undefined);
+      if (got === 'timeout') this.errors.push({ code: 'MA_ERR_TIMEOUT', message: `the master did not answer within --timeout (${Math.round(this.input.timeoutMs / 1000)}s)` });
+      await Promise.allSettled([this.session?.destroy(), this.operator.destroy(), this.files.destroy()]);
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+      clearTimeout(grace);
+    }
+  }
+
+  private result(interrupted: boolean): ApplyResult {
     const views = this.views();
     const ok = this.errors.length === 0 && !interrupted && [...this.tracker.launches.values()].every((l) => l.ok) && [...this.tracker.kills.values()].every((k) => k.ok);
     const result: ApplyResult = { ok, interrupted, views, errors: this.errors };

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalCluster } from '../../src/local/index.js';
@@ -137,5 +137,24 @@ describe('apply engine hardening', () => {
     }, 10_000);
     expect(running.map((t) => t.task_id.value)).not.toContain(old.task_id.value);
     expect(running).toHaveLength(1);
+  });
+
+  it('--timeout also bounds a master that accepts connections and never answers', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createNetServer((s) => void sockets.add(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const file = path.join(dir, 'silent.yaml');
+      writeFileSync(file, `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: silent}\nspec:\n  command: 'sleep 1'\n  resources: {cpus: 0.1, mem: 32}\n`);
+      const started = Date.now();
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const r = await runCli(['-f', file, '--timeout', '2s'], { env: { MESOS_MASTER: url, MESOS_APPLY_FRAMEWORK: 'fw-silent' }, timeoutMs: 30_000 });
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(r.stdout + r.stderr).toMatch(/MA_ERR_TIMEOUT/);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
   });
 });
