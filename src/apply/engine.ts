@@ -167,6 +167,10 @@ class ApplyRun {
 
   private result(interrupted: boolean): ApplyResult {
     const views = this.views();
+    if (interrupted && !this.errors.some((e) => e.code === 'MA_ERR_INTERRUPTED')) {
+      const launched = [...this.tracker.launches.values()].filter((l) => l.launched).length;
+      this.errors.push({ code: 'MA_ERR_INTERRUPTED', message: `interrupted${this.plan ? '' : ' before a plan was made'}: ${launched} task(s) had been launched and keep running; nothing is left unacknowledged`, detail: 'Run the same command again to finish: what already runs is left as it is.' });
+    }
     const ok = this.errors.length === 0 && !interrupted && [...this.tracker.launches.values()].every((l) => l.ok) && [...this.tracker.kills.values()].every((k) => k.ok);
     const result: ApplyResult = { ok, interrupted, views, errors: this.errors };
     if (this.plan) result.plan = this.plan;
@@ -380,7 +384,9 @@ class ApplyRun {
       return;
     }
     if (ev.kind === 'resubscribed') {
+      // The master forgot our offers and our suppression with the old connection.
       this.offers.clear();
+      this.suppressed = false;
       this.input.emit({ type: 'note', message: 'the connection to the master was re-established; reconciling' });
       const tasks = [...this.tracker.launches.values()].filter((l) => l.launched && !l.settled).map((l) => ({ taskId: l.item.taskId, agentId: l.placement?.agentId }));
       const kills = [...this.tracker.kills.values()].filter((k) => !k.settled).map((k) => ({ taskId: k.taskId, agentId: k.agentId }));
