@@ -3,7 +3,12 @@
  * stream reader with its own few-line RecordIO decoder (independent of both the local
  * master's encoder and the mesos-apply client).
  */
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach } from 'vitest';
+import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../../../src/local/index.js';
 import type { Event, FrameworkInfo } from '../../../src/mesos/types.js';
 
 export interface Reply { status: number; headers: http.IncomingHttpHeaders; text: string }
@@ -113,4 +118,37 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A cluster per test on a free port, in a throwaway work dir, and the streams the test
+ * opened: all closed and removed after each test. Call once per file.
+ */
+export function localHarness(prefix: string) {
+  let cluster: LocalCluster | undefined;
+  const streams: EventStream[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const s of streams.splice(0)) s.close();
+    await cluster?.close();
+    cluster = undefined;
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+  return {
+    streams,
+    async start(opts: LocalClusterOptions = {}): Promise<LocalCluster> {
+      const workDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+      dirs.push(workDir);
+      cluster = await startLocalCluster({ port: 0, workDir, resources: 'cpus:2;mem:2048;disk:4096;ports:[31000-32000]', allocationIntervalMs: 100, ...opts });
+      return cluster;
+    },
+    /** The cluster of the running test. */
+    get cluster(): LocalCluster | undefined {
+      return cluster;
+    },
+    /** The test closed its cluster itself. */
+    forget(): void {
+      cluster = undefined;
+    },
+  };
 }

@@ -5,34 +5,16 @@
  * the cluster closes. Each test starts its own cluster on a free port.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Event, FrameworkInfo, Offer, TaskInfo } from '../../../src/mesos/types.js';
-import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../../../src/local/index.js';
-import { alive, EventStream, FRAMEWORK, request, schedulerCall, subscribeBody } from './client.js';
+import { alive, EventStream, FRAMEWORK, request, schedulerCall, subscribeBody, localHarness } from './client.js';
 
-let cluster: LocalCluster | undefined;
-const streams: EventStream[] = [];
-const dirs: string[] = [];
-
-async function start(opts: LocalClusterOptions = {}): Promise<LocalCluster> {
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-master-'));
-  dirs.push(workDir);
-  cluster = await startLocalCluster({ port: 0, workDir, resources: 'cpus:2;mem:2048;disk:4096;ports:[31000-32000]', allocationIntervalMs: 100, ...opts });
-  return cluster;
-}
-
-afterEach(async () => {
-  for (const s of streams.splice(0)) s.close();
-  await cluster?.close();
-  cluster = undefined;
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const harness = localHarness('local-master-');
+const { streams, start } = harness;
 
 async function subscribe(info: FrameworkInfo = FRAMEWORK): Promise<{ s: EventStream; fwId: string; offer: Offer }> {
-  const s = await EventStream.open(cluster!.url, subscribeBody(info));
+  const s = await EventStream.open(harness.cluster!.url, subscribeBody(info));
   streams.push(s);
   const sub = await s.next((e) => e.type === 'SUBSCRIBED');
   const offers = await s.next((e) => e.type === 'OFFERS');
@@ -45,11 +27,11 @@ const shellTask = (id: string, offer: Offer, command: string, extra: Partial<Tas
 });
 
 const launch = (s: EventStream, fwId: string, offer: Offer, tasks: TaskInfo[], refuse = 0) =>
-  schedulerCall(cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters: { refuse_seconds: refuse } } });
+  schedulerCall(harness.cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters: { refuse_seconds: refuse } } });
 
 const ackOf = (s: EventStream, fwId: string, e: Event) => {
   const st = e.update!.status;
-  return schedulerCall(cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'ACKNOWLEDGE', acknowledge: { agent_id: st.agent_id, task_id: st.task_id, uuid: st.uuid } });
+  return schedulerCall(harness.cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'ACKNOWLEDGE', acknowledge: { agent_id: st.agent_id, task_id: st.task_id, uuid: st.uuid } });
 };
 const update = (taskId: string, state?: string) => (e: Event) => e.type === 'UPDATE' && e.update!.status.task_id.value === taskId && (!state || e.update!.status.state === state);
 
@@ -80,11 +62,11 @@ describe('scheduler API over HTTP', () => {
   it('says 403 to a disconnected framework and 400 to a missing stream id', async () => {
     await start();
     const { s, fwId } = await subscribe();
-    const noHeader = await request(cluster!.url, 'POST', '/api/v1/scheduler', { framework_id: { value: fwId }, type: 'REVIVE' });
+    const noHeader = await request(harness.cluster!.url, 'POST', '/api/v1/scheduler', { framework_id: { value: fwId }, type: 'REVIVE' });
     expect(noHeader).toMatchObject({ status: 400, text: "All non-subscribe calls should include the 'Mesos-Stream-Id' header" });
     s.close();
     await new Promise((r) => setTimeout(r, 200));
-    const after = await schedulerCall(cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'REVIVE' });
+    const after = await schedulerCall(harness.cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'REVIVE' });
     expect(after).toMatchObject({ status: 403, text: 'Framework is not subscribed' });
     expect(after.headers['content-type']).toBe('text/plain; charset=utf-8');
   });
@@ -141,9 +123,9 @@ describe('scheduler API over HTTP', () => {
     // The task writes its pid file once its TERM trap is set: a TERM before that would end the shell at once.
     await launch(s, fwId, offer, [shellTask('k', offer, "trap 'echo term' TERM; echo $$ > pid; while true; do sleep 0.1; done")]);
     for (const state of ['TASK_STARTING', 'TASK_RUNNING']) await ackOf(s, fwId, (await s.next(update('k', state)))!);
-    await taskPid(cluster!.workDir, 'k');
+    await taskPid(harness.cluster!.workDir, 'k');
     const t0 = Date.now();
-    await schedulerCall(cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'KILL', kill: { task_id: { value: 'k' }, kill_policy: { grace_period: { nanoseconds: 500_000_000 } } } });
+    await schedulerCall(harness.cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'KILL', kill: { task_id: { value: 'k' }, kill_policy: { grace_period: { nanoseconds: 500_000_000 } } } });
     await ackOf(s, fwId, (await s.next(update('k', 'TASK_KILLING')))!);
     const killed = await s.next(update('k', 'TASK_KILLED'), 5000);
     expect(killed).toBeDefined();
@@ -156,17 +138,17 @@ describe('scheduler API over HTTP', () => {
     const rescind = await s.next((e) => e.type === 'RESCIND', 2000);
     expect(rescind!.rescind!.offer_id.value).toBe(offer.id.value);
     const o2 = (await s.next((e) => e.type === 'OFFERS', 2000, s.events.indexOf(rescind!)))!.offers!.offers![0];
-    await schedulerCall(cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'DECLINE', decline: { offer_ids: [o2.id], filters: { refuse_seconds: 60 } } });
+    await schedulerCall(harness.cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'DECLINE', decline: { offer_ids: [o2.id], filters: { refuse_seconds: 60 } } });
     const mark = s.events.length;
     expect(await s.next((e) => e.type === 'OFFERS', 800, mark)).toBeUndefined();
-    await schedulerCall(cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'REVIVE', revive: { roles: ['web'] } });
+    await schedulerCall(harness.cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'REVIVE', revive: { roles: ['web'] } });
     expect(await s.next((e) => e.type === 'OFFERS', 1000, mark)).toBeDefined();
   });
 
   it('refuses an ACCEPT with an operation it does not carry out (501), leaving the offer usable', async () => {
     await start();
     const { s, fwId, offer } = await subscribe();
-    const reserve = await schedulerCall(cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [{ type: 'RESERVE', reserve: { resources: [] } }] } });
+    const reserve = await schedulerCall(harness.cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [{ type: 'RESERVE', reserve: { resources: [] } }] } });
     expect(reserve).toMatchObject({ status: 501, text: 'Offer operation RESERVE is not implemented by mesos-apply local' });
     expect((await launch(s, fwId, offer, [shellTask('r', offer, 'sleep 5')])).status).toBe(202);
     expect(await s.next(update('r', 'TASK_STARTING'))).toBeDefined();
@@ -181,7 +163,7 @@ describe('scheduler API over HTTP', () => {
     await new Promise((r) => setTimeout(r, 200));
     const pid = await taskPid(c.workDir, 'a');
     await c.close();
-    cluster = undefined;
+    harness.forget();
     expect(alive(pid)).toBe(false);
     const children = execFileSync('ps', ['-o', 'pid=,stat=,args=', '--ppid', String(process.pid)]).toString();
     expect(children).not.toMatch(/sleep 30|\bZ/);

@@ -4,36 +4,19 @@
  * drives the HTTP API as a curl user would, against its own cluster on a free port.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Event, FrameworkInfo, Offer, TaskInfo } from '../../../src/mesos/types.js';
-import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../../../src/local/index.js';
-import { alive, EventStream, FRAMEWORK, request, schedulerCall, subscribeBody } from './client.js';
+import { alive, EventStream, FRAMEWORK, request, schedulerCall, subscribeBody, localHarness } from './client.js';
 
-let cluster: LocalCluster | undefined;
-const streams: EventStream[] = [];
-const dirs: string[] = [];
-
-async function start(opts: LocalClusterOptions = {}): Promise<LocalCluster> {
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-traps-'));
-  dirs.push(workDir);
-  cluster = await startLocalCluster({ port: 0, workDir, resources: 'cpus:2;mem:2048;disk:4096;ports:[31000-32000]', allocationIntervalMs: 100, ...opts });
-  return cluster;
-}
-
-afterEach(async () => {
-  for (const s of streams.splice(0)) s.close();
-  await cluster?.close();
-  cluster = undefined;
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const harness = localHarness('local-traps-');
+const { streams, start } = harness;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function open(info: FrameworkInfo = FRAMEWORK): Promise<EventStream> {
-  const s = await EventStream.open(cluster!.url, subscribeBody(info));
+  const s = await EventStream.open(harness.cluster!.url, subscribeBody(info));
   streams.push(s);
   return s;
 }
@@ -52,7 +35,7 @@ const task = (id: string, offer: Offer, command: TaskInfo['command'], extra: Par
 const shell = (value: string) => ({ shell: true, value });
 
 const call = (s: EventStream, fwId: string, type: string, body: Record<string, unknown> = {}) =>
-  schedulerCall(cluster!.url, s.streamId, { framework_id: { value: fwId }, type, ...body });
+  schedulerCall(harness.cluster!.url, s.streamId, { framework_id: { value: fwId }, type, ...body });
 const accept = (s: EventStream, fwId: string, offerIds: Offer['id'][], tasks: TaskInfo[], refuse = 0) =>
   call(s, fwId, 'ACCEPT', { accept: { offer_ids: offerIds, operations: [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters: { refuse_seconds: refuse } } });
 const ack = (s: EventStream, fwId: string, e: Event) => {
@@ -61,7 +44,7 @@ const ack = (s: EventStream, fwId: string, e: Event) => {
 };
 const update = (taskId: string, state?: string) => (e: Event) =>
   e.type === 'UPDATE' && e.update!.status.task_id.value === taskId && (!state || e.update!.status.state === state);
-const operator = async (type: string) => JSON.parse((await request(cluster!.url, 'POST', '/api/v1', { type })).text);
+const operator = async (type: string) => JSON.parse((await request(harness.cluster!.url, 'POST', '/api/v1', { type })).text);
 
 describe('traps of mesos-protocol.md, over HTTP', () => {
   it('Appendix A ids: framework <master>-0000, offer <master>-O<n>, agent <master>-S<n>, stream and container UUIDs', async () => {
@@ -248,7 +231,7 @@ describe('traps of mesos-protocol.md, over HTTP', () => {
     expect(s.events.some((e) => e.type === 'FAILURE')).toBe(false);
     const t = (await operator('GET_TASKS')).get_tasks.tasks.find((x: { task_id: { value: string } }) => x.task_id.value === 'x');
     expect(t.executor_id).toBeUndefined();
-    const legacy = JSON.parse((await request(cluster!.url, 'GET', '/master/tasks')).text).tasks[0];
+    const legacy = JSON.parse((await request(harness.cluster!.url, 'GET', '/master/tasks')).text).tasks[0];
     expect(legacy.executor_id).toBe('');
   });
 
@@ -258,8 +241,8 @@ describe('traps of mesos-protocol.md, over HTTP', () => {
     const many = Array.from({ length: 102 }, (_, i) => task(`m${i}`, offer, shell('sleep 10'), { resources: [scalar('cpus', 0.01), scalar('mem', 1)] }));
     await accept(s, fwId, [offer.id], many);
     await s.next(update('m101'));
-    expect(JSON.parse((await request(cluster!.url, 'GET', '/master/tasks')).text).tasks).toHaveLength(100);
-    expect(JSON.parse((await request(cluster!.url, 'GET', '/master/tasks?limit=101')).text).tasks).toHaveLength(101);
+    expect(JSON.parse((await request(harness.cluster!.url, 'GET', '/master/tasks')).text).tasks).toHaveLength(100);
+    expect(JSON.parse((await request(harness.cluster!.url, 'GET', '/master/tasks?limit=101')).text).tasks).toHaveLength(101);
   });
 
   it('Trap 37: an unseen framework id is accepted; user/checkpoint changes are ignored; a principal change is refused', async () => {
