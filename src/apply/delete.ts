@@ -15,6 +15,8 @@ import { readCluster } from './cluster.js';
 import { errorOf } from './engine.js';
 import type { Emit, InstanceView } from './events.js';
 import { EventPump } from './pump.js';
+import { bounded, isCut } from './bounded.js';
+import { INTERRUPT_GRACE_MS } from './engine.js';
 import { Tracker, type Kill } from './tracker.js';
 
 export interface DeleteInput {
@@ -54,24 +56,36 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
   let pump: EventPump | undefined;
   let notFound: string[] = [];
   let existing: string[] = [];
+  const deadline = now() + input.timeoutMs;
   try {
-    const fw = await operator.findFramework(input.framework);
-    const cluster = await readCluster(operator, fw?.framework_info.id?.value);
-    const managed = cluster.observed.filter((t) => t.managed && isActive(t.state));
-    existing = [...new Set(managed.map((t) => t.name))].sort();
-    notFound = input.names.filter((n) => !existing.includes(n));
-    if (notFound.length > 0 && !input.ignoreNotFound) {
-      errors.push({ code: 'MA_ERR_NOT_FOUND', message: `no running tasks named ${notFound.join(', ')} in framework '${input.framework}'`, detail: existing.length > 0 ? `names that exist: ${existing.join(', ')}` : 'the framework runs no managed tasks' });
+    const gather = (async () => {
+      const fw = await operator.findFramework(input.framework);
+      const cluster = await readCluster(operator, fw?.framework_info.id?.value);
+      const managed = cluster.observed.filter((t) => t.managed && isActive(t.state));
+      existing = [...new Set(managed.map((t) => t.name))].sort();
+      notFound = input.names.filter((n) => !existing.includes(n));
+      if (notFound.length > 0 && !input.ignoreNotFound) {
+        errors.push({ code: 'MA_ERR_NOT_FOUND', message: `no running tasks named ${notFound.join(', ')} in framework '${input.framework}'`, detail: existing.length > 0 ? `names that exist: ${existing.join(', ')}` : 'the framework runs no managed tasks' });
+      }
+      const found = managed.filter((t) => input.names.includes(t.name)).sort((a, b) => a.name.localeCompare(b.name) || a.instance - b.instance);
+      if (found.length === 0 || fw === undefined) return [];
+      const info = frameworkInfo({ name: input.framework, roles: [], failoverTimeout: input.failoverTimeout, gpus: false, principal: input.client.auth?.principal, existing: fw });
+      session = new SchedulerSession({ ...input.client, frameworkInfo: info });
+      input.emit({ type: 'connecting', masters: input.client.masters });
+      const sub = await session.start();
+      input.emit({ type: 'subscribed', frameworkId: sub.frameworkId, leader: sub.leaderUrl, reconnected: true });
+      return found;
+    })();
+    // Finding the framework and subscribing are bounded by --timeout and Ctrl-C too.
+    const targets = await bounded(gather, deadline - now(), input.interrupted, INTERRUPT_GRACE_MS);
+    if (isCut(targets)) {
+      if (targets === 'timeout') errors.push({ code: 'MA_ERR_TIMEOUT', message: `the master did not answer within --timeout (${Math.round(input.timeoutMs / 1000)}s)` });
+      await Promise.allSettled([session?.destroy(), operator.destroy()]);
+      session = undefined;
+      return finish();
     }
-    const targets = managed.filter((t) => input.names.includes(t.name)).sort((a, b) => a.name.localeCompare(b.name) || a.instance - b.instance);
-    if (targets.length === 0 || fw === undefined) return finish();
-    const info = frameworkInfo({ name: input.framework, roles: [], failoverTimeout: input.failoverTimeout, gpus: false, principal: input.client.auth?.principal, existing: fw });
-    session = new SchedulerSession({ ...input.client, frameworkInfo: info });
-    input.emit({ type: 'connecting', masters: input.client.masters });
-    const sub = await session.start();
-    input.emit({ type: 'subscribed', frameworkId: sub.frameworkId, leader: sub.leaderUrl, reconnected: true });
+    if (targets.length === 0 || !session) return finish();
     pump = new EventPump(session.events(), input.interrupted);
-    const deadline = now() + input.timeoutMs;
     for (const t of targets) {
       const item = { action: 'delete' as const, name: t.name, instance: t.instance, taskId: t.taskId, specHash: t.specHash, oldState: t.state };
       const kill = tracker.addDelete(item, t.agentId, t.hostname);

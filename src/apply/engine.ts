@@ -30,6 +30,7 @@ import { previousSpecs, readCluster, sandboxTail, withSpecLabel } from './cluste
 import type { Emit, InstanceView } from './events.js';
 import { Tracker, type Kill, type Launch } from './tracker.js';
 import { EventPump } from './pump.js';
+import { bounded, isCut } from './bounded.js';
 import { ApplyError, errorOf } from './errors.js';
 
 export { errorOf };
@@ -75,7 +76,7 @@ const REFUSE_WHEN_DONE = 60;
 const KILL_RETRY_MS = 10_000;
 const PENDING_REPORT_MS = 2_000;
 const TICK_MS = 250;
-const INTERRUPT_GRACE_MS = 1000;
+export const INTERRUPT_GRACE_MS = 1000;
 /** Reconciliation answers for a task the master does not know. */
 const NOT_LAUNCHED: readonly TaskStatus['state'][] = ['TASK_UNKNOWN', 'TASK_LOST', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR'];
 
@@ -144,25 +145,11 @@ class ApplyRun {
       if (!interrupted()) await this.gatherAndPlan(pump);
       return pump;
     })();
-    let timer: NodeJS.Timeout | undefined;
-    let grace: NodeJS.Timeout | undefined;
-    const cut = new Promise<'timeout' | 'interrupted'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), Math.max(0, this.deadline - this.now()));
-      // Ctrl-C: the gather stops by itself between calls (and then leaves cleanly); cut it
-      // only when a call hangs.
-      void this.input.interrupted.then(() => (grace = setTimeout(() => resolve('interrupted'), INTERRUPT_GRACE_MS)));
-    });
-    try {
-      const got = await Promise.race([work, cut]);
-      if (got !== 'timeout' && got !== 'interrupted') return got;
-      void work.catch(() => undefined);
-      if (got === 'timeout') this.errors.push({ code: 'MA_ERR_TIMEOUT', message: `the master did not answer within --timeout (${Math.round(this.input.timeoutMs / 1000)}s)` });
-      await Promise.allSettled([this.session?.destroy(), this.operator.destroy(), this.files.destroy()]);
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-      clearTimeout(grace);
-    }
+    const got = await bounded(work, this.deadline - this.now(), this.input.interrupted, INTERRUPT_GRACE_MS);
+    if (!isCut(got)) return got;
+    if (got === 'timeout') this.errors.push({ code: 'MA_ERR_TIMEOUT', message: `the master did not answer within --timeout (${Math.round(this.input.timeoutMs / 1000)}s)` });
+    await Promise.allSettled([this.session?.destroy(), this.operator.destroy(), this.files.destroy()]);
+    return undefined;
   }
 
   private result(interrupted: boolean): ApplyResult {

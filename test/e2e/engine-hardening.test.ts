@@ -139,7 +139,7 @@ describe('apply engine hardening', () => {
     expect(running).toHaveLength(1);
   });
 
-  it('--timeout also bounds a master that accepts connections and never answers', async () => {
+  it('--timeout also bounds a master that accepts connections and never answers (apply and delete)', async () => {
     const sockets = new Set<Socket>();
     const silent = createNetServer((s) => void sockets.add(s));
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
@@ -152,6 +152,11 @@ describe('apply engine hardening', () => {
       expect(r.code, r.stdout + r.stderr).toBe(1);
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(r.stdout + r.stderr).toMatch(/MA_ERR_TIMEOUT/);
+      const deleting = Date.now();
+      const d = await runCli(['delete', 'silent', '--timeout', '2s'], { env: { MESOS_MASTER: url, MESOS_APPLY_FRAMEWORK: 'fw-silent' }, timeoutMs: 30_000 });
+      expect(d.code, d.stdout + d.stderr).toBe(1);
+      expect(Date.now() - deleting).toBeLessThan(10_000);
+      expect(d.stdout + d.stderr).toMatch(/MA_ERR_TIMEOUT/);
     } finally {
       for (const s of sockets) s.destroy();
       silent.close();
