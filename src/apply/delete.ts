@@ -17,7 +17,8 @@ import type { Emit, InstanceView } from './events.js';
 import { EventPump } from './pump.js';
 import { bounded, isCut } from './bounded.js';
 import { INTERRUPT_GRACE_MS } from './engine.js';
-import { Tracker, type Kill } from './tracker.js';
+import { Tracker, UNREACHABLE_KILL, type Kill } from './tracker.js';
+import { Acknowledger } from './acks.js';
 
 export interface DeleteInput {
   names: string[];
@@ -42,14 +43,13 @@ export interface DeleteResult {
   existing: string[];
 }
 
-const KILL_RETRY_MS = 10_000;
 
 export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
   const now = input.now ?? Date.now;
   const operator = new OperatorClient(input.client);
   const tracker = new Tracker();
   const errors: ReportError[] = [];
-  const acks: Promise<unknown>[] = [];
+  const acks = new Acknowledger((message) => input.emit({ type: 'warning', message }));
   let interrupted = false;
   void input.interrupted.then(() => (interrupted = true));
   let session: SchedulerSession | undefined;
@@ -92,7 +92,7 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
       input.emit({ type: 'instance', view: kill.view });
       await sendKill(session, kill, now());
       if (!input.wait) settle(kill, true, kill.view.phase);
-      else if (t.state === 'TASK_UNREACHABLE') settle(kill, false, 'unreachable', 'the agent is unreachable: the KILL stays pending at the master until the agent returns');
+      else if (t.state === 'TASK_UNREACHABLE') settle(kill, false, 'unreachable', UNREACHABLE_KILL);
     }
     while (!tracker.finished() && !interrupted) {
       const ev = await pump.next(250);
@@ -115,14 +115,12 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
         errors.push({ code: 'MA_ERR_TIMEOUT', message: `not every task was gone within --timeout (${Math.round(input.timeoutMs / 1000)}s)` });
         break;
       }
-      for (const kill of tracker.kills.values()) {
-        if (!kill.settled && t - Math.max(kill.lastSentAt ?? 0, kill.lastUpdateAt ?? 0) >= KILL_RETRY_MS) await sendKill(session, kill, t);
-      }
+      for (const kill of tracker.killsDue(t)) await sendKill(session, kill, t);
     }
     for (const kill of tracker.kills.values()) {
       if (kill.settled) continue;
       if (interrupted) settle(kill, false, 'interrupted', 'interrupted: the KILL was sent, its end was not awaited');
-      else if (kill.state === 'TASK_UNREACHABLE') settle(kill, false, 'unreachable', 'the agent is unreachable: the KILL stays pending at the master until the agent returns');
+      else if (kill.state === 'TASK_UNREACHABLE') settle(kill, false, 'unreachable', UNREACHABLE_KILL);
       else settle(kill, false, 'timed-out', `no terminal state yet (${kill.state ?? 'no update'})`);
     }
   } catch (e) {
@@ -134,7 +132,7 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
       await pump?.drainQueued(async (ev) => {
         if (ev.kind === 'event' && ev.event.type === 'UPDATE' && ev.event.update) onUpdate(ev.event.update.status);
       });
-      await Promise.allSettled(acks);
+      await acks.settled();
       await session.close().catch(() => undefined);
     }
     await operator.close().catch(() => undefined);
@@ -155,7 +153,7 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
   }
 
   function onUpdate(status: TaskStatus): void {
-    if (status.uuid !== undefined && session) acks.push(session.acknowledgeUpdate(status).catch((e) => input.emit({ type: 'warning', message: `acknowledge failed: ${errorOf(e).message}` })));
+    if (session) acks.ack(session, status);
     const kill = tracker.kills.get(status.task_id.value);
     if (!kill) return;
     const view = tracker.onKillStatus(kill, status, now());
@@ -163,8 +161,7 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
   }
 
   async function sendKill(s: SchedulerSession, kill: Kill, t: number): Promise<void> {
-    kill.sentAt ??= t;
-    kill.lastSentAt = t;
+    tracker.killSent(kill, t);
     await s.kill(kill.taskId, kill.agentId).catch((e) => input.emit({ type: 'warning', message: `KILL ${kill.taskId} failed (${errorOf(e).message}); retrying` }));
   }
 }

@@ -28,7 +28,8 @@ import type { ReportError } from '../ui/report.js';
 import { frameworkInfo } from './connect.js';
 import { previousSpecs, readCluster, sandboxTail, withSpecLabel } from './cluster.js';
 import type { Emit, InstanceView } from './events.js';
-import { Tracker, type Kill, type Launch } from './tracker.js';
+import { Tracker, UNREACHABLE_KILL, type Kill, type Launch } from './tracker.js';
+import { Acknowledger } from './acks.js';
 import { EventPump } from './pump.js';
 import { bounded, isCut } from './bounded.js';
 import { ApplyError, errorOf } from './errors.js';
@@ -73,7 +74,6 @@ export interface ApplyResult {
 /** Refuse filters (seconds): short while tasks still wait for room, long once all are placed. */
 const REFUSE_WHILE_PENDING = 2;
 const REFUSE_WHEN_DONE = 60;
-const KILL_RETRY_MS = 10_000;
 const PENDING_REPORT_MS = 2_000;
 const TICK_MS = 250;
 export const INTERRUPT_GRACE_MS = 1000;
@@ -91,7 +91,7 @@ class ApplyRun {
   private readonly files: AgentFilesClient;
   private readonly tracker = new Tracker();
   private readonly offers = new Map<string, Offer>();
-  private readonly acks = new Set<Promise<unknown>>();
+  private readonly acks: Acknowledger;
   private readonly errors: ReportError[] = [];
   private session?: SchedulerSession;
   private pump?: EventPump;
@@ -109,6 +109,7 @@ class ApplyRun {
     this.now = input.now ?? Date.now;
     this.operator = new OperatorClient(input.client);
     this.files = new AgentFilesClient({ tls: input.client.tls, warn: input.client.warn });
+    this.acks = new Acknowledger((message) => input.emit({ type: 'warning', message }));
   }
 
   async run(): Promise<ApplyResult> {
@@ -330,8 +331,7 @@ class ApplyRun {
   }
 
   private async sendKill(kill: Kill): Promise<void> {
-    kill.sentAt ??= this.now();
-    kill.lastSentAt = this.now();
+    this.tracker.killSent(kill, this.now());
     try {
       await this.session!.kill(kill.taskId, kill.agentId);
       if (!this.input.wait) {
@@ -409,10 +409,7 @@ class ApplyRun {
   }
 
   private acknowledge(status: TaskStatus): void {
-    if (status.uuid === undefined) return;
-    const ack = this.session!.acknowledgeUpdate(status).catch((e) => this.input.emit({ type: 'warning', message: `acknowledging ${status.task_id.value} ${status.state} failed: ${errorOf(e).message}` }));
-    this.acks.add(ack);
-    void ack.finally(() => this.acks.delete(ack));
+    this.acks.ack(this.session!, status);
   }
 
   private async onUpdate(status: TaskStatus): Promise<void> {
@@ -499,9 +496,7 @@ class ApplyRun {
         if (launch.lastFit) this.input.emit({ type: 'pending', key: launch.view.key, reasons: topReasons(launch.rejections, 3).map((r) => launch.lastFit!.reasons.find((x) => x.reason === r.reason) ?? { ...r, detail: r.reason }), fit: launch.lastFit });
       }
     }
-    for (const kill of this.tracker.kills.values()) {
-      if (!kill.settled && kill.lastSentAt !== undefined && now - Math.max(kill.lastSentAt, kill.lastUpdateAt ?? 0) >= KILL_RETRY_MS) await this.sendKill(kill);
-    }
+    for (const kill of this.tracker.killsDue(now)) await this.sendKill(kill);
     if (this.tracker.pending().length === 0 && !this.suppressed && this.offers.size === 0) {
       this.suppressed = true;
       await this.session!.suppress().catch(() => undefined);
@@ -520,7 +515,7 @@ class ApplyRun {
       if (kill.settled) continue;
       kill.settled = true;
       const unreachable = kill.state === 'TASK_UNREACHABLE';
-      const message = unreachable ? 'the agent is unreachable: the kill stays pending until it returns' : `no terminal state for ${kill.taskId} yet (${kill.state ?? 'no update'})`;
+      const message = unreachable ? UNREACHABLE_KILL : `no terminal state for ${kill.taskId} yet (${kill.state ?? 'no update'})`;
       if (kill.ownView) {
         kill.view = { ...kill.view, phase: unreachable ? 'unreachable' : phase, settled: true, failure: { state: kill.state, message } };
         this.input.emit({ type: 'instance', view: kill.view });
@@ -550,7 +545,7 @@ class ApplyRun {
       await this.pump?.drainQueued(async (ev) => {
         if (ev.kind === 'event' && ev.event.type === 'UPDATE' && ev.event.update) this.acknowledge(ev.event.update.status);
       });
-      await Promise.allSettled([...this.acks]);
+      await this.acks.settled();
       await this.session.close().catch(() => undefined);
     }
     await Promise.allSettled([this.operator.close(), this.files.close()]);

@@ -55,6 +55,12 @@ export interface Kill {
 
 export const MAX_DROP_RETRIES = 3;
 
+/** A KILL with no update for this long is sent again (the master forgets nothing, an agent may). */
+export const KILL_RETRY_MS = 10_000;
+
+/** Why a kill on an unreachable agent cannot finish now. */
+export const UNREACHABLE_KILL = 'the agent is unreachable: the KILL stays pending at the master until the agent returns';
+
 export class Tracker {
   readonly launches = new Map<string, Launch>();
   readonly kills = new Map<string, Kill>();
@@ -99,6 +105,17 @@ export class Tracker {
     if (agentId !== undefined) kill.agentId = agentId;
     this.kills.set(taskId, kill);
     return kill;
+  }
+
+  /** A KILL goes out (first time or again). */
+  killSent(kill: Kill, now: number): void {
+    kill.sentAt ??= now;
+    kill.lastSentAt = now;
+  }
+
+  /** Kills sent whose task has said nothing for KILL_RETRY_MS: send them again. */
+  killsDue(now: number): Kill[] {
+    return [...this.kills.values()].filter((k) => !k.settled && k.lastSentAt !== undefined && now - Math.max(k.lastSentAt, k.lastUpdateAt ?? 0) >= KILL_RETRY_MS);
   }
 
   pending(): Launch[] {
