@@ -18,6 +18,7 @@ import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { HealthCheck } from '../../mesos/types.js';
 import { signalGroup, spawnGroup } from './process-group.js';
+import { healthTimings, type HealthTimings } from '../health-defaults.js';
 
 /** A program and its full argv (argv[0] included). */
 export interface CommandLine {
@@ -43,28 +44,17 @@ export interface HealthCheckContext {
   onResult(result: HealthResult): void;
 }
 
-export function resolvedHealthCheck(check: HealthCheck): Required<Pick<HealthCheck,
-  'delay_seconds' | 'interval_seconds' | 'timeout_seconds' | 'consecutive_failures' | 'grace_period_seconds'>> {
-  return {
-    delay_seconds: check.delay_seconds ?? 15,
-    interval_seconds: check.interval_seconds ?? 10,
-    timeout_seconds: check.timeout_seconds ?? 20,
-    consecutive_failures: check.consecutive_failures ?? 3,
-    grace_period_seconds: check.grace_period_seconds ?? 10,
-  };
-}
-
 export class HealthChecker {
   private timer: NodeJS.Timeout | undefined;
   private paused = false;
   private initializing = true;
   private failures = 0;
   private readonly startedAt = Date.now();
-  private readonly timing: ReturnType<typeof resolvedHealthCheck>;
+  private readonly timing: HealthTimings;
   private abort: AbortController | undefined;
 
   constructor(private readonly check: HealthCheck, private readonly ctx: HealthCheckContext) {
-    this.timing = resolvedHealthCheck(check);
+    this.timing = healthTimings(check);
     this.schedule(this.timing.delay_seconds * 1000);
   }
 

@@ -7,6 +7,7 @@
 import type { HealthCheck, Resource, TaskInfo } from '../../mesos/types.js';
 import { idError } from './ids.js';
 import { containsResources, formatResources, normalizeResource, validateResources } from './resources.js';
+import { healthTimings } from '../health-defaults.js';
 
 /** Task with normalised resources and health check (a copy; the input is not changed). */
 export function normalizeTask(task: TaskInfo, role: string): TaskInfo {
@@ -25,11 +26,7 @@ export function normalizeTask(task: TaskInfo, role: string): TaskInfo {
 export function withHealthDefaults(h: HealthCheck): HealthCheck {
   const type = h.type ?? (h.command ? 'COMMAND' : h.http ? 'HTTP' : h.tcp ? 'TCP' : undefined);
   return {
-    delay_seconds: h.delay_seconds ?? 15,
-    interval_seconds: h.interval_seconds ?? 10,
-    timeout_seconds: h.timeout_seconds ?? 20,
-    consecutive_failures: h.consecutive_failures ?? 3,
-    grace_period_seconds: h.grace_period_seconds ?? 10,
+    ...healthTimings(h),
     ...(type ? { type } : {}),
     ...(h.command ? { command: { shell: true, ...h.command } } : {}),
     ...(h.http ? { http: { ...h.http } } : {}),
