@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AgentFilesClient } from '../../../src/mesos/agent-files.js';
 import type { OperatorAgent } from '../../../src/mesos/types.js';
-import { exchange, startServer, type Scripted } from './scripted-server.js';
+import { exchange, scriptedHarness, startServer, type Scripted } from './scripted-server.js';
 
 const FW = 'cc85727d-5e93-4341-80a5-7a8f86dadfa6-0000';
 const SANDBOX = `/frameworks/${FW}/executors/svc.0/runs/latest`;
@@ -19,10 +19,7 @@ function mesosJsonString(bytes: Buffer): Buffer {
   return Buffer.from(out);
 }
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const { cleanups } = scriptedHarness();
 
 /** An agent serving the recorded answers, plus `files` with Mesos' /files/read semantics. */
 async function agent(files: Record<string, Buffer>): Promise<Scripted> {

@@ -4,11 +4,11 @@ import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MasterSet } from '../../../src/mesos/masters.js';
 import { OperatorClient } from '../../../src/mesos/operator.js';
 import type { MasterCall } from '../../../src/mesos/types.js';
-import { exchange, reply, startServer, type Scripted } from './scripted-server.js';
+import { exchange, reply, scriptedHarness, type Scripted } from './scripted-server.js';
 
 const FW = 'cc85727d-5e93-4341-80a5-7a8f86dadfa6-0000';
 const recorded: Record<string, ReturnType<typeof exchange>> = {
@@ -20,16 +20,7 @@ const recorded: Record<string, ReturnType<typeof exchange>> = {
 };
 const fast = { rounds: 3, baseMs: 1, maxMs: 4 };
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function server(handler: Parameters<typeof startServer>[0]): Promise<Scripted> {
-  const s = await startServer(handler);
-  cleanups.push(() => s.close());
-  return s;
-}
+const { cleanups, server } = scriptedHarness();
 
 function client(masters: string[], extra: Partial<ConstructorParameters<typeof OperatorClient>[0]> = {}): OperatorClient {
   const c = new OperatorClient({ masters, retry: fast, ...extra });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildFrameworkInfo } from '../../../src/mesos/calls.js';
 import { SchedulerSession, type SchedulerSessionOptions, type SessionEvent } from '../../../src/mesos/scheduler.js';
 import type { Call, Event } from '../../../src/mesos/types.js';
@@ -11,23 +11,13 @@ import {
   recordio,
   reply,
   sleep,
-  startServer,
-  type Scripted,
+  scriptedHarness,
 } from './scripted-server.js';
 
 const FW = 'cc85727d-5e93-4341-80a5-7a8f86dadfa6-0000';
 const info = buildFrameworkInfo({ name: 'wire-recorder', user: 'root', roles: ['web'] });
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function server(handler: Parameters<typeof startServer>[0]): Promise<Scripted> {
-  const s = await startServer(handler);
-  cleanups.push(() => s.close());
-  return s;
-}
+const { cleanups, server } = scriptedHarness();
 
 function session(opts: Partial<SchedulerSessionOptions> & { masters: string[] }): SchedulerSession {
   const s = new SchedulerSession({

@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 
-export const FIXTURES = '/work/shared/fixtures/real-mesos';
+export { FIXTURES } from '../../support/fixtures.js';
+import { FIXTURES } from '../../support/fixtures.js';
 
 export interface Seen {
   method: string;
@@ -139,3 +141,22 @@ export function reply(res: ServerResponse, status: number, body = '', headers: R
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Cleanups for one test file, run after each test in reverse order, and `server(handler)`:
+ * a scripted server closed after the test. Call once per file.
+ */
+export function scriptedHarness(): { cleanups: (() => Promise<unknown>)[]; server: (handler: Handler) => Promise<Scripted> } {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return {
+    cleanups,
+    async server(handler: Handler): Promise<Scripted> {
+      const s = await startServer(handler);
+      cleanups.push(() => s.close());
+      return s;
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { RecordIODecoder, RecordIOError, RecordIOTransform, decodeRecordIO } from '../../../src/mesos/recordio.js';
 
-const FIXTURES = '/work/shared/fixtures/real-mesos';
+import { FIXTURES } from '../../support/fixtures.js';
 const recordings = readdirSync(FIXTURES).filter((f) => f.endsWith('.recordio'));
 
 function encode(records: (string | Buffer)[]): Buffer {

@@ -16,6 +16,7 @@ import { backoffDelay, normalizeMasterUrl, resolveLocation } from '../../../src/
 import { loadCredentials } from '../../../src/mesos/http.js';
 import { pickFramework } from '../../../src/mesos/operator.js';
 import type { GetFrameworks, OperatorFramework, TaskStatus } from '../../../src/mesos/types.js';
+import { FIXTURES } from '../../support/fixtures.js';
 
 describe('exact 64-bit nanoseconds (Trap 5)', () => {
   it('keeps TimeInfo.nanoseconds above 2^53 exact', () => {
@@ -34,7 +35,7 @@ describe('exact 64-bit nanoseconds (Trap 5)', () => {
   });
 
   it('reads the recorded operator answers with their exact registration times', () => {
-    const lines = readFileSync('/work/shared/fixtures/real-mesos/transcript.jsonl', 'utf8').split('\n').filter(Boolean);
+    const lines = readFileSync(`${FIXTURES}/transcript.jsonl`, 'utf8').split('\n').filter(Boolean);
     const ex = lines.map((l) => JSON.parse(l)).find((o) => o.step === 'op GET_FRAMEWORKS');
     const body = ex.response.body as string;
     const raw = /"registered_time":\{"nanoseconds":(\d+)\}/.exec(body)?.[1];
