@@ -9,7 +9,6 @@ import type { Emit } from '../apply/events.js';
 import type { Writer } from './writer.js';
 import type { OutputFormat } from './writer.js';
 import { PlainProgress } from './progress-plain.js';
-import { TtyProgress } from './progress-tty.js';
 
 export type ProgressMode = 'tty' | 'plain' | 'quiet' | 'json';
 
@@ -48,10 +47,14 @@ export interface Progress {
   close(): Promise<void>;
 }
 
-/** Progress lines go to `stdout` (the text report follows them there); warnings to `stderr`. */
-export function createProgress(io: { stdout: Writer; stderr: Writer }, opts: ProgressOptions): Progress {
+/**
+ * Progress lines go to `stdout` (the text report follows them there); warnings to `stderr`.
+ * listr2 (and its terminal-width machinery) is loaded only for the terminal view.
+ */
+export async function createProgress(io: { stdout: Writer; stderr: Writer }, opts: ProgressOptions): Promise<Progress> {
   switch (opts.mode) {
     case 'tty': {
+      const { TtyProgress } = await import('./progress-tty.js');
       const view = new TtyProgress(io.stdout, io.stderr, { color: opts.color });
       let closing: Promise<void> | undefined;
       return { emit: view.emit, close: () => (closing ??= view.close()) };

@@ -40,7 +40,7 @@ export async function runApplyCommand(args: Args, globals: GlobalOptions, io: Io
   const failoverTimeout = durationFlag(args.failoverTimeout, 'failover-timeout', DEFAULT_FAILOVER_TIMEOUT);
   const clientOpts = clientOrReport(globals, io);
   if (!clientOpts) return EXIT.FAILED;
-  const progress = progressFor(globals, io, planOnly);
+  const progress = await progressFor(globals, io, planOnly);
   let result: ApplyResult;
   try {
     result = await runApply({

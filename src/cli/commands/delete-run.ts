@@ -20,7 +20,7 @@ export async function runDeleteCommand(args: Args, globals: GlobalOptions, io: I
   const clientOpts = clientOrReport(globals, io);
   if (!clientOpts) return EXIT.FAILED;
   const color = globals.color && io.stdout.isTTY === true;
-  const progress = progressFor(globals, io);
+  const progress = await progressFor(globals, io);
   const result = await runDelete({
     names,
     framework: globals.framework,

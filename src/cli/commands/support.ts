@@ -59,7 +59,7 @@ export function durationFlag(value: unknown, flag: string, fallbackSeconds: numb
 
 
 /** The progress view, chosen once before any work (plan shows none: only the plan). */
-export function progressFor(globals: GlobalOptions, io: Io, silent = false): Progress {
+export function progressFor(globals: GlobalOptions, io: Io, silent = false): Promise<Progress> {
   const mode = silent ? 'quiet' : progressMode({ isTTY: io.stdout.isTTY === true, env: io.env, output: globals.output, quiet: globals.quiet });
   return createProgress(io, { mode, color: globals.color && io.stdout.isTTY === true, now: () => new Date() });
 }

@@ -2,17 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { createProgress, progressMode } from '../../../src/ui/progress.js';
 import { fakeClock, fakeWriter, item, NOT_NOW_FIT, plan, view } from './builders.js';
 
-function plainRun(pendingEverySeconds?: number) {
+async function plainRun(pendingEverySeconds?: number) {
   const out = fakeWriter();
   const err = fakeWriter();
   const clock = fakeClock();
-  const p = createProgress({ stdout: out, stderr: err }, { mode: 'plain', color: false, now: clock.now, pendingEverySeconds });
+  const p = await createProgress({ stdout: out, stderr: err }, { mode: 'plain', color: false, now: clock.now, pendingEverySeconds });
   return { out, err, clock, p };
 }
 
 describe('plain progress', () => {
   it('writes one timestamped line per phase change', async () => {
-    const { out, err, clock, p } = plainRun();
+    const { out, err, clock, p } = await plainRun();
     p.emit({ type: 'connecting', masters: ['http://127.0.0.1:5050'] });
     p.emit({ type: 'subscribed', frameworkId: 'fw-1', leader: '127.0.0.1:5050', reconnected: false });
     p.emit({ type: 'planned', plan: plan([item({ action: 'create', name: 'nginx' })]) });
@@ -38,8 +38,8 @@ describe('plain progress', () => {
     expect(err.text()).toBe('2026-11-25T23:41:12Z warning: offers from agent a2 were rescinded\n');
   });
 
-  it('prints a failure with state, reason, source, message and agent', () => {
-    const { out, p } = plainRun();
+  it('prints a failure with state, reason, source, message and agent', async () => {
+    const { out, p } = await plainRun();
     p.emit({
       type: 'instance',
       view: view({
@@ -55,8 +55,8 @@ describe('plain progress', () => {
     );
   });
 
-  it('throttles "still waiting" lines per instance', () => {
-    const { out, clock, p } = plainRun(5);
+  it('throttles "still waiting" lines per instance', async () => {
+    const { out, clock, p } = await plainRun(5);
     const pending = (key: string) => p.emit({ type: 'pending', key, reasons: NOT_NOW_FIT.reasons, fit: NOT_NOW_FIT });
     pending('web/0');
     clock.advance(1);
@@ -74,8 +74,8 @@ describe('plain progress', () => {
     ]);
   });
 
-  it('shows the top three reasons, most frequent first, even without a fit report', () => {
-    const { out, p } = plainRun();
+  it('shows the top three reasons, most frequent first, even without a fit report', async () => {
+    const { out, p } = await plainRun();
     p.emit({
       type: 'pending',
       key: 'x/0',
@@ -97,7 +97,7 @@ describe('json and quiet progress', () => {
     for (const mode of ['json', 'quiet'] as const) {
       const out = fakeWriter();
       const err = fakeWriter();
-      const p = createProgress({ stdout: out, stderr: err }, { mode, color: false, now: fakeClock().now });
+      const p = await createProgress({ stdout: out, stderr: err }, { mode, color: false, now: fakeClock().now });
       p.emit({ type: 'planned', plan: plan([item({ action: 'create', name: 'nginx' })]) });
       p.emit({ type: 'instance', view: view({ name: 'nginx', phase: 'running' }) });
       p.emit({ type: 'warning', message: 'w' });
@@ -111,13 +111,13 @@ describe('progressMode', () => {
   const base = { isTTY: true, env: {}, output: 'text' as const, quiet: false };
   it('uses listr2 on a terminal', () => expect(progressMode(base)).toBe('tty'));
   it('uses plain lines when not a terminal', () => expect(progressMode({ ...base, isTTY: false })).toBe('plain'));
-  it('uses plain lines in CI even on a terminal', () => {
+  it('uses plain lines in CI even on a terminal', async () => {
     expect(progressMode({ ...base, env: { CI: 'true' } })).toBe('plain');
     expect(progressMode({ ...base, env: { CI: 'false' } })).toBe('tty');
     expect(progressMode({ ...base, env: { TERM: 'dumb' } })).toBe('plain');
   });
   it('prints nothing during the run with --quiet', () => expect(progressMode({ ...base, quiet: true })).toBe('quiet'));
-  it('keeps stdout for the document with -o json, whatever else is set', () => {
+  it('keeps stdout for the document with -o json, whatever else is set', async () => {
     expect(progressMode({ ...base, output: 'json' })).toBe('json');
     expect(progressMode({ ...base, output: 'json', quiet: true, isTTY: false, env: { CI: 'true' } })).toBe('json');
   });
