@@ -28,7 +28,8 @@ import { startLocalCluster, type LocalCluster } from '../src/local/index.js';
 import type { Event } from '../src/mesos/types.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = join(root, 'dist/src/bin.js');
+// The CLI as installed: package.json's `bin` (the bundle that scripts/bundle.mjs writes).
+const bin = join(root, (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['mesos-apply']);
 const FRAMEWORK = 'bench';
 
 function arg(name: string, fallback: number): number {

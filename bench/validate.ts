@@ -16,7 +16,8 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { loadManifests } from '../src/manifest/load.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = join(root, 'dist/src/bin.js');
+// The CLI as installed: package.json's `bin` (the bundle that scripts/bundle.mjs writes).
+const bin = join(root, (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['mesos-apply']);
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const BIN = path.join(REPO, 'dist/src/bin.js');
+export const BIN = path.join(REPO, JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).bin['mesos-apply']);
 
 /** Lines a reader runs once to set up, which the runners replace: install, alias, the cluster. */
 const SETUP = [/^npm /, /^alias mesos-apply=/, /^mesos-apply local(\s|$)/];

@@ -6,7 +6,6 @@ import type { Io } from './cli/io.js';
 // Node ≥ 22.1 keeps compiled code between runs (start-up is mostly module compilation);
 // Node 20 has no such cache and skips this. Enabled before the CLI's modules load.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
-const { main } = await import('./cli/main.js');
 
 const interrupted = new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
   // The first signal asks the command to stop cleanly; a second one ends the process now.
@@ -43,14 +42,17 @@ const io: Io = {
   interrupted,
 };
 
-main(process.argv.slice(2), io).then(
-  (code) => {
-    process.exitCode = code;
-    // Let pending writes flush; the command has closed what it opened.
-    setImmediate(() => process.exit(code));
-  },
-  (e: unknown) => {
-    process.stderr.write(`internal error: ${String((e as Error)?.stack ?? e)}\n`);
-    process.exit(1);
-  },
-);
+// No top-level await: the published CLI is a CommonJS bundle (scripts/bundle.mjs).
+import('./cli/main.js')
+  .then(({ main }) => main(process.argv.slice(2), io))
+  .then(
+    (code) => {
+      process.exitCode = code;
+      // Let pending writes flush; the command has closed what it opened.
+      setImmediate(() => process.exit(code));
+    },
+    (e: unknown) => {
+      process.stderr.write(`internal error: ${String((e as Error)?.stack ?? e)}\n`);
+      process.exit(1);
+    },
+  );

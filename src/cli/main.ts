@@ -4,7 +4,9 @@
  * and every path ends in one exit code (STYLE.md habit 4).
  */
 import type { Argv } from 'yargs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Io } from './io.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { globalFlags, resolveGlobals, UsageError, type RawGlobals } from './options.js';
@@ -30,10 +32,23 @@ export const COMMANDS: Command[] = [
   localCommand,
 ];
 
+/**
+ * The package's version, from the nearest package.json above this module: the same file
+ * whether this runs from tsc's dist/src/cli or from the bundle's dist/cli/chunks.
+ */
 export function version(): string {
-  const require = createRequire(import.meta.url);
-  const pkg = require('../../../package.json') as { version: string };
-  return pkg.version;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'mesos-apply' && pkg.version) return pkg.version;
+    } catch {
+      // no package.json here: look one level up
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return 'unknown';
+    dir = up;
+  }
 }
 
 interface Parsed {

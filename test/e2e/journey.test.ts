@@ -130,7 +130,7 @@ describe('README.md', () => {
 
   it('has the set-up lines the runners replace, and nothing else is skipped', () => {
     const setup = shellBlocks(README).flatMap((b) => b.lines.map(parseLine).filter((l) => l?.setup).map((l) => l?.command));
-    expect(setup).toEqual(['npm ci && npm run quickstart', 'npm ci && npm test', 'npm ci && npm run build', 'alias mesos-apply="node $PWD/dist/src/bin.js"', 'mesos-apply local &']);
+    expect(setup).toEqual(['npm ci && npm run quickstart', 'npm ci && npm test', 'npm ci && npm run build', 'alias mesos-apply="node $PWD/dist/cli/mesos-apply.cjs"', 'mesos-apply local &']);
     expect(shellBlocks(README).filter((b) => b.notRun).map((b) => b.heading)).toEqual(['Connecting to a real cluster']);
   });
 

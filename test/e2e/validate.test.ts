@@ -7,9 +7,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, REPO } from '../support/cli.js';
 
-const root = join(__dirname, '../..');
-const bin = join(root, 'dist/src/bin.js');
+const root = REPO;
+const bin = BIN;
 let dir: string;
 
 function cli(args: string[], opts: { input?: string | Buffer; env?: Record<string, string> } = {}) {

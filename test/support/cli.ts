@@ -1,10 +1,12 @@
-/** Spawns the built CLI (dist/src/bin.js) as a user would, and collects its output. */
+/** Spawns the built CLI (package.json's `bin`, as `npm run build` makes it) as a user would, and collects its output. */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = path.join(REPO, 'dist/src/bin.js');
+/** What `npm install` would put on the PATH: the bundle, not tsc's dist/src/bin.js. */
+export const BIN = path.join(REPO, (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['mesos-apply']);
 
 export interface CliResult {
   code: number | null;
