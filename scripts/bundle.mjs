@@ -12,9 +12,8 @@
  * reason: yargs 18's string-width compiles Unicode-property regexes at load (~50 ms).
  *
  * Dependencies stay in package.json: the library entry (dist/src/index.js) uses them, and
- * the CLI loads two of them from node_modules on purpose (undici's lean deep imports, and
- * yaml's stringify for `get -o yaml`). rolldown is the bundler vite (and so vitest) already
- * installs: no package is added to the tree.
+ * the CLI loads yaml's stringify from node_modules (only `get -o yaml` needs it). rolldown
+ * is the bundler vite (and so vitest) already installs: no package is added to the tree.
  *
  *   node scripts/bundle.mjs
  */

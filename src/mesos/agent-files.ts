@@ -8,8 +8,7 @@
  * returns text up to the last complete character and `bytes` = the bytes that text
  * covers, so `offset += bytes` re-reads a split character whole on the next call.
  */
-import type { Dispatcher } from 'undici';
-import { request } from './undici-lean.js';
+import type { H1Agent } from './h1.js';
 import { MesosError, errorFromStatus, trace } from './errors.js';
 import {
   basicAuthHeader,
@@ -29,7 +28,7 @@ export interface AgentFilesOptions {
   tls?: TlsOptions;
   /** Scheme of the agents' HTTP endpoints (default http; https when the cluster uses TLS). */
   scheme?: 'http' | 'https';
-  dispatcher?: Dispatcher;
+  dispatcher?: H1Agent;
   requestTimeoutMs?: number;
   warn?: (message: string) => void;
 }
@@ -45,7 +44,7 @@ export interface ReadResult {
 
 export class AgentFilesClient {
   private readonly opts: AgentFilesOptions;
-  private readonly dispatcher: Dispatcher;
+  private readonly dispatcher: H1Agent;
   private readonly own: boolean;
 
   constructor(opts: AgentFilesOptions = {}) {
@@ -141,11 +140,11 @@ export class AgentFilesClient {
     if (this.opts.auth) headers.authorization = basicAuthHeader(this.opts.auth);
     let res;
     try {
-      res = await request(url, {
+      res = await this.dispatcher.request(url, {
         method: 'GET',
         headers,
-        dispatcher: this.dispatcher,
         headersTimeout: this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        bodyTimeout: this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       });
     } catch (err) {
       throw new MesosError('MA_ERR_CONNECT', `Cannot reach the agent at ${base}: ${(err as Error).message}`, { url, cause: err });

@@ -5,8 +5,7 @@
  * Secrets never reach the trace log or error messages: only the principal is ever named.
  */
 import { readFileSync } from 'node:fs';
-import type { Agent as AgentType, Dispatcher } from 'undici';
-import { Agent } from './undici-lean.js';
+import { H1Agent } from './h1.js';
 import { MesosError } from './errors.js';
 
 export interface AuthOptions {
@@ -26,8 +25,8 @@ export interface ClientOptions {
   masters: string[];
   auth?: AuthOptions;
   tls?: TlsOptions;
-  /** Dispatcher for non-streaming requests (tests inject one; default: a keep-alive Agent). */
-  dispatcher?: Dispatcher;
+  /** Connections for non-streaming requests (default: a keep-alive pool of its own). */
+  dispatcher?: H1Agent;
   /** Timeout for headers of an ordinary request (default 75 s, mesos-protocol §1.5). */
   requestTimeoutMs?: number;
   /** Called with warnings such as "TLS verification disabled" (default: process.emitWarning). */
@@ -81,7 +80,7 @@ export function loadCredentials(src: CredentialSources): AuthOptions | undefined
   return { principal, secret };
 }
 
-/** `connect` options for undici from TlsOptions. */
+/** TLS options for the HTTP agent from TlsOptions. */
 export function tlsConnectOptions(
   tls: TlsOptions | undefined,
   warn: (message: string) => void,
@@ -108,16 +107,14 @@ export function defaultWarn(message: string): void {
 /** Connections per master for ordinary calls; more calls wait in the dispatcher's queue. */
 export const MAX_CALL_CONNECTIONS = 8;
 
-/** A keep-alive dispatcher for ordinary calls, or for one subscription stream. */
-export function createDispatcher(tls: TlsOptions | undefined, warn: (m: string) => void, stream = false): AgentType {
-  return new Agent({
-    connect: tlsConnectOptions(tls, warn),
-    keepAliveTimeout: 10_000,
+/** A keep-alive agent for ordinary calls, or for one subscription stream. */
+export function createDispatcher(tls: TlsOptions | undefined, warn: (m: string) => void, stream = false): H1Agent {
+  return new H1Agent({
+    ...tlsConnectOptions(tls, warn),
+    keepAliveMs: 10_000,
     // Calls share a few keep-alive connections: uncapped, a burst of calls (apply acknowledges
     // hundreds of updates at once) opened one connection per call, ~0.5 ms of CPU each.
     ...(stream ? {} : { connections: MAX_CALL_CONNECTIONS }),
-    // The stream's liveness is the heartbeat watchdog's job, not a body timeout.
-    bodyTimeout: stream ? 0 : DEFAULT_REQUEST_TIMEOUT_MS,
   });
 }
 

@@ -14,8 +14,7 @@
  * - Any other status is the caller's: the master that gave it becomes the known leader.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Dispatcher } from 'undici';
-import { request } from './undici-lean.js';
+import type { H1Agent, H1Body } from './h1.js';
 import { MesosError, isRetryableStatus, trace } from './errors.js';
 import {
   basicAuthHeader,
@@ -74,8 +73,8 @@ export interface MasterRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string;
-  /** Dispatcher for this request (the subscription stream has its own). */
-  dispatcher?: Dispatcher;
+  /** Connections for this request (the subscription stream has its own). */
+  dispatcher?: H1Agent;
   /** Base URL to try first (the master the session subscribed to). */
   prefer?: string;
   /** Passes over the master list (default from the retry options). */
@@ -88,7 +87,7 @@ export interface MasterRequest {
 export interface MasterHttpResponse {
   status: number;
   headers: IncomingHttpHeaders;
-  body: Dispatcher.ResponseData['body'];
+  body: H1Body;
   /** The URL that finally answered. */
   url: string;
   /** Its base URL (origin, plus the configured prefix if no redirect happened). */
@@ -109,7 +108,7 @@ export class MasterSet {
   readonly retry: RetryOptions;
   private readonly opts: MasterSetOptions;
   private readonly ownDispatcher: boolean;
-  private readonly calls: Dispatcher;
+  private readonly calls: H1Agent;
   private leaderBase: string | undefined;
 
   constructor(opts: MasterSetOptions) {
@@ -131,7 +130,7 @@ export class MasterSet {
   }
 
   /** A new dispatcher with this set's TLS options, for a subscription stream. */
-  streamDispatcher(): Dispatcher {
+  streamDispatcher(): H1Agent {
     return createDispatcher(this.opts.tls, () => undefined, true);
   }
 
@@ -206,14 +205,14 @@ export class MasterSet {
     const headers: Record<string, string> = { ...req.headers };
     if (this.opts.auth) headers.authorization = basicAuthHeader(this.opts.auth);
     try {
-      const res = await request(url, {
+      const res = await (req.dispatcher ?? this.calls).request(url, {
         method: req.method,
         headers,
         body: req.body,
-        dispatcher: req.dispatcher ?? this.calls,
         signal: req.signal,
         headersTimeout: req.headersTimeout ?? this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-        bodyTimeout: req.bodyTimeout,
+        // The stream passes 0: its liveness is the heartbeat watchdog's job.
+        bodyTimeout: req.bodyTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
       });
       trace('%s %s -> %d', req.method, url, res.statusCode);
       return { response: { status: res.statusCode, headers: res.headers, body: res.body, url, base: url } };
@@ -253,7 +252,7 @@ const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/;
 function connectError(err: unknown, url: string): MesosError {
   const e = err as { code?: string; message?: string; cause?: { code?: string } };
   const code = e.cause?.code ?? e.code ?? '';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+  if (code === 'H1_HEADERS_TIMEOUT' || code === 'H1_BODY_TIMEOUT') {
     return new MesosError('MA_ERR_TIMEOUT', `${url} did not answer in time`, { url, cause: err });
   }
   if (TLS_CODES.test(code)) {
