@@ -63,10 +63,15 @@ export class H1Body implements AsyncIterable<Buffer> {
   private buffered = 0;
   private done = false;
   private error: Error | undefined;
-  private wake: (() => void) | undefined;
+  /** Everyone waiting for a change: an iterator, dump(), or several of them. */
+  private waiters: (() => void)[] = [];
   private discarding = false;
 
-  constructor(private readonly drained: () => void) {}
+  constructor(
+    private readonly drained: () => void,
+    /** The reader stopped before the end (`break` out of for-await): the connection cannot be reused. */
+    private readonly abandoned: () => void = () => undefined,
+  ) {}
 
   /** @internal */ push(chunk: Buffer): boolean {
     if (this.discarding) return true;
@@ -89,18 +94,26 @@ export class H1Body implements AsyncIterable<Buffer> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
-    for (;;) {
-      const chunk = this.chunks.shift();
-      if (chunk !== undefined) {
-        const before = this.buffered;
-        this.buffered -= chunk.length;
-        if (before >= HIGH_WATER && this.buffered < HIGH_WATER) this.drained();
-        yield chunk;
-        continue;
+    try {
+      for (;;) {
+        const chunk = this.chunks.shift();
+        if (chunk !== undefined) {
+          const before = this.buffered;
+          this.buffered -= chunk.length;
+          if (before >= HIGH_WATER && this.buffered < HIGH_WATER) this.drained();
+          yield chunk;
+          continue;
+        }
+        if (this.error) throw this.error;
+        if (this.done) return;
+        await this.changed();
       }
-      if (this.error) throw this.error;
-      if (this.done) return;
-      await new Promise<void>((resolve) => (this.wake = resolve));
+    } finally {
+      if (!this.done) {
+        this.discarding = true;
+        this.chunks = [];
+        this.abandoned();
+      }
     }
   }
 
@@ -110,13 +123,17 @@ export class H1Body implements AsyncIterable<Buffer> {
     this.chunks = [];
     if (this.buffered >= HIGH_WATER) this.drained();
     this.buffered = 0;
-    while (!this.done) await new Promise<void>((resolve) => (this.wake = resolve));
+    while (!this.done) await this.changed();
+  }
+
+  private changed(): Promise<void> {
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
   private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
   }
 }
 
@@ -190,6 +207,7 @@ class Origin {
   private readonly queue: Pending[] = [];
   private closing = false;
   private allClosed: (() => void) | undefined;
+  private whenAllClosed: Promise<void> | undefined;
 
   constructor(
     readonly url: URL,
@@ -248,12 +266,16 @@ class Origin {
     this.closing = true;
     for (const c of [...this.idle]) c.destroy();
     if (this.conns.size === 0 && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => (this.allClosed = resolve));
+    // One promise for every caller: a second close() must not orphan the first one's resolve.
+    return (this.whenAllClosed ??= new Promise((resolve) => (this.allClosed = resolve)));
   }
 
   destroy(err: Error): void {
     this.closing = true;
-    for (const p of this.queue.splice(0)) p.reject(err);
+    for (const p of this.queue.splice(0)) {
+      if (p.onAbort) p.opts.signal?.removeEventListener('abort', p.onAbort);
+      p.reject(err);
+    }
     for (const c of [...this.conns]) c.fail(err);
   }
 }
@@ -290,6 +312,11 @@ class Conn {
     this.socket.on('data', (d: Buffer) => this.onData(d));
     this.socket.on('error', (e) => this.fail(e));
     this.socket.on('close', () => this.onClose());
+    // The server ended an idle connection: 'close' comes a turn or more later, and a request
+    // written in between would fail (EPIPE / closed); take it out of the pool now.
+    this.socket.on('end', () => {
+      if (!this.current) this.destroy();
+    });
     this.socket.on('timeout', () => {
       if (!this.current) this.destroy(); // idle past the keep-alive time
     });
@@ -385,7 +412,10 @@ class Conn {
       if (next === at) break; // a chunk-size line or CRLF split across reads: wait for the rest
       at = next;
     }
-    if (this.body && this.bodyTimeout()) this.arm(this.bodyTimeout(), () => new H1Error('The response body stalled', 'H1_BODY_TIMEOUT'));
+    if (this.body && this.bodyTimeout()) {
+      if (this.socket.isPaused()) this.clearTimer();
+      else this.arm(this.bodyTimeout(), () => new H1Error('The response body stalled', 'H1_BODY_TIMEOUT'));
+    }
     return at === 0 ? buf : buf.subarray(at);
   }
 
@@ -416,7 +446,17 @@ class Conn {
     this.keepAlive =
       this.framing.kind !== 'close' && (m[1] === '1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection));
     this.chunk = { state: 'size' };
-    const body = new H1Body(() => this.socket.resume());
+    // A body read after its response completed must not resume the socket for the next one.
+    const body: H1Body = new H1Body(
+      () => {
+        if (this.body !== body) return;
+        this.socket.resume();
+        if (this.bodyTimeout()) this.arm(this.bodyTimeout(), () => new H1Error('The response body stalled', 'H1_BODY_TIMEOUT'));
+      },
+      () => {
+        if (this.body === body) this.fail(new H1Error('The reader stopped reading the body', 'H1_CLOSED'));
+      },
+    );
     this.body = body;
     this.clearTimer();
     p.resolve({ statusCode: status, headers, body });
@@ -473,7 +513,9 @@ class Conn {
   private deliver(body: H1Body, bytes: Buffer): void {
     if (bytes.length === 0) return;
     // Copied: the socket's buffer is not ours to keep once this event returns.
-    if (!body.push(Buffer.from(bytes))) this.socket.pause();
+    if (body.push(Buffer.from(bytes))) return;
+    // The reader is behind: stop reading, and stop blaming the server for the silence.
+    this.socket.pause();
   }
 
   /**
@@ -486,6 +528,9 @@ class Conn {
     this.finishRequest();
     body?.end();
     if (this.gone) return;
+    // The last bytes may have filled the body and paused the socket: the body is whole now,
+    // and the connection must read the next response (or notice the server closing) regardless.
+    this.socket.resume();
     if (reuse) this.origin.release(this);
     else this.destroy();
   }

@@ -3,6 +3,7 @@
  * every framing a response can have, split at every byte, keep-alive reuse and its limits,
  * timeouts, aborts and broken servers.
  */
+import { getEventListeners } from 'node:events';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { H1Agent, H1Error, type H1Body } from '../../../src/mesos/h1.js';
@@ -267,5 +268,100 @@ describe('H1Agent', () => {
     await new Promise((r) => setTimeout(r, 5));
     await b.destroy();
     await expect(p3).rejects.toMatchObject({ code: 'H1_CLOSED' });
+  });
+
+  it('a response that completes in the read that filled the buffer leaves the connection readable for the next one', async () => {
+    const big = 1024 * 1024;
+    const s = await rawServer((sock, _head, n) => {
+      if (n > 0) return void sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      // All but the last bytes first; the last ones (crossing the 1 MiB mark) in one small write.
+      sock.write(`HTTP/1.1 200 OK\r\nContent-Length: ${big + 10}\r\n\r\n${'a'.repeat(big - 10)}`);
+      setTimeout(() => sock.write('b'.repeat(20)), 50);
+    });
+    const a = agent({ connections: 1 });
+    const first = await a.request(s.url, { method: 'GET' });
+    const second = await a.request(s.url, { method: 'GET', headersTimeout: 1000 });
+    expect(await text(second.body)).toBe('ok');
+    expect((await text(first.body)).length).toBe(big + 10);
+    expect(s.connections()).toBe(1);
+  });
+
+  it('an iterator waiting on a body is still woken when the body is dumped meanwhile', async () => {
+    let server: Socket | undefined;
+    const s = await rawServer((sock) => {
+      server = sock;
+      sock.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+    });
+    const res = await agent().request(s.url, { method: 'GET' });
+    const it = res.body[Symbol.asyncIterator]();
+    const next = it.next();
+    await new Promise((r) => setImmediate(r));
+    const dumped = res.body.dump();
+    server?.write('3\r\none\r\n0\r\n\r\n');
+    await dumped;
+    const timeout = new Promise((r) => setTimeout(() => r('hung'), 500));
+    expect(await Promise.race([next, timeout])).toEqual({ done: true, value: undefined });
+  });
+
+  it('close() called twice: both resolve once the requests under way finish', async () => {
+    const s = await rawServer((sock) => setTimeout(() => sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), 20));
+    const a = agent();
+    const p = a.request(s.url, { method: 'GET' });
+    const c1 = a.close();
+    const c2 = a.close();
+    expect(await text((await p).body)).toBe('ok');
+    const timeout = new Promise((r) => setTimeout(() => r('hung'), 500));
+    expect(await Promise.race([Promise.all([c1, c2]).then(() => 'closed'), timeout])).toBe('closed');
+  });
+
+  it('destroy() removes the abort listeners of the requests it fails while they wait', async () => {
+    const s = await rawServer(() => undefined);
+    const a = agent({ connections: 1 });
+    const c = new AbortController();
+    const p1 = a.request(s.url, { method: 'GET', signal: c.signal });
+    const p2 = a.request(s.url, { method: 'GET', signal: c.signal });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(getEventListeners(c.signal, 'abort')).toHaveLength(2);
+    await a.destroy();
+    await expect(p1).rejects.toMatchObject({ code: 'H1_CLOSED' });
+    await expect(p2).rejects.toMatchObject({ code: 'H1_CLOSED' });
+    expect(getEventListeners(c.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('a keep-alive connection the server ends while idle is not used again', async () => {
+    // A request made in the turn the client reads the server's FIN (before 'close') must not
+    // be written on that connection.
+    for (let turns = 1; turns < 4; turns++) {
+      let ended: (() => void) | undefined;
+      const s = await rawServer((sock) => {
+        sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        if (ended) setTimeout(() => sock.end(() => ended?.()), 10);
+      });
+      const a = agent({ connections: 1 });
+      const gone = new Promise<void>((r) => (ended = r));
+      expect(await text((await a.request(s.url, { method: 'GET' })).body)).toBe('ok');
+      await gone;
+      ended = undefined;
+      for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
+      const r = await a.request(s.url, { method: 'GET' }).then((x) => text(x.body), (e: Error) => `${turns} ${e.message}`);
+      expect(r).toBe('ok');
+    }
+  });
+});
+
+describe('H1Agent, a reader that stops early', () => {
+  it('breaking out of a body drops that connection; the next request gets a fresh one', async () => {
+    const s = await rawServer((sock, head) => {
+      if (head.includes('/stream')) sock.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\none\r\n');
+      else sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+    const a = agent({ connections: 1 });
+    const res = await a.request(`${s.url}/stream`, { method: 'GET' });
+    for await (const chunk of res.body) {
+      expect(chunk.toString()).toBe('one');
+      break;
+    }
+    expect(await text((await a.request(s.url, { method: 'GET' })).body)).toBe('ok');
+    expect(s.connections()).toBe(2);
   });
 });
