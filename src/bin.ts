@@ -2,6 +2,7 @@
 /** The only place that reads process.argv and sets the exit code. */
 import module from 'node:module';
 import type { Io } from './cli/io.js';
+import { createBatcher } from './cli/batched-output.js';
 
 // Node ≥ 22.1 keeps compiled code between runs (start-up is mostly module compilation);
 // Node 20 has no such cache and skips this. Enabled before the CLI's modules load.
@@ -19,19 +20,26 @@ const interrupted = new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
 });
 let stopping = false;
 
+// Pipes and files get what one event-loop turn wrote in one write per stream; terminals
+// are written at once. Whatever is queued leaves before the process does.
+const batch = createBatcher();
+process.on('exit', () => batch.flush());
+const out = process.stdout.isTTY ? process.stdout : batch.sink(process.stdout);
+const err = process.stderr.isTTY ? process.stderr : batch.sink(process.stderr);
+
 // A terminal that reports no width (e.g. under `script` or some CI shells) is drawn 80 wide:
 // the progress renderer reads process.stdout.columns and wraps at every character when it is 0.
 if (process.stdout.isTTY && !process.stdout.columns) process.stdout.columns = 80;
 
 const io: Io = {
   stdout: {
-    write: (c: string) => process.stdout.write(c),
+    write: (c: string) => out.write(c),
     isTTY: process.stdout.isTTY === true,
     get columns() {
       return process.stdout.columns || 80;
     },
   },
-  stderr: { write: (c: string) => process.stderr.write(c), isTTY: process.stderr.isTTY === true },
+  stderr: { write: (c: string) => err.write(c), isTTY: process.stderr.isTTY === true },
   readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -52,6 +60,7 @@ import('./cli/main.js')
       setImmediate(() => process.exit(code));
     },
     (e: unknown) => {
+      batch.flush();
       process.stderr.write(`internal error: ${String((e as Error)?.stack ?? e)}\n`);
       process.exit(1);
     },
