@@ -24,9 +24,14 @@ export async function readCluster(operator: OperatorClient, frameworkId: string 
   return { observed: observeTasks(tasks, frameworkId, active), agents: active };
 }
 
+/** The label's text per spec: every instance of a task carries the same one. */
+const specTexts = new WeakMap<TaskSpec, string>();
+
 /** Adds the normalised spec as a label, so later runs can say which fields changed. */
 export function withSpecLabel(info: TaskInfo, spec: TaskSpec): TaskInfo {
-  const labels = [...(info.labels?.labels ?? []), { key: LABEL_SPEC, value: JSON.stringify(spec) }];
+  let text = specTexts.get(spec);
+  if (text === undefined) specTexts.set(spec, (text = JSON.stringify(spec)));
+  const labels = [...(info.labels?.labels ?? []), { key: LABEL_SPEC, value: text }];
   return { ...info, labels: { labels } };
 }
 

@@ -101,13 +101,21 @@ export function observeTasks(
   return [...byId.values()];
 }
 
-/** Fold one status update into the known tasks (a new array; unknown ids are ignored). */
+/**
+ * Fold one status update into the known tasks: a new array with that task replaced, or
+ * the same array when the id is unknown (ignored). A scan and one copy, no per-task
+ * callback: apply folds an update for every task it starts (1,000 for 500 tasks).
+ */
 export function applyStatus(observed: readonly ObservedTask[], status: TaskStatus): ObservedTask[] {
-  return observed.map((t) => {
-    if (t.taskId !== status.task_id.value) return t;
-    const next: ObservedTask = { ...t, state: status.state, lastStatus: status };
-    if (status.healthy !== undefined) next.healthy = status.healthy;
-    if (status.agent_id !== undefined) next.agentId = status.agent_id.value;
-    return next;
-  });
+  const id = status.task_id.value;
+  let i = 0;
+  while (i < observed.length && (observed[i] as ObservedTask).taskId !== id) i++;
+  const t = observed[i];
+  if (t === undefined) return observed as ObservedTask[];
+  const next: ObservedTask = { ...t, state: status.state, lastStatus: status };
+  if (status.healthy !== undefined) next.healthy = status.healthy;
+  if (status.agent_id !== undefined) next.agentId = status.agent_id.value;
+  const out = observed.slice();
+  out[i] = next;
+  return out;
 }

@@ -26,6 +26,7 @@ import {
   toMilli,
   usableByRole,
 } from './resources.js';
+import { clonePlain } from './clone.js';
 
 interface Entry {
   identity: Resource;
@@ -118,7 +119,7 @@ export class ResourcePool {
     for (const [entry, vals] of groups) {
       const set = ranges.fromValues(vals);
       entry.ranges = ranges.subtract(entry.ranges, set);
-      out.push({ ...structuredClone(entry.identity), ranges: ranges.toWire(set) });
+      out.push({ ...clonePlain(entry.identity), ranges: ranges.toWire(set) });
     }
     return out;
   }

@@ -14,6 +14,7 @@
  */
 
 import type { Resource } from '../mesos/types.js';
+import { clonePlain } from './clone.js';
 
 export const SCALAR_NAMES = ['cpus', 'mem', 'disk', 'gpus'] as const;
 export type ScalarName = (typeof SCALAR_NAMES)[number];
@@ -68,8 +69,8 @@ export function identityOf(r: Resource): Resource {
   const id: Resource = { name: r.name, type: r.type };
   if (r.role !== undefined) id.role = r.role;
   if (r.allocation_info !== undefined) id.allocation_info = { ...r.allocation_info };
-  if (r.reservation !== undefined) id.reservation = structuredClone(r.reservation);
-  if (r.reservations !== undefined) id.reservations = structuredClone(r.reservations);
+  if (r.reservation !== undefined) id.reservation = clonePlain(r.reservation);
+  if (r.reservations !== undefined) id.reservations = clonePlain(r.reservations);
   return id;
 }
 
@@ -95,5 +96,5 @@ export function sumScalarMilli(resources: readonly Resource[] | undefined, name:
 }
 
 export function scalarResource(identity: Resource, value: number): Resource {
-  return { ...structuredClone(identity), scalar: { value } };
+  return { ...clonePlain(identity), scalar: { value } };
 }

@@ -23,6 +23,7 @@ import type { TaskSpec } from '../model/spec.js';
 import { buildCommand, buildContainer, usesPortMappings } from './command.js';
 import { envUnsetError, unknownPortError } from './errors.js';
 import type { AssignedPort, TaskPlacement } from './types.js';
+import { clonePlain } from '../model/clone.js';
 
 export interface TaskInfoInput {
   spec: TaskSpec;
@@ -99,7 +100,7 @@ export function buildTaskInfo(input: TaskInfoInput, env: Readonly<Record<string,
     name: spec.name,
     task_id: { value: input.taskId },
     agent_id: { value: placement.agentId },
-    resources: structuredClone(placement.resources),
+    resources: clonePlain(placement.resources),
     command: buildCommand(spec, variables),
     labels: taskLabels(spec.name, input.instance, input.specHash, spec.labels),
     kill_policy: { grace_period: { nanoseconds: Math.round(spec.killGracePeriod * 1e9) } },
@@ -120,7 +121,7 @@ export function buildTaskInfo(input: TaskInfoInput, env: Readonly<Record<string,
 
 /** A copy safe to print: every `fromEnv` value becomes `<from env NAME>`. */
 export function redactTaskInfo(info: TaskInfo, spec: TaskSpec): TaskInfo {
-  const copy = structuredClone(info);
+  const copy = clonePlain(info);
   for (const v of copy.command?.environment?.variables ?? []) {
     const source = spec.env[v.name];
     if (source?.kind === 'fromEnv') v.value = `<from env ${source.name}>`;
