@@ -28,6 +28,17 @@ async function subscribe(info: FrameworkInfo = FRAMEWORK): Promise<{ s: EventStr
   return { s, fwId: sub!.subscribed!.framework_id.value, offer: offers!.offers!.offers![0] };
 }
 
+/** The pid a task's `echo $$ > pid` wrote in its sandbox, once it is there (up to 5 s). */
+async function readPidFile(workDir: string, taskId: string): Promise<number> {
+  const suffix = ['executors', taskId, 'runs', 'latest', 'pid'].join(path.sep);
+  for (const deadline = Date.now() + 5000; ; await sleep(50)) {
+    const rel = fs.readdirSync(workDir, { recursive: true }).map(String).find((p) => p.endsWith(suffix));
+    const text = rel === undefined ? '' : fs.readFileSync(path.join(workDir, rel), 'utf8').trim();
+    if (/^\d+$/.test(text)) return Number(text);
+    if (Date.now() > deadline) throw new Error(`no pid file for task ${taskId} in ${workDir}`);
+  }
+}
+
 const scalar = (name: string, value: number) => ({ name, type: 'SCALAR' as const, scalar: { value } });
 const task = (id: string, offer: Offer, command: TaskInfo['command'], extra: Partial<TaskInfo> = {}): TaskInfo => ({
   name: id, task_id: { value: id }, agent_id: offer.agent_id, command, resources: [scalar('cpus', 0.1), scalar('mem', 32)], ...extra,
@@ -100,7 +111,8 @@ describe('traps of mesos-protocol.md, over HTTP', () => {
     await ack(s, fwId, (await s.next(update('j', 'TASK_STARTING')))!);
     await ack(s, fwId, (await s.next(update('j', 'TASK_RUNNING')))!);
     const finished = (await s.next(update('j', 'TASK_FINISHED')))!;
-    const o2 = (await s.next((e) => e.type === 'OFFERS', 3000, s.events.indexOf(finished)))!.offers!.offers![0];
+    // The freed resources come back at the next allocation (1 s); a loaded machine may take longer.
+    const o2 = (await s.next((e) => e.type === 'OFFERS', 10_000, s.events.indexOf(finished)))!.offers!.offers![0];
     await accept(s, fwId, [o2.id], [task('j', o2, shell('true'))]);
     const dup = (await s.next(update('j', 'TASK_ERROR')))!.update!.status;
     expect(dup).toMatchObject({ reason: 'REASON_TASK_INVALID', message: 'Task has duplicate ID: j' });
@@ -152,8 +164,8 @@ describe('traps of mesos-protocol.md, over HTTP', () => {
     await accept(s, fwId, [offer.id], [task('f', offer, shell('echo $$ > pid; exec sleep 30'))]);
     await ack(s, fwId, (await s.next(update('f', 'TASK_STARTING')))!);
     await s.next(update('f', 'TASK_RUNNING'));
-    const pidFile = path.join(c.workDir, fs.readdirSync(c.workDir, { recursive: true }).map(String).find((p) => p.endsWith(`executors${path.sep}f${path.sep}runs${path.sep}latest${path.sep}pid`)) ?? 'none');
-    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    // TASK_RUNNING means the process was started, not that its shell has written the pid yet.
+    const pid = await readPidFile(c.workDir, 'f');
     s.close();
     const deadline = Date.now() + 2000;
     while (alive(pid) && Date.now() < deadline) await sleep(50);
