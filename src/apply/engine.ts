@@ -16,7 +16,7 @@ import type { MasterSetOptions } from '../mesos/masters.js';
 import { OperatorClient } from '../mesos/operator.js';
 import { AgentFilesClient } from '../mesos/agent-files.js';
 import type { Offer, TaskStatus } from '../mesos/types.js';
-import { applyStatus, type ObservedTask } from '../model/observed.js';
+import { withStatus, type ObservedTask } from '../model/observed.js';
 import type { LoadedSpec } from '../model/spec.js';
 import { isActive } from '../model/states.js';
 import { launches, makePlan } from '../plan/plan.js';
@@ -97,6 +97,11 @@ class ApplyRun {
   private pump?: EventPump;
   private frameworkId?: string;
   private observed: ObservedTask[] = [];
+  /**
+   * Index in `observed` of each task id (its first entry, as `find` would pick): every
+   * update looks its task up, and a scan per update made a run O(instances²).
+   */
+  private observedAt = new Map<string, number>();
   private agents: Awaited<ReturnType<typeof readCluster>>['agents'] = [];
   private plan?: Plan;
   private stopped: 'done' | 'interrupted' | 'fatal' | undefined;
@@ -196,7 +201,7 @@ class ApplyRun {
 
   private async gatherAndPlan(pump: EventPump): Promise<void> {
     const cluster = await readCluster(this.operator, this.frameworkId);
-    this.observed = cluster.observed;
+    this.setObserved(cluster.observed);
     this.agents = cluster.agents;
     const base = { specs: this.input.specs, observed: this.observed, agents: this.agents, prune: this.input.prune, allowEmpty: this.input.allowEmpty, framework: this.input.framework, previousSpecs: previousSpecs(this.observed) };
     let plan = makePlan({ ...base, offers: [] });
@@ -224,10 +229,10 @@ class ApplyRun {
     const bySpec = new Map(this.input.specs.map((s) => [s.spec.name, s]));
     for (const item of plan.items) {
       if (item.action === 'unchanged') {
-        const t = this.observed.find((o) => o.taskId === item.taskId);
+        const t = this.observedTask(item.taskId);
         this.input.emit({ type: 'instance', view: { key: `${item.name}/${item.instance}`, name: item.name, instance: item.instance, action: 'unchanged', phase: 'unchanged', taskId: item.taskId, state: t?.state, healthy: t?.healthy, agentId: t?.agentId, host: t?.hostname ?? this.hostOf(t?.agentId), ports: t?.ports, settled: true } });
       } else if (item.action === 'delete') {
-        const t = this.observed.find((o) => o.taskId === item.taskId);
+        const t = this.observedTask(item.taskId);
         const kill = this.tracker.addDelete(item, t?.agentId, t?.hostname ?? this.hostOf(t?.agentId));
         this.input.emit({ type: 'instance', view: kill.view });
         await this.sendKill(kill);
@@ -304,6 +309,7 @@ class ApplyRun {
   /** Record a launched task as observed, so constraints and spreading see it next round. */
   private running(launch: Launch): void {
     const p = launch.placement!;
+    if (!this.observedAt.has(launch.item.taskId)) this.observedAt.set(launch.item.taskId, this.observed.length);
     this.observed.push({
       taskId: launch.item.taskId, name: launch.item.name, instance: launch.item.instance, specHash: launch.loaded.hash, managed: true,
       state: 'TASK_STAGING', agentId: p.agentId, hostname: p.hostname, ports: p.ports.map((x) => x.hostPort), labels: {},
@@ -414,8 +420,10 @@ class ApplyRun {
 
   private async onUpdate(status: TaskStatus): Promise<void> {
     this.acknowledge(status);
-    this.observed = applyStatus(this.observed, status);
     const taskId = status.task_id.value;
+    const at = this.observedAt.get(taskId);
+    // In place: `observed` is this run's own list (makePlan got its snapshot's tasks, which stay as they were).
+    if (at !== undefined) this.observed[at] = withStatus(this.observed[at] as ObservedTask, status);
     const launch = this.tracker.launches.get(taskId);
     if (launch?.unconfirmed && !launch.settled) {
       launch.unconfirmed = false;
@@ -465,7 +473,7 @@ class ApplyRun {
   private async afterSuccess(launch: Launch): Promise<void> {
     const old = launch.item.oldTaskId;
     if (launch.item.action !== 'replace' || old === undefined) return;
-    const t = this.observed.find((o) => o.taskId === old);
+    const t = this.observedTask(old);
     if (t && !isActive(t.state)) return;
     const kill = this.tracker.addReplaceKill(old, t?.agentId, launch.view);
     await this.sendKill(kill);
@@ -562,6 +570,19 @@ class ApplyRun {
     return this.tracker.pending().length > 0 ? REFUSE_WHILE_PENDING : REFUSE_WHEN_DONE;
   }
 
+  private setObserved(list: ObservedTask[]): void {
+    this.observed = list;
+    this.observedAt = new Map();
+    list.forEach((t, i) => {
+      if (!this.observedAt.has(t.taskId)) this.observedAt.set(t.taskId, i);
+    });
+  }
+
+  private observedTask(taskId: string): ObservedTask | undefined {
+    const at = this.observedAt.get(taskId);
+    return at === undefined ? undefined : this.observed[at];
+  }
+
   private agentOf(agentId: string | undefined) {
     return this.agents.find((a) => a.agent_info.id?.value === agentId);
   }
@@ -578,7 +599,7 @@ class ApplyRun {
       if (l) out.push(l.view);
       else if (k && k.ownView) out.push(k.view);
       else if (item.action === 'unchanged') {
-        const t = this.observed.find((o) => o.taskId === item.taskId);
+        const t = this.observedTask(item.taskId);
         out.push({ key: `${item.name}/${item.instance}`, name: item.name, instance: item.instance, action: 'unchanged', phase: 'unchanged', taskId: item.taskId, state: t?.state, healthy: t?.healthy, agentId: t?.agentId, host: t?.hostname ?? this.hostOf(t?.agentId), ports: t?.ports, settled: true });
       }
     }

@@ -9,6 +9,8 @@ export type Pumped = SessionEvent | 'tick' | 'interrupted';
 export class EventPump {
   private readonly iterator: AsyncIterator<SessionEvent>;
   private pending: Promise<IteratorResult<SessionEvent>> | undefined;
+  /** What `pending` resolved to, once it has: taken without a timer and a race. */
+  private arrived: IteratorResult<SessionEvent> | undefined;
   private interrupted = false;
   private ended = false;
 
@@ -24,18 +26,41 @@ export class EventPump {
       await sleep(timeoutMs);
       return this.interrupted ? 'interrupted' : 'tick';
     }
-    this.pending ??= this.iterator.next();
-    let timer: NodeJS.Timeout | undefined;
-    const tick = new Promise<'tick'>((resolve) => (timer = setTimeout(() => resolve('tick'), timeoutMs)));
-    const got = await Promise.race([this.pending, tick]);
-    clearTimeout(timer);
-    if (got === 'tick') return this.interrupted ? 'interrupted' : 'tick';
+    let got = this.arrived;
+    if (got === undefined) {
+      const pending = this.fetch();
+      let timer: NodeJS.Timeout | undefined;
+      const tick = new Promise<'tick'>((resolve) => (timer = setTimeout(() => resolve('tick'), timeoutMs)));
+      const raced = await Promise.race([pending, tick]);
+      clearTimeout(timer);
+      if (raced === 'tick') return this.interrupted ? 'interrupted' : 'tick';
+      got = raced;
+    }
     this.pending = undefined;
+    this.arrived = undefined;
     if (got.done) {
       this.ended = true;
       return { kind: 'closed' };
     }
+    // Ask for the next event now: while the caller handles this one it arrives (or is
+    // already queued), and the next call takes it without a timer and a race per event.
+    this.fetch();
     return got.value;
+  }
+
+  /** The pending `next()` of the iterator, asked for once and remembered when it settles. */
+  private fetch(): Promise<IteratorResult<SessionEvent>> {
+    if (this.pending === undefined) {
+      const p = this.iterator.next();
+      this.pending = p;
+      p.then(
+        (r) => {
+          if (this.pending === p) this.arrived = r;
+        },
+        () => undefined, // the race in next() sees the rejection
+      );
+    }
+    return this.pending;
   }
 
   /** Handles every event that is already waiting, without waiting for more. */
@@ -54,10 +79,11 @@ export class EventPump {
    */
   async drainQueued(handle: (ev: SessionEvent) => Promise<void>): Promise<void> {
     while (!this.ended) {
-      this.pending ??= this.iterator.next();
-      const got = await Promise.race([this.pending, new Promise<'none'>((resolve) => setImmediate(() => resolve('none')))]);
+      const pending = this.fetch();
+      const got = this.arrived ?? (await Promise.race([pending, new Promise<'none'>((resolve) => setImmediate(() => resolve('none')))]));
       if (got === 'none') return;
       this.pending = undefined;
+      this.arrived = undefined;
       if (got.done) {
         this.ended = true;
         return;

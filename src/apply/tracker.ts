@@ -64,6 +64,8 @@ export const UNREACHABLE_KILL = 'the agent is unreachable: the KILL stays pendin
 export class Tracker {
   readonly launches = new Map<string, Launch>();
   readonly kills = new Map<string, Kill>();
+  /** The launch that finished() last found unsettled. */
+  private openLaunch: Launch | undefined;
 
   addLaunch(item: PlanItem, loaded: LoadedSpec): Launch {
     const view: InstanceView = {
@@ -123,7 +125,18 @@ export class Tracker {
   }
 
   finished(): boolean {
-    for (const l of this.launches.values()) if (!l.settled) return false;
+    // The engine asks after every event: while the launch found open last time is still
+    // open (and still the one tracked for its task), the answer stands without walking
+    // every settled launch before it again (a run of 500 took 1,000 such walks).
+    const open = this.openLaunch;
+    if (open !== undefined && !open.settled && this.launches.get(open.item.taskId) === open) return false;
+    this.openLaunch = undefined;
+    for (const l of this.launches.values()) {
+      if (!l.settled) {
+        this.openLaunch = l;
+        return false;
+      }
+    }
     for (const k of this.kills.values()) if (!k.settled) return false;
     return true;
   }

@@ -162,6 +162,8 @@ export class MasterSet {
   }
 
   private candidates(prefer: string | undefined): string[] {
+    // The common case (one master, or the preferred one is the leader) allocates nothing new.
+    if ((prefer === undefined || prefer === this.leaderBase) && (this.leaderBase === undefined || this.leaderBase === this.bases[0])) return this.bases;
     const first = [prefer, this.leaderBase].filter((b): b is string => b !== undefined);
     return [...new Set([...first, ...this.bases])];
   }
@@ -170,7 +172,7 @@ export class MasterSet {
   private async tryBase(base: string, req: MasterRequest): Promise<Attempt> {
     let url = base + req.path;
     let redirected = false;
-    const seen = new Set<string>([url]);
+    let seen: Set<string> | undefined; // made at the first redirect: most requests have none
     for (let hops = 0; ; hops++) {
       const res = await this.send(url, req);
       if ('error' in res) return res;
@@ -183,6 +185,7 @@ export class MasterSet {
         }
         const next = resolveLocation(location, url);
         trace('redirect %s -> %s', url, next);
+        seen ??= new Set([url]);
         if (seen.has(next) || hops + 1 > (this.opts.maxRedirects ?? 5)) {
           return { error: redirectLoop([...seen, next]) };
         }

@@ -137,7 +137,7 @@ function onConnecting(state: Extract<SessionState, { name: 'CONNECTING' }>, inpu
 }
 
 function onSubscribing(state: Extract<SessionState, { name: 'SUBSCRIBING' }>, input: SessionInput, cfg: MachineConfig): Step {
-  const drop: SessionEffect[] = [{ type: 'disarm_watchdog' }, { type: 'disconnect', gen: state.gen }];
+  const drop = dropStream(state.gen);
   switch (input.type) {
     case 'event':
       if (input.event.type === 'SUBSCRIBED') return subscribed(state, input.event, cfg);
@@ -178,22 +178,22 @@ function subscribed(state: Extract<SessionState, { name: 'SUBSCRIBING' }>, event
 }
 
 function onSubscribed(state: Extract<SessionState, { name: 'SUBSCRIBED' }>, input: SessionInput, cfg: MachineConfig): Step {
-  const drop: SessionEffect[] = [{ type: 'disarm_watchdog' }, { type: 'disconnect', gen: state.gen }];
+  // dropStream() only where it is used: the common input (an event) must not allocate it.
   const seconds = state.info.heartbeatIntervalSeconds;
   switch (input.type) {
     case 'event': {
       if (input.event.type === 'ERROR') {
-        return fail(state, errorFromEventMessage(input.event.error?.message ?? '', true), drop);
+        return fail(state, errorFromEventMessage(input.event.error?.message ?? '', true), dropStream(state.gen));
       }
       const effects: SessionEffect[] = [{ type: 'arm_watchdog', gen: state.gen, ms: watchdogMs(seconds, cfg) }];
       if (input.event.type !== 'SUBSCRIBED') effects.push({ type: 'deliver', event: { kind: 'event', event: input.event } });
       return { state, effects };
     }
     case 'stream_ended':
-      if (state.tearingDown) return fail(state, undefined, drop); // TEARDOWN closes the stream (§2.9)
-      return retry(state, input.error ?? ended('while subscribed'), cfg, drop);
+      if (state.tearingDown) return fail(state, undefined, dropStream(state.gen)); // TEARDOWN closes the stream (§2.9)
+      return retry(state, input.error ?? ended('while subscribed'), cfg, dropStream(state.gen));
     case 'heartbeat_timeout':
-      return retry(state, silence(seconds, cfg), cfg, drop);
+      return retry(state, silence(seconds, cfg), cfg, dropStream(state.gen));
     default:
       return same(state);
   }
@@ -217,8 +217,12 @@ function fail(state: SessionState, error: MesosError | undefined, pre: SessionEf
 }
 
 function close(state: SessionState, error?: MesosError): Step {
-  const pre: SessionEffect[] = [{ type: 'disarm_watchdog' }, { type: 'disconnect', gen: state.gen }];
-  return fail(state, error, pre);
+  return fail(state, error, dropStream(state.gen));
+}
+
+/** Effects that end connection `gen`: the watchdog first, then the stream. */
+function dropStream(gen: number): SessionEffect[] {
+  return [{ type: 'disarm_watchdog' }, { type: 'disconnect', gen }];
 }
 
 function commonOf(s: Common): Common {

@@ -112,10 +112,15 @@ export function applyStatus(observed: readonly ObservedTask[], status: TaskStatu
   while (i < observed.length && (observed[i] as ObservedTask).taskId !== id) i++;
   const t = observed[i];
   if (t === undefined) return observed as ObservedTask[];
+  const out = observed.slice();
+  out[i] = withStatus(t, status);
+  return out;
+}
+
+/** One task with a status update folded in (a new object; `t` is not changed). */
+export function withStatus(t: ObservedTask, status: TaskStatus): ObservedTask {
   const next: ObservedTask = { ...t, state: status.state, lastStatus: status };
   if (status.healthy !== undefined) next.healthy = status.healthy;
   if (status.agent_id !== undefined) next.agentId = status.agent_id.value;
-  const out = observed.slice();
-  out[i] = next;
-  return out;
+  return next;
 }
