@@ -365,3 +365,23 @@ describe('H1Agent, a reader that stops early', () => {
     expect(s.connections()).toBe(2);
   });
 });
+
+describe('H1Agent, idle connections', () => {
+  it('closes a keep-alive connection idle past keepAliveMs, and the next request opens a new one', async () => {
+    let closed = 0;
+    const seen = new Set<Socket>();
+    const s = await rawServer((sock) => {
+      if (!seen.has(sock)) sock.once('close', () => closed++);
+      seen.add(sock);
+      sock.write('HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n');
+    });
+    const a = agent({ keepAliveMs: 50 });
+    await (await a.request(s.url, { method: 'POST', body: '{}', headersTimeout: 10_000 })).body.dump();
+    await (await a.request(s.url, { method: 'POST', body: '{}', headersTimeout: 10_000 })).body.dump();
+    expect(s.connections()).toBe(1); // reused while fresh
+    await new Promise((r) => setTimeout(r, 200));
+    expect(closed).toBe(1);
+    await (await a.request(s.url, { method: 'POST', body: '{}' })).body.dump();
+    expect(s.connections()).toBe(2);
+  });
+});
