@@ -142,6 +142,9 @@ export function placeTasks(
   const peersPerAgent = new Map<string, Map<string, number>>();
   const placedPerAgent = new Map<string, number>();
   const result: PlaceResult = { placed: [], unplaced: [], accepts: [] };
+  // Without offers a spec's report is the same for every instance, unless a UNIQUE/MAX_PER
+  // constraint counts its peers: made once per spec (a first plan reports on all of them).
+  const noOfferReports = new Map<PendingTask['spec'], FitReport>();
   const order = [...pending].sort((a, b) => cmp(a.spec.name, b.spec.name) || a.instance - b.instance);
   for (const task of order) {
     const needs = needsOf(task.spec);
@@ -156,7 +159,13 @@ export function placeTasks(
       .map((c, i) => ({ c, i, l: load(c) }))
       .sort((a, b) => a.l[0] - b.l[0] || a.l[1] - b.l[1] || a.i - b.i)[0]?.c;
     if (chosen === undefined) {
-      result.unplaced.push({ taskId: task.taskId, report: fitReport(task.spec, evals, totals, mine) });
+      const shared = evals.length === 0 && !task.spec.constraints.some((c) => c.operator === 'UNIQUE' || c.operator === 'MAX_PER');
+      let report = shared ? noOfferReports.get(task.spec) : undefined;
+      if (report === undefined) {
+        report = fitReport(task.spec, evals, totals, mine);
+        if (shared) noOfferReports.set(task.spec, report);
+      }
+      result.unplaced.push({ taskId: task.taskId, report });
       continue;
     }
     const { resources, ports } = cut(task, chosen);
