@@ -538,8 +538,8 @@ class Conn {
 
   private deliver(body: H1Body, bytes: Buffer): void {
     if (bytes.length === 0) return;
-    // Copied: the socket's buffer is not ours to keep once this event returns.
-    if (body.push(Buffer.from(bytes))) return;
+    // Not copied: each 'data' event of a net/tls socket is a buffer of its own.
+    if (body.push(bytes)) return;
     // The reader is behind: stop reading, and stop blaming the server for the silence.
     this.socket.pause();
   }

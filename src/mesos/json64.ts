@@ -19,10 +19,13 @@ import { MesosError } from './errors.js';
 const KEY = '"nanoseconds"';
 const BIG_NANOS = /(?<!\\)"nanoseconds"(\s*:\s*)(-?\d{16,})/g;
 const exact = new WeakMap<object, bigint>();
+/** How many exact values were ever kept: while 0, no text needs the replacer. */
+let exactKept = 0;
 
 function revive(this: Record<string, unknown>, key: string, value: unknown): unknown {
   if (key === 'nanoseconds' && typeof value === 'string' && /^-?\d+$/.test(value)) {
     exact.set(this, BigInt(value));
+    exactKept++;
     return Number(value);
   }
   return value;
@@ -60,7 +63,7 @@ export function stringifyMesosJson(value: unknown): string {
   // Most calls carry no TimeInfo: stringify without a replacer (several times faster),
   // and only when the text names nanoseconds again with the replacer below.
   const plain = JSON.stringify(value);
-  if (plain === undefined || !plain.includes(KEY)) return plain;
+  if (plain === undefined || exactKept === 0 || !plain.includes(KEY)) return plain;
   return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
     if (key === 'nanoseconds' && typeof v === 'number') {
       const big = exact.get(this);
