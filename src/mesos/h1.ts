@@ -11,8 +11,9 @@
  * and the response framing below is the whole of RFC 9112 §6.3 that can occur: no body
  * (HEAD, 1xx, 204, 304), Transfer-Encoding chunked, Content-Length, or until close.
  */
+import { createRequire } from 'node:module';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tlsModule from 'node:tls';
 import type { IncomingHttpHeaders } from 'node:http';
 
 export interface H1AgentOptions {
@@ -327,7 +328,7 @@ class Conn {
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
     this.socket =
       url.protocol === 'https:'
-        ? tls.connect({
+        ? loadTls().connect({
             host,
             port,
             servername: net.isIP(host) ? undefined : host,
@@ -568,6 +569,13 @@ class Conn {
     this.body = undefined;
     this.clearTimer();
   }
+}
+
+let tls: typeof tlsModule | undefined;
+
+/** node:tls only for https masters: loading it costs ~10 ms of every plain-http run's start-up. */
+function loadTls(): typeof tlsModule {
+  return (tls ??= createRequire(import.meta.url)('node:tls') as typeof tlsModule);
 }
 
 /**
