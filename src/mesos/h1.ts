@@ -21,6 +21,8 @@ export interface H1AgentOptions {
   connections?: number;
   /** An idle keep-alive connection is closed after this long (default 10 s). */
   keepAliveMs?: number;
+  /** Longest wait for a connection (TCP, and the TLS handshake for https) (default 10 s). */
+  connectTimeoutMs?: number;
   /** TLS: CAs to trust instead of the system's, and whether to verify at all. */
   ca?: Buffer;
   rejectUnauthorized?: boolean;
@@ -43,7 +45,7 @@ export interface H1Response {
   body: H1Body;
 }
 
-export type H1ErrorCode = 'H1_HEADERS_TIMEOUT' | 'H1_BODY_TIMEOUT' | 'H1_SOCKET_CLOSED' | 'H1_BAD_RESPONSE' | 'H1_CLOSED' | 'H1_BAD_REQUEST';
+export type H1ErrorCode = 'H1_CONNECT_TIMEOUT' | 'H1_HEADERS_TIMEOUT' | 'H1_BODY_TIMEOUT' | 'H1_SOCKET_CLOSED' | 'H1_BAD_RESPONSE' | 'H1_CLOSED' | 'H1_BAD_REQUEST';
 
 export class H1Error extends Error {
   constructor(message: string, readonly code: H1ErrorCode) {
@@ -320,6 +322,7 @@ class Conn {
   /** The request's head/body timeout, and the keep-alive limit while idle. */
   private readonly deadline = new Deadline();
   private readonly idleLimit = new Deadline();
+  private readonly connecting = new Deadline();
   private gone = false;
 
   constructor(private readonly origin: Origin) {
@@ -338,6 +341,13 @@ class Conn {
           })
         : net.connect({ host, port });
     this.socket.setNoDelay(true);
+    // A master whose packets are dropped must not hold a request for the whole head timeout
+    // (75 s): after this the request fails as unreachable and the next master is tried.
+    const connectMs = opts.connectTimeoutMs ?? 10_000;
+    if (connectMs > 0) {
+      this.connecting.arm(connectMs, () => this.fail(new H1Error(`Connecting to ${url.host} timed out`, 'H1_CONNECT_TIMEOUT')));
+      this.socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => this.connecting.dispose());
+    }
     this.socket.on('data', (d: Buffer) => this.onData(d));
     this.socket.on('error', (e) => this.fail(e));
     this.socket.on('close', () => this.onClose());
@@ -392,6 +402,7 @@ class Conn {
       else this.fail(new H1Error('The server closed the connection', 'H1_SOCKET_CLOSED'));
     }
     this.deadline.dispose();
+    this.connecting.dispose();
     this.idleLimit.dispose();
     this.origin.forget(this);
   }

@@ -265,5 +265,7 @@ function connectError(err: unknown, url: string): MesosError {
       hint: 'The master\'s certificate is not trusted: pass --ca-file with the CA that signed it (or --insecure to skip verification).',
     });
   }
-  return new MesosError('MA_ERR_CONNECT', `Cannot reach ${url}: ${code || e.message}`, { url, cause: err });
+  // The HTTP client's own errors read better as their message ("Connecting to h:5050 timed out").
+  const why = code.startsWith('H1_') ? e.message : code || e.message;
+  return new MesosError('MA_ERR_CONNECT', `Cannot reach ${url}: ${why}`, { url, cause: err });
 }

@@ -385,3 +385,13 @@ describe('H1Agent, idle connections', () => {
     expect(s.connections()).toBe(2);
   });
 });
+
+describe('H1Agent, connecting', () => {
+  it('gives up connecting after connectTimeoutMs (here: a TLS handshake nobody answers)', async () => {
+    const s = await rawServer(() => undefined); // accepts TCP, never speaks TLS
+    const a = agent({ connectTimeoutMs: 100 });
+    const started = Date.now();
+    await expect(a.request(s.url.replace('http:', 'https:'), { method: 'GET', headersTimeout: 10_000 })).rejects.toMatchObject({ code: 'H1_CONNECT_TIMEOUT' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
