@@ -1,0 +1,278 @@
+/** One socket of an H1Agent: one request at a time, and the parser of its responses. */
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import type tlsModule from 'node:tls';
+import { H1Body } from './body.js';
+import { Deadline } from './deadline.js';
+import type { Origin, Pending } from './origin.js';
+import { framingOf, H1Error, parseResponseHead, type Framing } from './wire.js';
+
+const MAX_HEAD_BYTES = 64 * 1024;
+const CRLF2 = Buffer.from('\r\n\r\n');
+
+/** One socket, one request at a time, and the parser of its responses. */
+export class Conn {
+  private readonly socket: net.Socket;
+  private current: Pending | undefined;
+  private body: H1Body | undefined;
+  private framing: Framing = { kind: 'none' };
+  private keepAlive = false;
+  private rest: Buffer | undefined;
+  /** Within a chunked body: the data bytes left of this chunk, or a line to read. */
+  private chunk: { state: 'size' } | { state: 'data'; left: number } | { state: 'crlf' } | { state: 'trailers' } = { state: 'size' };
+  /** The request's head/body timeout, and the keep-alive limit while idle. */
+  private readonly deadline = new Deadline();
+  private readonly idleLimit = new Deadline();
+  private readonly connecting = new Deadline();
+  private gone = false;
+
+  constructor(private readonly origin: Origin) {
+    const { url, opts } = origin;
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    this.socket =
+      url.protocol === 'https:'
+        ? loadTls().connect({
+            host,
+            port,
+            servername: net.isIP(host) ? undefined : host,
+            ca: opts.ca,
+            rejectUnauthorized: opts.rejectUnauthorized ?? true,
+            ALPNProtocols: ['http/1.1'],
+          })
+        : net.connect({ host, port });
+    this.socket.setNoDelay(true);
+    // A master whose packets are dropped must not hold a request for the whole head timeout
+    // (75 s): after this the request fails as unreachable and the next master is tried.
+    const connectMs = opts.connectTimeoutMs ?? 10_000;
+    if (connectMs > 0) {
+      this.connecting.arm(connectMs, () => this.fail(new H1Error(`Connecting to ${url.host} timed out`, 'H1_CONNECT_TIMEOUT')));
+      this.socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => this.connecting.dispose());
+    }
+    this.socket.on('data', (d: Buffer) => this.onData(d));
+    this.socket.on('error', (e) => this.fail(e));
+    this.socket.on('close', () => this.onClose());
+    // The server ended an idle connection: 'close' comes a turn or more later, and a request
+    // written in between would fail (EPIPE / closed); take it out of the pool now.
+    this.socket.on('end', () => {
+      if (!this.current) this.destroy();
+    });
+  }
+
+  send(p: Pending): void {
+    this.current = p;
+    this.idleLimit.disarm();
+    this.socket.ref();
+    if (p.opts.signal) {
+      const signal = p.opts.signal;
+      p.opts.signal.removeEventListener('abort', p.onAbort as () => void);
+      p.onAbort = () => this.fail(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)), signal.reason);
+      signal.addEventListener('abort', p.onAbort, { once: true });
+    }
+    this.socket.write(p.opts.body ? p.head + p.opts.body : p.head);
+    this.arm(p.opts.headersTimeout, () => new H1Error('No response head in time', 'H1_HEADERS_TIMEOUT'));
+  }
+
+  parkIdle(ms: number): void {
+    this.socket.unref();
+    // An idle connection keeps nothing alive: the process may exit before the limit.
+    this.idleLimit.arm(ms, () => this.destroy(), false);
+  }
+
+  destroy(): void {
+    if (this.gone) return;
+    this.socket.destroy();
+    this.onClose();
+  }
+
+  /** Ends this connection with an error for whoever is using it. */
+  fail(err: Error, reason: unknown = err): void {
+    const p = this.current;
+    const body = this.body;
+    this.finishRequest();
+    if (body) body.fail(err);
+    else p?.reject(reason);
+    this.destroy();
+  }
+
+  private onClose(): void {
+    if (this.gone) return;
+    this.gone = true;
+    if (this.current) {
+      if (this.body && this.framing.kind === 'close') this.complete();
+      else this.fail(new H1Error('The server closed the connection', 'H1_SOCKET_CLOSED'));
+    }
+    this.deadline.dispose();
+    this.connecting.dispose();
+    this.idleLimit.dispose();
+    this.origin.forget(this);
+  }
+
+  private arm(ms: number | undefined, error: () => H1Error): void {
+    if (ms) this.deadline.arm(ms, () => this.fail(error()));
+    else this.deadline.disarm();
+  }
+
+  private clearTimer(): void {
+    this.deadline.disarm();
+  }
+
+  private onData(data: Buffer): void {
+    if (!this.current) {
+      // Bytes nobody asked for: the connection can no longer be trusted.
+      return this.destroy();
+    }
+    let buf = this.rest ? Buffer.concat([this.rest, data]) : data;
+    this.rest = undefined;
+    try {
+      buf = this.parse(buf);
+    } catch (err) {
+      return this.fail(err as Error);
+    }
+    if (buf.length > 0 && this.current && !this.gone) this.rest = buf;
+  }
+
+  /** Consumes what it can of `buf`; returns the bytes it must wait to understand. */
+  private parse(buf: Buffer): Buffer {
+    let at = 0;
+    while (this.current && at < buf.length) {
+      if (!this.body) {
+        const end = buf.indexOf(CRLF2, at);
+        if (end < 0) {
+          if (buf.length - at > MAX_HEAD_BYTES) throw new H1Error('Response head too large', 'H1_BAD_RESPONSE');
+          break;
+        }
+        const text = buf.toString('latin1', at, end);
+        at = end + 4;
+        if (this.onHead(text)) this.complete(at < buf.length);
+        continue;
+      }
+      const next = this.parseBody(buf, at);
+      if (next === at) break; // a chunk-size line or CRLF split across reads: wait for the rest
+      at = next;
+    }
+    if (this.body && this.bodyTimeout()) {
+      if (this.socket.isPaused()) this.clearTimer();
+      else this.arm(this.bodyTimeout(), () => new H1Error('The response body stalled', 'H1_BODY_TIMEOUT'));
+    }
+    return at === 0 ? buf : buf.subarray(at);
+  }
+
+  private bodyTimeout(): number | undefined {
+    return this.current?.opts.bodyTimeout;
+  }
+
+  /** Parses a response head; true when the response has no body (it is complete). */
+  private onHead(text: string): boolean {
+    const { status, minor, headers } = parseResponseHead(text);
+    if (status >= 100 && status < 200) return false; // interim (100 Continue, 103 Early Hints): the real answer follows
+    const p = this.current as Pending;
+    this.framing = framingOf(p.opts.method, status, headers);
+    const connection = String(headers.connection ?? '').toLowerCase();
+    this.keepAlive =
+      this.framing.kind !== 'close' && (minor === '1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection));
+    this.chunk = { state: 'size' };
+    // A body read after its response completed must not resume the socket for the next one.
+    const body: H1Body = new H1Body(
+      () => {
+        if (this.body !== body) return;
+        this.socket.resume();
+        if (this.bodyTimeout()) this.arm(this.bodyTimeout(), () => new H1Error('The response body stalled', 'H1_BODY_TIMEOUT'));
+      },
+      () => {
+        if (this.body === body) this.fail(new H1Error('The reader stopped reading the body', 'H1_CLOSED'));
+      },
+    );
+    this.body = body;
+    this.clearTimer();
+    p.resolve({ statusCode: status, headers, body });
+    return this.framing.kind === 'none' || (this.framing.kind === 'length' && this.framing.left === 0);
+  }
+
+  /** Feeds body bytes from `at`; returns the next offset (unchanged: more bytes are needed). */
+  private parseBody(buf: Buffer, at: number): number {
+    const body = this.body as H1Body;
+    const f = this.framing;
+    if (f.kind === 'close') {
+      this.deliver(body, buf.subarray(at));
+      return buf.length;
+    }
+    if (f.kind === 'length') {
+      const n = Math.min(f.left, buf.length - at);
+      this.deliver(body, buf.subarray(at, at + n));
+      f.left -= n;
+      if (f.left === 0) this.complete(at + n < buf.length);
+      return at + n;
+    }
+    if (f.kind !== 'chunked') return buf.length;
+    const c = this.chunk;
+    if (c.state === 'data') {
+      const n = Math.min(c.left, buf.length - at);
+      if (n > 0) this.deliver(body, buf.subarray(at, at + n));
+      c.left -= n;
+      if (c.left === 0) this.chunk = { state: 'crlf' };
+      return at + n;
+    }
+    if (c.state === 'crlf') {
+      if (buf.length - at < 2) return at;
+      if (buf[at] !== 13 || buf[at + 1] !== 10) throw new H1Error('Malformed chunked body', 'H1_BAD_RESPONSE');
+      this.chunk = { state: 'size' };
+      return at + 2;
+    }
+    const eol = buf.indexOf('\r\n', at, 'latin1');
+    if (eol < 0) {
+      if (buf.length - at > MAX_HEAD_BYTES) throw new H1Error('Malformed chunked body', 'H1_BAD_RESPONSE');
+      return at;
+    }
+    const line = buf.toString('latin1', at, eol);
+    if (c.state === 'trailers') {
+      if (line === '') this.complete(eol + 2 < buf.length);
+      return eol + 2;
+    }
+    const size = /^([0-9a-fA-F]{1,12})[ \t]*(?:;.*)?$/.exec(line);
+    if (!size) throw new H1Error(`Malformed chunk size ${JSON.stringify(line.slice(0, 40))}`, 'H1_BAD_RESPONSE');
+    const left = parseInt(size[1] as string, 16);
+    this.chunk = left === 0 ? { state: 'trailers' } : { state: 'data', left };
+    return eol + 2;
+  }
+
+  private deliver(body: H1Body, bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    // Not copied: each 'data' event of a net/tls socket is a buffer of its own.
+    if (body.push(bytes)) return;
+    // The reader is behind: stop reading, and stop blaming the server for the silence.
+    this.socket.pause();
+  }
+
+  /**
+   * The response is complete: the body ends; the connection is reused, unless the server
+   * sent bytes beyond the response (`trailing`: nothing was asked for them) or closes.
+   */
+  private complete(trailing = false): void {
+    const body = this.body;
+    const reuse = this.keepAlive && !this.gone && !trailing;
+    this.finishRequest();
+    body?.end();
+    if (this.gone) return;
+    // The last bytes may have filled the body and paused the socket: the body is whole now,
+    // and the connection must read the next response (or notice the server closing) regardless.
+    this.socket.resume();
+    if (reuse) this.origin.release(this);
+    else this.destroy();
+  }
+
+  private finishRequest(): void {
+    const p = this.current;
+    if (p?.opts.signal && p.onAbort) p.opts.signal.removeEventListener('abort', p.onAbort);
+    this.current = undefined;
+    this.body = undefined;
+    this.clearTimer();
+  }
+}
+
+let tls: typeof tlsModule | undefined;
+
+/** node:tls only for https masters: loading it costs ~10 ms of every plain-http run's start-up. */
+function loadTls(): typeof tlsModule {
+  return (tls ??= createRequire(import.meta.url)('node:tls') as typeof tlsModule);
+}
