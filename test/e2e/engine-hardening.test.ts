@@ -11,7 +11,7 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalCluster } from '../../src/local/index.js';
-import { runCli } from '../support/cli.js';
+import { runCli, type CliResult } from '../support/cli.js';
 import { eventually, tasksNamed, testCluster } from '../support/cluster.js';
 
 let cluster: LocalCluster;
@@ -73,10 +73,31 @@ async function framework(name: string): Promise<LegacyFramework | undefined> {
   return state.frameworks.find((f) => f.name === name);
 }
 
+/** Writes a one-instance manifest for `name` into the test's directory; returns its path. */
+function taskFile(name: string, command: string): string {
+  const file = path.join(dir, `${name}.yaml`);
+  writeFileSync(file, `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: ${name}}\nspec:\n  command: '${command}'\n  resources: {cpus: 0.1, mem: 32}\n`);
+  return file;
+}
+
+/** Applies `name` through a proxy that loses the ACCEPT (`when`); the run must succeed. */
+async function applyLosingAccept(when: 'before' | 'after', name: string, command: string): Promise<CliResult> {
+  const via = await acceptLosingProxy(when);
+  const r = await runCli(['-f', taskFile(name, command), '--pending-timeout', '6s', '--timeout', '20s'], { env: { MESOS_MASTER: via, MESOS_APPLY_FRAMEWORK: `fw-${name}` } });
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  return r;
+}
+
+/** Exactly one task of `name` ever ran, and it still runs. */
+async function expectOneRunning(name: string): Promise<void> {
+  const { active, completed } = await tasksNamed(cluster.url, name);
+  expect(active.map((t) => t.state)).toEqual(['TASK_RUNNING']);
+  expect(completed).toEqual([]);
+}
+
 describe('apply engine hardening', () => {
   it('declines the offers the first plan leaves unused instead of holding them while it waits', async () => {
-    const file = path.join(dir, 'hold.yaml');
-    writeFileSync(file, `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: hold}\nspec:\n  command: 'sleep 600'\n  resources: {cpus: 0.1, mem: 32}\n`);
+    const file = taskFile('hold', 'sleep 600');
     const run = runCli(['-f', file, '--min-running', '4s'], { env: { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: 'fw-hold' } });
     let done = false;
     void run.finally(() => (done = true));
@@ -95,33 +116,20 @@ describe('apply engine hardening', () => {
   });
 
   it('an ACCEPT whose answer is lost: the task the master launched is followed, not reported failed or launched again', async () => {
-    const via = await acceptLosingProxy('after');
-    const file = path.join(dir, 'lost.yaml');
-    writeFileSync(file, `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: lost}\nspec:\n  command: 'exec sleep 3801'\n  resources: {cpus: 0.1, mem: 32}\n`);
-    const r = await runCli(['-f', file, '--pending-timeout', '6s', '--timeout', '20s'], { env: { MESOS_MASTER: via, MESOS_APPLY_FRAMEWORK: 'fw-lost' } });
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    const { active, completed } = await tasksNamed(cluster.url, 'lost');
-    expect(active.map((t) => t.state)).toEqual(['TASK_RUNNING']);
-    expect(completed).toEqual([]);
+    await applyLosingAccept('after', 'lost', 'exec sleep 3801');
+    await expectOneRunning('lost');
   });
 
   it('an ACCEPT cut before it reached the master: the master says the task is unknown, and it is launched again', async () => {
-    const via = await acceptLosingProxy('before');
-    const file = path.join(dir, 'cut.yaml');
-    writeFileSync(file, `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: cutaccept}\nspec:\n  command: 'exec sleep 3802'\n  resources: {cpus: 0.1, mem: 32}\n`);
-    const r = await runCli(['-f', file, '--pending-timeout', '6s', '--timeout', '20s'], { env: { MESOS_MASTER: via, MESOS_APPLY_FRAMEWORK: 'fw-cutaccept' } });
-    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const r = await applyLosingAccept('before', 'cutaccept', 'exec sleep 3802');
     expect(r.stderr + r.stdout).toMatch(/got no answer/);
-    const { active, completed } = await tasksNamed(cluster.url, 'cutaccept');
-    expect(active.map((t) => t.state)).toEqual(['TASK_RUNNING']);
-    expect(completed).toEqual([]);
+    await expectOneRunning('cutaccept');
   });
 
   it('--no-wait on a changed task still replaces it: the old copy is killed once the new one runs', async () => {
-    const file = path.join(dir, 'nowait.yaml');
-    const write = (v: string) => writeFileSync(file, `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: nowait}\nspec:\n  command: 'echo ${v}; exec sleep 3803'\n  resources: {cpus: 0.1, mem: 32}\n`);
+    const write = (v: string) => taskFile('nowait', `echo ${v}; exec sleep 3803`);
     const env = { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: 'fw-nowait' };
-    write('v1');
+    const file = write('v1');
     expect((await runCli(['-f', file], { env })).code).toBe(0);
     const [old] = (await tasksNamed(cluster.url, 'nowait')).active;
     write('v2');
@@ -144,8 +152,7 @@ describe('apply engine hardening', () => {
     const silent = createNetServer((s) => void sockets.add(s));
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
-      const file = path.join(dir, 'silent.yaml');
-      writeFileSync(file, `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: silent}\nspec:\n  command: 'sleep 1'\n  resources: {cpus: 0.1, mem: 32}\n`);
+      const file = taskFile('silent', 'sleep 1');
       const started = Date.now();
       const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
       const r = await runCli(['-f', file, '--timeout', '2s'], { env: { MESOS_MASTER: url, MESOS_APPLY_FRAMEWORK: 'fw-silent' }, timeoutMs: 30_000 });
