@@ -16,14 +16,14 @@ import type { MasterSetOptions } from '../mesos/masters.js';
 import { OperatorClient } from '../mesos/operator.js';
 import { AgentFilesClient } from '../mesos/agent-files.js';
 import type { Offer, TaskStatus } from '../mesos/types.js';
-import { withStatus, type ObservedTask } from '../model/observed.js';
+import { ObservedTasks } from '../model/observed.js';
 import type { LoadedSpec } from '../model/spec.js';
 import { isActive } from '../model/states.js';
 import { launches, makePlan } from '../plan/plan.js';
 import { placeTasks } from '../plan/place.js';
 import { buildTaskInfo } from '../plan/taskinfo.js';
 import { topReasons } from '../plan/fit.js';
-import type { AcceptGroup, Plan, TaskPlacement } from '../plan/types.js';
+import type { AcceptGroup, Plan, PlanItem, TaskPlacement } from '../plan/types.js';
 import type { ReportError } from '../ui/report.js';
 import { frameworkInfo } from './connect.js';
 import { previousSpecs, readCluster, sandboxTail, withSpecLabel } from './cluster.js';
@@ -96,12 +96,7 @@ class ApplyRun {
   private session?: SchedulerSession;
   private pump?: EventPump;
   private frameworkId?: string;
-  private observed: ObservedTask[] = [];
-  /**
-   * Index in `observed` of each task id (its first entry, as `find` would pick): every
-   * update looks its task up, and a scan per update made a run O(instances²).
-   */
-  private observedAt = new Map<string, number>();
+  private observed = new ObservedTasks();
   private agents: Awaited<ReturnType<typeof readCluster>>['agents'] = [];
   private plan?: Plan;
   private stopped: 'done' | 'interrupted' | 'fatal' | undefined;
@@ -201,9 +196,9 @@ class ApplyRun {
 
   private async gatherAndPlan(pump: EventPump): Promise<void> {
     const cluster = await readCluster(this.operator, this.frameworkId);
-    this.setObserved(cluster.observed);
+    this.observed = new ObservedTasks(cluster.observed);
     this.agents = cluster.agents;
-    const base = { specs: this.input.specs, observed: this.observed, agents: this.agents, prune: this.input.prune, allowEmpty: this.input.allowEmpty, framework: this.input.framework, previousSpecs: previousSpecs(this.observed) };
+    const base = { specs: this.input.specs, observed: this.observed.list, agents: this.agents, prune: this.input.prune, allowEmpty: this.input.allowEmpty, framework: this.input.framework, previousSpecs: previousSpecs(this.observed.list) };
     let plan = makePlan({ ...base, offers: [] });
     if (plan.items.some(launches)) {
       // Offers: clear the refuse filters and suppression that earlier runs left behind.
@@ -215,7 +210,7 @@ class ApplyRun {
         if (ev !== 'tick') await this.onSessionEvent(ev);
       }
       await pump.drain((ev) => this.onSessionEvent(ev));
-      plan = makePlan({ ...base, observed: this.observed, offers: [...this.offers.values()] });
+      plan = makePlan({ ...base, observed: this.observed.list, offers: [...this.offers.values()] });
     }
     this.plan = plan;
     this.input.emit({ type: 'planned', plan });
@@ -229,10 +224,9 @@ class ApplyRun {
     const bySpec = new Map(this.input.specs.map((s) => [s.spec.name, s]));
     for (const item of plan.items) {
       if (item.action === 'unchanged') {
-        const t = this.observedTask(item.taskId);
-        this.input.emit({ type: 'instance', view: { key: `${item.name}/${item.instance}`, name: item.name, instance: item.instance, action: 'unchanged', phase: 'unchanged', taskId: item.taskId, state: t?.state, healthy: t?.healthy, agentId: t?.agentId, host: t?.hostname ?? this.hostOf(t?.agentId), ports: t?.ports, settled: true } });
+        this.input.emit({ type: 'instance', view: this.unchangedView(item) });
       } else if (item.action === 'delete') {
-        const t = this.observedTask(item.taskId);
+        const t = this.observed.get(item.taskId);
         const kill = this.tracker.addDelete(item, t?.agentId, t?.hostname ?? this.hostOf(t?.agentId));
         this.input.emit({ type: 'instance', view: kill.view });
         await this.sendKill(kill);
@@ -309,8 +303,7 @@ class ApplyRun {
   /** Record a launched task as observed, so constraints and spreading see it next round. */
   private running(launch: Launch): void {
     const p = launch.placement!;
-    if (!this.observedAt.has(launch.item.taskId)) this.observedAt.set(launch.item.taskId, this.observed.length);
-    this.observed.push({
+    this.observed.add({
       taskId: launch.item.taskId, name: launch.item.name, instance: launch.item.instance, specHash: launch.loaded.hash, managed: true,
       state: 'TASK_STAGING', agentId: p.agentId, hostname: p.hostname, ports: p.ports.map((x) => x.hostPort), labels: {},
     });
@@ -319,7 +312,7 @@ class ApplyRun {
   private async placeRound(): Promise<void> {
     const pending = this.tracker.pending();
     if (pending.length === 0 || this.offers.size === 0) return;
-    const kept = this.observed.filter((t) => isActive(t.state) && !this.tracker.kills.has(t.taskId));
+    const kept = this.observed.list.filter((t) => isActive(t.state) && !this.tracker.kills.has(t.taskId));
     const result = placeTasks(pending.map((l) => ({ spec: l.loaded.spec, specHash: l.loaded.hash, instance: l.item.instance, taskId: l.item.taskId })), [...this.offers.values()], this.agents, kept);
     for (const u of result.unplaced) {
       const launch = this.tracker.launches.get(u.taskId);
@@ -421,9 +414,7 @@ class ApplyRun {
   private async onUpdate(status: TaskStatus): Promise<void> {
     this.acknowledge(status);
     const taskId = status.task_id.value;
-    const at = this.observedAt.get(taskId);
-    // In place: `observed` is this run's own list (makePlan got its snapshot's tasks, which stay as they were).
-    if (at !== undefined) this.observed[at] = withStatus(this.observed[at] as ObservedTask, status);
+    this.observed.applyStatus(status);
     const launch = this.tracker.launches.get(taskId);
     if (launch?.unconfirmed && !launch.settled) {
       launch.unconfirmed = false;
@@ -473,7 +464,7 @@ class ApplyRun {
   private async afterSuccess(launch: Launch): Promise<void> {
     const old = launch.item.oldTaskId;
     if (launch.item.action !== 'replace' || old === undefined) return;
-    const t = this.observedTask(old);
+    const t = this.observed.get(old);
     if (t && !isActive(t.state)) return;
     const kill = this.tracker.addReplaceKill(old, t?.agentId, launch.view);
     await this.sendKill(kill);
@@ -570,19 +561,6 @@ class ApplyRun {
     return this.tracker.pending().length > 0 ? REFUSE_WHILE_PENDING : REFUSE_WHEN_DONE;
   }
 
-  private setObserved(list: ObservedTask[]): void {
-    this.observed = list;
-    this.observedAt = new Map();
-    list.forEach((t, i) => {
-      if (!this.observedAt.has(t.taskId)) this.observedAt.set(t.taskId, i);
-    });
-  }
-
-  private observedTask(taskId: string): ObservedTask | undefined {
-    const at = this.observedAt.get(taskId);
-    return at === undefined ? undefined : this.observed[at];
-  }
-
   private agentOf(agentId: string | undefined) {
     return this.agents.find((a) => a.agent_info.id?.value === agentId);
   }
@@ -598,12 +576,15 @@ class ApplyRun {
       const k = this.tracker.kills.get(item.taskId);
       if (l) out.push(l.view);
       else if (k && k.ownView) out.push(k.view);
-      else if (item.action === 'unchanged') {
-        const t = this.observedTask(item.taskId);
-        out.push({ key: `${item.name}/${item.instance}`, name: item.name, instance: item.instance, action: 'unchanged', phase: 'unchanged', taskId: item.taskId, state: t?.state, healthy: t?.healthy, agentId: t?.agentId, host: t?.hostname ?? this.hostOf(t?.agentId), ports: t?.ports, settled: true });
-      }
+      else if (item.action === 'unchanged') out.push(this.unchangedView(item));
     }
     return out;
+  }
+
+  /** What an instance the plan leaves as it is looks like: its current task, settled. */
+  private unchangedView(item: PlanItem): InstanceView {
+    const t = this.observed.get(item.taskId);
+    return { key: `${item.name}/${item.instance}`, name: item.name, instance: item.instance, action: 'unchanged', phase: 'unchanged', taskId: item.taskId, state: t?.state, healthy: t?.healthy, agentId: t?.agentId, host: t?.hostname ?? this.hostOf(t?.agentId), ports: t?.ports, settled: true };
   }
 }
 

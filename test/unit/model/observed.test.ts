@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OperatorAgent, Task, TaskState } from '../../../src/mesos/types.js';
 import { taskLabels } from '../../../src/model/ids.js';
-import { applyStatus, observeTasks, portsOf } from '../../../src/model/observed.js';
+import { ObservedTasks, observeTasks, portsOf } from '../../../src/model/observed.js';
 
 /** Shaped like the GET_TASKS answer recorded from Mesos 1.12 (fixtures/real-mesos). */
 function task(id: string, state: TaskState, over: Partial<Task> = {}): Task {
@@ -67,10 +67,13 @@ describe('observed tasks', () => {
   it('folds status updates into known tasks and ignores unknown ids', () => {
     const list = observeTasks({ tasks: [task('a', 'TASK_RUNNING', { statuses: [] })] }, 'fw-1');
     expect(list[0]?.healthy).toBeUndefined();
-    const next = applyStatus(list, { task_id: { value: 'a' }, state: 'TASK_FAILED', healthy: false, message: 'boom' });
-    expect(next[0]).toMatchObject({ state: 'TASK_FAILED', healthy: false, lastStatus: { message: 'boom' } });
+    const known = new ObservedTasks(list);
+    known.applyStatus({ task_id: { value: 'a' }, state: 'TASK_FAILED', healthy: false, message: 'boom' });
+    expect(known.get('a')).toMatchObject({ state: 'TASK_FAILED', healthy: false, lastStatus: { message: 'boom' } });
     expect(list[0]?.state).toBe('TASK_RUNNING');
-    expect(applyStatus(list, { task_id: { value: 'zzz' }, state: 'TASK_LOST' })).toEqual(list);
+    const before = [...known.list];
+    known.applyStatus({ task_id: { value: 'zzz' }, state: 'TASK_LOST' });
+    expect(known.list).toEqual(before);
   });
 
   it('lists ports of ranges resources only', () => {
