@@ -118,9 +118,19 @@ function bestName(evals: readonly Evaluation[], best: FitCandidate): string {
 }
 
 /** UNIQUE / MAX_PER slots on the agents that fit statically, when all are taken by peers. */
+/** Constraints that count a task's peers (UNIQUE, MAX_PER): only they make its report depend on them. */
+function countsPeers(c: TaskSpec['constraints'][number]): boolean {
+  return c.operator === 'UNIQUE' || c.operator === 'MAX_PER';
+}
+
+/** True when fitReport's answer can differ between instances of `spec` (given the same offers). */
+export function reportDependsOnPeers(spec: TaskSpec): boolean {
+  return spec.constraints.some(countsPeers);
+}
+
 function slotsExhausted(spec: TaskSpec, fitting: readonly Evaluation[], peers: readonly AgentView[]): string | undefined {
   for (const c of spec.constraints) {
-    if (c.operator !== 'UNIQUE' && c.operator !== 'MAX_PER') continue;
+    if (!countsPeers(c)) continue;
     const values = new Set(fitting.map((e) => fieldValue(e.candidate.view, c.field)));
     const per = c.operator === 'UNIQUE' ? 1 : Number(c.value ?? '1');
     if (peers.length >= values.size * per) {

@@ -24,7 +24,7 @@ import { isActive } from '../model/states.js';
 import { type Candidate, evaluate, needsOf, portRequests } from './candidate.js';
 import type { AgentView } from './constraints.js';
 import { cmp } from './diff.js';
-import { fitReport } from './fit.js';
+import { fitReport, reportDependsOnPeers } from './fit.js';
 import type { AcceptGroup, AssignedPort, FitReport, PendingTask, TaskPlacement } from './types.js';
 
 export interface PlaceResult {
@@ -113,7 +113,7 @@ function peerViews(running: readonly ObservedTask[], known: readonly AgentView[]
 /** How many of `views` are on each agent. */
 function countByAgent(views: readonly AgentView[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (const v of views) out.set(v.agentId, (out.get(v.agentId) ?? 0) + 1);
+  for (const v of views) bump(out, v.agentId);
   return out;
 }
 
@@ -159,7 +159,7 @@ export function placeTasks(
       .map((c, i) => ({ c, i, l: load(c) }))
       .sort((a, b) => a.l[0] - b.l[0] || a.l[1] - b.l[1] || a.i - b.i)[0]?.c;
     if (chosen === undefined) {
-      const shared = evals.length === 0 && !task.spec.constraints.some((c) => c.operator === 'UNIQUE' || c.operator === 'MAX_PER');
+      const shared = evals.length === 0 && !reportDependsOnPeers(task.spec);
       let report = shared ? noOfferReports.get(task.spec) : undefined;
       if (report === undefined) {
         report = fitReport(task.spec, evals, totals, mine);
