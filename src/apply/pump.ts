@@ -36,16 +36,21 @@ export class EventPump {
       if (raced === 'tick') return this.interrupted ? 'interrupted' : 'tick';
       got = raced;
     }
-    this.pending = undefined;
-    this.arrived = undefined;
-    if (got.done) {
-      this.ended = true;
-      return { kind: 'closed' };
-    }
+    const ev = this.take(got);
+    if (ev === undefined) return { kind: 'closed' };
     // Ask for the next event now: while the caller handles this one it arrives (or is
     // already queued), and the next call takes it without a timer and a race per event.
     this.fetch();
-    return got.value;
+    return ev;
+  }
+
+  /** `got` is handed out: the next one must be asked for. Undefined when the events ended. */
+  private take(got: IteratorResult<SessionEvent>): SessionEvent | undefined {
+    this.pending = undefined;
+    this.arrived = undefined;
+    if (!got.done) return got.value;
+    this.ended = true;
+    return undefined;
   }
 
   /** The pending `next()` of the iterator, asked for once and remembered when it settles. */
@@ -82,13 +87,9 @@ export class EventPump {
       const pending = this.fetch();
       const got = this.arrived ?? (await Promise.race([pending, new Promise<'none'>((resolve) => setImmediate(() => resolve('none')))]));
       if (got === 'none') return;
-      this.pending = undefined;
-      this.arrived = undefined;
-      if (got.done) {
-        this.ended = true;
-        return;
-      }
-      await handle(got.value);
+      const ev = this.take(got);
+      if (ev === undefined) return;
+      await handle(ev);
     }
   }
 }
