@@ -151,15 +151,16 @@ export class Conn {
       if (next === at) break; // a chunk-size line or CRLF split across reads: wait for the rest
       at = next;
     }
-    if (this.body && this.bodyTimeout()) {
-      if (this.socket.isPaused()) this.clearTimer();
-      else this.arm(this.bodyTimeout(), () => new H1Error('The response body stalled', 'H1_BODY_TIMEOUT'));
-    }
+    if (this.body) this.watchBody();
     return at === 0 ? buf : buf.subarray(at);
   }
 
-  private bodyTimeout(): number | undefined {
-    return this.current?.opts.bodyTimeout;
+  /** While a body is read its timeout runs, except while we paused the socket (a slow reader is not a stalled server). */
+  private watchBody(): void {
+    const ms = this.current?.opts.bodyTimeout;
+    if (!ms) return;
+    if (this.socket.isPaused()) this.clearTimer();
+    else this.arm(ms, () => new H1Error('The response body stalled', 'H1_BODY_TIMEOUT'));
   }
 
   /** Parses a response head; true when the response has no body (it is complete). */
@@ -177,7 +178,7 @@ export class Conn {
       () => {
         if (this.body !== body) return;
         this.socket.resume();
-        if (this.bodyTimeout()) this.arm(this.bodyTimeout(), () => new H1Error('The response body stalled', 'H1_BODY_TIMEOUT'));
+        this.watchBody();
       },
       () => {
         if (this.body === body) this.fail(new H1Error('The reader stopped reading the body', 'H1_CLOSED'));
