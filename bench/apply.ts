@@ -22,14 +22,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { startLocalCluster, type LocalCluster } from '../src/local/index.js';
 import type { Event } from '../src/mesos/types.js';
+import { bin, root } from './support/cli-path.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-// The CLI as installed: package.json's `bin` (the bundle that scripts/bundle.mjs writes).
-const bin = join(root, (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['mesos-apply']);
 const FRAMEWORK = 'bench';
 
 function arg(name: string, fallback: number): number {

@@ -10,14 +10,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { loadManifests } from '../src/manifest/load.js';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-// The CLI as installed: package.json's `bin` (the bundle that scripts/bundle.mjs writes).
-const bin = join(root, (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['mesos-apply']);
+import { bin, root } from './support/cli-path.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

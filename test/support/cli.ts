@@ -1,12 +1,9 @@
 /** Spawns the built CLI (package.json's `bin`, as `npm run build` makes it) as a user would, and collects its output. */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
+import { BIN, REPO } from '../../scripts/quickstart.mjs';
 
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** What `npm install` would put on the PATH: the bundle, not tsc's dist/src/bin.js. */
-export const BIN = path.join(REPO, (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['mesos-apply']);
+/** The repository, and what `npm install` would put on the PATH (the bundle, not tsc's dist/src/bin.js). */
+export { BIN, REPO };
 
 export interface CliResult {
   code: number | null;
