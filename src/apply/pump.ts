@@ -13,6 +13,10 @@ export class EventPump {
   private arrived: IteratorResult<SessionEvent> | undefined;
   private interrupted = false;
   private ended = false;
+  /** The caller of next() waiting now: woken by an event (from fetch) or by the tick timer. */
+  private waiter: ((r: IteratorResult<SessionEvent> | 'tick') => void) | undefined;
+  /** One timer for every wait, re-armed with refresh(): no timer, race and clear per event. */
+  private tick: { timer: NodeJS.Timeout; ms: number } | undefined;
 
   constructor(events: AsyncIterable<SessionEvent>, interrupted: Promise<unknown>) {
     this.iterator = events[Symbol.asyncIterator]();
@@ -29,10 +33,14 @@ export class EventPump {
     let got = this.arrived;
     if (got === undefined) {
       const pending = this.fetch();
-      let timer: NodeJS.Timeout | undefined;
-      const tick = new Promise<'tick'>((resolve) => (timer = setTimeout(() => resolve('tick'), timeoutMs)));
-      const raced = await Promise.race([pending, tick]);
-      clearTimeout(timer);
+      const raced = await new Promise<IteratorResult<SessionEvent> | 'tick'>((resolve, reject) => {
+        this.waiter = resolve;
+        pending.catch(reject);
+        this.armTick(timeoutMs);
+      });
+      this.waiter = undefined;
+      // Not waiting: a tick that fires now wakes nobody and must not hold the process open.
+      this.tick?.timer.unref();
       if (raced === 'tick') return this.interrupted ? 'interrupted' : 'tick';
       got = raced;
     }
@@ -42,6 +50,17 @@ export class EventPump {
     // already queued), and the next call takes it without a timer and a race per event.
     this.fetch();
     return ev;
+  }
+
+  /** The tick fires `ms` from now unless an event comes first (then it fires for nobody). */
+  private armTick(ms: number): void {
+    if (this.tick === undefined || this.tick.ms !== ms) {
+      if (this.tick !== undefined) clearTimeout(this.tick.timer);
+      this.tick = { timer: setTimeout(() => this.waiter?.('tick'), ms), ms };
+    } else {
+      this.tick.timer.refresh();
+    }
+    this.tick.timer.ref();
   }
 
   /** `got` is handed out: the next one must be asked for. Undefined when the events ended. */
@@ -60,9 +79,11 @@ export class EventPump {
       this.pending = p;
       p.then(
         (r) => {
-          if (this.pending === p) this.arrived = r;
+          if (this.pending !== p) return;
+          this.arrived = r;
+          this.waiter?.(r);
         },
-        () => undefined, // the race in next() sees the rejection
+        () => undefined, // next() sees the rejection through its own catch
       );
     }
     return this.pending;

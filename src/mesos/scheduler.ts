@@ -295,7 +295,9 @@ export class SchedulerSession {
   }
 
   private async send(call: Call, offerEpoch?: number): Promise<void> {
-    const info = await this.whenSubscribed();
+    // Subscribed (nearly always, e.g. for every acknowledgement): no wait for a resolved promise.
+    const s = this.state;
+    const info = s.name === 'SUBSCRIBED' ? s.info : await this.whenSubscribed();
     if (offerEpoch !== undefined && offerEpoch !== this.epoch) {
       throw new MesosError('MA_ERR_STALE_OFFERS', `${call.type} names offers of an earlier subscription`);
     }

@@ -9,6 +9,7 @@ import { MesosError, errorFromStatus } from './errors.js';
 import { readText } from './http.js';
 import { parseMesosJsonOr } from './json64.js';
 import { headerValue, type MasterSet } from './masters.js';
+import type { H1Body } from './h1.js';
 import { RecordIODecoder } from './recordio.js';
 import type { Event } from './types.js';
 
@@ -82,17 +83,17 @@ export function openSubscription(
     await pump(res.body);
   }
 
-  async function pump(body: AsyncIterable<Uint8Array>): Promise<void> {
+  async function pump(body: H1Body): Promise<void> {
     const decoder = new RecordIODecoder({ maxRecordBytes });
     const emit = (buf: Buffer, start: number, end: number): void => {
       if (!controller.signal.aborted) cb.event(parseMesosJsonOr<Event>(buf.toString('utf8', start, end), 'Scheduler event'));
     };
     let error: MesosError | undefined;
     try {
-      for await (const chunk of body) {
-        if (controller.signal.aborted) break;
-        decoder.pushRanges(chunk, emit);
-      }
+      // Each chunk is decoded in the read that brought it (H1Body.forEach says why).
+      await body.forEach((chunk) => {
+        if (!controller.signal.aborted) decoder.pushRanges(chunk, emit);
+      });
       decoder.end();
     } catch (err) {
       error = asMesosError(err);

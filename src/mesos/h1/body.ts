@@ -3,7 +3,10 @@
 /** A body buffered beyond this pauses the socket until the reader catches up. */
 const HIGH_WATER = 1024 * 1024;
 
-/** A response body: its chunks as they arrive (async iteration), or thrown away (`dump`). */
+/**
+ * A response body: its chunks as they arrive (async iteration, or `forEach` for a reader
+ * that handles each chunk at once), or thrown away (`dump`).
+ */
 export class H1Body implements AsyncIterable<Buffer> {
   private chunks: Buffer[] = [];
   private buffered = 0;
@@ -12,6 +15,8 @@ export class H1Body implements AsyncIterable<Buffer> {
   /** Everyone waiting for a change: an iterator, dump(), or several of them. */
   private waiters: (() => void)[] = [];
   private discarding = false;
+  /** forEach's reader: chunks go to it as they arrive, never into `chunks`. */
+  private sink: ((chunk: Buffer) => void) | undefined;
 
   constructor(
     private readonly drained: () => void,
@@ -21,6 +26,11 @@ export class H1Body implements AsyncIterable<Buffer> {
 
   /** @internal */ push(chunk: Buffer): boolean {
     if (this.discarding) return true;
+    if (this.sink) {
+      // Handled now, in the socket's read callback: what it throws fails the connection.
+      this.sink(chunk);
+      return true;
+    }
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     this.notify();
@@ -60,6 +70,28 @@ export class H1Body implements AsyncIterable<Buffer> {
         this.chunks = [];
         this.abandoned();
       }
+    }
+  }
+
+  /**
+   * Hands every chunk to `handle` as it arrives, in order, synchronously (no promise per
+   * chunk, as async iteration has); resolves when the body ends, rejects when it fails (an
+   * error `handle` throws fails the connection, and so arrives here too). A subscription
+   * stream is read this way: one status update per read, ~1,000 reads per 500 tasks.
+   */
+  async forEach(handle: (chunk: Buffer) => void): Promise<void> {
+    const queued = this.chunks;
+    this.chunks = [];
+    const before = this.buffered;
+    this.buffered = 0;
+    if (before >= HIGH_WATER) this.drained();
+    for (const chunk of queued) handle(chunk);
+    this.sink = handle;
+    try {
+      while (!this.done) await this.changed();
+      if (this.error) throw this.error;
+    } finally {
+      this.sink = undefined;
     }
   }
 
