@@ -106,8 +106,16 @@ export function diffTasks(specs: readonly LoadedSpec[], observed: readonly Obser
   const items: PlanItem[] = [];
   for (const s of specs) {
     const mine = managed.filter((t) => t.name === s.spec.name);
+    // By instance once, not a scan of `mine` per instance: the master keeps up to 1,000
+    // finished tasks per framework, so `mine` can be several times `instances` long.
+    const byInstance = new Map<number, ObservedTask[]>();
+    for (const t of mine) {
+      const list = byInstance.get(t.instance);
+      if (list === undefined) byInstance.set(t.instance, [t]);
+      else list.push(t);
+    }
     for (let i = 0; i < s.spec.instances; i++) {
-      items.push(...diffInstance(s, i, mine.filter((t) => t.instance === i), opts));
+      items.push(...diffInstance(s, i, byInstance.get(i) ?? [], opts));
     }
     for (const t of mine) {
       if (t.instance >= s.spec.instances && isActive(t.state)) items.push(deleteItem(t, 'scale-down'));

@@ -146,8 +146,11 @@ export function placeTasks(
   // constraint counts its peers: made once per spec (a first plan reports on all of them).
   const noOfferReports = new Map<PendingTask['spec'], FitReport>();
   const order = [...pending].sort((a, b) => cmp(a.spec.name, b.spec.name) || a.instance - b.instance);
+  // What a spec needs is the same for each of its instances: worked out once per spec.
+  const needsBySpec = new Map<PendingTask['spec'], ReturnType<typeof needsOf>>();
   for (const task of order) {
-    const needs = needsOf(task.spec);
+    let needs = needsBySpec.get(task.spec);
+    if (needs === undefined) needsBySpec.set(task.spec, (needs = needsOf(task.spec)));
     const mine = peers.get(task.spec.name) ?? [];
     const evals = groups.map((g) => evaluate(task.spec, needs, g, mine, clusterViews, 'offer'));
     const fits = evals.filter((e) => e.rejections.length === 0).map((e) => e.candidate);
