@@ -40,6 +40,13 @@ export interface H1RequestOptions {
   headersTimeout?: number;
   /** Longest silence while reading the body; 0 or absent: none. */
   bodyTimeout?: number;
+  /**
+   * For a long streamed body (a subscription): while it is busy (a read came within twice
+   * this of the previous one), stop reading for this long after each read, so that what
+   * arrives meanwhile is read, and handled, in one wake-up instead of one each. A byte waits
+   * at most this long; a quiet stream (heartbeats) is read at once. 0 or absent: never.
+   */
+  batchReadsMs?: number;
 }
 
 export interface H1Response {

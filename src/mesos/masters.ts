@@ -82,6 +82,8 @@ export interface MasterRequest {
   signal?: AbortSignal;
   headersTimeout?: number;
   bodyTimeout?: number;
+  /** See H1RequestOptions.batchReadsMs. */
+  batchReadsMs?: number;
 }
 
 export interface MasterHttpResponse {
@@ -216,6 +218,7 @@ export class MasterSet {
         headersTimeout: req.headersTimeout ?? this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
         // The stream passes 0: its liveness is the heartbeat watchdog's job.
         bodyTimeout: req.bodyTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        batchReadsMs: req.batchReadsMs,
       });
       trace('%s %s -> %d', req.method, url, res.statusCode);
       return { response: { status: res.statusCode, headers: res.headers, body: res.body, url, base: url } };

@@ -15,6 +15,14 @@ import type { Event } from './types.js';
 
 export const SCHEDULER_PATH = '/api/v1/scheduler';
 
+/**
+ * While events stream in, the stream is read at most every this many ms (h1's
+ * batchReadsMs): an event waits at most this long, and a burst of status updates costs one
+ * wake-up per batch instead of one each. Well below anything the session times (heartbeats
+ * come every 15 s).
+ */
+export const STREAM_BATCH_MS = 50;
+
 /** Failures worth another attempt: nobody answered, or no leader yet. */
 const RETRYABLE = ['MA_ERR_CONNECT', 'MA_ERR_NO_LEADER', 'MA_ERR_NOT_FOUND', 'MA_ERR_REDIRECT_LOOP', 'MA_ERR_TIMEOUT'];
 
@@ -61,6 +69,7 @@ export function openSubscription(
         signal: controller.signal,
         rounds: 1,
         bodyTimeout: 0,
+        batchReadsMs: STREAM_BATCH_MS,
       });
     } catch (err) {
       if (controller.signal.aborted) return; // we dropped it ourselves: nothing to report

@@ -27,6 +27,11 @@ export class Conn {
   private readonly idleLimit = new Deadline();
   private readonly connecting = new Deadline();
   private gone = false;
+  /** Why the socket is not reading: the body's reader is behind, or reads are being batched. */
+  private behind = false;
+  private batching = false;
+  private readonly batchEnd = new Deadline();
+  private lastReadAt = -Infinity;
 
   constructor(private readonly origin: Origin) {
     const { url, opts } = origin;
@@ -121,6 +126,7 @@ export class Conn {
     this.deadline.dispose();
     this.connecting.dispose();
     this.idleLimit.dispose();
+    this.batchEnd.dispose();
     this.origin.forget(this);
   }
 
@@ -148,6 +154,35 @@ export class Conn {
     }
     // A partial head or chunk-size line waits for the next read, in a copy of its own.
     if (buf.length > 0 && this.current && !this.gone) this.rest = Buffer.from(buf);
+    this.batchReads();
+  }
+
+  /**
+   * `batchReadsMs` (h1.ts): on a busy streamed body, pause reading for that long. Each
+   * wake-up costs the process ~0.1-0.5 ms of CPU whatever it reads (kernel, libuv, the
+   * callback and its microtasks); a trickle of status updates, one per read, is read in
+   * batches of several instead (measured: ~15% less CPU for an apply of 500 tasks).
+   */
+  private batchReads(): void {
+    const ms = this.current?.opts.batchReadsMs;
+    if (!ms || !this.body || this.gone) return;
+    const now = performance.now();
+    const busy = now - this.lastReadAt <= 2 * ms;
+    this.lastReadAt = now;
+    if (!busy || this.batching) return;
+    this.batching = true;
+    this.socket.pause();
+    this.batchEnd.arm(ms, () => {
+      this.batching = false;
+      this.resumeReading();
+    });
+  }
+
+  /** Reading goes on unless something still holds it: the body's reader, or a batch. */
+  private resumeReading(): void {
+    if (this.gone || this.behind || this.batching) return;
+    this.socket.resume();
+    this.watchBody();
   }
 
   /** Consumes what it can of `buf`; returns the bytes it must wait to understand. */
@@ -195,8 +230,8 @@ export class Conn {
     const body: H1Body = new H1Body(
       () => {
         if (this.body !== body) return;
-        this.socket.resume();
-        this.watchBody();
+        this.behind = false;
+        this.resumeReading();
       },
       () => {
         if (this.body === body) this.fail(new H1Error('The reader stopped reading the body', 'H1_CLOSED'));
@@ -260,6 +295,7 @@ export class Conn {
     // Copied: `bytes` is (part of) the socket's read buffer, which the next read overwrites.
     if (body.push(Buffer.from(bytes))) return;
     // The reader is behind: stop reading, and stop blaming the server for the silence.
+    this.behind = true;
     this.socket.pause();
   }
 
@@ -285,6 +321,10 @@ export class Conn {
     if (p?.opts.signal && p.onAbort) p.opts.signal.removeEventListener('abort', p.onAbort);
     this.current = undefined;
     this.body = undefined;
+    this.behind = false;
+    this.batching = false;
+    this.batchEnd.disarm();
+    this.lastReadAt = -Infinity;
     this.clearTimer();
   }
 }

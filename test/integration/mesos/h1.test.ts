@@ -395,3 +395,62 @@ describe('H1Agent, connecting', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
+
+describe('H1Agent, streamed bodies read by forEach', () => {
+  /** A chunked stream: `count` chunks `gapMs` apart, each naming the time it was written; then the end. */
+  function streamServer(count: number, gapMs: number): Promise<RawServer> {
+    return rawServer((sock) => {
+      sock.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+      let i = 0;
+      const tick = (): void => {
+        if (i === count) return void sock.write('0\r\n\r\n');
+        const data = `${i++}@${performance.now().toFixed(3)};`;
+        sock.write(`${Buffer.byteLength(data).toString(16)}\r\n${data}\r\n`);
+        setTimeout(tick, gapMs);
+      };
+      tick();
+    });
+  }
+
+  /** Reads the stream with forEach: what arrived, the moments reads delivered something, and the longest wait of a chunk. */
+  async function readStream(url: string, batchReadsMs?: number): Promise<{ text: string; reads: number; maxWaitMs: number }> {
+    const res = await agent().request(`${url}/stream`, { method: 'POST', bodyTimeout: 0, batchReadsMs });
+    let text = '';
+    let maxWaitMs = 0;
+    const moments = new Set<number>();
+    await res.body.forEach((chunk) => {
+      const now = performance.now();
+      moments.add(Math.round(now)); // chunks handed over by one read share their moment
+      const s = chunk.toString('utf8');
+      text += s;
+      for (const m of s.matchAll(/@([\d.]+);/g)) maxWaitMs = Math.max(maxWaitMs, now - Number(m[1]));
+    });
+    return { text, reads: moments.size, maxWaitMs };
+  }
+
+  it('batchReadsMs: a busy stream is read in batches, every byte in order, none held much past the window', async () => {
+    const s = await streamServer(40, 5);
+    const batched = await readStream(s.url, 50);
+    expect(batched.text.split(';').filter(Boolean).map((x) => Number(x.split('@')[0]))).toEqual([...Array(40).keys()]);
+    // ~200 ms of chunks, one read per 50 ms window (plus the first read, which comes at once).
+    expect(batched.reads).toBeLessThanOrEqual(12);
+    expect(batched.maxWaitMs).toBeLessThan(50 + 200); // the window, and slack for a loaded machine
+  });
+
+  it('batchReadsMs: a quiet stream is read at once', async () => {
+    const s = await streamServer(3, 300);
+    const quiet = await readStream(s.url, 50);
+    expect(quiet.text.split(';').filter(Boolean)).toHaveLength(3);
+    expect(quiet.maxWaitMs).toBeLessThan(40);
+  });
+
+  it('a throw from the handler fails the response and the connection', async () => {
+    const s = await streamServer(5, 5);
+    const res = await agent().request(`${s.url}/stream`, { method: 'POST', bodyTimeout: 0 });
+    await expect(
+      res.body.forEach(() => {
+        throw new Error('corrupt record');
+      }),
+    ).rejects.toThrow('corrupt record');
+  });
+});

@@ -39,4 +39,18 @@ describe('EventPump', () => {
     await pump.drainQueued(async (ev) => void seen.push(ev));
     expect(seen).toHaveLength(1);
   });
+
+  it("next(ms) answers 'tick' after ms without an event, and an event that comes during a wait ends it at once", async () => {
+    const q = new EventQueue<SessionEvent>();
+    const pump = new EventPump(q, new Promise(() => undefined));
+    const t0 = performance.now();
+    expect(await pump.next(30)).toBe('tick');
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(25);
+    setTimeout(() => q.push(update('t1')), 10);
+    const t1 = performance.now();
+    expect(await pump.next(5_000)).toMatchObject({ kind: 'event' });
+    expect(performance.now() - t1).toBeLessThan(2_000);
+    // The wait's timer, re-armed for a shorter wait, ticks at the new time.
+    expect(await pump.next(20)).toBe('tick');
+  });
 });
