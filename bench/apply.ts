@@ -3,9 +3,15 @@
  * in-process local cluster of 4 agents, measured from outside; then the same apply again
  * (nothing to change).
  *
- *   npm run bench -- apply [--instances 500] [--agents 4] [--cpu-prof DIR]
+ *   npm run bench -- apply [--instances 500] [--agents 4] [--runs 3] [--cpu-prof DIR]
  *
  * `--cpu-prof DIR` runs both CLI children under `node --cpu-prof` and keeps the profiles in DIR.
+ *
+ * The whole of it (a fresh cluster, apply, re-apply) is done `--runs` times, one after the
+ * other. A CLI's CPU time here moves by ±15% from run to run: it runs beside the cluster and
+ * 500 new processes on 2 cores, and how its wake-ups batch depends on their timing. The
+ * figures reported are the median run's (by CPU per instance), with every run's listed in
+ * `runs`; every target but CPU must hold in every run, CPU in the median one.
  *
  * How each figure is taken:
  *  - wall_s: spawn of the CLI → the master has sent the last TASK_RUNNING to the framework
@@ -36,6 +42,7 @@ function arg(name: string, fallback: number): number {
 const INSTANCES = arg('instances', 500);
 const PROFILE_DIR = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 const AGENTS = arg('agents', 4);
+const RUNS = Math.max(1, arg('runs', 3));
 
 const TARGETS = { cpu_ms_per_instance: 2, peak_rss_mb: 150, noop_reapply_s: 1 };
 
@@ -166,10 +173,11 @@ async function applyTwice(cluster: LocalCluster, counts: Counts, dir: string, fi
   return { first, second, accepts, reAccepts: (counts.calls.ACCEPT ?? 0) - accepts, offerRounds, offersSent, allRunningMs, processes };
 }
 
-function summarise(f: Figures, counts: Counts): Record<string, unknown> {
+/** One run's figures and checks; printed as it ends. */
+function summarise(f: Figures, counts: Counts, run: number): RunFigures {
   const { first, second } = f;
   const secondPhases = phases(second.stdout);
-  console.log(`apply: ${INSTANCES} instances on ${AGENTS} agents; all RUNNING after ${(f.allRunningMs / 1000).toFixed(2)} s, CLI exited after ${(first.wallMs / 1000).toFixed(2)} s (${JSON.stringify(phases(first.stdout))}; ${f.processes} processes matching 'sleep 600')`);
+  console.log(`run ${run}/${RUNS}: apply: ${INSTANCES} instances on ${AGENTS} agents; all RUNNING after ${(f.allRunningMs / 1000).toFixed(2)} s, CLI exited after ${(first.wallMs / 1000).toFixed(2)} s (${JSON.stringify(phases(first.stdout))}; ${f.processes} processes matching 'sleep 600')`);
   console.log(`  CLI cpu ${first.cpuMs.toFixed(0)} ms (${first.sysMs.toFixed(0)} ms of it in the kernel; ${(first.cpuMs / INSTANCES).toFixed(2)} ms/instance), peak rss ${first.maxRssMb.toFixed(0)} MB`);
   console.log(`  at the master: ${f.accepts} ACCEPT, ${f.offerRounds} OFFERS events (${f.offersSent} offers), calls ${JSON.stringify(counts.calls)}`);
   console.log(`no-change re-apply: ${(second.wallMs / 1000).toFixed(2)} s, cpu ${second.cpuMs.toFixed(0)} ms, rss ${second.maxRssMb.toFixed(0)} MB, ${f.reAccepts} ACCEPT (${JSON.stringify(secondPhases)})`);
@@ -181,18 +189,41 @@ function summarise(f: Figures, counts: Counts): Record<string, unknown> {
     accepts: f.accepts <= AGENTS * f.offerRounds,
   };
   return {
-    bench: 'apply', instances: INSTANCES, agents: AGENTS,
     wall_s: round(f.allRunningMs / 1000), cli_wall_s: round(first.wallMs / 1000),
     cpu_ms_per_instance: round(first.cpuMs / INSTANCES, 3), cpu_ms: Math.round(first.cpuMs), cpu_sys_ms: Math.round(first.sysMs), peak_rss_mb: Math.round(first.maxRssMb),
     accept_calls: f.accepts, offer_rounds: f.offerRounds, acknowledge_calls: counts.calls.ACKNOWLEDGE ?? 0,
     noop_reapply_s: round(second.wallMs / 1000), noop_cpu_ms: Math.round(second.cpuMs), noop_peak_rss_mb: Math.round(second.maxRssMb),
-    targets: { ...TARGETS, accept_calls: `<= agents x offer_rounds = ${AGENTS * f.offerRounds}` },
+    checks,
+  };
+}
+
+interface RunFigures {
+  wall_s: number; cli_wall_s: number; cpu_ms_per_instance: number; cpu_ms: number; cpu_sys_ms: number; peak_rss_mb: number;
+  accept_calls: number; offer_rounds: number; acknowledge_calls: number; noop_reapply_s: number; noop_cpu_ms: number; noop_peak_rss_mb: number;
+  checks: Record<'all_running' | 'cpu' | 'rss' | 'noop' | 'accepts', boolean>;
+}
+
+/** The median run's figures; CPU judged on it, every other check on every run. */
+function verdict(runs: RunFigures[]): Record<string, unknown> {
+  const byCpu = [...runs].sort((a, b) => a.cpu_ms_per_instance - b.cpu_ms_per_instance);
+  const median = byCpu[Math.floor((byCpu.length - 1) / 2)] as RunFigures;
+  const every = (k: keyof RunFigures['checks']): boolean => runs.every((r) => r.checks[k]);
+  const checks = { all_running: every('all_running'), cpu: median.checks.cpu, rss: every('rss'), noop: every('noop'), accepts: every('accepts') };
+  const { checks: _medianChecks, ...figures } = median;
+  return {
+    bench: 'apply', instances: INSTANCES, agents: AGENTS, runs_made: runs.length,
+    ...figures,
+    peak_rss_mb_max: Math.max(...runs.map((r) => r.peak_rss_mb)),
+    noop_reapply_s_max: Math.max(...runs.map((r) => r.noop_reapply_s)),
+    runs: runs.map((r) => ({ cpu_ms_per_instance: r.cpu_ms_per_instance, peak_rss_mb: r.peak_rss_mb, noop_reapply_s: r.noop_reapply_s, accept_calls: r.accept_calls, offer_rounds: r.offer_rounds })),
+    targets: { ...TARGETS, accept_calls: '<= agents x offer_rounds, each run' },
     checks,
     ok: Object.values(checks).every(Boolean),
   };
 }
 
-async function main(): Promise<void> {
+/** One run: a fresh cluster, apply, re-apply, the cluster closed and checked for survivors. */
+async function oneRun(run: number): Promise<RunFigures & { survivors: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'ma-bench-apply-'));
   writeFileSync(join(dir, 'usage.cjs'), PRELOAD);
   const file = join(dir, 'bench.yaml');
@@ -201,18 +232,31 @@ async function main(): Promise<void> {
   // Each agent: room for all instances on its own (0.01 cpus and 1 MiB each), so placement, not capacity, decides the spread.
   const cluster = await startLocalCluster({ port: 0, agents: AGENTS, workDir, resources: `cpus:${Math.ceil(INSTANCES * 0.01) + 4};mem:${INSTANCES + 1024};disk:1024;ports:[31000-32000]` });
   const counts = observe(cluster, INSTANCES);
-  let result: Record<string, unknown> | undefined;
+  let figures: RunFigures | undefined;
+  let left: number[] = [];
   try {
-    result = summarise(await applyTwice(cluster, counts, dir, file), counts);
+    figures = summarise(await applyTwice(cluster, counts, dir, file), counts, run);
   } finally {
     // close() kills every task's process group; check that no `sleep 600` of ours is left.
     await cluster.close();
-    const left = survivors('sleep 600', cluster.workDir);
+    left = survivors('sleep 600', cluster.workDir);
     if (left.length > 0) console.error(`warning: ${left.length} 'sleep 600' processes of this bench survived close(): ${left.join(' ')}`);
     rmSync(dir, { recursive: true, force: true });
-    if (result && left.length > 0) result = { ...result, survivors: left.length, ok: false };
   }
-  console.log(JSON.stringify(result));
+  if (figures === undefined) throw new Error('internal: a run ended without figures');
+  return { ...figures, survivors: left.length };
+}
+
+async function main(): Promise<void> {
+  const runs: RunFigures[] = [];
+  let survived = 0;
+  for (let run = 1; run <= RUNS; run++) {
+    const { survivors: left, ...figures } = await oneRun(run);
+    survived += left;
+    runs.push(figures);
+  }
+  const result = verdict(runs);
+  console.log(JSON.stringify(survived > 0 ? { ...result, survivors: survived, ok: false } : result));
 }
 
 main().catch((e: unknown) => {
