@@ -1,13 +1,22 @@
 #!/usr/bin/env node
 /** The only place that reads process.argv and sets the exit code. */
 import module from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import type { Io } from './cli/io.js';
 import { createBatcher } from './cli/batched-output.js';
+import { cacheCompiledCode, cacheDirectory } from './cli/compile-cache.js';
 
-// Node ≥ 22.1 keeps compiled code between runs (start-up is mostly module compilation);
-// Node 20 has no such cache and skips this. Enabled before the CLI's modules load.
-(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+// Compiled code is kept between runs (start-up is mostly module compilation): Node ≥ 22.1
+// does it itself; on Node 20, cli/compile-cache.ts does it for the bundle's chunks (the
+// `chunks` directory beside this file, when it is the bundle). Before the CLI's modules load.
+const nodeCompileCache = (module as { enableCompileCache?: () => unknown }).enableCompileCache;
+if (nodeCompileCache) nodeCompileCache();
+else {
+  const dir = cacheDirectory(process.env);
+  if (dir) cacheCompiledCode(path.join(path.dirname(fileURLToPath(import.meta.url)), 'chunks') + path.sep, dir);
+}
 
 // A run is short and its hot paths (one pass per status update) run ~1,000-2,000 times:
 // at V8's default budget (Node 20: 66 KiB) TurboFan compiles dozens of them, ~200 ms of
