@@ -75,7 +75,11 @@ export function declineCall(offerIds: string[], filters?: Filters): Call {
   return { type: 'DECLINE', decline };
 }
 
+/** What Mesos sends: 16 bytes in padded base64 (checked once per acknowledgement, so without decoding). */
+const CANONICAL_UUID = /^[A-Za-z0-9+/]{22}==$/;
+
 export function isValidUuid(uuid: string): boolean {
+  if (CANONICAL_UUID.test(uuid)) return true;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(uuid.replace(/\s/g, ''))) return false;
   return Buffer.from(uuid, 'base64').length === 16;
 }

@@ -21,7 +21,7 @@ import { ResourcePool } from '../model/pool.js';
 import * as ranges from '../model/ranges.js';
 import { SCALAR_NAMES, toMilli } from '../model/resources.js';
 import { isActive } from '../model/states.js';
-import { type Candidate, evaluate, needsOf, portRequests } from './candidate.js';
+import { type Candidate, type Evaluation, evaluate, needsOf, portRequests } from './candidate.js';
 import type { AgentView } from './constraints.js';
 import { cmp } from './diff.js';
 import { fitReport, reportDependsOnPeers } from './fit.js';
@@ -152,15 +152,25 @@ export function placeTasks(
     let needs = needsBySpec.get(task.spec);
     if (needs === undefined) needsBySpec.set(task.spec, (needs = needsOf(task.spec)));
     const mine = peers.get(task.spec.name) ?? [];
-    const evals = groups.map((g) => evaluate(task.spec, needs, g, mine, clusterViews, 'offer'));
-    const fits = evals.filter((e) => e.rejections.length === 0).map((e) => e.candidate);
     let perAgent = peersPerAgent.get(task.spec.name);
     if (perAgent === undefined) peersPerAgent.set(task.spec.name, (perAgent = countByAgent(mine)));
     const mineOn = perAgent;
-    const load = (c: Candidate): [number, number] => [mineOn.get(c.view.agentId) ?? 0, placedPerAgent.get(c.view.agentId) ?? 0];
-    const chosen = fits
-      .map((c, i) => ({ c, i, l: load(c) }))
-      .sort((a, b) => a.l[0] - b.l[0] || a.l[1] - b.l[1] || a.i - b.i)[0]?.c;
+    // The choice among the offers that fit: fewest of this name's peers on the agent, then
+    // fewest tasks this plan put there, then offer order. So the offers are tried in that
+    // order and the first that fits is taken (one evaluation per task, not one per offer).
+    const ranked = groups
+      .map((c, i) => ({ c, i, peers: mineOn.get(c.view.agentId) ?? 0, placed: placedPerAgent.get(c.view.agentId) ?? 0 }))
+      .sort((a, b) => a.peers - b.peers || a.placed - b.placed || a.i - b.i);
+    let chosen: Candidate | undefined;
+    const evals: Evaluation[] = []; // in offer order; all of them when none fits
+    for (const r of ranked) {
+      const e = evaluate(task.spec, needs, r.c, mine, clusterViews, 'offer');
+      evals[r.i] = e;
+      if (e.rejections.length === 0) {
+        chosen = r.c;
+        break;
+      }
+    }
     if (chosen === undefined) {
       const shared = evals.length === 0 && !reportDependsOnPeers(task.spec);
       let report = shared ? noOfferReports.get(task.spec) : undefined;
