@@ -9,13 +9,15 @@
  * compiled with vm.Script and the cached data of an earlier run, when there is one. At exit,
  * each chunk that had none (or whose cache V8 refused) gets one, made after the run so it
  * holds the functions that ran. V8 refuses a cache made by another V8 version or with other
- * flags; one is kept per chunk file name, and chunk names carry a hash of their content, so
- * a changed chunk never meets an old cache.
+ * flags, but of the source it checks only the length: a cache is therefore named by the
+ * chunk's file name (which carries a hash of its content), length and modification time, so
+ * a chunk changed in place never meets an old cache.
  *
  * Where: $XDG_CACHE_HOME/mesos-apply (else ~/.cache/mesos-apply), one directory per Node
- * version and architecture. Code caches are trusted input, so the directory must belong to
- * this user and be writable by nobody else; if it is not, or cannot be made, nothing is
- * cached. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's own.
+ * version and architecture. Code caches are trusted input: the directory must belong to this
+ * user and be writable by nobody else, and so must each cache file, checked on the open file
+ * when it is read. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's own; with
+ * source maps enabled it is off too (Node maps only the code its own loader compiled).
  * Failing to read or write a cache never fails a run.
  */
 import fs from 'node:fs';
@@ -34,17 +36,37 @@ interface ModuleInternals {
 /** The cache directory for this Node, made if needed; undefined when it is not ours alone. */
 export function cacheDirectory(env: Readonly<Record<string, string | undefined>>): string | undefined {
   if (env.NODE_DISABLE_COMPILE_CACHE === '1') return undefined;
+  if ((process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled === true) return undefined;
   const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   if (!path.isAbsolute(base)) return undefined;
   const dir = path.join(base, 'mesos-apply', `compile-${process.version}-${process.arch}`);
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const st = fs.statSync(dir);
-    const uid = process.getuid?.();
-    if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) return undefined;
-    return dir;
+    return st.isDirectory() && ownedByUs(st) ? dir : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** This user's, and writable by nobody else. */
+function ownedByUs(st: fs.Stats): boolean {
+  const uid = process.getuid?.();
+  return (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0;
+}
+
+/** The cache in `file`, if there is one this user alone could have written. */
+function readCache(file: string): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || !ownedByUs(st)) return undefined;
+    return fs.readFileSync(fd);
+  } catch {
+    return undefined; // none yet
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 
@@ -55,13 +77,14 @@ export function cacheCompiledCode(scope: string, dir: string): void {
   const missing: { script: vm.Script; file: string }[] = [];
   internals.prototype._compile = function (this: CjsModule, content: string, filename: string): unknown {
     if (!filename.startsWith(scope)) return compile.call(this, content, filename);
-    const file = path.join(dir, `${path.basename(filename)}.${Buffer.byteLength(content)}.v8`);
-    let cachedData: Buffer | undefined;
+    let mtime = 0;
     try {
-      cachedData = fs.readFileSync(file);
+      mtime = Math.trunc(fs.statSync(filename).mtimeMs);
     } catch {
-      // none yet
+      // compiled from elsewhere: the name and length still key it
     }
+    const file = path.join(dir, `${path.basename(filename)}.${content.length}.${mtime}.v8`);
+    const cachedData = readCache(file);
     // The wrapper's first line is its own (lineOffset -1): positions in stack traces stay the file's.
     const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${content}\n})`, {
       filename,
@@ -74,7 +97,7 @@ export function cacheCompiledCode(scope: string, dir: string): void {
   };
   process.once('exit', () => {
     for (const { script, file } of missing) {
-      const tmp = `${file}.${process.pid}.tmp`;
+      const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
       try {
         fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         fs.renameSync(tmp, file);

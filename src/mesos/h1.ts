@@ -41,10 +41,11 @@ export interface H1RequestOptions {
   /** Longest silence while reading the body; 0 or absent: none. */
   bodyTimeout?: number;
   /**
-   * For a long streamed body (a subscription): while it is busy (a read came within twice
-   * this of the previous one), stop reading for this long after each read, so that what
-   * arrives meanwhile is read, and handled, in one wake-up instead of one each. A byte waits
-   * at most this long; a quiet stream (heartbeats) is read at once. 0 or absent: never.
+   * For a long streamed body (a subscription): while it trickles (a small read came within
+   * twice this of the previous one), stop reading for this long after each small read, so
+   * that what arrives meanwhile is read, and handled, in one wake-up instead of one each.
+   * A quiet stream (heartbeats) is read at once, and a backlog (reads of 16 KiB or more) at
+   * full speed: a byte waits at most about this long. 0 or absent: never.
    */
   batchReadsMs?: number;
 }

@@ -5,7 +5,7 @@
  * user's alone is used.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -58,7 +58,7 @@ describe('compile cache (Node 20)', () => {
     expect(JSON.parse(first.stdout)).toEqual({ answer: 42, base: 'a.cjs', line: '4' });
     const files = readdirSync(f.cache).sort();
     expect(files).toHaveLength(2);
-    expect(files.every((n) => /^[ab]\.cjs\.\d+\.v8$/.test(n))).toBe(true);
+    expect(files.every((n) => /^[ab]\.cjs\.\d+\.\d+\.v8$/.test(n))).toBe(true);
     const written = files.map((n) => statSync(join(f.cache, n)).mtimeMs);
 
     const second = f.run();
@@ -75,6 +75,24 @@ describe('compile cache (Node 20)', () => {
     const again = f.run();
     expect(JSON.parse(again.stdout)).toMatchObject({ answer: 42 });
     expect(statSync(join(f.cache, one as string)).size).toBeGreaterThan('not a code cache'.length);
+  });
+
+  it('a chunk changed in place, even to the same length, never runs its old cached code', () => {
+    const f = fixture();
+    f.run();
+    // Same length, other code (V8 itself checks only the length of the source).
+    writeFileSync(join(f.scope, 'b.cjs'), "'use strict';\nexports.twice = (x) => 3 * x;\nexports.fail = () => {\n  throw new Error('from b');\n};\n");
+    utimesSync(join(f.scope, 'b.cjs'), new Date(), new Date(Date.now() + 5_000));
+    expect(JSON.parse(f.run().stdout)).toMatchObject({ answer: 63 });
+  });
+
+  it('ignores a cache file another user could have written, and replaces it with its own', () => {
+    const f = fixture();
+    f.run();
+    const b = readdirSync(f.cache).find((n) => n.startsWith('b.cjs')) as string;
+    chmodSync(join(f.cache, b), 0o666);
+    expect(JSON.parse(f.run().stdout)).toMatchObject({ answer: 42 });
+    expect(statSync(join(f.cache, b)).mode & 0o022).toBe(0);
   });
 
   it('uses only a directory that is this user’s alone, and none when disabled', () => {

@@ -85,7 +85,14 @@ export class H1Body implements AsyncIterable<Buffer> {
     const before = this.buffered;
     this.buffered = 0;
     if (before >= HIGH_WATER) this.drained();
-    for (const chunk of queued) handle(chunk);
+    try {
+      for (const chunk of queued) handle(chunk);
+    } catch (err) {
+      // As a throw from the read callback does: the response fails, its connection goes.
+      this.discarding = true;
+      this.abandoned();
+      throw err;
+    }
     this.sink = handle;
     try {
       while (!this.done) await this.changed();

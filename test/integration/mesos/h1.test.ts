@@ -444,6 +444,39 @@ describe('H1Agent, streamed bodies read by forEach', () => {
     expect(quiet.maxWaitMs).toBeLessThan(40);
   });
 
+  it('batchReadsMs: a backlog is read at full speed, not a buffer per window', async () => {
+    const big = 'x'.repeat(4 * 1024 * 1024);
+    const s = await rawServer((sock) => {
+      sock.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\none\r\n');
+      setTimeout(() => sock.write('3\r\ntwo\r\n'), 5);
+      setTimeout(() => sock.write(`${big.length.toString(16)}\r\n${big}\r\n0\r\n\r\n`), 10);
+    });
+    const res = await agent().request(`${s.url}/stream`, { method: 'POST', bodyTimeout: 0, batchReadsMs: 50 });
+    const started = performance.now();
+    let bytes = 0;
+    await res.body.forEach((chunk) => void (bytes += chunk.length));
+    expect(bytes).toBe(6 + big.length);
+    // Paused 50 ms after every read, 4 MiB in 64 KiB reads would take over 3 s.
+    expect(performance.now() - started).toBeLessThan(1_500);
+  });
+
+  it('a throw from the handler on what came with the head fails the response and drops the connection', async () => {
+    let closed = false;
+    const s = await rawServer((sock) => {
+      sock.on('close', () => (closed = true));
+      sock.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\none\r\n');
+    });
+    const res = await agent().request(`${s.url}/stream`, { method: 'POST', bodyTimeout: 0 });
+    await new Promise((r) => setTimeout(r, 20)); // the first chunk is queued before forEach
+    await expect(
+      res.body.forEach(() => {
+        throw new Error('corrupt record');
+      }),
+    ).rejects.toThrow('corrupt record');
+    for (let i = 0; i < 100 && !closed; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(closed).toBe(true);
+  });
+
   it('a throw from the handler fails the response and the connection', async () => {
     const s = await streamServer(5, 5);
     const res = await agent().request(`${s.url}/stream`, { method: 'POST', bodyTimeout: 0 });
