@@ -67,7 +67,7 @@ export function stringifyMesosJson(value: unknown): string {
   // as every remembered exact value is. A task's kill policy (`grace_period.nanoseconds`,
   // ~10 digits) sends an ACCEPT of 500 tasks through the fast path alone.
   const plain = JSON.stringify(value);
-  if (plain === undefined || exactKept === 0 || !plain.includes(KEY) || !BIG_NANOS_OUT.test(plain)) return plain;
+  if (plain === undefined || exactKept === 0 || !BIG_NANOS_OUT.test(plain)) return plain;
   return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
     if (key === 'nanoseconds' && typeof v === 'number') {
       const big = exact.get(this);

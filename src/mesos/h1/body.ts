@@ -65,11 +65,7 @@ export class H1Body implements AsyncIterable<Buffer> {
         await this.changed();
       }
     } finally {
-      if (!this.done) {
-        this.discarding = true;
-        this.chunks = [];
-        this.abandoned();
-      }
+      if (!this.done) this.abandon();
     }
   }
 
@@ -80,17 +76,11 @@ export class H1Body implements AsyncIterable<Buffer> {
    * stream is read this way: one status update per read, ~1,000 reads per 500 tasks.
    */
   async forEach(handle: (chunk: Buffer) => void): Promise<void> {
-    const queued = this.chunks;
-    this.chunks = [];
-    const before = this.buffered;
-    this.buffered = 0;
-    if (before >= HIGH_WATER) this.drained();
     try {
-      for (const chunk of queued) handle(chunk);
+      for (const chunk of this.takeQueued()) handle(chunk);
     } catch (err) {
       // As a throw from the read callback does: the response fails, its connection goes.
-      this.discarding = true;
-      this.abandoned();
+      this.abandon();
       throw err;
     }
     this.sink = handle;
@@ -105,10 +95,24 @@ export class H1Body implements AsyncIterable<Buffer> {
   /** Throws the rest away; resolves once the response has ended (or failed). */
   async dump(): Promise<void> {
     this.discarding = true;
+    this.takeQueued();
+    while (!this.done) await this.changed();
+  }
+
+  /** What is buffered, handed over; a socket paused for it reads again. */
+  private takeQueued(): Buffer[] {
+    const queued = this.chunks;
     this.chunks = [];
     if (this.buffered >= HIGH_WATER) this.drained();
     this.buffered = 0;
-    while (!this.done) await this.changed();
+    return queued;
+  }
+
+  /** The reader gave up before the end: nothing more is kept, and the connection goes. */
+  private abandon(): void {
+    this.discarding = true;
+    this.chunks = [];
+    this.abandoned();
   }
 
   private changed(): Promise<void> {
