@@ -43,7 +43,9 @@ function arg(name: string, fallback: number): number {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
 const INSTANCES = arg('instances', 500);
-const PROFILE_DIR = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
+const PROFILE_DIR = process.argv.includes('--cpu-prof')
+  ? process.argv[process.argv.indexOf('--cpu-prof') + 1]
+  : undefined;
 const AGENTS = arg('agents', 4);
 const RUNS = Math.max(1, arg('runs', 3));
 
@@ -108,7 +110,16 @@ const PRELOAD = `process.on('exit', () => {
   require('node:fs').writeFileSync(process.env.MA_BENCH_USAGE_FILE, JSON.stringify({ userUs: u.userCPUTime, sysUs: u.systemCPUTime, maxRssKb: u.maxRSS }));
 });\n`;
 
-interface CliRun { code: number | null; wallMs: number; cpuMs: number; sysMs: number; maxRssMb: number; stdout: string; stderr: string; startedAt: number }
+interface CliRun {
+  code: number | null;
+  wallMs: number;
+  cpuMs: number;
+  sysMs: number;
+  maxRssMb: number;
+  stdout: string;
+  stderr: string;
+  startedAt: number;
+}
 
 function profileFlags(): string[] {
   return PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', resolve(PROFILE_DIR)] : [];
@@ -118,7 +129,9 @@ function runCli(dir: string, args: string[]): Promise<CliRun> {
   const usageFile = join(dir, `usage-${Date.now()}.json`);
   const startedAt = performance.now();
   const child = spawn(process.execPath, [...profileFlags(), '--require', join(dir, 'usage.cjs'), bin, ...args], {
-    cwd: dir, env: { ...process.env, NO_COLOR: '1', MA_BENCH_USAGE_FILE: usageFile }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: '1', MA_BENCH_USAGE_FILE: usageFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
@@ -130,7 +143,16 @@ function runCli(dir: string, args: string[]): Promise<CliRun> {
       const wallMs = performance.now() - startedAt;
       const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { userUs: number; sysUs: number; maxRssKb: number };
       const cpuMs = (usage.userUs + usage.sysUs) / 1000;
-      resolve({ code, wallMs, cpuMs, sysMs: usage.sysUs / 1000, maxRssMb: usage.maxRssKb / 1024, stdout, stderr, startedAt });
+      resolve({
+        code,
+        wallMs,
+        cpuMs,
+        sysMs: usage.sysUs / 1000,
+        maxRssMb: usage.maxRssKb / 1024,
+        stdout,
+        stderr,
+        startedAt,
+      });
     });
   });
 }
@@ -159,31 +181,59 @@ function phases(stdout: string): Record<string, number> {
 
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 
-interface Figures { first: CliRun; second: CliRun; accepts: number; reAccepts: number; offerRounds: number; offersSent: number; allRunningMs: number; processes: number }
+interface Figures {
+  first: CliRun;
+  second: CliRun;
+  accepts: number;
+  reAccepts: number;
+  offerRounds: number;
+  offersSent: number;
+  allRunningMs: number;
+  processes: number;
+}
 
 /** The two CLI runs against one cluster, with what the master saw of them. */
 async function applyTwice(cluster: LocalCluster, counts: Counts, dir: string, file: string): Promise<Figures> {
   const args = ['-f', file, '--master', cluster.url, '--framework', FRAMEWORK, '-q', '-o', 'json', '--timeout', '300'];
   const first = await runCli(dir, args);
-  if (first.code !== 0) throw new Error(`apply exited ${first.code}:\n${first.stdout.slice(-2000)}\n${first.stderr.slice(-2000)}`);
+  if (first.code !== 0)
+    throw new Error(`apply exited ${first.code}:\n${first.stdout.slice(-2000)}\n${first.stderr.slice(-2000)}`);
   const accepts = counts.calls.ACCEPT ?? 0;
   const { offerRounds, offersSent } = counts;
   const allRunningMs = (counts.allRunningAt ?? NaN) - first.startedAt;
   // The tasks' processes as the survivor check sees them (so a clean close is not a blind check).
   const processes = survivors('sleep 600', cluster.workDir).length;
   const second = await runCli(dir, args);
-  if (second.code !== 0) throw new Error(`re-apply exited ${second.code}:\n${second.stdout.slice(-2000)}\n${second.stderr.slice(-2000)}`);
-  return { first, second, accepts, reAccepts: (counts.calls.ACCEPT ?? 0) - accepts, offerRounds, offersSent, allRunningMs, processes };
+  if (second.code !== 0)
+    throw new Error(`re-apply exited ${second.code}:\n${second.stdout.slice(-2000)}\n${second.stderr.slice(-2000)}`);
+  return {
+    first,
+    second,
+    accepts,
+    reAccepts: (counts.calls.ACCEPT ?? 0) - accepts,
+    offerRounds,
+    offersSent,
+    allRunningMs,
+    processes,
+  };
 }
 
 /** One run's figures and checks; printed as it ends. */
 function summarise(f: Figures, counts: Counts, run: number, hostLoop: number): RunFigures {
   const { first, second } = f;
   const secondPhases = phases(second.stdout);
-  console.log(`run ${run}/${RUNS}: apply: ${INSTANCES} instances on ${AGENTS} agents; all RUNNING after ${(f.allRunningMs / 1000).toFixed(2)} s, CLI exited after ${(first.wallMs / 1000).toFixed(2)} s (${JSON.stringify(phases(first.stdout))}; ${f.processes} processes matching 'sleep 600')`);
-  console.log(`  CLI cpu ${first.cpuMs.toFixed(0)} ms (${first.sysMs.toFixed(0)} ms of it in the kernel; ${(first.cpuMs / INSTANCES).toFixed(2)} ms/instance), peak rss ${first.maxRssMb.toFixed(0)} MB`);
-  console.log(`  at the master: ${f.accepts} ACCEPT, ${f.offerRounds} OFFERS events (${f.offersSent} offers), calls ${JSON.stringify(counts.calls)}`);
-  console.log(`no-change re-apply: ${(second.wallMs / 1000).toFixed(2)} s, cpu ${second.cpuMs.toFixed(0)} ms, rss ${second.maxRssMb.toFixed(0)} MB, ${f.reAccepts} ACCEPT (${JSON.stringify(secondPhases)})`);
+  console.log(
+    `run ${run}/${RUNS}: apply: ${INSTANCES} instances on ${AGENTS} agents; all RUNNING after ${(f.allRunningMs / 1000).toFixed(2)} s, CLI exited after ${(first.wallMs / 1000).toFixed(2)} s (${JSON.stringify(phases(first.stdout))}; ${f.processes} processes matching 'sleep 600')`,
+  );
+  console.log(
+    `  CLI cpu ${first.cpuMs.toFixed(0)} ms (${first.sysMs.toFixed(0)} ms of it in the kernel; ${(first.cpuMs / INSTANCES).toFixed(2)} ms/instance), peak rss ${first.maxRssMb.toFixed(0)} MB`,
+  );
+  console.log(
+    `  at the master: ${f.accepts} ACCEPT, ${f.offerRounds} OFFERS events (${f.offersSent} offers), calls ${JSON.stringify(counts.calls)}`,
+  );
+  console.log(
+    `no-change re-apply: ${(second.wallMs / 1000).toFixed(2)} s, cpu ${second.cpuMs.toFixed(0)} ms, rss ${second.maxRssMb.toFixed(0)} MB, ${f.reAccepts} ACCEPT (${JSON.stringify(secondPhases)})`,
+  );
   const checks = {
     all_running: counts.running.size === INSTANCES,
     cpu: first.cpuMs / INSTANCES <= TARGETS.cpu_ms_per_instance,
@@ -193,25 +243,44 @@ function summarise(f: Figures, counts: Counts, run: number, hostLoop: number): R
   };
   return {
     host_loop_ms: hostLoop,
-    wall_s: round(f.allRunningMs / 1000), cli_wall_s: round(first.wallMs / 1000),
-    cpu_ms_per_instance: round(first.cpuMs / INSTANCES, 3), cpu_ms: Math.round(first.cpuMs), cpu_sys_ms: Math.round(first.sysMs), peak_rss_mb: Math.round(first.maxRssMb),
-    accept_calls: f.accepts, offer_rounds: f.offerRounds, acknowledge_calls: counts.calls.ACKNOWLEDGE ?? 0,
-    noop_reapply_s: round(second.wallMs / 1000), noop_cpu_ms: Math.round(second.cpuMs), noop_peak_rss_mb: Math.round(second.maxRssMb),
+    wall_s: round(f.allRunningMs / 1000),
+    cli_wall_s: round(first.wallMs / 1000),
+    cpu_ms_per_instance: round(first.cpuMs / INSTANCES, 3),
+    cpu_ms: Math.round(first.cpuMs),
+    cpu_sys_ms: Math.round(first.sysMs),
+    peak_rss_mb: Math.round(first.maxRssMb),
+    accept_calls: f.accepts,
+    offer_rounds: f.offerRounds,
+    acknowledge_calls: counts.calls.ACKNOWLEDGE ?? 0,
+    noop_reapply_s: round(second.wallMs / 1000),
+    noop_cpu_ms: Math.round(second.cpuMs),
+    noop_peak_rss_mb: Math.round(second.maxRssMb),
     checks,
   };
 }
 
 /** CPU ms of a fixed pure-JS loop in a fresh node: how fast the host is right now. */
 function hostLoopMs(): number {
-  const script = 'let x = 0; for (let i = 0; i < 3e8; i++) x += i % 7; const u = process.resourceUsage(); console.log((u.userCPUTime + u.systemCPUTime) / 1000);';
+  const script =
+    'let x = 0; for (let i = 0; i < 3e8; i++) x += i % 7; const u = process.resourceUsage(); console.log((u.userCPUTime + u.systemCPUTime) / 1000);';
   const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   return Math.round(Number(r.stdout.trim()));
 }
 
 interface RunFigures {
   host_loop_ms: number;
-  wall_s: number; cli_wall_s: number; cpu_ms_per_instance: number; cpu_ms: number; cpu_sys_ms: number; peak_rss_mb: number;
-  accept_calls: number; offer_rounds: number; acknowledge_calls: number; noop_reapply_s: number; noop_cpu_ms: number; noop_peak_rss_mb: number;
+  wall_s: number;
+  cli_wall_s: number;
+  cpu_ms_per_instance: number;
+  cpu_ms: number;
+  cpu_sys_ms: number;
+  peak_rss_mb: number;
+  accept_calls: number;
+  offer_rounds: number;
+  acknowledge_calls: number;
+  noop_reapply_s: number;
+  noop_cpu_ms: number;
+  noop_peak_rss_mb: number;
   checks: Record<'all_running' | 'cpu' | 'rss' | 'noop' | 'accepts', boolean>;
 }
 
@@ -221,14 +290,30 @@ function verdict(runs: RunFigures[]): Record<string, unknown> {
   // With an even count, the higher of the two middle runs: the check never leans to passing.
   const median = byCpu[Math.floor(byCpu.length / 2)] as RunFigures;
   const every = (k: keyof RunFigures['checks']): boolean => runs.every((r) => r.checks[k]);
-  const checks = { all_running: every('all_running'), cpu: median.checks.cpu, rss: every('rss'), noop: every('noop'), accepts: every('accepts') };
+  const checks = {
+    all_running: every('all_running'),
+    cpu: median.checks.cpu,
+    rss: every('rss'),
+    noop: every('noop'),
+    accepts: every('accepts'),
+  };
   const { checks: _medianChecks, ...figures } = median;
   return {
-    bench: 'apply', instances: INSTANCES, agents: AGENTS, runs_made: runs.length,
+    bench: 'apply',
+    instances: INSTANCES,
+    agents: AGENTS,
+    runs_made: runs.length,
     ...figures,
     peak_rss_mb_max: Math.max(...runs.map((r) => r.peak_rss_mb)),
     noop_reapply_s_max: Math.max(...runs.map((r) => r.noop_reapply_s)),
-    runs: runs.map((r) => ({ cpu_ms_per_instance: r.cpu_ms_per_instance, host_loop_ms: r.host_loop_ms, peak_rss_mb: r.peak_rss_mb, noop_reapply_s: r.noop_reapply_s, accept_calls: r.accept_calls, offer_rounds: r.offer_rounds })),
+    runs: runs.map((r) => ({
+      cpu_ms_per_instance: r.cpu_ms_per_instance,
+      host_loop_ms: r.host_loop_ms,
+      peak_rss_mb: r.peak_rss_mb,
+      noop_reapply_s: r.noop_reapply_s,
+      accept_calls: r.accept_calls,
+      offer_rounds: r.offer_rounds,
+    })),
     targets: { ...TARGETS, accept_calls: '<= agents x offer_rounds, each run' },
     checks,
     ok: Object.values(checks).every(Boolean),
@@ -244,7 +329,12 @@ async function oneRun(run: number): Promise<RunFigures & { survivors: number }> 
   writeFileSync(file, manifest(INSTANCES));
   const workDir = join(dir, 'cluster');
   // Each agent: room for all instances on its own (0.01 cpus and 1 MiB each), so placement, not capacity, decides the spread.
-  const cluster = await startLocalCluster({ port: 0, agents: AGENTS, workDir, resources: `cpus:${Math.ceil(INSTANCES * 0.01) + 4};mem:${INSTANCES + 1024};disk:1024;ports:[31000-32000]` });
+  const cluster = await startLocalCluster({
+    port: 0,
+    agents: AGENTS,
+    workDir,
+    resources: `cpus:${Math.ceil(INSTANCES * 0.01) + 4};mem:${INSTANCES + 1024};disk:1024;ports:[31000-32000]`,
+  });
   const counts = observe(cluster, INSTANCES);
   let figures: RunFigures | undefined;
   let left: number[] = [];
@@ -254,7 +344,8 @@ async function oneRun(run: number): Promise<RunFigures & { survivors: number }> 
     // close() kills every task's process group; check that no `sleep 600` of ours is left.
     await cluster.close();
     left = survivors('sleep 600', cluster.workDir);
-    if (left.length > 0) console.error(`warning: ${left.length} 'sleep 600' processes of this bench survived close(): ${left.join(' ')}`);
+    if (left.length > 0)
+      console.error(`warning: ${left.length} 'sleep 600' processes of this bench survived close(): ${left.join(' ')}`);
     rmSync(dir, { recursive: true, force: true });
   }
   if (figures === undefined) throw new Error('internal: a run ended without figures');

@@ -16,7 +16,10 @@ import { parseMesosJson } from '../src/mesos/json64.js';
 
 const OFFER = `{"id":{"value":"cc85727d-5e93-4341-80a5-7a8f86dadfa6-O#"},"framework_id":{"value":"cc85727d-5e93-4341-80a5-7a8f86dadfa6-0000"},"agent_id":{"value":"cc85727d-5e93-4341-80a5-7a8f86dadfa6-S#"},"hostname":"agent-#.example.com","url":{"scheme":"http","address":{"hostname":"agent-#.example.com","ip":"10.0.3.#","port":5051},"path":"/slave(1)"},"resources":[{"name":"ports","type":"RANGES","ranges":{"range":[{"begin":31000,"end":32000}]},"role":"*","allocation_info":{"role":"web"}},{"name":"cpus","type":"SCALAR","scalar":{"value":2.0},"role":"*","allocation_info":{"role":"web"}},{"name":"mem","type":"SCALAR","scalar":{"value":2048.0},"role":"*","allocation_info":{"role":"web"}},{"name":"disk","type":"SCALAR","scalar":{"value":4096.0},"role":"*","allocation_info":{"role":"web"}}],"allocation_info":{"role":"web"}}`;
 const UPDATE = `{"type":"UPDATE","update":{"status":{"task_id":{"value":"job.#"},"state":"TASK_STARTING","source":"SOURCE_EXECUTOR","agent_id":{"value":"cc85727d-5e93-4341-80a5-7a8f86dadfa6-S0"},"executor_id":{"value":"job.#"},"timestamp":1795649003.957101,"uuid":"YkAC14qVTHmoj+425OQmXQ==","container_status":{"container_id":{"value":"22999d77-9763-49e0-9c14-ce6002e84e55"},"network_infos":[{"ip_addresses":[{"protocol":"IPv4","ip_address":"127.0.0.1"}]}],"executor_pid":13023}}}}`;
-const UNREACHABLE = UPDATE.replace('"TASK_STARTING"', '"TASK_UNREACHABLE"').replace('"timestamp"', '"unreachable_time":{"nanoseconds":1795649003488916993},"timestamp"');
+const UNREACHABLE = UPDATE.replace('"TASK_STARTING"', '"TASK_UNREACHABLE"').replace(
+  '"timestamp"',
+  '"unreachable_time":{"nanoseconds":1795649003488916993},"timestamp"',
+);
 
 const CHUNK = 16 * 1024; // HTTP chunk size as seen on the wire; records straddle chunks
 
@@ -37,10 +40,12 @@ function segmentRecords(): string[] {
 }
 
 function frame(records: string[]): Buffer {
-  return Buffer.concat(records.flatMap((r) => {
-    const b = Buffer.from(r, 'utf8');
-    return [Buffer.from(`${b.length}\n`), b];
-  }));
+  return Buffer.concat(
+    records.flatMap((r) => {
+      const b = Buffer.from(r, 'utf8');
+      return [Buffer.from(`${b.length}\n`), b];
+    }),
+  );
 }
 
 function chunks(stream: Buffer): Buffer[] {
@@ -126,9 +131,18 @@ function main(): void {
   let flo = { ms: Infinity, n: 0 };
   let str = { ms: Infinity, n: 0 };
   for (let i = 0; i < 7; i++) {
-    dec = min(dec, time(() => decode(parts, repeat)));
-    flo = min(flo, time(() => floor(framed, repeat)));
-    str = min(str, time(() => floorStrings(records, repeat)));
+    dec = min(
+      dec,
+      time(() => decode(parts, repeat)),
+    );
+    flo = min(
+      flo,
+      time(() => floor(framed, repeat)),
+    );
+    str = min(
+      str,
+      time(() => floorStrings(records, repeat)),
+    );
   }
   if (dec.n !== flo.n || dec.n !== str.n) throw new Error(`event counts differ: ${dec.n} vs ${flo.n} vs ${str.n}`);
 
@@ -151,8 +165,12 @@ function main(): void {
     peak_heap_mb_16x: Number(heapLong.toFixed(1)),
     memory_flat: heapLong < heapShort * 1.5 + 16,
   };
-  console.log(`decode ${result.mb_per_s} MB/s vs JSON.parse floor ${result.floor_mb_per_s} MB/s (ratio ${result.ratio})`);
-  console.log(`peak heap: ${result.peak_heap_mb_2x} MB for ${(mb * 2).toFixed(0)} MB of stream, ${result.peak_heap_mb_16x} MB for ${(mb * 16).toFixed(0)} MB`);
+  console.log(
+    `decode ${result.mb_per_s} MB/s vs JSON.parse floor ${result.floor_mb_per_s} MB/s (ratio ${result.ratio})`,
+  );
+  console.log(
+    `peak heap: ${result.peak_heap_mb_2x} MB for ${(mb * 2).toFixed(0)} MB of stream, ${result.peak_heap_mb_16x} MB for ${(mb * 16).toFixed(0)} MB`,
+  );
   console.log(JSON.stringify(result));
 }
 

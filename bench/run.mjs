@@ -10,12 +10,19 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist', 'bench');
 const available = () =>
-  existsSync(dist) ? readdirSync(dist).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)).sort() : [];
+  existsSync(dist)
+    ? readdirSync(dist)
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => f.slice(0, -3))
+        .sort()
+    : [];
 
 const [name, ...args] = process.argv.slice(2);
 if (!name) {
   const names = available();
-  console.log(names.length ? `benches: ${names.join(', ')}\nrun: npm run bench -- NAME` : 'no benches built (run npm run build)');
+  console.log(
+    names.length ? `benches: ${names.join(', ')}\nrun: npm run bench -- NAME` : 'no benches built (run npm run build)',
+  );
   process.exit(0);
 }
 if (!/^[\w-]+$/.test(name) || !available().includes(name)) {

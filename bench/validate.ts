@@ -38,10 +38,21 @@ function makeDoc(i: number, r: () => number): Record<string, unknown> {
     goal: r() < 0.2 ? 'finished' : 'running',
     instances: 1 + Math.floor(r() * 3),
     resources: { cpus: pick([0.1, 0.25, 0.5, 1, 2]), mem: pick([32, 64, 128, 256, 1024]), disk: pick([0, 16, 100]) },
-    env: { APP: `app-${i}`, LEVEL: pick(['debug', 'info']), WORKERS: Math.floor(r() * 8) + 1, TOKEN: { fromEnv: 'APP_TOKEN' } },
+    env: {
+      APP: `app-${i}`,
+      LEVEL: pick(['debug', 'info']),
+      WORKERS: Math.floor(r() * 8) + 1,
+      TOKEN: { fromEnv: 'APP_TOKEN' },
+    },
     labels: { team: pick(['web', 'data', 'infra']), tier: pick(['frontend', 'backend']) },
     killGracePeriod: pick(['3s', '15s', 30, '1m']),
-    constraints: r() < 0.5 ? [['hostname', 'UNIQUE']] : [['rack', 'GROUP_BY', 2], ['zone', 'LIKE', 'eu-.*']],
+    constraints:
+      r() < 0.5
+        ? [['hostname', 'UNIQUE']]
+        : [
+            ['rack', 'GROUP_BY', 2],
+            ['zone', 'LIKE', 'eu-.*'],
+          ],
   };
   if (kind === 'shell') {
     spec.command = `echo starting ${i}; while true; do echo tick; sleep ${1 + (i % 9)}; done`;
@@ -49,7 +60,10 @@ function makeDoc(i: number, r: () => number): Record<string, unknown> {
     spec.healthCheck = { http: { port: 'http', path: '/healthz' }, gracePeriod: '10s', interval: '5s', timeout: '2s' };
   } else if (kind === 'exec') {
     spec.args = ['/usr/bin/env', 'python3', '-m', 'http.server', String(8000 + (i % 1000))];
-    spec.uris = [{ value: `https://example.com/releases/app-${i}.tgz`, extract: true }, 'https://example.com/config.json'];
+    spec.uris = [
+      { value: `https://example.com/releases/app-${i}.tgz`, extract: true },
+      'https://example.com/config.json',
+    ];
     spec.ports = [{ name: 'web' }];
     spec.healthCheck = { tcp: { port: 'web' }, interval: 10 };
   } else {
@@ -57,14 +71,22 @@ function makeDoc(i: number, r: () => number): Record<string, unknown> {
       docker: {
         image: `registry.example.com/team/app:${1 + (i % 50)}.0`,
         network: 'BRIDGE',
-        portMappings: [{ name: 'http', containerPort: 80 }, { name: 'metrics', containerPort: 9090 }],
+        portMappings: [
+          { name: 'http', containerPort: 80 },
+          { name: 'metrics', containerPort: 9090 },
+        ],
         parameters: [{ key: 'label', value: `app=${i}` }],
         volumes: [{ containerPath: '/data', hostPath: `/srv/data/${i}`, mode: 'RO' }],
       },
     };
     spec.healthCheck = { http: { port: 'http', path: '/' }, consecutiveFailures: 5 };
   }
-  return { apiVersion: 'mesos-apply/v1', kind: 'Task', metadata: { name: `task-${i}`, labels: { app: `app-${i % 100}` } }, spec };
+  return {
+    apiVersion: 'mesos-apply/v1',
+    kind: 'Task',
+    metadata: { name: `task-${i}`, labels: { app: `app-${i % 100}` } },
+    spec,
+  };
 }
 
 function best(runs: number, fn: () => Promise<void> | void): Promise<number> {
@@ -109,7 +131,8 @@ async function main(): Promise<void> {
     const parseMs = await best(runs, () => void parseAllDocuments(readFileSync(file, 'utf8')));
     const loadMs = await best(runs, async () => {
       const res = await loadManifests([file], { recursive: false, cwd: dir });
-      if (res.diagnostics.length > 0) throw new Error(`generated documents are invalid: ${JSON.stringify(res.diagnostics[0])}`);
+      if (res.diagnostics.length > 0)
+        throw new Error(`generated documents are invalid: ${JSON.stringify(res.diagnostics[0])}`);
       valid = res.specs.length;
     });
     const parseRate = Math.round((docs / parseMs) * 1000);
@@ -120,14 +143,27 @@ async function main(): Promise<void> {
     const nodeMs = coldStart(['-e', '0'], starts);
     const versionMs = coldStart([bin, '--version'], starts);
     const validateMs = coldStart([bin, 'validate', '-f', 'manifests/hello.yaml'], starts);
-    console.log(`cold start (median of ${starts}): node -e 0 ${nodeMs.toFixed(0)} ms, --version ${versionMs.toFixed(0)} ms, validate ${validateMs.toFixed(0)} ms`);
+    console.log(
+      `cold start (median of ${starts}): node -e 0 ${nodeMs.toFixed(0)} ms, --version ${versionMs.toFixed(0)} ms, validate ${validateMs.toFixed(0)} ms`,
+    );
     const ratio = Math.round((loadRate / parseRate) * 100) / 100;
     const startRatio = Math.round((validateMs / nodeMs) * 100) / 100;
-    console.log(JSON.stringify({
-      bench: 'validate', docs, bytes, parseDocsPerSec: parseRate, loadDocsPerSec: loadRate, ratio,
-      nodeStartMs: Math.round(nodeMs), versionStartMs: Math.round(versionMs), validateStartMs: Math.round(validateMs), startRatio,
-      targets: { ratio: 0.5, startRatio: 2 }, pass: ratio >= 0.5 && startRatio <= 2,
-    }));
+    console.log(
+      JSON.stringify({
+        bench: 'validate',
+        docs,
+        bytes,
+        parseDocsPerSec: parseRate,
+        loadDocsPerSec: loadRate,
+        ratio,
+        nodeStartMs: Math.round(nodeMs),
+        versionStartMs: Math.round(versionMs),
+        validateStartMs: Math.round(validateMs),
+        startRatio,
+        targets: { ratio: 0.5, startRatio: 2 },
+        pass: ratio >= 0.5 && startRatio <= 2,
+      }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -33,7 +33,9 @@ await build({
   // build, warnings go to console.warn instead of process.emitWarning) can be tree-shaken:
   // the CLI uses the parser and composer, not the stringifier: 30 KB and ~6 ms less to load.
   // `assert`: yargs uses two of its functions; scripts/shims/assert.cjs says why it is replaced.
-  resolve: { alias: { yaml: join(root, 'node_modules/yaml/browser/index.js'), assert: join(root, 'scripts/shims/assert.cjs') } },
+  resolve: {
+    alias: { yaml: join(root, 'node_modules/yaml/browser/index.js'), assert: join(root, 'scripts/shims/assert.cjs') },
+  },
   logLevel: 'warn',
   output: {
     dir: outDir,

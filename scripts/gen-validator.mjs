@@ -37,7 +37,10 @@ export function generate() {
     const id = `__rt${imports.length}`;
     // Node gives a CommonJS module's exports object as the default import; bundlers (vitest)
     // may give exports.default instead. Accept both.
-    imports.push(`import ${id}ns from "${mod}.js";`, `const ${id} = typeof ${id}ns === "function" ? { default: ${id}ns } : ${id}ns;`);
+    imports.push(
+      `import ${id}ns from "${mod}.js";`,
+      `const ${id} = typeof ${id}ns === "function" ? { default: ${id}ns } : ${id}ns;`,
+    );
     return id;
   });
   return [

@@ -30,21 +30,37 @@ function typeOf(node) {
   if (node.enum) return node.enum.map((v) => `\`${v}\``).join(' \\| ');
   if (node.prefixItems) return 'list';
   const t = Array.isArray(node.type) ? node.type : node.type ? [node.type] : [];
-  const words = { object: 'map', array: 'list', integer: 'integer', number: 'number', string: 'string', boolean: 'boolean' };
+  const words = {
+    object: 'map',
+    array: 'list',
+    integer: 'integer',
+    number: 'number',
+    string: 'string',
+    boolean: 'boolean',
+  };
   let out = t.map((x) => words[x] ?? x).join(' \\| ');
-  if (node.type === 'array' && node.items && deref(node.items).type !== 'object') out += ` of ${typeOf(deref(node.items))}`;
+  if (node.type === 'array' && node.items && deref(node.items).type !== 'object')
+    out += ` of ${typeOf(deref(node.items))}`;
   return out;
 }
 
 function limits(node) {
   const parts = [];
   if (node.exclusiveMinimum !== undefined) parts.push(`> ${node.exclusiveMinimum}`);
-  if (node.minimum !== undefined && node.type !== 'string' && !(Array.isArray(node.type) && node.type.includes('string'))) parts.push(`≥ ${node.minimum}`);
+  if (
+    node.minimum !== undefined &&
+    node.type !== 'string' &&
+    !(Array.isArray(node.type) && node.type.includes('string'))
+  )
+    parts.push(`≥ ${node.minimum}`);
   if (node.maximum !== undefined) parts.push(`≤ ${node.maximum}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
-const cell = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = (s) =>
+  String(s ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ');
 
 /** Rows for every field below `node`, depth first, with dotted paths (`[]` for list items). */
 function rows(node, path, required, out) {
@@ -101,7 +117,9 @@ if (flag === '--write' || flag === '--check') {
   const next = replaceSection(text);
   if (flag === '--write') writeFileSync(file, next);
   else if (next !== text) {
-    process.stderr.write(`${file}: the manifest reference is stale; run node scripts/manifest-reference.mjs --write ${file}\n`);
+    process.stderr.write(
+      `${file}: the manifest reference is stale; run node scripts/manifest-reference.mjs --write ${file}\n`,
+    );
     process.exit(1);
   }
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -13,7 +13,10 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const BIN = path.join(REPO, JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).bin['mesos-apply']);
+export const BIN = path.join(
+  REPO,
+  JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).bin['mesos-apply'],
+);
 
 /** Lines a reader runs once to set up, which the runners replace: install, alias, the cluster. */
 const SETUP = [/^npm /, /^alias mesos-apply=/, /^mesos-apply local(\s|$)/];
@@ -116,7 +119,10 @@ export function journeyBlock(markdown) {
 
 function startCluster(work) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'local', '--port', '0', '--work-dir', path.join(work, 'cluster')], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [BIN, 'local', '--port', '0', '--work-dir', path.join(work, 'cluster')], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -137,7 +143,14 @@ async function main() {
   console.log(`local cluster: ${url} (sandboxes under ${work}); running the README journey in ${scratch}`);
   // The cluster is fresh and ours: the default framework, and no credentials from the caller's shell.
   // (spawn leaves out variables whose value is undefined)
-  const env = { MESOS_MASTER: url, MESOS_APPLY_FRAMEWORK: 'mesos-apply', MESOS_PRINCIPAL: undefined, MESOS_SECRET: undefined, MESOS_SECRET_FILE: undefined, MESOS_CA_FILE: undefined };
+  const env = {
+    MESOS_MASTER: url,
+    MESOS_APPLY_FRAMEWORK: 'mesos-apply',
+    MESOS_PRINCIPAL: undefined,
+    MESOS_SECRET: undefined,
+    MESOS_SECRET_FILE: undefined,
+    MESOS_CA_FILE: undefined,
+  };
   let failed = false;
   for (const text of journeyBlock(readFileSync(path.join(REPO, 'README.md'), 'utf8')).lines) {
     const line = parseLine(text);
@@ -156,4 +169,5 @@ async function main() {
   process.exitCode = failed ? 1 : 0;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) await main();
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href)
+  await main();

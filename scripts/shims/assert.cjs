@@ -10,7 +10,8 @@ function fail(message, fallback) {
   throw err;
 }
 exports.strictEqual = (actual, expected, message) => {
-  if (!Object.is(actual, expected)) fail(message, `Expected values to be strictly equal: ${String(actual)} !== ${String(expected)}`);
+  if (!Object.is(actual, expected))
+    fail(message, `Expected values to be strictly equal: ${String(actual)} !== ${String(expected)}`);
 };
 exports.notStrictEqual = (actual, expected, message) => {
   if (Object.is(actual, expected)) fail(message, `Expected "actual" to be strictly unequal to: ${String(expected)}`);

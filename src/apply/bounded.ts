@@ -6,7 +6,12 @@
  */
 export type Cut = 'timeout' | 'interrupted';
 
-export async function bounded<T>(work: Promise<T>, deadlineInMs: number, interrupted: Promise<unknown>, graceMs: number): Promise<T | Cut> {
+export async function bounded<T>(
+  work: Promise<T>,
+  deadlineInMs: number,
+  interrupted: Promise<unknown>,
+  graceMs: number,
+): Promise<T | Cut> {
   let timer: NodeJS.Timeout | undefined;
   let grace: NodeJS.Timeout | undefined;
   const cut = new Promise<Cut>((resolve) => {

@@ -43,7 +43,6 @@ export interface DeleteResult {
   existing: string[];
 }
 
-
 export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
   const now = input.now ?? Date.now;
   const operator = new OperatorClient(input.client);
@@ -65,11 +64,25 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
       existing = [...new Set(managed.map((t) => t.name))].sort();
       notFound = input.names.filter((n) => !existing.includes(n));
       if (notFound.length > 0 && !input.ignoreNotFound) {
-        errors.push({ code: 'MA_ERR_NOT_FOUND', message: `no running tasks named ${notFound.join(', ')} in framework '${input.framework}'`, detail: existing.length > 0 ? `names that exist: ${existing.join(', ')}` : 'the framework runs no managed tasks' });
+        errors.push({
+          code: 'MA_ERR_NOT_FOUND',
+          message: `no running tasks named ${notFound.join(', ')} in framework '${input.framework}'`,
+          detail:
+            existing.length > 0 ? `names that exist: ${existing.join(', ')}` : 'the framework runs no managed tasks',
+        });
       }
-      const found = managed.filter((t) => input.names.includes(t.name)).sort((a, b) => a.name.localeCompare(b.name) || a.instance - b.instance);
+      const found = managed
+        .filter((t) => input.names.includes(t.name))
+        .sort((a, b) => a.name.localeCompare(b.name) || a.instance - b.instance);
       if (found.length === 0 || fw === undefined) return [];
-      const info = frameworkInfo({ name: input.framework, roles: [], failoverTimeout: input.failoverTimeout, gpus: false, principal: input.client.auth?.principal, existing: fw });
+      const info = frameworkInfo({
+        name: input.framework,
+        roles: [],
+        failoverTimeout: input.failoverTimeout,
+        gpus: false,
+        principal: input.client.auth?.principal,
+        existing: fw,
+      });
       session = new SchedulerSession({ ...input.client, frameworkInfo: info });
       input.emit({ type: 'connecting', masters: input.client.masters });
       const sub = await session.start();
@@ -79,7 +92,11 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
     // Finding the framework and subscribing are bounded by --timeout and Ctrl-C too.
     const targets = await bounded(gather, deadline - now(), input.interrupted, INTERRUPT_GRACE_MS);
     if (isCut(targets)) {
-      if (targets === 'timeout') errors.push({ code: 'MA_ERR_TIMEOUT', message: `the master did not answer within --timeout (${Math.round(input.timeoutMs / 1000)}s)` });
+      if (targets === 'timeout')
+        errors.push({
+          code: 'MA_ERR_TIMEOUT',
+          message: `the master did not answer within --timeout (${Math.round(input.timeoutMs / 1000)}s)`,
+        });
       await Promise.allSettled([session?.destroy(), operator.destroy()]);
       session = undefined;
       return finish();
@@ -87,7 +104,14 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
     if (targets.length === 0 || !session) return finish();
     pump = new EventPump(session.events(), input.interrupted);
     for (const t of targets) {
-      const item = { action: 'delete' as const, name: t.name, instance: t.instance, taskId: t.taskId, specHash: t.specHash, oldState: t.state };
+      const item = {
+        action: 'delete' as const,
+        name: t.name,
+        instance: t.instance,
+        taskId: t.taskId,
+        specHash: t.specHash,
+        oldState: t.state,
+      };
       const kill = tracker.addDelete(item, t.agentId, t.hostname);
       input.emit({ type: 'instance', view: kill.view });
       await sendKill(session, kill, now());
@@ -103,16 +127,30 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
           break;
         }
         if (ev.kind === 'resubscribed') {
-          await session.reconcile([...tracker.kills.values()].filter((k) => !k.settled).map((k) => ({ taskId: k.taskId, agentId: k.agentId }))).catch(() => undefined);
+          await session
+            .reconcile(
+              [...tracker.kills.values()]
+                .filter((k) => !k.settled)
+                .map((k) => ({ taskId: k.taskId, agentId: k.agentId })),
+            )
+            .catch(() => undefined);
         } else if (ev.event.type === 'UPDATE' && ev.event.update) {
           onUpdate(ev.event.update.status);
         } else if (ev.event.type === 'OFFERS') {
-          await session.decline((ev.event.offers?.offers ?? []).map((o) => o.id.value), { refuse_seconds: 60 }).catch(() => undefined);
+          await session
+            .decline(
+              (ev.event.offers?.offers ?? []).map((o) => o.id.value),
+              { refuse_seconds: 60 },
+            )
+            .catch(() => undefined);
         }
       }
       const t = now();
       if (t >= deadline) {
-        errors.push({ code: 'MA_ERR_TIMEOUT', message: `not every task was gone within --timeout (${Math.round(input.timeoutMs / 1000)}s)` });
+        errors.push({
+          code: 'MA_ERR_TIMEOUT',
+          message: `not every task was gone within --timeout (${Math.round(input.timeoutMs / 1000)}s)`,
+        });
         break;
       }
       for (const kill of tracker.killsDue(t)) await sendKill(session, kill, t);
@@ -148,7 +186,12 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
   function settle(kill: Kill, ok: boolean, phase: InstanceView['phase'], message?: string): void {
     kill.settled = true;
     kill.ok = ok;
-    kill.view = { ...kill.view, phase, settled: true, ...(message ? { failure: { state: kill.state ?? kill.view.state, message } } : {}) };
+    kill.view = {
+      ...kill.view,
+      phase,
+      settled: true,
+      ...(message ? { failure: { state: kill.state ?? kill.view.state, message } } : {}),
+    };
     input.emit({ type: 'instance', view: kill.view });
   }
 
@@ -162,6 +205,10 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
 
   async function sendKill(s: SchedulerSession, kill: Kill, t: number): Promise<void> {
     tracker.killSent(kill, t);
-    await s.kill(kill.taskId, kill.agentId).catch((e) => input.emit({ type: 'warning', message: `KILL ${kill.taskId} failed (${errorOf(e).message}); retrying` }));
+    await s
+      .kill(kill.taskId, kill.agentId)
+      .catch((e) =>
+        input.emit({ type: 'warning', message: `KILL ${kill.taskId} failed (${errorOf(e).message}); retrying` }),
+      );
   }
 }

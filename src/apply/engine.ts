@@ -78,12 +78,16 @@ const PENDING_REPORT_MS = 2_000;
 const TICK_MS = 250;
 export const INTERRUPT_GRACE_MS = 1000;
 /** Reconciliation answers for a task the master does not know. */
-const NOT_LAUNCHED: readonly TaskStatus['state'][] = ['TASK_UNKNOWN', 'TASK_LOST', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR'];
+const NOT_LAUNCHED: readonly TaskStatus['state'][] = [
+  'TASK_UNKNOWN',
+  'TASK_LOST',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+];
 
 export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   return new ApplyRun(input).run();
 }
-
 
 class ApplyRun {
   private readonly now: () => number;
@@ -148,7 +152,11 @@ class ApplyRun {
     })();
     const got = await bounded(work, this.deadline - this.now(), this.input.interrupted, INTERRUPT_GRACE_MS);
     if (!isCut(got)) return got;
-    if (got === 'timeout') this.errors.push({ code: 'MA_ERR_TIMEOUT', message: `the master did not answer within --timeout (${Math.round(this.input.timeoutMs / 1000)}s)` });
+    if (got === 'timeout')
+      this.errors.push({
+        code: 'MA_ERR_TIMEOUT',
+        message: `the master did not answer within --timeout (${Math.round(this.input.timeoutMs / 1000)}s)`,
+      });
     await Promise.allSettled([this.session?.destroy(), this.operator.destroy(), this.files.destroy()]);
     return undefined;
   }
@@ -157,9 +165,17 @@ class ApplyRun {
     const views = this.views();
     if (interrupted && !this.errors.some((e) => e.code === 'MA_ERR_INTERRUPTED')) {
       const launched = [...this.tracker.launches.values()].filter((l) => l.launched).length;
-      this.errors.push({ code: 'MA_ERR_INTERRUPTED', message: `interrupted${this.plan ? '' : ' before a plan was made'}: ${launched} task(s) had been launched and keep running; nothing is left unacknowledged`, detail: 'Run the same command again to finish: what already runs is left as it is.' });
+      this.errors.push({
+        code: 'MA_ERR_INTERRUPTED',
+        message: `interrupted${this.plan ? '' : ' before a plan was made'}: ${launched} task(s) had been launched and keep running; nothing is left unacknowledged`,
+        detail: 'Run the same command again to finish: what already runs is left as it is.',
+      });
     }
-    const ok = this.errors.length === 0 && !interrupted && [...this.tracker.launches.values()].every((l) => l.ok) && [...this.tracker.kills.values()].every((k) => k.ok);
+    const ok =
+      this.errors.length === 0 &&
+      !interrupted &&
+      [...this.tracker.launches.values()].every((l) => l.ok) &&
+      [...this.tracker.kills.values()].every((k) => k.ok);
     const result: ApplyResult = { ok, interrupted, views, errors: this.errors };
     if (this.plan) result.plan = this.plan;
     if (this.frameworkId) result.frameworkId = this.frameworkId;
@@ -191,14 +207,27 @@ class ApplyRun {
     this.session = new SchedulerSession({ ...input.client, frameworkInfo: info });
     const sub = await this.session.start();
     this.frameworkId = sub.frameworkId;
-    input.emit({ type: 'subscribed', frameworkId: sub.frameworkId, leader: sub.leaderUrl, reconnected: existing !== undefined });
+    input.emit({
+      type: 'subscribed',
+      frameworkId: sub.frameworkId,
+      leader: sub.leaderUrl,
+      reconnected: existing !== undefined,
+    });
   }
 
   private async gatherAndPlan(pump: EventPump): Promise<void> {
     const cluster = await readCluster(this.operator, this.frameworkId);
     this.observed = new ObservedTasks(cluster.observed);
     this.agents = cluster.agents;
-    const base = { specs: this.input.specs, observed: this.observed.list, agents: this.agents, prune: this.input.prune, allowEmpty: this.input.allowEmpty, framework: this.input.framework, previousSpecs: previousSpecs(this.observed.list) };
+    const base = {
+      specs: this.input.specs,
+      observed: this.observed.list,
+      agents: this.agents,
+      prune: this.input.prune,
+      allowEmpty: this.input.allowEmpty,
+      framework: this.input.framework,
+      previousSpecs: previousSpecs(this.observed.list),
+    };
     let plan = makePlan({ ...base, offers: [] });
     if (plan.items.some(launches)) {
       // Offers: clear the refuse filters and suppression that earlier runs left behind.
@@ -237,7 +266,10 @@ class ApplyRun {
         if (item.unplaced) this.onNotPlaced(launch, item.unplaced);
       }
     }
-    await this.launchGroups(plan.accepts, new Map(plan.items.filter((i) => i.placement).map((i) => [i.taskId, i.placement!])));
+    await this.launchGroups(
+      plan.accepts,
+      new Map(plan.items.filter((i) => i.placement).map((i) => [i.taskId, i.placement!])),
+    );
     // Offers the plan left unused go back now: held, they would starve other frameworks
     // for the whole wait (and keep the tick from suppressing).
     await this.declineAll(this.refuseSeconds());
@@ -252,12 +284,24 @@ class ApplyRun {
         const placement = placements.get(taskId);
         if (!launch || !placement || launch.settled) continue;
         try {
-          const info = buildTaskInfo({ spec: launch.loaded.spec, specHash: launch.loaded.hash, instance: launch.item.instance, taskId, placement }, this.input.env);
+          const info = buildTaskInfo(
+            {
+              spec: launch.loaded.spec,
+              specHash: launch.loaded.hash,
+              instance: launch.item.instance,
+              taskId,
+              placement,
+            },
+            this.input.env,
+          );
           infos.push(withSpecLabel(info, launch.loaded.spec));
           batch.push(launch);
           this.input.emit({ type: 'instance', view: this.tracker.placed(launch, placement) });
         } catch (e) {
-          this.input.emit({ type: 'instance', view: this.tracker.settle(launch, false, { phase: 'failed', failure: { message: errorOf(e).message } }) });
+          this.input.emit({
+            type: 'instance',
+            view: this.tracker.settle(launch, false, { phase: 'failed', failure: { message: errorOf(e).message } }),
+          });
         }
       }
       for (const id of group.offerIds) this.offers.delete(id);
@@ -266,11 +310,16 @@ class ApplyRun {
         continue;
       }
       try {
-        await this.session!.accept(group.offerIds, [{ type: 'LAUNCH', launch: { task_infos: infos } }], { refuse_seconds: this.refuseSeconds() });
+        await this.session!.accept(group.offerIds, [{ type: 'LAUNCH', launch: { task_infos: infos } }], {
+          refuse_seconds: this.refuseSeconds(),
+        });
         for (const launch of batch) this.running(launch);
         // --no-wait: done once launched, except a replace: its old task may only be killed
         // once the successor is up, so that one still waits (else both copies run on).
-        if (!this.input.wait) for (const launch of batch) if (launch.item.action !== 'replace') this.input.emit({ type: 'instance', view: this.tracker.settle(launch, true) });
+        if (!this.input.wait)
+          for (const launch of batch)
+            if (launch.item.action !== 'replace')
+              this.input.emit({ type: 'instance', view: this.tracker.settle(launch, true) });
       } catch (e) {
         await this.acceptFailed(group.hostname, batch, e);
       }
@@ -286,26 +335,45 @@ class ApplyRun {
   private async acceptFailed(hostname: string, batch: Launch[], e: unknown): Promise<void> {
     const err = errorOf(e);
     const status = e instanceof MesosError ? e.status : undefined;
-    const unknownOutcome = err.code === 'MA_ERR_CONNECT' || err.code === 'MA_ERR_TIMEOUT' || (err.code === 'MA_ERR_HTTP' && (status === undefined || status >= 500));
+    const unknownOutcome =
+      err.code === 'MA_ERR_CONNECT' ||
+      err.code === 'MA_ERR_TIMEOUT' ||
+      (err.code === 'MA_ERR_HTTP' && (status === undefined || status >= 500));
     if (!unknownOutcome) {
-      this.input.emit({ type: 'warning', message: `ACCEPT on ${hostname} failed (${err.message}); waiting for new offers` });
+      this.input.emit({
+        type: 'warning',
+        message: `ACCEPT on ${hostname} failed (${err.message}); waiting for new offers`,
+      });
       for (const launch of batch) this.input.emit({ type: 'instance', view: this.tracker.unlaunch(launch) });
       return;
     }
-    this.input.emit({ type: 'warning', message: `ACCEPT on ${hostname} got no answer (${err.message}); asking the master whether the tasks were launched` });
+    this.input.emit({
+      type: 'warning',
+      message: `ACCEPT on ${hostname} got no answer (${err.message}); asking the master whether the tasks were launched`,
+    });
     for (const launch of batch) {
       launch.unconfirmed = true;
       this.running(launch);
     }
-    await this.session!.reconcile(batch.map((l) => ({ taskId: l.item.taskId, agentId: l.placement?.agentId }))).catch(() => undefined);
+    await this.session!.reconcile(batch.map((l) => ({ taskId: l.item.taskId, agentId: l.placement?.agentId }))).catch(
+      () => undefined,
+    );
   }
 
   /** Record a launched task as observed, so constraints and spreading see it next round. */
   private running(launch: Launch): void {
     const p = launch.placement!;
     this.observed.add({
-      taskId: launch.item.taskId, name: launch.item.name, instance: launch.item.instance, specHash: launch.loaded.hash, managed: true,
-      state: 'TASK_STAGING', agentId: p.agentId, hostname: p.hostname, ports: p.ports.map((x) => x.hostPort), labels: {},
+      taskId: launch.item.taskId,
+      name: launch.item.name,
+      instance: launch.item.instance,
+      specHash: launch.loaded.hash,
+      managed: true,
+      state: 'TASK_STAGING',
+      agentId: p.agentId,
+      hostname: p.hostname,
+      ports: p.ports.map((x) => x.hostPort),
+      labels: {},
     });
   }
 
@@ -313,7 +381,17 @@ class ApplyRun {
     const pending = this.tracker.pending();
     if (pending.length === 0 || this.offers.size === 0) return;
     const kept = this.observed.list.filter((t) => isActive(t.state) && !this.tracker.kills.has(t.taskId));
-    const result = placeTasks(pending.map((l) => ({ spec: l.loaded.spec, specHash: l.loaded.hash, instance: l.item.instance, taskId: l.item.taskId })), [...this.offers.values()], this.agents, kept);
+    const result = placeTasks(
+      pending.map((l) => ({
+        spec: l.loaded.spec,
+        specHash: l.loaded.hash,
+        instance: l.item.instance,
+        taskId: l.item.taskId,
+      })),
+      [...this.offers.values()],
+      this.agents,
+      kept,
+    );
     for (const u of result.unplaced) {
       const launch = this.tracker.launches.get(u.taskId);
       if (launch) this.onNotPlaced(launch, u.report);
@@ -325,7 +403,10 @@ class ApplyRun {
     this.tracker.notPlaced(launch, report, this.now());
     // Fits no agent of the cluster at all: say so now instead of waiting for the deadline.
     if (report.kind === 'never' && this.agents.length > 0) {
-      this.input.emit({ type: 'instance', view: this.tracker.settle(launch, false, { phase: 'unplaceable', failure: { fit: report } }) });
+      this.input.emit({
+        type: 'instance',
+        view: this.tracker.settle(launch, false, { phase: 'unplaceable', failure: { fit: report } }),
+      });
     }
   }
 
@@ -374,8 +455,12 @@ class ApplyRun {
       this.offers.clear();
       this.suppressed = false;
       this.input.emit({ type: 'note', message: 'the connection to the master was re-established; reconciling' });
-      const tasks = [...this.tracker.launches.values()].filter((l) => l.launched && !l.settled).map((l) => ({ taskId: l.item.taskId, agentId: l.placement?.agentId }));
-      const kills = [...this.tracker.kills.values()].filter((k) => !k.settled).map((k) => ({ taskId: k.taskId, agentId: k.agentId }));
+      const tasks = [...this.tracker.launches.values()]
+        .filter((l) => l.launched && !l.settled)
+        .map((l) => ({ taskId: l.item.taskId, agentId: l.placement?.agentId }));
+      const kills = [...this.tracker.kills.values()]
+        .filter((k) => !k.settled)
+        .map((k) => ({ taskId: k.taskId, agentId: k.agentId }));
       if (tasks.length + kills.length > 0) await this.session!.reconcile([...tasks, ...kills]).catch(() => undefined);
       if (this.tracker.pending().length > 0) await this.session!.revive().catch(() => undefined);
       return;
@@ -432,7 +517,11 @@ class ApplyRun {
         this.input.emit({ type: 'instance', view: r.view });
         await this.session!.revive().catch(() => undefined);
       } else if (r.done) {
-        if (status.state === 'TASK_RUNNING' && launch.loaded.spec.healthCheck === undefined && this.input.minRunningMs > 0) {
+        if (
+          status.state === 'TASK_RUNNING' &&
+          launch.loaded.spec.healthCheck === undefined &&
+          this.input.minRunningMs > 0
+        ) {
           launch.runningSince ??= this.now();
           this.input.emit({ type: 'instance', view: r.view });
         } else {
@@ -474,25 +563,42 @@ class ApplyRun {
     const now = this.now();
     this.lastTick = now;
     if (now >= this.deadline) {
-      this.errors.push({ code: 'MA_ERR_TIMEOUT', message: `not everything was done within --timeout (${Math.round(this.input.timeoutMs / 1000)}s)` });
+      this.errors.push({
+        code: 'MA_ERR_TIMEOUT',
+        message: `not everything was done within --timeout (${Math.round(this.input.timeoutMs / 1000)}s)`,
+      });
       this.failOpen('timed-out');
       this.stopped = 'done';
       return;
     }
     for (const launch of this.tracker.launches.values()) {
-      if (!launch.settled && launch.runningSince !== undefined && now - launch.runningSince >= this.input.minRunningMs) await this.succeed(launch);
+      if (!launch.settled && launch.runningSince !== undefined && now - launch.runningSince >= this.input.minRunningMs)
+        await this.succeed(launch);
     }
     for (const launch of this.tracker.pending()) {
       if (launch.pendingSince !== undefined && now - launch.pendingSince >= this.input.pendingTimeoutMs) {
         const fit = launch.lastFit;
-        const message = fit ? fit.summary : `no offer arrived within --pending-timeout (${Math.round(this.input.pendingTimeoutMs / 1000)}s): are agents registered, and is role '${launch.loaded.spec.role}' offered to this framework?`;
-        this.input.emit({ type: 'instance', view: this.tracker.settle(launch, false, { phase: 'unplaceable', failure: fit ? { fit } : { message } }) });
+        const message = fit
+          ? fit.summary
+          : `no offer arrived within --pending-timeout (${Math.round(this.input.pendingTimeoutMs / 1000)}s): are agents registered, and is role '${launch.loaded.spec.role}' offered to this framework?`;
+        this.input.emit({
+          type: 'instance',
+          view: this.tracker.settle(launch, false, { phase: 'unplaceable', failure: fit ? { fit } : { message } }),
+        });
       }
     }
     if (now - this.lastPendingReport >= PENDING_REPORT_MS) {
       this.lastPendingReport = now;
       for (const launch of this.tracker.pending()) {
-        if (launch.lastFit) this.input.emit({ type: 'pending', key: launch.view.key, reasons: topReasons(launch.rejections, 3).map((r) => launch.lastFit!.reasons.find((x) => x.reason === r.reason) ?? { ...r, detail: r.reason }), fit: launch.lastFit });
+        if (launch.lastFit)
+          this.input.emit({
+            type: 'pending',
+            key: launch.view.key,
+            reasons: topReasons(launch.rejections, 3).map(
+              (r) => launch.lastFit!.reasons.find((x) => x.reason === r.reason) ?? { ...r, detail: r.reason },
+            ),
+            fit: launch.lastFit,
+          });
       }
     }
     for (const kill of this.tracker.killsDue(now)) await this.sendKill(kill);
@@ -507,42 +613,88 @@ class ApplyRun {
   private failOpen(phase: 'failed' | 'timed-out'): void {
     for (const launch of this.tracker.launches.values()) {
       if (launch.settled) continue;
-      const failure = { state: launch.view.state, message: phase === 'timed-out' ? `still ${launch.view.phase} at the deadline` : 'the run stopped before this task was done', fit: launch.lastFit };
-      this.input.emit({ type: 'instance', view: this.tracker.settle(launch, false, { phase: launch.launched || phase === 'failed' ? phase : 'unplaceable', failure }) });
+      const failure = {
+        state: launch.view.state,
+        message:
+          phase === 'timed-out'
+            ? `still ${launch.view.phase} at the deadline`
+            : 'the run stopped before this task was done',
+        fit: launch.lastFit,
+      };
+      this.input.emit({
+        type: 'instance',
+        view: this.tracker.settle(launch, false, {
+          phase: launch.launched || phase === 'failed' ? phase : 'unplaceable',
+          failure,
+        }),
+      });
     }
     for (const kill of this.tracker.kills.values()) {
       if (kill.settled) continue;
       kill.settled = true;
       const unreachable = kill.state === 'TASK_UNREACHABLE';
-      const message = unreachable ? UNREACHABLE_KILL : `no terminal state for ${kill.taskId} yet (${kill.state ?? 'no update'})`;
+      const message = unreachable
+        ? UNREACHABLE_KILL
+        : `no terminal state for ${kill.taskId} yet (${kill.state ?? 'no update'})`;
       if (kill.ownView) {
-        kill.view = { ...kill.view, phase: unreachable ? 'unreachable' : phase, settled: true, failure: { state: kill.state, message } };
+        kill.view = {
+          ...kill.view,
+          phase: unreachable ? 'unreachable' : phase,
+          settled: true,
+          failure: { state: kill.state, message },
+        };
         this.input.emit({ type: 'instance', view: kill.view });
       } else {
-        this.errors.push({ code: 'MA_ERR_KILL_PENDING', message: `the replaced task ${kill.taskId} is not gone yet: ${message}` });
+        this.errors.push({
+          code: 'MA_ERR_KILL_PENDING',
+          message: `the replaced task ${kill.taskId} is not gone yet: ${message}`,
+        });
       }
     }
   }
 
   private interruptAll(): void {
     for (const launch of this.tracker.launches.values()) {
-      if (!launch.settled) this.input.emit({ type: 'instance', view: this.tracker.settle(launch, false, { phase: 'interrupted', failure: { state: launch.view.state, message: launch.launched ? 'interrupted after launch: the task keeps running on its agent' : 'interrupted before launch: nothing was started' } }) });
+      if (!launch.settled)
+        this.input.emit({
+          type: 'instance',
+          view: this.tracker.settle(launch, false, {
+            phase: 'interrupted',
+            failure: {
+              state: launch.view.state,
+              message: launch.launched
+                ? 'interrupted after launch: the task keeps running on its agent'
+                : 'interrupted before launch: nothing was started',
+            },
+          }),
+        });
     }
     for (const kill of this.tracker.kills.values()) {
       if (kill.settled) continue;
       kill.settled = true;
-      if (kill.ownView) this.input.emit({ type: 'instance', view: (kill.view = { ...kill.view, phase: 'interrupted', settled: true, failure: { state: kill.state, message: 'interrupted: the KILL was sent, its end was not awaited' } }) });
+      if (kill.ownView)
+        this.input.emit({
+          type: 'instance',
+          view: (kill.view = {
+            ...kill.view,
+            phase: 'interrupted',
+            settled: true,
+            failure: { state: kill.state, message: 'interrupted: the KILL was sent, its end was not awaited' },
+          }),
+        });
     }
   }
 
   private async leave(): Promise<void> {
     if (this.session) {
       await this.declineAll(this.input.planOnly ? 0 : REFUSE_WHEN_DONE).catch(() => undefined);
-      if (!this.suppressed && this.session.stateName === 'SUBSCRIBED') await this.session.suppress().catch(() => undefined);
+      if (!this.suppressed && this.session.stateName === 'SUBSCRIBED')
+        await this.session.suppress().catch(() => undefined);
       // Updates that came in after the loop stopped (interrupt, timeout, done) are still
       // acknowledged: unacknowledged, they would hold up the task's later updates.
       await this.pump?.drainQueued(async (ev) => {
-        if (ev.kind === 'event' && ev.event.type === 'UPDATE' && ev.event.update) this.acknowledge(ev.event.update.status);
+        if (ev.kind === 'event' && ev.event.type === 'UPDATE' && ev.event.update)
+          this.acknowledge(ev.event.update.status);
       });
       await this.acks.settled();
       await this.session.close().catch(() => undefined);
@@ -584,13 +736,30 @@ class ApplyRun {
   /** What an instance the plan leaves as it is looks like: its current task, settled. */
   private unchangedView(item: PlanItem): InstanceView {
     const t = this.observed.get(item.taskId);
-    return { key: `${item.name}/${item.instance}`, name: item.name, instance: item.instance, action: 'unchanged', phase: 'unchanged', taskId: item.taskId, state: t?.state, healthy: t?.healthy, agentId: t?.agentId, host: t?.hostname ?? this.hostOf(t?.agentId), ports: t?.ports, settled: true };
+    return {
+      key: `${item.name}/${item.instance}`,
+      name: item.name,
+      instance: item.instance,
+      action: 'unchanged',
+      phase: 'unchanged',
+      taskId: item.taskId,
+      state: t?.state,
+      healthy: t?.healthy,
+      agentId: t?.agentId,
+      host: t?.hostname ?? this.hostOf(t?.agentId),
+      ports: t?.ports,
+      settled: true,
+    };
   }
 }
 
 function closedError(e: MesosError, framework: string): ReportError {
   if (e.code === 'MA_ERR_FAILED_OVER') {
-    return { code: e.code, message: `another mesos-apply run (or scheduler) subscribed as framework '${framework}' and took over; this run stopped`, detail: 'What this run launched keeps running; run apply again once the other run is done to check the result.' };
+    return {
+      code: e.code,
+      message: `another mesos-apply run (or scheduler) subscribed as framework '${framework}' and took over; this run stopped`,
+      detail: 'What this run launched keeps running; run apply again once the other run is done to check the result.',
+    };
   }
   return errorOf(e);
 }

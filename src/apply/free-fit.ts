@@ -21,7 +21,10 @@ export function freeResources(total: readonly Resource[], allocated: readonly Re
       const left = toMilli(r.scalar?.value ?? 0) - used.reduce((n, a) => n + toMilli(a.scalar?.value ?? 0), 0);
       if (left > 0) out.push({ ...r, scalar: { value: fromMilli(left) } });
     } else if (r.type === 'RANGES') {
-      const left = used.reduce<Range[]>((set, a) => ranges.subtract(set, ranges.fromWire(a.ranges)), ranges.fromWire(r.ranges));
+      const left = used.reduce<Range[]>(
+        (set, a) => ranges.subtract(set, ranges.fromWire(a.ranges)),
+        ranges.fromWire(r.ranges),
+      );
       if (left.length > 0) out.push({ ...r, ranges: ranges.toWire(left) });
     } else {
       out.push(r);
@@ -31,7 +34,13 @@ export function freeResources(total: readonly Resource[], allocated: readonly Re
 }
 
 /** Undefined when the instance would fit now; otherwise the fit report in the planner's words. */
-export function freeFit(spec: TaskSpec, hash: string, instance: number, agents: readonly OperatorAgent[], running: readonly ObservedTask[]): FitReport | undefined {
+export function freeFit(
+  spec: TaskSpec,
+  hash: string,
+  instance: number,
+  agents: readonly OperatorAgent[],
+  running: readonly ObservedTask[],
+): FitReport | undefined {
   const offers: Offer[] = agents
     .filter((a) => a.active && a.agent_info.id)
     .map((a) => ({
@@ -43,6 +52,11 @@ export function freeFit(spec: TaskSpec, hash: string, instance: number, agents: 
       attributes: a.agent_info.attributes ?? [],
       allocation_info: { role: spec.role },
     }));
-  const result = placeTasks([{ spec, specHash: hash, instance, taskId: `${spec.name}.${instance}.${hash}` }], offers, [...agents], [...running]);
+  const result = placeTasks(
+    [{ spec, specHash: hash, instance, taskId: `${spec.name}.${instance}.${hash}` }],
+    offers,
+    [...agents],
+    [...running],
+  );
   return result.unplaced[0]?.report;
 }

@@ -20,7 +20,11 @@ export interface FrameworkTasks {
 }
 
 export async function frameworkTasks(operator: OperatorClient, framework: string): Promise<FrameworkTasks> {
-  const [fw, all, agents] = await Promise.all([operator.findFramework(framework), operator.getTasks(), operator.getAgents()]);
+  const [fw, all, agents] = await Promise.all([
+    operator.findFramework(framework),
+    operator.getTasks(),
+    operator.getAgents(),
+  ]);
   const id = fw?.framework_info.id?.value;
   if (id === undefined) return { tasks: [], agents: agents.agents };
   const host = new Map(agents.agents.map((a) => [a.agent_info.id?.value ?? '', a.agent_info.hostname]));
@@ -47,7 +51,10 @@ function startedAt(statuses: readonly TaskStatus[] | undefined): number | undefi
  * The task that stands for each instance: an active one if any (all of them, during a
  * replace), else the newest ended one (a finished job, a failed task).
  */
-export function currentTasks(tasks: FrameworkTasks['tasks'], opts: { name?: string; all: boolean }): FrameworkTasks['tasks'] {
+export function currentTasks(
+  tasks: FrameworkTasks['tasks'],
+  opts: { name?: string; all: boolean },
+): FrameworkTasks['tasks'] {
   const groups = new Map<string, FrameworkTasks['tasks']>();
   for (const t of tasks) {
     if (!t.observed.managed && !opts.all) continue;
@@ -61,11 +68,25 @@ export function currentTasks(tasks: FrameworkTasks['tasks'], opts: { name?: stri
     if (active.length > 0) out.push(...active);
     else out.push(group.reduce((a, b) => (lastTime(b.observed.statuses) > lastTime(a.observed.statuses) ? b : a)));
   }
-  return out.sort((a, b) => a.observed.name.localeCompare(b.observed.name) || a.observed.instance - b.observed.instance || a.observed.taskId.localeCompare(b.observed.taskId));
+  return out.sort(
+    (a, b) =>
+      a.observed.name.localeCompare(b.observed.name) ||
+      a.observed.instance - b.observed.instance ||
+      a.observed.taskId.localeCompare(b.observed.taskId),
+  );
 }
 
 export function getRow(t: ObservedTask): GetRow {
-  const row: GetRow = { name: t.name, taskId: t.taskId, state: t.state, agentId: t.agentId, host: t.hostname ?? '', ports: t.ports, specHash: t.specHash, managed: t.managed };
+  const row: GetRow = {
+    name: t.name,
+    taskId: t.taskId,
+    state: t.state,
+    agentId: t.agentId,
+    host: t.hostname ?? '',
+    ports: t.ports,
+    specHash: t.specHash,
+    managed: t.managed,
+  };
   if (t.managed) row.instance = t.instance;
   if (t.healthy !== undefined) row.healthy = t.healthy;
   const started = startedAt(t.statuses);
@@ -89,13 +110,26 @@ export function describeTask(t: { observed: ObservedTask; task: Task }): Describ
   const spec = specOf(t.observed);
   let info: Task | TaskInfo = t.task;
   if (spec) {
-    const command: CommandInfo = spec.args ? { shell: false, value: spec.args[0], arguments: spec.args } : spec.command !== undefined ? { shell: true, value: spec.command } : { shell: false };
-    const variables = Object.entries(spec.env).map(([name, v]) => ({ name, value: v.kind === 'value' ? v.value : `<from env ${v.name}>` }));
+    const command: CommandInfo = spec.args
+      ? { shell: false, value: spec.args[0], arguments: spec.args }
+      : spec.command !== undefined
+        ? { shell: true, value: spec.command }
+        : { shell: false };
+    const variables = Object.entries(spec.env).map(([name, v]) => ({
+      name,
+      value: v.kind === 'value' ? v.value : `<from env ${v.name}>`,
+    }));
     if (variables.length > 0) command.environment = { variables };
     const labels = (t.task.labels?.labels ?? []).filter((l) => l.key !== LABEL_SPEC);
     info = { ...t.task, labels: { labels }, command } as Task & { command: CommandInfo };
   }
-  const out: DescribeTask = { taskId: t.observed.taskId, state: t.observed.state, agentId: t.observed.agentId, statuses: t.observed.statuses ?? [], taskInfo: info };
+  const out: DescribeTask = {
+    taskId: t.observed.taskId,
+    state: t.observed.state,
+    agentId: t.observed.agentId,
+    statuses: t.observed.statuses ?? [],
+    taskInfo: info,
+  };
   if (t.observed.hostname !== undefined) out.host = t.observed.hostname;
   return out;
 }
@@ -103,6 +137,7 @@ export function describeTask(t: { observed: ObservedTask; task: Task }): Describ
 /** fromEnv variable names of the specs behind these tasks (their values are never shown). */
 export function secretNames(tasks: FrameworkTasks['tasks']): string[] {
   const names = new Set<string>();
-  for (const t of tasks) for (const [name, v] of Object.entries(specOf(t.observed)?.env ?? {})) if (v.kind === 'fromEnv') names.add(name);
+  for (const t of tasks)
+    for (const [name, v] of Object.entries(specOf(t.observed)?.env ?? {})) if (v.kind === 'fromEnv') names.add(name);
   return [...names];
 }

@@ -106,7 +106,9 @@ export class EventPump {
   async drainQueued(handle: (ev: SessionEvent) => Promise<void>): Promise<void> {
     while (!this.ended) {
       const pending = this.fetch();
-      const got = this.arrived ?? (await Promise.race([pending, new Promise<'none'>((resolve) => setImmediate(() => resolve('none')))]));
+      const got =
+        this.arrived ??
+        (await Promise.race([pending, new Promise<'none'>((resolve) => setImmediate(() => resolve('none')))]));
       if (got === 'none') return;
       const ev = this.take(got);
       if (ev === undefined) return;

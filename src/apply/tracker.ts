@@ -59,7 +59,8 @@ export const MAX_DROP_RETRIES = 3;
 export const KILL_RETRY_MS = 10_000;
 
 /** Why a kill on an unreachable agent cannot finish now. */
-export const UNREACHABLE_KILL = 'the agent is unreachable: the KILL stays pending at the master until the agent returns';
+export const UNREACHABLE_KILL =
+  'the agent is unreachable: the KILL stays pending at the master until the agent returns';
 
 export class Tracker {
   readonly launches = new Map<string, Launch>();
@@ -117,7 +118,10 @@ export class Tracker {
 
   /** Kills sent whose task has said nothing for KILL_RETRY_MS: send them again. */
   killsDue(now: number): Kill[] {
-    return [...this.kills.values()].filter((k) => !k.settled && k.lastSentAt !== undefined && now - Math.max(k.lastSentAt, k.lastUpdateAt ?? 0) >= KILL_RETRY_MS);
+    return [...this.kills.values()].filter(
+      (k) =>
+        !k.settled && k.lastSentAt !== undefined && now - Math.max(k.lastSentAt, k.lastUpdateAt ?? 0) >= KILL_RETRY_MS,
+    );
   }
 
   pending(): Launch[] {
@@ -156,7 +160,13 @@ export class Tracker {
   placed(launch: Launch, placement: TaskPlacement): InstanceView {
     launch.placement = placement;
     launch.launched = true;
-    launch.view = { ...launch.view, phase: 'launching', agentId: placement.agentId, host: placement.hostname, ports: placement.ports.map((p) => p.hostPort) };
+    launch.view = {
+      ...launch.view,
+      phase: 'launching',
+      agentId: placement.agentId,
+      host: placement.hostname,
+      ports: placement.ports.map((p) => p.hostPort),
+    };
     return launch.view;
   }
 
@@ -181,10 +191,17 @@ export class Tracker {
    * A status update for a task we launched. Returns the new view, and whether the launch
    * just failed (the caller adds the stderr tail) or should go back to waiting (dropped).
    */
-  onLaunchStatus(launch: Launch, status: TaskStatus): { view: InstanceView; failed?: Failure; retry?: boolean; done?: boolean } {
+  onLaunchStatus(
+    launch: Launch,
+    status: TaskStatus,
+  ): { view: InstanceView; failed?: Failure; retry?: boolean; done?: boolean } {
     if (launch.settled) return { view: launch.view };
     const spec = launch.loaded.spec;
-    if (status.state === 'TASK_DROPPED' && status.reason === 'REASON_INVALID_OFFERS' && launch.drops < MAX_DROP_RETRIES) {
+    if (
+      status.state === 'TASK_DROPPED' &&
+      status.reason === 'REASON_INVALID_OFFERS' &&
+      launch.drops < MAX_DROP_RETRIES
+    ) {
       launch.drops += 1;
       return { view: this.unlaunch(launch), retry: true };
     }

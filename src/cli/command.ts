@@ -23,7 +23,8 @@ export interface Command {
 export function notImplemented(name: string, issue: number) {
   return async (_args: Args, globals: GlobalOptions, io: Io): Promise<number> => {
     const text = `mesos-apply ${name}: not implemented yet (tracked in issue #${issue}); nothing was done.`;
-    if (globals.output === 'json') io.stdout.write(JSON.stringify({ error: { code: 'MA_ERR_NOT_IMPLEMENTED', message: text } }) + '\n');
+    if (globals.output === 'json')
+      io.stdout.write(JSON.stringify({ error: { code: 'MA_ERR_NOT_IMPLEMENTED', message: text } }) + '\n');
     else io.stderr.write(text + '\n');
     return EXIT.USAGE;
   };

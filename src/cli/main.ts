@@ -40,7 +40,10 @@ export function version(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'mesos-apply' && pkg.version) return pkg.version;
     } catch {
       // no package.json here: look one level up
@@ -62,7 +65,9 @@ async function build(argv: string[], io: Io, chosen: { command?: Command; args?:
   const { default: yargs } = await import('yargs');
   let y = yargs(argv)
     .scriptName('mesos-apply')
-    .usage('$0 [command] [options]\n\nkubectl apply, for Apache Mesos: make a Mesos cluster run the tasks your YAML manifests declare.')
+    .usage(
+      '$0 [command] [options]\n\nkubectl apply, for Apache Mesos: make a Mesos cluster run the tasks your YAML manifests declare.',
+    )
     .env(false)
     .strict()
     .exitProcess(false)
@@ -104,7 +109,9 @@ async function parse(argv: string[], io: Io): Promise<Parsed> {
 }
 
 function commandWord(argv: string[]): string {
-  const names = COMMANDS.flatMap((c) => (Array.isArray(c.command) ? c.command : [c.command]).map((s) => s.split(' ')[0]));
+  const names = COMMANDS.flatMap((c) =>
+    (Array.isArray(c.command) ? c.command : [c.command]).map((s) => s.split(' ')[0]),
+  );
   const first = argv.find((a) => !a.startsWith('-'));
   return first && names.includes(first) ? `${first} ` : '';
 }
@@ -126,7 +133,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return EXIT.OK;
   }
   const parsed = await parse(argv, io);
-  const wantsJson = argv.some((a, i) => (a === '-o' || a === '--output') && argv[i + 1] === 'json') || argv.includes('--output=json') || argv.includes('-ojson');
+  const wantsJson =
+    argv.some((a, i) => (a === '-o' || a === '--output') && argv[i + 1] === 'json') ||
+    argv.includes('--output=json') ||
+    argv.includes('-ojson');
   if (parsed.error) {
     if (wantsJson) io.stdout.write(JSON.stringify({ error: { code: 'MA_ERR_USAGE', message: parsed.error } }) + '\n');
     else io.stderr.write(`error: ${parsed.error}\nRun 'mesos-apply ${commandWord(argv)}--help' for usage.\n`);

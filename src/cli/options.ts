@@ -44,7 +44,11 @@ export function globalFlags<T>(y: Argv<T>) {
       global: true,
     })
     .option('ca-file', { type: 'string', describe: 'CA bundle for https masters [env: MESOS_CA_FILE]', global: true })
-    .option('insecure', { type: 'boolean', describe: 'Do not verify the master certificate (prints a warning)', global: true })
+    .option('insecure', {
+      type: 'boolean',
+      describe: 'Do not verify the master certificate (prints a warning)',
+      global: true,
+    })
     .option('output', {
       alias: 'o',
       type: 'string',
@@ -58,7 +62,11 @@ export function globalFlags<T>(y: Argv<T>) {
       defaultDescription: '5m',
       global: true,
     })
-    .option('color', { type: 'boolean', describe: 'Colour output (--no-color, or NO_COLOR, turns it off)', global: true })
+    .option('color', {
+      type: 'boolean',
+      describe: 'Colour output (--no-color, or NO_COLOR, turns it off)',
+      global: true,
+    })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only the final report', global: true });
 }
 
@@ -91,7 +99,8 @@ export function resolveGlobals(raw: RawGlobals, env: Record<string, string | und
   const output = (raw.output ?? 'text') as OutputFormat;
   if (!OUTPUTS.includes(output)) throw new UsageError(`-o ${raw.output}: expected one of ${OUTPUTS.join(', ')}`);
   const timeout = raw.timeout === undefined ? 300 : parseDuration(raw.timeout);
-  if (timeout === undefined || timeout <= 0) throw new UsageError(`--timeout ${raw.timeout}: expected a duration such as 90s, 5m or 300`);
+  if (timeout === undefined || timeout <= 0)
+    throw new UsageError(`--timeout ${raw.timeout}: expected a duration such as 90s, 5m or 300`);
   const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
   return {
     masters,

@@ -120,7 +120,14 @@ export function capDiagnostics(diags: Diagnostic[], max: number): Diagnostic[] {
   const kept = diags.slice(0, max);
   const dropped = diags.length - max;
   kept.push(
-    diagnostic(DIAGNOSTIC_CODES.TOO_MANY_ERRORS, diags[max].file, NO_POSITION, '', `${dropped} more problem(s) not shown`, 'fix the ones above and run validate again'),
+    diagnostic(
+      DIAGNOSTIC_CODES.TOO_MANY_ERRORS,
+      diags[max].file,
+      NO_POSITION,
+      '',
+      `${dropped} more problem(s) not shown`,
+      'fix the ones above and run validate again',
+    ),
   );
   return kept;
 }

@@ -12,7 +12,14 @@ export interface FormatOptions {
   excerpt?: boolean;
 }
 
-const ANSI = { red: '\x1b[31m', yellow: '\x1b[33m', cyan: '\x1b[36m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
+const ANSI = {
+  red: '\x1b[31m',
+  yellow: '\x1b[33m',
+  cyan: '\x1b[36m',
+  dim: '\x1b[2m',
+  bold: '\x1b[1m',
+  reset: '\x1b[0m',
+};
 
 function paint(on: boolean, code: string, text: string): string {
   return on ? `${code}${text}${ANSI.reset}` : text;
@@ -50,7 +57,9 @@ function caretExcerpt(d: Diagnostic, color: boolean): string[] {
   const pad = text.slice(0, col - 1).replace(/[^\t]/g, ' ');
   return [
     paint(color, ANSI.dim, `${String(d.line).padStart(gutter)} | `) + text,
-    paint(color, ANSI.dim, `${' '.repeat(gutter)} | `) + pad + paint(color, d.severity === 'error' ? ANSI.red : ANSI.yellow, '^'),
+    paint(color, ANSI.dim, `${' '.repeat(gutter)} | `) +
+      pad +
+      paint(color, d.severity === 'error' ? ANSI.red : ANSI.yellow, '^'),
   ];
 }
 

@@ -1,7 +1,12 @@
 /** Mesos's HealthCheck proto defaults (delay 15 s, interval 10 s, timeout 20 s, 3 failures, grace 10 s), shared by the local master and agent. */
 import type { HealthCheck } from '../mesos/types.js';
 
-export type HealthTimings = Required<Pick<HealthCheck, 'delay_seconds' | 'interval_seconds' | 'timeout_seconds' | 'consecutive_failures' | 'grace_period_seconds'>>;
+export type HealthTimings = Required<
+  Pick<
+    HealthCheck,
+    'delay_seconds' | 'interval_seconds' | 'timeout_seconds' | 'consecutive_failures' | 'grace_period_seconds'
+  >
+>;
 
 export function healthTimings(check: HealthCheck): HealthTimings {
   return {

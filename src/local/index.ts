@@ -61,11 +61,16 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   const advertisedIp = ['0.0.0.0', '::', 'localhost'].includes(listen) ? '127.0.0.1' : listen;
   const startTimeMs = Date.now();
   const master = new Master({
-    masterId: newUuid(), hostname, ip: advertisedIp, port: opts.port ?? 5050,
+    masterId: newUuid(),
+    hostname,
+    ip: advertisedIp,
+    port: opts.port ?? 5050,
     allocationIntervalMs: opts.allocationIntervalMs ?? 1000,
     heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds ?? 15,
     offerTimeoutMs: opts.offerTimeoutMs,
-    maxCompletedFrameworks: 50, maxCompletedTasksPerFramework: 1000, startTimeMs,
+    maxCompletedFrameworks: 50,
+    maxCompletedTasksPerFramework: 1000,
+    startTimeMs,
   });
   const server = await startMasterServer(master, listen, opts.port ?? 5050);
   master.config.port = server.port;
@@ -73,8 +78,15 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   try {
     for (let i = 0; i < count; i++) {
       const agent = createAgent({
-        id: master.nextAgentId(), hostname, listen, port: 0, workDir, master,
-        resources: agentShare(totals, i, count), attributes, retryMs: opts.statusRetryMs,
+        id: master.nextAgentId(),
+        hostname,
+        listen,
+        port: 0,
+        workDir,
+        master,
+        resources: agentShare(totals, i, count),
+        attributes,
+        retryMs: opts.statusRetryMs,
       });
       await agent.start();
       agents.push(agent);
@@ -88,7 +100,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   master.start();
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${advertisedIp.includes(":") ? `[${advertisedIp}]` : advertisedIp}:${server.port}`,
+    url: `http://${advertisedIp.includes(':') ? `[${advertisedIp}]` : advertisedIp}:${server.port}`,
     masterId: master.config.masterId,
     agents,
     workDir,

@@ -19,9 +19,17 @@ export interface CrossItem {
 /** `8080/tcp` for every fixed host port of a spec, with its path. */
 function fixedPorts(spec: TaskSpec): { key: string; path: PathSegment[] }[] {
   const out: { key: string; path: PathSegment[] }[] = [];
-  spec.ports.forEach((p, i) => p.hostPort > 0 && out.push({ key: `${p.hostPort}/${p.protocol}`, path: ['spec', 'ports', i, 'hostPort'] }));
+  spec.ports.forEach(
+    (p, i) =>
+      p.hostPort > 0 && out.push({ key: `${p.hostPort}/${p.protocol}`, path: ['spec', 'ports', i, 'hostPort'] }),
+  );
   spec.docker?.portMappings.forEach(
-    (m, i) => m.hostPort > 0 && out.push({ key: `${m.hostPort}/${m.protocol}`, path: ['spec', 'container', 'docker', 'portMappings', i, 'hostPort'] }),
+    (m, i) =>
+      m.hostPort > 0 &&
+      out.push({
+        key: `${m.hostPort}/${m.protocol}`,
+        path: ['spec', 'container', 'docker', 'portMappings', i, 'hostPort'],
+      }),
   );
   return out;
 }
@@ -31,7 +39,9 @@ function pinnedHost(spec: TaskSpec): string | undefined {
 }
 
 function onePerHost(spec: TaskSpec): boolean {
-  return spec.constraints.some((c) => c.field === 'hostname' && (c.operator === 'UNIQUE' || (c.operator === 'MAX_PER' && c.value === '1')));
+  return spec.constraints.some(
+    (c) => c.field === 'hostname' && (c.operator === 'UNIQUE' || (c.operator === 'MAX_PER' && c.value === '1')),
+  );
 }
 
 /** True when it reported an error. */
@@ -42,12 +52,29 @@ function checkInstances(item: CrossItem, out: Diagnostic[]): boolean {
   const host = pinnedHost(spec);
   const { key, path } = ports[0];
   if (host !== undefined) {
-    out.push(diagnostic(C.PORT_CLASH, item.file, item.locate(path), formatPath(path), `all ${spec.instances} instances must run on host ${host} (CLUSTER) and each needs host port ${key}`, 'use hostPort 0 (picked from the offer) or instances: 1'));
+    out.push(
+      diagnostic(
+        C.PORT_CLASH,
+        item.file,
+        item.locate(path),
+        formatPath(path),
+        `all ${spec.instances} instances must run on host ${host} (CLUSTER) and each needs host port ${key}`,
+        'use hostPort 0 (picked from the offer) or instances: 1',
+      ),
+    );
     return true;
   }
   if (!onePerHost(spec)) {
     out.push(
-      diagnostic(C.PLACEMENT, item.file, item.locate(path), formatPath(path), `each of the ${spec.instances} instances needs host port ${key}, so they need ${spec.instances} different agents`, 'add [hostname, UNIQUE] to constraints to say so, or use hostPort 0', 'warning'),
+      diagnostic(
+        C.PLACEMENT,
+        item.file,
+        item.locate(path),
+        formatPath(path),
+        `each of the ${spec.instances} instances needs host port ${key}, so they need ${spec.instances} different agents`,
+        'add [hostname, UNIQUE] to constraints to say so, or use hostPort 0',
+        'warning',
+      ),
     );
   }
   return false;
@@ -64,7 +91,16 @@ export function crossCheck<T extends CrossItem>(items: T[]): { diagnostics: Diag
     if (first) {
       const at = first.locate(['metadata', 'name']);
       invalid.add(item);
-      out.push(diagnostic(C.DUPLICATE_NAME, item.file, item.locate(['metadata', 'name']), 'metadata.name', `task name "${item.spec.name}" is already used`, `first defined at ${location({ file: first.file, ...at })}`));
+      out.push(
+        diagnostic(
+          C.DUPLICATE_NAME,
+          item.file,
+          item.locate(['metadata', 'name']),
+          'metadata.name',
+          `task name "${item.spec.name}" is already used`,
+          `first defined at ${location({ file: first.file, ...at })}`,
+        ),
+      );
       continue;
     }
     names.set(item.spec.name, item);
@@ -75,7 +111,15 @@ export function crossCheck<T extends CrossItem>(items: T[]): { diagnostics: Diag
       const other = pinned.get(`${host} ${key}`);
       if (other && other !== item) {
         invalid.add(item);
-        out.push(diagnostic(C.PORT_CLASH, item.file, item.locate(path), formatPath(path), `host port ${key} on host ${host} is also taken by task "${other.spec.name}"`));
+        out.push(
+          diagnostic(
+            C.PORT_CLASH,
+            item.file,
+            item.locate(path),
+            formatPath(path),
+            `host port ${key} on host ${host} is also taken by task "${other.spec.name}"`,
+          ),
+        );
       } else pinned.set(`${host} ${key}`, item);
     }
   }

@@ -4,7 +4,13 @@
  * text: `yaml` recurses per nesting level, so 10,000 `[` take seconds and can exhaust memory
  * while formatting its own error. No manifest needs more than a few levels.
  */
-import { DIAGNOSTIC_CODES as C, diagnostic, NO_POSITION, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
+import {
+  DIAGNOSTIC_CODES as C,
+  diagnostic,
+  NO_POSITION,
+  type Diagnostic,
+  type Position,
+} from '../diagnostics/diagnostic.js';
 
 /** Nesting levels of flow collections (`[`/`{`) and of block indicators on one line. */
 export const MAX_DEPTH = 64;
@@ -35,7 +41,8 @@ function firstInvalidUtf8(b: Buffer): number {
     for (let k = 1; k <= n; k++) if ((b[i + k] & 0xc0) !== 0x80) return i;
     const y = b[i + 1];
     // overlong forms, UTF-16 surrogates, beyond U+10FFFF
-    if ((x === 0xe0 && y < 0xa0) || (x === 0xed && y >= 0xa0) || (x === 0xf0 && y < 0x90) || (x === 0xf4 && y >= 0x90)) return i;
+    if ((x === 0xe0 && y < 0xa0) || (x === 0xed && y >= 0xa0) || (x === 0xf0 && y < 0x90) || (x === 0xf4 && y >= 0x90))
+      return i;
     i += n + 1;
   }
   return b.length;
@@ -44,7 +51,16 @@ function firstInvalidUtf8(b: Buffer): number {
 /** Decodes a manifest file; on failure returns the diagnostic instead. */
 export function decode(file: string, bytes: Buffer): { text: string } | { diagnostic: Diagnostic } {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    return { diagnostic: diagnostic(C.ENCODING, file, NO_POSITION, '', 'file is UTF-16 (or UTF-32) encoded', 'save it as UTF-8') };
+    return {
+      diagnostic: diagnostic(
+        C.ENCODING,
+        file,
+        NO_POSITION,
+        '',
+        'file is UTF-16 (or UTF-32) encoded',
+        'save it as UTF-8',
+      ),
+    };
   }
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
@@ -82,7 +98,8 @@ export function tooDeepAt(text: string): number {
       continue;
     }
     if (quote !== 0) {
-      if (c === 0x5c && quote === 0x22) i++; // backslash escape in "..."
+      if (c === 0x5c && quote === 0x22)
+        i++; // backslash escape in "..."
       else if (c === quote) quote = 0;
       continue;
     }
@@ -110,7 +127,8 @@ export function tooDeepAt(text: string): number {
       if (opensFlow) {
         if (++depth > MAX_DEPTH) return i;
       } else if (c === 0x5d || c === 0x7d) depth--;
-      else if ((c === 0x22 || c === 0x27) && (prev === 0x5b || prev === 0x7b || prev === 0x2c || prev === 0x3a)) quote = c;
+      else if ((c === 0x22 || c === 0x27) && (prev === 0x5b || prev === 0x7b || prev === 0x2c || prev === 0x3a))
+        quote = c;
     } else if (opensFlow && (prev === 0x0a || prev === 0x3a || prev === 0x2d || prev === 0x3f)) {
       depth = 1;
     }
@@ -126,7 +144,16 @@ export function decodeManifest(file: string, bytes: Buffer): { text: string } | 
   const deep = tooDeepAt(r.text);
   if (deep !== -1) {
     const pos = positionAt(r.text, deep);
-    return { diagnostic: diagnostic(C.TOO_DEEP, file, pos, '', `nesting deeper than ${MAX_DEPTH} levels`, 'a manifest needs only a few levels; is this the right file?') };
+    return {
+      diagnostic: diagnostic(
+        C.TOO_DEEP,
+        file,
+        pos,
+        '',
+        `nesting deeper than ${MAX_DEPTH} levels`,
+        'a manifest needs only a few levels; is this the right file?',
+      ),
+    };
   }
   return r;
 }

@@ -4,7 +4,14 @@
  * reports all problems of all inputs. Callers (validate, plan, apply, delete) must not act
  * when `diagnostics` holds an error; `specs` then holds only the documents that were valid.
  */
-import { capDiagnostics, DIAGNOSTIC_CODES as C, diagnostic, NO_POSITION, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
+import {
+  capDiagnostics,
+  DIAGNOSTIC_CODES as C,
+  diagnostic,
+  NO_POSITION,
+  sortDiagnostics,
+  type Diagnostic,
+} from '../diagnostics/diagnostic.js';
 import type { LoadedSpec } from '../model/spec.js';
 import { crossCheck, type CrossItem } from './cross.js';
 import { decodeManifest } from './decode.js';
@@ -37,7 +44,7 @@ export interface LoadResult {
 const DEFAULT_MAX_DIAGNOSTICS = 500;
 
 /** Semantic checks and normalisation of one schema-valid document. */
-function checkDocument(pd: ParsedDocument, diags: Diagnostic[]): CrossItem & { loaded: LoadedSpec } | undefined {
+function checkDocument(pd: ParsedDocument, diags: Diagnostic[]): (CrossItem & { loaded: LoadedSpec }) | undefined {
   const task = pd.value as RawTask;
   let failed = false;
   checkTask(task, (code, path, message, hint, severity = 'error') => {
@@ -51,12 +58,19 @@ function checkDocument(pd: ParsedDocument, diags: Diagnostic[]): CrossItem & { l
     spec,
     file: pd.file,
     locate: (path) => locate(pd, path),
-    loaded: { spec, hash: hashSpec(spec), source: { file: pd.file, document: pd.index, line: start.line, col: start.col } },
+    loaded: {
+      spec,
+      hash: hashSpec(spec),
+      source: { file: pd.file, document: pd.index, line: start.line, col: start.col },
+    },
   };
 }
 
 /** The pipeline over sources already in memory (used by loadManifests, tests and the benchmark). */
-export function loadSources(sources: Source[], limits: Partial<LoadLimits> = {}): { specs: LoadedSpec[]; diagnostics: Diagnostic[] } {
+export function loadSources(
+  sources: Source[],
+  limits: Partial<LoadLimits> = {},
+): { specs: LoadedSpec[]; diagnostics: Diagnostic[] } {
   const parseLimits: ParseLimits = { ...DEFAULT_PARSE_LIMITS, ...limits };
   const diags: Diagnostic[] = [];
   const items: (CrossItem & { loaded: LoadedSpec })[] = [];
@@ -99,6 +113,12 @@ export async function loadManifests(paths: string[], opts: LoadOptions): Promise
   const read = await readSources(paths, { ...opts, limits: opts.limits });
   const result = loadSources(read.sources, opts.limits);
   const files = read.sources.map((s) => s.file);
-  const diagnostics = read.diagnostics.length > 0 ? capDiagnostics([...read.diagnostics, ...result.diagnostics], opts.limits?.maxDiagnostics ?? DEFAULT_MAX_DIAGNOSTICS) : result.diagnostics;
+  const diagnostics =
+    read.diagnostics.length > 0
+      ? capDiagnostics(
+          [...read.diagnostics, ...result.diagnostics],
+          opts.limits?.maxDiagnostics ?? DEFAULT_MAX_DIAGNOSTICS,
+        )
+      : result.diagnostics;
   return { specs: result.specs, diagnostics, files };
 }

@@ -24,7 +24,15 @@ export const DEFAULTS = {
   hostPort: 0,
   uri: { extract: true, executable: false, cache: false },
   docker: { network: 'HOST', forcePull: false, privileged: false, volumeMode: 'RW' },
-  healthCheck: { gracePeriod: 10, interval: 10, timeout: 20, delay: 15, consecutiveFailures: 3, path: '/', scheme: 'http' },
+  healthCheck: {
+    gracePeriod: 10,
+    interval: 10,
+    timeout: 20,
+    delay: 15,
+    consecutiveFailures: 3,
+    path: '/',
+    scheme: 'http',
+  },
 } as const;
 
 function seconds(v: RawDuration | undefined, fallback: number): number {
@@ -44,7 +52,11 @@ function normaliseDocker(d: RawDocker): DockerSpec {
     forcePull: d.forcePull ?? DEFAULTS.docker.forcePull,
     privileged: d.privileged ?? DEFAULTS.docker.privileged,
     parameters: (d.parameters ?? []).map((p) => ({ key: p.key, value: String(p.value) })),
-    volumes: (d.volumes ?? []).map((v) => ({ containerPath: v.containerPath, hostPath: v.hostPath, mode: v.mode ?? DEFAULTS.docker.volumeMode })),
+    volumes: (d.volumes ?? []).map((v) => ({
+      containerPath: v.containerPath,
+      hostPath: v.hostPath,
+      mode: v.mode ?? DEFAULTS.docker.volumeMode,
+    })),
   };
   if (d.networkName !== undefined) out.networkName = d.networkName;
   return out;
@@ -59,7 +71,14 @@ function normaliseHealthCheck(hc: RawHealthCheck): HealthCheckSpec {
     delay: seconds(hc.delay, D.delay),
     consecutiveFailures: hc.consecutiveFailures ?? D.consecutiveFailures,
   };
-  if (hc.http) return { ...timing, kind: 'http', port: hc.http.port, path: hc.http.path ?? D.path, scheme: hc.http.scheme ?? D.scheme };
+  if (hc.http)
+    return {
+      ...timing,
+      kind: 'http',
+      port: hc.http.port,
+      path: hc.http.path ?? D.path,
+      scheme: hc.http.scheme ?? D.scheme,
+    };
   if (hc.tcp) return { ...timing, kind: 'tcp', port: hc.tcp.port };
   return { ...timing, kind: 'command', command: hc.command ?? '' };
 }
@@ -101,7 +120,11 @@ export function normalise(task: RawTask): TaskSpec {
       disk: roundScalar(s.resources.disk ?? DEFAULTS.disk),
       gpus: s.resources.gpus ?? DEFAULTS.gpus,
     },
-    ports: (s.ports ?? []).map((p) => ({ name: p.name, hostPort: p.hostPort ?? DEFAULTS.hostPort, protocol: p.protocol ?? DEFAULTS.protocol })),
+    ports: (s.ports ?? []).map((p) => ({
+      name: p.name,
+      hostPort: p.hostPort ?? DEFAULTS.hostPort,
+      protocol: p.protocol ?? DEFAULTS.protocol,
+    })),
     killGracePeriod: seconds(s.killGracePeriod, DEFAULTS.killGracePeriod),
     constraints,
   };

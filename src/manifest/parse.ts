@@ -4,7 +4,13 @@
  * never thrown; a document with errors yields no value.
  */
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
-import { DIAGNOSTIC_CODES as C, diagnostic, type Diagnostic, type DiagnosticCode, type Position } from '../diagnostics/diagnostic.js';
+import {
+  DIAGNOSTIC_CODES as C,
+  diagnostic,
+  type Diagnostic,
+  type DiagnosticCode,
+  type Position,
+} from '../diagnostics/diagnostic.js';
 
 export interface ParsedDocument {
   file: string;
@@ -50,39 +56,89 @@ function yamlMessage(code: string, message: string): string {
 }
 
 /** Plain value of a document, or the diagnostic for an alias bomb / overflow. */
-function toValue(pd: Omit<ParsedDocument, 'value'>, limits: ParseLimits): { value: unknown } | { diagnostic: Diagnostic } {
+function toValue(
+  pd: Omit<ParsedDocument, 'value'>,
+  limits: ParseLimits,
+): { value: unknown } | { diagnostic: Diagnostic } {
   try {
     return { value: pd.doc.toJS({ maxAliasCount: limits.maxAliasCount }) };
   } catch (e) {
     const pos = positionOf(pd.text, pd.lines, pd.doc.contents?.range[0] ?? 0);
     if (e instanceof ReferenceError) {
-      return { diagnostic: diagnostic(C.ALIAS_LIMIT, pd.file, pos, '', 'too many alias expansions (an alias bomb?)', `at most ${limits.maxAliasCount} aliases per document`) };
+      return {
+        diagnostic: diagnostic(
+          C.ALIAS_LIMIT,
+          pd.file,
+          pos,
+          '',
+          'too many alias expansions (an alias bomb?)',
+          `at most ${limits.maxAliasCount} aliases per document`,
+        ),
+      };
     }
-    if (e instanceof RangeError) return { diagnostic: diagnostic(C.TOO_DEEP, pd.file, pos, '', 'document is nested too deeply') };
+    if (e instanceof RangeError)
+      return { diagnostic: diagnostic(C.TOO_DEEP, pd.file, pos, '', 'document is nested too deeply') };
     return { diagnostic: diagnostic(C.YAML, pd.file, pos, '', `cannot read document: ${(e as Error).message}`) };
   }
 }
 
 /** Parses all documents of one file. Empty documents (only comments, or a trailing `---`) are skipped. */
-export function parseSource(file: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): { documents: ParsedDocument[]; diagnostics: Diagnostic[] } {
+export function parseSource(
+  file: string,
+  text: string,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+): { documents: ParsedDocument[]; diagnostics: Diagnostic[] } {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true, strict: true });
+  const docs = parseAllDocuments(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: true,
+    strict: true,
+  });
   const documents: ParsedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   if (docs.length > limits.maxDocuments) {
-    diagnostics.push(diagnostic(C.TOO_MANY_DOCUMENTS, file, { line: 0, col: 0 }, '', `more than ${limits.maxDocuments} documents`, 'split the file'));
+    diagnostics.push(
+      diagnostic(
+        C.TOO_MANY_DOCUMENTS,
+        file,
+        { line: 0, col: 0 },
+        '',
+        `more than ${limits.maxDocuments} documents`,
+        'split the file',
+      ),
+    );
     return { documents, diagnostics };
   }
   let errorCount = 0;
   for (let index = 0; index < docs.length; index++) {
     const doc = docs[index];
     for (const w of doc.warnings) {
-      diagnostics.push(diagnostic(C.YAML, file, positionOf(text, lines, w.pos[0]), '', yamlMessage(w.code, w.message), undefined, 'warning'));
+      diagnostics.push(
+        diagnostic(
+          C.YAML,
+          file,
+          positionOf(text, lines, w.pos[0]),
+          '',
+          yamlMessage(w.code, w.message),
+          undefined,
+          'warning',
+        ),
+      );
     }
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         if (errorCount++ >= limits.maxErrorsPerFile) break;
-        diagnostics.push(diagnostic(YAML_CODES[e.code] ?? C.YAML, file, positionOf(text, lines, e.pos[0]), '', yamlMessage(e.code, e.message)));
+        diagnostics.push(
+          diagnostic(
+            YAML_CODES[e.code] ?? C.YAML,
+            file,
+            positionOf(text, lines, e.pos[0]),
+            '',
+            yamlMessage(e.code, e.message),
+          ),
+        );
       }
       if (errorCount >= limits.maxErrorsPerFile) break;
       continue;

@@ -50,7 +50,11 @@ export interface RawHealthCheck {
   consecutiveFailures?: number;
 }
 
-export type RawConstraint = [string, 'UNIQUE' | 'CLUSTER' | 'LIKE' | 'UNLIKE' | 'GROUP_BY' | 'MAX_PER', (string | number)?];
+export type RawConstraint = [
+  string,
+  'UNIQUE' | 'CLUSTER' | 'LIKE' | 'UNLIKE' | 'GROUP_BY' | 'MAX_PER',
+  (string | number)?,
+];
 
 export interface RawSpec {
   goal?: 'running' | 'finished';

@@ -56,7 +56,11 @@ export function schemaAt(path: readonly PathSegment[]): SchemaNode | undefined {
   for (const seg of path) {
     if (!node) return undefined;
     if (typeof seg === 'number') node = deref(node.prefixItems?.[seg] ?? node.items);
-    else node = deref(node.properties?.[seg] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined));
+    else
+      node = deref(
+        node.properties?.[seg] ??
+          (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined),
+      );
   }
   return node;
 }
@@ -67,7 +71,8 @@ function knownElsewhere(key: string): string | undefined {
   for (let q = queue.shift(); q; q = queue.shift()) {
     const props = q.node?.properties ?? {};
     if (key in props) return formatPath(q.path) || '(top level)';
-    for (const [k, v] of Object.entries(props)) if (q.path.length < 4) queue.push({ node: deref(v), path: [...q.path, k] });
+    for (const [k, v] of Object.entries(props))
+      if (q.path.length < 4) queue.push({ node: deref(v), path: [...q.path, k] });
   }
   return undefined;
 }
@@ -81,11 +86,20 @@ function describeValue(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
-const TYPE_WORDS: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', number: 'a number', integer: 'a whole number', boolean: 'true or false', null: 'null' };
+const TYPE_WORDS: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  null: 'null',
+};
 
 function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
   let cur = root;
-  for (const seg of path) cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg as string] : undefined;
+  for (const seg of path)
+    cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg as string] : undefined;
   return cur;
 }
 
@@ -111,7 +125,12 @@ function convert(e: AjvError, root: unknown): Converted | undefined {
       const known = Object.keys(here?.properties ?? {});
       const near = closest(key, known);
       const elsewhere = near === undefined ? knownElsewhere(key) : undefined;
-      const hint = near !== undefined ? `did you mean \`${near}\`?` : elsewhere ? `\`${key}\` belongs under ${elsewhere}` : `known fields here: ${known.join(', ')}`;
+      const hint =
+        near !== undefined
+          ? `did you mean \`${near}\`?`
+          : elsewhere
+            ? `\`${key}\` belongs under ${elsewhere}`
+            : `known fields here: ${known.join(', ')}`;
       return { code: C.UNKNOWN_FIELD, path: [...path, key], message: 'unknown field', hint, atKey: true };
     }
     case 'propertyNames': {
@@ -120,17 +139,32 @@ function convert(e: AjvError, root: unknown): Converted | undefined {
       return { code: C.VALUE, path: [...path, key], message: msg, atKey: true };
     }
     case 'type': {
-      const want = String(p.type).split(',').map((t) => TYPE_WORDS[t] ?? t);
+      const want = String(p.type)
+        .split(',')
+        .map((t) => TYPE_WORDS[t] ?? t);
       const words = want.length > 1 ? `${want.slice(0, -1).join(', ')} or ${want[want.length - 1]}` : want[0];
-      const message = path.length === 0 ? 'a manifest must be a mapping with apiVersion, kind, metadata and spec' : `must be ${words}, not ${describeValue(valueAt(root, path))}`;
+      const message =
+        path.length === 0
+          ? 'a manifest must be a mapping with apiVersion, kind, metadata and spec'
+          : `must be ${words}, not ${describeValue(valueAt(root, path))}`;
       return { code: C.TYPE, path, message };
     }
     case 'const':
-      return { code: C.VALUE, path, message: `must be \`${String(p.allowedValue)}\``, hint: path[0] === 'apiVersion' ? 'this version of mesos-apply reads apiVersion mesos-apply/v1' : undefined };
+      return {
+        code: C.VALUE,
+        path,
+        message: `must be \`${String(p.allowedValue)}\``,
+        hint: path[0] === 'apiVersion' ? 'this version of mesos-apply reads apiVersion mesos-apply/v1' : undefined,
+      };
     case 'enum': {
       const allowed = (p.allowedValues as unknown[]).map(String);
       const near = closest(String(valueAt(root, path)), allowed);
-      return { code: C.VALUE, path, message: `must be one of ${allowed.join(', ')}`, hint: near ? `did you mean \`${near}\`?` : undefined };
+      return {
+        code: C.VALUE,
+        path,
+        message: `must be one of ${allowed.join(', ')}`,
+        hint: near ? `did you mean \`${near}\`?` : undefined,
+      };
     }
     case 'pattern':
       return { code: C.VALUE, path, message: here?.['x-message'] ?? `must match ${String(p.pattern)}` };
@@ -141,9 +175,23 @@ function convert(e: AjvError, root: unknown): Converted | undefined {
       return { code: C.VALUE, path, message: `must be ${String(p.comparison)} ${String(p.limit)}` };
     case 'minLength':
     case 'minItems':
-      return { code: C.VALUE, path, message: here?.prefixItems ? 'must be [field, OPERATOR] or [field, OPERATOR, value]' : p.limit === 1 ? 'must not be empty' : `must have at least ${String(p.limit)} ${e.keyword === 'minItems' ? 'items' : 'characters'}` };
+      return {
+        code: C.VALUE,
+        path,
+        message: here?.prefixItems
+          ? 'must be [field, OPERATOR] or [field, OPERATOR, value]'
+          : p.limit === 1
+            ? 'must not be empty'
+            : `must have at least ${String(p.limit)} ${e.keyword === 'minItems' ? 'items' : 'characters'}`,
+      };
     case 'maxItems':
-      return { code: C.VALUE, path, message: here?.prefixItems ? 'must be [field, OPERATOR] or [field, OPERATOR, value]' : `must have at most ${String(p.limit)} items` };
+      return {
+        code: C.VALUE,
+        path,
+        message: here?.prefixItems
+          ? 'must be [field, OPERATOR] or [field, OPERATOR, value]'
+          : `must have at most ${String(p.limit)} items`,
+      };
     default:
       return { code: C.VALUE, path, message: e.message ?? `fails the ${e.keyword} rule` };
   }

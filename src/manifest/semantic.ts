@@ -12,7 +12,13 @@ import type { RawConstraint, RawSpec, RawTask } from './raw.js';
 import { roleProblem, roundsToZero } from './roles.js';
 import { closest } from './suggest.js';
 
-export type Report = (code: DiagnosticCode, path: PathSegment[], message: string, hint?: string, severity?: Severity) => void;
+export type Report = (
+  code: DiagnosticCode,
+  path: PathSegment[],
+  message: string,
+  hint?: string,
+  severity?: Severity,
+) => void;
 
 /** Longest duration accepted (365 days): beyond it is a typo, and Mesos durations are bounded. */
 export const MAX_DURATION_SECONDS = 365 * 86400;
@@ -27,17 +33,28 @@ function checkCommand(spec: RawSpec, report: Report): void {
   if (spec.command !== undefined && spec.args !== undefined) {
     report(C.COMMAND, ['spec', 'args'], 'give either `command` (shell form) or `args` (exec form), not both');
   } else if (spec.command === undefined && spec.args === undefined && !docker) {
-    report(C.COMMAND, ['spec'], 'needs `command` (shell form) or `args` (exec form)', 'or container.docker.image, to run the image entrypoint');
+    report(
+      C.COMMAND,
+      ['spec'],
+      'needs `command` (shell form) or `args` (exec form)',
+      'or container.docker.image, to run the image entrypoint',
+    );
   }
-  if (spec.command !== undefined && spec.command.trim() === '') report(C.COMMAND, ['spec', 'command'], 'must not be blank');
-  if (spec.args !== undefined && !docker && spec.args[0].trim() === '') report(C.COMMAND, ['spec', 'args', 0], 'must name the program to run');
+  if (spec.command !== undefined && spec.command.trim() === '')
+    report(C.COMMAND, ['spec', 'command'], 'must not be blank');
+  if (spec.args !== undefined && !docker && spec.args[0].trim() === '')
+    report(C.COMMAND, ['spec', 'args', 0], 'must name the program to run');
 }
 
 function checkResources(spec: RawSpec, report: Report): void {
   for (const key of ['cpus', 'mem', 'disk'] as const) {
     const v = spec.resources[key];
     if (v !== undefined && roundsToZero(v)) {
-      report(C.RESOURCE, ['spec', 'resources', key], `must be at least 0.001 (${v} rounds to 0: Mesos keeps 3 decimals)`);
+      report(
+        C.RESOURCE,
+        ['spec', 'resources', key],
+        `must be at least 0.001 (${v} rounds to 0: Mesos keeps 3 decimals)`,
+      );
     }
   }
 }
@@ -48,14 +65,20 @@ function checkPorts(spec: RawSpec, report: Report): void {
   const fixed = new Map<string, PathSegment[]>();
   const entries: { name?: string; hostPort?: number; protocol?: string; path: PathSegment[] }[] = [
     ...(spec.ports ?? []).map((p, i) => ({ ...p, path: ['spec', 'ports', i] as PathSegment[] })),
-    ...(spec.container?.docker?.portMappings ?? []).map((p, i) => ({ ...p, path: ['spec', 'container', 'docker', 'portMappings', i] as PathSegment[] })),
+    ...(spec.container?.docker?.portMappings ?? []).map((p, i) => ({
+      ...p,
+      path: ['spec', 'container', 'docker', 'portMappings', i] as PathSegment[],
+    })),
   ];
   for (const e of entries) {
     if (e.name !== undefined) {
       const env = portEnvName(e.name);
       const other = byEnv.get(env);
       if (other !== undefined) {
-        const msg = other === e.name ? `port name "${e.name}" is used twice` : `port names "${other}" and "${e.name}" both become $${env}`;
+        const msg =
+          other === e.name
+            ? `port name "${e.name}" is used twice`
+            : `port names "${other}" and "${e.name}" both become $${env}`;
         report(C.PORT_NAME, [...e.path, 'name'], msg);
       } else byEnv.set(env, e.name);
     }
@@ -68,7 +91,8 @@ function checkPorts(spec: RawSpec, report: Report): void {
   const env = spec.env ?? {};
   (spec.ports ?? []).forEach((p, i) => {
     for (const name of [portEnvName(p.name), `PORT${i}`]) {
-      if (name in env) report(C.ENV, ['spec', 'env', name], `is set by mesos-apply from spec.ports[${i}]`, 'rename the variable');
+      if (name in env)
+        report(C.ENV, ['spec', 'env', name], `is set by mesos-apply from spec.ports[${i}]`, 'rename the variable');
     }
   });
 }
@@ -79,19 +103,34 @@ function checkDocker(spec: RawSpec, report: Report): void {
   const base = ['spec', 'container', 'docker'];
   const network = d.network ?? 'HOST';
   if ((d.portMappings?.length ?? 0) > 0 && network !== 'BRIDGE' && network !== 'USER') {
-    report(C.PORT_MAPPING, [...base, 'portMappings'], `port mappings need network BRIDGE or USER, not ${network}`, network === 'HOST' ? 'with HOST networking use spec.ports' : undefined);
+    report(
+      C.PORT_MAPPING,
+      [...base, 'portMappings'],
+      `port mappings need network BRIDGE or USER, not ${network}`,
+      network === 'HOST' ? 'with HOST networking use spec.ports' : undefined,
+    );
   }
-  if (network === 'USER' && d.networkName === undefined) report(C.DOCKER, [...base, 'networkName'], 'is required with network USER');
-  if (network !== 'USER' && d.networkName !== undefined) report(C.DOCKER, [...base, 'networkName'], 'is only for network USER');
+  if (network === 'USER' && d.networkName === undefined)
+    report(C.DOCKER, [...base, 'networkName'], 'is required with network USER');
+  if (network !== 'USER' && d.networkName !== undefined)
+    report(C.DOCKER, [...base, 'networkName'], 'is only for network USER');
   const mapped = new Set<string>();
   (d.portMappings ?? []).forEach((m, i) => {
     const key = `${m.containerPort}/${m.protocol ?? 'tcp'}`;
-    if (mapped.has(key)) report(C.PORT_MAPPING, [...base, 'portMappings', i, 'containerPort'], `container port ${key} is mapped twice`);
+    if (mapped.has(key))
+      report(C.PORT_MAPPING, [...base, 'portMappings', i, 'containerPort'], `container port ${key} is mapped twice`);
     mapped.add(key);
   });
   (d.parameters ?? []).forEach((p, i) => {
-    if (p.key === 'name') report(C.DOCKER, [...base, 'parameters', i, 'key'], '`name` is not allowed: Mesos names the container');
-    if (p.key === 'net' || p.key === 'network') report(C.DOCKER, [...base, 'parameters', i, 'key'], `\`${p.key}\` conflicts with docker.network`, 'set container.docker.network (and networkName) instead');
+    if (p.key === 'name')
+      report(C.DOCKER, [...base, 'parameters', i, 'key'], '`name` is not allowed: Mesos names the container');
+    if (p.key === 'net' || p.key === 'network')
+      report(
+        C.DOCKER,
+        [...base, 'parameters', i, 'key'],
+        `\`${p.key}\` conflicts with docker.network`,
+        'set container.docker.network (and networkName) instead',
+      );
   });
 }
 
@@ -100,7 +139,13 @@ function checkHealthCheck(spec: RawSpec, report: Report): void {
   if (!hc) return;
   const kinds = (['http', 'tcp', 'command'] as const).filter((k) => hc[k] !== undefined);
   if (kinds.length !== 1) {
-    report(C.HEALTH_CHECK, ['spec', 'healthCheck'], kinds.length === 0 ? 'needs one of `http`, `tcp` or `command`' : `give only one of ${kinds.map((k) => `\`${k}\``).join(', ')}`);
+    report(
+      C.HEALTH_CHECK,
+      ['spec', 'healthCheck'],
+      kinds.length === 0
+        ? 'needs one of `http`, `tcp` or `command`'
+        : `give only one of ${kinds.map((k) => `\`${k}\``).join(', ')}`,
+    );
   }
   const network = spec.container?.docker?.network ?? 'HOST';
   const names = (spec.ports ?? []).map((p) => p.name);
@@ -111,7 +156,11 @@ function checkHealthCheck(spec: RawSpec, report: Report): void {
     const port = hc[k]?.port;
     if (port === undefined || names.includes(port)) continue;
     const near = closest(port, names);
-    const hint = near ? `did you mean \`${near}\`?` : names.length ? `known ports: ${names.join(', ')}` : 'declare it in spec.ports (or a named portMappings entry with BRIDGE/USER networking)';
+    const hint = near
+      ? `did you mean \`${near}\`?`
+      : names.length
+        ? `known ports: ${names.join(', ')}`
+        : 'declare it in spec.ports (or a named portMappings entry with BRIDGE/USER networking)';
     report(C.PORT_REFERENCE, ['spec', 'healthCheck', k, 'port'], `no port named "${port}"`, hint);
   }
   for (const k of ['interval', 'timeout'] as const) {
@@ -124,7 +173,9 @@ function checkDurations(task: RawTask, report: Report): void {
   const hc = task.spec.healthCheck ?? {};
   const all: [PathSegment[], string | number | undefined][] = [
     [['spec', 'killGracePeriod'], task.spec.killGracePeriod],
-    ...(['gracePeriod', 'interval', 'timeout', 'delay'] as const).map((k): [PathSegment[], string | number | undefined] => [['spec', 'healthCheck', k], hc[k]]),
+    ...(['gracePeriod', 'interval', 'timeout', 'delay'] as const).map(
+      (k): [PathSegment[], string | number | undefined] => [['spec', 'healthCheck', k], hc[k]],
+    ),
   ];
   for (const [path, v] of all) {
     if (v === undefined) continue;
@@ -162,13 +213,18 @@ export function constraintProblem(c: RawConstraint): string | undefined {
 function checkLabels(task: RawTask, report: Report): void {
   const meta = task.metadata.labels ?? {};
   const spec = task.spec.labels ?? {};
-  for (const [where, labels] of [['metadata', meta], ['spec', spec]] as const) {
+  for (const [where, labels] of [
+    ['metadata', meta],
+    ['spec', spec],
+  ] as const) {
     for (const key of Object.keys(labels)) {
-      if (key.startsWith('mesos-apply/')) report(C.LABEL, [where, 'labels', key], 'label keys starting with `mesos-apply/` are reserved');
+      if (key.startsWith('mesos-apply/'))
+        report(C.LABEL, [where, 'labels', key], 'label keys starting with `mesos-apply/` are reserved');
     }
   }
   for (const key of Object.keys(spec)) {
-    if (key in meta && meta[key] !== spec[key]) report(C.LABEL, ['spec', 'labels', key], `conflicts with metadata.labels.${key}`);
+    if (key in meta && meta[key] !== spec[key])
+      report(C.LABEL, ['spec', 'labels', key], `conflicts with metadata.labels.${key}`);
   }
 }
 
@@ -191,7 +247,8 @@ export function checkTask(task: RawTask, report: Report): void {
     if (problem) report(C.CONSTRAINT, ['spec', 'constraints', i], problem);
   });
   for (const [name, v] of Object.entries(spec.env ?? {})) {
-    if (typeof v === 'string' && v.includes('\u0000')) report(C.ENV, ['spec', 'env', name], 'value must not contain NUL characters');
+    if (typeof v === 'string' && v.includes('\u0000'))
+      report(C.ENV, ['spec', 'env', name], 'value must not contain NUL characters');
   }
   (spec.uris ?? []).forEach((u, i) => {
     const out = typeof u === 'object' ? u.outputFile : undefined;

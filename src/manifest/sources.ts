@@ -52,8 +52,16 @@ interface Candidate {
 }
 
 /** Lists the manifest files of a directory (sorted), recursing when asked; never follows a directory twice. */
-async function walk(dir: Candidate, recursive: boolean, seen: Set<string>, out: Candidate[], max: number): Promise<void> {
-  const entries = (await readdir(dir.abs, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+async function walk(
+  dir: Candidate,
+  recursive: boolean,
+  seen: Set<string>,
+  out: Candidate[],
+  max: number,
+): Promise<void> {
+  const entries = (await readdir(dir.abs, { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   for (const e of entries) {
     if (out.length > max) return;
     if (e.name.startsWith('.')) continue;
@@ -73,7 +81,12 @@ async function walk(dir: Candidate, recursive: boolean, seen: Set<string>, out: 
 }
 
 /** Turns the -f paths into a list of files to read, with diagnostics for paths that name nothing usable. */
-async function expand(paths: string[], opts: ReadOptions, limits: ReadLimits, diags: Diagnostic[]): Promise<Candidate[]> {
+async function expand(
+  paths: string[],
+  opts: ReadOptions,
+  limits: ReadLimits,
+  diags: Diagnostic[],
+): Promise<Candidate[]> {
   const out: Candidate[] = [];
   const seen = new Set<string>();
   for (const p of paths) {
@@ -82,7 +95,15 @@ async function expand(paths: string[], opts: ReadOptions, limits: ReadLimits, di
     const st = await stat(abs).catch((e: NodeJS.ErrnoException) => e);
     if (st instanceof Error) {
       const notFound = st.code === 'ENOENT' || st.code === 'ENOTDIR';
-      diags.push(diagnostic(notFound ? C.FILE_NOT_FOUND : C.FILE_READ, p, NO_POSITION, '', notFound ? 'no such file or directory' : `cannot read: ${st.code ?? st.message}`));
+      diags.push(
+        diagnostic(
+          notFound ? C.FILE_NOT_FOUND : C.FILE_READ,
+          p,
+          NO_POSITION,
+          '',
+          notFound ? 'no such file or directory' : `cannot read: ${st.code ?? st.message}`,
+        ),
+      );
     } else if (st.isDirectory()) {
       const before = out.length;
       seen.add(`${st.dev}:${st.ino}`);
@@ -101,7 +122,11 @@ async function expand(paths: string[], opts: ReadOptions, limits: ReadLimits, di
   return out;
 }
 
-async function readCandidates(files: Candidate[], limits: ReadLimits, diags: Diagnostic[]): Promise<(Source | undefined)[]> {
+async function readCandidates(
+  files: Candidate[],
+  limits: ReadLimits,
+  diags: Diagnostic[],
+): Promise<(Source | undefined)[]> {
   const results: (Source | undefined)[] = new Array(files.length);
   let next = 0;
   const worker = async () => {
@@ -115,7 +140,11 @@ async function readCandidates(files: Candidate[], limits: ReadLimits, diags: Dia
         results[i] = { file: f.file, bytes };
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        diags.push(err.code === 'EFBIG' ? tooLarge(f.file, limits) : diagnostic(C.FILE_READ, f.file, NO_POSITION, '', `cannot read: ${err.code ?? err.message}`));
+        diags.push(
+          err.code === 'EFBIG'
+            ? tooLarge(f.file, limits)
+            : diagnostic(C.FILE_READ, f.file, NO_POSITION, '', `cannot read: ${err.code ?? err.message}`),
+        );
       }
     }
   };
@@ -124,22 +153,50 @@ async function readCandidates(files: Candidate[], limits: ReadLimits, diags: Dia
 }
 
 function tooLarge(file: string, limits: ReadLimits): Diagnostic {
-  return diagnostic(C.FILE_TOO_LARGE, file, NO_POSITION, '', `file is larger than ${mib(limits.maxFileBytes)}`, 'split it into several files');
+  return diagnostic(
+    C.FILE_TOO_LARGE,
+    file,
+    NO_POSITION,
+    '',
+    `file is larger than ${mib(limits.maxFileBytes)}`,
+    'split it into several files',
+  );
 }
 
 const mib = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MiB`;
 
 /** Reads every input named by `paths`, in order. Problems become diagnostics; nothing throws for bad input. */
-export async function readSources(paths: string[], opts: ReadOptions): Promise<{ sources: Source[]; diagnostics: Diagnostic[] }> {
+export async function readSources(
+  paths: string[],
+  opts: ReadOptions,
+): Promise<{ sources: Source[]; diagnostics: Diagnostic[] }> {
   const limits = { ...DEFAULT_READ_LIMITS, ...opts.limits };
   const diags: Diagnostic[] = [];
   if (paths.length === 0) {
-    diags.push(diagnostic(C.NO_INPUT, '', NO_POSITION, '', 'no manifests given', 'name files or directories with -f PATH (or -f - for stdin)'));
+    diags.push(
+      diagnostic(
+        C.NO_INPUT,
+        '',
+        NO_POSITION,
+        '',
+        'no manifests given',
+        'name files or directories with -f PATH (or -f - for stdin)',
+      ),
+    );
     return { sources: [], diagnostics: diags };
   }
   const candidates = await expand(paths, opts, limits, diags);
   if (candidates.length > limits.maxFiles) {
-    diags.push(diagnostic(C.TOO_MANY_FILES, paths.join(', '), NO_POSITION, '', `more than ${limits.maxFiles} manifest files`, 'apply fewer files at a time'));
+    diags.push(
+      diagnostic(
+        C.TOO_MANY_FILES,
+        paths.join(', '),
+        NO_POSITION,
+        '',
+        `more than ${limits.maxFiles} manifest files`,
+        'apply fewer files at a time',
+      ),
+    );
     return { sources: [], diagnostics: diags };
   }
   // Unique by absolute path (a file named directly and through its directory is read once).
@@ -152,7 +209,16 @@ export async function readSources(paths: string[], opts: ReadOptions): Promise<{
     total += Math.min(c.size, limits.maxFileBytes + 1);
   }
   if (total > limits.maxTotalBytes) {
-    diags.push(diagnostic(C.INPUT_TOO_LARGE, paths.join(', '), NO_POSITION, '', `inputs add up to more than ${mib(limits.maxTotalBytes)}`, 'apply fewer files at a time'));
+    diags.push(
+      diagnostic(
+        C.INPUT_TOO_LARGE,
+        paths.join(', '),
+        NO_POSITION,
+        '',
+        `inputs add up to more than ${mib(limits.maxTotalBytes)}`,
+        'apply fewer files at a time',
+      ),
+    );
     return { sources: [], diagnostics: diags };
   }
   const read = await readCandidates(sized, limits, diags);
@@ -160,7 +226,8 @@ export async function readSources(paths: string[], opts: ReadOptions): Promise<{
   // stdin takes the place of its `-` among the files (files before it come from earlier -f paths).
   const dash = paths.indexOf('-');
   if (dash >= 0) {
-    if (!opts.stdin) diags.push(diagnostic(C.FILE_READ, STDIN_NAME, NO_POSITION, '', 'standard input is not available'));
+    if (!opts.stdin)
+      diags.push(diagnostic(C.FILE_READ, STDIN_NAME, NO_POSITION, '', 'standard input is not available'));
     else {
       const bytes = await opts.stdin();
       const at = sources.filter((x) => paths.slice(0, dash).some((p) => within(opts.cwd, x.file, p))).length;

@@ -134,7 +134,12 @@ export class AgentFilesClient {
     return Buffer.concat(parts);
   }
 
-  private async get<T>(base: string, endpoint: string, query: Record<string, string>, encoding: 'utf8' | 'latin1' = 'utf8'): Promise<T> {
+  private async get<T>(
+    base: string,
+    endpoint: string,
+    query: Record<string, string>,
+    encoding: 'utf8' | 'latin1' = 'utf8',
+  ): Promise<T> {
     const url = `${base.replace(/\/+$/, '')}${endpoint}?${new URLSearchParams(query).toString()}`;
     const headers: Record<string, string> = {};
     if (this.opts.auth) headers.authorization = basicAuthHeader(this.opts.auth);
@@ -147,11 +152,15 @@ export class AgentFilesClient {
         bodyTimeout: this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       });
     } catch (err) {
-      throw new MesosError('MA_ERR_CONNECT', `Cannot reach the agent at ${base}: ${(err as Error).message}`, { url, cause: err });
+      throw new MesosError('MA_ERR_CONNECT', `Cannot reach the agent at ${base}: ${(err as Error).message}`, {
+        url,
+        cause: err,
+      });
     }
     trace('GET %s -> %d', url, res.statusCode);
     const body = await readBuffer(res.body);
-    if (res.statusCode !== 200) throw errorFromStatus(res.statusCode, body.toString('utf8'), `Agent ${endpoint} ${query.path}`, url);
+    if (res.statusCode !== 200)
+      throw errorFromStatus(res.statusCode, body.toString('utf8'), `Agent ${endpoint} ${query.path}`, url);
     try {
       return JSON.parse(encoding === 'latin1' ? body.toString('latin1') : body.toString('utf8')) as T;
     } catch (err) {

@@ -119,7 +119,9 @@ export function reconcileCall(tasks: ReconcileTask[]): Call {
     type: 'RECONCILE',
     reconcile: {
       tasks: tasks.map((t) =>
-        t.agentId === undefined ? { task_id: { value: t.taskId } } : { task_id: { value: t.taskId }, agent_id: { value: t.agentId } },
+        t.agentId === undefined
+          ? { task_id: { value: t.taskId } }
+          : { task_id: { value: t.taskId }, agent_id: { value: t.agentId } },
       ),
     },
   };

@@ -60,11 +60,12 @@ const DEFAULT_HINTS: Record<MesosErrorCode, string> = {
   MA_ERR_HTTP: 'The master answered with an unexpected status; see the body for details.',
   MA_ERR_BAD_REQUEST: 'The master refused the request; the message above says which field is wrong.',
   MA_ERR_UNAUTHORIZED:
-    'The master requires HTTP authentication: pass --principal and --secret-file (or MESOS_PRINCIPAL / MESOS_SECRET), and check that they match the master\'s --credentials.',
-  MA_ERR_FORBIDDEN: 'The principal is not allowed to do this; check the master\'s ACLs.',
+    "The master requires HTTP authentication: pass --principal and --secret-file (or MESOS_PRINCIPAL / MESOS_SECRET), and check that they match the master's --credentials.",
+  MA_ERR_FORBIDDEN: "The principal is not allowed to do this; check the master's ACLs.",
   MA_ERR_NOT_FOUND: 'The path does not exist (any more); the task may have been garbage-collected.',
   MA_ERR_NO_LEADER: 'No master is leading yet; wait for the election to finish or check the --master list.',
-  MA_ERR_REDIRECT_LOOP: 'The masters redirect to each other; check that the --master list names the masters of one cluster.',
+  MA_ERR_REDIRECT_LOOP:
+    'The masters redirect to each other; check that the --master list names the masters of one cluster.',
   MA_ERR_CONNECT: 'No master could be reached; check --master (host:port) and that the masters are running.',
   MA_ERR_TIMEOUT: 'The master did not answer in time; retry, or raise --timeout.',
   MA_ERR_FAILED_OVER:

@@ -100,7 +100,8 @@ export class H1Agent {
     let t = this.targets.get(url);
     if (t) return t;
     const u = new URL(url);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new H1Error(`Unsupported URL: ${url}`, 'H1_BAD_REQUEST');
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new H1Error(`Unsupported URL: ${url}`, 'H1_BAD_REQUEST');
     t = { url: u, key: `${u.protocol}//${u.host}`, line: ` ${u.pathname}${u.search} HTTP/1.1\r\nhost: ${u.host}\r\n` };
     // Bounded: agent file reads put offsets in the query, so URLs need not repeat.
     if (this.targets.size >= MAX_TARGETS) this.targets.clear();

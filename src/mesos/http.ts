@@ -94,7 +94,7 @@ export function tlsConnectOptions(
     }
   }
   if (tls?.insecure) {
-    warn('TLS certificate verification is disabled (--insecure): the master\'s identity is not checked.');
+    warn("TLS certificate verification is disabled (--insecure): the master's identity is not checked.");
     out.rejectUnauthorized = false;
   }
   return out;

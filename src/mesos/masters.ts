@@ -165,7 +165,11 @@ export class MasterSet {
 
   private candidates(prefer: string | undefined): string[] {
     // The common case (one master, or the preferred one is the leader) allocates nothing new.
-    if ((prefer === undefined || prefer === this.leaderBase) && (this.leaderBase === undefined || this.leaderBase === this.bases[0])) return this.bases;
+    if (
+      (prefer === undefined || prefer === this.leaderBase) &&
+      (this.leaderBase === undefined || this.leaderBase === this.bases[0])
+    )
+      return this.bases;
     const first = [prefer, this.leaderBase].filter((b): b is string => b !== undefined);
     return [...new Set([...first, ...this.bases])];
   }
@@ -183,7 +187,9 @@ export class MasterSet {
         await discard(body);
         const location = headerValue(headers.location);
         if (location === undefined) {
-          return { error: new MesosError('MA_ERR_HTTP', `${url} answered ${status} without a Location`, { status, url }) };
+          return {
+            error: new MesosError('MA_ERR_HTTP', `${url} answered ${status} without a Location`, { status, url }),
+          };
         }
         const next = resolveLocation(location, url);
         trace('redirect %s -> %s', url, next);
@@ -233,10 +239,14 @@ export class MasterSet {
     if (this.opts.sleep) return this.opts.sleep(ms, signal);
     return new Promise((resolve, reject) => {
       const t = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => {
-        clearTimeout(t);
-        reject(signal.reason);
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
     });
   }
 }
@@ -265,7 +275,7 @@ function connectError(err: unknown, url: string): MesosError {
     return new MesosError('MA_ERR_CONNECT', `TLS handshake with ${url} failed (${code})`, {
       url,
       cause: err,
-      hint: 'The master\'s certificate is not trusted: pass --ca-file with the CA that signed it (or --insecure to skip verification).',
+      hint: "The master's certificate is not trusted: pass --ca-file with the CA that signed it (or --insecure to skip verification).",
     });
   }
   // The HTTP client's own errors read better as their message ("Connecting to h:5050 timed out").

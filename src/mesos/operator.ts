@@ -98,7 +98,10 @@ export class OperatorClient {
     return this.masters.destroy();
   }
 
-  private async payload<K extends PayloadKey>(type: MasterCall['type'], key: K): Promise<NonNullable<MasterResponse[K]>> {
+  private async payload<K extends PayloadKey>(
+    type: MasterCall['type'],
+    key: K,
+  ): Promise<NonNullable<MasterResponse[K]>> {
     const res = await this.call({ type });
     const value = res[key];
     if (value === undefined) {

@@ -141,7 +141,10 @@ export class RecordIODecoder {
         return i + 1;
       }
       if (c < ZERO || c > NINE) {
-        throw new RecordIOError(`unexpected byte 0x${c.toString(16).padStart(2, '0')} in a record length`, this.base + i);
+        throw new RecordIOError(
+          `unexpected byte 0x${c.toString(16).padStart(2, '0')} in a record length`,
+          this.base + i,
+        );
       }
       this.length = this.length * 10 + (c - ZERO);
       this.digits++;

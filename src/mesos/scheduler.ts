@@ -47,7 +47,6 @@ export type { SessionEvent, SubscribedInfo } from './session-machine.js';
 export type { Timers } from './watchdog.js';
 export { SCHEDULER_PATH } from './subscription.js';
 
-
 export interface ReconnectOptions {
   maxAttempts: number;
   baseMs: number;

@@ -122,7 +122,11 @@ function connect(state: Common): Step {
   };
 }
 
-function onConnecting(state: Extract<SessionState, { name: 'CONNECTING' }>, input: SessionInput, cfg: MachineConfig): Step {
+function onConnecting(
+  state: Extract<SessionState, { name: 'CONNECTING' }>,
+  input: SessionInput,
+  cfg: MachineConfig,
+): Step {
   switch (input.type) {
     case 'connected':
       return {
@@ -136,7 +140,11 @@ function onConnecting(state: Extract<SessionState, { name: 'CONNECTING' }>, inpu
   }
 }
 
-function onSubscribing(state: Extract<SessionState, { name: 'SUBSCRIBING' }>, input: SessionInput, cfg: MachineConfig): Step {
+function onSubscribing(
+  state: Extract<SessionState, { name: 'SUBSCRIBING' }>,
+  input: SessionInput,
+  cfg: MachineConfig,
+): Step {
   const drop = dropStream(state.gen);
   switch (input.type) {
     case 'event':
@@ -177,7 +185,11 @@ function subscribed(state: Extract<SessionState, { name: 'SUBSCRIBING' }>, event
   };
 }
 
-function onSubscribed(state: Extract<SessionState, { name: 'SUBSCRIBED' }>, input: SessionInput, cfg: MachineConfig): Step {
+function onSubscribed(
+  state: Extract<SessionState, { name: 'SUBSCRIBED' }>,
+  input: SessionInput,
+  cfg: MachineConfig,
+): Step {
   // dropStream() only where it is used: the common input (an event) must not allocate it.
   const seconds = state.info.heartbeatIntervalSeconds;
   switch (input.type) {
@@ -186,7 +198,8 @@ function onSubscribed(state: Extract<SessionState, { name: 'SUBSCRIBED' }>, inpu
         return fail(state, errorFromEventMessage(input.event.error?.message ?? '', true), dropStream(state.gen));
       }
       const effects: SessionEffect[] = [{ type: 'arm_watchdog', gen: state.gen, ms: watchdogMs(seconds, cfg) }];
-      if (input.event.type !== 'SUBSCRIBED') effects.push({ type: 'deliver', event: { kind: 'event', event: input.event } });
+      if (input.event.type !== 'SUBSCRIBED')
+        effects.push({ type: 'deliver', event: { kind: 'event', event: input.event } });
       return { state, effects };
     }
     case 'stream_ended':

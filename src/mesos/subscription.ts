@@ -85,7 +85,10 @@ export function openSubscription(
       const error =
         res.status !== 200
           ? errorFromStatus(res.status, body, 'SUBSCRIBE', res.url)
-          : new MesosError('MA_ERR_BAD_RESPONSE', `SUBSCRIBE answered 200 without a Mesos-Stream-Id header (${res.url})`);
+          : new MesosError(
+              'MA_ERR_BAD_RESPONSE',
+              `SUBSCRIBE answered 200 without a Mesos-Stream-Id header (${res.url})`,
+            );
       return cb.failed(error, false);
     }
     cb.connected(streamId, res.base);
@@ -95,7 +98,8 @@ export function openSubscription(
   async function pump(body: H1Body): Promise<void> {
     const decoder = new RecordIODecoder({ maxRecordBytes });
     const emit = (buf: Buffer, start: number, end: number): void => {
-      if (!controller.signal.aborted) cb.event(parseMesosJsonOr<Event>(buf.toString('utf8', start, end), 'Scheduler event'));
+      if (!controller.signal.aborted)
+        cb.event(parseMesosJsonOr<Event>(buf.toString('utf8', start, end), 'Scheduler event'));
     };
     let error: MesosError | undefined;
     try {

@@ -13,28 +13,58 @@
 // ---------------------------------------------------------------------------------------
 // Identifiers
 
-export interface FrameworkID { value: string }
-export interface OfferID { value: string }
-export interface AgentID { value: string }
-export interface TaskID { value: string }
-export interface ExecutorID { value: string }
-export interface ContainerID { value: string; parent?: ContainerID }
+export interface FrameworkID {
+  value: string;
+}
+export interface OfferID {
+  value: string;
+}
+export interface AgentID {
+  value: string;
+}
+export interface TaskID {
+  value: string;
+}
+export interface ExecutorID {
+  value: string;
+}
+export interface ContainerID {
+  value: string;
+  parent?: ContainerID;
+}
 
 /** Nanoseconds since the epoch; may exceed 2^53 (see mesos-protocol Trap 5). */
-export interface TimeInfo { nanoseconds: number }
-export interface DurationInfo { nanoseconds: number }
+export interface TimeInfo {
+  nanoseconds: number;
+}
+export interface DurationInfo {
+  nanoseconds: number;
+}
 
 // ---------------------------------------------------------------------------------------
 // Values, resources, attributes
 
 export type ValueType = 'SCALAR' | 'RANGES' | 'SET' | 'TEXT';
-export interface Scalar { value: number }
-export interface Range { begin: number; end: number }
-export interface Ranges { range?: Range[] }
-export interface ValueSet { item?: string[] }
-export interface Text { value: string }
+export interface Scalar {
+  value: number;
+}
+export interface Range {
+  begin: number;
+  end: number;
+}
+export interface Ranges {
+  range?: Range[];
+}
+export interface ValueSet {
+  item?: string[];
+}
+export interface Text {
+  value: string;
+}
 
-export interface AllocationInfo { role?: string }
+export interface AllocationInfo {
+  role?: string;
+}
 
 export interface ReservationInfo {
   type?: 'UNKNOWN' | 'STATIC' | 'DYNAMIC';
@@ -69,10 +99,19 @@ export interface Attribute {
   text?: Text;
 }
 
-export interface Label { key: string; value?: string }
-export interface Labels { labels?: Label[] }
+export interface Label {
+  key: string;
+  value?: string;
+}
+export interface Labels {
+  labels?: Label[];
+}
 
-export interface Address { hostname?: string; ip?: string; port: number }
+export interface Address {
+  hostname?: string;
+  ip?: string;
+  port: number;
+}
 export interface URL {
   scheme: string;
   address: Address;
@@ -122,7 +161,9 @@ export interface MasterInfo {
   capabilities?: { type: string }[];
 }
 
-export interface Filters { refuse_seconds?: number }
+export interface Filters {
+  refuse_seconds?: number;
+}
 
 // ---------------------------------------------------------------------------------------
 // Offers
@@ -156,7 +197,9 @@ export interface EnvironmentVariable {
   type?: 'UNKNOWN' | 'VALUE' | 'SECRET';
   value?: string;
 }
-export interface Environment { variables?: EnvironmentVariable[] }
+export interface Environment {
+  variables?: EnvironmentVariable[];
+}
 
 export interface CommandURI {
   value: string;
@@ -176,11 +219,18 @@ export interface CommandInfo {
   user?: string;
 }
 
-export interface Parameter { key: string; value: string }
+export interface Parameter {
+  key: string;
+  value: string;
+}
 
 export type DockerNetwork = 'HOST' | 'BRIDGE' | 'NONE' | 'USER';
 
-export interface DockerPortMapping { host_port: number; container_port: number; protocol?: string }
+export interface DockerPortMapping {
+  host_port: number;
+  container_port: number;
+  protocol?: string;
+}
 
 export interface DockerInfo {
   image: string;
@@ -226,7 +276,9 @@ export interface HealthCheck {
   grace_period_seconds?: number;
 }
 
-export interface KillPolicy { grace_period?: DurationInfo }
+export interface KillPolicy {
+  grace_period?: DurationInfo;
+}
 
 export interface ExecutorInfo {
   type?: 'UNKNOWN' | 'DEFAULT' | 'CUSTOM';
@@ -391,13 +443,35 @@ export interface SubscribeCall {
   suppressed_roles?: string[];
 }
 
-export interface AcceptCall { offer_ids: OfferID[]; operations?: Operation[]; filters?: Filters }
-export interface DeclineCall { offer_ids: OfferID[]; filters?: Filters }
-export interface KillCall { task_id: TaskID; agent_id?: AgentID; kill_policy?: KillPolicy }
-export interface AcknowledgeCall { agent_id: AgentID; task_id: TaskID; uuid: string }
-export interface ReconcileCall { tasks?: { task_id: TaskID; agent_id?: AgentID }[] }
-export interface RolesCall { roles?: string[] }
-export interface ShutdownCall { executor_id: ExecutorID; agent_id: AgentID }
+export interface AcceptCall {
+  offer_ids: OfferID[];
+  operations?: Operation[];
+  filters?: Filters;
+}
+export interface DeclineCall {
+  offer_ids: OfferID[];
+  filters?: Filters;
+}
+export interface KillCall {
+  task_id: TaskID;
+  agent_id?: AgentID;
+  kill_policy?: KillPolicy;
+}
+export interface AcknowledgeCall {
+  agent_id: AgentID;
+  task_id: TaskID;
+  uuid: string;
+}
+export interface ReconcileCall {
+  tasks?: { task_id: TaskID; agent_id?: AgentID }[];
+}
+export interface RolesCall {
+  roles?: string[];
+}
+export interface ShutdownCall {
+  executor_id: ExecutorID;
+  agent_id: AgentID;
+}
 
 export interface Call {
   framework_id?: FrameworkID;

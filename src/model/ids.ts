@@ -24,7 +24,10 @@ const MAX_ID_LENGTH = 255;
 
 export class InvalidTaskIdError extends Error {
   readonly code = 'MA_ERR_INVALID_TASK_ID';
-  constructor(readonly taskId: string, reason: string) {
+  constructor(
+    readonly taskId: string,
+    reason: string,
+  ) {
     super(`task id "${taskId}" is not a valid Mesos id: ${reason}`);
     this.name = 'InvalidTaskIdError';
   }
@@ -92,7 +95,12 @@ export function parseTaskIdentity(task: Pick<Task, 'name' | 'labels'>): TaskIden
   const name = labels[LABEL_NAME];
   const instanceText = labels[LABEL_INSTANCE];
   const specHash = labels[LABEL_SPEC_HASH];
-  if (name === undefined || instanceText === undefined || specHash === undefined || !/^(0|[1-9][0-9]*)$/.test(instanceText)) {
+  if (
+    name === undefined ||
+    instanceText === undefined ||
+    specHash === undefined ||
+    !/^(0|[1-9][0-9]*)$/.test(instanceText)
+  ) {
     return { name: name ?? task.name, instance: -1, specHash: specHash ?? '', managed: false };
   }
   return { name, instance: Number(instanceText), specHash, managed: true };

@@ -58,9 +58,7 @@ export class ResourcePool {
   }
 
   clone(): ResourcePool {
-    return new ResourcePool(
-      this.entries.map((e) => ({ identity: e.identity, milli: e.milli, ranges: [...e.ranges] })),
-    );
+    return new ResourcePool(this.entries.map((e) => ({ identity: e.identity, milli: e.milli, ranges: [...e.ranges] })));
   }
 
   /** Entries `role` may use, reserved ones first (they are dedicated to the role). */

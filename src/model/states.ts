@@ -47,5 +47,8 @@ export function isStarting(state: TaskState): boolean {
 
 /** Lower-case, without the prefix: `TASK_RUNNING` → `running`. */
 export function stateWord(state: TaskState): string {
-  return state.replace(/^TASK_/, '').toLowerCase().replace(/_/g, ' ');
+  return state
+    .replace(/^TASK_/, '')
+    .toLowerCase()
+    .replace(/_/g, ' ');
 }

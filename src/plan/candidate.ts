@@ -75,7 +75,11 @@ function checkScalars(needs: FitNeeds, c: Candidate, out: Evaluation): void {
     const have = c.pool.scalarMilli(name, needs.role);
     out.have[name] = fromMilli(have);
     out.coverage += Math.min(have / need, 1);
-    if (have < need) out.rejections.push({ reason: name, lack: `has ${name} ${formatScalar(fromMilli(have))} of ${formatScalar(needs[name])}` });
+    if (have < need)
+      out.rejections.push({
+        reason: name,
+        lack: `has ${name} ${formatScalar(fromMilli(have))} of ${formatScalar(needs[name])}`,
+      });
   }
 }
 
@@ -83,14 +87,20 @@ function checkPorts(needs: FitNeeds, c: Candidate, where: 'offer' | 'agent', out
   if (needs.fixedPorts.length + needs.anyPorts === 0) return;
   const free: Range[] = c.pool.rangesOf('ports', needs.role);
   out.have.ports = ranges.size(free);
-  const missing = needs.fixedPorts.filter((p, i) => !ranges.containsValue(free, p) || needs.fixedPorts.indexOf(p) !== i);
+  const missing = needs.fixedPorts.filter(
+    (p, i) => !ranges.containsValue(free, p) || needs.fixedPorts.indexOf(p) !== i,
+  );
   const rest = ranges.size(ranges.subtract(free, ranges.fromValues(needs.fixedPorts)));
   const wanted = needs.fixedPorts.length + needs.anyPorts;
   out.coverage += (needs.fixedPorts.length - missing.length + Math.min(rest, needs.anyPorts)) / wanted;
   for (const p of missing) {
-    out.rejections.push({ reason: 'ports', lack: where === 'offer' ? `port ${p} is not free` : `port ${p} is outside its port ranges` });
+    out.rejections.push({
+      reason: 'ports',
+      lack: where === 'offer' ? `port ${p} is not free` : `port ${p} is outside its port ranges`,
+    });
   }
-  if (rest < needs.anyPorts) out.rejections.push({ reason: 'ports', lack: `has ${rest} free ports of ${needs.anyPorts}` });
+  if (rest < needs.anyPorts)
+    out.rejections.push({ reason: 'ports', lack: `has ${rest} free ports of ${needs.anyPorts}` });
 }
 
 /**

@@ -24,7 +24,12 @@ export function usesPortMappings(spec: TaskSpec): boolean {
 }
 
 function uri(u: UriSpec): NonNullable<CommandInfo['uris']>[number] {
-  const out: NonNullable<CommandInfo['uris']>[number] = { value: u.value, extract: u.extract, executable: u.executable, cache: u.cache };
+  const out: NonNullable<CommandInfo['uris']>[number] = {
+    value: u.value,
+    extract: u.extract,
+    executable: u.executable,
+    cache: u.cache,
+  };
   if (u.outputFile !== undefined) out.output_file = u.outputFile;
   return out;
 }
@@ -35,7 +40,8 @@ function program(spec: TaskSpec): CommandInfo {
     if (spec.args !== undefined && spec.args.length > 0) return { shell: false, arguments: [...spec.args] };
     return { shell: false };
   }
-  if (spec.args !== undefined && spec.args.length > 0) return { shell: false, value: spec.args[0], arguments: [...spec.args] };
+  if (spec.args !== undefined && spec.args.length > 0)
+    return { shell: false, value: spec.args[0], arguments: [...spec.args] };
   // Validation guarantees one of command/args for non-Docker tasks; an empty shell command
   // would make the command executor fail the task, which is the honest outcome.
   return { shell: true, value: spec.command ?? '' };
@@ -62,12 +68,20 @@ export function buildContainer(spec: TaskSpec, ports: readonly AssignedPort[]): 
   if (usesPortMappings(spec)) {
     const mapped = ports.filter((p) => p.containerPort !== undefined);
     if (mapped.length > 0) {
-      docker.port_mappings = mapped.map((p) => ({ host_port: p.hostPort, container_port: p.containerPort as number, protocol: p.protocol }));
+      docker.port_mappings = mapped.map((p) => ({
+        host_port: p.hostPort,
+        container_port: p.containerPort as number,
+        protocol: p.protocol,
+      }));
     }
   }
   const container: ContainerInfo = { type: 'DOCKER', docker };
   if (d.volumes.length > 0) {
-    container.volumes = d.volumes.map((v) => ({ container_path: v.containerPath, host_path: v.hostPath, mode: v.mode }));
+    container.volumes = d.volumes.map((v) => ({
+      container_path: v.containerPath,
+      host_path: v.hostPath,
+      mode: v.mode,
+    }));
   }
   if (d.network === 'USER' && d.networkName !== undefined) container.network_infos = [{ name: d.networkName }];
   return container;

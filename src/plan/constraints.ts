@@ -68,28 +68,50 @@ function countBy(values: readonly (string | undefined)[]): Map<string, number> {
   return m;
 }
 
-type Check = (v: string, c: ConstraintSpec, peers: Map<string, number>, name: string, clusterValues: readonly string[]) => [string, string] | undefined;
+type Check = (
+  v: string,
+  c: ConstraintSpec,
+  peers: Map<string, number>,
+  name: string,
+  clusterValues: readonly string[],
+) => [string, string] | undefined;
 
 const checks: Record<ConstraintSpec['operator'], Check> = {
   UNIQUE: (v, c, peers, name) =>
-    peers.has(v) ? [`already has ${name} on ${c.field}=${v}`, `already have ${name} on the same ${c.field}`] : undefined,
+    peers.has(v)
+      ? [`already has ${name} on ${c.field}=${v}`, `already have ${name} on the same ${c.field}`]
+      : undefined,
   CLUSTER: (v, c, peers) => {
     const want = c.value !== undefined && c.value !== '' ? c.value : [...peers.keys()][0];
     return want === undefined || v === want ? undefined : [`lacks ${c.field}=${want}`, `lack ${c.field}=${want}`];
   },
   LIKE: (v, c) =>
-    fullMatch(c.value ?? '', v) ? undefined : [`has ${c.field}=${v}, not like ${c.value ?? ''}`, `do not match ${c.field} LIKE ${c.value ?? ''}`],
+    fullMatch(c.value ?? '', v)
+      ? undefined
+      : [`has ${c.field}=${v}, not like ${c.value ?? ''}`, `do not match ${c.field} LIKE ${c.value ?? ''}`],
   UNLIKE: (v, c) =>
-    fullMatch(c.value ?? '', v) ? [`has ${c.field}=${v}, which is excluded (UNLIKE ${c.value ?? ''})`, `match ${c.field} UNLIKE ${c.value ?? ''}`] : undefined,
+    fullMatch(c.value ?? '', v)
+      ? [`has ${c.field}=${v}, which is excluded (UNLIKE ${c.value ?? ''})`, `match ${c.field} UNLIKE ${c.value ?? ''}`]
+      : undefined,
   GROUP_BY: (v, c, peers, name, clusterValues) => {
     const values = new Set([...clusterValues, v]);
     const min = Math.min(...[...values].map((x) => peers.get(x) ?? 0));
     const mine = peers.get(v) ?? 0;
-    return mine <= min ? undefined : [`would unbalance ${c.field} (GROUP_BY): ${c.field}=${v} already has ${mine} of ${name}`, `would unbalance ${name} across ${c.field} (GROUP_BY)`];
+    return mine <= min
+      ? undefined
+      : [
+          `would unbalance ${c.field} (GROUP_BY): ${c.field}=${v} already has ${mine} of ${name}`,
+          `would unbalance ${name} across ${c.field} (GROUP_BY)`,
+        ];
   },
   MAX_PER: (v, c, peers, name) => {
     const max = Number(c.value ?? '1');
-    return (peers.get(v) ?? 0) < max ? undefined : [`already has ${max} of ${name} on ${c.field}=${v} (MAX_PER ${max})`, `already have ${max} of ${name} on the same ${c.field} (MAX_PER ${max})`];
+    return (peers.get(v) ?? 0) < max
+      ? undefined
+      : [
+          `already has ${max} of ${name} on ${c.field}=${v} (MAX_PER ${max})`,
+          `already have ${max} of ${name} on the same ${c.field} (MAX_PER ${max})`,
+        ];
   },
 };
 

@@ -50,7 +50,15 @@ function newest(tasks: readonly ObservedTask[]): ObservedTask {
 }
 
 function deleteItem(t: ObservedTask, reason: DeleteReason): PlanItem {
-  return { action: 'delete', name: t.name, instance: t.instance, taskId: t.taskId, specHash: t.specHash, oldState: t.state, reason };
+  return {
+    action: 'delete',
+    name: t.name,
+    instance: t.instance,
+    taskId: t.taskId,
+    specHash: t.specHash,
+    oldState: t.state,
+    reason,
+  };
 }
 
 function changesFor(oldHash: string, s: LoadedSpec, opts: DiffOptions): FieldChange[] | undefined {
@@ -100,7 +108,11 @@ function checkSpecs(specs: readonly LoadedSpec[], opts: DiffOptions): void {
   }
 }
 
-export function diffTasks(specs: readonly LoadedSpec[], observed: readonly ObservedTask[], opts: DiffOptions): PlanItem[] {
+export function diffTasks(
+  specs: readonly LoadedSpec[],
+  observed: readonly ObservedTask[],
+  opts: DiffOptions,
+): PlanItem[] {
   checkSpecs(specs, opts);
   const managed = observed.filter((t) => t.managed);
   const items: PlanItem[] = [];

@@ -3,11 +3,7 @@
  * None of them carries a resolved environment value.
  */
 
-export type PlanErrorCode =
-  | 'MA_ERR_PRUNE_EMPTY'
-  | 'MA_ERR_DUPLICATE_SPEC'
-  | 'MA_ERR_ENV_UNSET'
-  | 'MA_ERR_PORT_UNKNOWN';
+export type PlanErrorCode = 'MA_ERR_PRUNE_EMPTY' | 'MA_ERR_DUPLICATE_SPEC' | 'MA_ERR_ENV_UNSET' | 'MA_ERR_PORT_UNKNOWN';
 
 export class PlanError extends Error {
   constructor(

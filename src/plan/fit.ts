@@ -68,7 +68,8 @@ function portsDetail(hits: Evaluation[], { needs, where, total }: Ctx): string {
     else parts.push(`port ${p} is taken on ${n} of ${plural(total, where)}`);
   }
   const few = hits.filter((e) => e.rejections.some((r) => r.lack.includes('free ports of'))).length;
-  if (few > 0) parts.push(`${plural(few, where)} ${few === 1 ? 'has' : 'have'} fewer than ${needs.anyPorts} free ports`);
+  if (few > 0)
+    parts.push(`${plural(few, where)} ${few === 1 ? 'has' : 'have'} fewer than ${needs.anyPorts} free ports`);
   return parts.join('; ');
 }
 
@@ -128,7 +129,11 @@ export function reportDependsOnPeers(spec: TaskSpec): boolean {
   return spec.constraints.some(countsPeers);
 }
 
-function slotsExhausted(spec: TaskSpec, fitting: readonly Evaluation[], peers: readonly AgentView[]): string | undefined {
+function slotsExhausted(
+  spec: TaskSpec,
+  fitting: readonly Evaluation[],
+  peers: readonly AgentView[],
+): string | undefined {
   for (const c of spec.constraints) {
     if (!countsPeers(c)) continue;
     const values = new Set(fitting.map((e) => fieldValue(e.candidate.view, c.field)));
@@ -142,9 +147,17 @@ function slotsExhausted(spec: TaskSpec, fitting: readonly Evaluation[], peers: r
   return undefined;
 }
 
-function report(kind: FitReport['kind'], needs: FitNeeds, lead: string, reasons: ReasonCount[], best?: FitCandidate): FitReport {
+function report(
+  kind: FitReport['kind'],
+  needs: FitNeeds,
+  lead: string,
+  reasons: ReasonCount[],
+  best?: FitCandidate,
+): FitReport {
   const head = kind === 'never' ? 'fits no agent of the cluster at all' : 'no room free right now';
-  const summary = [`${head}: needs ${describeNeeds(needs)}`, lead, ...reasons.map((r) => r.detail)].filter((s) => s !== '').join('; ');
+  const summary = [`${head}: needs ${describeNeeds(needs)}`, lead, ...reasons.map((r) => r.detail)]
+    .filter((s) => s !== '')
+    .join('; ');
   const out: FitReport = { kind, summary, needs, reasons };
   if (best !== undefined) out.best = best;
   return out;

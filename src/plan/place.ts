@@ -34,7 +34,9 @@ export interface PlaceResult {
 }
 
 function offerRole(o: Offer): string | undefined {
-  return o.allocation_info?.role ?? o.resources?.find((r) => r.allocation_info?.role !== undefined)?.allocation_info?.role;
+  return (
+    o.allocation_info?.role ?? o.resources?.find((r) => r.allocation_info?.role !== undefined)?.allocation_info?.role
+  );
 }
 
 function agentAttributes(agents: readonly OperatorAgent[], agentId: string): Attribute[] {
@@ -66,7 +68,11 @@ export function agentCandidates(agents: readonly OperatorAgent[]): Candidate[] {
   return agents
     .filter((a) => a.active && a.deactivated !== true && a.agent_info.id !== undefined)
     .map((a) => ({
-      view: { agentId: a.agent_info.id?.value ?? '', hostname: a.agent_info.hostname, attributes: a.agent_info.attributes ?? [] },
+      view: {
+        agentId: a.agent_info.id?.value ?? '',
+        hostname: a.agent_info.hostname,
+        attributes: a.agent_info.attributes ?? [],
+      },
       offerIds: [],
       pool: ResourcePool.from(a.total_resources ?? a.agent_info.resources),
     }));
@@ -84,14 +90,26 @@ function cut(task: PendingTask, c: Candidate): { resources: Resource[]; ports: A
   const requests = portRequests(task.spec);
   if (requests.length === 0) return { resources, ports: [] };
   const fixed = requests.filter((p) => p.hostPort > 0).map((p) => p.hostPort);
-  const picked = ranges.pickValues(c.pool.rangesOf('ports', role), requests.length - fixed.length, ranges.fromValues(fixed));
+  const picked = ranges.pickValues(
+    c.pool.rangesOf('ports', role),
+    requests.length - fixed.length,
+    ranges.fromValues(fixed),
+  );
   if (picked === undefined) throw new Error(`internal: ports of ${task.taskId} no longer fit`);
   const ports = requests.map((p): AssignedPort => {
-    const out: AssignedPort = { name: p.name, hostPort: p.hostPort > 0 ? p.hostPort : (picked.shift() as number), protocol: p.protocol };
+    const out: AssignedPort = {
+      name: p.name,
+      hostPort: p.hostPort > 0 ? p.hostPort : (picked.shift() as number),
+      protocol: p.protocol,
+    };
     if (p.containerPort !== undefined) out.containerPort = p.containerPort;
     return out;
   });
-  const taken = c.pool.takeValues('ports', ports.map((p) => p.hostPort), role);
+  const taken = c.pool.takeValues(
+    'ports',
+    ports.map((p) => p.hostPort),
+    role,
+  );
   if (taken === undefined) throw new Error(`internal: ports of ${task.taskId} are not free`);
   return { resources: [...resources, ...taken], ports };
 }
@@ -159,7 +177,12 @@ export function placeTasks(
     // fewest tasks this plan put there, then offer order. So the offers are tried in that
     // order and the first that fits is taken (one evaluation per task, not one per offer).
     const ranked = groups
-      .map((c, i) => ({ c, i, peers: mineOn.get(c.view.agentId) ?? 0, placed: placedPerAgent.get(c.view.agentId) ?? 0 }))
+      .map((c, i) => ({
+        c,
+        i,
+        peers: mineOn.get(c.view.agentId) ?? 0,
+        placed: placedPerAgent.get(c.view.agentId) ?? 0,
+      }))
       .sort((a, b) => a.peers - b.peers || a.placed - b.placed || a.i - b.i);
     let chosen: Candidate | undefined;
     const evals: Evaluation[] = []; // in offer order; all of them when none fits
@@ -185,7 +208,14 @@ export function placeTasks(
     const { agentId, hostname } = chosen.view;
     result.placed.push({
       taskId: task.taskId,
-      placement: { agentId, hostname, role: chosen.role ?? task.spec.role, offerIds: [...chosen.offerIds], resources, ports },
+      placement: {
+        agentId,
+        hostname,
+        role: chosen.role ?? task.spec.role,
+        offerIds: [...chosen.offerIds],
+        resources,
+        ports,
+      },
     });
     const ids = placedOn.get(chosen);
     if (ids === undefined) placedOn.set(chosen, [task.taskId]);
@@ -199,7 +229,13 @@ export function placeTasks(
     const taskIds = placedOn.get(g);
     if (taskIds === undefined) continue;
     const role = g.role ?? result.placed.find((p) => p.taskId === taskIds[0])?.placement.role ?? '*';
-    result.accepts.push({ agentId: g.view.agentId, hostname: g.view.hostname, role, offerIds: [...g.offerIds], taskIds });
+    result.accepts.push({
+      agentId: g.view.agentId,
+      hostname: g.view.hostname,
+      role,
+      offerIds: [...g.offerIds],
+      taskIds,
+    });
   }
   return result;
 }

@@ -57,7 +57,11 @@ export function hasChanges(plan: Plan): boolean {
 }
 
 export function makePlan(input: PlanInput): Plan {
-  const diffOptions = { prune: input.prune, allowEmpty: input.allowEmpty ?? false, ...(input.previousSpecs ? { previousSpecs: input.previousSpecs } : {}) };
+  const diffOptions = {
+    prune: input.prune,
+    allowEmpty: input.allowEmpty ?? false,
+    ...(input.previousSpecs ? { previousSpecs: input.previousSpecs } : {}),
+  };
   const items = diffTasks(input.specs, input.observed, diffOptions);
   const kept = new Set(items.filter((i) => i.action === 'unchanged').map((i) => i.taskId));
   const running = input.observed.filter((t) => kept.has(t.taskId) && isActive(t.state));

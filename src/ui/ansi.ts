@@ -15,7 +15,10 @@ export interface Palette {
   dim: Style;
 }
 
-const wrap = (open: number, close: number): Style => (text) => (text === '' ? text : `\u001b[${open}m${text}\u001b[${close}m`);
+const wrap =
+  (open: number, close: number): Style =>
+  (text) =>
+    text === '' ? text : `\u001b[${open}m${text}\u001b[${close}m`;
 
 const COLOURED: Palette = {
   green: wrap(32, 39),

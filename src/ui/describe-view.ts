@@ -58,7 +58,9 @@ function field(label: string, value: string, indent = '  '): string {
 }
 
 function taskBlock(t: DescribeTask, opts: DescribeOptions, c: Palette): string[] {
-  const where = [t.agentId, t.host !== undefined ? `(host ${t.host})` : undefined].filter((s) => s !== undefined).join(' ');
+  const where = [t.agentId, t.host !== undefined ? `(host ${t.host})` : undefined]
+    .filter((s) => s !== undefined)
+    .join(' ');
   const out = [c.bold(`Task ${t.taskId}`), field('State', t.state)];
   if (where !== '') out.push(field('Agent', where));
   out.push(...historyLines(t.statuses));

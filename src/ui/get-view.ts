@@ -53,7 +53,8 @@ export interface GetRowJson {
  */
 export function formatAge(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
-  const two = (a: number, unitA: string, b: number, unitB: string) => (b === 0 ? `${a}${unitA}` : `${a}${unitA}${b}${unitB}`);
+  const two = (a: number, unitA: string, b: number, unitB: string) =>
+    b === 0 ? `${a}${unitA}` : `${a}${unitA}${b}${unitB}`;
   if (s < 120) return `${s}s`;
   const m = Math.floor(s / 60);
   if (m < 10) return two(m, 'm', s % 60, 's');
@@ -94,7 +95,8 @@ export function getRowJson(row: GetRow, now: Date): GetRowJson {
 function stateCell(state: TaskState, c: Palette): string {
   const text = state.replace(/^TASK_/, '');
   if (state === 'TASK_RUNNING' || state === 'TASK_FINISHED') return c.green(text);
-  if (state === 'TASK_STAGING' || state === 'TASK_STARTING' || state === 'TASK_KILLING' || state === 'TASK_UNREACHABLE') return c.yellow(text);
+  if (state === 'TASK_STAGING' || state === 'TASK_STARTING' || state === 'TASK_KILLING' || state === 'TASK_UNREACHABLE')
+    return c.yellow(text);
   return c.red(text);
 }
 
@@ -105,7 +107,16 @@ function healthCell(healthy: boolean | undefined, c: Palette): string {
 
 function textRows(rows: GetRow[], opts: GetOptions, c: Palette): string[] {
   const wide = opts.output === 'wide';
-  const headers = ['NAME', 'INSTANCE', 'STATE', 'HEALTH', 'HOST', 'PORTS', 'AGE', ...(wide ? ['TASK ID', 'AGENT', 'SPEC HASH'] : [])];
+  const headers = [
+    'NAME',
+    'INSTANCE',
+    'STATE',
+    'HEALTH',
+    'HOST',
+    'PORTS',
+    'AGE',
+    ...(wide ? ['TASK ID', 'AGENT', 'SPEC HASH'] : []),
+  ];
   const cells = rows.map((r) => {
     const age = ageOf(r, opts.now);
     const base = [

@@ -36,7 +36,13 @@ function neverLaunched(view: InstanceView): boolean {
   if (view.action === 'delete' || view.action === 'unchanged') return false;
   if (BEFORE_LAUNCH.has(view.phase)) return view.failure?.state === undefined;
   const f = view.failure;
-  return f !== undefined && f.state === undefined && view.state === undefined && view.agentId === undefined && f.agentId === undefined;
+  return (
+    f !== undefined &&
+    f.state === undefined &&
+    view.state === undefined &&
+    view.agentId === undefined &&
+    f.agentId === undefined
+  );
 }
 
 /** The outcome at the end of a run (for the final report). */
@@ -59,7 +65,13 @@ export function outcomeOf(view: InstanceView): Outcome {
 }
 
 export function isSuccess(outcome: Outcome): boolean {
-  return outcome === 'running' || outcome === 'healthy' || outcome === 'finished' || outcome === 'unchanged' || outcome === 'deleted';
+  return (
+    outcome === 'running' ||
+    outcome === 'healthy' ||
+    outcome === 'finished' ||
+    outcome === 'unchanged' ||
+    outcome === 'deleted'
+  );
 }
 
 const OUTCOME_WORDS: Record<Outcome, string> = {

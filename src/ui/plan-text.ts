@@ -5,7 +5,16 @@
  * why it cannot go anywhere, then the summary and the next command.
  */
 import type { TaskState } from '../mesos/types.js';
-import type { AssignedPort, DeleteReason, FieldChange, Plan, PlanAction, PlanItem, PlanSummary, ReasonCount } from '../plan/types.js';
+import type {
+  AssignedPort,
+  DeleteReason,
+  FieldChange,
+  Plan,
+  PlanAction,
+  PlanItem,
+  PlanSummary,
+  ReasonCount,
+} from '../plan/types.js';
 import { palette, type Palette, type Style } from './ansi.js';
 import { formatTable } from './table.js';
 import { fitHeadline, fitLines, formatValue, plural } from './words.js';
@@ -86,12 +95,20 @@ export function planJson(plan: Plan, opts: { nextCommand?: string } = {}): PlanJ
 }
 
 function actionStyle(action: PlanAction, c: Palette): Style {
-  const styles: Record<PlanAction, Style> = { create: c.green, replace: c.yellow, delete: c.red, unchanged: c.dim, relaunch: c.cyan };
+  const styles: Record<PlanAction, Style> = {
+    create: c.green,
+    replace: c.yellow,
+    delete: c.red,
+    unchanged: c.dim,
+    relaunch: c.cyan,
+  };
   return styles[action];
 }
 
 function portWords(ports: AssignedPort[]): string {
-  return ports.map((p) => `${p.name}=${p.hostPort}${p.containerPort !== undefined ? `->${p.containerPort}` : ''}`).join(', ');
+  return ports
+    .map((p) => `${p.name}=${p.hostPort}${p.containerPort !== undefined ? `->${p.containerPort}` : ''}`)
+    .join(', ');
 }
 
 /** The text after the action: where it goes, what it replaces, why it is deleted. */
@@ -99,7 +116,8 @@ function itemNote(item: PlanItemJson, c: Palette): string {
   const notes: string[] = [];
   if (item.action === 'relaunch' && item.oldState !== null) notes.push(`was ${item.oldState}`);
   if (item.action === 'replace' && item.oldTaskId !== null) notes.push(`replaces ${item.oldTaskId}`);
-  if (item.action === 'delete') notes.push(`kills ${item.taskId}${item.reason !== null ? `: ${DELETE_WHY[item.reason]}` : ''}`);
+  if (item.action === 'delete')
+    notes.push(`kills ${item.taskId}${item.reason !== null ? `: ${DELETE_WHY[item.reason]}` : ''}`);
   if (item.placement !== null) {
     const pl = item.placement;
     const ports = pl.ports.length > 0 ? `, ports ${portWords(pl.ports)}` : '';
@@ -121,7 +139,8 @@ function changeValue(v: unknown): string {
 function itemDetails(item: PlanItemJson, c: Palette): string[] {
   const out: string[] = [];
   if (item.action === 'replace' || item.action === 'relaunch') {
-    for (const ch of item.changes) out.push(`      ${ch.path}: ${c.red(changeValue(ch.old))} → ${c.green(changeValue(ch.new))}`);
+    for (const ch of item.changes)
+      out.push(`      ${ch.path}: ${c.red(changeValue(ch.old))} → ${c.green(changeValue(ch.new))}`);
   }
   if (item.unplaced !== null) {
     for (const line of fitLines(item.unplaced)) out.push(`      ${line}`);
@@ -156,7 +175,8 @@ function unplacedLine(items: PlanItemJson[]): string | undefined {
   const never = unplaced.filter((it) => it.unplaced?.kind === 'never').length;
   const parts = [];
   if (never > 0) parts.push(`${never} ${never === 1 ? 'fits' : 'fit'} no agent at all`);
-  if (unplaced.length - never > 0) parts.push(`${unplaced.length - never} wait${unplaced.length - never === 1 ? 's' : ''} for room`);
+  if (unplaced.length - never > 0)
+    parts.push(`${unplaced.length - never} wait${unplaced.length - never === 1 ? 's' : ''} for room`);
   return `${plural(unplaced.length, 'task')} cannot be placed now: ${parts.join(', ')}.`;
 }
 
@@ -167,7 +187,13 @@ export function formatPlan(plan: Plan, opts: PlanTextOptions): string {
   if (!doc.changed && doc.items.every((it) => it.unplaced === null)) {
     return 'No changes. The cluster matches the manifests.\n';
   }
-  const out = [`Framework ${c.bold(doc.framework)}. ${legend(doc.items)}`, '', ...itemsBlock(doc.items, c), '', c.bold(summaryLine(doc.summary))];
+  const out = [
+    `Framework ${c.bold(doc.framework)}. ${legend(doc.items)}`,
+    '',
+    ...itemsBlock(doc.items, c),
+    '',
+    c.bold(summaryLine(doc.summary)),
+  ];
   const unplaced = unplacedLine(doc.items);
   if (unplaced !== undefined) out.push(c.red(unplaced));
   if (doc.nextCommand !== null) out.push('', 'To apply these changes, run:', `  ${c.cyan(doc.nextCommand)}`);

@@ -60,7 +60,9 @@ export class PlainProgress {
       case 'connecting':
         return this.line(`connecting to ${event.masters.join(', ')}`);
       case 'subscribed':
-        return this.line(`${event.reconnected ? 're-subscribed' : 'subscribed'} as framework ${event.frameworkId} (leader ${event.leader})`);
+        return this.line(
+          `${event.reconnected ? 're-subscribed' : 'subscribed'} as framework ${event.frameworkId} (leader ${event.leader})`,
+        );
       case 'planned':
         return this.line(summaryLine(event.plan.summary));
       case 'instance':

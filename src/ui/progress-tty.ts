@@ -89,7 +89,9 @@ export class TtyProgress {
       case 'connecting':
         return void this.out.write(this.c.dim(`Connecting to ${event.masters.join(', ')}\n`));
       case 'subscribed':
-        return void this.out.write(this.c.dim(`Subscribed as framework ${event.frameworkId} (leader ${event.leader})\n`));
+        return void this.out.write(
+          this.c.dim(`Subscribed as framework ${event.frameworkId} (leader ${event.leader})\n`),
+        );
       case 'planned':
         for (const item of event.plan.items) {
           const e = this.entry(instanceKey(item.name, item.instance), this.plannedTitle(item));
@@ -168,13 +170,21 @@ export class TtyProgress {
         await e.done;
       },
     }));
-    const logger = new ListrLogger({ useIcons: true, processOutput: new ProcessOutput(asStream(this.out), asStream(this.err)) });
+    const logger = new ListrLogger({
+      useIcons: true,
+      processOutput: new ProcessOutput(asStream(this.out), asStream(this.err)),
+    });
     const listr = new Listr(tasks, {
       concurrent: true,
       exitOnError: false,
       registerSignalListeners: false,
       renderer: AnyStreamRenderer,
-      rendererOptions: { logger, showErrorMessage: false, collapseErrors: false, ...(this.opts.color ? {} : { color: {} }) },
+      rendererOptions: {
+        logger,
+        showErrorMessage: false,
+        collapseErrors: false,
+        ...(this.opts.color ? {} : { color: {} }),
+      },
     });
     await listr.run().catch(() => undefined);
   }
@@ -186,7 +196,8 @@ export class TtyProgress {
    */
   async close(): Promise<void> {
     this.flush();
-    for (const e of this.entries.values()) e.settle(e.view !== undefined && isSuccess(outcomeOf(e.view)) ? 'ok' : 'failed');
+    for (const e of this.entries.values())
+      e.settle(e.view !== undefined && isSuccess(outcomeOf(e.view)) ? 'ok' : 'failed');
     await this.chain;
   }
 }

@@ -135,7 +135,8 @@ function failureDetails(f: Failure): string[] {
   field('reason', f.reason);
   field('message', f.message);
   field('source', f.source);
-  if (f.agentId !== undefined || f.host !== undefined) field('agent', `${f.agentId ?? '?'}${f.host !== undefined ? ` (host ${f.host})` : ''}`);
+  if (f.agentId !== undefined || f.host !== undefined)
+    field('agent', `${f.agentId ?? '?'}${f.host !== undefined ? ` (host ${f.host})` : ''}`);
   field('healthy', f.healthy === undefined ? undefined : String(f.healthy));
   // The headline (fits no agent / no room now) is in the block's first line already.
   if (f.fit !== undefined) for (const line of fitLines(f.fit)) out.push(`    ${line}`);
@@ -153,10 +154,16 @@ function failureBlock(v: InstanceView, c: Palette): string[] {
   const head = `✖ ${v.key} ${outcomeWords(o)}`;
   if (f !== undefined) {
     const first = f.fit !== undefined && f.state === undefined ? `: ${failureWords(f)}` : '';
-    return [c.red(`${head}${first}`), ...failureDetails({ ...f, agentId: f.agentId ?? v.agentId, host: f.host ?? v.host })];
+    return [
+      c.red(`${head}${first}`),
+      ...failureDetails({ ...f, agentId: f.agentId ?? v.agentId, host: f.host ?? v.host }),
+    ];
   }
   const where = placeWords(v);
-  return [c.red(head), `    last seen ${phaseWords(v.phase)}${where !== '' ? ` ${where}` : ''}${v.state !== undefined ? ` (${v.state})` : ''}`];
+  return [
+    c.red(head),
+    `    last seen ${phaseWords(v.phase)}${where !== '' ? ` ${where}` : ''}${v.state !== undefined ? ` (${v.state})` : ''}`,
+  ];
 }
 
 type Group = 'running' | 'finished' | 'deleted' | 'failed' | 'never launched' | 'unreachable';
@@ -189,7 +196,10 @@ function partialOutcome(input: ReportInput): string[] {
     const g = GROUP_OF[outcomes[i] as Outcome];
     groups.set(g, [...(groups.get(g) ?? []), v.key]);
   });
-  const rows = GROUP_ORDER.filter((g) => groups.has(g)).map((g) => [`${g} (${groups.get(g)?.length}):`, (groups.get(g) ?? []).join(', ')]);
+  const rows = GROUP_ORDER.filter((g) => groups.has(g)).map((g) => [
+    `${g} (${groups.get(g)?.length}):`,
+    (groups.get(g) ?? []).join(', '),
+  ]);
   return ['Partial outcome:', ...formatTable(['', ''], rows, '  ').slice(1), RERUN_SAFE[input.command]];
 }
 
@@ -201,8 +211,10 @@ function finalLine(input: ReportInput, ok: boolean): string {
   }
   const verb = input.command === 'apply' ? 'Apply' : 'Delete';
   const parts = [...counts].map(([w, n]) => `${n} ${w}`);
-  if (input.errors !== undefined && input.errors.length > 0) parts.push(`${input.errors.length} error${input.errors.length === 1 ? '' : 's'}`);
-  const what = parts.length > 0 ? `: ${parts.join(', ')}` : input.command === 'apply' ? ': nothing to do' : ': no task to delete';
+  if (input.errors !== undefined && input.errors.length > 0)
+    parts.push(`${input.errors.length} error${input.errors.length === 1 ? '' : 's'}`);
+  const what =
+    parts.length > 0 ? `: ${parts.join(', ')}` : input.command === 'apply' ? ': nothing to do' : ': no task to delete';
   return `${verb} ${ok ? 'complete' : 'failed'}${what}.`;
 }
 
@@ -218,7 +230,10 @@ export function formatReport(input: ReportInput, opts: { color: boolean }): stri
   if (partial.length > 0) sections.push(partial);
   const errors = input.errors ?? [];
   if (errors.length > 0) {
-    sections.push(['Errors:', ...errors.flatMap((e) => [c.red(`  ${e.code}: ${e.message}`), ...(e.detail ? [`    ${e.detail}`] : [])])]);
+    sections.push([
+      'Errors:',
+      ...errors.flatMap((e) => [c.red(`  ${e.code}: ${e.message}`), ...(e.detail ? [`    ${e.detail}`] : [])]),
+    ]);
   }
   sections.push([ok ? c.green(finalLine(input, ok)) : c.red(finalLine(input, ok))]);
   return `${sections.map((s) => s.join('\n')).join('\n\n')}\n`;

@@ -4,7 +4,17 @@
  * policy. Environment values whose names the caller lists as secret (values that came from
  * `fromEnv`) and SECRET-typed variables are masked; their names are still shown.
  */
-import type { CommandInfo, ContainerInfo, DiscoveryInfo, HealthCheck, KillPolicy, Labels, Resource, Task, TaskInfo } from '../mesos/types.js';
+import type {
+  CommandInfo,
+  ContainerInfo,
+  DiscoveryInfo,
+  HealthCheck,
+  KillPolicy,
+  Labels,
+  Resource,
+  Task,
+  TaskInfo,
+} from '../mesos/types.js';
 
 export const MASK = '<hidden>';
 
@@ -13,7 +23,10 @@ function quote(arg: string): string {
 }
 
 function commandWords(cmd: CommandInfo): string {
-  const run = cmd.shell === false ? (cmd.arguments ?? [cmd.value ?? '']).map(quote).join(' ') : `/bin/sh -c ${quote(cmd.value ?? '')}`;
+  const run =
+    cmd.shell === false
+      ? (cmd.arguments ?? [cmd.value ?? '']).map(quote).join(' ')
+      : `/bin/sh -c ${quote(cmd.value ?? '')}`;
   return cmd.user !== undefined ? `${run} (as ${cmd.user})` : run;
 }
 
@@ -23,7 +36,8 @@ function containerWords(c: ContainerInfo): string {
     const d = c.docker;
     parts.push(d.image, `network ${d.network ?? 'HOST'}`);
     const maps = d.port_mappings ?? [];
-    if (maps.length > 0) parts.push(`ports ${maps.map((m) => `${m.host_port}->${m.container_port}/${m.protocol ?? 'tcp'}`).join(', ')}`);
+    if (maps.length > 0)
+      parts.push(`ports ${maps.map((m) => `${m.host_port}->${m.container_port}/${m.protocol ?? 'tcp'}`).join(', ')}`);
     if (d.privileged) parts.push('privileged');
     if (d.force_pull_image) parts.push('force pull');
   }
@@ -38,7 +52,8 @@ function resourceWords(resources: Resource[]): string {
       const role = r.allocation_info?.role;
       const suffix = role !== undefined && role !== '*' ? ` (role ${role})` : '';
       if (r.scalar) return `${r.name} ${r.scalar.value}${suffix}`;
-      if (r.ranges) return `${r.name} ${(r.ranges.range ?? []).map((x) => (x.begin === x.end ? `${x.begin}` : `${x.begin}-${x.end}`)).join(',')}${suffix}`;
+      if (r.ranges)
+        return `${r.name} ${(r.ranges.range ?? []).map((x) => (x.begin === x.end ? `${x.begin}` : `${x.begin}-${x.end}`)).join(',')}${suffix}`;
       if (r.set) return `${r.name} {${(r.set.item ?? []).join(',')}}${suffix}`;
       return r.name;
     })
@@ -59,7 +74,9 @@ function labelWords(labels: Labels): string | undefined {
 function envWords(cmd: CommandInfo, secretNames: ReadonlySet<string>): string | undefined {
   const vars = cmd.environment?.variables ?? [];
   if (vars.length === 0) return undefined;
-  return vars.map((v) => `${v.name}=${v.type === 'SECRET' || secretNames.has(v.name) ? MASK : (v.value ?? '')}`).join(', ');
+  return vars
+    .map((v) => `${v.name}=${v.type === 'SECRET' || secretNames.has(v.name) ? MASK : (v.value ?? '')}`)
+    .join(', ');
 }
 
 function healthWords(h: HealthCheck): string {

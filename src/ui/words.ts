@@ -41,7 +41,10 @@ export function isoSeconds(date: Date): string {
 /** `on agent a1 (host localhost, ports 31000)`; empty when the agent is not known yet. */
 export function placeWords(p: { agentId?: string; host?: string; ports?: readonly number[] }): string {
   if (p.agentId === undefined && p.host === undefined) return '';
-  const inner = [p.host !== undefined ? `host ${p.host}` : '', p.ports !== undefined && p.ports.length > 0 ? `ports ${p.ports.join(',')}` : '']
+  const inner = [
+    p.host !== undefined ? `host ${p.host}` : '',
+    p.ports !== undefined && p.ports.length > 0 ? `ports ${p.ports.join(',')}` : '',
+  ]
     .filter((s) => s !== '')
     .join(', ');
   const agent = p.agentId !== undefined ? `on agent ${p.agentId}` : 'on';
@@ -80,7 +83,7 @@ export function topReasons(reasons: readonly { count: number; detail: string }[]
 /** A spec value in a diff line: strings quoted, objects as compact JSON, long ones cut. */
 export function formatValue(value: unknown, max = 80): string {
   if (value === undefined) return '(none)';
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
@@ -90,15 +93,22 @@ export function plural(n: number, word: string, many = `${word}s`): string {
 
 /** `TASK_FAILED (REASON_COMMAND_EXECUTOR_FAILED, from SOURCE_EXECUTOR): Command exited with status 1` */
 export function failureWords(f: Failure): string {
-  const why = [f.reason, f.source !== undefined ? `from ${f.source}` : undefined].filter((s) => s !== undefined).join(', ');
+  const why = [f.reason, f.source !== undefined ? `from ${f.source}` : undefined]
+    .filter((s) => s !== undefined)
+    .join(', ');
   const head = [f.state, why !== '' ? `(${why})` : undefined].filter((s) => s !== undefined).join(' ');
-  if (f.fit !== undefined && f.state === undefined) return [fitHeadline(f.fit.kind), f.message].filter((s) => s !== undefined).join(': ');
+  if (f.fit !== undefined && f.state === undefined)
+    return [fitHeadline(f.fit.kind), f.message].filter((s) => s !== undefined).join(': ');
   return [head, f.message].filter((s) => s !== undefined && s !== '').join(': ');
 }
 
 /** One line for an instance's current phase: `running on agent a1 (host localhost, ports 31000)`. */
 export function instanceLine(view: InstanceView): string {
-  const place = placeWords({ agentId: view.agentId ?? view.failure?.agentId, host: view.host ?? view.failure?.host, ports: view.ports });
+  const place = placeWords({
+    agentId: view.agentId ?? view.failure?.agentId,
+    host: view.host ?? view.failure?.host,
+    ports: view.ports,
+  });
   const words = phaseWords(view.phase);
   if (view.failure !== undefined) {
     const what = failureWords(view.failure);

@@ -24,7 +24,10 @@ afterAll(async () => {
 
 function manifest(name: string, spec: string): string {
   const file = path.join(dir, `${name}-${++n}.yaml`);
-  writeFileSync(file, `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: ${name}}\nspec:\n${spec.replace(/^/gm, '  ')}\n`);
+  writeFileSync(
+    file,
+    `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: ${name}}\nspec:\n${spec.replace(/^/gm, '  ')}\n`,
+  );
   return file;
 }
 
@@ -47,7 +50,9 @@ describe('apply and delete', () => {
     expect(again.code).toBe(0);
     const report = JSON.parse(again.stdout);
     expect(report.ok).toBe(true);
-    expect(report.instances).toMatchObject([{ name: 'svc', instance: 0, action: 'unchanged', outcome: 'unchanged', state: 'TASK_RUNNING' }]);
+    expect(report.instances).toMatchObject([
+      { name: 'svc', instance: 0, action: 'unchanged', outcome: 'unchanged', state: 'TASK_RUNNING' },
+    ]);
 
     const del = await cli('fw-basic', ['delete', 'svc']);
     expect(del.code, del.stdout + del.stderr).toBe(0);
@@ -67,7 +72,8 @@ describe('apply and delete', () => {
     expect(after.active[0].task_id.value).not.toBe(old.task_id.value);
     const killed = after.completed.find((t) => t.task_id.value === old.task_id.value)!;
     const newRunning = after.active[0].statuses!.find((s) => s.state === 'TASK_RUNNING')!.timestamp!;
-    const oldKilling = killed.statuses!.find((s) => s.state === 'TASK_KILLING' || s.state === 'TASK_KILLED')!.timestamp!;
+    const oldKilling = killed.statuses!.find((s) => s.state === 'TASK_KILLING' || s.state === 'TASK_KILLED')!
+      .timestamp!;
     expect(oldKilling).toBeGreaterThanOrEqual(newRunning);
 
     const broken = manifest('rep', service('echo broken >&2; exit 3'));
@@ -76,14 +82,18 @@ describe('apply and delete', () => {
     expect(failed.stdout).toContain('Command exited with status 3');
     expect(failed.stdout).toContain('broken');
     const still = await tasksNamed(cluster.url, 'rep');
-    expect(still.active.map((t) => [t.task_id.value, t.state])).toEqual([[after.active[0].task_id.value, 'TASK_RUNNING']]);
+    expect(still.active.map((t) => [t.task_id.value, t.state])).toEqual([
+      [after.active[0].task_id.value, 'TASK_RUNNING'],
+    ]);
   });
 
   it('relaunches a task killed behind its back', async () => {
     const f = manifest('victim', service('exec sleep 3607'));
     expect((await cli('fw-relaunch', ['-f', f])).code).toBe(0);
     execFileSync('pkill', ['-KILL', '-f', 'sleep 3607']);
-    await eventually(async () => ((await tasksNamed(cluster.url, 'victim')).active.some((t) => t.state === 'TASK_FAILED') ? true : undefined));
+    await eventually(async () =>
+      (await tasksNamed(cluster.url, 'victim')).active.some((t) => t.state === 'TASK_FAILED') ? true : undefined,
+    );
     const r = await cli('fw-relaunch', ['-f', f, '-o', 'json']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).instances).toMatchObject([{ action: 'relaunch', outcome: 'running' }]);
@@ -113,7 +123,10 @@ describe('apply and delete', () => {
     const again = await cli('fw-jobs', ['-f', ok, '-o', 'json']);
     expect(JSON.parse(again.stdout).instances).toMatchObject([{ action: 'unchanged' }]);
 
-    const bad = manifest('job-bad', `goal: finished\ncommand: 'echo nope >&2; exit 4'\nresources: {cpus: 0.1, mem: 32}`);
+    const bad = manifest(
+      'job-bad',
+      `goal: finished\ncommand: 'echo nope >&2; exit 4'\nresources: {cpus: 0.1, mem: 32}`,
+    );
     const failed = await cli('fw-jobs', ['-f', bad]);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('TASK_FAILED');
@@ -136,8 +149,14 @@ describe('apply and delete', () => {
   });
 
   it('reports a fixed host port that is taken', async () => {
-    const a = manifest('porta', `command: 'exec sleep 3621'\nresources: {cpus: 0.1, mem: 32}\nports: [{name: web, hostPort: 31555}]`);
-    const b = manifest('portb', `command: 'exec sleep 3622'\nresources: {cpus: 0.1, mem: 32}\nports: [{name: web, hostPort: 31555}]`);
+    const a = manifest(
+      'porta',
+      `command: 'exec sleep 3621'\nresources: {cpus: 0.1, mem: 32}\nports: [{name: web, hostPort: 31555}]`,
+    );
+    const b = manifest(
+      'portb',
+      `command: 'exec sleep 3622'\nresources: {cpus: 0.1, mem: 32}\nports: [{name: web, hostPort: 31555}]`,
+    );
     expect((await cli('fw-ports', ['-f', a])).code).toBe(0);
     const r = await cli('fw-ports', ['-f', b, '--pending-timeout', '3s']);
     expect(r.code).toBe(1);
@@ -145,7 +164,10 @@ describe('apply and delete', () => {
   });
 
   it('fails a Docker task cleanly when no engine is reachable', async () => {
-    const f = manifest('dock', `container: {docker: {image: 'nginx:1.27', network: BRIDGE, portMappings: [{name: http, containerPort: 80}]}}\nresources: {cpus: 0.1, mem: 32}`);
+    const f = manifest(
+      'dock',
+      `container: {docker: {image: 'nginx:1.27', network: BRIDGE, portMappings: [{name: http, containerPort: 80}]}}\nresources: {cpus: 0.1, mem: 32}`,
+    );
     const r = await cli('fw-docker', ['-f', f]);
     let engine = true;
     try {
@@ -161,11 +183,21 @@ describe('apply and delete', () => {
 
   it('never prints a fromEnv secret, and hands it to the task', async () => {
     const secret = 'sup3r-s3cret-value';
-    const f = manifest('secret', `command: '[ \${#DB_PASSWORD} -eq ${secret.length} ] && echo secret-ok; exec sleep 3631'\nenv: {DB_PASSWORD: {fromEnv: MY_SECRET}}\nresources: {cpus: 0.1, mem: 32}`);
+    const f = manifest(
+      'secret',
+      `command: '[ \${#DB_PASSWORD} -eq ${secret.length} ] && echo secret-ok; exec sleep 3631'\nenv: {DB_PASSWORD: {fromEnv: MY_SECRET}}\nresources: {cpus: 0.1, mem: 32}`,
+    );
     const outputs: string[] = [];
     const apply = await cli('fw-secret', ['-f', f], { MY_SECRET: secret });
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
-    for (const args of [['plan', '-f', f], ['plan', '-f', f, '-o', 'json'], ['get', '-o', 'json'], ['describe', 'secret'], ['describe', 'secret', '-o', 'json'], ['-f', f, '-o', 'json']]) {
+    for (const args of [
+      ['plan', '-f', f],
+      ['plan', '-f', f, '-o', 'json'],
+      ['get', '-o', 'json'],
+      ['describe', 'secret'],
+      ['describe', 'secret', '-o', 'json'],
+      ['-f', f, '-o', 'json'],
+    ]) {
       const r = await cli('fw-secret', args, { MY_SECRET: secret });
       outputs.push(r.stdout, r.stderr);
     }
@@ -179,7 +211,10 @@ describe('apply and delete', () => {
   });
 
   it('refuses to send anything when a fromEnv variable is unset', async () => {
-    const f = manifest('nosecret', `command: 'sleep 1'\nenv: {TOKEN: {fromEnv: SURELY_UNSET_VAR}}\nresources: {cpus: 0.1, mem: 32}`);
+    const f = manifest(
+      'nosecret',
+      `command: 'sleep 1'\nenv: {TOKEN: {fromEnv: SURELY_UNSET_VAR}}\nresources: {cpus: 0.1, mem: 32}`,
+    );
     const r = await cli('fw-nosecret', ['-f', f]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('SURELY_UNSET_VAR');

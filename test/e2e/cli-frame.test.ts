@@ -15,7 +15,16 @@ describe('the CLI frame', () => {
   it('lists every command, an example each, and the exit codes in --help', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const cmd of ['apply', 'plan', 'get [name]', 'logs <name>', 'describe <name>', 'delete [names..]', 'validate', 'local']) {
+    for (const cmd of [
+      'apply',
+      'plan',
+      'get [name]',
+      'logs <name>',
+      'describe <name>',
+      'delete [names..]',
+      'validate',
+      'local',
+    ]) {
       expect(r.stdout).toContain(`mesos-apply ${cmd}`);
     }
     expect(r.stdout).toContain('Exit codes:');
@@ -27,7 +36,7 @@ describe('the CLI frame', () => {
     const r = await runCli(['get', '--bogus']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Unknown argument: bogus');
-    expect(r.stderr).toContain("mesos-apply get --help");
+    expect(r.stderr).toContain('mesos-apply get --help');
     expect(r.stdout).toBe('');
   });
 

@@ -42,15 +42,18 @@ async function acceptLosingProxy(when: 'before' | 'after'): Promise<string> {
       const cut = !tripped && req.url === '/api/v1/scheduler' && body.toString().includes('"ACCEPT"');
       if (cut) tripped = true;
       if (cut && when === 'before') return void req.socket.destroy();
-      const up = request({ host: '127.0.0.1', port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (ur) => {
-        if (cut) {
-          ur.resume();
-          ur.on('end', () => req.socket.destroy());
-          return;
-        }
-        res.writeHead(ur.statusCode ?? 502, ur.headers);
-        ur.pipe(res);
-      });
+      const up = request(
+        { host: '127.0.0.1', port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+        (ur) => {
+          if (cut) {
+            ur.resume();
+            ur.on('end', () => req.socket.destroy());
+            return;
+          }
+          res.writeHead(ur.statusCode ?? 502, ur.headers);
+          ur.pipe(res);
+        },
+      );
       up.on('error', () => req.socket.destroy());
       res.on('close', () => up.destroy());
       up.end(body);
@@ -76,14 +79,19 @@ async function framework(name: string): Promise<LegacyFramework | undefined> {
 /** Writes a one-instance manifest for `name` into the test's directory; returns its path. */
 function taskFile(name: string, command: string): string {
   const file = path.join(dir, `${name}.yaml`);
-  writeFileSync(file, `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: ${name}}\nspec:\n  command: '${command}'\n  resources: {cpus: 0.1, mem: 32}\n`);
+  writeFileSync(
+    file,
+    `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: ${name}}\nspec:\n  command: '${command}'\n  resources: {cpus: 0.1, mem: 32}\n`,
+  );
   return file;
 }
 
 /** Applies `name` through a proxy that loses the ACCEPT (`when`); the run must succeed. */
 async function applyLosingAccept(when: 'before' | 'after', name: string, command: string): Promise<CliResult> {
   const via = await acceptLosingProxy(when);
-  const r = await runCli(['-f', taskFile(name, command), '--pending-timeout', '6s', '--timeout', '20s'], { env: { MESOS_MASTER: via, MESOS_APPLY_FRAMEWORK: `fw-${name}` } });
+  const r = await runCli(['-f', taskFile(name, command), '--pending-timeout', '6s', '--timeout', '20s'], {
+    env: { MESOS_MASTER: via, MESOS_APPLY_FRAMEWORK: `fw-${name}` },
+  });
   expect(r.code, r.stdout + r.stderr).toBe(0);
   return r;
 }
@@ -98,7 +106,9 @@ async function expectOneRunning(name: string): Promise<void> {
 describe('apply engine hardening', () => {
   it('declines the offers the first plan leaves unused instead of holding them while it waits', async () => {
     const file = taskFile('hold', 'sleep 600');
-    const run = runCli(['-f', file, '--min-running', '4s'], { env: { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: 'fw-hold' } });
+    const run = runCli(['-f', file, '--min-running', '4s'], {
+      env: { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: 'fw-hold' },
+    });
     let done = false;
     void run.finally(() => (done = true));
     // While the run waits out --min-running, once the task runs: no offer may stay held.
@@ -112,7 +122,10 @@ describe('apply engine hardening', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(held.length).toBeGreaterThan(5);
     // Allow the first sample (the DECLINE may be in flight); afterwards nothing is held.
-    expect(held.slice(2).every((n) => n === 0), `offers held: ${held.join(',')}`).toBe(true);
+    expect(
+      held.slice(2).every((n) => n === 0),
+      `offers held: ${held.join(',')}`,
+    ).toBe(true);
   });
 
   it('an ACCEPT whose answer is lost: the task the master launched is followed, not reported failed or launched again', async () => {
@@ -155,12 +168,18 @@ describe('apply engine hardening', () => {
       const file = taskFile('silent', 'sleep 1');
       const started = Date.now();
       const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
-      const r = await runCli(['-f', file, '--timeout', '2s'], { env: { MESOS_MASTER: url, MESOS_APPLY_FRAMEWORK: 'fw-silent' }, timeoutMs: 30_000 });
+      const r = await runCli(['-f', file, '--timeout', '2s'], {
+        env: { MESOS_MASTER: url, MESOS_APPLY_FRAMEWORK: 'fw-silent' },
+        timeoutMs: 30_000,
+      });
       expect(r.code, r.stdout + r.stderr).toBe(1);
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(r.stdout + r.stderr).toMatch(/MA_ERR_TIMEOUT/);
       const deleting = Date.now();
-      const d = await runCli(['delete', 'silent', '--timeout', '2s'], { env: { MESOS_MASTER: url, MESOS_APPLY_FRAMEWORK: 'fw-silent' }, timeoutMs: 30_000 });
+      const d = await runCli(['delete', 'silent', '--timeout', '2s'], {
+        env: { MESOS_MASTER: url, MESOS_APPLY_FRAMEWORK: 'fw-silent' },
+        timeoutMs: 30_000,
+      });
       expect(d.code, d.stdout + d.stderr).toBe(1);
       expect(Date.now() - deleting).toBeLessThan(10_000);
       expect(d.stdout + d.stderr).toMatch(/MA_ERR_TIMEOUT/);

@@ -53,7 +53,8 @@ function scratch(name: string, heading: string): string {
   if (heading === GITOPS) {
     mkdirSync(path.join(dir, 'manifests/batch'), { recursive: true });
     cpSync(path.join(REPO, 'manifests/hello.yaml'), path.join(dir, 'manifests/hello.yaml'));
-    const job = 'apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: report}\nspec:\n  goal: finished\n  command: echo report done\n  resources: {cpus: 0.1, mem: 32}\n';
+    const job =
+      'apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: report}\nspec:\n  goal: finished\n  command: echo report done\n  resources: {cpus: 0.1, mem: 32}\n';
     writeFileSync(path.join(dir, 'manifests/batch/report.yaml'), job);
   } else {
     cpSync(path.join(REPO, 'manifests'), path.join(dir, 'manifests'), { recursive: true });
@@ -67,7 +68,8 @@ function scratch(name: string, heading: string): string {
  */
 const CHECKS: Record<string, (r: Ran, nth: number) => void> = {
   'mesos-apply validate -f manifests/': (r) => expect(r.stdout).toContain('4 tasks valid'),
-  'mesos-apply -f manifests/hello.yaml': (r, nth) => expect(r.stdout).toMatch(nth === 0 ? /hello\/0\s+create\s+running/ : /hello\/0\s+replace\s+running/),
+  'mesos-apply -f manifests/hello.yaml': (r, nth) =>
+    expect(r.stdout).toMatch(nth === 0 ? /hello\/0\s+create\s+running/ : /hello\/0\s+replace\s+running/),
   'mesos-apply get': (r) => expect(r.stdout).toMatch(/hello\s+0\s+RUNNING/),
   'mesos-apply logs hello': (r) => expect(r.stdout).toContain('starting'),
   'mesos-apply plan -f manifests/hello.yaml --detailed-exitcode': (r) => {
@@ -77,13 +79,22 @@ const CHECKS: Record<string, (r: Ran, nth: number) => void> = {
   'mesos-apply logs hello --tail 2': (r) => expect(r.stdout).toBe('starting\nhello again\n'),
   'mesos-apply describe hello': (r) => {
     expect(r.stdout).toContain('TASK_KILLED');
-    expect(r.stdout).toContain("Command:    /bin/sh -c 'echo starting; while true; do echo hello again; sleep 5; done'");
+    expect(r.stdout).toContain(
+      "Command:    /bin/sh -c 'echo starting; while true; do echo hello again; sleep 5; done'",
+    );
   },
   'mesos-apply delete hello': (r) => expect(r.stdout).toContain('Delete complete: 1 deleted.'),
   'mesos-apply -f manifests/hello.yaml --failover-timeout 0': (r) => expect(r.stderr).toContain('--failover-timeout 0'),
   'mesos-apply plan -f manifests/ -R --prune --detailed-exitcode || [ $? -eq 3 ]': (r, nth) =>
-    expect(r.stdout).toContain(nth === 0 ? 'Plan: 2 to create, 0 to replace, 0 to delete' : 'Plan: 0 to create, 0 to replace, 1 to delete, 1 unchanged.'),
-  'mesos-apply -f manifests/ -R --prune': (r, nth) => expect(r.stdout).toContain(nth === 0 ? 'Apply complete: 1 running, 1 finished.' : 'Apply complete: 1 deleted, 1 unchanged.'),
+    expect(r.stdout).toContain(
+      nth === 0
+        ? 'Plan: 2 to create, 0 to replace, 0 to delete'
+        : 'Plan: 0 to create, 0 to replace, 1 to delete, 1 unchanged.',
+    ),
+  'mesos-apply -f manifests/ -R --prune': (r, nth) =>
+    expect(r.stdout).toContain(
+      nth === 0 ? 'Apply complete: 1 running, 1 finished.' : 'Apply complete: 1 deleted, 1 unchanged.',
+    ),
 };
 
 /** `mesos-apply <command> --help` for the command word of a line (apply when none). */
@@ -111,7 +122,15 @@ describe('README.md', () => {
   const usedChecks = new Set<string>();
 
   async function runBlock(lines: string[], cwd: string, framework: string): Promise<void> {
-    const env = { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: framework, CI: 'true', NO_COLOR: '1', MESOS_PRINCIPAL: undefined, MESOS_SECRET: undefined, MESOS_SECRET_FILE: undefined };
+    const env = {
+      MESOS_MASTER: cluster.url,
+      MESOS_APPLY_FRAMEWORK: framework,
+      CI: 'true',
+      NO_COLOR: '1',
+      MESOS_PRINCIPAL: undefined,
+      MESOS_SECRET: undefined,
+      MESOS_SECRET_FILE: undefined,
+    };
     for (const text of lines) {
       const line = parseLine(text);
       if (line === undefined || line.setup) continue;
@@ -129,23 +148,43 @@ describe('README.md', () => {
   }
 
   it('has the set-up lines the runners replace, and nothing else is skipped', () => {
-    const setup = shellBlocks(README).flatMap((b) => b.lines.map(parseLine).filter((l) => l?.setup).map((l) => l?.command));
-    expect(setup).toEqual(['npm ci && npm run quickstart', 'npm ci && npm test', 'npm ci && npm run build', 'alias mesos-apply="node $PWD/dist/cli/mesos-apply.cjs"', 'mesos-apply local &']);
-    expect(shellBlocks(README).filter((b) => b.notRun).map((b) => b.heading)).toEqual(['Connecting to a real cluster']);
+    const setup = shellBlocks(README).flatMap((b) =>
+      b.lines
+        .map(parseLine)
+        .filter((l) => l?.setup)
+        .map((l) => l?.command),
+    );
+    expect(setup).toEqual([
+      'npm ci && npm run quickstart',
+      'npm ci && npm test',
+      'npm ci && npm run build',
+      'alias mesos-apply="node $PWD/dist/cli/mesos-apply.cjs"',
+      'mesos-apply local &',
+    ]);
+    expect(
+      shellBlocks(README)
+        .filter((b) => b.notRun)
+        .map((b) => b.heading),
+    ).toEqual(['Connecting to a real cluster']);
   });
 
   it('runs every command of its shell blocks, in order, as the README says', async () => {
     const blocks = shellBlocks(README);
     for (const [i, block] of blocks.entries()) {
       if (block.notRun) {
-        for (const l of block.lines.map(parseLine)) if (l !== undefined && l.command.startsWith('mesos-apply ')) await checkFlagsExist(l.command);
+        for (const l of block.lines.map(parseLine))
+          if (l !== undefined && l.command.startsWith('mesos-apply ')) await checkFlagsExist(l.command);
         continue;
       }
       const cwd = scratch(`block-${i}`, block.heading);
       await runBlock(block.lines, cwd, `readme-${i}`);
       if (block.heading !== GITOPS) continue;
       // The main-branch apply made the cluster match: the pull-request plan has nothing to show.
-      const again = await runShellLine('mesos-apply plan -f manifests/ -R --prune --detailed-exitcode', { cwd, env: { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: `readme-${i}` }, bin });
+      const again = await runShellLine('mesos-apply plan -f manifests/ -R --prune --detailed-exitcode', {
+        cwd,
+        env: { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: `readme-${i}` },
+        bin,
+      });
       expect(again.code, again.stdout + again.stderr).toBe(0);
       // A merged pull request removes a manifest: the same lines delete its task.
       rmSync(path.join(cwd, 'manifests/hello.yaml'));

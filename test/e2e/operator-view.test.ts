@@ -25,7 +25,10 @@ const dir = mkdtempSync(path.join(tmpdir(), 'mesos-apply-opview-'));
 let n = 0;
 
 beforeAll(async () => {
-  [cluster, small] = await Promise.all([testCluster(), testCluster({ resources: 'cpus:1;mem:512;disk:1000;ports:[31700-31710]' })]);
+  [cluster, small] = await Promise.all([
+    testCluster(),
+    testCluster({ resources: 'cpus:1;mem:512;disk:1000;ports:[31700-31710]' }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([cluster?.close(), small?.close()]);
@@ -34,15 +37,21 @@ afterAll(async () => {
 /** A file with one or more tasks: `{name: spec-lines}`. */
 function manifest(tasks: Record<string, string>): string {
   const file = path.join(dir, `m-${++n}.yaml`);
-  const docs = Object.entries(tasks).map(([name, spec]) => `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: ${name}}\nspec:\n${spec.replace(/^/gm, '  ')}\n`);
+  const docs = Object.entries(tasks).map(
+    ([name, spec]) =>
+      `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: ${name}}\nspec:\n${spec.replace(/^/gm, '  ')}\n`,
+  );
   writeFileSync(file, docs.join('---\n'));
   return file;
 }
 
-const svc = (cmd: string, extra = '') => `command: '${cmd}'\nresources: {cpus: 0.1, mem: 32}${extra ? `\n${extra}` : ''}`;
+const svc = (cmd: string, extra = '') =>
+  `command: '${cmd}'\nresources: {cpus: 0.1, mem: 32}${extra ? `\n${extra}` : ''}`;
 
 function cli(framework: string, args: string[], opts: { env?: Record<string, string>; on?: LocalCluster } = {}) {
-  return runCli(args, { env: { MESOS_MASTER: (opts.on ?? cluster).url, MESOS_APPLY_FRAMEWORK: framework, ...opts.env } });
+  return runCli(args, {
+    env: { MESOS_MASTER: (opts.on ?? cluster).url, MESOS_APPLY_FRAMEWORK: framework, ...opts.env },
+  });
 }
 
 async function applyOk(framework: string, args: string[], on?: LocalCluster): Promise<void> {
@@ -82,19 +91,31 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
   describe('plan', () => {
     it('shows each action: create, unchanged, replace with the changed fields, relaunch, delete via --prune', async () => {
       const fw = 'ov-actions';
-      const v1 = manifest({ keep: svc('exec sleep 3701'), change: svc('exec sleep 3702'), victim: svc('exec sleep 3703'), gone: svc('exec sleep 3704') });
+      const v1 = manifest({
+        keep: svc('exec sleep 3701'),
+        change: svc('exec sleep 3702'),
+        victim: svc('exec sleep 3703'),
+        gone: svc('exec sleep 3704'),
+      });
       const created = await cli(fw, ['plan', '-f', v1]);
       expect(created.code).toBe(0);
-      for (const name of ['change', 'gone', 'keep', 'victim']) expect(created.stdout).toMatch(new RegExp(`\\+ ${name}/0\\s+create\\s+→ agent \\S+-S0 \\(host localhost\\)`));
+      for (const name of ['change', 'gone', 'keep', 'victim'])
+        expect(created.stdout).toMatch(new RegExp(`\\+ ${name}/0\\s+create\\s+→ agent \\S+-S0 \\(host localhost\\)`));
       expect(created.stdout).toContain('Plan: 4 to create, 0 to replace, 0 to delete, 0 unchanged.');
       expect(created.stdout).toContain(`To apply these changes, run:\n  mesos-apply -f ${v1} --framework ${fw}\n`);
       await applyOk(fw, ['-f', v1]);
 
       const [victim] = (await tasksNamed(cluster.url, 'victim')).active;
       process.kill(-pidOf(victim as Task), 'SIGKILL');
-      await eventually(async () => ((await tasksNamed(cluster.url, 'victim')).active.some((t) => t.state === 'TASK_FAILED') ? true : undefined));
+      await eventually(async () =>
+        (await tasksNamed(cluster.url, 'victim')).active.some((t) => t.state === 'TASK_FAILED') ? true : undefined,
+      );
 
-      const v2 = manifest({ keep: svc('exec sleep 3701'), change: svc('exec sleep 3799', 'env: {MODE: fast}'), victim: svc('exec sleep 3703') });
+      const v2 = manifest({
+        keep: svc('exec sleep 3701'),
+        change: svc('exec sleep 3799', 'env: {MODE: fast}'),
+        victim: svc('exec sleep 3703'),
+      });
       const text = await cli(fw, ['plan', '-f', v2, '--prune']);
       expect(text.code, text.stderr).toBe(0);
       const out = text.stdout;
@@ -109,10 +130,26 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
       expect(out).toContain(`mesos-apply -f ${v2} --prune --framework ${fw}`);
 
       const json = oneDocument((await cli(fw, ['plan', '-f', v2, '--prune', '-o', 'json'])).stdout);
-      const items = json.items as { action: string; name: string; reason: string | null; changes: { path: string }[]; oldState: string | null }[];
-      expect(Object.fromEntries(items.map((i) => [i.name, i.action]))).toEqual({ keep: 'unchanged', change: 'replace', victim: 'relaunch', gone: 'delete' });
+      const items = json.items as {
+        action: string;
+        name: string;
+        reason: string | null;
+        changes: { path: string }[];
+        oldState: string | null;
+      }[];
+      expect(Object.fromEntries(items.map((i) => [i.name, i.action]))).toEqual({
+        keep: 'unchanged',
+        change: 'replace',
+        victim: 'relaunch',
+        gone: 'delete',
+      });
       expect(items.find((i) => i.name === 'gone')?.reason).toBe('pruned');
-      expect(items.find((i) => i.name === 'change')?.changes.map((c) => c.path).sort()).toEqual(['command', 'env.MODE']);
+      expect(
+        items
+          .find((i) => i.name === 'change')
+          ?.changes.map((c) => c.path)
+          .sort(),
+      ).toEqual(['command', 'env.MODE']);
       expect(items.find((i) => i.name === 'victim')?.oldState).toBe('TASK_FAILED');
       expect(json.summary).toEqual({ create: 0, unchanged: 1, replace: 1, relaunch: 1, delete: 1, unplaced: 0 });
       expect(json.changed).toBe(true);
@@ -150,7 +187,9 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
 
     it('says why a task cannot be placed: never (too many cpus), not now (a fixed port taken, resources held)', async () => {
       const fw = 'ov-fit';
-      const holder = manifest({ holder: svc('exec sleep 3721', 'ports: [{name: web, hostPort: 31705}]').replace('cpus: 0.1', 'cpus: 0.8') });
+      const holder = manifest({
+        holder: svc('exec sleep 3721', 'ports: [{name: web, hostPort: 31705}]').replace('cpus: 0.1', 'cpus: 0.8'),
+      });
       await applyOk(fw, ['-f', holder], small);
       const f = manifest({
         huge: 'command: sleep 1\nresources: {cpus: 8, mem: 32}',
@@ -166,7 +205,12 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
       expect(text.stdout).toContain('3 tasks cannot be placed now: 1 fits no agent at all, 2 wait for room.');
 
       const json = oneDocument((await cli(fw, ['plan', '-f', f, '-o', 'json'], { on: small })).stdout);
-      const unplaced = Object.fromEntries((json.items as { name: string; unplaced: { kind: string; reasons: { reason: string }[] } }[]).map((i) => [i.name, i.unplaced]));
+      const unplaced = Object.fromEntries(
+        (json.items as { name: string; unplaced: { kind: string; reasons: { reason: string }[] } }[]).map((i) => [
+          i.name,
+          i.unplaced,
+        ]),
+      );
       expect(unplaced.huge?.kind).toBe('never');
       expect(unplaced.huge?.reasons.map((r) => r.reason)).toContain('cpus');
       expect(unplaced.port).toMatchObject({ kind: 'not-now' });
@@ -195,7 +239,10 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
       for (const l of lines) expect(l).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ plain\/0 /);
       const phases = ['waiting for an offer', 'launching on agent', 'starting on agent', 'running on agent'];
       const at = phases.map((p) => lines.findIndex((l) => l.includes(p)));
-      expect(at.every((i) => i >= 0), lines.join('\n')).toBe(true);
+      expect(
+        at.every((i) => i >= 0),
+        lines.join('\n'),
+      ).toBe(true);
       expect([...at].sort((a, b) => a - b)).toEqual(at);
       expect(r.stdout.indexOf('running on agent')).toBeLessThan(r.stdout.indexOf('TASK      ACTION'));
     });
@@ -213,7 +260,9 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
       expect(keys(plan)).toEqual(keys(docPlan));
       expect(keys((plan.items as object[])[0])).toEqual(keys((docPlan.items as object[])[0]));
       expect(keys(plan.summary)).toEqual(keys(docPlan.summary));
-      expect((plan.items as { placement: { ports: { name: string; hostPort: number }[] } }[])[0]?.placement.ports[0]?.name).toBe('web');
+      expect(
+        (plan.items as { placement: { ports: { name: string; hostPort: number }[] } }[])[0]?.placement.ports[0]?.name,
+      ).toBe('web');
 
       const applied = await cli(fw, ['-f', f, '-o', 'json']);
       expect(applied.code).toBe(0);
@@ -221,14 +270,29 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
       expect(keys(report)).toEqual(keys(docApply));
       const inst = (report.instances as Record<string, unknown>[])[0] ?? {};
       expect(keys(inst)).toEqual(keys((docApply.instances as object[])[0]));
-      expect(inst).toMatchObject({ name: 'doc', instance: 0, action: 'create', outcome: 'running', state: 'TASK_RUNNING', host: 'localhost', failure: null });
+      expect(inst).toMatchObject({
+        name: 'doc',
+        instance: 0,
+        action: 'create',
+        outcome: 'running',
+        state: 'TASK_RUNNING',
+        host: 'localhost',
+        failure: null,
+      });
       expect((inst.ports as number[])[0]).toBeGreaterThanOrEqual(31000);
 
       const got = oneDocument((await cli(fw, ['get', '-o', 'json'])).stdout);
       const row = (got.tasks as Record<string, unknown>[])[0] ?? {};
       expect(keys(got)).toEqual(keys(docGet));
       expect(keys(row)).toEqual(keys((docGet.tasks as object[])[0]));
-      expect(row).toMatchObject({ name: 'doc', instance: 0, taskId: inst.taskId, state: 'TASK_RUNNING', ports: inst.ports, managed: true });
+      expect(row).toMatchObject({
+        name: 'doc',
+        instance: 0,
+        taskId: inst.taskId,
+        state: 'TASK_RUNNING',
+        ports: inst.ports,
+        managed: true,
+      });
 
       const valid = oneDocument((await cli(fw, ['validate', '-f', f, '-o', 'json'])).stdout);
       expect(valid).toEqual({ valid: true, tasks: 1, names: ['doc'], errors: [], warnings: [] });
@@ -237,19 +301,32 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
       expect(invalid.code).toBe(2);
       const diag = oneDocument(invalid.stdout);
       expect(diag.valid).toBe(false);
-      expect((diag.errors as Record<string, unknown>[])[0]).toMatchObject({ file: bad, line: expect.any(Number), col: expect.any(Number), path: expect.stringContaining('spec.resources') });
+      expect((diag.errors as Record<string, unknown>[])[0]).toMatchObject({
+        file: bad,
+        line: expect.any(Number),
+        col: expect.any(Number),
+        path: expect.stringContaining('spec.resources'),
+      });
 
       const deleted = await cli(fw, ['delete', 'doc', '-o', 'json']);
       expect(deleted.code).toBe(0);
       const del = oneDocument(deleted.stdout);
       expect(keys(del)).toEqual([...keys(docApply), 'notFound'].sort());
-      expect(del).toMatchObject({ ok: true, command: 'delete', notFound: [], instances: [{ name: 'doc', action: 'delete', outcome: 'deleted', state: 'TASK_KILLED' }] });
+      expect(del).toMatchObject({
+        ok: true,
+        command: 'delete',
+        notFound: [],
+        instances: [{ name: 'doc', action: 'delete', outcome: 'deleted', state: 'TASK_KILLED' }],
+      });
     });
   });
 
   /** `logs -f` as a child process; resolves its exit code; `out()` is what it printed so far. */
   function follow(framework: string, name: string) {
-    const child = spawn(process.execPath, [BIN, 'logs', name, '-f'], { env: { ...process.env, NO_COLOR: '1', MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: framework }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'logs', name, '-f'], {
+      env: { ...process.env, NO_COLOR: '1', MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: framework },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -264,12 +341,17 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
       const child = follow(fw, 'ticker');
       try {
         const ticks = () => (child.out().match(/^tick-\d+$/gm) ?? []).length;
-        const first = await eventually(async () => (ticks() > 0 ? ticks() : undefined), 10_000, 100).catch((e) => { throw new Error(`${e} out=${JSON.stringify(child.out())}`); });
+        const first = await eventually(async () => (ticks() > 0 ? ticks() : undefined), 10_000, 100).catch((e) => {
+          throw new Error(`${e} out=${JSON.stringify(child.out())}`);
+        });
         await eventually(async () => (ticks() >= first + 5 ? true : undefined), 10_000, 100);
         const nums = (child.out().match(/^tick-(\d+)$/gm) ?? []).map((l) => Number(l.slice(5)));
         expect(nums).toEqual(nums.map((_, i) => i + 1));
         await applyOk(fw, ['delete', 'ticker']);
-        const code = await Promise.race([child.exited, new Promise((r) => setTimeout(() => r('still running'), 10_000))]);
+        const code = await Promise.race([
+          child.exited,
+          new Promise((r) => setTimeout(() => r('still running'), 10_000)),
+        ]);
         expect(code).toBe(0);
       } finally {
         child.kill();
@@ -295,15 +377,24 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
       const f = manifest({ alpha: svc('exec sleep 3761'), beta: svc('exec sleep 3762', 'ports: [{name: web}]') });
       await applyOk(fw, ['-f', f]);
       const one = await cli(fw, ['get', 'beta']);
-      expect(one.stdout).toMatch(/^NAME\s+INSTANCE\s+STATE\s+HEALTH\s+HOST\s+PORTS\s+AGE\nbeta\s+0\s+RUNNING\s+-\s+localhost\s+31\d\d\d\s+\d+s\n$/);
+      expect(one.stdout).toMatch(
+        /^NAME\s+INSTANCE\s+STATE\s+HEALTH\s+HOST\s+PORTS\s+AGE\nbeta\s+0\s+RUNNING\s+-\s+localhost\s+31\d\d\d\s+\d+s\n$/,
+      );
       expect((await cli(fw, ['get', 'nosuch'])).code).toBe(1);
 
       const adhoc = await launchUnmanaged(cluster.url, fw, 'adhoc', 'exec sleep 3763');
       await adhoc.close();
       const wide = (await cli(fw, ['get', '-o', 'wide'])).stdout;
-      const json = oneDocument((await cli(fw, ['get', '-o', 'json'])).stdout) as { tasks: { name: string; taskId: string; agentId: string; specHash: string }[] };
-      expect(wide.split('\n')[0]).toMatch(/NAME\s+INSTANCE\s+STATE\s+HEALTH\s+HOST\s+PORTS\s+AGE\s+TASK ID\s+AGENT\s+SPEC HASH/);
-      for (const t of json.tasks) expect(wide).toMatch(new RegExp(`${t.name}\\s.*${t.taskId.replace(/\./g, '\\.')}\\s+${t.agentId}\\s+${t.specHash}`));
+      const json = oneDocument((await cli(fw, ['get', '-o', 'json'])).stdout) as {
+        tasks: { name: string; taskId: string; agentId: string; specHash: string }[];
+      };
+      expect(wide.split('\n')[0]).toMatch(
+        /NAME\s+INSTANCE\s+STATE\s+HEALTH\s+HOST\s+PORTS\s+AGE\s+TASK ID\s+AGENT\s+SPEC HASH/,
+      );
+      for (const t of json.tasks)
+        expect(wide).toMatch(
+          new RegExp(`${t.name}\\s.*${t.taskId.replace(/\./g, '\\.')}\\s+${t.agentId}\\s+${t.specHash}`),
+        );
       const yaml = parseYaml((await cli(fw, ['get', '-o', 'yaml'])).stdout) as typeof json;
       const strip = (d: typeof json) => d.tasks.map((t) => ({ ...t, ageSeconds: 0 }));
       expect(strip(yaml)).toEqual(strip(json));
@@ -313,8 +404,14 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
       const all = await cli(fw, ['get', '--all']);
       expect(all.stdout).toMatch(/adhoc\*\s+-\s+RUNNING/);
       expect(all.stdout).toContain('* not declared by any manifest (shown with --all)');
-      const allJson = oneDocument((await cli(fw, ['get', '--all', '-o', 'json'])).stdout) as { tasks: { name: string; managed: boolean; instance: number | null; taskId: string }[] };
-      expect(allJson.tasks.find((t) => t.name === 'adhoc')).toMatchObject({ managed: false, instance: null, taskId: adhoc.taskId });
+      const allJson = oneDocument((await cli(fw, ['get', '--all', '-o', 'json'])).stdout) as {
+        tasks: { name: string; managed: boolean; instance: number | null; taskId: string }[];
+      };
+      expect(allJson.tasks.find((t) => t.name === 'adhoc')).toMatchObject({
+        managed: false,
+        instance: null,
+        taskId: adhoc.taskId,
+      });
 
       // apply leaves a task it does not manage alone, even with --prune.
       await applyOk(fw, ['-f', f, '--prune']);
@@ -325,11 +422,15 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
     it('describe: status history, what the task was launched with, fromEnv secrets masked', async () => {
       const fw = 'ov-describe';
       const secret = 'hunter2-very-secret';
-      const f = manifest({ desc: svc('exec sleep 3771', 'env: {PLAIN: visible, TOKEN: {fromEnv: OV_TOKEN}}\nkillGracePeriod: 2s') });
+      const f = manifest({
+        desc: svc('exec sleep 3771', 'env: {PLAIN: visible, TOKEN: {fromEnv: OV_TOKEN}}\nkillGracePeriod: 2s'),
+      });
       const r = await cli(fw, ['-f', f], { env: { OV_TOKEN: secret } });
       expect(r.code, r.stdout + r.stderr).toBe(0);
       const out = (await cli(fw, ['describe', 'desc'])).stdout;
-      expect(out).toMatch(/^Name: desc\n\nTask desc\.0\.\w+\n {2}State: {6}TASK_RUNNING\n {2}Agent: {6}\S+-S0 \(host localhost\)\n {2}Events:\n/);
+      expect(out).toMatch(
+        /^Name: desc\n\nTask desc\.0\.\w+\n {2}State: {6}TASK_RUNNING\n {2}Agent: {6}\S+-S0 \(host localhost\)\n {2}Events:\n/,
+      );
       expect(out).toMatch(/\d{4}-\d\d-\d\dT\S+Z\s+TASK_STARTING\s+-\s+SOURCE_EXECUTOR/);
       expect(out).toMatch(/\d{4}-\d\d-\d\dT\S+Z\s+TASK_RUNNING\s+-\s+SOURCE_EXECUTOR/);
       expect(out.indexOf('TASK_STARTING')).toBeLessThan(out.lastIndexOf('TASK_RUNNING'));

@@ -29,18 +29,28 @@ afterAll(async () => {
 
 function manifest(name: string, spec: string): string {
   const file = path.join(dir, `${name}.yaml`);
-  writeFileSync(file, `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: ${name}}\nspec:\n${spec.replace(/^/gm, '  ')}\n`);
+  writeFileSync(
+    file,
+    `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: ${name}}\nspec:\n${spec.replace(/^/gm, '  ')}\n`,
+  );
   return file;
 }
 
 /** A service that turns healthy only after `seconds`. */
 function slowHealthy(name: string, seconds: number, marker: number): string {
-  return manifest(name, `command: 'sleep ${seconds}; touch ready; exec sleep ${marker}'\nresources: {cpus: 0.1, mem: 32}\nhealthCheck: {command: 'test -f ready', delay: 0, interval: 1, gracePeriod: 60, timeout: 2}`);
+  return manifest(
+    name,
+    `command: 'sleep ${seconds}; touch ready; exec sleep ${marker}'\nresources: {cpus: 0.1, mem: 32}\nhealthCheck: {command: 'test -f ready', delay: 0, interval: 1, gracePeriod: 60, timeout: 2}`,
+  );
 }
 
 /** Spawns the CLI and resolves `seen(text)` when its stdout first contains text. */
 function start(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: '1', CI: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: REPO,
+    env: { ...process.env, NO_COLOR: '1', CI: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const waiters: { text: string; resolve: () => void }[] = [];
@@ -49,8 +59,11 @@ function start(args: string[], env: Record<string, string>) {
     for (const w of waiters) if (stdout.includes(w.text)) w.resolve();
   });
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  const seen = (text: string) => new Promise<void>((resolve) => (stdout.includes(text) ? resolve() : waiters.push({ text, resolve })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  const seen = (text: string) =>
+    new Promise<void>((resolve) => (stdout.includes(text) ? resolve() : waiters.push({ text, resolve })));
   return { child, done, seen };
 }
 

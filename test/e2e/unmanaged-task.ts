@@ -36,7 +36,10 @@ async function* records(body: ReadableStream<Uint8Array>): AsyncGenerator<string
 
 function taskResources(offer: Offer): Resource[] {
   const out: Resource[] = [];
-  for (const [name, value] of [['cpus', 0.1], ['mem', 32]] as const) {
+  for (const [name, value] of [
+    ['cpus', 0.1],
+    ['mem', 32],
+  ] as const) {
     const r = offer.resources?.find((x) => x.name === name);
     if (!r) throw new Error(`offer ${offer.id.value} has no ${name}`);
     out.push({ ...r, scalar: { value } });
@@ -44,22 +47,38 @@ function taskResources(offer: Offer): Resource[] {
   return out;
 }
 
-export async function launchUnmanaged(masterUrl: string, framework: string, taskId: string, command: string, opts: { keepOpen?: boolean } = {}): Promise<Unmanaged> {
+export async function launchUnmanaged(
+  masterUrl: string,
+  framework: string,
+  taskId: string,
+  command: string,
+  opts: { keepOpen?: boolean } = {},
+): Promise<Unmanaged> {
   const fws = (await operator<{ get_frameworks: GetFrameworks }>(masterUrl, { type: 'GET_FRAMEWORKS' })).get_frameworks;
-  const info: FrameworkInfo | undefined = fws.frameworks.find((f) => f.framework_info.name === framework)?.framework_info;
+  const info: FrameworkInfo | undefined = fws.frameworks.find(
+    (f) => f.framework_info.name === framework,
+  )?.framework_info;
   if (!info?.id) throw new Error(`framework ${framework} not found`);
   const frameworkId = info.id;
   const abort = new AbortController();
   const res = await fetch(`${masterUrl}/api/v1/scheduler`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ type: 'SUBSCRIBE', framework_id: frameworkId, subscribe: { framework_info: info } } satisfies Call),
+    body: JSON.stringify({
+      type: 'SUBSCRIBE',
+      framework_id: frameworkId,
+      subscribe: { framework_info: info },
+    } satisfies Call),
     signal: abort.signal,
   });
   if (res.status !== 200 || !res.body) throw new Error(`SUBSCRIBE answered ${res.status}: ${await res.text()}`);
   const streamId = res.headers.get('mesos-stream-id') ?? '';
   const call = async (c: Call) => {
-    const r = await fetch(`${masterUrl}/api/v1/scheduler`, { method: 'POST', headers: { 'content-type': 'application/json', 'mesos-stream-id': streamId }, body: JSON.stringify(c) });
+    const r = await fetch(`${masterUrl}/api/v1/scheduler`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'mesos-stream-id': streamId },
+      body: JSON.stringify(c),
+    });
     if (r.status !== 202) throw new Error(`${c.type} answered ${r.status}: ${await r.text()}`);
   };
   const close = async () => abort.abort();
@@ -72,22 +91,43 @@ export async function launchUnmanaged(masterUrl: string, framework: string, task
       if (event.type === 'SUBSCRIBED') await call({ type: 'REVIVE', framework_id: frameworkId });
       if (event.type === 'OFFERS') {
         const [offer, ...rest] = event.offers?.offers ?? [];
-        if (rest.length > 0) await call({ type: 'DECLINE', framework_id: frameworkId, decline: { offer_ids: rest.map((o) => o.id) } });
+        if (rest.length > 0)
+          await call({ type: 'DECLINE', framework_id: frameworkId, decline: { offer_ids: rest.map((o) => o.id) } });
         if (!offer) continue;
         if (launched) {
           await call({ type: 'DECLINE', framework_id: frameworkId, decline: { offer_ids: [offer.id] } });
           continue;
         }
-        const task: TaskInfo = { name: taskId, task_id: { value: taskId }, agent_id: offer.agent_id, resources: taskResources(offer), command: { shell: true, value: command } };
-        await call({ type: 'ACCEPT', framework_id: frameworkId, accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [task] } }], filters: { refuse_seconds: 60 } } });
+        const task: TaskInfo = {
+          name: taskId,
+          task_id: { value: taskId },
+          agent_id: offer.agent_id,
+          resources: taskResources(offer),
+          command: { shell: true, value: command },
+        };
+        await call({
+          type: 'ACCEPT',
+          framework_id: frameworkId,
+          accept: {
+            offer_ids: [offer.id],
+            operations: [{ type: 'LAUNCH', launch: { task_infos: [task] } }],
+            filters: { refuse_seconds: 60 },
+          },
+        });
         launched = true;
       }
       if (event.type === 'UPDATE' && event.update) {
         const s = event.update.status;
-        if (s.uuid !== undefined && s.agent_id) await call({ type: 'ACKNOWLEDGE', framework_id: frameworkId, acknowledge: { agent_id: s.agent_id, task_id: s.task_id, uuid: s.uuid } });
+        if (s.uuid !== undefined && s.agent_id)
+          await call({
+            type: 'ACKNOWLEDGE',
+            framework_id: frameworkId,
+            acknowledge: { agent_id: s.agent_id, task_id: s.task_id, uuid: s.uuid },
+          });
         if (s.task_id.value !== taskId) continue;
         if (s.state === 'TASK_RUNNING') break;
-        if (s.state !== 'TASK_STAGING' && s.state !== 'TASK_STARTING') throw new Error(`${taskId}: ${s.state} ${s.message ?? ''}`);
+        if (s.state !== 'TASK_STAGING' && s.state !== 'TASK_STARTING')
+          throw new Error(`${taskId}: ${s.state} ${s.message ?? ''}`);
       }
     }
   } catch (e) {

@@ -75,7 +75,10 @@ describe('mesos-apply validate', () => {
   it('gives machine-readable errors with -o json', () => {
     const r = cli(['validate', '-f', join(dir, 'bad.yaml'), '-o', 'json']);
     expect(r.code).toBe(2);
-    const out = JSON.parse(r.stdout) as { valid: boolean; errors: { code: string; line: number; col: number; path: string; hint?: string }[] };
+    const out = JSON.parse(r.stdout) as {
+      valid: boolean;
+      errors: { code: string; line: number; col: number; path: string; hint?: string }[];
+    };
     expect(out.valid).toBe(false);
     expect(out.errors.map((e) => [e.code, e.line, e.col, e.path])).toEqual([
       ['MA_ERR_VALUE', 6, 21, 'spec.resources.cpus'],

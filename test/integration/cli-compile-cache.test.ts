@@ -26,14 +26,25 @@ function temp(): string {
 }
 
 /** A scope with two chunks (a requires b, and a node: module) and a runner that installs the cache and loads a. */
-function fixture(): { root: string; scope: string; cache: string; run: () => { stdout: string; stderr: string; status: number | null } } {
+function fixture(): {
+  root: string;
+  scope: string;
+  cache: string;
+  run: () => { stdout: string; stderr: string; status: number | null };
+} {
   const root = temp();
   const scope = join(root, 'chunks');
   const cache = join(root, 'cache');
   mkdirSync(scope);
   mkdirSync(cache, { mode: 0o700 });
-  writeFileSync(join(scope, 'b.cjs'), "'use strict';\nexports.twice = (x) => 2 * x;\nexports.fail = () => {\n  throw new Error('from b');\n};\n");
-  writeFileSync(join(scope, 'a.cjs'), "'use strict';\nconst path = require('node:path');\nconst b = require('./b.cjs');\nmodule.exports = { answer: b.twice(21), base: path.basename(__filename), fail: b.fail };\n");
+  writeFileSync(
+    join(scope, 'b.cjs'),
+    "'use strict';\nexports.twice = (x) => 2 * x;\nexports.fail = () => {\n  throw new Error('from b');\n};\n",
+  );
+  writeFileSync(
+    join(scope, 'a.cjs'),
+    "'use strict';\nconst path = require('node:path');\nconst b = require('./b.cjs');\nmodule.exports = { answer: b.twice(21), base: path.basename(__filename), fail: b.fail };\n",
+  );
   const runner = join(root, 'run.mjs');
   writeFileSync(
     runner,
@@ -81,7 +92,10 @@ describe('compile cache (Node 20)', () => {
     const f = fixture();
     f.run();
     // Same length, other code (V8 itself checks only the length of the source).
-    writeFileSync(join(f.scope, 'b.cjs'), "'use strict';\nexports.twice = (x) => 3 * x;\nexports.fail = () => {\n  throw new Error('from b');\n};\n");
+    writeFileSync(
+      join(f.scope, 'b.cjs'),
+      "'use strict';\nexports.twice = (x) => 3 * x;\nexports.fail = () => {\n  throw new Error('from b');\n};\n",
+    );
     utimesSync(join(f.scope, 'b.cjs'), new Date(), new Date(Date.now() + 5_000));
     expect(JSON.parse(f.run().stdout)).toMatchObject({ answer: 63 });
   });

@@ -18,7 +18,11 @@ export async function testCluster(opts: LocalClusterOptions = {}): Promise<Local
 }
 
 export async function operator<T>(url: string, call: object): Promise<T> {
-  const res = await fetch(`${url}/api/v1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(call) });
+  const res = await fetch(`${url}/api/v1`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(call),
+  });
   if (!res.ok) throw new Error(`operator call failed: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }

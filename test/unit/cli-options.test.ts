@@ -18,7 +18,10 @@ describe('parseDuration', () => {
 
 describe('resolveGlobals', () => {
   it('falls back to the environment, then to defaults', () => {
-    const g = resolveGlobals({}, { MESOS_MASTER: 'http://m1:5050, http://m2:5050', MESOS_PRINCIPAL: 'ops', MESOS_SECRET: 's3' });
+    const g = resolveGlobals(
+      {},
+      { MESOS_MASTER: 'http://m1:5050, http://m2:5050', MESOS_PRINCIPAL: 'ops', MESOS_SECRET: 's3' },
+    );
     expect(g.masters).toEqual(['http://m1:5050', 'http://m2:5050']);
     expect(g.principal).toBe('ops');
     expect(g.secretFromEnv).toBe('s3');
@@ -29,7 +32,10 @@ describe('resolveGlobals', () => {
   });
 
   it('prefers flags to the environment', () => {
-    const g = resolveGlobals({ master: 'http://flag:5050', framework: 'ci' }, { MESOS_MASTER: 'http://env:5050', MESOS_APPLY_FRAMEWORK: 'env' });
+    const g = resolveGlobals(
+      { master: 'http://flag:5050', framework: 'ci' },
+      { MESOS_MASTER: 'http://env:5050', MESOS_APPLY_FRAMEWORK: 'env' },
+    );
     expect(g.masters).toEqual(['http://flag:5050']);
     expect(g.framework).toBe('ci');
   });

@@ -33,7 +33,9 @@ export async function runApplyCommand(args: Args, globals: GlobalOptions, io: Io
   const specs = await loadSpecs(args, globals, io, { checkEnv: !planOnly });
   if (typeof specs === 'number') return specs;
   if (args.prune === true && specs.length === 0 && args.allowEmpty !== true) {
-    throw new UsageError('--prune with no manifests would delete every managed task; add --allow-empty if that is what you want');
+    throw new UsageError(
+      '--prune with no manifests would delete every managed task; add --allow-empty if that is what you want',
+    );
   }
   const pendingTimeout = durationFlag(args.pendingTimeout, 'pending-timeout', DEFAULT_PENDING_TIMEOUT);
   const minRunning = durationFlag(args.minRunning, 'min-running', DEFAULT_MIN_RUNNING, true);
@@ -80,7 +82,12 @@ function printPlan(result: ApplyResult, args: Args, globals: GlobalOptions, io: 
 }
 
 function printReport(result: ApplyResult, globals: GlobalOptions, io: Io): number {
-  const input = { command: 'apply' as const, framework: globals.framework, instances: result.views, errors: result.errors };
+  const input = {
+    command: 'apply' as const,
+    framework: globals.framework,
+    instances: result.views,
+    errors: result.errors,
+  };
   if (globals.output === 'json') io.stdout.write(JSON.stringify(reportJson(input)) + '\n');
   else io.stdout.write(formatReport(input, { color: globals.color && io.stdout.isTTY === true }));
   if (result.interrupted) return EXIT.INTERRUPTED;

@@ -14,10 +14,22 @@ export const applyCommand: Command = {
       .option('prune', { type: 'boolean', default: false, describe: 'Delete managed tasks that no manifest names' })
       .option('allow-empty', { type: 'boolean', default: false, describe: 'With --prune, allow an empty manifest set' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan, change nothing (same as plan)' })
-      .option('pending-timeout', { type: 'string', describe: 'How long a task may wait for a fitting offer', defaultDescription: '1m' })
-      .option('min-running', { type: 'string', describe: 'How long a service without health check must stay running to count as up', defaultDescription: '1s' })
+      .option('pending-timeout', {
+        type: 'string',
+        describe: 'How long a task may wait for a fitting offer',
+        defaultDescription: '1m',
+      })
+      .option('min-running', {
+        type: 'string',
+        describe: 'How long a service without health check must stay running to count as up',
+        defaultDescription: '1s',
+      })
       .option('failover-timeout', { type: 'string', describe: 'Framework failover timeout', defaultDescription: '4w' })
-      .option('wait', { type: 'boolean', default: true, describe: 'Wait until the tasks run (--no-wait: return after launch)' }),
+      .option('wait', {
+        type: 'boolean',
+        default: true,
+        describe: 'Wait until the tasks run (--no-wait: return after launch)',
+      }),
   run: async (args, globals, io) => {
     const { runApplyCommand } = await import('./apply-run.js');
     return runApplyCommand(args, globals, io, args.dryRun === true);

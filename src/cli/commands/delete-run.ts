@@ -32,8 +32,14 @@ export async function runDeleteCommand(args: Args, globals: GlobalOptions, io: I
     emit: progress.emit,
     interrupted: io.interrupted,
   }).finally(() => progress.close());
-  const input = { command: 'delete' as const, framework: globals.framework, instances: result.views, errors: result.errors };
-  if (globals.output === 'json') io.stdout.write(JSON.stringify({ ...reportJson(input), notFound: result.notFound }) + '\n');
+  const input = {
+    command: 'delete' as const,
+    framework: globals.framework,
+    instances: result.views,
+    errors: result.errors,
+  };
+  if (globals.output === 'json')
+    io.stdout.write(JSON.stringify({ ...reportJson(input), notFound: result.notFound }) + '\n');
   else if (result.views.length > 0 || result.errors.length > 0) io.stdout.write(formatReport(input, { color }));
   else io.stdout.write(`nothing to delete: no running tasks named ${names.join(', ')}\n`);
   if (result.interrupted) return EXIT.INTERRUPTED;

@@ -13,7 +13,11 @@ export const deleteCommand: Command = {
     fileFlags(y)
       .positional('names', { type: 'string', array: true, describe: 'Manifest names' })
       .option('ignore-not-found', { type: 'boolean', default: false, describe: 'Exit 0 when a name has no tasks' })
-      .option('wait', { type: 'boolean', default: true, describe: 'Wait for a terminal state (--wait=false: return once KILLs are accepted)' })
+      .option('wait', {
+        type: 'boolean',
+        default: true,
+        describe: 'Wait for a terminal state (--wait=false: return once KILLs are accepted)',
+      })
       .option('failover-timeout', { type: 'string', describe: 'Framework failover timeout', defaultDescription: '4w' }),
   run: async (args, globals, io) => {
     const { runDeleteCommand } = await import('./delete-run.js');

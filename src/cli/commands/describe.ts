@@ -9,7 +9,8 @@ export const describeCommand: Command = {
     ['$0 describe nginx', 'why is nginx not running?'],
     ['$0 describe web -f manifests/web-and-worker.yaml', 'also: would its missing instances fit now?'],
   ],
-  builder: (y: Argv) => fileFlags(y.positional('name', { type: 'string', describe: 'Manifest name', demandOption: true })),
+  builder: (y: Argv) =>
+    fileFlags(y.positional('name', { type: 'string', describe: 'Manifest name', demandOption: true })),
   run: async (args, globals, io) => {
     const { runDescribe } = await import('./inspect-run.js');
     return runDescribe(args, globals, io);

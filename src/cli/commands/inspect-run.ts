@@ -1,6 +1,14 @@
 /** get, logs and describe: read-only, through the operator API and the agents' files API. */
 import { errorOf } from '../../apply/errors.js';
-import { currentTasks, describeTask, frameworkTasks, getRow, secretNames, specOf, type FrameworkTasks } from '../../apply/inspect.js';
+import {
+  currentTasks,
+  describeTask,
+  frameworkTasks,
+  getRow,
+  secretNames,
+  specOf,
+  type FrameworkTasks,
+} from '../../apply/inspect.js';
 import { freeFit } from '../../apply/free-fit.js';
 import type { LoadedSpec } from '../../model/spec.js';
 import { AgentFilesClient } from '../../mesos/agent-files.js';
@@ -15,7 +23,11 @@ import type { Io } from '../io.js';
 import type { GlobalOptions } from '../options.js';
 import { client, printErrors } from './client.js';
 
-async function withOperator<T>(globals: GlobalOptions, io: Io, body: (op: OperatorClient, conn: MasterSetOptions) => Promise<T>): Promise<T | number> {
+async function withOperator<T>(
+  globals: GlobalOptions,
+  io: Io,
+  body: (op: OperatorClient, conn: MasterSetOptions) => Promise<T>,
+): Promise<T | number> {
   let op: OperatorClient | undefined;
   try {
     const conn = client(globals, io);
@@ -34,9 +46,16 @@ export async function runGet(args: Args, globals: GlobalOptions, io: Io): Promis
   const out = await withOperator(globals, io, async (op) => {
     const ft = await frameworkTasks(op, globals.framework);
     const rows = currentTasks(ft.tasks, { name, all: args.all === true }).map((t) => getRow(t.observed));
-    const output = globals.output === 'text' || globals.output === 'wide' || globals.output === 'json' || globals.output === 'yaml' ? globals.output : 'text';
+    const output =
+      globals.output === 'text' || globals.output === 'wide' || globals.output === 'json' || globals.output === 'yaml'
+        ? globals.output
+        : 'text';
     if (rows.length === 0 && output === 'text') {
-      io.stderr.write(name ? `no tasks named ${name} in framework '${globals.framework}'\n` : `no managed tasks in framework '${globals.framework}'\n`);
+      io.stderr.write(
+        name
+          ? `no tasks named ${name} in framework '${globals.framework}'\n`
+          : `no managed tasks in framework '${globals.framework}'\n`,
+      );
       return name ? EXIT.FAILED : EXIT.OK;
     }
     io.stdout.write(formatGet(rows, { output, now: new Date(), color: globals.color && io.stdout.isTTY === true }));
@@ -46,7 +65,9 @@ export async function runGet(args: Args, globals: GlobalOptions, io: Io): Promis
 }
 
 function pickTask(ft: FrameworkTasks, name: string, instance: number) {
-  const mine = ft.tasks.filter((t) => t.observed.managed && t.observed.name === name && t.observed.instance === instance);
+  const mine = ft.tasks.filter(
+    (t) => t.observed.managed && t.observed.name === name && t.observed.instance === instance,
+  );
   return mine.find((t) => isActive(t.observed.state)) ?? currentTasks(mine, { all: false })[0];
 }
 
@@ -61,12 +82,16 @@ export async function runLogs(args: Args, globals: GlobalOptions, io: Io): Promi
       const t = pickTask(ft, name, instance);
       if (!t || ft.frameworkId === undefined) {
         const names = [...new Set(ft.tasks.filter((x) => x.observed.managed).map((x) => x.observed.name))].sort();
-        io.stderr.write(`error: no task ${name} (instance ${instance}) in framework '${globals.framework}'${names.length ? `; names: ${names.join(', ')}` : ''}\n`);
+        io.stderr.write(
+          `error: no task ${name} (instance ${instance}) in framework '${globals.framework}'${names.length ? `; names: ${names.join(', ')}` : ''}\n`,
+        );
         return EXIT.FAILED;
       }
       const agent = ft.agents.find((a) => a.agent_info.id?.value === t.observed.agentId);
       if (!agent) {
-        io.stderr.write(`error: the agent of ${t.observed.taskId} (${t.observed.agentId}) is not registered with the master; its sandbox cannot be read\n`);
+        io.stderr.write(
+          `error: the agent of ${t.observed.taskId} (${t.observed.agentId}) is not registered with the master; its sandbox cannot be read\n`,
+        );
         return EXIT.FAILED;
       }
       const base = files.agentBaseUrl(agent);
@@ -93,7 +118,12 @@ export async function runLogs(args: Args, globals: GlobalOptions, io: Io): Promi
  */
 function agentFiles(conn: MasterSetOptions, io: Io): AgentFilesClient {
   const https = conn.masters.every((m) => m.startsWith('https:'));
-  return new AgentFilesClient({ auth: conn.auth, tls: conn.tls, scheme: https ? 'https' : 'http', warn: (m) => io.stderr.write(`warning: ${m}\n`) });
+  return new AgentFilesClient({
+    auth: conn.auth,
+    tls: conn.tls,
+    scheme: https ? 'https' : 'http',
+    warn: (m) => io.stderr.write(`warning: ${m}\n`),
+  });
 }
 
 async function copyFrom(files: AgentFilesClient, base: string, path: string, offset: number, io: Io): Promise<number> {
@@ -106,7 +136,15 @@ async function copyFrom(files: AgentFilesClient, base: string, path: string, off
 }
 
 /** Prints what the file gains, until Ctrl-C or the task ends (then one last read). */
-async function follow(files: AgentFilesClient, op: OperatorClient, base: string, path: string, offset: number, taskId: string, io: Io): Promise<number> {
+async function follow(
+  files: AgentFilesClient,
+  op: OperatorClient,
+  base: string,
+  path: string,
+  offset: number,
+  taskId: string,
+  io: Io,
+): Promise<number> {
   let stop = false;
   void io.interrupted.then(() => (stop = true));
   for (let round = 1; !stop; round++) {
@@ -141,10 +179,14 @@ export async function runDescribe(args: Args, globals: GlobalOptions, io: Io): P
     const ft = await frameworkTasks(op, globals.framework);
     const mine = ft.tasks.filter((t) => t.observed.managed && t.observed.name === name);
     if (mine.length === 0 && !fromFile) {
-      io.stderr.write(`error: no task named ${name} in framework '${globals.framework}' (give its manifest with -f to see whether it would fit)\n`);
+      io.stderr.write(
+        `error: no task named ${name} in framework '${globals.framework}' (give its manifest with -f to see whether it would fit)\n`,
+      );
       return EXIT.FAILED;
     }
-    const ordered = [...mine].sort((a, b) => a.observed.instance - b.observed.instance || a.observed.taskId.localeCompare(b.observed.taskId));
+    const ordered = [...mine].sort(
+      (a, b) => a.observed.instance - b.observed.instance || a.observed.taskId.localeCompare(b.observed.taskId),
+    );
     const fit = pendingFit(name, ordered, fromFile, ft);
     const tasks = ordered.map((t) => describeTask(t));
     if (globals.output === 'json') {
@@ -152,7 +194,10 @@ export async function runDescribe(args: Args, globals: GlobalOptions, io: Io): P
       return EXIT.OK;
     }
     const input = fit ? { name, tasks, fit } : { name, tasks };
-    const text = formatDescribe(input, { color: globals.color && io.stdout.isTTY === true, secretNames: secretNames(mine) });
+    const text = formatDescribe(input, {
+      color: globals.color && io.stdout.isTTY === true,
+      secretNames: secretNames(mine),
+    });
     io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return EXIT.OK;
   });
@@ -162,7 +207,12 @@ export async function runDescribe(args: Args, globals: GlobalOptions, io: Io): P
  * For the first instance that has no active task: would it fit the agents' free resources
  * now? The spec is the manifest's (-f), else the one the newest task was launched with.
  */
-function pendingFit(name: string, tasks: FrameworkTasks['tasks'], fromFile: LoadedSpec | undefined, ft: FrameworkTasks) {
+function pendingFit(
+  name: string,
+  tasks: FrameworkTasks['tasks'],
+  fromFile: LoadedSpec | undefined,
+  ft: FrameworkTasks,
+) {
   const newest = [...tasks].reverse().find((t) => specOf(t.observed) !== undefined);
   const spec = fromFile?.spec ?? (newest ? specOf(newest.observed) : undefined);
   const hash = fromFile?.hash ?? newest?.observed.specHash ?? '';

@@ -18,11 +18,23 @@ export const localCommand: Command = {
       .option('port', { type: 'number', default: 5050, describe: 'Master port (0: any free port)' })
       .option('listen', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
       .option('agents', { type: 'number', default: 1, describe: 'Number of agents' })
-      .option('resources', { type: 'string', describe: "Agent resources, e.g. 'cpus:4;mem:8192;disk:20000;ports:[31000-32000]'", defaultDescription: 'from this machine, split between agents' })
+      .option('resources', {
+        type: 'string',
+        describe: "Agent resources, e.g. 'cpus:4;mem:8192;disk:20000;ports:[31000-32000]'",
+        defaultDescription: 'from this machine, split between agents',
+      })
       .option('attributes', { type: 'string', describe: "Agent attributes, e.g. 'rack:r1;os:linux'" })
-      .option('work-dir', { type: 'string', describe: 'Where sandboxes live (kept on exit)', defaultDescription: './.local-cluster' })
+      .option('work-dir', {
+        type: 'string',
+        describe: 'Where sandboxes live (kept on exit)',
+        defaultDescription: './.local-cluster',
+      })
       .option('allocation-interval', { type: 'string', default: '1s', describe: 'Time between allocation cycles' })
-      .option('offer-timeout', { type: 'string', describe: 'Rescind offers not answered within this time', defaultDescription: 'never' }),
+      .option('offer-timeout', {
+        type: 'string',
+        describe: 'Rescind offers not answered within this time',
+        defaultDescription: 'never',
+      }),
   run: runLocal,
 };
 
@@ -40,11 +52,14 @@ function durationMs(text: unknown): number | undefined | null {
 
 async function runLocal(args: Args, globals: GlobalOptions, io: Io): Promise<number> {
   const agents = Number(args.agents ?? 1);
-  if (!Number.isInteger(agents) || agents < 1) return usage(io, globals, 'MA_ERR_USAGE', `--agents must be a whole number ≥ 1, got ${String(args.agents)}`);
+  if (!Number.isInteger(agents) || agents < 1)
+    return usage(io, globals, 'MA_ERR_USAGE', `--agents must be a whole number ≥ 1, got ${String(args.agents)}`);
   const allocationIntervalMs = durationMs(args['allocation-interval'] ?? '1s');
   const offerTimeoutMs = durationMs(args['offer-timeout']);
-  if (!allocationIntervalMs) return usage(io, globals, 'MA_ERR_USAGE', `invalid --allocation-interval '${String(args['allocation-interval'])}'`);
-  if (offerTimeoutMs === null) return usage(io, globals, 'MA_ERR_USAGE', `invalid --offer-timeout '${String(args['offer-timeout'])}'`);
+  if (!allocationIntervalMs)
+    return usage(io, globals, 'MA_ERR_USAGE', `invalid --allocation-interval '${String(args['allocation-interval'])}'`);
+  if (offerTimeoutMs === null)
+    return usage(io, globals, 'MA_ERR_USAGE', `invalid --offer-timeout '${String(args['offer-timeout'])}'`);
   let cluster: LocalCluster;
   try {
     // Loaded here: every other command starts faster without the local cluster's modules.

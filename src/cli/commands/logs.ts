@@ -13,7 +13,12 @@ export const logsCommand: Command = {
       .positional('name', { type: 'string', describe: 'Manifest name', demandOption: true })
       .option('instance', { type: 'number', default: 0, describe: 'Instance index' })
       .option('stderr', { type: 'boolean', default: false, describe: 'Read stderr instead of stdout' })
-      .option('follow', { alias: ['f', 'F'], type: 'boolean', default: false, describe: 'Keep printing as the file grows; ends when the task ends' })
+      .option('follow', {
+        alias: ['f', 'F'],
+        type: 'boolean',
+        default: false,
+        describe: 'Keep printing as the file grows; ends when the task ends',
+      })
       .option('tail', { type: 'number', describe: 'Start with the last N lines' }),
   run: async (args, globals, io) => {
     const { runLogs } = await import('./inspect-run.js');

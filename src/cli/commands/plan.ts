@@ -11,9 +11,17 @@ export const planCommand: Command = {
   ],
   builder: (y: Argv) =>
     fileFlags(y)
-      .option('prune', { type: 'boolean', default: false, describe: 'Include deletions of managed tasks no manifest names' })
+      .option('prune', {
+        type: 'boolean',
+        default: false,
+        describe: 'Include deletions of managed tasks no manifest names',
+      })
       .option('allow-empty', { type: 'boolean', default: false, describe: 'With --prune, allow an empty manifest set' })
-      .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 0 when nothing changes, 3 when changes are pending' }),
+      .option('detailed-exitcode', {
+        type: 'boolean',
+        default: false,
+        describe: 'Exit 0 when nothing changes, 3 when changes are pending',
+      }),
   run: async (args, globals, io) => {
     const { runApplyCommand } = await import('./apply-run.js');
     return runApplyCommand(args, globals, io, true);

@@ -15,13 +15,23 @@ import type { Io } from '../io.js';
 import { parseDuration, UsageError, type GlobalOptions } from '../options.js';
 
 /** `fromEnv` references whose variable is not set: an input error, caught before connecting. */
-export function unsetEnvDiagnostics(specs: readonly LoadedSpec[], env: Readonly<Record<string, string | undefined>>): Diagnostic[] {
+export function unsetEnvDiagnostics(
+  specs: readonly LoadedSpec[],
+  env: Readonly<Record<string, string | undefined>>,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const { spec, source } of specs) {
     for (const [name, v] of Object.entries(spec.env)) {
       if (v.kind === 'fromEnv' && env[v.name] === undefined) {
         out.push(
-          diagnostic(DIAGNOSTIC_CODES.ENV, source.file, { line: source.line, col: source.col }, `spec.env.${name}`, `fromEnv ${v.name} is not set in the environment of this run`, `export ${v.name}=... before running mesos-apply (its value is never printed)`),
+          diagnostic(
+            DIAGNOSTIC_CODES.ENV,
+            source.file,
+            { line: source.line, col: source.col },
+            `spec.env.${name}`,
+            `fromEnv ${v.name} is not set in the environment of this run`,
+            `export ${v.name}=... before running mesos-apply (its value is never printed)`,
+          ),
         );
       }
     }
@@ -30,18 +40,35 @@ export function unsetEnvDiagnostics(specs: readonly LoadedSpec[], env: Readonly<
 }
 
 /** Loads `-f` inputs; on any error prints them (text or JSON) and returns exit 2. */
-export async function loadSpecs(args: Args, globals: GlobalOptions, io: Io, opts: { checkEnv: boolean }): Promise<LoadedSpec[] | number> {
+export async function loadSpecs(
+  args: Args,
+  globals: GlobalOptions,
+  io: Io,
+  opts: { checkEnv: boolean },
+): Promise<LoadedSpec[] | number> {
   const paths = stringList(args.filename);
   if (paths.length === 0) throw new UsageError('no manifests given: use -f FILE|DIR|- (see --help)');
-  const result = await loadManifests(paths, { recursive: args.recursive === true, stdin: () => io.readStdin(), cwd: io.cwd });
+  const result = await loadManifests(paths, {
+    recursive: args.recursive === true,
+    stdin: () => io.readStdin(),
+    cwd: io.cwd,
+  });
   const diagnostics = [...result.diagnostics];
   if (!hasErrors(diagnostics) && opts.checkEnv) diagnostics.push(...unsetEnvDiagnostics(result.specs, io.env));
   if (!hasErrors(diagnostics)) {
-    if (diagnostics.length > 0 && globals.output !== 'json') io.stderr.write(formatDiagnostics(diagnostics, { color: globals.color && io.stderr.isTTY === true }));
+    if (diagnostics.length > 0 && globals.output !== 'json')
+      io.stderr.write(formatDiagnostics(diagnostics, { color: globals.color && io.stderr.isTTY === true }));
     return result.specs;
   }
   if (globals.output === 'json') {
-    io.stdout.write(JSON.stringify(validationReportJson(diagnostics, result.specs.map((s) => s.spec.name))) + '\n');
+    io.stdout.write(
+      JSON.stringify(
+        validationReportJson(
+          diagnostics,
+          result.specs.map((s) => s.spec.name),
+        ),
+      ) + '\n',
+    );
   } else {
     io.stderr.write(formatDiagnostics(diagnostics, { color: globals.color && io.stderr.isTTY === true }));
     io.stderr.write('invalid manifests: nothing was sent to the master\n');
@@ -52,15 +79,15 @@ export async function loadSpecs(args: Args, globals: GlobalOptions, io: Io, opts
 export function durationFlag(value: unknown, flag: string, fallbackSeconds: number, allowZero = false): number {
   if (value === undefined) return fallbackSeconds;
   const s = parseDuration(String(value));
-  if (s === undefined || (allowZero ? s < 0 : s <= 0)) throw new UsageError(`--${flag} ${String(value)}: expected a duration such as 90s, 5m or 300`);
+  if (s === undefined || (allowZero ? s < 0 : s <= 0))
+    throw new UsageError(`--${flag} ${String(value)}: expected a duration such as 90s, 5m or 300`);
   return s;
 }
 
-
-
 /** The progress view, chosen once before any work (plan shows none: only the plan). */
 export function progressFor(globals: GlobalOptions, io: Io, silent = false): Promise<Progress> {
-  const mode = silent ? 'quiet' : progressMode({ isTTY: io.stdout.isTTY === true, env: io.env, output: globals.output, quiet: globals.quiet });
+  const mode = silent
+    ? 'quiet'
+    : progressMode({ isTTY: io.stdout.isTTY === true, env: io.env, output: globals.output, quiet: globals.quiet });
   return createProgress(io, { mode, color: globals.color && io.stdout.isTTY === true, now: () => new Date() });
 }
-

@@ -18,7 +18,11 @@ async function run(args: Args, globals: GlobalOptions, io: Io): Promise<number> 
     import('../../diagnostics/format.js'),
   ]);
   const paths = stringList(args.filename);
-  const result = await loadManifests(paths, { recursive: args.recursive === true, stdin: () => io.readStdin(), cwd: io.cwd });
+  const result = await loadManifests(paths, {
+    recursive: args.recursive === true,
+    stdin: () => io.readStdin(),
+    cwd: io.cwd,
+  });
   const names = result.specs.map((s) => s.spec.name);
   const failed = hasErrors(result.diagnostics);
   if (globals.output === 'json') {
@@ -29,7 +33,9 @@ async function run(args: Args, globals: GlobalOptions, io: Io): Promise<number> 
   if (failed) {
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     const files = new Set(result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.file)).size;
-    io.stderr.write(`${errors} error${errors === 1 ? '' : 's'} in ${files} input${files === 1 ? '' : 's'}; nothing is valid until all are fixed\n`);
+    io.stderr.write(
+      `${errors} error${errors === 1 ? '' : 's'} in ${files} input${files === 1 ? '' : 's'}; nothing is valid until all are fixed\n`,
+    );
     return EXIT.USAGE;
   }
   io.stdout.write(`${names.length} task${names.length === 1 ? '' : 's'} valid\n`);

@@ -113,9 +113,17 @@ export class LocalAgent implements AgentHandle {
     const containerId = randomUUID();
     const paths = sandboxPaths(this.opts.workDir, this.id, fw.info.id.value, taskId, containerId);
     const record = {
-      executorId: taskId, name: executorName(task), containerId, directory: paths.directory, task,
-      frameworkId: fw.info.id.value, agentId: this.id, state: 'TASK_STAGING', statuses: [],
-      taskCompleted: false, processGone: false,
+      executorId: taskId,
+      name: executorName(task),
+      containerId,
+      directory: paths.directory,
+      task,
+      frameworkId: fw.info.id.value,
+      agentId: this.id,
+      state: 'TASK_STAGING',
+      statuses: [],
+      taskCompleted: false,
+      processGone: false,
     } as Omit<ExecutorRecord, 'runner'> as ExecutorRecord;
     const hooks: RunnerHooks = {
       update: (fields) => this.update(fw, record, fields),
@@ -125,12 +133,21 @@ export class LocalAgent implements AgentHandle {
       },
     };
     const ctx = {
-      task, framework: fw.info, frameworkId: fw.info.id.value, agentId: this.id, agentPid: this.pid,
-      agentEndpoint: `${this.ip}:${this.boundPort}`, agentIp: this.ip, containerId, paths, hooks,
+      task,
+      framework: fw.info,
+      frameworkId: fw.info.id.value,
+      agentId: this.id,
+      agentPid: this.pid,
+      agentEndpoint: `${this.ip}:${this.boundPort}`,
+      agentIp: this.ip,
+      containerId,
+      paths,
+      hooks,
     };
-    record.runner = task.container?.type === 'DOCKER'
-      ? new DockerTask(ctx, { docker: this.opts.docker ?? 'docker', probe: () => this.probeEngine() })
-      : new CommandTask(ctx);
+    record.runner =
+      task.container?.type === 'DOCKER'
+        ? new DockerTask(ctx, { docker: this.opts.docker ?? 'docker', probe: () => this.probeEngine() })
+        : new CommandTask(ctx);
     fw.executors.push(record);
     for (const name of [paths.virtualPath, paths.legacyPath, paths.directory]) this.files.attach(name, paths.directory);
     record.runner.start();
@@ -144,9 +161,16 @@ export class LocalAgent implements AgentHandle {
     if (fw.executors.some((e) => e.executorId === taskId)) return; // terminal, update pending: keep retrying it
     // No executor for the task (§8): LOST, or DROPPED for partition-aware frameworks.
     const pa = (fw.info.capabilities ?? []).some((c) => c.type === 'PARTITION_AWARE');
-    const status = buildStatus({ taskId, agentId: this.id, executorId: taskId }, {
-      state: pa ? 'TASK_DROPPED' : 'TASK_LOST', message: 'Cannot find executor', source: 'SOURCE_AGENT', reason: 'REASON_EXECUTOR_TERMINATED',
-    }, Date.now());
+    const status = buildStatus(
+      { taskId, agentId: this.id, executorId: taskId },
+      {
+        state: pa ? 'TASK_DROPPED' : 'TASK_LOST',
+        message: 'Cannot find executor',
+        source: 'SOURCE_AGENT',
+        reason: 'REASON_EXECUTOR_TERMINATED',
+      },
+      Date.now(),
+    );
     this.streams.enqueue(frameworkId, status);
   }
 
@@ -172,9 +196,17 @@ export class LocalAgent implements AgentHandle {
 
   state(): Record<string, unknown> {
     return agentStateModel({
-      id: this.id, pid: this.pid, hostname: this.hostname, port: this.boundPort, workDir: this.opts.workDir,
-      startTime: this.startTime, resources: this.resources, attributes: this.attributes,
-      frameworks: [...this.frameworks.values()], completedFrameworks: this.completedFrameworks, docker: this.opts.docker ?? 'docker',
+      id: this.id,
+      pid: this.pid,
+      hostname: this.hostname,
+      port: this.boundPort,
+      workDir: this.opts.workDir,
+      startTime: this.startTime,
+      resources: this.resources,
+      attributes: this.attributes,
+      frameworks: [...this.frameworks.values()],
+      completedFrameworks: this.completedFrameworks,
+      docker: this.opts.docker ?? 'docker',
     });
   }
 
@@ -200,7 +232,8 @@ export class LocalAgent implements AgentHandle {
     }
     this.streams.close();
     const server = this.server;
-    const closed = server === undefined ? Promise.resolve() : new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed =
+      server === undefined ? Promise.resolve() : new Promise<void>((resolve) => server.close(() => resolve()));
     server?.closeIdleConnections();
     await Promise.all([...runners, closed]);
   }
@@ -217,7 +250,11 @@ export class LocalAgent implements AgentHandle {
   }
 
   private update(fw: FrameworkRecord, record: ExecutorRecord, fields: UpdateFields): void {
-    const status: TaskStatus = buildStatus({ taskId: record.executorId, agentId: this.id, executorId: record.executorId }, fields, Date.now());
+    const status: TaskStatus = buildStatus(
+      { taskId: record.executorId, agentId: this.id, executorId: record.executorId },
+      fields,
+      Date.now(),
+    );
     record.state = status.state;
     record.statuses.push(status);
     if (!fw.shuttingDown && this.closing === undefined) this.streams.enqueue(fw.info.id.value, status);

@@ -94,7 +94,11 @@ export class CommandTask implements TaskRunner {
     const { ctx } = this;
     const command = ctx.task.command ?? {};
     const env = this.environment();
-    const group = spawnGroup(file, argv, { cwd: ctx.paths.directory, env, stdio: ['ignore', files.stdout.fd, files.stderr.fd] });
+    const group = spawnGroup(file, argv, {
+      cwd: ctx.paths.directory,
+      env,
+      stdio: ['ignore', files.stdout.fd, files.stderr.fd],
+    });
     this.group = group;
     this.phase = 'running';
     if (group.pid === undefined) {
@@ -118,7 +122,10 @@ export class CommandTask implements TaskRunner {
     // Mesos searches a relative executable in the sandbox first, then in PATH.
     if (!isAbsolute(value) && !value.includes('/')) {
       const local = join(this.ctx.paths.directory, value);
-      const found = await access(local, constants.X_OK).then(() => true, () => false);
+      const found = await access(local, constants.X_OK).then(
+        () => true,
+        () => false,
+      );
       if (found) return { file: local, argv };
     }
     return { file: value, argv };
@@ -206,7 +213,13 @@ export class CommandTask implements TaskRunner {
     const reported: ExitInfo = this.killed && exit.signal === null ? { code: null, signal: 'SIGTERM' } : exit;
     const message = `Command ${describeExit(reported)}`;
     if (this.killedByMaxCompletion) {
-      this.emit({ state: 'TASK_FAILED', message, source: 'SOURCE_EXECUTOR', reason: 'REASON_MAX_COMPLETION_TIME_REACHED', containerStatus });
+      this.emit({
+        state: 'TASK_FAILED',
+        message,
+        source: 'SOURCE_EXECUTOR',
+        reason: 'REASON_MAX_COMPLETION_TIME_REACHED',
+        containerStatus,
+      });
     } else {
       const state = this.killed ? 'TASK_KILLED' : exitSucceeded(exit) ? 'TASK_FINISHED' : 'TASK_FAILED';
       const healthy = this.killed && this.killedByHealthCheck ? false : undefined;
@@ -233,9 +246,12 @@ export class CommandTask implements TaskRunner {
   private launchFailed(err: unknown): void {
     if (this.phase === 'terminated') return;
     this.phase = 'terminated';
-    const detail = err instanceof FetchError
-      ? `Failed to fetch all URIs for container '${this.ctx.containerId}': exited with status 1`
-      : err instanceof Error ? err.message : String(err);
+    const detail =
+      err instanceof FetchError
+        ? `Failed to fetch all URIs for container '${this.ctx.containerId}': exited with status 1`
+        : err instanceof Error
+          ? err.message
+          : String(err);
     this.emit({
       state: 'TASK_FAILED',
       message: `Failed to launch container: ${detail}`,

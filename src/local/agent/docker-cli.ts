@@ -14,8 +14,11 @@ export function probeDockerEngine(docker = 'docker', timeoutMs = 5000): Promise<
       if (err === null && stdout.trim() !== '') return resolve({ ok: true, version: stdout.trim() });
       const code = (err as NodeJS.ErrnoException | null)?.code;
       if (code === 'ENOENT') return resolve({ ok: false, detail: `the '${docker}' CLI is not installed` });
-      const lines = `${stderr}`.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-      const detail = lines.find((l) => /daemon|connect|permission/i.test(l)) ?? lines[0] ?? (err?.message ?? 'no answer');
+      const lines = `${stderr}`
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+      const detail = lines.find((l) => /daemon|connect|permission/i.test(l)) ?? lines[0] ?? err?.message ?? 'no answer';
       resolve({ ok: false, detail });
     });
   });
@@ -86,7 +89,8 @@ export function dockerRunArgs(input: DockerRunInput): string[] {
   const args = ['run'];
   if (docker.privileged === true) args.push('--privileged');
   const cpus = scalar(input.resources, 'cpus');
-  if (cpus !== undefined) args.push('--cpu-shares', String(Math.max(Math.floor(CPU_SHARES_PER_CPU * cpus), MIN_CPU_SHARES)));
+  if (cpus !== undefined)
+    args.push('--cpu-shares', String(Math.max(Math.floor(CPU_SHARES_PER_CPU * cpus), MIN_CPU_SHARES)));
   const mem = scalar(input.resources, 'mem');
   if (mem !== undefined) args.push('--memory', String(Math.max(Math.floor(mem) * 1024 * 1024, MIN_MEMORY_BYTES)));
   for (const [key, value] of Object.entries(input.env)) args.push('-e', `${key}=${value}`);

@@ -19,7 +19,13 @@ import { spawnGroup, type SpawnedGroup } from './process-group.js';
 import { closeSandbox, createSandbox } from './sandbox.js';
 import { describeExit, exitSucceeded, type UpdateFields } from './status.js';
 import { taskEnvironment } from './environment.js';
-import { containerStatusFor, hasKillingCapability, killGraceMs, type LaunchContext, type TaskRunner } from './runner.js';
+import {
+  containerStatusFor,
+  hasKillingCapability,
+  killGraceMs,
+  type LaunchContext,
+  type TaskRunner,
+} from './runner.js';
 
 export const MAPPED_SANDBOX = '/mnt/mesos/sandbox';
 
@@ -48,21 +54,30 @@ export class DockerTask implements TaskRunner {
   private launched: Promise<void> = Promise.resolve();
   private readonly name: string;
 
-  constructor(private readonly ctx: LaunchContext, private readonly deps: DockerDeps) {
+  constructor(
+    private readonly ctx: LaunchContext,
+    private readonly deps: DockerDeps,
+  ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.name = `mesos-${ctx.containerId}`;
   }
 
   start(): void {
-    this.launched = this.launch().catch((err: unknown) => this.fail('TASK_FAILED', 'REASON_CONTAINER_LAUNCH_FAILED',
-      `Failed to launch container: ${err instanceof Error ? err.message : String(err)}`));
+    this.launched = this.launch().catch((err: unknown) =>
+      this.fail(
+        'TASK_FAILED',
+        'REASON_CONTAINER_LAUNCH_FAILED',
+        `Failed to launch container: ${err instanceof Error ? err.message : String(err)}`,
+      ),
+    );
   }
 
   kill(policy?: KillPolicy): void {
     if (this.phase === 'launching') return this.killDuringLaunch();
     if (this.phase !== 'running' || this.killed) return;
     this.killed = true;
-    if (hasKillingCapability(this.ctx.framework)) this.emit({ state: 'TASK_KILLING', source: 'SOURCE_EXECUTOR', containerStatus: this.containerStatus() });
+    if (hasKillingCapability(this.ctx.framework))
+      this.emit({ state: 'TASK_KILLING', source: 'SOURCE_EXECUTOR', containerStatus: this.containerStatus() });
     this.stop(killGraceMs(policy, this.ctx.task.kill_policy));
   }
 
@@ -76,7 +91,9 @@ export class DockerTask implements TaskRunner {
 
   private stop(graceMs: number): void {
     this.health?.pause();
-    void docker(this.deps, ['stop', '-t', String(Math.ceil(graceMs / 1000)), this.name], graceMs + 30_000).catch(() => undefined);
+    void docker(this.deps, ['stop', '-t', String(Math.ceil(graceMs / 1000)), this.name], graceMs + 30_000).catch(
+      () => undefined,
+    );
   }
 
   private async launch(): Promise<void> {
@@ -87,17 +104,29 @@ export class DockerTask implements TaskRunner {
       if (!probe.ok) {
         const why = `No Docker engine is reachable from this agent (${probe.detail}), so Docker tasks cannot run here.`;
         await files.stderr.appendFile(`${why}\n`).catch(() => undefined);
-        return this.fail('TASK_FAILED', 'REASON_EXECUTOR_TERMINATED', `Abnormal executor termination: unknown container. ${why}`);
+        return this.fail(
+          'TASK_FAILED',
+          'REASON_EXECUTOR_TERMINATED',
+          `Abnormal executor termination: unknown container. ${why}`,
+        );
       }
       const env = this.environment();
       const args = dockerRunArgs({
-        container: this.ctx.task.container!, command: this.ctx.task.command ?? { shell: false },
-        resources: this.ctx.task.resources, name: this.name, sandbox: this.ctx.paths.directory, mappedSandbox: MAPPED_SANDBOX, env,
+        container: this.ctx.task.container!,
+        command: this.ctx.task.command ?? { shell: false },
+        resources: this.ctx.task.resources,
+        name: this.name,
+        sandbox: this.ctx.paths.directory,
+        mappedSandbox: MAPPED_SANDBOX,
+        env,
       });
       const image = this.ctx.task.container!.docker!.image;
-      if (this.ctx.task.container!.docker!.force_pull_image === true) await docker(this.deps, ['pull', image], 10 * 60_000);
+      if (this.ctx.task.container!.docker!.force_pull_image === true)
+        await docker(this.deps, ['pull', image], 10 * 60_000);
       if (this.phase !== 'launching') return;
-      this.group = spawnGroup(this.deps.docker, [this.deps.docker, ...args], { stdio: ['ignore', files.stdout.fd, files.stderr.fd] });
+      this.group = spawnGroup(this.deps.docker, [this.deps.docker, ...args], {
+        stdio: ['ignore', files.stdout.fd, files.stderr.fd],
+      });
       this.phase = 'running';
       this.emit({ state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR', containerStatus: this.containerStatus() });
       void this.group.exited.then((exit) => this.reaped(exit));
@@ -110,9 +139,18 @@ export class DockerTask implements TaskRunner {
   private environment(): Record<string, string> {
     const { ctx } = this;
     const env = taskEnvironment(
-      { frameworkId: ctx.frameworkId, executorId: ctx.task.task_id.value, agentId: ctx.agentId, agentPid: ctx.agentPid,
-        agentEndpoint: ctx.agentEndpoint, directory: ctx.paths.directory, checkpoint: ctx.framework.checkpoint === true },
-      ctx.task.command?.environment, ctx.task.resources, undefined,
+      {
+        frameworkId: ctx.frameworkId,
+        executorId: ctx.task.task_id.value,
+        agentId: ctx.agentId,
+        agentPid: ctx.agentPid,
+        agentEndpoint: ctx.agentEndpoint,
+        directory: ctx.paths.directory,
+        checkpoint: ctx.framework.checkpoint === true,
+      },
+      ctx.task.command?.environment,
+      ctx.task.resources,
+      undefined,
     );
     // Inside the container only what Mesos's Docker containerizer passes is meaningful.
     delete env['PATH'];
@@ -124,11 +162,19 @@ export class DockerTask implements TaskRunner {
   private async inspectUntilRunning(env: Record<string, string>): Promise<void> {
     for (let attempt = 0; attempt < 300 && this.phase === 'running'; attempt += 1) {
       const out = await docker(this.deps, ['inspect', this.name], 10_000).catch(() => undefined);
-      const info = out === undefined ? undefined : (JSON.parse(out) as { State?: { Running?: boolean }; NetworkSettings?: { IPAddress?: string } }[])[0];
+      const info =
+        out === undefined
+          ? undefined
+          : (JSON.parse(out) as { State?: { Running?: boolean }; NetworkSettings?: { IPAddress?: string } }[])[0];
       if (info?.State?.Running === true && this.phase === 'running' && !this.killed) {
         const ip = info.NetworkSettings?.IPAddress || this.ctx.agentIp;
         const data = Buffer.from(out!).toString('base64');
-        this.emit({ state: 'TASK_RUNNING', source: 'SOURCE_EXECUTOR', data, containerStatus: containerStatusFor(this.ctx.containerId, ip, this.group?.pid) });
+        this.emit({
+          state: 'TASK_RUNNING',
+          source: 'SOURCE_EXECUTOR',
+          data,
+          containerStatus: containerStatusFor(this.ctx.containerId, ip, this.group?.pid),
+        });
         this.startHealth(env);
         return;
       }
@@ -141,12 +187,23 @@ export class DockerTask implements TaskRunner {
     if (check === undefined) return;
     const mappings = this.ctx.task.container?.docker?.port_mappings ?? [];
     this.health = new HealthChecker(check, {
-      env, cwd: this.ctx.paths.directory, host: '127.0.0.1',
+      env,
+      cwd: this.ctx.paths.directory,
+      host: '127.0.0.1',
       mapPort: (port) => mappings.find((m) => m.container_port === port)?.host_port ?? port,
-      wrapCommand: (c) => ({ file: this.deps.docker, argv: [this.deps.docker, 'exec', this.name, c.file, ...c.argv.slice(1)] }),
+      wrapCommand: (c) => ({
+        file: this.deps.docker,
+        argv: [this.deps.docker, 'exec', this.name, c.file, ...c.argv.slice(1)],
+      }),
       onResult: (r) => {
         if (this.killed || this.phase !== 'running') return;
-        this.emit({ state: 'TASK_RUNNING', source: 'SOURCE_EXECUTOR', reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED', healthy: r.healthy, containerStatus: this.containerStatus() });
+        this.emit({
+          state: 'TASK_RUNNING',
+          source: 'SOURCE_EXECUTOR',
+          reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED',
+          healthy: r.healthy,
+          containerStatus: this.containerStatus(),
+        });
         if (r.killTask) {
           this.killedByHealthCheck = true;
           this.kill();
@@ -159,11 +216,18 @@ export class DockerTask implements TaskRunner {
     this.phase = 'terminated';
     this.health?.pause();
     const state = this.killed ? 'TASK_KILLED' : exitSucceeded(exit) ? 'TASK_FINISHED' : 'TASK_FAILED';
-    const fields: UpdateFields = { state, message: `Container ${describeExit(exit)}`, source: 'SOURCE_EXECUTOR', containerStatus: this.containerStatus() };
+    const fields: UpdateFields = {
+      state,
+      message: `Container ${describeExit(exit)}`,
+      source: 'SOURCE_EXECUTOR',
+      containerStatus: this.containerStatus(),
+    };
     if (this.killed && this.killedByHealthCheck) fields.healthy = false;
     this.emit(fields);
     // Remove the stopped container; detached so that agent shutdown does not wait for it.
-    spawn(this.deps.docker, ['rm', '-f', this.name], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+    spawn(this.deps.docker, ['rm', '-f', this.name], { stdio: 'ignore', detached: true })
+      .on('error', () => undefined)
+      .unref();
     this.finish();
   }
 

@@ -24,8 +24,16 @@ export interface FilesResponse {
 /** 16 pages of 4 KiB: the most one `/files/read` returns. */
 export const MAX_READ_LENGTH = 16 * 4096;
 
-const text = (status: number, body: string): FilesResponse => ({ status, contentType: 'text/plain; charset=utf-8', body });
-const json = (value: unknown): FilesResponse => ({ status: 200, contentType: 'application/json', body: JSON.stringify(value) });
+const text = (status: number, body: string): FilesResponse => ({
+  status,
+  contentType: 'text/plain; charset=utf-8',
+  body,
+});
+const json = (value: unknown): FilesResponse => ({
+  status: 200,
+  contentType: 'application/json',
+  body: JSON.stringify(value),
+});
 const NOT_FOUND: FilesResponse = text(404, '');
 
 export class SandboxFiles {

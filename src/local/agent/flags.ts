@@ -8,7 +8,9 @@
  */
 import type { AgentView } from './state.js';
 
-export function agentFlags(a: AgentView & { docker: string; resourcesText: string; ip: string }): Record<string, string> {
+export function agentFlags(
+  a: AgentView & { docker: string; resourcesText: string; ip: string },
+): Record<string, string> {
   return {
     appc_simple_discovery_uri_prefix: 'http://',
     appc_store_dir: `${a.workDir}/store/appc`,

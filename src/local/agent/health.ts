@@ -53,7 +53,10 @@ export class HealthChecker {
   private readonly timing: HealthTimings;
   private abort: AbortController | undefined;
 
-  constructor(private readonly check: HealthCheck, private readonly ctx: HealthCheckContext) {
+  constructor(
+    private readonly check: HealthCheck,
+    private readonly ctx: HealthCheckContext,
+  ) {
     this.timing = healthTimings(check);
     this.schedule(this.timing.delay_seconds * 1000);
   }
@@ -98,7 +101,9 @@ export class HealthChecker {
 
   private runOnce(signal: AbortSignal): Promise<boolean> {
     const timeoutMs = this.timing.timeout_seconds > 0 ? this.timing.timeout_seconds * 1000 : undefined;
-    const type = this.check.type ?? (this.check.command ? 'COMMAND' : this.check.http ? 'HTTP' : this.check.tcp ? 'TCP' : 'UNKNOWN');
+    const type =
+      this.check.type ??
+      (this.check.command ? 'COMMAND' : this.check.http ? 'HTTP' : this.check.tcp ? 'TCP' : 'UNKNOWN');
     switch (type) {
       case 'COMMAND':
         return this.commandCheck(timeoutMs, signal);
@@ -114,9 +119,10 @@ export class HealthChecker {
   private async commandCheck(timeoutMs: number | undefined, signal: AbortSignal): Promise<boolean> {
     const command = this.check.command;
     if (command?.value === undefined) return false;
-    const local: CommandLine = command.shell === false
-      ? { file: command.value, argv: command.arguments?.length ? command.arguments : [command.value] }
-      : { file: '/bin/sh', argv: ['sh', '-c', command.value] };
+    const local: CommandLine =
+      command.shell === false
+        ? { file: command.value, argv: command.arguments?.length ? command.arguments : [command.value] }
+        : { file: '/bin/sh', argv: ['sh', '-c', command.value] };
     const { file, argv } = this.ctx.wrapCommand ? this.ctx.wrapCommand(local) : local;
     const env = { ...this.ctx.env };
     for (const v of command.environment?.variables ?? []) if (v.type !== 'SECRET') env[v.name] = v.value ?? '';
@@ -138,7 +144,16 @@ export class HealthChecker {
     const doRequest = http.scheme === 'https' ? httpsRequest : httpRequest;
     return new Promise<boolean>((resolve) => {
       const req = doRequest(
-        { host, port, path: http.path ?? '/', method: 'GET', timeout: timeoutMs, signal, rejectUnauthorized: false, agent: false },
+        {
+          host,
+          port,
+          path: http.path ?? '/',
+          method: 'GET',
+          timeout: timeoutMs,
+          signal,
+          rejectUnauthorized: false,
+          agent: false,
+        },
         (res) => {
           res.resume();
           const status = res.statusCode ?? 0;

@@ -30,7 +30,11 @@ function send(res: ServerResponse, r: FilesResponse): void {
 
 async function route(req: IncomingMessage, deps: AgentHttpDeps): Promise<FilesResponse> {
   const url = new URL(req.url ?? '/', 'http://agent');
-  const json = (value: unknown): FilesResponse => ({ status: 200, contentType: 'application/json', body: JSON.stringify(value) });
+  const json = (value: unknown): FilesResponse => ({
+    status: 200,
+    contentType: 'application/json',
+    body: JSON.stringify(value),
+  });
   switch (url.pathname) {
     case '/files/read':
     case '/files/read.json':
@@ -58,12 +62,21 @@ async function route(req: IncomingMessage, deps: AgentHttpDeps): Promise<FilesRe
 export function createAgentServer(deps: AgentHttpDeps): Server {
   return createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      send(res, { status: 405, contentType: 'text/plain; charset=utf-8', body: `Expecting 'GET', received '${req.method}'\n` });
+      send(res, {
+        status: 405,
+        contentType: 'text/plain; charset=utf-8',
+        body: `Expecting 'GET', received '${req.method}'\n`,
+      });
       return;
     }
     route(req, deps).then(
       (r) => send(res, r),
-      (err: unknown) => send(res, { status: 500, contentType: 'text/plain; charset=utf-8', body: `${err instanceof Error ? err.message : String(err)}\n` }),
+      (err: unknown) =>
+        send(res, {
+          status: 500,
+          contentType: 'text/plain; charset=utf-8',
+          body: `${err instanceof Error ? err.message : String(err)}\n`,
+        }),
     );
   });
 }

@@ -49,10 +49,19 @@ export interface SpawnedGroup {
  * exits, whatever is left of its group is SIGKILLed, as Mesos destroys the container of
  * an executor that has terminated.
  */
-export function spawnGroup(file: string, argv: string[], options: Omit<SpawnOptions, 'detached' | 'argv0'>): SpawnedGroup {
+export function spawnGroup(
+  file: string,
+  argv: string[],
+  options: Omit<SpawnOptions, 'detached' | 'argv0'>,
+): SpawnedGroup {
   installExitHook();
   const child = spawn(file, argv.slice(1), { ...options, argv0: argv[0] ?? file, detached: true });
-  const group: SpawnedGroup = { child, pid: child.pid, exited: undefined as unknown as Promise<ExitInfo>, spawnError: undefined };
+  const group: SpawnedGroup = {
+    child,
+    pid: child.pid,
+    exited: undefined as unknown as Promise<ExitInfo>,
+    spawnError: undefined,
+  };
   if (child.pid !== undefined) liveGroups.add(child.pid);
   group.exited = new Promise<ExitInfo>((resolve) => {
     child.once('error', (err) => {

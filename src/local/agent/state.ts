@@ -49,7 +49,8 @@ function resourcesText(resources: Resource[]): string {
   return resources
     .map((r) => {
       if (r.type === 'SCALAR') return `${r.name}:${r.scalar?.value ?? 0}`;
-      if (r.type === 'RANGES') return `${r.name}:[${(r.ranges?.range ?? []).map((x) => `${x.begin}-${x.end}`).join(',')}]`;
+      if (r.type === 'RANGES')
+        return `${r.name}:[${(r.ranges?.range ?? []).map((x) => `${x.begin}-${x.end}`).join(',')}]`;
       return `${r.name}:{${(r.set?.item ?? []).join(',')}}`;
     })
     .join(';');
@@ -66,7 +67,8 @@ export function summarizeResources(resources: Resource[]): Record<string, number
   const out: Record<string, number | string> = { disk: 0, mem: 0, gpus: 0, cpus: 0 };
   const ranges = new Map<string, string[]>();
   for (const r of resources) {
-    if (r.type === 'SCALAR' && r.scalar) out[r.name] = Math.round(((out[r.name] as number | undefined ?? 0) + r.scalar.value) * 1000) / 1000;
+    if (r.type === 'SCALAR' && r.scalar)
+      out[r.name] = Math.round((((out[r.name] as number | undefined) ?? 0) + r.scalar.value) * 1000) / 1000;
     else if (r.type === 'RANGES') {
       const list = ranges.get(r.name) ?? [];
       for (const range of r.ranges?.range ?? []) list.push(`${range.begin}-${range.end}`);
@@ -82,7 +84,8 @@ function attributesModel(attributes: Attribute[]): Record<string, string | numbe
   for (const a of attributes) {
     if (a.type === 'SCALAR' && a.scalar) out[a.name] = a.scalar.value;
     else if (a.type === 'TEXT' && a.text) out[a.name] = a.text.value;
-    else if (a.type === 'RANGES') out[a.name] = `[${(a.ranges?.range ?? []).map((r) => `${r.begin}-${r.end}`).join(', ')}]`;
+    else if (a.type === 'RANGES')
+      out[a.name] = `[${(a.ranges?.range ?? []).map((r) => `${r.begin}-${r.end}`).join(', ')}]`;
     else if (a.type === 'SET') out[a.name] = `{${(a.set?.item ?? []).join(', ')}}`;
   }
   return out;
@@ -160,13 +163,19 @@ function frameworkModel(f: FrameworkView): Record<string, unknown> {
 export function agentStateModel(a: AgentView): Record<string, unknown> {
   const total = summarizeResources(a.resources);
   const used: Resource[] = [];
-  for (const f of a.frameworks) for (const e of f.executors) if (!e.taskCompleted) used.push(...(e.task.resources ?? []), ...EXECUTOR_OVERHEAD);
+  for (const f of a.frameworks)
+    for (const e of f.executors) if (!e.taskCompleted) used.push(...(e.task.resources ?? []), ...EXECUTOR_OVERHEAD);
   return {
     ...versionInfo(a.startTime * 1000),
     start_time: a.startTime,
     master_hostname: a.hostname,
     log_dir: a.workDir,
-    flags: agentFlags({ ...a, docker: a.docker ?? 'docker', resourcesText: resourcesText(a.resources), ip: a.pid.slice(a.pid.lastIndexOf('@') + 1).split(':')[0] ?? '' }),
+    flags: agentFlags({
+      ...a,
+      docker: a.docker ?? 'docker',
+      resourcesText: resourcesText(a.resources),
+      ip: a.pid.slice(a.pid.lastIndexOf('@') + 1).split(':')[0] ?? '',
+    }),
     id: a.id,
     pid: a.pid,
     hostname: a.hostname,

@@ -4,13 +4,7 @@
  * (`exited with status N`, `terminated with signal <strsignal text>`).
  */
 import { randomBytes } from 'node:crypto';
-import type {
-  ContainerStatus,
-  TaskState,
-  TaskStatus,
-  TaskStatusReason,
-  TaskStatusSource,
-} from '../../mesos/types.js';
+import type { ContainerStatus, TaskState, TaskStatus, TaskStatusReason, TaskStatusSource } from '../../mesos/types.js';
 
 /** 16 random bytes forming a valid RFC 4122 version 4 UUID, base64 (the JSON form of `bytes`). */
 export function newStatusUuid(): string {

@@ -44,7 +44,13 @@ export class UpdateStreams {
     const k = key(frameworkId, status.task_id.value);
     let stream = this.streams.get(k);
     if (stream === undefined) {
-      stream = { frameworkId, taskId: status.task_id.value, pending: [], timer: undefined, intervalMs: this.opts.retryMs };
+      stream = {
+        frameworkId,
+        taskId: status.task_id.value,
+        pending: [],
+        timer: undefined,
+        intervalMs: this.opts.retryMs,
+      };
       this.streams.set(k, stream);
     }
     stream.pending.push(status);

@@ -12,7 +12,15 @@
 import type { AcceptCall, Operation, Resource, TaskInfo } from '../../mesos/types.js';
 import { refuseMs, returnResources, takeOffer } from './allocator.js';
 import { subtractFrom, sumResources, validateResources } from './resources.js';
-import { hasCap, taskKey, type MasterAgent, type MasterFramework, type MasterOffer, type MasterState, type MasterTask } from './state.js';
+import {
+  hasCap,
+  taskKey,
+  type MasterAgent,
+  type MasterFramework,
+  type MasterOffer,
+  type MasterState,
+  type MasterTask,
+} from './state.js';
 import { masterStatus, sendUpdate } from './tasks.js';
 import { normalizeTask, validateTask } from './task-validation.js';
 
@@ -28,38 +36,70 @@ function launchTasks(op: Operation): TaskInfo[] {
 }
 
 /** First offer-level error, with the offers that were valid (`offer::validate`). */
-function validateOffers(m: MasterState, fw: MasterFramework, ids: readonly string[]): { error?: string; valid: MasterOffer[] } {
+function validateOffers(
+  m: MasterState,
+  fw: MasterFramework,
+  ids: readonly string[],
+): { error?: string; valid: MasterOffer[] } {
   const valid: MasterOffer[] = [];
   let error: string | undefined;
   const seen = new Set<string>();
   if (ids.length === 0) error = 'No offers specified';
   for (const id of ids) {
-    if (seen.has(id)) { error ??= `Duplicate offer ${id} in offer list`; continue; }
+    if (seen.has(id)) {
+      error ??= `Duplicate offer ${id} in offer list`;
+      continue;
+    }
     seen.add(id);
     const offer = m.offers.get(id);
-    if (!offer) { error ??= `Offer ${id} is no longer valid`; continue; }
-    if (offer.frameworkId !== fw.id) { error ??= `Offer ${id} has invalid framework ${offer.frameworkId} while framework ${fw.id} is expected`; continue; }
+    if (!offer) {
+      error ??= `Offer ${id} is no longer valid`;
+      continue;
+    }
+    if (offer.frameworkId !== fw.id) {
+      error ??= `Offer ${id} has invalid framework ${offer.frameworkId} while framework ${fw.id} is expected`;
+      continue;
+    }
     valid.push(offer);
   }
   const first = valid[0];
   for (const o of valid) {
     if (error) break;
-    if (o.role !== first.role) error = `Aggregated offers must be allocated to the same role. Offer ${o.id} uses role '${o.role} but another is using role '${first.role}`;
-    else if (o.agentId !== first.agentId) error = `Aggregated offers must belong to one single agent. Offer ${o.id} uses agent ${o.agentId} and agent ${first.agentId}`;
+    if (o.role !== first.role)
+      error = `Aggregated offers must be allocated to the same role. Offer ${o.id} uses role '${o.role} but another is using role '${first.role}`;
+    else if (o.agentId !== first.agentId)
+      error = `Aggregated offers must belong to one single agent. Offer ${o.id} uses agent ${o.agentId} and agent ${first.agentId}`;
   }
   return { error, valid };
 }
 
 export function accept(m: MasterState, fw: MasterFramework, call: AcceptCall): void {
   const ops = call.operations ?? [];
-  const { error, valid } = validateOffers(m, fw, (call.offer_ids ?? []).map((o) => o.value));
+  const { error, valid } = validateOffers(
+    m,
+    fw,
+    (call.offer_ids ?? []).map((o) => o.value),
+  );
   if (error) {
     // The still-valid offers are discarded; their resources return without a filter.
-    for (const o of valid) { takeOffer(m, o); returnResources(m, o.agentId, o.resources); }
-    const state = hasCap(fw, 'PARTITION_AWARE') ? 'TASK_DROPPED' : 'TASK_LOST';
-    for (const op of ops) for (const t of launchTasks(op)) {
-      sendUpdate(fw, masterStatus(t.task_id.value, state, `Task launched with invalid offers: ${error}`, 'REASON_INVALID_OFFERS', t.agent_id.value));
+    for (const o of valid) {
+      takeOffer(m, o);
+      returnResources(m, o.agentId, o.resources);
     }
+    const state = hasCap(fw, 'PARTITION_AWARE') ? 'TASK_DROPPED' : 'TASK_LOST';
+    for (const op of ops)
+      for (const t of launchTasks(op)) {
+        sendUpdate(
+          fw,
+          masterStatus(
+            t.task_id.value,
+            state,
+            `Task launched with invalid offers: ${error}`,
+            'REASON_INVALID_OFFERS',
+            t.agent_id.value,
+          ),
+        );
+      }
     return;
   }
   for (const o of valid) takeOffer(m, o);
@@ -74,10 +114,19 @@ function taskError(fw: MasterFramework, t: TaskInfo, message: string): void {
   sendUpdate(fw, masterStatus(t.task_id.value, 'TASK_ERROR', message, 'REASON_TASK_INVALID', t.agent_id.value));
 }
 
-function runOperation(m: MasterState, fw: MasterFramework, agent: MasterAgent, role: string, pool: Resource[], op: Operation): void {
+function runOperation(
+  m: MasterState,
+  fw: MasterFramework,
+  agent: MasterAgent,
+  role: string,
+  pool: Resource[],
+  op: Operation,
+): void {
   if (op.type !== 'LAUNCH' || !op.launch) return;
   const tasks = op.launch.task_infos ?? [];
-  const resourceError = tasks.map((t) => validateResources([...(t.resources ?? []), ...(t.executor?.resources ?? [])])).find((e) => e);
+  const resourceError = tasks
+    .map((t) => validateResources([...(t.resources ?? []), ...(t.executor?.resources ?? [])]))
+    .find((e) => e);
   const opError = resourceError ?? (op.id ? 'The `id` field cannot be set on LAUNCH operations' : undefined);
   if (opError) {
     for (const t of tasks) taskError(fw, t, opError);

@@ -25,7 +25,8 @@ export function refuseMs(m: MasterState, filters: Filters | undefined): number {
   return Math.max(s * 1000, m.config.allocationIntervalMs);
 }
 
-const allocatable = (res: readonly Resource[]): boolean => scalarValue(res, 'cpus') >= 0.01 || scalarValue(res, 'mem') >= 32;
+const allocatable = (res: readonly Resource[]): boolean =>
+  scalarValue(res, 'cpus') >= 0.01 || scalarValue(res, 'mem') >= 32;
 
 function filtered(fw: MasterFramework, role: string, agentId: string, candidate: Resource[], now: number): boolean {
   fw.filters = fw.filters.filter((f) => f.expiresMs > now);
@@ -73,12 +74,21 @@ function makeOffer(m: MasterState, fw: MasterFramework, agent: MasterAgent, role
 }
 
 /** The offer as this framework sees it (allocation info only for MULTI_ROLE; `role: "*"` unless RESERVATION_REFINEMENT). */
-export function offerWire(m: MasterState, fw: MasterFramework | undefined, offer: MasterOffer, operatorView = false): Offer {
+export function offerWire(
+  m: MasterState,
+  fw: MasterFramework | undefined,
+  offer: MasterOffer,
+  operatorView = false,
+): Offer {
   const agent = m.agents.get(offer.agentId);
   const multiRole = fw ? hasCap(fw, 'MULTI_ROLE') : true;
   let resources = multiRole ? offer.resources : withAllocation(offer.resources, undefined);
   if (!operatorView && !(fw && hasCap(fw, 'RESERVATION_REFINEMENT'))) resources = withStarRole(resources);
-  const address = { hostname: agent?.handle.hostname ?? m.config.hostname, ip: agentIp(agent), port: agent?.handle.port ?? 0 };
+  const address = {
+    hostname: agent?.handle.hostname ?? m.config.hostname,
+    ip: agentIp(agent),
+    port: agent?.handle.port ?? 0,
+  };
   return {
     id: { value: offer.id },
     framework_id: { value: offer.frameworkId },
@@ -100,7 +110,12 @@ export function agentIp(agent: MasterAgent | undefined): string {
  * Gives resources back to an agent's free pool; with `refuse > 0` also installs a refuse
  * filter for (framework, role, agent) over exactly these resources.
  */
-export function returnResources(m: MasterState, agentId: string, resources: readonly Resource[], filter?: { fw: MasterFramework; role: string; ms: number }): void {
+export function returnResources(
+  m: MasterState,
+  agentId: string,
+  resources: readonly Resource[],
+  filter?: { fw: MasterFramework; role: string; ms: number },
+): void {
   const agent = m.agents.get(agentId);
   if (!agent) return;
   const plain = withAllocation(resources, undefined);
@@ -126,7 +141,12 @@ export function rescindOffer(m: MasterState, offer: MasterOffer, notify: boolean
 }
 
 /** DECLINE: unknown ids are ignored; a filter is always installed (5 s by default). */
-export function declineOffers(m: MasterState, fw: MasterFramework, ids: readonly string[], filters: Filters | undefined): void {
+export function declineOffers(
+  m: MasterState,
+  fw: MasterFramework,
+  ids: readonly string[],
+  filters: Filters | undefined,
+): void {
   const ms = refuseMs(m, filters);
   for (const id of ids) {
     const offer = fw.offers.get(id);

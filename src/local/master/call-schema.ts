@@ -9,7 +9,11 @@
  * field is accepted as is.
  */
 type Kind = 'string' | 'number' | 'bool' | 'bytes' | { enum: readonly string[] } | Schema;
-interface Field { kind: Kind; req?: true; rep?: true }
+interface Field {
+  kind: Kind;
+  req?: true;
+  rep?: true;
+}
 export type Schema = { readonly [name: string]: Field };
 
 const S: Field = { kind: 'string' };
@@ -20,9 +24,50 @@ const ID: Schema = { value: RS };
 const Id: Field = { kind: ID };
 const RId: Field = { kind: ID, req: true };
 
-const CALL_TYPES = ['UNKNOWN', 'SUBSCRIBE', 'TEARDOWN', 'ACCEPT', 'DECLINE', 'ACCEPT_INVERSE_OFFERS', 'DECLINE_INVERSE_OFFERS', 'REVIVE', 'KILL', 'SHUTDOWN', 'ACKNOWLEDGE', 'ACKNOWLEDGE_OPERATION_STATUS', 'RECONCILE', 'RECONCILE_OPERATIONS', 'MESSAGE', 'REQUEST', 'SUPPRESS', 'UPDATE_FRAMEWORK'] as const;
-const OPERATION_TYPES = ['UNKNOWN', 'LAUNCH', 'LAUNCH_GROUP', 'RESERVE', 'UNRESERVE', 'CREATE', 'DESTROY', 'GROW_VOLUME', 'SHRINK_VOLUME', 'CREATE_DISK', 'DESTROY_DISK'] as const;
-const CAPABILITIES = ['UNKNOWN', 'REVOCABLE_RESOURCES', 'TASK_KILLING_STATE', 'GPU_RESOURCES', 'SHARED_RESOURCES', 'PARTITION_AWARE', 'MULTI_ROLE', 'RESERVATION_REFINEMENT', 'REGION_AWARE'] as const;
+const CALL_TYPES = [
+  'UNKNOWN',
+  'SUBSCRIBE',
+  'TEARDOWN',
+  'ACCEPT',
+  'DECLINE',
+  'ACCEPT_INVERSE_OFFERS',
+  'DECLINE_INVERSE_OFFERS',
+  'REVIVE',
+  'KILL',
+  'SHUTDOWN',
+  'ACKNOWLEDGE',
+  'ACKNOWLEDGE_OPERATION_STATUS',
+  'RECONCILE',
+  'RECONCILE_OPERATIONS',
+  'MESSAGE',
+  'REQUEST',
+  'SUPPRESS',
+  'UPDATE_FRAMEWORK',
+] as const;
+const OPERATION_TYPES = [
+  'UNKNOWN',
+  'LAUNCH',
+  'LAUNCH_GROUP',
+  'RESERVE',
+  'UNRESERVE',
+  'CREATE',
+  'DESTROY',
+  'GROW_VOLUME',
+  'SHRINK_VOLUME',
+  'CREATE_DISK',
+  'DESTROY_DISK',
+] as const;
+const CAPABILITIES = [
+  'UNKNOWN',
+  'REVOCABLE_RESOURCES',
+  'TASK_KILLING_STATE',
+  'GPU_RESOURCES',
+  'SHARED_RESOURCES',
+  'PARTITION_AWARE',
+  'MULTI_ROLE',
+  'RESERVATION_REFINEMENT',
+  'REGION_AWARE',
+] as const;
 
 const LABELS: Schema = { labels: { kind: { key: RS, value: S }, rep: true } };
 const DURATION: Schema = { nanoseconds: RN };
@@ -36,8 +81,21 @@ const RESOURCE: Schema = {
   allocation_info: { kind: { role: S } },
 };
 const COMMAND: Schema = {
-  uris: { kind: { value: RS, executable: { kind: 'bool' }, extract: { kind: 'bool' }, cache: { kind: 'bool' }, output_file: S }, rep: true },
-  environment: { kind: { variables: { kind: { name: RS, type: { kind: { enum: ['UNKNOWN', 'VALUE', 'SECRET'] } }, value: S }, rep: true } } },
+  uris: {
+    kind: {
+      value: RS,
+      executable: { kind: 'bool' },
+      extract: { kind: 'bool' },
+      cache: { kind: 'bool' },
+      output_file: S,
+    },
+    rep: true,
+  },
+  environment: {
+    kind: {
+      variables: { kind: { name: RS, type: { kind: { enum: ['UNKNOWN', 'VALUE', 'SECRET'] } }, value: S }, rep: true },
+    },
+  },
   shell: { kind: 'bool' },
   value: S,
   arguments: { kind: 'string', rep: true },
@@ -58,7 +116,11 @@ const CONTAINER: Schema = {
       force_pull_image: { kind: 'bool' },
     },
   },
-  mesos: { kind: { image: { kind: { type: { kind: { enum: ['APPC', 'DOCKER'] }, req: true }, docker: { kind: { name: RS } } } } } },
+  mesos: {
+    kind: {
+      image: { kind: { type: { kind: { enum: ['APPC', 'DOCKER'] }, req: true }, docker: { kind: { name: RS } } } },
+    },
+  },
   network_infos: { kind: { name: S, port_mappings: { kind: PORT_MAPPING, rep: true } }, rep: true },
 };
 const HEALTH: Schema = {
@@ -66,26 +128,53 @@ const HEALTH: Schema = {
   command: { kind: COMMAND },
   http: { kind: { port: RN, path: S, scheme: S, statuses: { kind: 'number', rep: true } } },
   tcp: { kind: { port: RN } },
-  delay_seconds: N, interval_seconds: N, timeout_seconds: N, consecutive_failures: N, grace_period_seconds: N,
+  delay_seconds: N,
+  interval_seconds: N,
+  timeout_seconds: N,
+  consecutive_failures: N,
+  grace_period_seconds: N,
 };
 const EXECUTOR: Schema = {
   type: { kind: { enum: ['UNKNOWN', 'DEFAULT', 'CUSTOM'] } },
-  executor_id: RId, framework_id: Id, command: { kind: COMMAND }, container: { kind: CONTAINER },
-  resources: { kind: RESOURCE, rep: true }, name: S,
+  executor_id: RId,
+  framework_id: Id,
+  command: { kind: COMMAND },
+  container: { kind: CONTAINER },
+  resources: { kind: RESOURCE, rep: true },
+  name: S,
 };
 const TASK: Schema = {
-  name: RS, task_id: RId, agent_id: RId,
+  name: RS,
+  task_id: RId,
+  agent_id: RId,
   resources: { kind: RESOURCE, rep: true },
-  executor: { kind: EXECUTOR }, command: { kind: COMMAND }, container: { kind: CONTAINER },
+  executor: { kind: EXECUTOR },
+  command: { kind: COMMAND },
+  container: { kind: CONTAINER },
   health_check: { kind: HEALTH },
   kill_policy: { kind: { grace_period: { kind: DURATION } } },
-  data: { kind: 'bytes' }, labels: { kind: LABELS },
-  discovery: { kind: { visibility: { kind: { enum: ['FRAMEWORK', 'CLUSTER', 'EXTERNAL'] }, req: true }, name: S, ports: { kind: { ports: { kind: { number: RN, name: S, protocol: S }, rep: true } } } } },
+  data: { kind: 'bytes' },
+  labels: { kind: LABELS },
+  discovery: {
+    kind: {
+      visibility: { kind: { enum: ['FRAMEWORK', 'CLUSTER', 'EXTERNAL'] }, req: true },
+      name: S,
+      ports: { kind: { ports: { kind: { number: RN, name: S, protocol: S }, rep: true } } },
+    },
+  },
   max_completion_time: { kind: DURATION },
 };
 const FRAMEWORK_INFO: Schema = {
-  user: RS, name: RS, id: Id, failover_timeout: N, checkpoint: { kind: 'bool' }, role: S,
-  roles: { kind: 'string', rep: true }, hostname: S, principal: S, webui_url: S,
+  user: RS,
+  name: RS,
+  id: Id,
+  failover_timeout: N,
+  checkpoint: { kind: 'bool' },
+  role: S,
+  roles: { kind: 'string', rep: true },
+  hostname: S,
+  principal: S,
+  webui_url: S,
   capabilities: { kind: { type: { kind: { enum: CAPABILITIES } } }, rep: true },
   labels: { kind: LABELS },
 };
@@ -96,7 +185,9 @@ const ROLES: Field = { kind: { roles: { kind: 'string', rep: true } } };
 export const CALL_SCHEMA: Schema = {
   framework_id: Id,
   type: { kind: { enum: CALL_TYPES } },
-  subscribe: { kind: { framework_info: { kind: FRAMEWORK_INFO, req: true }, suppressed_roles: { kind: 'string', rep: true } } },
+  subscribe: {
+    kind: { framework_info: { kind: FRAMEWORK_INFO, req: true }, suppressed_roles: { kind: 'string', rep: true } },
+  },
   accept: {
     kind: {
       offer_ids: OFFER_IDS,
@@ -105,7 +196,12 @@ export const CALL_SCHEMA: Schema = {
           type: { kind: { enum: OPERATION_TYPES } },
           id: Id,
           launch: { kind: { task_infos: { kind: TASK, rep: true } } },
-          launch_group: { kind: { executor: { kind: EXECUTOR, req: true }, task_group: { kind: { tasks: { kind: TASK, rep: true } }, req: true } } },
+          launch_group: {
+            kind: {
+              executor: { kind: EXECUTOR, req: true },
+              task_group: { kind: { tasks: { kind: TASK, rep: true } }, req: true },
+            },
+          },
         },
         rep: true,
       },
@@ -124,7 +220,8 @@ export const CALL_SCHEMA: Schema = {
 
 export type Converted = { ok: true; value: Record<string, unknown> } | { ok: false; error: string };
 
-const jsonKind = (v: unknown): string => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'object' ? 'object' : typeof v);
+const jsonKind = (v: unknown): string =>
+  Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'object' ? 'object' : typeof v;
 
 /**
  * Checks and normalises (numeric strings → numbers, unknown optional enums dropped) a
@@ -175,12 +272,14 @@ const DROP = Symbol('drop');
 function convertValue(v: unknown, kind: Kind, name: string, prefix: string, missing: string[]): unknown {
   if (kind === 'string' || kind === 'bytes') {
     if (typeof v !== 'string') throw new Error(`Not expecting a JSON ${jsonKind(v)} for field '${name}'`);
-    if (kind === 'bytes' && !/^[A-Za-z0-9+/\s]*=*\s*$/.test(v)) throw new Error(`Failed to base64 decode bytes field '${name}': Invalid character`);
+    if (kind === 'bytes' && !/^[A-Za-z0-9+/\s]*=*\s*$/.test(v))
+      throw new Error(`Failed to base64 decode bytes field '${name}': Invalid character`);
     return v;
   }
   if (kind === 'number') {
     const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-    if (typeof n !== 'number' || Number.isNaN(n)) throw new Error(`Not expecting a JSON ${jsonKind(v)} for field '${name}'`);
+    if (typeof n !== 'number' || Number.isNaN(n))
+      throw new Error(`Not expecting a JSON ${jsonKind(v)} for field '${name}'`);
     return n;
   }
   if (kind === 'bool') {

@@ -35,7 +35,8 @@ export function validateCall(call: Call): string | undefined {
   if (call.type === 'UNKNOWN') return undefined;
   if (!call.framework_id) return "Expecting 'framework_id' to be present";
   const payload = PAYLOAD[call.type];
-  if (payload && (call as unknown as Record<string, unknown>)[payload] === undefined) return `Expecting '${payload}' to be present`;
+  if (payload && (call as unknown as Record<string, unknown>)[payload] === undefined)
+    return `Expecting '${payload}' to be present`;
   if (call.type === 'ACKNOWLEDGE' && !isValidUuidBase64(call.acknowledge?.uuid ?? '')) return 'Not a valid UUID';
   return undefined;
 }
@@ -61,8 +62,10 @@ export function roleError(role: string): string | undefined {
 
 function rolesError(info: FrameworkInfo): string | undefined {
   const multiRole = hasCapability(info, 'MULTI_ROLE');
-  if (multiRole && info.role !== undefined) return "'FrameworkInfo.role' must not be set when the framework is MULTI_ROLE capable";
-  if (!multiRole && (info.roles ?? []).length > 0) return "'FrameworkInfo.roles' must not be set when the framework is not MULTI_ROLE capable";
+  if (multiRole && info.role !== undefined)
+    return "'FrameworkInfo.role' must not be set when the framework is MULTI_ROLE capable";
+  if (!multiRole && (info.roles ?? []).length > 0)
+    return "'FrameworkInfo.roles' must not be set when the framework is not MULTI_ROLE capable";
   if (multiRole) {
     const seen = new Set<string>();
     const dups = new Set<string>();
@@ -79,7 +82,10 @@ function rolesError(info: FrameworkInfo): string | undefined {
 }
 
 /** FrameworkInfo validation of SUBSCRIBE (`framework::validate`), or undefined. */
-export function validateFrameworkInfo(info: FrameworkInfo, suppressedRoles: readonly string[] = []): string | undefined {
+export function validateFrameworkInfo(
+  info: FrameworkInfo,
+  suppressedRoles: readonly string[] = [],
+): string | undefined {
   const roles = rolesError(info);
   if (roles) return roles;
   if (info.id?.value) {

@@ -38,7 +38,8 @@ export function subscribe(m: MasterState, call: SubscribeCall, stream: Scheduler
   const now = Date.now();
   let fw = wantedId ? m.frameworks.get(wantedId) : undefined;
   if (fw) {
-    if ((info.principal ?? undefined) !== (fw.info.principal ?? undefined)) return { error: "Changing framework's principal is not allowed." };
+    if ((info.principal ?? undefined) !== (fw.info.principal ?? undefined))
+      return { error: "Changing framework's principal is not allowed." };
     const old = fw.stream;
     fw.stream = undefined;
     if (old) {
@@ -54,7 +55,12 @@ export function subscribe(m: MasterState, call: SubscribeCall, stream: Scheduler
     const id = wantedId || frameworkIdFor(m.config.masterId, m.nextFrameworkNo++);
     fw = {
       id,
-      info: { ...info, failover_timeout: info.failover_timeout ?? 0, checkpoint: info.checkpoint ?? false, id: { value: id } },
+      info: {
+        ...info,
+        failover_timeout: info.failover_timeout ?? 0,
+        checkpoint: info.checkpoint ?? false,
+        id: { value: id },
+      },
       active: true,
       tasks: new Map(),
       completedTasks: [],
@@ -102,7 +108,17 @@ export function removeFramework(m: MasterState, fw: MasterFramework): void {
   for (const agent of m.agents.values()) agent.handle.shutdownFramework(fw.id);
   for (const task of [...fw.tasks.values()]) {
     if (!isTerminal(task.state)) {
-      updateTask(m, task, masterStatus(task.info.task_id.value, 'TASK_KILLED', `Framework ${fw.id} removed`, 'REASON_FRAMEWORK_REMOVED', task.agentId));
+      updateTask(
+        m,
+        task,
+        masterStatus(
+          task.info.task_id.value,
+          'TASK_KILLED',
+          `Framework ${fw.id} removed`,
+          'REASON_FRAMEWORK_REMOVED',
+          task.agentId,
+        ),
+      );
     }
     removeTask(m, task);
   }

@@ -9,9 +9,18 @@ export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 export const JSON_TYPE = 'application/json';
 export const PROTOBUF_TYPE = 'application/x-protobuf';
 
-export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
   const body = Buffer.from(text, 'utf8');
-  res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(body.length) });
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(body.length),
+  });
   res.end(body);
 }
 
@@ -33,7 +42,9 @@ export function sendJson(res: ServerResponse, value: unknown, jsonp?: string | n
 }
 
 export function methodNotAllowed(res: ServerResponse, allowed: string, got: string | undefined): void {
-  sendText(res, 405, `405 Method Not Allowed. Expecting one of { '${allowed}' }, but received '${got ?? ''}'.`, { Allow: allowed });
+  sendText(res, 405, `405 Method Not Allowed. Expecting one of { '${allowed}' }, but received '${got ?? ''}'.`, {
+    Allow: allowed,
+  });
 }
 
 export function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -59,7 +70,11 @@ export function accepts(accept: string | undefined, type: string): boolean {
   if (accept === undefined || accept.trim() === '') return true;
   const [main, sub] = type.toLowerCase().split('/');
   return accept.split(',').some((part) => {
-    const [range, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
+    const [range, ...params] = part
+      .trim()
+      .toLowerCase()
+      .split(';')
+      .map((s) => s.trim());
     const q = params.find((p) => p.startsWith('q='));
     if (q && Number(q.slice(2)) <= 0) return false;
     const [m, s] = range.split('/');
@@ -85,9 +100,14 @@ export async function readJsonCall(req: IncomingMessage, callName: string): Prom
   if (type === undefined) return { ok: false, status: 400, text: "Expecting 'Content-Type' to be present" };
   // Exact, case-sensitive comparison, as Mesos does: "; charset=utf-8" is a 415 (Trap 1).
   if (type === PROTOBUF_TYPE) {
-    return { ok: false, status: 415, text: `Expecting 'Content-Type' of application/json (mesos-apply local does not decode protobuf ${callName} bodies)` };
+    return {
+      ok: false,
+      status: 415,
+      text: `Expecting 'Content-Type' of application/json (mesos-apply local does not decode protobuf ${callName} bodies)`,
+    };
   }
-  if (type !== JSON_TYPE) return { ok: false, status: 415, text: "Expecting 'Content-Type' of application/json or application/x-protobuf" };
+  if (type !== JSON_TYPE)
+    return { ok: false, status: 415, text: "Expecting 'Content-Type' of application/json or application/x-protobuf" };
   const body = (await readBody(req)).toString('utf8');
   try {
     return { ok: true, value: JSON.parse(body) };

@@ -35,7 +35,14 @@ function statusLegacy(s: TaskStatus): Json {
     state: s.state,
     timestamp: s.timestamp,
     ...(s.labels ? { labels: s.labels.labels ?? [] } : {}),
-    ...(s.container_status ? { container_status: { container_id: s.container_status.container_id, network_infos: s.container_status.network_infos } } : {}),
+    ...(s.container_status
+      ? {
+          container_status: {
+            container_id: s.container_status.container_id,
+            network_infos: s.container_status.network_infos,
+          },
+        }
+      : {}),
     ...(s.healthy !== undefined ? { healthy: s.healthy } : {}),
   };
 }
@@ -79,7 +86,9 @@ export function frameworkLegacy(fw: MasterFramework): Json {
     failover_timeout: info.failover_timeout ?? 0,
     checkpoint: info.checkpoint ?? false,
     registered_time: fw.registeredMs / 1000,
-    ...(fw.reregisteredMs !== undefined && fw.reregisteredMs !== fw.registeredMs ? { reregistered_time: fw.reregisteredMs / 1000 } : {}),
+    ...(fw.reregisteredMs !== undefined && fw.reregisteredMs !== fw.registeredMs
+      ? { reregistered_time: fw.reregisteredMs / 1000 }
+      : {}),
     unregistered_time: (fw.unregisteredMs ?? 0) / 1000,
     ...(info.principal ? { principal: info.principal } : {}),
     resources: summary(sumResources(used, offered)),
@@ -88,7 +97,13 @@ export function frameworkLegacy(fw: MasterFramework): Json {
     tasks: [...fw.tasks.values()].map(taskLegacy),
     unreachable_tasks: [],
     completed_tasks: fw.completedTasks.map(taskLegacy),
-    offers: [...fw.offers.values()].map((o) => ({ id: o.id, framework_id: o.frameworkId, allocation_info: { role: o.role }, slave_id: o.agentId, resources: summary(o.resources) })),
+    offers: [...fw.offers.values()].map((o) => ({
+      id: o.id,
+      framework_id: o.frameworkId,
+      allocation_info: { role: o.role },
+      slave_id: o.agentId,
+      resources: summary(o.resources),
+    })),
     executors: [],
     offer_constraints: {},
   };
@@ -138,5 +153,9 @@ export function tasksLegacy(m: MasterState, q: URLSearchParams): Json {
   const stamp = (t: MasterTask) => t.statuses[t.statuses.length - 1]?.timestamp ?? 0;
   const sorted = all.filter((t) => !taskId || t.info.task_id.value === taskId).sort((a, b) => stamp(a) - stamp(b));
   if (q.get('order') !== 'asc') sorted.reverse();
-  return { tasks: sorted.slice(Math.max(0, offset), Math.max(0, offset) + (Number.isFinite(limit) ? limit : 100)).map(taskLegacy) };
+  return {
+    tasks: sorted
+      .slice(Math.max(0, offset), Math.max(0, offset) + (Number.isFinite(limit) ? limit : 100))
+      .map(taskLegacy),
+  };
 }

@@ -23,7 +23,15 @@ export class Master implements MasterLink {
   private closed = false;
 
   constructor(readonly config: MasterConfig) {
-    this.state = { config, agents: new Map(), frameworks: new Map(), completedFrameworks: [], offers: new Map(), nextFrameworkNo: 0, nextOfferNo: 0 };
+    this.state = {
+      config,
+      agents: new Map(),
+      frameworks: new Map(),
+      completedFrameworks: [],
+      offers: new Map(),
+      nextFrameworkNo: 0,
+      nextOfferNo: 0,
+    };
   }
 
   /** The id the next agent gets (`<mid>-S<n>`). */
@@ -33,7 +41,14 @@ export class Master implements MasterLink {
 
   addAgent(handle: AgentHandle): void {
     const total = handle.resources.map(normalizeResource);
-    this.state.agents.set(handle.id, { id: handle.id, handle, total, free: total.map(normalizeResource), tasks: new Map(), registeredMs: Date.now() });
+    this.state.agents.set(handle.id, {
+      id: handle.id,
+      handle,
+      total,
+      free: total.map(normalizeResource),
+      tasks: new Map(),
+      registeredMs: Date.now(),
+    });
     this.scheduleAllocation();
   }
 
@@ -45,7 +60,12 @@ export class Master implements MasterLink {
   masterInfo(): MasterInfo {
     const { masterId, ip, port, hostname } = this.config;
     return {
-      id: masterId, ip: packIPv4(ip), port, pid: `master@${ip}:${port}`, hostname, version: MESOS_VERSION,
+      id: masterId,
+      ip: packIPv4(ip),
+      port,
+      pid: `master@${ip}:${port}`,
+      hostname,
+      version: MESOS_VERSION,
       address: { hostname, ip, port },
       capabilities: [{ type: 'AGENT_UPDATE' }, { type: 'AGENT_DRAINING' }, { type: 'QUOTA_V2' }],
     };
@@ -68,10 +88,18 @@ export class Master implements MasterLink {
       stream.close();
       return;
     }
-    stream.send({ type: 'SUBSCRIBED', subscribed: { framework_id: { value: fw.id }, heartbeat_interval_seconds: this.config.heartbeatIntervalSeconds, master_info: this.masterInfo() } });
+    stream.send({
+      type: 'SUBSCRIBED',
+      subscribed: {
+        framework_id: { value: fw.id },
+        heartbeat_interval_seconds: this.config.heartbeatIntervalSeconds,
+        master_info: this.masterInfo(),
+      },
+    });
     stream.startHeartbeats(this.config.heartbeatIntervalSeconds);
     stream.onEnd(() => {
-      if (fw.stream === stream && this.state.frameworks.get(fw.id) === fw) disconnect(this.state, fw, (f) => removeFramework(this.state, f));
+      if (fw.stream === stream && this.state.frameworks.get(fw.id) === fw)
+        disconnect(this.state, fw, (f) => removeFramework(this.state, f));
     });
     this.runAllocation();
     // The agents resend the heads of the framework's update queues now (recorded: 2 ms later).
@@ -87,16 +115,38 @@ export class Master implements MasterLink {
   call(fw: MasterFramework, call: Call): void {
     const m = this.state;
     switch (call.type) {
-      case 'TEARDOWN': removeFramework(m, fw); return;
-      case 'ACCEPT': accept(m, fw, call.accept!); return;
-      case 'DECLINE': declineOffers(m, fw, (call.decline?.offer_ids ?? []).map((o) => o.value), call.decline?.filters); return;
-      case 'REVIVE': this.revive(fw, call.revive?.roles ?? []); return;
-      case 'SUPPRESS': this.suppress(fw, call.suppress?.roles ?? []); return;
-      case 'KILL': kill(m, fw, call.kill!); return;
-      case 'ACKNOWLEDGE': acknowledge(m, fw, call.acknowledge!.agent_id.value, call.acknowledge!.task_id.value, call.acknowledge!.uuid); return;
-      case 'RECONCILE': reconcile(m, fw, call.reconcile ?? {}); return;
+      case 'TEARDOWN':
+        removeFramework(m, fw);
+        return;
+      case 'ACCEPT':
+        accept(m, fw, call.accept!);
+        return;
+      case 'DECLINE':
+        declineOffers(
+          m,
+          fw,
+          (call.decline?.offer_ids ?? []).map((o) => o.value),
+          call.decline?.filters,
+        );
+        return;
+      case 'REVIVE':
+        this.revive(fw, call.revive?.roles ?? []);
+        return;
+      case 'SUPPRESS':
+        this.suppress(fw, call.suppress?.roles ?? []);
+        return;
+      case 'KILL':
+        kill(m, fw, call.kill!);
+        return;
+      case 'ACKNOWLEDGE':
+        acknowledge(m, fw, call.acknowledge!.agent_id.value, call.acknowledge!.task_id.value, call.acknowledge!.uuid);
+        return;
+      case 'RECONCILE':
+        reconcile(m, fw, call.reconcile ?? {});
+        return;
       // No custom executors, inverse offers or operation feedback here: accepted and ignored.
-      default: return;
+      default:
+        return;
     }
   }
 
@@ -144,7 +194,10 @@ export class Master implements MasterLink {
     for (const [fw, offers] of allocate(m)) {
       if (this.config.offerTimeoutMs !== undefined) {
         for (const offer of offers) {
-          offer.timer = setTimeout(() => m.offers.get(offer.id) === offer && rescindOffer(m, offer, true), this.config.offerTimeoutMs);
+          offer.timer = setTimeout(
+            () => m.offers.get(offer.id) === offer && rescindOffer(m, offer, true),
+            this.config.offerTimeoutMs,
+          );
           offer.timer.unref();
         }
       }

@@ -33,22 +33,31 @@ function parseValue(name: string, raw: string, what: string): Pick<Resource, 'ty
   const text = raw.trim();
   if (text.startsWith('[') && text.endsWith(']')) return { type: 'RANGES', ranges: { range: parseRanges(text, what) } };
   if (text.startsWith('{') && text.endsWith('}')) {
-    const items = text.slice(1, -1).split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+    const items = text
+      .slice(1, -1)
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
     return { type: 'SET', set: { item: items } };
   }
   const n = Number(text);
-  if (text === '' || !Number.isFinite(n) || n < 0) throw new ResourceFlagError(`Invalid value '${text}' for ${name} in ${what}`);
+  if (text === '' || !Number.isFinite(n) || n < 0)
+    throw new ResourceFlagError(`Invalid value '${text}' for ${name} in ${what}`);
   return { type: 'SCALAR', scalar: { value: fixed(n) } };
 }
 
 /** Parses `--resources`. Reservations (`cpus(role):2`) are refused: the local master offers unreserved resources only. */
 export function parseResourcesFlag(text: string): Resource[] {
   const out: Resource[] = [];
-  for (const item of text.split(';').map((s) => s.trim()).filter((s) => s.length > 0)) {
+  for (const item of text
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)) {
     const colon = item.indexOf(':');
     if (colon <= 0) throw new ResourceFlagError(`Invalid resource '${item}' in --resources (expected name:value)`);
     const name = item.slice(0, colon).trim();
-    if (name.includes('(')) throw new ResourceFlagError(`Reserved resources ('${name}') are not supported by mesos-apply local`);
+    if (name.includes('('))
+      throw new ResourceFlagError(`Reserved resources ('${name}') are not supported by mesos-apply local`);
     out.push({ name, ...parseValue(name, item.slice(colon + 1), '--resources') });
   }
   return out;
@@ -57,15 +66,20 @@ export function parseResourcesFlag(text: string): Resource[] {
 /** Parses `--attributes`: numbers become SCALAR, `[a-b]` RANGES, `{x,y}` SET, anything else TEXT. */
 export function parseAttributesFlag(text: string | undefined): Attribute[] {
   if (!text) return [];
-  return text.split(';').map((s) => s.trim()).filter((s) => s.length > 0).map((item) => {
-    const colon = item.indexOf(':');
-    if (colon <= 0) throw new ResourceFlagError(`Invalid attribute '${item}' in --attributes (expected name:value)`);
-    const name = item.slice(0, colon).trim();
-    const value = item.slice(colon + 1).trim();
-    if (/^-?\d+(\.\d+)?$/.test(value)) return { name, type: 'SCALAR', scalar: { value: Number(value) } };
-    if (value.startsWith('[') || value.startsWith('{')) return { name, ...parseValue(name, value, '--attributes') } as Attribute;
-    return { name, type: 'TEXT', text: { value } };
-  });
+  return text
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((item) => {
+      const colon = item.indexOf(':');
+      if (colon <= 0) throw new ResourceFlagError(`Invalid attribute '${item}' in --attributes (expected name:value)`);
+      const name = item.slice(0, colon).trim();
+      const value = item.slice(colon + 1).trim();
+      if (/^-?\d+(\.\d+)?$/.test(value)) return { name, type: 'SCALAR', scalar: { value: Number(value) } };
+      if (value.startsWith('[') || value.startsWith('{'))
+        return { name, ...parseValue(name, value, '--attributes') } as Attribute;
+      return { name, type: 'TEXT', text: { value } };
+    });
 }
 
 function freeDiskMb(dir: string): number {
@@ -122,7 +136,10 @@ export function agentShare(totals: Resource[], index: number, count: number): Re
   return totals.map((r) => {
     if (r.type === 'RANGES') return { ...r, ranges: { range: sliceRanges(r.ranges?.range ?? [], index, count) } };
     if (r.type === 'SCALAR' && ['cpus', 'mem', 'disk'].includes(r.name)) {
-      return { ...r, scalar: { value: Number(formatScalar(Math.floor(((r.scalar?.value ?? 0) * 1000) / count) / 1000)) } };
+      return {
+        ...r,
+        scalar: { value: Number(formatScalar(Math.floor(((r.scalar?.value ?? 0) * 1000) / count) / 1000)) },
+      };
     }
     return r;
   });

@@ -59,10 +59,14 @@ export function normalizeResource(r: Resource): Resource {
 
 export function isEmptyResource(r: Resource): boolean {
   switch (r.type) {
-    case 'SCALAR': return toMillis(r.scalar?.value ?? 0) <= 0;
-    case 'RANGES': return (r.ranges?.range ?? []).length === 0;
-    case 'SET': return (r.set?.item ?? []).length === 0;
-    default: return true;
+    case 'SCALAR':
+      return toMillis(r.scalar?.value ?? 0) <= 0;
+    case 'RANGES':
+      return (r.ranges?.range ?? []).length === 0;
+    case 'SET':
+      return (r.set?.item ?? []).length === 0;
+    default:
+      return true;
   }
 }
 
@@ -75,7 +79,8 @@ export function addInto(list: Resource[], r: Resource): void {
     list.push(normalizeResource(r));
     return;
   }
-  if (same.scalar && r.scalar) same.scalar = { value: fromMillis(toMillis(same.scalar.value) + toMillis(r.scalar.value)) };
+  if (same.scalar && r.scalar)
+    same.scalar = { value: fromMillis(toMillis(same.scalar.value) + toMillis(r.scalar.value)) };
   else if (same.ranges && r.ranges) same.ranges = { range: addRanges(same.ranges.range ?? [], r.ranges.range ?? []) };
   else if (same.set && r.set) same.set = { item: [...new Set([...(same.set.item ?? []), ...(r.set.item ?? [])])] };
 }
@@ -86,8 +91,10 @@ export function subtractFrom(list: Resource[], r: Resource): void {
   const i = list.findIndex((x) => resourceKey(x) === key);
   if (i < 0) return;
   const same = list[i];
-  if (same.scalar && r.scalar) same.scalar = { value: fromMillis(Math.max(0, toMillis(same.scalar.value) - toMillis(r.scalar.value))) };
-  else if (same.ranges && r.ranges) same.ranges = { range: subtractRanges(same.ranges.range ?? [], r.ranges.range ?? []) };
+  if (same.scalar && r.scalar)
+    same.scalar = { value: fromMillis(Math.max(0, toMillis(same.scalar.value) - toMillis(r.scalar.value))) };
+  else if (same.ranges && r.ranges)
+    same.ranges = { range: subtractRanges(same.ranges.range ?? [], r.ranges.range ?? []) };
   else if (same.set && r.set) {
     const drop = new Set(r.set.item ?? []);
     same.set = { item: (same.set.item ?? []).filter((x) => !drop.has(x)) };
@@ -137,12 +144,22 @@ export function withAllocation(list: readonly Resource[], role: string | undefin
 export function withStarRole(list: readonly Resource[]): Resource[] {
   return list.map((r) => {
     const { name, type, scalar, ranges, set, role, ...rest } = r;
-    return { name, type, ...(scalar ? { scalar } : {}), ...(ranges ? { ranges } : {}), ...(set ? { set } : {}), role: role ?? '*', ...rest };
+    return {
+      name,
+      type,
+      ...(scalar ? { scalar } : {}),
+      ...(ranges ? { ranges } : {}),
+      ...(set ? { set } : {}),
+      role: role ?? '*',
+      ...rest,
+    };
   });
 }
 
 export function scalarValue(list: readonly Resource[], name: string): number {
-  return fromMillis(list.filter((r) => r.name === name && r.scalar).reduce((m, r) => m + toMillis(r.scalar?.value ?? 0), 0));
+  return fromMillis(
+    list.filter((r) => r.name === name && r.scalar).reduce((m, r) => m + toMillis(r.scalar?.value ?? 0), 0),
+  );
 }
 
 /** As Mesos prints a scalar: 3 decimals, then 15 significant digits. */
@@ -154,8 +171,13 @@ export function formatScalar(v: number): string {
 export function formatResource(r: Resource): string {
   let s = r.name;
   if (r.allocation_info) s += `(allocated: ${r.allocation_info.role ?? ''})`;
-  const res = r.reservations?.length ? r.reservations : r.role && r.role !== '*' ? [{ type: 'STATIC' as const, role: r.role }] : [];
-  if (res.length) s += `(reservations: [${res.map((x) => `(${[x.type ?? 'STATIC', x.role ?? '', ...(x.principal ? [x.principal] : [])].join(',')})`).join(',')}])`;
+  const res = r.reservations?.length
+    ? r.reservations
+    : r.role && r.role !== '*'
+      ? [{ type: 'STATIC' as const, role: r.role }]
+      : [];
+  if (res.length)
+    s += `(reservations: [${res.map((x) => `(${[x.type ?? 'STATIC', x.role ?? '', ...(x.principal ? [x.principal] : [])].join(',')})`).join(',')}])`;
   if (r.revocable) s += '{REV}';
   if (r.shared) s += '<SHARED>';
   s += ':';
@@ -184,15 +206,18 @@ function validateOne(r: Resource): string | undefined {
   switch (r.type) {
     case 'SCALAR':
       if (!r.scalar || r.ranges || r.set) return 'Invalid scalar resource';
-      if (r.scalar.value < 0 || (r.scalar.value > 0 && toMillis(r.scalar.value) === 0)) return 'Invalid scalar resource: value <= 0';
-      if (r.name === 'gpus' && !Number.isInteger(r.scalar.value)) return "The 'gpus' resource must be an unsigned integer";
+      if (r.scalar.value < 0 || (r.scalar.value > 0 && toMillis(r.scalar.value) === 0))
+        return 'Invalid scalar resource: value <= 0';
+      if (r.name === 'gpus' && !Number.isInteger(r.scalar.value))
+        return "The 'gpus' resource must be an unsigned integer";
       return undefined;
     case 'RANGES':
       if (!r.ranges || r.scalar || r.set) return 'Invalid ranges resource';
       return rangesError(r.ranges.range ?? []);
     case 'SET':
       if (!r.set || r.scalar || r.ranges) return 'Invalid set resource';
-      if (new Set(r.set.item ?? []).size !== (r.set.item ?? []).length) return 'Invalid set resource: duplicated elements';
+      if (new Set(r.set.item ?? []).size !== (r.set.item ?? []).length)
+        return 'Invalid set resource: duplicated elements';
       return undefined;
     case 'TEXT':
       return 'Unsupported resource type';

@@ -31,9 +31,14 @@ export async function handleSchedulerCall(master: Master, req: IncomingMessage, 
   const fw = master.framework(fwId);
   if (!fw) return sendText(res, 400, 'Framework cannot be found');
   if (!fw.stream) return sendText(res, 403, 'Framework is not subscribed');
-  if (streamId === undefined) return sendText(res, 400, "All non-subscribe calls should include the 'Mesos-Stream-Id' header");
+  if (streamId === undefined)
+    return sendText(res, 400, "All non-subscribe calls should include the 'Mesos-Stream-Id' header");
   if (streamId !== fw.stream.streamId) {
-    return sendText(res, 400, `The stream ID '${String(streamId)}' included in this request didn't match the stream ID currently associated with framework ID ${fwId}`);
+    return sendText(
+      res,
+      400,
+      `The stream ID '${String(streamId)}' included in this request didn't match the stream ID currently associated with framework ID ${fwId}`,
+    );
   }
   switch (call.type) {
     case 'UNKNOWN':
@@ -58,7 +63,8 @@ function subscribe(master: Master, req: IncomingMessage, res: ServerResponse, ca
   if (!accepts(req.headers.accept, JSON_TYPE)) {
     return sendText(res, 406, "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'");
   }
-  if (req.headers[STREAM_HEADER] !== undefined) return sendText(res, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
+  if (req.headers[STREAM_HEADER] !== undefined)
+    return sendText(res, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
   const streamId = newUuid();
   res.writeHead(200, { 'Content-Type': JSON_TYPE, 'Mesos-Stream-Id': streamId });
   res.flushHeaders();

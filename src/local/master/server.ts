@@ -18,7 +18,10 @@ const trace = debuglog('mesos-apply-local');
 
 type Handler = (master: Master, req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
 
-const json = (view: (master: Master, url: URL) => unknown): Handler => (master, _req, res, url) => sendJson(res, view(master, url), url.searchParams.get('jsonp'));
+const json =
+  (view: (master: Master, url: URL) => unknown): Handler =>
+  (master, _req, res, url) =>
+    sendJson(res, view(master, url), url.searchParams.get('jsonp'));
 
 const ROUTES: Record<string, Handler> = {
   '/api/v1/scheduler': (m, req, res) => handleSchedulerCall(m, req, res),
@@ -26,7 +29,10 @@ const ROUTES: Record<string, Handler> = {
   '/state': json((m) => stateLegacy(m)),
   '/frameworks': json((m, url) => frameworksLegacy(m.state, url.searchParams.get('framework_id'))),
   '/tasks': json((m, url) => tasksLegacy(m.state, url.searchParams)),
-  '/slaves': json((m) => ({ slaves: [...m.state.agents.values()].map((a) => slaveLegacy(m.state, a)), recovered_slaves: [] })),
+  '/slaves': json((m) => ({
+    slaves: [...m.state.agents.values()].map((a) => slaveLegacy(m.state, a)),
+    recovered_slaves: [],
+  })),
   '/health': (_m, _req, res) => sendEmpty(res, 200),
   '/redirect': (m, _req, res) => sendEmpty(res, 307, { Location: `//${m.config.hostname}:${m.config.port}` }),
   '/teardown': teardownLegacy,
@@ -41,7 +47,8 @@ async function teardownLegacy(master: Master, req: IncomingMessage, res: ServerR
 
 function route(master: Master, req: IncomingMessage, res: ServerResponse): void | Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
-  if (url.pathname === '/version' || url.pathname === '/version/') return sendJson(res, versionInfo(master.config.startTimeMs));
+  if (url.pathname === '/version' || url.pathname === '/version/')
+    return sendJson(res, versionInfo(master.config.startTimeMs));
   const path = url.pathname.startsWith('/master/') ? url.pathname.slice('/master'.length) : url.pathname;
   const handler = ROUTES[path];
   if (!handler) return sendStatus(res, 404, 'Not Found');

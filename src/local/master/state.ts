@@ -100,8 +100,14 @@ export interface MasterState {
 export const taskKey = (frameworkId: string, taskId: string): string => `${frameworkId}\u0000${taskId}`;
 
 export const isTerminal = (s: TaskState): boolean =>
-  s === 'TASK_FINISHED' || s === 'TASK_FAILED' || s === 'TASK_KILLED' || s === 'TASK_ERROR' ||
-  s === 'TASK_LOST' || s === 'TASK_DROPPED' || s === 'TASK_GONE' || s === 'TASK_GONE_BY_OPERATOR';
+  s === 'TASK_FINISHED' ||
+  s === 'TASK_FAILED' ||
+  s === 'TASK_KILLED' ||
+  s === 'TASK_ERROR' ||
+  s === 'TASK_LOST' ||
+  s === 'TASK_DROPPED' ||
+  s === 'TASK_GONE' ||
+  s === 'TASK_GONE_BY_OPERATOR';
 
 export function hasCap(fw: MasterFramework, type: string): boolean {
   return (fw.info.capabilities ?? []).some((c) => c.type === type);

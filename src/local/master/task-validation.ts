@@ -44,8 +44,10 @@ function healthError(h: HealthCheck | undefined): string | undefined {
   }
   if (h.type === 'HTTP') {
     if (!h.http) return "Expecting 'http' to be set for HTTP health check";
-    if (h.http.path !== undefined && !h.http.path.startsWith('/')) return `The path '${h.http.path}' of HTTP health check must start with '/'`;
-    if (h.http.scheme !== undefined && h.http.scheme !== 'http' && h.http.scheme !== 'https') return `Unsupported HTTP health check scheme: '${h.http.scheme}'`;
+    if (h.http.path !== undefined && !h.http.path.startsWith('/'))
+      return `The path '${h.http.path}' of HTTP health check must start with '/'`;
+    if (h.http.scheme !== undefined && h.http.scheme !== 'http' && h.http.scheme !== 'https')
+      return `Unsupported HTTP health check scheme: '${h.http.scheme}'`;
   }
   if (h.type === 'TCP' && !h.tcp) return "Expecting 'tcp' to be set for TCP health check";
   for (const k of ['delay_seconds', 'interval_seconds', 'timeout_seconds', 'grace_period_seconds'] as const) {
@@ -64,7 +66,8 @@ function allocationRoleError(resources: readonly Resource[]): string | undefined
 
 function commandError(task: TaskInfo): string | undefined {
   for (const v of task.command?.environment?.variables ?? []) {
-    if ((v.type ?? 'VALUE') === 'VALUE' && v.value === undefined) return `Environment variable '${v.name}' of type 'VALUE' must have a value set`;
+    if ((v.type ?? 'VALUE') === 'VALUE' && v.value === undefined)
+      return `Environment variable '${v.name}' of type 'VALUE' must have a value set`;
   }
   return undefined;
 }
@@ -84,10 +87,12 @@ function containerError(task: TaskInfo): string | undefined {
 }
 
 function executorError(task: TaskInfo, pool: readonly Resource[]): string | undefined {
-  if (!task.command === !task.executor) return 'Task should have at least one (but not both) of CommandInfo or ExecutorInfo present';
+  if (!task.command === !task.executor)
+    return 'Task should have at least one (but not both) of CommandInfo or ExecutorInfo present';
   const ex = task.executor;
   if (ex) {
-    if (ex.type !== undefined && ex.type !== 'CUSTOM' && ex.type !== 'UNKNOWN') return "'ExecutorInfo.type' must be 'CUSTOM'";
+    if (ex.type !== undefined && ex.type !== 'CUSTOM' && ex.type !== 'UNKNOWN')
+      return "'ExecutorInfo.type' must be 'CUSTOM'";
     if (!ex.command) return "'ExecutorInfo.command' must be set";
   }
   const total = [...(task.resources ?? []), ...(ex?.resources ?? [])];
@@ -111,9 +116,18 @@ export function validateTask(task: TaskInfo, ctx: TaskCheckContext): string | un
   const checks: (() => string | undefined)[] = [
     () => idError(id),
     () => (ctx.isActive(id) ? `Task has duplicate ID: ${id}` : undefined),
-    () => (task.agent_id.value !== ctx.offerAgentId ? `Task uses invalid agent ${task.agent_id.value} while agent ${ctx.offerAgentId} is expected` : undefined),
-    () => ((task.kill_policy?.grace_period?.nanoseconds ?? 0) < 0 ? "Task's 'kill_policy.grace_period' must be non-negative" : undefined),
-    () => ((task.max_completion_time?.nanoseconds ?? 0) < 0 ? "Task's `max_completion_time` must be non-negative" : undefined),
+    () =>
+      task.agent_id.value !== ctx.offerAgentId
+        ? `Task uses invalid agent ${task.agent_id.value} while agent ${ctx.offerAgentId} is expected`
+        : undefined,
+    () =>
+      (task.kill_policy?.grace_period?.nanoseconds ?? 0) < 0
+        ? "Task's 'kill_policy.grace_period' must be non-negative"
+        : undefined,
+    () =>
+      (task.max_completion_time?.nanoseconds ?? 0) < 0
+        ? "Task's `max_completion_time` must be non-negative"
+        : undefined,
     () => prefixed('Task uses invalid health check: ', healthError(task.health_check)),
     () => ((task.resources ?? []).length === 0 ? 'Task uses no resources' : undefined),
     () => prefixed('Task uses invalid resources: ', validateResources(task.resources ?? [])),

@@ -11,7 +11,13 @@ import { sameUuid } from './ids.js';
 import { hasCap, isTerminal, taskKey, type MasterFramework, type MasterState, type MasterTask } from './state.js';
 
 /** A master-generated status: SOURCE_MASTER, never a uuid (Trap 11). */
-export function masterStatus(taskId: string, state: TaskState, message: string, reason: TaskStatusReason, agentId?: string): TaskStatus {
+export function masterStatus(
+  taskId: string,
+  state: TaskState,
+  message: string,
+  reason: TaskStatusReason,
+  agentId?: string,
+): TaskStatus {
   return {
     task_id: { value: taskId },
     state,
@@ -44,8 +50,16 @@ export function onAgentUpdate(m: MasterState, update: AgentStatusUpdate): void {
 }
 
 /** `Master::updateTask`: latest state, statuses history, resources freed on the first terminal state. */
-export function updateTask(m: MasterState, task: MasterTask, status: TaskStatus, latestState: TaskState = status.state): void {
-  const becameDone = !isTerminal(task.state) && task.state !== 'TASK_UNREACHABLE' && (isTerminal(latestState) || latestState === 'TASK_UNREACHABLE');
+export function updateTask(
+  m: MasterState,
+  task: MasterTask,
+  status: TaskStatus,
+  latestState: TaskState = status.state,
+): void {
+  const becameDone =
+    !isTerminal(task.state) &&
+    task.state !== 'TASK_UNREACHABLE' &&
+    (isTerminal(latestState) || latestState === 'TASK_UNREACHABLE');
   if (!isTerminal(task.state)) task.state = latestState;
   const last = task.statuses[task.statuses.length - 1];
   if (last && last.state === status.state) task.statuses.pop();
@@ -59,7 +73,8 @@ export function removeTask(m: MasterState, task: MasterTask): void {
   const fw = m.frameworks.get(task.frameworkId);
   const key = taskKey(task.frameworkId, task.info.task_id.value);
   m.agents.get(task.agentId)?.tasks.delete(key);
-  if (!isTerminal(task.state) && task.state !== 'TASK_UNREACHABLE') releaseTaskResources(m, task.agentId, task.resources);
+  if (!isTerminal(task.state) && task.state !== 'TASK_UNREACHABLE')
+    releaseTaskResources(m, task.agentId, task.resources);
   if (!fw) return;
   fw.tasks.delete(task.info.task_id.value);
   fw.completedTasks.push(task);
@@ -71,7 +86,8 @@ export function acknowledge(m: MasterState, fw: MasterFramework, agentId: string
   const agent = m.agents.get(agentId);
   if (!agent) return;
   const task = agent.tasks.get(taskKey(fw.id, taskId));
-  if (task?.statusUpdateState && isTerminal(task.statusUpdateState) && sameUuid(task.statusUpdateUuid, uuid)) removeTask(m, task);
+  if (task?.statusUpdateState && isTerminal(task.statusUpdateState) && sameUuid(task.statusUpdateUuid, uuid))
+    removeTask(m, task);
   agent.handle.acknowledge(fw.id, taskId, uuid);
 }
 
@@ -82,7 +98,13 @@ function latestStatus(task: MasterTask): TaskStatus | undefined {
 /** "Reconciliation: Latest task state" for a known task: the last forwarded state, else the master's. */
 function knownTaskAnswer(task: MasterTask): TaskStatus {
   const latest = latestStatus(task);
-  const status = masterStatus(task.info.task_id.value, task.statusUpdateState ?? task.state, 'Reconciliation: Latest task state', 'REASON_RECONCILIATION', task.agentId);
+  const status = masterStatus(
+    task.info.task_id.value,
+    task.statusUpdateState ?? task.state,
+    'Reconciliation: Latest task state',
+    'REASON_RECONCILIATION',
+    task.agentId,
+  );
   if (latest?.healthy !== undefined) status.healthy = latest.healthy;
   if (latest?.container_status) status.container_status = latest.container_status;
   return status;
@@ -105,9 +127,26 @@ export function reconcile(m: MasterState, fw: MasterFramework, call: ReconcileCa
     const agentId = t.agent_id?.value;
     // No agents are ever unreachable or gone here: a given agent is either registered or unknown.
     if (agentId && m.agents.has(agentId)) {
-      sendUpdate(fw, masterStatus(t.task_id.value, pa ? 'TASK_GONE' : 'TASK_LOST', 'Reconciliation: Task is unknown to the agent', 'REASON_RECONCILIATION', agentId));
+      sendUpdate(
+        fw,
+        masterStatus(
+          t.task_id.value,
+          pa ? 'TASK_GONE' : 'TASK_LOST',
+          'Reconciliation: Task is unknown to the agent',
+          'REASON_RECONCILIATION',
+          agentId,
+        ),
+      );
     } else {
-      sendUpdate(fw, masterStatus(t.task_id.value, pa ? 'TASK_UNKNOWN' : 'TASK_LOST', 'Reconciliation: Task is unknown', 'REASON_RECONCILIATION'));
+      sendUpdate(
+        fw,
+        masterStatus(
+          t.task_id.value,
+          pa ? 'TASK_UNKNOWN' : 'TASK_LOST',
+          'Reconciliation: Task is unknown',
+          'REASON_RECONCILIATION',
+        ),
+      );
     }
   }
 }

@@ -4,14 +4,33 @@
  * present, nested empty arrays omitted, task resources in refinement format (no `role`),
  * framework/agent resource totals with `role: "*"` (mesos-protocol §11.1).
  */
-import type { GetAgents, GetExecutors, GetFrameworks, GetState, GetTasks, OperatorAgent, OperatorFramework, Resource, Task } from '../../mesos/types.js';
+import type {
+  GetAgents,
+  GetExecutors,
+  GetFrameworks,
+  GetState,
+  GetTasks,
+  OperatorAgent,
+  OperatorFramework,
+  Resource,
+  Task,
+} from '../../mesos/types.js';
 import { offerWire } from './allocator.js';
 import { nowNanos } from './ids.js';
 import { MESOS_VERSION } from '../version.js';
 import { sumResources, withAllocation, withStarRole } from './resources.js';
 import { isTerminal, type MasterAgent, type MasterFramework, type MasterState, type MasterTask } from './state.js';
 
-export const AGENT_CAPABILITIES = ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT', 'RESOURCE_PROVIDER', 'RESIZE_VOLUME', 'AGENT_OPERATION_FEEDBACK', 'AGENT_DRAINING', 'TASK_RESOURCE_LIMITS'];
+export const AGENT_CAPABILITIES = [
+  'MULTI_ROLE',
+  'HIERARCHICAL_ROLE',
+  'RESERVATION_REFINEMENT',
+  'RESOURCE_PROVIDER',
+  'RESIZE_VOLUME',
+  'AGENT_OPERATION_FEEDBACK',
+  'AGENT_DRAINING',
+  'TASK_RESOURCE_LIMITS',
+];
 
 const nonEmpty = <K extends string, V>(key: K, list: V[] | undefined): Partial<Record<K, V[]>> =>
   (list && list.length ? { [key]: list } : {}) as Partial<Record<K, V[]>>;
@@ -58,7 +77,10 @@ export function frameworkV1(m: MasterState, fw: MasterFramework): OperatorFramew
     registered_time: { nanoseconds: nowNanos(fw.registeredMs) },
     ...(fw.reregisteredMs !== undefined ? { reregistered_time: { nanoseconds: nowNanos(fw.reregisteredMs) } } : {}),
     ...(fw.unregisteredMs !== undefined ? { unregistered_time: { nanoseconds: nowNanos(fw.unregisteredMs) } } : {}),
-    ...nonEmpty('offers', [...fw.offers.values()].map((o) => offerWire(m, fw, o, true))),
+    ...nonEmpty(
+      'offers',
+      [...fw.offers.values()].map((o) => offerWire(m, fw, o, true)),
+    ),
     ...nonEmpty('allocated_resources', withStarRole(usedResources(fw.tasks.values()))),
     ...nonEmpty('offered_resources', withStarRole(offeredResources(fw.offers.values()))),
     offer_constraints: {},
@@ -117,5 +139,10 @@ export function getExecutors(): GetExecutors {
 }
 
 export function getState(m: MasterState): GetState {
-  return { get_tasks: getTasks(m), get_executors: getExecutors(), get_frameworks: getFrameworks(m), get_agents: getAgents(m) };
+  return {
+    get_tasks: getTasks(m),
+    get_executors: getExecutors(),
+    get_frameworks: getFrameworks(m),
+    get_agents: getAgents(m),
+  };
 }

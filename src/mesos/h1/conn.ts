@@ -23,7 +23,9 @@ export class Conn {
   private keepAlive = false;
   private rest: Buffer | undefined;
   /** Within a chunked body: the data bytes left of this chunk, or a line to read. */
-  private chunk: { state: 'size' } | { state: 'data'; left: number } | { state: 'crlf' } | { state: 'trailers' } = { state: 'size' };
+  private chunk: { state: 'size' } | { state: 'data'; left: number } | { state: 'crlf' } | { state: 'trailers' } = {
+    state: 'size',
+  };
   /** The request's head/body timeout, and the keep-alive limit while idle. */
   private readonly deadline = new Deadline();
   private readonly idleLimit = new Deadline();
@@ -55,22 +57,26 @@ export class Conn {
     };
     this.socket =
       url.protocol === 'https:'
-        ? loadTls().connect(tlsOptions({
-            host,
-            port,
-            servername: net.isIP(host) ? undefined : host,
-            ca: opts.ca,
-            rejectUnauthorized: opts.rejectUnauthorized ?? true,
-            ALPNProtocols: ['http/1.1'],
-            onread,
-          }))
+        ? loadTls().connect(
+            tlsOptions({
+              host,
+              port,
+              servername: net.isIP(host) ? undefined : host,
+              ca: opts.ca,
+              rejectUnauthorized: opts.rejectUnauthorized ?? true,
+              ALPNProtocols: ['http/1.1'],
+              onread,
+            }),
+          )
         : net.connect({ host, port, onread });
     this.socket.setNoDelay(true);
     // A master whose packets are dropped must not hold a request for the whole head timeout
     // (75 s): after this the request fails as unreachable and the next master is tried.
     const connectMs = opts.connectTimeoutMs ?? 10_000;
     if (connectMs > 0) {
-      this.connecting.arm(connectMs, () => this.fail(new H1Error(`Connecting to ${url.host} timed out`, 'H1_CONNECT_TIMEOUT')));
+      this.connecting.arm(connectMs, () =>
+        this.fail(new H1Error(`Connecting to ${url.host} timed out`, 'H1_CONNECT_TIMEOUT')),
+      );
       this.socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => this.connecting.dispose());
     }
     this.socket.on('error', (e) => this.fail(e));
@@ -89,7 +95,8 @@ export class Conn {
     if (p.opts.signal) {
       const signal = p.opts.signal;
       p.opts.signal.removeEventListener('abort', p.onAbort as () => void);
-      p.onAbort = () => this.fail(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)), signal.reason);
+      p.onAbort = () =>
+        this.fail(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)), signal.reason);
       signal.addEventListener('abort', p.onAbort, { once: true });
     }
     this.socket.write(p.opts.body ? p.head + p.opts.body : p.head);
@@ -229,7 +236,8 @@ export class Conn {
     this.framing = framingOf(p.opts.method, status, headers);
     const connection = String(headers.connection ?? '').toLowerCase();
     this.keepAlive =
-      this.framing.kind !== 'close' && (minor === '1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection));
+      this.framing.kind !== 'close' &&
+      (minor === '1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection));
     this.chunk = { state: 'size' };
     // A body read after its response completed must not resume the socket for the next one.
     const body: H1Body = new H1Body(

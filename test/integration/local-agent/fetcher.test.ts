@@ -46,7 +46,10 @@ afterAll(() => {
 describe('local agent: fetcher', () => {
   it('copies local files, extracts archives, chmods executables, honours output_file, downloads http', async () => {
     const h = await startAgent();
-    const task = shellTask('fetch.0', 'cat config.txt app/hello.txt z/zipped.txt conf/renamed.txt served.txt && ./run.sh');
+    const task = shellTask(
+      'fetch.0',
+      'cat config.txt app/hello.txt z/zipped.txt conf/renamed.txt served.txt && ./run.sh',
+    );
     task.command!.uris = [
       { value: join(src, 'config.txt') },
       { value: `file://${join(src, 'app.tar.gz')}` },
@@ -57,7 +60,9 @@ describe('local agent: fetcher', () => {
     ];
     h.agent.runTask(framework(), task);
     const done = await h.master.waitForState('fetch.0', 'TASK_FINISHED');
-    expect(readSandbox(h, 'fetch.0', 'stdout')).toBe('key=value\nhello from tar\nhello from zip\nkey=value\nserved over http\nrunning-script\n');
+    expect(readSandbox(h, 'fetch.0', 'stdout')).toBe(
+      'key=value\nhello from tar\nhello from zip\nkey=value\nserved over http\nrunning-script\n',
+    );
     expect(statSync(join(sandboxOf(done, h), 'run.sh')).mode & 0o777).toBe(0o755);
     expect(statSync(join(sandboxOf(done, h), 'app.tar.gz')).isFile()).toBe(true);
   });
@@ -69,8 +74,14 @@ describe('local agent: fetcher', () => {
     h.agent.runTask(framework(), task);
     const failed = await h.master.waitForState('nofetch.0', 'TASK_FAILED');
     expect(h.master.states('nofetch.0')).toEqual(['TASK_FAILED']);
-    expect(failed.status).toMatchObject({ source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', executor_id: { value: 'nofetch.0' } });
-    expect(failed.status.message).toMatch(/^Failed to launch container: Failed to fetch all URIs for container '[0-9a-f-]{36}': exited with status 1$/);
+    expect(failed.status).toMatchObject({
+      source: 'SOURCE_AGENT',
+      reason: 'REASON_CONTAINER_LAUNCH_FAILED',
+      executor_id: { value: 'nofetch.0' },
+    });
+    expect(failed.status.message).toMatch(
+      /^Failed to launch container: Failed to fetch all URIs for container '[0-9a-f-]{36}': exited with status 1$/,
+    );
     expect(readSandbox(h, 'nofetch.0', 'stderr')).toContain('received HTTP return code 404');
     expect(readSandbox(h, 'nofetch.0', 'stdout')).toBe('');
 
@@ -82,7 +93,12 @@ describe('local agent: fetcher', () => {
 
   it('a Mesos container with an image fails like an agent without image provisioner', async () => {
     const h = await startAgent();
-    h.agent.runTask(framework(), shellTask('img.0', 'true', { container: { type: 'MESOS', mesos: { image: { type: 'DOCKER', docker: { name: 'nginx:1.27' } } } } }));
+    h.agent.runTask(
+      framework(),
+      shellTask('img.0', 'true', {
+        container: { type: 'MESOS', mesos: { image: { type: 'DOCKER', docker: { name: 'nginx:1.27' } } } },
+      }),
+    );
     const failed = await h.master.waitForState('img.0', 'TASK_FAILED');
     expect(failed.status).toMatchObject({
       message: 'Failed to launch container: Unsupported container image type: 2',

@@ -32,7 +32,9 @@ export class RecordingMaster implements MasterLink {
 
   distinct(taskId: string): AgentStatusUpdate[] {
     const seen = new Set<string>();
-    return this.updates.filter((u) => u.status.task_id.value === taskId && !seen.has(u.status.uuid!) && seen.add(u.status.uuid!));
+    return this.updates.filter(
+      (u) => u.status.task_id.value === taskId && !seen.has(u.status.uuid!) && seen.add(u.status.uuid!),
+    );
   }
 
   async waitFor(pred: (u: AgentStatusUpdate) => boolean, timeoutMs = 10_000): Promise<AgentStatusUpdate> {
@@ -41,7 +43,10 @@ export class RecordingMaster implements MasterLink {
       const found = this.updates.find(pred);
       if (found) return found;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out; updates: ${JSON.stringify(this.updates.map((u) => [u.status.task_id.value, u.status.state, u.status.message]))}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out; updates: ${JSON.stringify(this.updates.map((u) => [u.status.task_id.value, u.status.state, u.status.message]))}`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -73,13 +78,22 @@ export async function startAgent(extra: Partial<LocalAgentOptions> = {}): Promis
   const workDir = mkdtempSync(join(tmpdir(), 'ma-agent-'));
   const master = new RecordingMaster();
   const agent = createAgent({
-    id: 'M1-S0', hostname: 'localhost', listen: '127.0.0.1', port: 0,
+    id: 'M1-S0',
+    hostname: 'localhost',
+    listen: '127.0.0.1',
+    port: 0,
     resources: [
       { name: 'cpus', type: 'SCALAR', scalar: { value: 2 } },
       { name: 'mem', type: 'SCALAR', scalar: { value: 1024 } },
       { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 32000 }] } },
     ],
-    attributes: [], workDir, master, retryMs: 10_000, maxRetryMs: 60_000, closeGraceMs: 500, ...extra,
+    attributes: [],
+    workDir,
+    master,
+    retryMs: 10_000,
+    maxRetryMs: 60_000,
+    closeGraceMs: 500,
+    ...extra,
   } as LocalAgentOptions);
   master.agent = agent;
   await agent.start();
@@ -90,16 +104,26 @@ export async function startAgent(extra: Partial<LocalAgentOptions> = {}): Promis
   return { agent, master, workDir };
 }
 
-export function framework(capabilities: string[] = ['TASK_KILLING_STATE', 'PARTITION_AWARE', 'MULTI_ROLE'], id = 'M1-0000'): FrameworkInfo & { id: { value: string } } {
+export function framework(
+  capabilities: string[] = ['TASK_KILLING_STATE', 'PARTITION_AWARE', 'MULTI_ROLE'],
+  id = 'M1-0000',
+): FrameworkInfo & { id: { value: string } } {
   return {
-    user: 'nobody', name: 'test', id: { value: id }, checkpoint: true, failover_timeout: 3600, roles: ['web'],
+    user: 'nobody',
+    name: 'test',
+    id: { value: id },
+    checkpoint: true,
+    failover_timeout: 3600,
+    roles: ['web'],
     capabilities: capabilities.map((type) => ({ type: type as 'TASK_KILLING_STATE' })),
   };
 }
 
 export function shellTask(id: string, command: string, extra: Partial<TaskInfo> = {}): TaskInfo {
   return {
-    name: id.split('.')[0]!, task_id: { value: id }, agent_id: { value: 'M1-S0' },
+    name: id.split('.')[0]!,
+    task_id: { value: id },
+    agent_id: { value: 'M1-S0' },
     resources: [
       { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 }, allocation_info: { role: 'web' } },
       { name: 'mem', type: 'SCALAR', scalar: { value: 32 }, allocation_info: { role: 'web' } },
@@ -111,11 +135,24 @@ export function shellTask(id: string, command: string, extra: Partial<TaskInfo> 
 
 export function sandboxOf(u: AgentStatusUpdate, h: Harness): string {
   const cid = u.status.container_status?.container_id?.value ?? '';
-  return join(h.workDir, 'slaves', 'M1-S0', 'frameworks', u.frameworkId, 'executors', u.status.task_id.value, 'runs', cid);
+  return join(
+    h.workDir,
+    'slaves',
+    'M1-S0',
+    'frameworks',
+    u.frameworkId,
+    'executors',
+    u.status.task_id.value,
+    'runs',
+    cid,
+  );
 }
 
 export function readSandbox(h: Harness, taskId: string, file: string, fw = 'M1-0000'): string {
-  return readFileSync(join(h.workDir, 'slaves', 'M1-S0', 'frameworks', fw, 'executors', taskId, 'runs', 'latest', file), 'utf8');
+  return readFileSync(
+    join(h.workDir, 'slaves', 'M1-S0', 'frameworks', fw, 'executors', taskId, 'runs', 'latest', file),
+    'utf8',
+  );
 }
 
 interface ProcInfo {

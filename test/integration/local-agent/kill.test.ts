@@ -51,7 +51,10 @@ describe('local agent: KILL', () => {
 
   it('no TASK_KILLING without the capability; a clean exit on SIGTERM is still TASK_KILLED, reported as Mesos does', async () => {
     const h = await startAgent();
-    h.agent.runTask(framework([]), shellTask('polite.0', "trap 'exit 0' TERM; echo armed; while true; do sleep 0.05; done"));
+    h.agent.runTask(
+      framework([]),
+      shellTask('polite.0', "trap 'exit 0' TERM; echo armed; while true; do sleep 0.05; done"),
+    );
     await h.master.waitForState('polite.0', 'TASK_RUNNING');
     await armed(h, 'polite.0');
     h.agent.killTask('M1-0000', 'polite.0');
@@ -114,7 +117,11 @@ describe('local agent: KILL', () => {
     h.agent.killTask('M1-0000', 'ghost.0');
     h.agent.killTask('M1-0001', 'ghost.1');
     const dropped = await h.master.waitForState('ghost.0', 'TASK_DROPPED');
-    expect(dropped.status).toMatchObject({ message: 'Cannot find executor', source: 'SOURCE_AGENT', reason: 'REASON_EXECUTOR_TERMINATED' });
+    expect(dropped.status).toMatchObject({
+      message: 'Cannot find executor',
+      source: 'SOURCE_AGENT',
+      reason: 'REASON_EXECUTOR_TERMINATED',
+    });
     await h.master.waitForState('ghost.1', 'TASK_LOST');
   });
 
@@ -126,12 +133,21 @@ describe('local agent: KILL', () => {
     const b = await h.master.waitForState('b.0', 'TASK_RUNNING');
     const count = h.master.updates.length;
     h.agent.shutdownFramework('M1-0000');
-    for (let i = 0; i < 50 && (groupAlive(a.status.container_status!.executor_pid!) || groupAlive(b.status.container_status!.executor_pid!)); i += 1) await sleep(20);
+    for (
+      let i = 0;
+      i < 50 &&
+      (groupAlive(a.status.container_status!.executor_pid!) || groupAlive(b.status.container_status!.executor_pid!));
+      i += 1
+    )
+      await sleep(20);
     expect(groupAlive(a.status.container_status!.executor_pid!)).toBe(false);
     expect(groupAlive(b.status.container_status!.executor_pid!)).toBe(false);
     await sleep(50);
     expect(h.master.updates.length).toBe(count);
-    const state = h.agent.state() as { frameworks: unknown[]; completed_frameworks: { id: string; completed_executors: unknown[] }[] };
+    const state = h.agent.state() as {
+      frameworks: unknown[];
+      completed_frameworks: { id: string; completed_executors: unknown[] }[];
+    };
     expect(state.frameworks).toEqual([]);
     expect(state.completed_frameworks.map((f) => f.id)).toEqual(['M1-0000']);
     expect(state.completed_frameworks[0]!.completed_executors).toHaveLength(2);

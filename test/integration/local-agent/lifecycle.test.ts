@@ -19,7 +19,9 @@ describe('local agent: command tasks', () => {
     expect(s.reason).toBeUndefined();
     expect(typeof s.timestamp).toBe('number');
     expect(s.timestamp! * 1000).toBeGreaterThan(Date.now() - 60_000);
-    expect(s.container_status?.network_infos).toEqual([{ ip_addresses: [{ protocol: 'IPv4', ip_address: '127.0.0.1' }] }]);
+    expect(s.container_status?.network_infos).toEqual([
+      { ip_addresses: [{ protocol: 'IPv4', ip_address: '127.0.0.1' }] },
+    ]);
     expect(s.container_status?.executor_pid).toBeGreaterThan(0);
     const uuid = Buffer.from(s.uuid!, 'base64');
     expect(uuid).toHaveLength(16);
@@ -57,8 +59,12 @@ describe('local agent: command tasks', () => {
     const h = await startAgent();
     h.agent.runTask(framework(), shellTask('seg.0', 'kill -SEGV $$'));
     h.agent.runTask(framework(), shellTask('usr.0', 'kill -USR1 $$'));
-    expect((await h.master.waitForState('seg.0', 'TASK_FAILED')).status.message).toBe('Command terminated with signal Segmentation fault');
-    expect((await h.master.waitForState('usr.0', 'TASK_FAILED')).status.message).toBe('Command terminated with signal User defined signal 1');
+    expect((await h.master.waitForState('seg.0', 'TASK_FAILED')).status.message).toBe(
+      'Command terminated with signal Segmentation fault',
+    );
+    expect((await h.master.waitForState('usr.0', 'TASK_FAILED')).status.message).toBe(
+      'Command terminated with signal User defined signal 1',
+    );
   });
 
   it('a shell command that does not exist exits 127; an exec form that does not exist fails with status 1', async () => {
@@ -67,8 +73,12 @@ describe('local agent: command tasks', () => {
     const exec = shellTask('noexec.0', '');
     exec.command = { shell: false, value: '/no/such/program', arguments: ['prog'] };
     h.agent.runTask(framework(), exec);
-    expect((await h.master.waitForState('nocmd.0', 'TASK_FAILED')).status.message).toBe('Command exited with status 127');
-    expect((await h.master.waitForState('noexec.0', 'TASK_FAILED')).status.message).toBe('Command exited with status 1');
+    expect((await h.master.waitForState('nocmd.0', 'TASK_FAILED')).status.message).toBe(
+      'Command exited with status 127',
+    );
+    expect((await h.master.waitForState('noexec.0', 'TASK_FAILED')).status.message).toBe(
+      'Command exited with status 1',
+    );
     expect(h.master.states('noexec.0')).toEqual(['TASK_STARTING', 'TASK_RUNNING', 'TASK_FAILED']);
     expect(readSandbox(h, 'noexec.0', 'stderr')).toContain("Failed to execute '/no/such/program'");
   });
@@ -76,10 +86,20 @@ describe('local agent: command tasks', () => {
   it('sets the environment a Mesos agent sets, plus the TaskInfo variables, and no PORT0', async () => {
     const h = await startAgent();
     const task = shellTask('env.0', 'env');
-    task.command!.environment = { variables: [{ name: 'GREETING', type: 'VALUE', value: 'hello' }, { name: 'HIDDEN', type: 'SECRET' }] };
+    task.command!.environment = {
+      variables: [
+        { name: 'GREETING', type: 'VALUE', value: 'hello' },
+        { name: 'HIDDEN', type: 'SECRET' },
+      ],
+    };
     h.agent.runTask(framework(), task);
     const done = await h.master.waitForState('env.0', 'TASK_FINISHED');
-    const env = Object.fromEntries(readSandbox(h, 'env.0', 'stdout').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const env = Object.fromEntries(
+      readSandbox(h, 'env.0', 'stdout')
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
     const dir = sandboxOf(done, h);
     expect(env['GREETING']).toBe('hello');
     expect(env['HIDDEN']).toBeUndefined();
@@ -102,7 +122,9 @@ describe('local agent: command tasks', () => {
     const first = await h.master.waitForState('re.0', 'TASK_FINISHED');
     await new Promise((r) => setTimeout(r, 20));
     h.agent.runTask(framework(), shellTask('re.0', 'echo two'));
-    const second = await h.master.waitFor((u) => u.status.task_id.value === 're.0' && u.status.state === 'TASK_FINISHED' && u !== first);
+    const second = await h.master.waitFor(
+      (u) => u.status.task_id.value === 're.0' && u.status.state === 'TASK_FINISHED' && u !== first,
+    );
     expect(second.status.container_status?.container_id).not.toEqual(first.status.container_status?.container_id);
     expect(readSandbox(h, 're.0', 'stdout')).toBe('two\n');
     expect(existsSync(join(sandboxOf(first, h), 'stdout'))).toBe(true);

@@ -32,8 +32,12 @@ describe('local agent: reliable status updates', () => {
     const count = h.master.updates.length;
     await sleep(200);
     expect(h.master.updates.length).toBe(count); // terminal acknowledged: stream closed
-    const state = h.agent.state() as { frameworks: { completed_executors: { id: string; completed_tasks: { state: string }[] }[] }[] };
-    expect(state.frameworks[0]!.completed_executors.map((e) => [e.id, e.completed_tasks[0]!.state])).toEqual([['q.0', 'TASK_FINISHED']]);
+    const state = h.agent.state() as {
+      frameworks: { completed_executors: { id: string; completed_tasks: { state: string }[] }[] }[];
+    };
+    expect(state.frameworks[0]!.completed_executors.map((e) => [e.id, e.completed_tasks[0]!.state])).toEqual([
+      ['q.0', 'TASK_FINISHED'],
+    ]);
   });
 
   it('keeps updates of a disconnected framework and resends them at once on resendPending', async () => {

@@ -35,14 +35,36 @@ async function waitFor<T>(f: () => T | undefined, ms = 5000): Promise<T> {
 describe('mesos-apply local', () => {
   it('prints exactly one ready line, serves the API, and exits 0 on SIGINT keeping the work dir', async () => {
     const { dir, io, interrupt } = harness();
-    const done = localCommand.run({ _: ['local'], port: 0, listen: '127.0.0.1', agents: 2, resources: 'cpus:2;mem:1024', 'allocation-interval': '1s' }, globals, io);
-    const url = await waitFor(() => /^mesos-apply local: master listening on (http:\/\/127\.0\.0\.1:\d+) with 2 agent\(s\)$/m.exec(io.out())?.[1]);
-    expect(io.out().split('\n').filter((l) => l.includes('master listening on'))).toHaveLength(1);
+    const done = localCommand.run(
+      {
+        _: ['local'],
+        port: 0,
+        listen: '127.0.0.1',
+        agents: 2,
+        resources: 'cpus:2;mem:1024',
+        'allocation-interval': '1s',
+      },
+      globals,
+      io,
+    );
+    const url = await waitFor(
+      () =>
+        /^mesos-apply local: master listening on (http:\/\/127\.0\.0\.1:\d+) with 2 agent\(s\)$/m.exec(io.out())?.[1],
+    );
+    expect(
+      io
+        .out()
+        .split('\n')
+        .filter((l) => l.includes('master listening on')),
+    ).toHaveLength(1);
     expect(io.out()).toContain(`work dir ${path.join(dir, '.local-cluster')}`);
     expect((await request(url, 'GET', '/health')).status).toBe(200);
     const agents = JSON.parse((await request(url, 'POST', '/api/v1', { type: 'GET_AGENTS' })).text).get_agents.agents;
     expect(agents).toHaveLength(2);
-    const ports = agents.map((a: { total_resources: { name: string; ranges?: { range: { begin: number; end: number }[] } }[] }) => a.total_resources.find((r) => r.name === 'ports')!.ranges!.range[0]);
+    const ports = agents.map(
+      (a: { total_resources: { name: string; ranges?: { range: { begin: number; end: number }[] } }[] }) =>
+        a.total_resources.find((r) => r.name === 'ports')!.ranges!.range[0],
+    );
     expect(ports[0].end).toBeLessThan(ports[1].begin);
     interrupt();
     expect(await done).toBe(0);

@@ -11,17 +11,33 @@ import { afterEach } from 'vitest';
 import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../../../src/local/index.js';
 import type { Event, FrameworkInfo } from '../../../src/mesos/types.js';
 
-export interface Reply { status: number; headers: http.IncomingHttpHeaders; text: string }
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
 
-export function request(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+export function request(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   const url = new URL(path, base);
   const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: { ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = http.request(
+      url,
+      { method, headers: { ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -39,14 +55,18 @@ export class EventStream {
   static open(base: string, body: unknown, headers: Record<string, string> = {}): Promise<EventStream> {
     const s = new EventStream();
     return new Promise((resolve, reject) => {
-      s.req = http.request(new URL('/api/v1/scheduler', base), { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...headers } }, (res) => {
-        s.status = res.statusCode ?? 0;
-        s.streamId = String(res.headers['mesos-stream-id'] ?? '');
-        res.on('data', (c: Buffer) => s.push(c));
-        res.on('end', () => s.finish());
-        res.on('error', () => s.finish());
-        resolve(s);
-      });
+      s.req = http.request(
+        new URL('/api/v1/scheduler', base),
+        { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...headers } },
+        (res) => {
+          s.status = res.statusCode ?? 0;
+          s.streamId = String(res.headers['mesos-stream-id'] ?? '');
+          res.on('data', (c: Buffer) => s.push(c));
+          res.on('end', () => s.finish());
+          res.on('error', () => s.finish());
+          resolve(s);
+        },
+      );
       s.req.on('error', (e) => (s.status ? s.finish() : reject(e)));
       s.req.end(JSON.stringify(body));
     });
@@ -100,11 +120,19 @@ export class EventStream {
 }
 
 export const FRAMEWORK: FrameworkInfo = {
-  user: 'root', name: 'conformance', roles: ['web'], checkpoint: true, failover_timeout: 3600,
+  user: 'root',
+  name: 'conformance',
+  roles: ['web'],
+  checkpoint: true,
+  failover_timeout: 3600,
   capabilities: [{ type: 'MULTI_ROLE' }, { type: 'TASK_KILLING_STATE' }, { type: 'PARTITION_AWARE' }],
 };
 
-export const subscribeBody = (info: FrameworkInfo) => ({ ...(info.id ? { framework_id: info.id } : {}), type: 'SUBSCRIBE', subscribe: { framework_info: info } });
+export const subscribeBody = (info: FrameworkInfo) => ({
+  ...(info.id ? { framework_id: info.id } : {}),
+  type: 'SUBSCRIBE',
+  subscribe: { framework_info: info },
+});
 
 /** Calls on the scheduler endpoint with the stream id header. */
 export const schedulerCall = (base: string, streamId: string, body: unknown) =>
@@ -139,7 +167,13 @@ export function localHarness(prefix: string) {
     async start(opts: LocalClusterOptions = {}): Promise<LocalCluster> {
       const workDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
       dirs.push(workDir);
-      cluster = await startLocalCluster({ port: 0, workDir, resources: 'cpus:2;mem:2048;disk:4096;ports:[31000-32000]', allocationIntervalMs: 100, ...opts });
+      cluster = await startLocalCluster({
+        port: 0,
+        workDir,
+        resources: 'cpus:2;mem:2048;disk:4096;ports:[31000-32000]',
+        allocationIntervalMs: 100,
+        ...opts,
+      });
       return cluster;
     },
     /** The cluster of the running test. */

@@ -22,24 +22,47 @@ async function subscribe(info: FrameworkInfo = FRAMEWORK): Promise<{ s: EventStr
 }
 
 const shellTask = (id: string, offer: Offer, command: string, extra: Partial<TaskInfo> = {}): TaskInfo => ({
-  name: id, task_id: { value: id }, agent_id: offer.agent_id, command: { shell: true, value: command },
-  resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } }, { name: 'mem', type: 'SCALAR', scalar: { value: 32 } }], ...extra,
+  name: id,
+  task_id: { value: id },
+  agent_id: offer.agent_id,
+  command: { shell: true, value: command },
+  resources: [
+    { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } },
+    { name: 'mem', type: 'SCALAR', scalar: { value: 32 } },
+  ],
+  ...extra,
 });
 
 const launch = (s: EventStream, fwId: string, offer: Offer, tasks: TaskInfo[], refuse = 0) =>
-  schedulerCall(harness.cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters: { refuse_seconds: refuse } } });
+  schedulerCall(harness.cluster!.url, s.streamId, {
+    framework_id: { value: fwId },
+    type: 'ACCEPT',
+    accept: {
+      offer_ids: [offer.id],
+      operations: [{ type: 'LAUNCH', launch: { task_infos: tasks } }],
+      filters: { refuse_seconds: refuse },
+    },
+  });
 
 const ackOf = (s: EventStream, fwId: string, e: Event) => {
   const st = e.update!.status;
-  return schedulerCall(harness.cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'ACKNOWLEDGE', acknowledge: { agent_id: st.agent_id, task_id: st.task_id, uuid: st.uuid } });
+  return schedulerCall(harness.cluster!.url, s.streamId, {
+    framework_id: { value: fwId },
+    type: 'ACKNOWLEDGE',
+    acknowledge: { agent_id: st.agent_id, task_id: st.task_id, uuid: st.uuid },
+  });
 };
-const update = (taskId: string, state?: string) => (e: Event) => e.type === 'UPDATE' && e.update!.status.task_id.value === taskId && (!state || e.update!.status.state === state);
+const update = (taskId: string, state?: string) => (e: Event) =>
+  e.type === 'UPDATE' && e.update!.status.task_id.value === taskId && (!state || e.update!.status.state === state);
 
 /** The pid the task wrote into its sandbox (`echo $$ > pid`), waiting briefly for the file. */
 async function taskPid(workDir: string, taskId: string): Promise<number> {
   const deadline = Date.now() + 3000;
   for (;;) {
-    const found = execFileSync('find', [workDir, '-path', `*/executors/${taskId}/runs/*/pid`]).toString().trim().split('\n')[0];
+    const found = execFileSync('find', [workDir, '-path', `*/executors/${taskId}/runs/*/pid`])
+      .toString()
+      .trim()
+      .split('\n')[0];
     const text = found ? fs.readFileSync(found, 'utf8').trim() : '';
     if (text) return Number(text);
     if (Date.now() > deadline) throw new Error(`no pid file for ${taskId}`);
@@ -62,11 +85,20 @@ describe('scheduler API over HTTP', () => {
   it('says 403 to a disconnected framework and 400 to a missing stream id', async () => {
     await start();
     const { s, fwId } = await subscribe();
-    const noHeader = await request(harness.cluster!.url, 'POST', '/api/v1/scheduler', { framework_id: { value: fwId }, type: 'REVIVE' });
-    expect(noHeader).toMatchObject({ status: 400, text: "All non-subscribe calls should include the 'Mesos-Stream-Id' header" });
+    const noHeader = await request(harness.cluster!.url, 'POST', '/api/v1/scheduler', {
+      framework_id: { value: fwId },
+      type: 'REVIVE',
+    });
+    expect(noHeader).toMatchObject({
+      status: 400,
+      text: "All non-subscribe calls should include the 'Mesos-Stream-Id' header",
+    });
     s.close();
     await new Promise((r) => setTimeout(r, 200));
-    const after = await schedulerCall(harness.cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'REVIVE' });
+    const after = await schedulerCall(harness.cluster!.url, s.streamId, {
+      framework_id: { value: fwId },
+      type: 'REVIVE',
+    });
     expect(after).toMatchObject({ status: 403, text: 'Framework is not subscribed' });
     expect(after.headers['content-type']).toBe('text/plain; charset=utf-8');
   });
@@ -96,7 +128,10 @@ describe('scheduler API over HTTP', () => {
     expect(frameworks.get_frameworks.frameworks[0]).toMatchObject({ active: false, connected: false });
     const again = await subscribe({ ...FRAMEWORK, id: { value: fwId } });
     const failed = await again.s.next(update('t', 'TASK_FAILED'), 3000);
-    expect(failed!.update!.status).toMatchObject({ message: 'Command terminated with signal Killed', source: 'SOURCE_EXECUTOR' });
+    expect(failed!.update!.status).toMatchObject({
+      message: 'Command terminated with signal Killed',
+      source: 'SOURCE_EXECUTOR',
+    });
     expect(failed!.update!.status.uuid).toBeDefined();
   });
 
@@ -114,18 +149,27 @@ describe('scheduler API over HTTP', () => {
     expect(alive(pid)).toBe(false);
     const again = await EventStream.open(c.url, subscribeBody({ ...FRAMEWORK, id: { value: fwId } }));
     streams.push(again);
-    expect(await again.next((e) => e.type === 'ERROR')).toEqual({ type: 'ERROR', error: { message: 'Framework has been removed' } });
+    expect(await again.next((e) => e.type === 'ERROR')).toEqual({
+      type: 'ERROR',
+      error: { message: 'Framework has been removed' },
+    });
   });
 
   it('kills with the call grace period: TASK_KILLING, then TASK_KILLED once the task gives up', async () => {
     await start();
     const { s, fwId, offer } = await subscribe();
     // The task writes its pid file once its TERM trap is set: a TERM before that would end the shell at once.
-    await launch(s, fwId, offer, [shellTask('k', offer, "trap 'echo term' TERM; echo $$ > pid; while true; do sleep 0.1; done")]);
+    await launch(s, fwId, offer, [
+      shellTask('k', offer, "trap 'echo term' TERM; echo $$ > pid; while true; do sleep 0.1; done"),
+    ]);
     for (const state of ['TASK_STARTING', 'TASK_RUNNING']) await ackOf(s, fwId, (await s.next(update('k', state)))!);
     await taskPid(harness.cluster!.workDir, 'k');
     const t0 = Date.now();
-    await schedulerCall(harness.cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'KILL', kill: { task_id: { value: 'k' }, kill_policy: { grace_period: { nanoseconds: 500_000_000 } } } });
+    await schedulerCall(harness.cluster!.url, s.streamId, {
+      framework_id: { value: fwId },
+      type: 'KILL',
+      kill: { task_id: { value: 'k' }, kill_policy: { grace_period: { nanoseconds: 500_000_000 } } },
+    });
     await ackOf(s, fwId, (await s.next(update('k', 'TASK_KILLING')))!);
     const killed = await s.next(update('k', 'TASK_KILLED'), 5000);
     expect(killed).toBeDefined();
@@ -138,18 +182,33 @@ describe('scheduler API over HTTP', () => {
     const rescind = await s.next((e) => e.type === 'RESCIND', 2000);
     expect(rescind!.rescind!.offer_id.value).toBe(offer.id.value);
     const o2 = (await s.next((e) => e.type === 'OFFERS', 2000, s.events.indexOf(rescind!)))!.offers!.offers![0];
-    await schedulerCall(harness.cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'DECLINE', decline: { offer_ids: [o2.id], filters: { refuse_seconds: 60 } } });
+    await schedulerCall(harness.cluster!.url, s.streamId, {
+      framework_id: { value: fwId },
+      type: 'DECLINE',
+      decline: { offer_ids: [o2.id], filters: { refuse_seconds: 60 } },
+    });
     const mark = s.events.length;
     expect(await s.next((e) => e.type === 'OFFERS', 800, mark)).toBeUndefined();
-    await schedulerCall(harness.cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'REVIVE', revive: { roles: ['web'] } });
+    await schedulerCall(harness.cluster!.url, s.streamId, {
+      framework_id: { value: fwId },
+      type: 'REVIVE',
+      revive: { roles: ['web'] },
+    });
     expect(await s.next((e) => e.type === 'OFFERS', 1000, mark)).toBeDefined();
   });
 
   it('refuses an ACCEPT with an operation it does not carry out (501), leaving the offer usable', async () => {
     await start();
     const { s, fwId, offer } = await subscribe();
-    const reserve = await schedulerCall(harness.cluster!.url, s.streamId, { framework_id: { value: fwId }, type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [{ type: 'RESERVE', reserve: { resources: [] } }] } });
-    expect(reserve).toMatchObject({ status: 501, text: 'Offer operation RESERVE is not implemented by mesos-apply local' });
+    const reserve = await schedulerCall(harness.cluster!.url, s.streamId, {
+      framework_id: { value: fwId },
+      type: 'ACCEPT',
+      accept: { offer_ids: [offer.id], operations: [{ type: 'RESERVE', reserve: { resources: [] } }] },
+    });
+    expect(reserve).toMatchObject({
+      status: 501,
+      text: 'Offer operation RESERVE is not implemented by mesos-apply local',
+    });
     expect((await launch(s, fwId, offer, [shellTask('r', offer, 'sleep 5')])).status).toBe(202);
     expect(await s.next(update('r', 'TASK_STARTING'))).toBeDefined();
   });
@@ -157,7 +216,10 @@ describe('scheduler API over HTTP', () => {
   it('leaves no task process and no zombie behind after close()', async () => {
     const c = await start();
     const { s, fwId, offer } = await subscribe();
-    await launch(s, fwId, offer, [shellTask('a', offer, 'echo $$ > pid; exec sleep 30'), shellTask('b', offer, 'sleep 30 & sleep 30')]);
+    await launch(s, fwId, offer, [
+      shellTask('a', offer, 'echo $$ > pid; exec sleep 30'),
+      shellTask('b', offer, 'sleep 30 & sleep 30'),
+    ]);
     await s.next(update('a', 'TASK_STARTING'));
     await s.next(update('b', 'TASK_STARTING'));
     await new Promise((r) => setTimeout(r, 200));

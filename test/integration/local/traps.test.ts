@@ -32,7 +32,10 @@ async function subscribe(info: FrameworkInfo = FRAMEWORK): Promise<{ s: EventStr
 async function readPidFile(workDir: string, taskId: string): Promise<number> {
   const suffix = ['executors', taskId, 'runs', 'latest', 'pid'].join(path.sep);
   for (const deadline = Date.now() + 5000; ; await sleep(50)) {
-    const rel = fs.readdirSync(workDir, { recursive: true }).map(String).find((p) => p.endsWith(suffix));
+    const rel = fs
+      .readdirSync(workDir, { recursive: true })
+      .map(String)
+      .find((p) => p.endsWith(suffix));
     const text = rel === undefined ? '' : fs.readFileSync(path.join(workDir, rel), 'utf8').trim();
     if (/^\d+$/.test(text)) return Number(text);
     if (Date.now() > deadline) throw new Error(`no pid file for task ${taskId} in ${workDir}`);
@@ -41,21 +44,33 @@ async function readPidFile(workDir: string, taskId: string): Promise<number> {
 
 const scalar = (name: string, value: number) => ({ name, type: 'SCALAR' as const, scalar: { value } });
 const task = (id: string, offer: Offer, command: TaskInfo['command'], extra: Partial<TaskInfo> = {}): TaskInfo => ({
-  name: id, task_id: { value: id }, agent_id: offer.agent_id, command, resources: [scalar('cpus', 0.1), scalar('mem', 32)], ...extra,
+  name: id,
+  task_id: { value: id },
+  agent_id: offer.agent_id,
+  command,
+  resources: [scalar('cpus', 0.1), scalar('mem', 32)],
+  ...extra,
 });
 const shell = (value: string) => ({ shell: true, value });
 
 const call = (s: EventStream, fwId: string, type: string, body: Record<string, unknown> = {}) =>
   schedulerCall(harness.cluster!.url, s.streamId, { framework_id: { value: fwId }, type, ...body });
 const accept = (s: EventStream, fwId: string, offerIds: Offer['id'][], tasks: TaskInfo[], refuse = 0) =>
-  call(s, fwId, 'ACCEPT', { accept: { offer_ids: offerIds, operations: [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters: { refuse_seconds: refuse } } });
+  call(s, fwId, 'ACCEPT', {
+    accept: {
+      offer_ids: offerIds,
+      operations: [{ type: 'LAUNCH', launch: { task_infos: tasks } }],
+      filters: { refuse_seconds: refuse },
+    },
+  });
 const ack = (s: EventStream, fwId: string, e: Event) => {
   const st = e.update!.status;
   return call(s, fwId, 'ACKNOWLEDGE', { acknowledge: { agent_id: st.agent_id, task_id: st.task_id, uuid: st.uuid } });
 };
 const update = (taskId: string, state?: string) => (e: Event) =>
   e.type === 'UPDATE' && e.update!.status.task_id.value === taskId && (!state || e.update!.status.state === state);
-const operator = async (type: string) => JSON.parse((await request(harness.cluster!.url, 'POST', '/api/v1', { type })).text);
+const operator = async (type: string) =>
+  JSON.parse((await request(harness.cluster!.url, 'POST', '/api/v1', { type })).text);
 
 describe('traps of mesos-protocol.md, over HTTP', () => {
   it('Appendix A ids: framework <master>-0000, offer <master>-O<n>, agent <master>-S<n>, stream and container UUIDs', async () => {
@@ -99,8 +114,18 @@ describe('traps of mesos-protocol.md, over HTTP', () => {
     await s.next(update('d', 'TASK_STARTING'));
     const fw = (await operator('GET_FRAMEWORKS')).get_frameworks.frameworks[0];
     expect(fw.framework_info.failover_timeout).toBe(0);
-    const t = (await operator('GET_TASKS')).get_tasks.tasks.find((x: { task_id: { value: string } }) => x.task_id.value === 'd');
-    expect(t.health_check).toEqual({ ...check, command: { shell: true, value: 'true' }, delay_seconds: 15, interval_seconds: 10, timeout_seconds: 20, consecutive_failures: 3, grace_period_seconds: 10 });
+    const t = (await operator('GET_TASKS')).get_tasks.tasks.find(
+      (x: { task_id: { value: string } }) => x.task_id.value === 'd',
+    );
+    expect(t.health_check).toEqual({
+      ...check,
+      command: { shell: true, value: 'true' },
+      delay_seconds: 15,
+      interval_seconds: 10,
+      timeout_seconds: 20,
+      consecutive_failures: 3,
+      grace_period_seconds: 10,
+    });
     expect((await call(s, fwId, 'SUPPRESS')).status).toBe(202); // Trap 10: no payload needed
   });
 
@@ -121,10 +146,16 @@ describe('traps of mesos-protocol.md, over HTTP', () => {
     await sleep(100);
     const mark = s.events.length;
     await call(s, fwId, 'RECONCILE', { reconcile: { tasks: [{ task_id: { value: 'j' }, agent_id: o2.agent_id }] } });
-    expect((await s.next(update('j'), 2000, mark))!.update!.status).toMatchObject({ state: 'TASK_GONE', message: 'Reconciliation: Task is unknown to the agent' });
+    expect((await s.next(update('j'), 2000, mark))!.update!.status).toMatchObject({
+      state: 'TASK_GONE',
+      message: 'Reconciliation: Task is unknown to the agent',
+    });
     const mark2 = s.events.length;
     await call(s, fwId, 'RECONCILE', { reconcile: { tasks: [{ task_id: { value: 'j' } }] } });
-    expect((await s.next(update('j'), 2000, mark2))!.update!.status).toMatchObject({ state: 'TASK_UNKNOWN', message: 'Reconciliation: Task is unknown' });
+    expect((await s.next(update('j'), 2000, mark2))!.update!.status).toMatchObject({
+      state: 'TASK_UNKNOWN',
+      message: 'Reconciliation: Task is unknown',
+    });
   });
 
   it('Trap 14/18: reconcile reports the last state forwarded, not the agent newest; STAGING is never sent', async () => {
@@ -151,7 +182,9 @@ describe('traps of mesos-protocol.md, over HTTP', () => {
     wrong[6] = 0x40 | (wrong[6] & 0x0f);
     wrong[8] = 0x80 | (wrong[8] & 0x3f);
     const st = first.update!.status;
-    const r = await call(s, fwId, 'ACKNOWLEDGE', { acknowledge: { agent_id: st.agent_id, task_id: st.task_id, uuid: wrong.toString('base64') } });
+    const r = await call(s, fwId, 'ACKNOWLEDGE', {
+      acknowledge: { agent_id: st.agent_id, task_id: st.task_id, uuid: wrong.toString('base64') },
+    });
     expect(r.status).toBe(202);
     const resent = await s.next(update('a', 'TASK_STARTING'), 2000, s.events.indexOf(first) + 1);
     expect(resent!.update!.status.uuid).toBe(st.uuid);
@@ -183,7 +216,10 @@ describe('traps of mesos-protocol.md, over HTTP', () => {
     const dropped = (await s.next(update('v')))!.update!.status;
     expect(dropped).toMatchObject({ state: 'TASK_DROPPED', reason: 'REASON_INVALID_OFFERS', source: 'SOURCE_MASTER' });
     await accept(s, fwId, [offer.id], [task('w', offer, shell('sleep 5'))]);
-    expect((await s.next(update('w')))!.update!.status).toMatchObject({ state: 'TASK_DROPPED', reason: 'REASON_INVALID_OFFERS' });
+    expect((await s.next(update('w')))!.update!.status).toMatchObject({
+      state: 'TASK_DROPPED',
+      reason: 'REASON_INVALID_OFFERS',
+    });
     expect(s.events.some((e) => e.type === 'RESCIND')).toBe(false);
   });
 
@@ -200,7 +236,12 @@ describe('traps of mesos-protocol.md, over HTTP', () => {
   it('Trap 23: resources of a task refused with TASK_ERROR are declined with the default 5 s filter too', async () => {
     await start();
     const { s, fwId, offer } = await subscribe();
-    await call(s, fwId, 'ACCEPT', { accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [task('e', offer, undefined)] } }] } });
+    await call(s, fwId, 'ACCEPT', {
+      accept: {
+        offer_ids: [offer.id],
+        operations: [{ type: 'LAUNCH', launch: { task_infos: [task('e', offer, undefined)] } }],
+      },
+    });
     expect((await s.next(update('e')))!.update!.status.state).toBe('TASK_ERROR');
     const mark = s.events.length;
     expect(await s.next((e) => e.type === 'OFFERS', 1000, mark)).toBeUndefined();
@@ -209,21 +250,30 @@ describe('traps of mesos-protocol.md, over HTTP', () => {
   it('Trap 24: roles without MULTI_ROLE is a SUBSCRIBE ERROR; a non-MULTI_ROLE task gets allocation_info injected', async () => {
     await start();
     const bad = await open({ user: 'root', name: 'bad', roles: ['web'] });
-    expect(await bad.next((e) => e.type === 'ERROR')).toEqual({ type: 'ERROR', error: { message: "'FrameworkInfo.roles' must not be set when the framework is not MULTI_ROLE capable" } });
+    expect(await bad.next((e) => e.type === 'ERROR')).toEqual({
+      type: 'ERROR',
+      error: { message: "'FrameworkInfo.roles' must not be set when the framework is not MULTI_ROLE capable" },
+    });
     expect(await bad.end(2000)).toBe(true);
     expect(bad.status).toBe(200);
     const { s, fwId, offer } = await subscribe({ user: 'root', name: 'plain' });
     await accept(s, fwId, [offer.id], [task('n', offer, shell('sleep 5'))]);
     await s.next(update('n', 'TASK_STARTING'));
-    const t = (await operator('GET_TASKS')).get_tasks.tasks.find((x: { task_id: { value: string } }) => x.task_id.value === 'n');
-    expect(t.resources.every((r: { allocation_info?: { role: string } }) => r.allocation_info?.role === '*')).toBe(true);
+    const t = (await operator('GET_TASKS')).get_tasks.tasks.find(
+      (x: { task_id: { value: string } }) => x.task_id.value === 'n',
+    );
+    expect(t.resources.every((r: { allocation_info?: { role: string } }) => r.allocation_info?.role === '*')).toBe(
+      true,
+    );
   });
 
   it('Trap 25: 0.0004 cpus rounds to zero and is invalid; fractional gpus are refused', async () => {
     await start();
     const { s, fwId, offer } = await subscribe();
     const tiny = task('tiny', offer, shell('true'), { resources: [scalar('cpus', 0.0004), scalar('mem', 32)] });
-    const gpu = task('gpu', offer, shell('true'), { resources: [scalar('cpus', 0.1), scalar('mem', 32), scalar('gpus', 0.5)] });
+    const gpu = task('gpu', offer, shell('true'), {
+      resources: [scalar('cpus', 0.1), scalar('mem', 32), scalar('gpus', 0.5)],
+    });
     await accept(s, fwId, [offer.id], [tiny, gpu]);
     const t = (await s.next(update('tiny')))!.update!.status;
     expect(t).toMatchObject({ state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID' });
@@ -241,7 +291,9 @@ describe('traps of mesos-protocol.md, over HTTP', () => {
     await s.next(update('x', 'TASK_FAILED'));
     await sleep(300);
     expect(s.events.some((e) => e.type === 'FAILURE')).toBe(false);
-    const t = (await operator('GET_TASKS')).get_tasks.tasks.find((x: { task_id: { value: string } }) => x.task_id.value === 'x');
+    const t = (await operator('GET_TASKS')).get_tasks.tasks.find(
+      (x: { task_id: { value: string } }) => x.task_id.value === 'x',
+    );
     expect(t.executor_id).toBeUndefined();
     const legacy = JSON.parse((await request(harness.cluster!.url, 'GET', '/master/tasks')).text).tasks[0];
     expect(legacy.executor_id).toBe('');
@@ -250,11 +302,15 @@ describe('traps of mesos-protocol.md, over HTTP', () => {
   it('Trap 36: /master/tasks returns at most 100 tasks unless limit says otherwise', async () => {
     await start({ resources: 'cpus:32;mem:8192;disk:4096;ports:[31000-32000]' });
     const { s, fwId, offer } = await subscribe();
-    const many = Array.from({ length: 102 }, (_, i) => task(`m${i}`, offer, shell('sleep 10'), { resources: [scalar('cpus', 0.01), scalar('mem', 1)] }));
+    const many = Array.from({ length: 102 }, (_, i) =>
+      task(`m${i}`, offer, shell('sleep 10'), { resources: [scalar('cpus', 0.01), scalar('mem', 1)] }),
+    );
     await accept(s, fwId, [offer.id], many);
     await s.next(update('m101'));
     expect(JSON.parse((await request(harness.cluster!.url, 'GET', '/master/tasks')).text).tasks).toHaveLength(100);
-    expect(JSON.parse((await request(harness.cluster!.url, 'GET', '/master/tasks?limit=101')).text).tasks).toHaveLength(101);
+    expect(JSON.parse((await request(harness.cluster!.url, 'GET', '/master/tasks?limit=101')).text).tasks).toHaveLength(
+      101,
+    );
   });
 
   it('Trap 37: an unseen framework id is accepted; user/checkpoint changes are ignored; a principal change is refused', async () => {
@@ -269,14 +325,22 @@ describe('traps of mesos-protocol.md, over HTTP', () => {
     const info = (await operator('GET_FRAMEWORKS')).get_frameworks.frameworks[0].framework_info;
     expect(info).toMatchObject({ user: 'root', checkpoint: true });
     const principal = await open({ ...FRAMEWORK, id, principal: 'mallory' });
-    expect(await principal.next((e) => e.type === 'ERROR')).toEqual({ type: 'ERROR', error: { message: "Changing framework's principal is not allowed." } });
+    expect(await principal.next((e) => e.type === 'ERROR')).toEqual({
+      type: 'ERROR',
+      error: { message: "Changing framework's principal is not allowed." },
+    });
     expect(await principal.end(2000)).toBe(true);
   });
 
   it('Appendix A.2: no offer for what is left below the minimum allocatable (cpus 0.01 or mem 32)', async () => {
     await start();
     const { s, fwId, offer } = await subscribe();
-    await accept(s, fwId, [offer.id], [task('big', offer, shell('sleep 5'), { resources: [scalar('cpus', 1.995), scalar('mem', 2020)] })]);
+    await accept(
+      s,
+      fwId,
+      [offer.id],
+      [task('big', offer, shell('sleep 5'), { resources: [scalar('cpus', 1.995), scalar('mem', 2020)] })],
+    );
     for (const state of ['TASK_STARTING', 'TASK_RUNNING']) await ack(s, fwId, (await s.next(update('big', state)))!);
     const mark = s.events.length;
     expect(await s.next((e) => e.type === 'OFFERS', 800, mark)).toBeUndefined();
@@ -288,9 +352,18 @@ describe('traps of mesos-protocol.md, over HTTP', () => {
   it('Trap 29: LAUNCH_GROUP is not carried out by the local master: 501, and the offer stays usable', async () => {
     await start();
     const { s, fwId, offer } = await subscribe();
-    const group = { type: 'LAUNCH_GROUP', launch_group: { executor: { type: 'DEFAULT', executor_id: { value: 'e' }, framework_id: { value: fwId } }, task_group: { tasks: [task('g', offer, shell('true'))] } } };
+    const group = {
+      type: 'LAUNCH_GROUP',
+      launch_group: {
+        executor: { type: 'DEFAULT', executor_id: { value: 'e' }, framework_id: { value: fwId } },
+        task_group: { tasks: [task('g', offer, shell('true'))] },
+      },
+    };
     const r = await call(s, fwId, 'ACCEPT', { accept: { offer_ids: [offer.id], operations: [group] } });
-    expect(r).toMatchObject({ status: 501, text: 'Offer operation LAUNCH_GROUP is not implemented by mesos-apply local' });
+    expect(r).toMatchObject({
+      status: 501,
+      text: 'Offer operation LAUNCH_GROUP is not implemented by mesos-apply local',
+    });
     expect((await accept(s, fwId, [offer.id], [task('after', offer, shell('true'))])).status).toBe(202);
     expect((await s.next(update('after')))!.update!.status.state).toBe('TASK_STARTING');
   });
@@ -302,7 +375,10 @@ describe('traps of mesos-protocol.md, over HTTP', () => {
     expect(await first.s.end(2000)).toBe(true);
     expect(first.s.events.some((e) => e.type === 'UPDATE')).toBe(false);
     const refused = await open({ ...FRAMEWORK, id: { value: first.fwId } });
-    expect(await refused.next((e) => e.type === 'ERROR')).toEqual({ type: 'ERROR', error: { message: 'Framework has been removed' } });
+    expect(await refused.next((e) => e.type === 'ERROR')).toEqual({
+      type: 'ERROR',
+      error: { message: 'Framework has been removed' },
+    });
     for (let i = 1; i <= 50; i++) {
       const o = await open({ ...FRAMEWORK, name: `fw${i}` });
       const id = (await o.next((e) => e.type === 'SUBSCRIBED'))!.subscribed!.framework_id.value;

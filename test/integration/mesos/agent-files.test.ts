@@ -60,7 +60,12 @@ function files(): AgentFilesClient {
 describe('AgentFilesClient', () => {
   it('builds the agent URL from pid, else hostname:port; the virtual sandbox path', () => {
     const c = files();
-    const a: OperatorAgent = { agent_info: { hostname: 'localhost', port: 5051 }, active: true, version: '1.12.0', pid: 'slave(1)@10.1.2.3:5052' };
+    const a: OperatorAgent = {
+      agent_info: { hostname: 'localhost', port: 5051 },
+      active: true,
+      version: '1.12.0',
+      pid: 'slave(1)@10.1.2.3:5052',
+    };
     expect(c.agentBaseUrl(a)).toBe('http://10.1.2.3:5052');
     expect(c.agentBaseUrl({ ...a, pid: undefined })).toBe('http://localhost:5051');
     expect(c.sandboxPath(FW, 'svc.0')).toBe(SANDBOX);
@@ -71,7 +76,11 @@ describe('AgentFilesClient', () => {
     const s = await agent({ [`${SANDBOX}/stdout`]: Buffer.from(recorded) });
     const c = files();
     expect(await c.size(s.url, `${SANDBOX}/stdout`)).toBe(28);
-    expect(await c.read(s.url, `${SANDBOX}/stdout`, 0)).toEqual({ data: 'started on 31000 with hello\n', offset: 0, bytes: 28 });
+    expect(await c.read(s.url, `${SANDBOX}/stdout`, 0)).toEqual({
+      data: 'started on 31000 with hello\n',
+      offset: 0,
+      bytes: 28,
+    });
     expect(s.requests[1].path).toBe(`/files/read?path=${encodeURIComponent(`${SANDBOX}/stdout`)}&offset=0`);
     const listing = await c.browse(s.url, SANDBOX);
     expect(listing.map((f) => f.path.split('/').pop())).toEqual(expect.arrayContaining(['stdout', 'stderr']));

@@ -91,7 +91,11 @@ describe('H1Agent', () => {
     });
     const a = agent({ connections: 1 });
     for (let i = 0; i < 3; i++) {
-      const res = await a.request(`${s.url}/api/v1/scheduler?x=1`, { method: 'POST', headers: { 'content-type': 'application/json', 'mesos-stream-id': 'abc' }, body: '{"ü":1}' });
+      const res = await a.request(`${s.url}/api/v1/scheduler?x=1`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'mesos-stream-id': 'abc' },
+        body: '{"ü":1}',
+      });
       expect(res.statusCode).toBe(202);
       await res.body.dump();
     }
@@ -103,7 +107,10 @@ describe('H1Agent', () => {
 
   it('reads a chunked body with extensions and trailers, split at every byte', async () => {
     const s = await rawServer((sock) => {
-      void dribble(sock, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nMesos-Stream-Id: s1\r\n\r\n5;ext=1\r\nhello\r\n8\r\n, wörld\r\n0\r\nX-Trailer: t\r\n\r\n');
+      void dribble(
+        sock,
+        'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nMesos-Stream-Id: s1\r\n\r\n5;ext=1\r\nhello\r\n8\r\n, wörld\r\n0\r\nX-Trailer: t\r\n\r\n',
+      );
     });
     const a = agent();
     const res = await a.request(s.url, { method: 'GET' });
@@ -116,7 +123,10 @@ describe('H1Agent', () => {
   });
 
   it('a Content-Length body split at every byte, and repeated headers kept as a list', async () => {
-    const s = await rawServer((sock) => void dribble(sock, 'HTTP/1.1 200 OK\r\nContent-Length: 6\r\nSet-Cookie: a\r\nset-cookie: b\r\n\r\nabcdef'));
+    const s = await rawServer(
+      (sock) =>
+        void dribble(sock, 'HTTP/1.1 200 OK\r\nContent-Length: 6\r\nSet-Cookie: a\r\nset-cookie: b\r\n\r\nabcdef'),
+    );
     const res = await agent().request(s.url, { method: 'GET' });
     expect(res.headers['set-cookie']).toEqual(['a', 'b']);
     expect(await text(res.body)).toBe('abcdef');
@@ -137,7 +147,8 @@ describe('H1Agent', () => {
     const s = await rawServer((sock, head) => {
       if (head.startsWith('HEAD')) return void sock.write('HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n');
       if (head.includes('/204')) return void sock.write('HTTP/1.1 204 No Content\r\n\r\n');
-      if (head.includes('/100')) return void sock.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      if (head.includes('/100'))
+        return void sock.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
       sock.write('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nbye');
       sock.end();
     });
@@ -165,7 +176,9 @@ describe('H1Agent', () => {
       }, 5);
     });
     const a = agent({ connections: 3 });
-    const answers = await Promise.all(Array.from({ length: 30 }, () => a.request(s.url, { method: 'POST', body: '{}' }).then((r) => r.statusCode)));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () => a.request(s.url, { method: 'POST', body: '{}' }).then((r) => r.statusCode)),
+    );
     expect(answers).toEqual(Array(30).fill(202));
     expect(s.connections()).toBe(3);
     expect(most).toBeLessThanOrEqual(3);
@@ -188,7 +201,9 @@ describe('H1Agent', () => {
       if (head.includes('/stall')) sock.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc');
     });
     const a = agent();
-    await expect(a.request(s.url, { method: 'GET', headersTimeout: 50 })).rejects.toMatchObject({ code: 'H1_HEADERS_TIMEOUT' });
+    await expect(a.request(s.url, { method: 'GET', headersTimeout: 50 })).rejects.toMatchObject({
+      code: 'H1_HEADERS_TIMEOUT',
+    });
     const res = await a.request(`${s.url}/stall`, { method: 'GET', bodyTimeout: 50 });
     await expect(text(res.body)).rejects.toMatchObject({ code: 'H1_BODY_TIMEOUT' });
   });
@@ -204,7 +219,9 @@ describe('H1Agent', () => {
     await expect(queued).rejects.toThrow('stop waiting');
     c1.abort(new Error('stop now'));
     await expect(first).rejects.toThrow('stop now');
-    await expect(a.request(s.url, { method: 'GET', signal: AbortSignal.abort(new Error('already')) })).rejects.toThrow('already');
+    await expect(a.request(s.url, { method: 'GET', signal: AbortSignal.abort(new Error('already')) })).rejects.toThrow(
+      'already',
+    );
   });
 
   it('a stream is delivered as it arrives, and an abort ends it', async () => {
@@ -248,13 +265,17 @@ describe('H1Agent', () => {
     await s.close();
     servers.splice(servers.indexOf(s), 1);
     await expect(agent().request(url, { method: 'GET' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-    const err = await agent().request(url, { method: 'GET', headers: { 'x-a': 'b\r\nx-evil: 1' } }).catch((e: unknown) => e);
+    const err = await agent()
+      .request(url, { method: 'GET', headers: { 'x-a': 'b\r\nx-evil: 1' } })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(H1Error);
     expect((err as H1Error).code).toBe('H1_BAD_REQUEST');
   });
 
   it('close() lets requests under way finish; destroy() fails them', async () => {
-    const s = await rawServer((sock) => setTimeout(() => sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), 20));
+    const s = await rawServer((sock) =>
+      setTimeout(() => sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), 20),
+    );
     const a = agent({ connections: 1 });
     const p1 = a.request(s.url, { method: 'GET' });
     const p2 = a.request(s.url, { method: 'GET' });
@@ -304,7 +325,9 @@ describe('H1Agent', () => {
   });
 
   it('close() called twice: both resolve once the requests under way finish', async () => {
-    const s = await rawServer((sock) => setTimeout(() => sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), 20));
+    const s = await rawServer((sock) =>
+      setTimeout(() => sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), 20),
+    );
     const a = agent();
     const p = a.request(s.url, { method: 'GET' });
     const c1 = a.close();
@@ -343,7 +366,10 @@ describe('H1Agent', () => {
       await gone;
       ended = undefined;
       for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
-      const r = await a.request(s.url, { method: 'GET' }).then((x) => text(x.body), (e: Error) => `${turns} ${e.message}`);
+      const r = await a.request(s.url, { method: 'GET' }).then(
+        (x) => text(x.body),
+        (e: Error) => `${turns} ${e.message}`,
+      );
       expect(r).toBe('ok');
     }
   });
@@ -391,7 +417,9 @@ describe('H1Agent, connecting', () => {
     const s = await rawServer(() => undefined); // accepts TCP, never speaks TLS
     const a = agent({ connectTimeoutMs: 100 });
     const started = Date.now();
-    await expect(a.request(s.url.replace('http:', 'https:'), { method: 'GET', headersTimeout: 10_000 })).rejects.toMatchObject({ code: 'H1_CONNECT_TIMEOUT' });
+    await expect(
+      a.request(s.url.replace('http:', 'https:'), { method: 'GET', headersTimeout: 10_000 }),
+    ).rejects.toMatchObject({ code: 'H1_CONNECT_TIMEOUT' });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
@@ -413,7 +441,10 @@ describe('H1Agent, streamed bodies read by forEach', () => {
   }
 
   /** Reads the stream with forEach: what arrived, the moments reads delivered something, and the longest wait of a chunk. */
-  async function readStream(url: string, batchReadsMs?: number): Promise<{ text: string; reads: number; maxWaitMs: number }> {
+  async function readStream(
+    url: string,
+    batchReadsMs?: number,
+  ): Promise<{ text: string; reads: number; maxWaitMs: number }> {
     const res = await agent().request(`${url}/stream`, { method: 'POST', bodyTimeout: 0, batchReadsMs });
     let text = '';
     let maxWaitMs = 0;
@@ -431,7 +462,12 @@ describe('H1Agent, streamed bodies read by forEach', () => {
   it('batchReadsMs: a busy stream is read in batches, every byte in order, none held much past the window', async () => {
     const s = await streamServer(40, 5);
     const batched = await readStream(s.url, 50);
-    expect(batched.text.split(';').filter(Boolean).map((x) => Number(x.split('@')[0]))).toEqual([...Array(40).keys()]);
+    expect(
+      batched.text
+        .split(';')
+        .filter(Boolean)
+        .map((x) => Number(x.split('@')[0])),
+    ).toEqual([...Array(40).keys()]);
     // ~200 ms of chunks, one read per 50 ms window (plus the first read, which comes at once).
     expect(batched.reads).toBeLessThanOrEqual(12);
     expect(batched.maxWaitMs).toBeLessThan(50 + 200); // the window, and slack for a loaded machine

@@ -22,7 +22,10 @@ const fast = { rounds: 3, baseMs: 1, maxMs: 4 };
 
 const { cleanups, server } = scriptedHarness();
 
-function client(masters: string[], extra: Partial<ConstructorParameters<typeof OperatorClient>[0]> = {}): OperatorClient {
+function client(
+  masters: string[],
+  extra: Partial<ConstructorParameters<typeof OperatorClient>[0]> = {},
+): OperatorClient {
   const c = new OperatorClient({ masters, retry: fast, ...extra });
   cleanups.push(() => c.destroy());
   return c;
@@ -74,7 +77,7 @@ describe('OperatorClient against recorded answers', () => {
     expect(await c.tasksOf('other-framework')).toEqual([]);
   });
 
-  it('a 400 keeps the master\'s exact body', async () => {
+  it("a 400 keeps the master's exact body", async () => {
     const m = await recordedMaster();
     const c = client([m.url]);
     await expect(c.call({ type: 'GET_VERSION' })).rejects.toMatchObject({
@@ -84,12 +87,14 @@ describe('OperatorClient against recorded answers', () => {
     });
   });
 
-  it('follows the standby\'s 307 to the leader (Location without scheme, transcript-ha.jsonl)', async () => {
+  it("follows the standby's 307 to the leader (Location without scheme, transcript-ha.jsonl)", async () => {
     const leader = await recordedMaster();
     const rec = exchange('non-leader operator GET_FRAMEWORKS', 'transcript-ha.jsonl');
     expect(rec.headers.location).toBe('//localhost:5050/master/api/v1');
     const standby = await server((_req, res) =>
-      reply(res, rec.status, '', { location: rec.headers.location.replace('localhost:5050', `127.0.0.1:${leader.port}`) }),
+      reply(res, rec.status, '', {
+        location: rec.headers.location.replace('localhost:5050', `127.0.0.1:${leader.port}`),
+      }),
     );
     const c = client([standby.url]);
     const fws = await c.getFrameworks();
@@ -119,7 +124,9 @@ describe('OperatorClient against recorded answers', () => {
 
   it('masters redirecting to each other: MA_ERR_REDIRECT_LOOP', async () => {
     const a = await server((_req, res) => reply(res, 307, '', { location: `//127.0.0.1:${b.port}/master/api/v1` }));
-    const b: Scripted = await server((_req, res) => reply(res, 307, '', { location: `//127.0.0.1:${a.port}/master/api/v1` }));
+    const b: Scripted = await server((_req, res) =>
+      reply(res, 307, '', { location: `//127.0.0.1:${a.port}/master/api/v1` }),
+    );
     const c = new OperatorClient({ masters: [a.url], retry: { rounds: 1, baseMs: 1, maxMs: 1 } });
     cleanups.push(() => c.destroy());
     await expect(c.getFrameworks()).rejects.toMatchObject({ code: 'MA_ERR_REDIRECT_LOOP' });
@@ -127,9 +134,14 @@ describe('OperatorClient against recorded answers', () => {
 
   it('401 and 403 say what to fix', async () => {
     const m = await server((req, res) =>
-      req.headers.authorization ? reply(res, 403, 'Forbidden') : reply(res, 401, '401 Unauthorized.', { 'www-authenticate': 'Basic realm="mesos-master-readwrite"' }),
+      req.headers.authorization
+        ? reply(res, 403, 'Forbidden')
+        : reply(res, 401, '401 Unauthorized.', { 'www-authenticate': 'Basic realm="mesos-master-readwrite"' }),
     );
-    await expect(client([m.url]).getFrameworks()).rejects.toMatchObject({ code: 'MA_ERR_UNAUTHORIZED', hint: expect.stringMatching(/--principal/) });
+    await expect(client([m.url]).getFrameworks()).rejects.toMatchObject({
+      code: 'MA_ERR_UNAUTHORIZED',
+      hint: expect.stringMatching(/--principal/),
+    });
     await expect(client([m.url], { auth: { principal: 'p', secret: 's' } }).getFrameworks()).rejects.toMatchObject({
       code: 'MA_ERR_FORBIDDEN',
       hint: expect.stringMatching(/ACLs/),
@@ -145,14 +157,34 @@ describe('https masters', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mesos-tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    https = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(recorded.GET_HEALTH.body);
-    });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    https = createHttpsServer(
+      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(recorded.GET_HEALTH.body);
+      },
+    );
     await new Promise<void>((r) => https.listen(0, '127.0.0.1', r));
     url = `https://127.0.0.1:${(https.address() as AddressInfo).port}`;
   });
@@ -164,7 +196,9 @@ describe('https masters', () => {
   });
 
   it('an untrusted certificate fails with a hint naming --ca-file', async () => {
-    const err = await client([url], { retry: { rounds: 1, baseMs: 1, maxMs: 1 } }).getHealth().catch((e: unknown) => e);
+    const err = await client([url], { retry: { rounds: 1, baseMs: 1, maxMs: 1 } })
+      .getHealth()
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'MA_ERR_CONNECT', hint: expect.stringMatching(/--ca-file/) });
   });
 

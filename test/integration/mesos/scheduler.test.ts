@@ -31,7 +31,10 @@ function session(opts: Partial<SchedulerSessionOptions> & { masters: string[] })
 }
 
 /** Collect session events until `until` says stop (or the iterator ends). */
-async function collect(s: SchedulerSession, until: (e: SessionEvent, all: SessionEvent[]) => boolean): Promise<SessionEvent[]> {
+async function collect(
+  s: SchedulerSession,
+  until: (e: SessionEvent, all: SessionEvent[]) => boolean,
+): Promise<SessionEvent[]> {
   const all: SessionEvent[] = [];
   for await (const e of s.events()) {
     all.push(e);
@@ -60,7 +63,12 @@ describe('SchedulerSession against a scripted master replaying Mesos 1.12', () =
     });
     const s = session({ masters: [m.url] });
     const sub = await s.start();
-    expect(sub).toMatchObject({ frameworkId: FW, streamId: '7473e0ac-0e5f-463e-9a97-6ce012fc3850', heartbeatIntervalSeconds: 15, leaderUrl: m.url });
+    expect(sub).toMatchObject({
+      frameworkId: FW,
+      streamId: '7473e0ac-0e5f-463e-9a97-6ce012fc3850',
+      heartbeatIntervalSeconds: 15,
+      leaderUrl: m.url,
+    });
     expect(sub.masterInfo?.port).toBe(5050);
     const events = await collect(s, (_e, all) => all.length === 2);
     expect(eventTypes(events)).toEqual(['HEARTBEAT', 'OFFERS']);
@@ -82,13 +90,25 @@ describe('SchedulerSession against a scripted master replaying Mesos 1.12', () =
     expect(parsed(subscribe.body).subscribe?.framework_info.capabilities?.map((c) => c.type)).toEqual(
       expect.arrayContaining(['MULTI_ROLE', 'PARTITION_AWARE', 'TASK_KILLING_STATE']),
     );
-    expect(calls.map((r) => parsed(r.body).type)).toEqual(['ACCEPT', 'DECLINE', 'ACKNOWLEDGE', 'KILL', 'RECONCILE', 'REVIVE', 'SUPPRESS']);
+    expect(calls.map((r) => parsed(r.body).type)).toEqual([
+      'ACCEPT',
+      'DECLINE',
+      'ACKNOWLEDGE',
+      'KILL',
+      'RECONCILE',
+      'REVIVE',
+      'SUPPRESS',
+    ]);
     for (const r of calls) {
       expect(r.headers['mesos-stream-id']).toBe('7473e0ac-0e5f-463e-9a97-6ce012fc3850');
       expect(r.headers['content-type']).toBe('application/json');
       expect(parsed(r.body).framework_id).toEqual({ value: FW });
     }
-    expect(parsed(calls[0].body).accept).toEqual({ offer_ids: [{ value: offers[0].id.value }], operations: [], filters: { refuse_seconds: 0 } });
+    expect(parsed(calls[0].body).accept).toEqual({
+      offer_ids: [{ value: offers[0].id.value }],
+      operations: [],
+      filters: { refuse_seconds: 0 },
+    });
     expect(parsed(calls[3].body).kill?.kill_policy).toEqual({ grace_period: { nanoseconds: 3000000000 } });
     expect(parsed(calls[4].body).reconcile).toEqual({ tasks: [] });
   });
@@ -199,7 +219,10 @@ describe('SchedulerSession against a scripted master replaying Mesos 1.12', () =
     standbyLeads = true;
     await leader.close();
     const events = await collect(s, (e) => e.kind === 'resubscribed');
-    expect(events.at(-1)).toMatchObject({ kind: 'resubscribed', frameworkId: 'debf3c39-f7c0-4329-ade4-8bdfaba43c1c-0000' });
+    expect(events.at(-1)).toMatchObject({
+      kind: 'resubscribed',
+      frameworkId: 'debf3c39-f7c0-4329-ade4-8bdfaba43c1c-0000',
+    });
     expect(s.subscription).toMatchObject({ streamId: 'new-leader-stream', leaderUrl: standby.url });
     expect(s.subscription?.masterInfo?.port).toBe(5060);
     await s.revive();
@@ -222,7 +245,11 @@ describe('SchedulerSession against a scripted master replaying Mesos 1.12', () =
   it('gives up with MA_ERR_NO_LEADER when 503 persists', async () => {
     const m = await server((_req, res) => reply(res, 503, 'Master has not finished recovery'));
     const s = session({ masters: [m.url], reconnect: { maxAttempts: 3, baseMs: 1, maxMs: 2 } });
-    await expect(s.start()).rejects.toMatchObject({ code: 'MA_ERR_NO_LEADER', status: 503, body: 'Master has not finished recovery' });
+    await expect(s.start()).rejects.toMatchObject({
+      code: 'MA_ERR_NO_LEADER',
+      status: 503,
+      body: 'Master has not finished recovery',
+    });
     expect(m.requests).toHaveLength(3);
   });
 
@@ -262,7 +289,11 @@ describe('SchedulerSession against a scripted master replaying Mesos 1.12', () =
   });
 
   it('heartbeat silence: reconnects when allowed, closes with MA_ERR_HEARTBEAT_TIMEOUT when not', async () => {
-    const subscribed = JSON.parse(firstRecords('stream-1', 1).toString().replace(/^\d+\n/, ''));
+    const subscribed = JSON.parse(
+      firstRecords('stream-1', 1)
+        .toString()
+        .replace(/^\d+\n/, ''),
+    );
     subscribed.subscribed.heartbeat_interval_seconds = 0.03;
     const m = await server((_req, res) => {
       openStream(res, `s-${m.requests.length}`);
@@ -271,7 +302,9 @@ describe('SchedulerSession against a scripted master replaying Mesos 1.12', () =
     const s = session({ masters: [m.url], heartbeatMisses: 2 });
     await s.start();
     const events = await collect(s, (e) => e.kind === 'resubscribed');
-    expect(events).toEqual([expect.objectContaining({ kind: 'resubscribed', info: expect.objectContaining({ streamId: 's-2' }) })]);
+    expect(events).toEqual([
+      expect.objectContaining({ kind: 'resubscribed', info: expect.objectContaining({ streamId: 's-2' }) }),
+    ]);
 
     const once = session({ masters: [m.url], heartbeatMisses: 2, reconnect: { maxAttempts: 0 } });
     await once.start();
@@ -282,7 +315,11 @@ describe('SchedulerSession against a scripted master replaying Mesos 1.12', () =
   });
 
   it('regular heartbeats keep a stream with a tight watchdog alive', async () => {
-    const subscribed = JSON.parse(firstRecords('stream-1', 1).toString().replace(/^\d+\n/, ''));
+    const subscribed = JSON.parse(
+      firstRecords('stream-1', 1)
+        .toString()
+        .replace(/^\d+\n/, ''),
+    );
     subscribed.subscribed.heartbeat_interval_seconds = 0.04;
     const timers: NodeJS.Timeout[] = [];
     const m = await server((_req, res) => {

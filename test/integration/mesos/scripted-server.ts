@@ -38,7 +38,12 @@ export async function startServer(handler: Handler): Promise<Scripted> {
     const parts: Buffer[] = [];
     raw.on('data', (c: Buffer) => parts.push(c));
     raw.on('end', () => {
-      const seen: Seen = { method: raw.method ?? '', path: raw.url ?? '', headers: raw.headers, body: Buffer.concat(parts).toString('utf8') };
+      const seen: Seen = {
+        method: raw.method ?? '',
+        path: raw.url ?? '',
+        headers: raw.headers,
+        body: Buffer.concat(parts).toString('utf8'),
+      };
       requests.push(seen);
       Promise.resolve(scripted.handler(seen, res, raw)).catch((err: unknown) => {
         res.destroy(err as Error);
@@ -87,7 +92,10 @@ export function transcript(file = 'transcript.jsonl'): TranscriptLine[] {
 }
 
 /** The recorded exchange of a step. */
-export function exchange(step: string, file?: string): { status: number; headers: Record<string, string>; body: string } {
+export function exchange(
+  step: string,
+  file?: string,
+): { status: number; headers: Record<string, string>; body: string } {
   const line = transcript(file).find((l) => l.kind === 'exchange' && l.step === step);
   if (!line?.response) throw new Error(`no recorded step '${step}'`);
   return { ...line.response, body: line.response.body ?? '' };
@@ -100,7 +108,9 @@ export function recordio(name: string): Buffer {
 /** The HTTP chunks of a recorded stream, at the sizes they arrived in. */
 export function recordedChunks(name: string): Buffer[] {
   const all = recordio(name);
-  const sizes = transcript().filter((l) => l.kind === 'stream-chunk' && l.stream === name).map((l) => l.bytes ?? 0);
+  const sizes = transcript()
+    .filter((l) => l.kind === 'stream-chunk' && l.stream === name)
+    .map((l) => l.bytes ?? 0);
   const chunks: Buffer[] = [];
   let at = 0;
   for (const n of sizes) {
@@ -129,7 +139,11 @@ export function frame(event: unknown): Buffer {
 
 /** Answer a SUBSCRIBE with 200 and the stream headers a real master sends. */
 export function openStream(res: ServerResponse, streamId: string): void {
-  res.writeHead(200, { 'content-type': 'application/json', 'mesos-stream-id': streamId, 'transfer-encoding': 'chunked' });
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'mesos-stream-id': streamId,
+    'transfer-encoding': 'chunked',
+  });
   res.flushHeaders();
 }
 
@@ -146,7 +160,10 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Cleanups for one test file, run after each test in reverse order, and `server(handler)`:
  * a scripted server closed after the test. Call once per file.
  */
-export function scriptedHarness(): { cleanups: (() => Promise<unknown>)[]; server: (handler: Handler) => Promise<Scripted> } {
+export function scriptedHarness(): {
+  cleanups: (() => Promise<unknown>)[];
+  server: (handler: Handler) => Promise<Scripted>;
+} {
   const cleanups: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { failureOf, readStatus } from '../../../src/apply/phase.js';
 import type { TaskState, TaskStatus } from '../../../src/mesos/types.js';
 
-const status = (state: TaskState, extra: Partial<TaskStatus> = {}): TaskStatus => ({ task_id: { value: 't' }, state, ...extra });
+const status = (state: TaskState, extra: Partial<TaskStatus> = {}): TaskStatus => ({
+  task_id: { value: 't' },
+  state,
+  ...extra,
+});
 
 describe('readStatus', () => {
   it('walks a service without health check to done at TASK_RUNNING', () => {
@@ -13,8 +17,14 @@ describe('readStatus', () => {
 
   it('waits for healthy: true when the service has a health check', () => {
     expect(readStatus(status('TASK_RUNNING'), 'running', true)).toEqual({ phase: 'running', verdict: 'wait' });
-    expect(readStatus(status('TASK_RUNNING', { healthy: false }), 'running', true)).toEqual({ phase: 'unhealthy', verdict: 'wait' });
-    expect(readStatus(status('TASK_RUNNING', { healthy: true }), 'running', true)).toEqual({ phase: 'healthy', verdict: 'done' });
+    expect(readStatus(status('TASK_RUNNING', { healthy: false }), 'running', true)).toEqual({
+      phase: 'unhealthy',
+      verdict: 'wait',
+    });
+    expect(readStatus(status('TASK_RUNNING', { healthy: true }), 'running', true)).toEqual({
+      phase: 'healthy',
+      verdict: 'done',
+    });
   });
 
   it('treats a job as done only at TASK_FINISHED', () => {
@@ -25,7 +35,16 @@ describe('readStatus', () => {
 
   it('fails a service that finished on its own, and every abnormal end', () => {
     expect(readStatus(status('TASK_FINISHED'), 'running', false).verdict).toBe('failed');
-    for (const s of ['TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_LOST', 'TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_UNKNOWN'] as TaskState[]) {
+    for (const s of [
+      'TASK_FAILED',
+      'TASK_KILLED',
+      'TASK_ERROR',
+      'TASK_LOST',
+      'TASK_DROPPED',
+      'TASK_GONE',
+      'TASK_GONE_BY_OPERATOR',
+      'TASK_UNKNOWN',
+    ] as TaskState[]) {
       expect(readStatus(status(s), 'running', false).verdict).toBe('failed');
     }
   });
@@ -38,8 +57,20 @@ describe('readStatus', () => {
 
 describe('failureOf', () => {
   it('carries state, reason, source, message and agent; never invents a reason', () => {
-    const f = failureOf(status('TASK_FAILED', { message: 'Command exited with status 3', source: 'SOURCE_EXECUTOR', agent_id: { value: 'a1' } }), 'running');
-    expect(f).toEqual({ state: 'TASK_FAILED', source: 'SOURCE_EXECUTOR', message: 'Command exited with status 3', agentId: 'a1' });
+    const f = failureOf(
+      status('TASK_FAILED', {
+        message: 'Command exited with status 3',
+        source: 'SOURCE_EXECUTOR',
+        agent_id: { value: 'a1' },
+      }),
+      'running',
+    );
+    expect(f).toEqual({
+      state: 'TASK_FAILED',
+      source: 'SOURCE_EXECUTOR',
+      message: 'Command exited with status 3',
+      agentId: 'a1',
+    });
     expect(f).not.toHaveProperty('reason');
   });
 

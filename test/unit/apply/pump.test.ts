@@ -3,10 +3,21 @@ import { EventQueue } from '../../../src/mesos/event-queue.js';
 import type { SessionEvent } from '../../../src/mesos/scheduler.js';
 import { EventPump } from '../../../src/apply/pump.js';
 
-const update = (id: string): SessionEvent => ({
-  kind: 'event',
-  event: { type: 'UPDATE', update: { status: { task_id: { value: id }, state: 'TASK_RUNNING', uuid: 'AAAAAAAAAAAAAAAAAAAAAA==', agent_id: { value: 'a' } } } },
-}) as SessionEvent;
+const update = (id: string): SessionEvent =>
+  ({
+    kind: 'event',
+    event: {
+      type: 'UPDATE',
+      update: {
+        status: {
+          task_id: { value: id },
+          state: 'TASK_RUNNING',
+          uuid: 'AAAAAAAAAAAAAAAAAAAAAA==',
+          agent_id: { value: 'a' },
+        },
+      },
+    },
+  }) as SessionEvent;
 
 describe('EventPump', () => {
   it('next() answers interrupted once interrupted, but drainQueued still hands out what is queued', async () => {

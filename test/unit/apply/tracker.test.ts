@@ -5,13 +5,47 @@ import type { LoadedSpec, TaskSpec } from '../../../src/model/spec.js';
 import type { PlanItem, TaskPlacement } from '../../../src/plan/types.js';
 
 const spec = (over: Partial<TaskSpec> = {}): TaskSpec => ({
-  name: 'web', labels: {}, goal: 'running', instances: 1, role: '*', command: 'sleep 1', env: {}, uris: [],
-  resources: { cpus: 0.1, mem: 32, disk: 0, gpus: 0 }, ports: [], killGracePeriod: 3, constraints: [], ...over,
+  name: 'web',
+  labels: {},
+  goal: 'running',
+  instances: 1,
+  role: '*',
+  command: 'sleep 1',
+  env: {},
+  uris: [],
+  resources: { cpus: 0.1, mem: 32, disk: 0, gpus: 0 },
+  ports: [],
+  killGracePeriod: 3,
+  constraints: [],
+  ...over,
 });
-const loaded = (over: Partial<TaskSpec> = {}): LoadedSpec => ({ spec: spec(over), hash: 'h1', source: { file: 'f.yaml', document: 0, line: 1, col: 1 } });
-const item = (over: Partial<PlanItem> = {}): PlanItem => ({ action: 'create', name: 'web', instance: 0, taskId: 'web.0.h1', specHash: 'h1', ...over });
-const placement: TaskPlacement = { agentId: 'S0', hostname: 'h', role: '*', offerIds: ['O1'], resources: [], ports: [{ name: 'http', hostPort: 31000, protocol: 'tcp' }] };
-const status = (taskId: string, state: TaskState, extra: Partial<TaskStatus> = {}): TaskStatus => ({ task_id: { value: taskId }, state, agent_id: { value: 'S0' }, ...extra });
+const loaded = (over: Partial<TaskSpec> = {}): LoadedSpec => ({
+  spec: spec(over),
+  hash: 'h1',
+  source: { file: 'f.yaml', document: 0, line: 1, col: 1 },
+});
+const item = (over: Partial<PlanItem> = {}): PlanItem => ({
+  action: 'create',
+  name: 'web',
+  instance: 0,
+  taskId: 'web.0.h1',
+  specHash: 'h1',
+  ...over,
+});
+const placement: TaskPlacement = {
+  agentId: 'S0',
+  hostname: 'h',
+  role: '*',
+  offerIds: ['O1'],
+  resources: [],
+  ports: [{ name: 'http', hostPort: 31000, protocol: 'tcp' }],
+};
+const status = (taskId: string, state: TaskState, extra: Partial<TaskStatus> = {}): TaskStatus => ({
+  task_id: { value: taskId },
+  state,
+  agent_id: { value: 'S0' },
+  ...extra,
+});
 
 describe('Tracker launches', () => {
   it('walks a launch from waiting to done, and is finished only then', () => {
@@ -68,7 +102,12 @@ describe('Tracker launches', () => {
   it('remembers why a launch did not fit, adding rejection counts over rounds', () => {
     const t = new Tracker();
     const l = t.addLaunch(item(), loaded());
-    const report = { kind: 'not-now' as const, summary: 's', needs: { role: '*', cpus: 0.1, mem: 32, disk: 0, gpus: 0, fixedPorts: [], anyPorts: 0 }, reasons: [{ reason: 'cpus' as const, count: 2, detail: '2 offers lack cpus' }] };
+    const report = {
+      kind: 'not-now' as const,
+      summary: 's',
+      needs: { role: '*', cpus: 0.1, mem: 32, disk: 0, gpus: 0, fixedPorts: [], anyPorts: 0 },
+      reasons: [{ reason: 'cpus' as const, count: 2, detail: '2 offers lack cpus' }],
+    };
     t.notPlaced(l, report, 1000);
     t.notPlaced(l, report, 2000);
     expect(l.pendingSince).toBe(1000);

@@ -2,18 +2,38 @@ import { describe, expect, it } from 'vitest';
 import { capDiagnostics, diagnostic, sortDiagnostics, type Diagnostic } from '../../../src/diagnostics/diagnostic.js';
 import { formatDiagnostic, formatDiagnostics, validationReportJson } from '../../../src/diagnostics/format.js';
 
-const d: Diagnostic = diagnostic('MA_ERR_VALUE', 'm.yaml', { line: 8, col: 21, lineText: '  resources: {cpus: 0, mem: 32}' }, 'spec.resources.cpus', 'must be > 0');
+const d: Diagnostic = diagnostic(
+  'MA_ERR_VALUE',
+  'm.yaml',
+  { line: 8, col: 21, lineText: '  resources: {cpus: 0, mem: 32}' },
+  'spec.resources.cpus',
+  'must be > 0',
+);
 
 describe('formatting diagnostics', () => {
   it('prints file:line:col: path: message with a caret under the column', () => {
     expect(formatDiagnostic(d, { color: false })).toBe(
-      ['m.yaml:8:21: spec.resources.cpus: must be > 0', '    8 |   resources: {cpus: 0, mem: 32}', '      |                     ^'].join('\n'),
+      [
+        'm.yaml:8:21: spec.resources.cpus: must be > 0',
+        '    8 |   resources: {cpus: 0, mem: 32}',
+        '      |                     ^',
+      ].join('\n'),
     );
   });
 
   it('adds the hint, and marks warnings', () => {
-    const w = diagnostic('MA_ERR_PLACEMENT', 'm.yaml', { line: 1, col: 1 }, 'spec.ports[0]', 'needs agents', 'add a constraint', 'warning');
-    expect(formatDiagnostic(w, { color: false })).toBe('m.yaml:1:1: warning: spec.ports[0]: needs agents\n    hint: add a constraint');
+    const w = diagnostic(
+      'MA_ERR_PLACEMENT',
+      'm.yaml',
+      { line: 1, col: 1 },
+      'spec.ports[0]',
+      'needs agents',
+      'add a constraint',
+      'warning',
+    );
+    expect(formatDiagnostic(w, { color: false })).toBe(
+      'm.yaml:1:1: warning: spec.ports[0]: needs agents\n    hint: add a constraint',
+    );
   });
 
   it('prints file-level problems without position or excerpt', () => {
@@ -29,7 +49,13 @@ describe('formatting diagnostics', () => {
   it('keeps tabs so the caret lines up, and shortens very long lines around the column', () => {
     const t = diagnostic('MA_ERR_VALUE', 'f', { line: 3, col: 3, lineText: '\t\tx' }, 'p', 'm');
     expect(formatDiagnostic(t, { color: false }).split('\n')[2]).toBe('      | \t\t^');
-    const long = diagnostic('MA_ERR_VALUE', 'f', { line: 1, col: 500, lineText: 'a'.repeat(499) + 'X' + 'b'.repeat(500) }, 'p', 'm');
+    const long = diagnostic(
+      'MA_ERR_VALUE',
+      'f',
+      { line: 1, col: 500, lineText: 'a'.repeat(499) + 'X' + 'b'.repeat(500) },
+      'p',
+      'm',
+    );
     const [, src, caret] = formatDiagnostic(long, { color: false }).split('\n');
     expect(src.length).toBeLessThan(140);
     expect(src[caret.indexOf('^')]).toBe('X');
@@ -38,10 +64,26 @@ describe('formatting diagnostics', () => {
   it('gives the JSON report for -o json', () => {
     expect(validationReportJson([d], [])).toEqual({
       valid: false,
-      errors: [{ code: 'MA_ERR_VALUE', severity: 'error', file: 'm.yaml', line: 8, col: 21, path: 'spec.resources.cpus', message: 'must be > 0' }],
+      errors: [
+        {
+          code: 'MA_ERR_VALUE',
+          severity: 'error',
+          file: 'm.yaml',
+          line: 8,
+          col: 21,
+          path: 'spec.resources.cpus',
+          message: 'must be > 0',
+        },
+      ],
       warnings: [],
     });
-    expect(validationReportJson([], ['a', 'b'])).toEqual({ valid: true, tasks: 2, names: ['a', 'b'], errors: [], warnings: [] });
+    expect(validationReportJson([], ['a', 'b'])).toEqual({
+      valid: true,
+      tasks: 2,
+      names: ['a', 'b'],
+      errors: [],
+      warnings: [],
+    });
   });
 
   it('sorts by input order then position, and caps with a count', () => {

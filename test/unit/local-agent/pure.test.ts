@@ -8,7 +8,12 @@ import { summarizeResources } from '../../../src/local/agent/state.js';
 import { describeExit, newStatusUuid } from '../../../src/local/agent/status.js';
 import type { TaskInfo } from '../../../src/mesos/types.js';
 
-const task = (command: TaskInfo['command']): TaskInfo => ({ name: 't', task_id: { value: 'svc.0' }, agent_id: { value: 'a' }, command });
+const task = (command: TaskInfo['command']): TaskInfo => ({
+  name: 't',
+  task_id: { value: 'svc.0' },
+  agent_id: { value: 'a' },
+  command,
+});
 
 describe('local agent pure helpers', () => {
   it('status uuids are RFC 4122 v4, base64, and fresh', () => {
@@ -33,9 +38,15 @@ describe('local agent pure helpers', () => {
   });
 
   it('names command executors as the recorded agent does', () => {
-    expect(executorName(task({ shell: true, value: 'echo started on $PORT0' }))).toBe("Command Executor (Task: svc.0) (Command: sh -c 'echo started...')");
-    expect(executorName(task({ shell: true, value: 'echo job-done' }))).toBe("Command Executor (Task: svc.0) (Command: sh -c 'echo job-done')");
-    expect(executorName(task({ shell: false, value: '/bin/sh', arguments: ['/bin/sh', '-c', 'exit 3'] }))).toBe('Command Executor (Task: svc.0) (Command: [/bin/sh, /bi...])');
+    expect(executorName(task({ shell: true, value: 'echo started on $PORT0' }))).toBe(
+      "Command Executor (Task: svc.0) (Command: sh -c 'echo started...')",
+    );
+    expect(executorName(task({ shell: true, value: 'echo job-done' }))).toBe(
+      "Command Executor (Task: svc.0) (Command: sh -c 'echo job-done')",
+    );
+    expect(executorName(task({ shell: false, value: '/bin/sh', arguments: ['/bin/sh', '-c', 'exit 3'] }))).toBe(
+      'Command Executor (Task: svc.0) (Command: [/bin/sh, /bi...])',
+    );
     expect(executorName(task({ shell: true }))).toBe('Command Executor (Task: svc.0) (Command: NO COMMAND)');
   });
 
@@ -47,21 +58,51 @@ describe('local agent pure helpers', () => {
   });
 
   it('summarises resources in the legacy dialect', () => {
-    expect(summarizeResources([
-      { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } },
-      { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } },
-      { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 31000 }, { begin: 31005, end: 31010 }] } },
-    ])).toEqual({ disk: 0, mem: 0, gpus: 0, cpus: 0.2, ports: '[31000-31000, 31005-31010]' });
+    expect(
+      summarizeResources([
+        { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } },
+        { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } },
+        {
+          name: 'ports',
+          type: 'RANGES',
+          ranges: {
+            range: [
+              { begin: 31000, end: 31000 },
+              { begin: 31005, end: 31010 },
+            ],
+          },
+        },
+      ]),
+    ).toEqual({ disk: 0, mem: 0, gpus: 0, cpus: 0.2, ports: '[31000-31000, 31005-31010]' });
   });
 
   it('builds the task environment: executor vars, task vars override, role last', () => {
     const env = taskEnvironment(
-      { frameworkId: 'f', executorId: 'e', agentId: 'a', agentPid: 'slave(1)@127.0.0.1:1', agentEndpoint: '127.0.0.1:1', directory: '/s', checkpoint: false },
-      { variables: [{ name: 'MESOS_SANDBOX', value: 'mine' }, { name: 'MESOS_ALLOCATION_ROLE', value: 'x' }] },
+      {
+        frameworkId: 'f',
+        executorId: 'e',
+        agentId: 'a',
+        agentPid: 'slave(1)@127.0.0.1:1',
+        agentEndpoint: '127.0.0.1:1',
+        directory: '/s',
+        checkpoint: false,
+      },
+      {
+        variables: [
+          { name: 'MESOS_SANDBOX', value: 'mine' },
+          { name: 'MESOS_ALLOCATION_ROLE', value: 'x' },
+        ],
+      },
       [{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 }, allocation_info: { role: 'web' } }],
       '/bin',
     );
-    expect(env).toMatchObject({ PATH: '/bin', MESOS_SANDBOX: 'mine', MESOS_ALLOCATION_ROLE: 'web', MESOS_CHECKPOINT: '0', MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: '5secs' });
+    expect(env).toMatchObject({
+      PATH: '/bin',
+      MESOS_SANDBOX: 'mine',
+      MESOS_ALLOCATION_ROLE: 'web',
+      MESOS_CHECKPOINT: '0',
+      MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: '5secs',
+    });
     expect(env['MESOS_RECOVERY_TIMEOUT']).toBeUndefined();
     expect(Object.keys(env).filter((k) => k.startsWith('PORT'))).toEqual([]);
   });
@@ -76,30 +117,74 @@ describe('local agent pure helpers', () => {
       container: {
         type: 'DOCKER',
         docker: {
-          image: 'nginx:1.27', network: 'BRIDGE', privileged: true,
+          image: 'nginx:1.27',
+          network: 'BRIDGE',
+          privileged: true,
           port_mappings: [{ host_port: 31000, container_port: 80, protocol: 'TCP' }],
           parameters: [{ key: 'label', value: 'owner=me' }],
         },
         volumes: [{ container_path: '/data', host_path: '/srv/data', mode: 'RO' }],
       },
       command: { shell: true, value: 'nginx -g "daemon off;"' },
-      resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 } }, { name: 'mem', type: 'SCALAR', scalar: { value: 64 } }],
-      name: 'mesos-c1', sandbox: '/sb', mappedSandbox: '/mnt/mesos/sandbox', env: { A: '1' },
+      resources: [
+        { name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 } },
+        { name: 'mem', type: 'SCALAR', scalar: { value: 64 } },
+      ],
+      name: 'mesos-c1',
+      sandbox: '/sb',
+      mappedSandbox: '/mnt/mesos/sandbox',
+      env: { A: '1' },
     });
     expect(args).toEqual([
-      'run', '--privileged', '--cpu-shares', '512', '--memory', String(64 * 1024 * 1024), '-e', 'A=1',
-      '-v', '/srv/data:/data:ro', '-v', '/sb:/mnt/mesos/sandbox', '--net', 'bridge', '-p', '31000:80/tcp',
-      '--entrypoint', '/bin/sh', '--name', 'mesos-c1', '--label=owner=me', 'nginx:1.27', '-c', 'nginx -g "daemon off;"',
+      'run',
+      '--privileged',
+      '--cpu-shares',
+      '512',
+      '--memory',
+      String(64 * 1024 * 1024),
+      '-e',
+      'A=1',
+      '-v',
+      '/srv/data:/data:ro',
+      '-v',
+      '/sb:/mnt/mesos/sandbox',
+      '--net',
+      'bridge',
+      '-p',
+      '31000:80/tcp',
+      '--entrypoint',
+      '/bin/sh',
+      '--name',
+      'mesos-c1',
+      '--label=owner=me',
+      'nginx:1.27',
+      '-c',
+      'nginx -g "daemon off;"',
     ]);
     const exec = dockerRunArgs({
-      container: { type: 'DOCKER', docker: { image: 'busybox' } }, command: { shell: false, value: 'echo', arguments: ['hi'] },
-      resources: [], name: 'n', sandbox: '/sb', mappedSandbox: '/m', env: {},
+      container: { type: 'DOCKER', docker: { image: 'busybox' } },
+      command: { shell: false, value: 'echo', arguments: ['hi'] },
+      resources: [],
+      name: 'n',
+      sandbox: '/sb',
+      mappedSandbox: '/m',
+      env: {},
     });
     expect(exec.slice(-3)).toEqual(['busybox', 'echo', 'hi']);
     expect(exec).toContain('host');
-    expect(() => dockerRunArgs({
-      container: { type: 'DOCKER', docker: { image: 'x', network: 'HOST', port_mappings: [{ host_port: 1, container_port: 2 }] } },
-      command: { shell: false }, resources: [], name: 'n', sandbox: '/sb', mappedSandbox: '/m', env: {},
-    })).toThrow('Port mappings are only supported for bridge and user-defined networks');
+    expect(() =>
+      dockerRunArgs({
+        container: {
+          type: 'DOCKER',
+          docker: { image: 'x', network: 'HOST', port_mappings: [{ host_port: 1, container_port: 2 }] },
+        },
+        command: { shell: false },
+        resources: [],
+        name: 'n',
+        sandbox: '/sb',
+        mappedSandbox: '/m',
+        env: {},
+      }),
+    ).toThrow('Port mappings are only supported for bridge and user-defined networks');
   });
 });

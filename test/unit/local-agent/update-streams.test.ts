@@ -3,7 +3,11 @@ import type { AgentStatusUpdate } from '../../../src/local/agent-link.js';
 import { UpdateStreams } from '../../../src/local/agent/update-streams.js';
 import type { TaskState, TaskStatus } from '../../../src/mesos/types.js';
 
-const status = (task: string, state: TaskState, uuid: string): TaskStatus => ({ task_id: { value: task }, state, uuid });
+const status = (task: string, state: TaskState, uuid: string): TaskStatus => ({
+  task_id: { value: task },
+  state,
+  uuid,
+});
 
 describe('UpdateStreams', () => {
   let sent: AgentStatusUpdate[];

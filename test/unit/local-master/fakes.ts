@@ -19,15 +19,32 @@ export class FakeAgent implements AgentHandle {
   readonly acks: { frameworkId: string; taskId: string; uuid: string }[] = [];
   readonly shutdowns: string[] = [];
   readonly resends: string[] = [];
-  constructor(readonly id: string, readonly resources: Resource[]) {}
-  get pid(): string { return `slave(1)@127.0.0.1:${this.port}`; }
+  constructor(
+    readonly id: string,
+    readonly resources: Resource[],
+  ) {}
+  get pid(): string {
+    return `slave(1)@127.0.0.1:${this.port}`;
+  }
   async start(): Promise<void> {}
-  runTask(_fw: FrameworkInfo & { id: { value: string } }, task: TaskInfo): void { this.launched.push(task); }
-  killTask(frameworkId: string, taskId: string, killPolicy?: KillPolicy): void { this.kills.push({ frameworkId, taskId, killPolicy }); }
-  acknowledge(frameworkId: string, taskId: string, uuid: string): void { this.acks.push({ frameworkId, taskId, uuid }); }
-  shutdownFramework(frameworkId: string): void { this.shutdowns.push(frameworkId); }
-  resendPending(frameworkId: string): void { this.resends.push(frameworkId); }
-  state(): Record<string, unknown> { return {}; }
+  runTask(_fw: FrameworkInfo & { id: { value: string } }, task: TaskInfo): void {
+    this.launched.push(task);
+  }
+  killTask(frameworkId: string, taskId: string, killPolicy?: KillPolicy): void {
+    this.kills.push({ frameworkId, taskId, killPolicy });
+  }
+  acknowledge(frameworkId: string, taskId: string, uuid: string): void {
+    this.acks.push({ frameworkId, taskId, uuid });
+  }
+  shutdownFramework(frameworkId: string): void {
+    this.shutdowns.push(frameworkId);
+  }
+  resendPending(frameworkId: string): void {
+    this.resends.push(frameworkId);
+  }
+  state(): Record<string, unknown> {
+    return {};
+  }
   async close(): Promise<void> {}
   destroy(): void {}
 }
@@ -48,13 +65,25 @@ class FakeResponse extends EventEmitter {
     }
     return true;
   }
-  end(): void { this.ended = true; this.emit('close'); }
-  destroy(): void { this.ended = true; this.emit('close'); }
+  end(): void {
+    this.ended = true;
+    this.emit('close');
+  }
+  destroy(): void {
+    this.ended = true;
+    this.emit('close');
+  }
   /** The client goes away. */
-  hangUp(): void { this.emit('close'); }
+  hangUp(): void {
+    this.emit('close');
+  }
 }
 
-export interface TestStream { stream: SchedulerStream; res: FakeResponse; events: Event[] }
+export interface TestStream {
+  stream: SchedulerStream;
+  res: FakeResponse;
+  events: Event[];
+}
 
 export function testStream(id = 'stream-1'): TestStream {
   const res = new FakeResponse();
@@ -70,8 +99,15 @@ export const RESOURCES: Resource[] = [
 
 export function testMaster(agents = 1): { master: Master; agents: FakeAgent[] } {
   const master = new Master({
-    masterId: 'm-1', hostname: 'localhost', ip: '127.0.0.1', port: 5050, allocationIntervalMs: 1000,
-    heartbeatIntervalSeconds: 15, maxCompletedFrameworks: 50, maxCompletedTasksPerFramework: 1000, startTimeMs: Date.now(),
+    masterId: 'm-1',
+    hostname: 'localhost',
+    ip: '127.0.0.1',
+    port: 5050,
+    allocationIntervalMs: 1000,
+    heartbeatIntervalSeconds: 15,
+    maxCompletedFrameworks: 50,
+    maxCompletedTasksPerFramework: 1000,
+    startTimeMs: Date.now(),
   });
   const list: FakeAgent[] = [];
   for (let i = 0; i < agents; i++) {
@@ -83,7 +119,11 @@ export function testMaster(agents = 1): { master: Master; agents: FakeAgent[] } 
 }
 
 export const FW: FrameworkInfo = {
-  user: 'root', name: 'test', roles: ['web'], checkpoint: true, failover_timeout: 3600,
+  user: 'root',
+  name: 'test',
+  roles: ['web'],
+  checkpoint: true,
+  failover_timeout: 3600,
   capabilities: [{ type: 'MULTI_ROLE' }, { type: 'TASK_KILLING_STATE' }, { type: 'PARTITION_AWARE' }],
 };
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Call, Resource } from '../../../src/mesos/types.js';
 import { encodeRecord } from '../../../src/local/recordio-encoder.js';
-import { containsResources, formatResources, subtractResources, sumResources } from '../../../src/local/master/resources.js';
+import {
+  containsResources,
+  formatResources,
+  subtractResources,
+  sumResources,
+} from '../../../src/local/master/resources.js';
 import { convertMessage } from '../../../src/local/master/call-schema.js';
 import { roleError, validateCall, validateFrameworkInfo } from '../../../src/local/master/call-validation.js';
 import { idError, isValidUuidBase64, packIPv4 } from '../../../src/local/master/ids.js';
@@ -9,7 +14,11 @@ import { agentShare, parseAttributesFlag, parseResourcesFlag } from '../../../sr
 import { accepts, jsonSyntaxError } from '../../../src/local/master/http-util.js';
 
 const cpus = (v: number): Resource => ({ name: 'cpus', type: 'SCALAR', scalar: { value: v } });
-const ports = (...r: [number, number][]): Resource => ({ name: 'ports', type: 'RANGES', ranges: { range: r.map(([begin, end]) => ({ begin, end })) } });
+const ports = (...r: [number, number][]): Resource => ({
+  name: 'ports',
+  type: 'RANGES',
+  ranges: { range: r.map(([begin, end]) => ({ begin, end })) },
+});
 
 describe('RecordIO encoder', () => {
   it('counts UTF-8 bytes, not characters', () => {
@@ -41,20 +50,69 @@ describe('resources', () => {
 
 describe('JSON → Call conversion', () => {
   it('names missing required fields with their paths', () => {
-    expect(convertMessage({ type: 'SUBSCRIBE', subscribe: {} })).toEqual({ ok: false, error: 'Missing required fields: subscribe.framework_info' });
-    const r = convertMessage({ type: 'ACCEPT', accept: { offer_ids: [{ value: 'o' }], operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: 'a', task_id: { value: 'a' }, agent_id: { value: 's' }, container: { type: 'DOCKER', docker: {} } }] } }] } });
-    expect(r).toEqual({ ok: false, error: 'Missing required fields: accept.operations[0].launch.task_infos[0].container.docker.image' });
+    expect(convertMessage({ type: 'SUBSCRIBE', subscribe: {} })).toEqual({
+      ok: false,
+      error: 'Missing required fields: subscribe.framework_info',
+    });
+    const r = convertMessage({
+      type: 'ACCEPT',
+      accept: {
+        offer_ids: [{ value: 'o' }],
+        operations: [
+          {
+            type: 'LAUNCH',
+            launch: {
+              task_infos: [
+                {
+                  name: 'a',
+                  task_id: { value: 'a' },
+                  agent_id: { value: 's' },
+                  container: { type: 'DOCKER', docker: {} },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    expect(r).toEqual({
+      ok: false,
+      error: 'Missing required fields: accept.operations[0].launch.task_infos[0].container.docker.image',
+    });
   });
   it('drops unknown optional enum names, so a misspelt type reads as missing', () => {
     const r = convertMessage({ type: 'SUBSCRIB' });
     expect(r.ok && validateCall(r.value as unknown as Call)).toBe("Expecting 'type' to be present");
   });
   it('refuses an unknown name on a required enum', () => {
-    const r = convertMessage({ type: 'ACCEPT', accept: { offer_ids: [], operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: 'a', task_id: { value: 'a' }, agent_id: { value: 's' }, resources: [{ name: 'cpus', type: 'SCALER', scalar: { value: 1 } }] }] } }] } });
+    const r = convertMessage({
+      type: 'ACCEPT',
+      accept: {
+        offer_ids: [],
+        operations: [
+          {
+            type: 'LAUNCH',
+            launch: {
+              task_infos: [
+                {
+                  name: 'a',
+                  task_id: { value: 'a' },
+                  agent_id: { value: 's' },
+                  resources: [{ name: 'cpus', type: 'SCALER', scalar: { value: 1 } }],
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
     expect(r).toEqual({ ok: false, error: "Failed to find enum for 'SCALER'" });
   });
   it('refuses wrong JSON kinds and accepts numeric strings', () => {
-    expect(convertMessage({ type: 'DECLINE', decline: { offer_ids: { value: 'x' } } })).toEqual({ ok: false, error: "Not expecting a JSON object for field 'offer_ids'" });
+    expect(convertMessage({ type: 'DECLINE', decline: { offer_ids: { value: 'x' } } })).toEqual({
+      ok: false,
+      error: "Not expecting a JSON object for field 'offer_ids'",
+    });
     const r = convertMessage({ type: 'DECLINE', decline: { offer_ids: [], filters: { refuse_seconds: '30' } } });
     expect(r.ok && (r.value as unknown as Call).decline?.filters?.refuse_seconds).toBe(30);
   });
@@ -65,15 +123,31 @@ describe('call and framework validation', () => {
   it('words call errors as Mesos', () => {
     expect(call({ type: 'RECONCILE', framework_id: { value: 'f' } })).toBe("Expecting 'reconcile' to be present");
     expect(call({ type: 'REVIVE' })).toBe("Expecting 'framework_id' to be present");
-    expect(call({ type: 'ACKNOWLEDGE', framework_id: { value: 'f' }, acknowledge: { uuid: 'bm90LWEtdXVpZA==' } })).toBe('Not a valid UUID');
-    expect(call({ type: 'SUBSCRIBE', framework_id: { value: 'f' }, subscribe: { framework_info: { user: 'u', name: 'n' } } })).toBe("'framework_id' differs from 'subscribe.framework_info.id'");
+    expect(call({ type: 'ACKNOWLEDGE', framework_id: { value: 'f' }, acknowledge: { uuid: 'bm90LWEtdXVpZA==' } })).toBe(
+      'Not a valid UUID',
+    );
+    expect(
+      call({
+        type: 'SUBSCRIBE',
+        framework_id: { value: 'f' },
+        subscribe: { framework_info: { user: 'u', name: 'n' } },
+      }),
+    ).toBe("'framework_id' differs from 'subscribe.framework_info.id'");
     expect(call({ type: 'TEARDOWN', framework_id: { value: 'f' } })).toBeUndefined();
   });
   it('checks roles, duplicates and the failover timeout', () => {
-    expect(validateFrameworkInfo({ user: 'u', name: 'n', roles: ['a'] })).toBe("'FrameworkInfo.roles' must not be set when the framework is not MULTI_ROLE capable");
-    expect(validateFrameworkInfo({ user: 'u', name: 'n', roles: ['a', 'a'], capabilities: [{ type: 'MULTI_ROLE' }] })).toBe("'FrameworkInfo.roles' contains duplicate items: { a }");
-    expect(validateFrameworkInfo({ user: 'u', name: 'n', role: '-x' })).toBe("'FrameworkInfo.role' is not a valid role: Role component '-x' is invalid because it starts with a dash");
-    expect(validateFrameworkInfo({ user: 'u', name: 'n', failover_timeout: 1e300 })).toBe('The framework failover_timeout (1e+300) is invalid');
+    expect(validateFrameworkInfo({ user: 'u', name: 'n', roles: ['a'] })).toBe(
+      "'FrameworkInfo.roles' must not be set when the framework is not MULTI_ROLE capable",
+    );
+    expect(
+      validateFrameworkInfo({ user: 'u', name: 'n', roles: ['a', 'a'], capabilities: [{ type: 'MULTI_ROLE' }] }),
+    ).toBe("'FrameworkInfo.roles' contains duplicate items: { a }");
+    expect(validateFrameworkInfo({ user: 'u', name: 'n', role: '-x' })).toBe(
+      "'FrameworkInfo.role' is not a valid role: Role component '-x' is invalid because it starts with a dash",
+    );
+    expect(validateFrameworkInfo({ user: 'u', name: 'n', failover_timeout: 1e300 })).toBe(
+      'The framework failover_timeout (1e+300) is invalid',
+    );
     expect(roleError('a//b')).toBe("Role 'a//b' cannot contain two adjacent slashes");
   });
   it('validates ids and uuids', () => {
@@ -89,14 +163,23 @@ describe('call and framework validation', () => {
 describe('agent flags', () => {
   it('parses resources and attributes in Mesos syntax', () => {
     expect(parseResourcesFlag('cpus:2;ports:[31000-31010,31020-31030];zones:{a,b}')).toEqual([
-      cpus(2), ports([31000, 31010], [31020, 31030]), { name: 'zones', type: 'SET', set: { item: ['a', 'b'] } },
+      cpus(2),
+      ports([31000, 31010], [31020, 31030]),
+      { name: 'zones', type: 'SET', set: { item: ['a', 'b'] } },
     ]);
     expect(() => parseResourcesFlag('cpus(web):2')).toThrow(/Reserved resources/);
-    expect(parseAttributesFlag('rack:r1;level:2')).toEqual([{ name: 'rack', type: 'TEXT', text: { value: 'r1' } }, { name: 'level', type: 'SCALAR', scalar: { value: 2 } }]);
+    expect(parseAttributesFlag('rack:r1;level:2')).toEqual([
+      { name: 'rack', type: 'TEXT', text: { value: 'r1' } },
+      { name: 'level', type: 'SCALAR', scalar: { value: 2 } },
+    ]);
   });
   it('splits ports into disjoint slices and divides scalars between agents', () => {
     const shares = [0, 1, 2].map((i) => agentShare([cpus(4), ports([31000, 32000])], i, 3));
-    expect(shares.map((s) => s[1].ranges!.range)).toEqual([[{ begin: 31000, end: 31332 }], [{ begin: 31333, end: 31665 }], [{ begin: 31666, end: 32000 }]]);
+    expect(shares.map((s) => s[1].ranges!.range)).toEqual([
+      [{ begin: 31000, end: 31332 }],
+      [{ begin: 31333, end: 31665 }],
+      [{ begin: 31666, end: 32000 }],
+    ]);
     expect(shares[0][0].scalar!.value).toBe(1.333);
   });
 });
@@ -111,7 +194,11 @@ describe('HTTP details', () => {
   it('reports JSON syntax errors like picojson', () => {
     const text = '{"type": "SUBSCRIBE",';
     let err: unknown;
-    try { JSON.parse(text); } catch (e) { err = e; }
+    try {
+      JSON.parse(text);
+    } catch (e) {
+      err = e;
+    }
     expect(jsonSyntaxError(text, err)).toBe('syntax error at line 1 near: ');
   });
 });

@@ -25,7 +25,10 @@ function only(text: string | Buffer) {
 describe('hostile input', () => {
   it('stops an alias bomb (billion laughs)', () => {
     let s = 'a: &a [x, x, x, x, x, x, x, x, x, x]\n';
-    for (let i = 0; i < 12; i++) s += `b${i}: &b${i} [${Array(10).fill(i === 0 ? '*a' : `*b${i - 1}`).join(', ')}]\n`;
+    for (let i = 0; i < 12; i++)
+      s += `b${i}: &b${i} [${Array(10)
+        .fill(i === 0 ? '*a' : `*b${i - 1}`)
+        .join(', ')}]\n`;
     const errs = timed(2000, () => only(s));
     expect(errs[0]).toMatchObject({ code: 'MA_ERR_ALIAS_LIMIT', line: 1 });
   });
@@ -52,7 +55,11 @@ describe('hostile input', () => {
   });
 
   it('refuses invalid UTF-8 with the line of the bad byte', () => {
-    const bytes = Buffer.concat([Buffer.from('apiVersion: mesos-apply/v1\nkind: Ta'), Buffer.from([0xc3, 0x28]), Buffer.from('sk\n')]);
+    const bytes = Buffer.concat([
+      Buffer.from('apiVersion: mesos-apply/v1\nkind: Ta'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('sk\n'),
+    ]);
     const errs = only(bytes);
     expect(errs[0]).toMatchObject({ code: 'MA_ERR_ENCODING', line: 2, col: 9 });
     expect(errs[0].message).toContain('0xc3');
@@ -64,11 +71,14 @@ describe('hostile input', () => {
   });
 
   it('accepts a UTF-8 byte-order mark', () => {
-    expect(loadText(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(yamlOf(task()))])).diagnostics).toEqual([]);
+    expect(loadText(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(yamlOf(task()))])).diagnostics).toEqual(
+      [],
+    );
   });
 
   it('refuses duplicate keys with the position of the second', () => {
-    const text = 'apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: a}\nspec:\n  command: x\n  command: y\n  resources: {cpus: 1, mem: 1}\n';
+    const text =
+      'apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: a}\nspec:\n  command: x\n  command: y\n  resources: {cpus: 1, mem: 1}\n';
     expect(only(text)[0]).toMatchObject({ code: 'MA_ERR_DUPLICATE_KEY', line: 6, col: 3 });
   });
 
@@ -90,7 +100,10 @@ describe('hostile input', () => {
     const docs = Array.from({ length: 300 }, (_, i) => task({ resources: { cpus: 0, mem: 0 } }, `t${i}`));
     const r = loadText(yamlOf(...docs));
     expect(r.diagnostics).toHaveLength(501);
-    expect(r.diagnostics[500]).toMatchObject({ code: 'MA_ERR_TOO_MANY_ERRORS', message: '100 more problem(s) not shown' });
+    expect(r.diagnostics[500]).toMatchObject({
+      code: 'MA_ERR_TOO_MANY_ERRORS',
+      message: '100 more problem(s) not shown',
+    });
   });
 
   it('caps syntax errors per file', () => {
@@ -101,7 +114,8 @@ describe('hostile input', () => {
   it('validates a directory of thousands of files in bounded time', async () => {
     const d = join(dir, 'many');
     mkdirSync(d);
-    for (let i = 0; i < 3000; i++) writeFileSync(join(d, `t${String(i).padStart(4, '0')}.yaml`), yamlOf(task({}, `t${i}`)));
+    for (let i = 0; i < 3000; i++)
+      writeFileSync(join(d, `t${String(i).padStart(4, '0')}.yaml`), yamlOf(task({}, `t${i}`)));
     const t0 = performance.now();
     const r = await loadManifests([d], { recursive: false, cwd: dir });
     expect(performance.now() - t0).toBeLessThan(15_000);

@@ -13,29 +13,77 @@ function one(change: Record<string, unknown>) {
 describe('normalisation', () => {
   it('fills every default', () => {
     expect(one({}).spec).toEqual({
-      name: 'app', labels: {}, goal: 'running', instances: 1, role: '*', command: 'sleep 100', env: {}, uris: [],
-      resources: { cpus: 0.5, mem: 64, disk: 0, gpus: 0 }, ports: [], killGracePeriod: 3, constraints: [],
+      name: 'app',
+      labels: {},
+      goal: 'running',
+      instances: 1,
+      role: '*',
+      command: 'sleep 100',
+      env: {},
+      uris: [],
+      resources: { cpus: 0.5, mem: 64, disk: 0, gpus: 0 },
+      ports: [],
+      killGracePeriod: 3,
+      constraints: [],
     });
   });
 
   it('normalises Docker, health check, uris, env, constraints', () => {
     const s = one({
       command: undefined,
-      container: { docker: { image: 'nginx', network: 'BRIDGE', portMappings: [{ name: 'http', containerPort: 80 }, { containerPort: 53, protocol: 'udp' }], parameters: [{ key: 'label', value: 1 }], volumes: [{ containerPath: '/d', hostPath: '/h' }] } },
+      container: {
+        docker: {
+          image: 'nginx',
+          network: 'BRIDGE',
+          portMappings: [
+            { name: 'http', containerPort: 80 },
+            { containerPort: 53, protocol: 'udp' },
+          ],
+          parameters: [{ key: 'label', value: 1 }],
+          volumes: [{ containerPath: '/d', hostPath: '/h' }],
+        },
+      },
       healthCheck: { http: { port: 'http' }, interval: '1m', timeout: '1500ms' },
       uris: ['http://x/a.tgz'],
       env: { A: 1.5, B: true, S: { fromEnv: 'SECRET' } },
-      constraints: [['hostname', 'UNIQUE'], ['rack', 'MAX_PER', 2]],
+      constraints: [
+        ['hostname', 'UNIQUE'],
+        ['rack', 'MAX_PER', 2],
+      ],
     }).spec;
     expect(s.docker).toEqual({
-      image: 'nginx', network: 'BRIDGE', forcePull: false, privileged: false,
-      portMappings: [{ name: 'http', containerPort: 80, hostPort: 0, protocol: 'tcp' }, { name: '', containerPort: 53, hostPort: 0, protocol: 'udp' }],
-      parameters: [{ key: 'label', value: '1' }], volumes: [{ containerPath: '/d', hostPath: '/h', mode: 'RW' }],
+      image: 'nginx',
+      network: 'BRIDGE',
+      forcePull: false,
+      privileged: false,
+      portMappings: [
+        { name: 'http', containerPort: 80, hostPort: 0, protocol: 'tcp' },
+        { name: '', containerPort: 53, hostPort: 0, protocol: 'udp' },
+      ],
+      parameters: [{ key: 'label', value: '1' }],
+      volumes: [{ containerPath: '/d', hostPath: '/h', mode: 'RW' }],
     });
-    expect(s.healthCheck).toEqual({ kind: 'http', port: 'http', path: '/', scheme: 'http', gracePeriod: 10, interval: 60, timeout: 1.5, delay: 15, consecutiveFailures: 3 });
+    expect(s.healthCheck).toEqual({
+      kind: 'http',
+      port: 'http',
+      path: '/',
+      scheme: 'http',
+      gracePeriod: 10,
+      interval: 60,
+      timeout: 1.5,
+      delay: 15,
+      consecutiveFailures: 3,
+    });
     expect(s.uris).toEqual([{ value: 'http://x/a.tgz', extract: true, executable: false, cache: false }]);
-    expect(s.env).toEqual({ A: { kind: 'value', value: '1.5' }, B: { kind: 'value', value: 'true' }, S: { kind: 'fromEnv', name: 'SECRET' } });
-    expect(s.constraints).toEqual([{ field: 'hostname', operator: 'UNIQUE' }, { field: 'rack', operator: 'MAX_PER', value: '2' }]);
+    expect(s.env).toEqual({
+      A: { kind: 'value', value: '1.5' },
+      B: { kind: 'value', value: 'true' },
+      S: { kind: 'fromEnv', name: 'SECRET' },
+    });
+    expect(s.constraints).toEqual([
+      { field: 'hostname', operator: 'UNIQUE' },
+      { field: 'rack', operator: 'MAX_PER', value: '2' },
+    ]);
   });
 
   it('merges metadata and spec labels', () => {
@@ -49,7 +97,13 @@ describe('normalisation', () => {
   });
 
   it.each([
-    ['15s', 15], ['2m', 120], ['1h', 3600], ['500ms', 0.5], [90, 90], ['1.5', 1.5], [' 3s ', 3],
+    ['15s', 15],
+    ['2m', 120],
+    ['1h', 3600],
+    ['500ms', 0.5],
+    [90, 90],
+    ['1.5', 1.5],
+    [' 3s ', 3],
   ] as const)('duration %s is %s seconds', (text, secs) => {
     expect(durationSeconds(text)).toBe(secs);
     expect(one({ killGracePeriod: text }).spec.killGracePeriod).toBe(secs);
@@ -74,7 +128,8 @@ describe('normalisation', () => {
     expect(d([...docker, 'privileged'])).toBe(DEFAULTS.docker.privileged);
     expect(d([...docker, 'volumes', 0, 'mode'])).toBe(DEFAULTS.docker.volumeMode);
     const hc = ['spec', 'healthCheck'];
-    for (const k of ['gracePeriod', 'interval', 'timeout', 'delay'] as const) expect(durationSeconds(d([...hc, k]) as string)).toBe(DEFAULTS.healthCheck[k]);
+    for (const k of ['gracePeriod', 'interval', 'timeout', 'delay'] as const)
+      expect(durationSeconds(d([...hc, k]) as string)).toBe(DEFAULTS.healthCheck[k]);
     expect(d([...hc, 'consecutiveFailures'])).toBe(DEFAULTS.healthCheck.consecutiveFailures);
     expect(d([...hc, 'http', 'path'])).toBe(DEFAULTS.healthCheck.path);
     expect(d([...hc, 'http', 'scheme'])).toBe(DEFAULTS.healthCheck.scheme);
@@ -111,7 +166,12 @@ metadata:
   name: web
 apiVersion: mesos-apply/v1
 `;
-const J = JSON.stringify({ apiVersion: 'mesos-apply/v1', kind: 'Task', metadata: { name: 'web', labels: { b: '2', a: '1' } }, spec: { resources: { cpus: 0.5, mem: 64 }, command: 'run', env: { Y: 'two', X: '1' }, killGracePeriod: 3 } });
+const J = JSON.stringify({
+  apiVersion: 'mesos-apply/v1',
+  kind: 'Task',
+  metadata: { name: 'web', labels: { b: '2', a: '1' } },
+  spec: { resources: { cpus: 0.5, mem: 64 }, command: 'run', env: { Y: 'two', X: '1' }, killGracePeriod: 3 },
+});
 
 describe('spec hash', () => {
   const hash = (text: string) => {
@@ -158,7 +218,9 @@ describe('spec hash', () => {
   });
 
   it('canonical JSON sorts keys at every level', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: undefined } })).toBe('{"a":{"d":[2,{"e":0,"f":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: undefined } })).toBe(
+      '{"a":{"d":[2,{"e":0,"f":1}]},"b":1}',
+    );
     const s = loadText(A).specs[0];
     expect(hashSpec(s.spec)).toBe(s.hash);
   });

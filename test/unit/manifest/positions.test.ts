@@ -47,7 +47,10 @@ describe('positions', () => {
   });
 
   it('records each spec’s source document and position', () => {
-    const fixed = multi.replace('cpus: 0', 'cpus: 1').replace('  contianer: {}\n', '').replace('    - name: web\n  healthCheck:\n    http: {port: nope}\n', '');
+    const fixed = multi
+      .replace('cpus: 0', 'cpus: 1')
+      .replace('  contianer: {}\n', '')
+      .replace('    - name: web\n  healthCheck:\n    http: {port: nope}\n', '');
     const { specs, diagnostics } = loadText(fixed, 'multi.yaml');
     expect(diagnostics).toEqual([]);
     expect(specs.map((s) => s.source)).toEqual([
@@ -57,7 +60,8 @@ describe('positions', () => {
   });
 
   it('points into JSON input', () => {
-    const json = '{\n  "apiVersion": "mesos-apply/v1",\n  "kind": "Task",\n  "metadata": {"name": "j"},\n  "spec": {\n    "command": "x",\n    "resources": {"cpus": 1, "mem": -1},\n    "instancs": 2\n  }\n}\n';
+    const json =
+      '{\n  "apiVersion": "mesos-apply/v1",\n  "kind": "Task",\n  "metadata": {"name": "j"},\n  "spec": {\n    "command": "x",\n    "resources": {"cpus": 1, "mem": -1},\n    "instancs": 2\n  }\n}\n';
     const errs = errors(loadText(json, 'task.json').diagnostics);
     expect(errs.map((d) => `${d.file}:${d.line}:${d.col}: ${d.path}: ${d.message}`)).toEqual([
       'task.json:7:37: spec.resources.mem: must be > 0',
@@ -67,12 +71,19 @@ describe('positions', () => {
   });
 
   it('points a missing field at its parent key', () => {
-    const errs = errors(loadText('apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: a}\nspec:\n  command: x\n  resources:\n    cpus: 1\n').diagnostics);
-    expect(errs.map((d) => `${d.line}:${d.col}: ${d.path}: ${d.message}`)).toEqual(['6:3: spec.resources.mem: is required']);
+    const errs = errors(
+      loadText(
+        'apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: a}\nspec:\n  command: x\n  resources:\n    cpus: 1\n',
+      ).diagnostics,
+    );
+    expect(errs.map((d) => `${d.line}:${d.col}: ${d.path}: ${d.message}`)).toEqual([
+      '6:3: spec.resources.mem: is required',
+    ]);
   });
 
   it('reports YAML syntax errors with their position and keeps other documents', () => {
-    const text = 'apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: a\nspec: {}\n---\n' + multi.split('---\n')[0];
+    const text =
+      'apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: a\nspec: {}\n---\n' + multi.split('---\n')[0];
     const r = loadText(text, 's.yaml');
     expect(errors(r.diagnostics)[0]).toMatchObject({ code: 'MA_ERR_YAML', file: 's.yaml', line: 4 });
     expect(r.specs.map((s) => s.spec.name)).toEqual(['one']);

@@ -17,43 +17,187 @@ const specCases: Case[] = [
   ['args non-empty', { command: undefined, args: [] }, 'MA_ERR_VALUE', 'spec.args', 'must not be empty'],
   ['args strings', { command: undefined, args: ['ls', ['x']] }, 'MA_ERR_TYPE', 'spec.args[1]', 'must be a string'],
   ['env name', { env: { '1BAD': 'x' } }, 'MA_ERR_VALUE', 'spec.env["1BAD"]', 'environment variable name'],
-  ['env value type', { env: { A: [1] } }, 'MA_ERR_TYPE', 'spec.env.A', 'must be a string, a number, true or false or a mapping'],
+  [
+    'env value type',
+    { env: { A: [1] } },
+    'MA_ERR_TYPE',
+    'spec.env.A',
+    'must be a string, a number, true or false or a mapping',
+  ],
   ['env fromEnv required', { env: { A: { from: 'X' } } }, 'MA_ERR_MISSING_FIELD', 'spec.env.A.fromEnv', 'is required'],
-  ['env fromEnv name', { env: { A: { fromEnv: 'X-Y' } } }, 'MA_ERR_VALUE', 'spec.env.A.fromEnv', 'environment variable name'],
+  [
+    'env fromEnv name',
+    { env: { A: { fromEnv: 'X-Y' } } },
+    'MA_ERR_VALUE',
+    'spec.env.A.fromEnv',
+    'environment variable name',
+  ],
   ['uris value required', { uris: [{ extract: true }] }, 'MA_ERR_MISSING_FIELD', 'spec.uris[0].value', 'is required'],
-  ['uris extract boolean', { uris: [{ value: 'http://x', extract: 'yes' }] }, 'MA_ERR_TYPE', 'spec.uris[0].extract', 'true or false'],
-  ['uris unknown key', { uris: [{ value: 'http://x', output_file: 'a' }] }, 'MA_ERR_UNKNOWN_FIELD', 'spec.uris[0].output_file', 'unknown field'],
+  [
+    'uris extract boolean',
+    { uris: [{ value: 'http://x', extract: 'yes' }] },
+    'MA_ERR_TYPE',
+    'spec.uris[0].extract',
+    'true or false',
+  ],
+  [
+    'uris unknown key',
+    { uris: [{ value: 'http://x', output_file: 'a' }] },
+    'MA_ERR_UNKNOWN_FIELD',
+    'spec.uris[0].output_file',
+    'unknown field',
+  ],
   ['resources required', { resources: undefined }, 'MA_ERR_MISSING_FIELD', 'spec.resources', 'is required'],
   ['cpus required', { resources: { mem: 1 } }, 'MA_ERR_MISSING_FIELD', 'spec.resources.cpus', 'is required'],
   ['mem required', { resources: { cpus: 1 } }, 'MA_ERR_MISSING_FIELD', 'spec.resources.mem', 'is required'],
   ['cpus > 0', { resources: { cpus: 0, mem: 1 } }, 'MA_ERR_VALUE', 'spec.resources.cpus', 'must be > 0'],
   ['mem > 0', { resources: { cpus: 1, mem: -5 } }, 'MA_ERR_VALUE', 'spec.resources.mem', 'must be > 0'],
-  ['cpus number', { resources: { cpus: 'two', mem: 1 } }, 'MA_ERR_TYPE', 'spec.resources.cpus', 'must be a number, not the string "two"'],
+  [
+    'cpus number',
+    { resources: { cpus: 'two', mem: 1 } },
+    'MA_ERR_TYPE',
+    'spec.resources.cpus',
+    'must be a number, not the string "two"',
+  ],
   ['disk ≥ 0', { resources: { cpus: 1, mem: 1, disk: -1 } }, 'MA_ERR_VALUE', 'spec.resources.disk', 'must be >= 0'],
-  ['gpus whole', { resources: { cpus: 1, mem: 1, gpus: 0.5 } }, 'MA_ERR_TYPE', 'spec.resources.gpus', 'must be a whole number'],
+  [
+    'gpus whole',
+    { resources: { cpus: 1, mem: 1, gpus: 0.5 } },
+    'MA_ERR_TYPE',
+    'spec.resources.gpus',
+    'must be a whole number',
+  ],
   ['port name required', { ports: [{ hostPort: 80 }] }, 'MA_ERR_MISSING_FIELD', 'spec.ports[0].name', 'is required'],
   ['port name form', { ports: [{ name: '9x' }] }, 'MA_ERR_VALUE', 'spec.ports[0].name', 'must be a port name'],
-  ['hostPort range', { ports: [{ name: 'a', hostPort: 70000 }] }, 'MA_ERR_VALUE', 'spec.ports[0].hostPort', 'must be <= 65535'],
-  ['protocol enum', { ports: [{ name: 'a', protocol: 'sctp' }] }, 'MA_ERR_VALUE', 'spec.ports[0].protocol', 'must be one of tcp, udp'],
-  ['docker image required', { container: { docker: {} } }, 'MA_ERR_MISSING_FIELD', 'spec.container.docker.image', 'is required'],
-  ['docker network enum', { container: { docker: { image: 'x', network: 'OVERLAY' } } }, 'MA_ERR_VALUE', 'spec.container.docker.network', 'must be one of HOST, BRIDGE, USER, NONE'],
-  ['containerPort required', { container: { docker: { image: 'x', network: 'BRIDGE', portMappings: [{ hostPort: 1 }] } } }, 'MA_ERR_MISSING_FIELD', 'spec.container.docker.portMappings[0].containerPort', 'is required'],
-  ['containerPort ≥ 1', { container: { docker: { image: 'x', network: 'BRIDGE', portMappings: [{ containerPort: 0 }] } } }, 'MA_ERR_VALUE', 'spec.container.docker.portMappings[0].containerPort', 'must be >= 1'],
-  ['forcePull boolean', { container: { docker: { image: 'x', forcePull: 'yes' } } }, 'MA_ERR_TYPE', 'spec.container.docker.forcePull', 'true or false'],
-  ['parameters shape', { container: { docker: { image: 'x', parameters: [{ key: 'label' }] } } }, 'MA_ERR_MISSING_FIELD', 'spec.container.docker.parameters[0].value', 'is required'],
-  ['volume mode', { container: { docker: { image: 'x', volumes: [{ containerPath: '/d', hostPath: '/h', mode: 'rw' }] } } }, 'MA_ERR_VALUE', 'spec.container.docker.volumes[0].mode', 'must be one of RW, RO'],
-  ['volume absolute', { container: { docker: { image: 'x', volumes: [{ containerPath: 'd', hostPath: '/h' }] } } }, 'MA_ERR_VALUE', 'spec.container.docker.volumes[0].containerPath', 'must be an absolute path'],
+  [
+    'hostPort range',
+    { ports: [{ name: 'a', hostPort: 70000 }] },
+    'MA_ERR_VALUE',
+    'spec.ports[0].hostPort',
+    'must be <= 65535',
+  ],
+  [
+    'protocol enum',
+    { ports: [{ name: 'a', protocol: 'sctp' }] },
+    'MA_ERR_VALUE',
+    'spec.ports[0].protocol',
+    'must be one of tcp, udp',
+  ],
+  [
+    'docker image required',
+    { container: { docker: {} } },
+    'MA_ERR_MISSING_FIELD',
+    'spec.container.docker.image',
+    'is required',
+  ],
+  [
+    'docker network enum',
+    { container: { docker: { image: 'x', network: 'OVERLAY' } } },
+    'MA_ERR_VALUE',
+    'spec.container.docker.network',
+    'must be one of HOST, BRIDGE, USER, NONE',
+  ],
+  [
+    'containerPort required',
+    { container: { docker: { image: 'x', network: 'BRIDGE', portMappings: [{ hostPort: 1 }] } } },
+    'MA_ERR_MISSING_FIELD',
+    'spec.container.docker.portMappings[0].containerPort',
+    'is required',
+  ],
+  [
+    'containerPort ≥ 1',
+    { container: { docker: { image: 'x', network: 'BRIDGE', portMappings: [{ containerPort: 0 }] } } },
+    'MA_ERR_VALUE',
+    'spec.container.docker.portMappings[0].containerPort',
+    'must be >= 1',
+  ],
+  [
+    'forcePull boolean',
+    { container: { docker: { image: 'x', forcePull: 'yes' } } },
+    'MA_ERR_TYPE',
+    'spec.container.docker.forcePull',
+    'true or false',
+  ],
+  [
+    'parameters shape',
+    { container: { docker: { image: 'x', parameters: [{ key: 'label' }] } } },
+    'MA_ERR_MISSING_FIELD',
+    'spec.container.docker.parameters[0].value',
+    'is required',
+  ],
+  [
+    'volume mode',
+    { container: { docker: { image: 'x', volumes: [{ containerPath: '/d', hostPath: '/h', mode: 'rw' }] } } },
+    'MA_ERR_VALUE',
+    'spec.container.docker.volumes[0].mode',
+    'must be one of RW, RO',
+  ],
+  [
+    'volume absolute',
+    { container: { docker: { image: 'x', volumes: [{ containerPath: 'd', hostPath: '/h' }] } } },
+    'MA_ERR_VALUE',
+    'spec.container.docker.volumes[0].containerPath',
+    'must be an absolute path',
+  ],
   ['container unknown', { container: { mesos: {} } }, 'MA_ERR_UNKNOWN_FIELD', 'spec.container.mesos', 'unknown field'],
-  ['health path /', { ports: [{ name: 'a' }], healthCheck: { http: { port: 'a', path: 'health' } } }, 'MA_ERR_VALUE', 'spec.healthCheck.http.path', "must start with '/'"],
-  ['health scheme', { ports: [{ name: 'a' }], healthCheck: { http: { port: 'a', scheme: 'ftp' } } }, 'MA_ERR_VALUE', 'spec.healthCheck.http.scheme', 'must be one of http, https'],
-  ['health tcp port required', { healthCheck: { tcp: {} } }, 'MA_ERR_MISSING_FIELD', 'spec.healthCheck.tcp.port', 'is required'],
-  ['health failures ≥ 1', { healthCheck: { command: 'true', consecutiveFailures: 0 } }, 'MA_ERR_VALUE', 'spec.healthCheck.consecutiveFailures', 'must be >= 1'],
+  [
+    'health path /',
+    { ports: [{ name: 'a' }], healthCheck: { http: { port: 'a', path: 'health' } } },
+    'MA_ERR_VALUE',
+    'spec.healthCheck.http.path',
+    "must start with '/'",
+  ],
+  [
+    'health scheme',
+    { ports: [{ name: 'a' }], healthCheck: { http: { port: 'a', scheme: 'ftp' } } },
+    'MA_ERR_VALUE',
+    'spec.healthCheck.http.scheme',
+    'must be one of http, https',
+  ],
+  [
+    'health tcp port required',
+    { healthCheck: { tcp: {} } },
+    'MA_ERR_MISSING_FIELD',
+    'spec.healthCheck.tcp.port',
+    'is required',
+  ],
+  [
+    'health failures ≥ 1',
+    { healthCheck: { command: 'true', consecutiveFailures: 0 } },
+    'MA_ERR_VALUE',
+    'spec.healthCheck.consecutiveFailures',
+    'must be >= 1',
+  ],
   ['duration form', { killGracePeriod: '5 minutes' }, 'MA_ERR_VALUE', 'spec.killGracePeriod', 'must be a duration'],
   ['duration ≥ 0', { killGracePeriod: -1 }, 'MA_ERR_VALUE', 'spec.killGracePeriod', 'must be >= 0'],
-  ['duration type', { healthCheck: { command: 'true', interval: true } }, 'MA_ERR_TYPE', 'spec.healthCheck.interval', 'must be a string or a number'],
-  ['constraint shape', { constraints: [['hostname']] }, 'MA_ERR_VALUE', 'spec.constraints[0]', 'must be [field, OPERATOR] or [field, OPERATOR, value]'],
-  ['constraint too long', { constraints: [['hostname', 'CLUSTER', 'a', 'b']] }, 'MA_ERR_VALUE', 'spec.constraints[0]', 'must be [field, OPERATOR] or [field, OPERATOR, value]'],
-  ['constraint operator', { constraints: [['hostname', 'unique']] }, 'MA_ERR_VALUE', 'spec.constraints[0][1]', 'must be one of UNIQUE'],
+  [
+    'duration type',
+    { healthCheck: { command: 'true', interval: true } },
+    'MA_ERR_TYPE',
+    'spec.healthCheck.interval',
+    'must be a string or a number',
+  ],
+  [
+    'constraint shape',
+    { constraints: [['hostname']] },
+    'MA_ERR_VALUE',
+    'spec.constraints[0]',
+    'must be [field, OPERATOR] or [field, OPERATOR, value]',
+  ],
+  [
+    'constraint too long',
+    { constraints: [['hostname', 'CLUSTER', 'a', 'b']] },
+    'MA_ERR_VALUE',
+    'spec.constraints[0]',
+    'must be [field, OPERATOR] or [field, OPERATOR, value]',
+  ],
+  [
+    'constraint operator',
+    { constraints: [['hostname', 'unique']] },
+    'MA_ERR_VALUE',
+    'spec.constraints[0][1]',
+    'must be one of UNIQUE',
+  ],
   ['labels strings', { labels: { a: 1 } }, 'MA_ERR_TYPE', 'spec.labels.a', 'must be a string'],
   ['spec unknown key', { portMappings: [] }, 'MA_ERR_UNKNOWN_FIELD', 'spec.portMappings', 'unknown field'],
 ];
@@ -88,7 +232,9 @@ describe('schema rules', () => {
   });
 
   it('suggests the closest known key for an unknown one', () => {
-    const errs = errors(loadDocs(task({ container: { docker: { image: 'x', network: 'BRIDGE', portMapping: [] } } })).diagnostics);
+    const errs = errors(
+      loadDocs(task({ container: { docker: { image: 'x', network: 'BRIDGE', portMapping: [] } } })).diagnostics,
+    );
     expect(errs[0].hint).toBe('did you mean `portMappings`?');
   });
 
@@ -104,11 +250,17 @@ describe('schema rules', () => {
 
   it('reports every error of a document, not only the first', () => {
     const errs = errors(loadDocs(task({ goal: 'x', instances: 0, resources: { cpus: 0, mem: 0 } })).diagnostics);
-    expect(errs.map((d) => d.path).sort()).toEqual(['spec.goal', 'spec.instances', 'spec.resources.cpus', 'spec.resources.mem']);
+    expect(errs.map((d) => d.path).sort()).toEqual([
+      'spec.goal',
+      'spec.instances',
+      'spec.resources.cpus',
+      'spec.resources.mem',
+    ]);
   });
 
   it('rejects infinities and NaN from YAML', () => {
-    const text = 'apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: a}\nspec:\n  command: x\n  resources: {cpus: .inf, mem: .nan}\n';
+    const text =
+      'apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: a}\nspec:\n  command: x\n  resources: {cpus: .inf, mem: .nan}\n';
     const errs = errors(loadText(text).diagnostics);
     expect(errs.map((d) => d.path)).toEqual(['spec.resources.cpus', 'spec.resources.mem']);
   });
@@ -116,11 +268,32 @@ describe('schema rules', () => {
   it('accepts every documented field at once', () => {
     const { diagnostics, specs } = loadDocs(
       task({
-        goal: 'finished', instances: 3, role: 'web/prod', user: 'nobody', env: { A: 'x', B: 2, C: true, D: { fromEnv: 'SECRET' } },
-        uris: ['http://x/a.tgz', { value: 'http://x/b', extract: false, executable: true, cache: true, outputFile: 'bin/b' }],
-        resources: { cpus: 1.5, mem: 256, disk: 10, gpus: 1 }, ports: [{ name: 'web', hostPort: 0, protocol: 'tcp' }],
-        healthCheck: { tcp: { port: 'web' }, gracePeriod: '1m', interval: 5, timeout: '2s', delay: '500ms', consecutiveFailures: 2 },
-        killGracePeriod: '1m', constraints: [['hostname', 'UNIQUE'], ['rack', 'GROUP_BY', 2], ['zone', 'LIKE', 'eu-.*']], labels: { x: 'y' },
+        goal: 'finished',
+        instances: 3,
+        role: 'web/prod',
+        user: 'nobody',
+        env: { A: 'x', B: 2, C: true, D: { fromEnv: 'SECRET' } },
+        uris: [
+          'http://x/a.tgz',
+          { value: 'http://x/b', extract: false, executable: true, cache: true, outputFile: 'bin/b' },
+        ],
+        resources: { cpus: 1.5, mem: 256, disk: 10, gpus: 1 },
+        ports: [{ name: 'web', hostPort: 0, protocol: 'tcp' }],
+        healthCheck: {
+          tcp: { port: 'web' },
+          gracePeriod: '1m',
+          interval: 5,
+          timeout: '2s',
+          delay: '500ms',
+          consecutiveFailures: 2,
+        },
+        killGracePeriod: '1m',
+        constraints: [
+          ['hostname', 'UNIQUE'],
+          ['rack', 'GROUP_BY', 2],
+          ['zone', 'LIKE', 'eu-.*'],
+        ],
+        labels: { x: 'y' },
       }),
     );
     expect(errors(diagnostics)).toEqual([]);

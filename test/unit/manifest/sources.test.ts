@@ -77,6 +77,8 @@ describe('shipped files', () => {
 
   it('the generated validator matches the schema', () => {
     const root = join(__dirname, '../../..');
-    expect(() => execFileSync(process.execPath, ['scripts/gen-validator.mjs', '--check'], { cwd: root, stdio: 'pipe' })).not.toThrow();
+    expect(() =>
+      execFileSync(process.execPath, ['scripts/gen-validator.mjs', '--check'], { cwd: root, stdio: 'pipe' }),
+    ).not.toThrow();
   });
 });

@@ -19,7 +19,10 @@ const SUBSCRIBED: Event = {
 const HEARTBEAT: Event = { type: 'HEARTBEAT' };
 const error = (message: string): Event => ({ type: 'ERROR', error: { message } });
 
-function run(inputs: SessionInput[], from: SessionState = initialState()): { state: SessionState; effects: SessionEffect[] } {
+function run(
+  inputs: SessionInput[],
+  from: SessionState = initialState(),
+): { state: SessionState; effects: SessionEffect[] } {
   let state = from;
   const effects: SessionEffect[] = [];
   for (const input of inputs) {
@@ -59,11 +62,17 @@ describe('session state machine', () => {
   });
 
   it('passes an existing framework id to the first connect', () => {
-    expect(run([{ type: 'start' }], initialState('fw-0')).effects).toEqual([{ type: 'connect', gen: 1, frameworkId: 'fw-0' }]);
+    expect(run([{ type: 'start' }], initialState('fw-0')).effects).toEqual([
+      { type: 'connect', gen: 1, frameworkId: 'fw-0' },
+    ]);
   });
 
   it('delivers events in order and re-arms the watchdog on each, heartbeats included', () => {
-    const r = run([...subscribe, { type: 'event', gen: 1, event: HEARTBEAT }, { type: 'event', gen: 1, event: { type: 'OFFERS' } }]);
+    const r = run([
+      ...subscribe,
+      { type: 'event', gen: 1, event: HEARTBEAT },
+      { type: 'event', gen: 1, event: { type: 'OFFERS' } },
+    ]);
     const tail = r.effects.slice(4); // after connect, arm (SUBSCRIBING), arm + subscribed (SUBSCRIBED)
     expect(tail).toEqual([
       { type: 'arm_watchdog', gen: 1, ms: 10_000 },
@@ -121,21 +130,36 @@ describe('session state machine', () => {
   it('heartbeat silence with reconnect disabled closes with MA_ERR_HEARTBEAT_TIMEOUT', () => {
     const r = step(run(subscribe).state, { type: 'heartbeat_timeout', gen: 1 }, { ...cfg, maxAttempts: 0 });
     expect(r.state).toMatchObject({ name: 'CLOSED', error: { code: 'MA_ERR_HEARTBEAT_TIMEOUT' } });
-    expect(r.effects.at(-1)).toMatchObject({ type: 'deliver', event: { kind: 'closed', error: { code: 'MA_ERR_HEARTBEAT_TIMEOUT' } } });
+    expect(r.effects.at(-1)).toMatchObject({
+      type: 'deliver',
+      event: { kind: 'closed', error: { code: 'MA_ERR_HEARTBEAT_TIMEOUT' } },
+    });
   });
 
   it('"Framework failed over" ends the session for good: MA_ERR_FAILED_OVER, no reconnect', () => {
-    const r = run([...subscribe, { type: 'event', gen: 1, event: error('Framework failed over') }, { type: 'stream_ended', gen: 1 }]);
+    const r = run([
+      ...subscribe,
+      { type: 'event', gen: 1, event: error('Framework failed over') },
+      { type: 'stream_ended', gen: 1 },
+    ]);
     expect(r.state).toMatchObject({ name: 'CLOSED', error: { code: 'MA_ERR_FAILED_OVER' } });
     expect(types(r.effects)).not.toContain('schedule_retry');
     expect(r.effects.filter((e) => e.type === 'deliver').at(-1)).toMatchObject({ event: { kind: 'closed' } });
   });
 
   it('an ERROR instead of SUBSCRIBED is a refusal; "has been removed" has its own code', () => {
-    const refused = run([subscribe[0], subscribe[1], { type: 'event', gen: 1, event: error("'FrameworkInfo.role' must not be set") }]);
+    const refused = run([
+      subscribe[0],
+      subscribe[1],
+      { type: 'event', gen: 1, event: error("'FrameworkInfo.role' must not be set") },
+    ]);
     expect(refused.state).toMatchObject({ name: 'CLOSED', error: { code: 'MA_ERR_SUBSCRIBE_REFUSED' } });
     expect(refused.effects).toContainEqual(expect.objectContaining({ type: 'fail' }));
-    const removed = run([subscribe[0], subscribe[1], { type: 'event', gen: 1, event: error('Framework has been removed') }]);
+    const removed = run([
+      subscribe[0],
+      subscribe[1],
+      { type: 'event', gen: 1, event: error('Framework has been removed') },
+    ]);
     expect(removed.state).toMatchObject({ name: 'CLOSED', error: { code: 'MA_ERR_FRAMEWORK_REMOVED' } });
   });
 

@@ -26,7 +26,9 @@ describe('exact 64-bit nanoseconds (Trap 5)', () => {
     expect(exactNanoseconds(v.unreachable_time)).toBe(1795649003488916993n);
     expect(typeof v.unreachable_time.nanoseconds).toBe('number');
     expect(exactNanoseconds(v.d)).toBe(2000000000n);
-    expect(stringifyMesosJson(v)).toBe('{"unreachable_time":{"nanoseconds":"1795649003488916993"},"d":{"nanoseconds":2000000000}}');
+    expect(stringifyMesosJson(v)).toBe(
+      '{"unreachable_time":{"nanoseconds":"1795649003488916993"},"d":{"nanoseconds":2000000000}}',
+    );
   });
 
   it('never rewrites text inside a JSON string', () => {
@@ -53,7 +55,9 @@ describe('master URLs and redirects (Trap 6)', () => {
     expect(normalizeMasterUrl('http://m1:5050/')).toBe('http://m1:5050');
     expect(normalizeMasterUrl('https://m1.example.com')).toBe('https://m1.example.com');
     expect(normalizeMasterUrl('https://proxy/mesos/')).toBe('https://proxy/mesos');
-    expect(() => normalizeMasterUrl('zk://z1:2181/mesos')).toThrow(expect.objectContaining({ code: 'MA_ERR_BAD_MASTER_URL' }));
+    expect(() => normalizeMasterUrl('zk://z1:2181/mesos')).toThrow(
+      expect.objectContaining({ code: 'MA_ERR_BAD_MASTER_URL' }),
+    );
     expect(() => normalizeMasterUrl('ftp://x')).toThrow(expect.objectContaining({ code: 'MA_ERR_BAD_MASTER_URL' }));
   });
 
@@ -77,9 +81,18 @@ describe('master URLs and redirects (Trap 6)', () => {
 
 describe('calls', () => {
   it('SUBSCRIBE carries the framework id twice when re-subscribing, never an empty id', () => {
-    const info = buildFrameworkInfo({ name: 'mesos-apply', user: 'alice', roles: ['web', 'web', 'db'], principal: 'p' });
+    const info = buildFrameworkInfo({
+      name: 'mesos-apply',
+      user: 'alice',
+      roles: ['web', 'web', 'db'],
+      principal: 'p',
+    });
     expect(info).toMatchObject({ roles: ['web', 'db'], checkpoint: true, failover_timeout: 604800, principal: 'p' });
-    expect(info.capabilities?.map((c) => c.type).sort()).toEqual(['MULTI_ROLE', 'PARTITION_AWARE', 'TASK_KILLING_STATE']);
+    expect(info.capabilities?.map((c) => c.type).sort()).toEqual([
+      'MULTI_ROLE',
+      'PARTITION_AWARE',
+      'TASK_KILLING_STATE',
+    ]);
     expect(subscribeCall(info)).toEqual({ type: 'SUBSCRIBE', subscribe: { framework_info: info } });
     const again = subscribeCall(info, 'fw-1');
     expect(again.framework_id).toEqual({ value: 'fw-1' });
@@ -89,7 +102,9 @@ describe('calls', () => {
 
   it('RECONCILE always has its object (Trap 10); REVIVE uses roles (Trap 2)', () => {
     expect(reconcileCall([])).toEqual({ type: 'RECONCILE', reconcile: { tasks: [] } });
-    expect(reconcileCall([{ taskId: 't', agentId: 'a' }]).reconcile?.tasks).toEqual([{ task_id: { value: 't' }, agent_id: { value: 'a' } }]);
+    expect(reconcileCall([{ taskId: 't', agentId: 'a' }]).reconcile?.tasks).toEqual([
+      { task_id: { value: 't' }, agent_id: { value: 'a' } },
+    ]);
     expect(reviveCall(['web'])).toEqual({ type: 'REVIVE', revive: { roles: ['web'] } });
     expect(reviveCall()).toEqual({ type: 'REVIVE' });
   });
@@ -97,10 +112,18 @@ describe('calls', () => {
   it('acknowledges only updates with a uuid, and only valid uuids (Traps 11, 15)', () => {
     const base: TaskStatus = { task_id: { value: 't' }, state: 'TASK_RUNNING', agent_id: { value: 'a' } };
     expect(acknowledgementFor(base)).toBeUndefined();
-    expect(acknowledgementFor({ ...base, uuid: 'YkAC14qVTHmoj+425OQmXQ==' })).toEqual({ agentId: 'a', taskId: 't', uuid: 'YkAC14qVTHmoj+425OQmXQ==' });
+    expect(acknowledgementFor({ ...base, uuid: 'YkAC14qVTHmoj+425OQmXQ==' })).toEqual({
+      agentId: 'a',
+      taskId: 't',
+      uuid: 'YkAC14qVTHmoj+425OQmXQ==',
+    });
     expect(acknowledgeCall('a', 't', 'YkAC14qVTHmoj+425OQmXQ==').acknowledge?.uuid).toBe('YkAC14qVTHmoj+425OQmXQ==');
-    expect(() => acknowledgeCall('a', 't', 'bm90LWEtdXVpZA==')).toThrow(expect.objectContaining({ code: 'MA_ERR_BAD_UUID' }));
-    expect(() => acknowledgeCall('a', 't', 'not base64!')).toThrow(expect.objectContaining({ code: 'MA_ERR_BAD_UUID' }));
+    expect(() => acknowledgeCall('a', 't', 'bm90LWEtdXVpZA==')).toThrow(
+      expect.objectContaining({ code: 'MA_ERR_BAD_UUID' }),
+    );
+    expect(() => acknowledgeCall('a', 't', 'not base64!')).toThrow(
+      expect.objectContaining({ code: 'MA_ERR_BAD_UUID' }),
+    );
   });
 
   it('FAILURE wait status to exit code (Trap 31)', () => {
@@ -131,9 +154,16 @@ describe('errors', () => {
 describe('credentials', () => {
   it('reads principal and secret from the environment, never both required from flags', () => {
     expect(loadCredentials({ env: {} })).toBeUndefined();
-    expect(loadCredentials({ env: { MESOS_PRINCIPAL: 'p', MESOS_SECRET: 's' } })).toEqual({ principal: 'p', secret: 's' });
-    expect(() => loadCredentials({ principal: 'p', env: {} })).toThrow(expect.objectContaining({ code: 'MA_ERR_CREDENTIALS' }));
-    expect(() => loadCredentials({ principal: 'p', secretFile: '/nonexistent/secret', env: {} })).toThrow(/secret file/);
+    expect(loadCredentials({ env: { MESOS_PRINCIPAL: 'p', MESOS_SECRET: 's' } })).toEqual({
+      principal: 'p',
+      secret: 's',
+    });
+    expect(() => loadCredentials({ principal: 'p', env: {} })).toThrow(
+      expect.objectContaining({ code: 'MA_ERR_CREDENTIALS' }),
+    );
+    expect(() => loadCredentials({ principal: 'p', secretFile: '/nonexistent/secret', env: {} })).toThrow(
+      /secret file/,
+    );
     expect(() => loadCredentials({ principal: 'p', env: { MESOS_SECRET: 'a:b' } })).toThrow(/contains ':'/);
   });
 });
@@ -147,7 +177,12 @@ describe('framework lookup by name', () => {
     registered_time: { nanoseconds: t },
   });
   it('prefers connected, then active, then the most recent', () => {
-    const list = [fw('a', 'x', false, false, 3), fw('b', 'x', false, true, 1), fw('c', 'y', true, true, 9), fw('d', 'x', false, true, 2)];
+    const list = [
+      fw('a', 'x', false, false, 3),
+      fw('b', 'x', false, true, 1),
+      fw('c', 'y', true, true, 9),
+      fw('d', 'x', false, true, 2),
+    ];
     expect(pickFramework(list, 'x')?.framework_info.id?.value).toBe('d');
     expect(pickFramework([...list, fw('e', 'x', true, true, 0)], 'x')?.framework_info.id?.value).toBe('e');
     expect(pickFramework(list, 'z')).toBeUndefined();

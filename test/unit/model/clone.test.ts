@@ -3,7 +3,15 @@ import { clonePlain } from '../../../src/model/clone.js';
 
 describe('clonePlain', () => {
   it('copies nested wire data deeply; the copy shares nothing with the original', () => {
-    const r = { name: 'cpus', type: 'SCALAR', reservations: [{ type: 'DYNAMIC', role: 'a', labels: { labels: [{ key: 'k', value: 'v' }] } }], scalar: { value: 0.5 }, shared: undefined, flag: false, n: null };
+    const r = {
+      name: 'cpus',
+      type: 'SCALAR',
+      reservations: [{ type: 'DYNAMIC', role: 'a', labels: { labels: [{ key: 'k', value: 'v' }] } }],
+      scalar: { value: 0.5 },
+      shared: undefined,
+      flag: false,
+      n: null,
+    };
     const c = clonePlain(r);
     expect(c).toStrictEqual(r);
     c.reservations[0]!.labels.labels[0]!.value = 'changed';

@@ -50,17 +50,30 @@ describe('labels', () => {
       { key: 'a', value: '1' },
       { key: 'team', value: 'x' },
     ]);
-    expect(parseTaskIdentity({ name: 'web', labels })).toEqual({ name: 'web', instance: 3, specHash: 'h', managed: true });
+    expect(parseTaskIdentity({ name: 'web', labels })).toEqual({
+      name: 'web',
+      instance: 3,
+      specHash: 'h',
+      managed: true,
+    });
   });
 
   it('mark tasks without all our labels as unmanaged', () => {
-    expect(parseTaskIdentity({ name: 'svc', labels: { labels: [{ key: 'mesos-apply/name', value: 'svc' }] } })).toEqual({
-      name: 'svc',
-      instance: -1,
-      specHash: '',
-      managed: false,
-    });
-    const bad = { labels: [{ key: 'mesos-apply/name', value: 'a' }, { key: 'mesos-apply/instance', value: '01' }, { key: 'mesos-apply/spec-hash', value: 'h' }] };
+    expect(parseTaskIdentity({ name: 'svc', labels: { labels: [{ key: 'mesos-apply/name', value: 'svc' }] } })).toEqual(
+      {
+        name: 'svc',
+        instance: -1,
+        specHash: '',
+        managed: false,
+      },
+    );
+    const bad = {
+      labels: [
+        { key: 'mesos-apply/name', value: 'a' },
+        { key: 'mesos-apply/instance', value: '01' },
+        { key: 'mesos-apply/spec-hash', value: 'h' },
+      ],
+    };
     expect(parseTaskIdentity({ name: 'a', labels: bad }).managed).toBe(false);
     expect(parseTaskIdentity({ name: 'other' }).managed).toBe(false);
     expect(labelMap({ labels: [{ key: 'flag' }] })).toEqual({ flag: '' });

@@ -13,11 +13,26 @@ function task(id: string, state: TaskState, over: Partial<Task> = {}): Task {
     state,
     resources: [
       { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 }, allocation_info: { role: 'web' } },
-      { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31005, end: 31006 }, { begin: 31000, end: 31000 }] } },
+      {
+        name: 'ports',
+        type: 'RANGES',
+        ranges: {
+          range: [
+            { begin: 31005, end: 31006 },
+            { begin: 31000, end: 31000 },
+          ],
+        },
+      },
     ],
     statuses: [
       { task_id: { value: id }, state: 'TASK_STARTING', timestamp: 1 },
-      { task_id: { value: id }, state: 'TASK_RUNNING', timestamp: 2, healthy: true, reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED' },
+      {
+        task_id: { value: id },
+        state: 'TASK_RUNNING',
+        timestamp: 2,
+        healthy: true,
+        reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED',
+      },
       { task_id: { value: id }, state: 'TASK_RUNNING', timestamp: 3 },
     ],
     labels: taskLabels('svc', 0, 'abcdef0123', { team: 'web' }),
@@ -25,7 +40,9 @@ function task(id: string, state: TaskState, over: Partial<Task> = {}): Task {
   };
 }
 
-const agents: OperatorAgent[] = [{ agent_info: { hostname: 'node-1', id: { value: 'S0' } }, active: true, version: '1.12.0' }];
+const agents: OperatorAgent[] = [
+  { agent_info: { hostname: 'node-1', id: { value: 'S0' } }, active: true, version: '1.12.0' },
+];
 
 describe('observed tasks', () => {
   it('reads identity from labels, ports from resources, health from the newest status carrying it', () => {
@@ -60,7 +77,13 @@ describe('observed tasks', () => {
       ['c', 'TASK_UNREACHABLE'],
       ['a', 'TASK_FINISHED'],
     ]);
-    const mixed = observeTasks({ completed_tasks: [task('x', 'TASK_FAILED')], tasks: [task('y', 'TASK_RUNNING', { framework_id: { value: 'other' } })] }, 'fw-1');
+    const mixed = observeTasks(
+      {
+        completed_tasks: [task('x', 'TASK_FAILED')],
+        tasks: [task('y', 'TASK_RUNNING', { framework_id: { value: 'other' } })],
+      },
+      'fw-1',
+    );
     expect(mixed.map((t) => t.taskId)).toEqual(['x']);
   });
 

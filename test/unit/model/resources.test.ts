@@ -43,7 +43,16 @@ describe('identity and reservations', () => {
 
   it('reads the reserved role from both formats and lets sub-roles use it', () => {
     expect(reservationRole(scalar('cpus', 1, { role: 'web' }))).toBe('web');
-    expect(reservationRole(scalar('cpus', 1, { reservations: [{ type: 'STATIC', role: 'a' }, { type: 'DYNAMIC', role: 'a/b' }] }))).toBe('a/b');
+    expect(
+      reservationRole(
+        scalar('cpus', 1, {
+          reservations: [
+            { type: 'STATIC', role: 'a' },
+            { type: 'DYNAMIC', role: 'a/b' },
+          ],
+        }),
+      ),
+    ).toBe('a/b');
     expect(reservationRole(scalar('cpus', 1, { role: '*' }))).toBeUndefined();
     expect(usableByRole(scalar('cpus', 1, { role: 'web' }), 'web')).toBe(true);
     expect(usableByRole(scalar('cpus', 1, { role: 'web' }), 'web/x')).toBe(true);
@@ -56,9 +65,18 @@ describe('ResourcePool', () => {
   const offer: Resource[] = [
     scalar('cpus', 1, { role: '*', allocation_info: { role: 'web' } }),
     scalar('cpus', 0.5, { role: 'web', allocation_info: { role: 'web' } }),
-    scalar('mem', 256, { reservations: [{ type: 'DYNAMIC', role: 'web', principal: 'ops' }], allocation_info: { role: 'web' } }),
+    scalar('mem', 256, {
+      reservations: [{ type: 'DYNAMIC', role: 'web', principal: 'ops' }],
+      allocation_info: { role: 'web' },
+    }),
     scalar('mem', 100, { allocation_info: { role: 'web' } }),
-    { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 31002 }] }, role: '*', allocation_info: { role: 'web' } },
+    {
+      name: 'ports',
+      type: 'RANGES',
+      ranges: { range: [{ begin: 31000, end: 31002 }] },
+      role: '*',
+      allocation_info: { role: 'web' },
+    },
     scalar('disk', 50, { disk: { persistence: { id: 'v' } } }),
     scalar('cpus', 8, { revocable: {} }),
   ];
@@ -80,7 +98,10 @@ describe('ResourcePool', () => {
     ]);
     const mem = pool.takeScalar('mem', 300_000, 'web');
     expect(mem).toEqual([
-      scalar('mem', 256, { reservations: [{ type: 'DYNAMIC', role: 'web', principal: 'ops' }], allocation_info: { role: 'web' } }),
+      scalar('mem', 256, {
+        reservations: [{ type: 'DYNAMIC', role: 'web', principal: 'ops' }],
+        allocation_info: { role: 'web' },
+      }),
       scalar('mem', 44, { allocation_info: { role: 'web' } }),
     ]);
     expect(pool.scalarMilli('cpus', 'web')).toBe(300);
@@ -105,7 +126,12 @@ describe('ResourcePool', () => {
         type: 'RANGES',
         role: '*',
         allocation_info: { role: 'web' },
-        ranges: { range: [{ begin: 31000, end: 31000 }, { begin: 31002, end: 31002 }] },
+        ranges: {
+          range: [
+            { begin: 31000, end: 31000 },
+            { begin: 31002, end: 31002 },
+          ],
+        },
       },
     ]);
     expect(pool.takeValues('ports', [31000], 'web')).toBeUndefined();

@@ -38,11 +38,24 @@ describe('task state predicates', () => {
     expect(isActive('TASK_UNKNOWN')).toBe(false);
     expect(isActive('TASK_UNREACHABLE')).toBe(true);
     expect(isTerminal('TASK_UNREACHABLE')).toBe(false);
-    expect(ALL.filter(isActive)).toEqual(['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_UNREACHABLE']);
+    expect(ALL.filter(isActive)).toEqual([
+      'TASK_STAGING',
+      'TASK_STARTING',
+      'TASK_RUNNING',
+      'TASK_KILLING',
+      'TASK_UNREACHABLE',
+    ]);
   });
 
   it('call abnormal endings failures, not KILLED or FINISHED', () => {
-    expect(ALL.filter(isFailure)).toEqual(['TASK_FAILED', 'TASK_ERROR', 'TASK_LOST', 'TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR']);
+    expect(ALL.filter(isFailure)).toEqual([
+      'TASK_FAILED',
+      'TASK_ERROR',
+      'TASK_LOST',
+      'TASK_DROPPED',
+      'TASK_GONE',
+      'TASK_GONE_BY_OPERATOR',
+    ]);
     for (const s of ALL.filter(isFailure)) expect(isTerminal(s)).toBe(true);
   });
 

@@ -53,7 +53,12 @@ export function resources(o: ResourceOpts): Resource[] {
     if (v !== undefined) out.push({ name, type: 'SCALAR', scalar: { value: v }, ...extra() });
   }
   if (o.ports !== undefined) {
-    out.push({ name: 'ports', type: 'RANGES', ranges: { range: o.ports.map(([begin, end]) => ({ begin, end })) }, ...extra() });
+    out.push({
+      name: 'ports',
+      type: 'RANGES',
+      ranges: { range: o.ports.map(([begin, end]) => ({ begin, end })) },
+      ...extra(),
+    });
   }
   return out;
 }
@@ -111,6 +116,7 @@ export function observed(
     ports: [],
     labels: {},
   };
-  if (o.timestamp !== undefined) t.lastStatus = { task_id: { value: t.taskId }, state: t.state, timestamp: o.timestamp };
+  if (o.timestamp !== undefined)
+    t.lastStatus = { task_id: { value: t.taskId }, state: t.state, timestamp: o.timestamp };
   return t;
 }

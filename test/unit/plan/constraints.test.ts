@@ -31,7 +31,12 @@ describe('constraint operators', () => {
         { name: 'r', type: 'RANGES', ranges: { range: [{ begin: 1, end: 2 }] } },
       ],
     };
-    expect([fieldValue(typed, 's'), fieldValue(typed, 'set'), fieldValue(typed, 'r'), fieldValue(typed, 'none')]).toEqual(['1.5', 'a,b', '[1-2]', undefined]);
+    expect([
+      fieldValue(typed, 's'),
+      fieldValue(typed, 'set'),
+      fieldValue(typed, 'r'),
+      fieldValue(typed, 'none'),
+    ]).toEqual(['1.5', 'a,b', '[1-2]', undefined]);
   });
 
   it('UNIQUE: one per value', () => {
@@ -44,7 +49,11 @@ describe('constraint operators', () => {
 
   it('CLUSTER: the given value, or the value of the first peer', () => {
     expect(ok(c('rack', 'CLUSTER', 'r2'), r2)).toBe(true);
-    expect(constraintProblem(c('rack', 'CLUSTER', 'r2'), 'web', r1, [], [])).toEqual({ constraint: 'rack CLUSTER r2', one: 'lacks rack=r2', many: 'lack rack=r2' });
+    expect(constraintProblem(c('rack', 'CLUSTER', 'r2'), 'web', r1, [], [])).toEqual({
+      constraint: 'rack CLUSTER r2',
+      one: 'lacks rack=r2',
+      many: 'lack rack=r2',
+    });
     expect(constraintProblem(c('rack', 'CLUSTER', 'r2'), 'web', bare, [], [])?.many).toBe('lack rack=r2');
     expect(ok(c('rack', 'CLUSTER'), r1)).toBe(true);
     expect(ok(c('rack', 'CLUSTER'), r1, [r2])).toBe(false);
@@ -80,11 +89,20 @@ describe('constraint operators', () => {
 describe('constraints in placement', () => {
   const racks: Record<string, string> = { a1: 'r1', a2: 'r1', a3: 'r2' };
   const ids = ['a1', 'a2', 'a3'];
-  const offers = ids.map((a) => offer({ agent: a, cpus: 8, mem: 8192, attributes: [textAttr('rack', racks[a] as string)] }));
-  const agents = ids.map((a) => agent({ agent: a, cpus: 8, mem: 8192, attributes: [textAttr('rack', racks[a] as string)] }));
+  const offers = ids.map((a) =>
+    offer({ agent: a, cpus: 8, mem: 8192, attributes: [textAttr('rack', racks[a] as string)] }),
+  );
+  const agents = ids.map((a) =>
+    agent({ agent: a, cpus: 8, mem: 8192, attributes: [textAttr('rack', racks[a] as string)] }),
+  );
   const place = (constraints: ConstraintSpec[], n: number, running = [] as ReturnType<typeof observed>[]) => {
     const spec = taskSpec('web', { instances: n, constraints });
-    const pending: PendingTask[] = Array.from({ length: n }, (_, i) => ({ spec, specHash: HASH, instance: i, taskId: `web.${i}` }));
+    const pending: PendingTask[] = Array.from({ length: n }, (_, i) => ({
+      spec,
+      specHash: HASH,
+      instance: i,
+      taskId: `web.${i}`,
+    }));
     return placeTasks(pending, offers, agents, running);
   };
   const where = (r: ReturnType<typeof place>) => r.placed.map((p) => p.placement.agentId);

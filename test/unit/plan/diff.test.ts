@@ -4,7 +4,10 @@ import { PlanError } from '../../../src/plan/errors.js';
 import { HASH, HASH2, loaded, observed, taskSpec } from './builders.js';
 
 const opts = { prune: false };
-const brief = (items: ReturnType<typeof diffTasks>) => items.map((i) => `${i.action} ${i.taskId}${i.oldTaskId ? ` <- ${i.oldTaskId}` : ''}${i.reason ? ` (${i.reason})` : ''}`);
+const brief = (items: ReturnType<typeof diffTasks>) =>
+  items.map(
+    (i) => `${i.action} ${i.taskId}${i.oldTaskId ? ` <- ${i.oldTaskId}` : ''}${i.reason ? ` (${i.reason})` : ''}`,
+  );
 
 describe('diffTasks', () => {
   it('creates every instance of a new spec, with deterministic ids', () => {
@@ -23,7 +26,10 @@ describe('diffTasks', () => {
 
   it('replaces an active task with another hash and says what changed', () => {
     const old = taskSpec('web', { resources: { cpus: 1, mem: 64, disk: 0, gpus: 0 } });
-    const items = diffTasks([loaded('web')], [observed('web', 0, { hash: HASH2 })], { prune: false, previousSpecs: { [HASH2]: old } });
+    const items = diffTasks([loaded('web')], [observed('web', 0, { hash: HASH2 })], {
+      prune: false,
+      previousSpecs: { [HASH2]: old },
+    });
     expect(brief(items)).toEqual([`replace web.0.${HASH} <- web.0.${HASH2}`]);
     expect(items[0]?.changes).toEqual([
       { path: 'resources.cpus', old: 1, new: 0.1 },
@@ -52,14 +58,24 @@ describe('diffTasks', () => {
 
   it('does not run a finished job again, but reruns a failed one, and restarts a finished service', () => {
     const job = loaded('job', { goal: 'finished' });
-    expect(brief(diffTasks([job], [observed('job', 0, { state: 'TASK_FINISHED' })], opts))).toEqual([`unchanged job.0.${HASH}`]);
+    expect(brief(diffTasks([job], [observed('job', 0, { state: 'TASK_FINISHED' })], opts))).toEqual([
+      `unchanged job.0.${HASH}`,
+    ]);
     expect(diffTasks([job], [observed('job', 0, { state: 'TASK_FAILED' })], opts)[0]?.action).toBe('relaunch');
-    expect(diffTasks([job], [observed('job', 0, { state: 'TASK_FINISHED', hash: HASH2 })], opts)[0]?.action).toBe('relaunch');
-    expect(diffTasks([loaded('svc')], [observed('svc', 0, { state: 'TASK_FINISHED' })], opts)[0]?.action).toBe('relaunch');
+    expect(diffTasks([job], [observed('job', 0, { state: 'TASK_FINISHED', hash: HASH2 })], opts)[0]?.action).toBe(
+      'relaunch',
+    );
+    expect(diffTasks([loaded('svc')], [observed('svc', 0, { state: 'TASK_FINISHED' })], opts)[0]?.action).toBe(
+      'relaunch',
+    );
   });
 
   it('scales down by deleting instances beyond the count, without --prune', () => {
-    const items = diffTasks([loaded('web', { instances: 1 })], [observed('web', 0), observed('web', 1), observed('web', 2, { state: 'TASK_FINISHED' })], opts);
+    const items = diffTasks(
+      [loaded('web', { instances: 1 })],
+      [observed('web', 0), observed('web', 1), observed('web', 2, { state: 'TASK_FINISHED' })],
+      opts,
+    );
     expect(brief(items)).toEqual([`unchanged web.0.${HASH}`, `delete web.1.${HASH} (scale-down)`]);
   });
 
@@ -67,19 +83,26 @@ describe('diffTasks', () => {
     const foreign = { ...observed('old', 0), managed: false, instance: -1 };
     const tasks = [observed('old', 0), observed('old', 1, { state: 'TASK_KILLED' }), foreign];
     expect(diffTasks([loaded('web')], tasks, opts).map((i) => i.action)).toEqual(['create']);
-    expect(brief(diffTasks([loaded('web')], tasks, { prune: true }))).toEqual([`delete old.0.${HASH} (pruned)`, `create web.0.${HASH}`]);
+    expect(brief(diffTasks([loaded('web')], tasks, { prune: true }))).toEqual([
+      `delete old.0.${HASH} (pruned)`,
+      `create web.0.${HASH}`,
+    ]);
   });
 
   it('refuses to prune with no manifests unless allowed', () => {
     const run = () => diffTasks([], [observed('old', 0)], { prune: true });
     expect(run).toThrow(PlanError);
     expect(() => run()).toThrow(expect.objectContaining({ code: 'MA_ERR_PRUNE_EMPTY' }));
-    expect(brief(diffTasks([], [observed('old', 0)], { prune: true, allowEmpty: true }))).toEqual([`delete old.0.${HASH} (pruned)`]);
+    expect(brief(diffTasks([], [observed('old', 0)], { prune: true, allowEmpty: true }))).toEqual([
+      `delete old.0.${HASH} (pruned)`,
+    ]);
     expect(diffTasks([], [observed('old', 0)], opts)).toEqual([]);
   });
 
   it('refuses two specs with one name', () => {
-    expect(() => diffTasks([loaded('a'), loaded('a')], [], opts)).toThrow(expect.objectContaining({ code: 'MA_ERR_DUPLICATE_SPEC' }));
+    expect(() => diffTasks([loaded('a'), loaded('a')], [], opts)).toThrow(
+      expect.objectContaining({ code: 'MA_ERR_DUPLICATE_SPEC' }),
+    );
   });
 
   it('finishes an interrupted replace by deleting the superseded copy', () => {

@@ -6,21 +6,37 @@ import { placeTasks } from '../../../src/plan/place.js';
 import type { FitReport } from '../../../src/plan/types.js';
 import { HASH, agent, observed, offer, type OfferOpts, taskSpec, textAttr } from './builders.js';
 
-function fit(over: Partial<TaskSpec>, offers: OfferOpts[], agents: OperatorAgent[], running = [] as ReturnType<typeof observed>[]): FitReport {
+function fit(
+  over: Partial<TaskSpec>,
+  offers: OfferOpts[],
+  agents: OperatorAgent[],
+  running = [] as ReturnType<typeof observed>[],
+): FitReport {
   const spec = taskSpec('web', over);
   const r = placeTasks([{ spec, specHash: HASH, instance: 0, taskId: 'web.0' }], offers.map(offer), agents, running);
   expect(r.placed).toEqual([]);
   return r.unplaced[0]?.report as FitReport;
 }
-const res = (cpus: number, mem: number, extra: Partial<TaskSpec['resources']> = {}) => ({ resources: { cpus, mem, disk: 0, gpus: 0, ...extra } });
-const big = (id: string, o: Partial<OfferOpts> & { active?: boolean } = {}) => agent({ agent: id, cpus: 8, mem: 8192, disk: 1000, gpus: 1, ports: [[31000, 32000]], ...o });
+const res = (cpus: number, mem: number, extra: Partial<TaskSpec['resources']> = {}) => ({
+  resources: { cpus, mem, disk: 0, gpus: 0, ...extra },
+});
+const big = (id: string, o: Partial<OfferOpts> & { active?: boolean } = {}) =>
+  agent({ agent: id, cpus: 8, mem: 8192, disk: 1000, gpus: 1, ports: [[31000, 32000]], ...o });
 
 describe('fit report: never', () => {
   it('names the largest agent when a scalar exceeds every agent', () => {
-    const r = fit(res(4, 2048), [{ agent: 'a1', cpus: 2, mem: 4096 }], [agent({ agent: 'a1', cpus: 2, mem: 4096 }), agent({ agent: 'a2', cpus: 1, mem: 8192 })]);
+    const r = fit(
+      res(4, 2048),
+      [{ agent: 'a1', cpus: 2, mem: 4096 }],
+      [agent({ agent: 'a1', cpus: 2, mem: 4096 }), agent({ agent: 'a2', cpus: 1, mem: 8192 })],
+    );
     expect(r.kind).toBe('never');
-    expect(r.summary).toBe('fits no agent of the cluster at all: needs cpus 4, mem 2048; 2 agents have less than cpus 4 (the largest has 2, a1.example)');
-    expect(r.reasons).toEqual([{ reason: 'cpus', count: 2, detail: '2 agents have less than cpus 4 (the largest has 2, a1.example)' }]);
+    expect(r.summary).toBe(
+      'fits no agent of the cluster at all: needs cpus 4, mem 2048; 2 agents have less than cpus 4 (the largest has 2, a1.example)',
+    );
+    expect(r.reasons).toEqual([
+      { reason: 'cpus', count: 2, detail: '2 agents have less than cpus 4 (the largest has 2, a1.example)' },
+    ]);
     expect(r.best).toMatchObject({ agentId: 'a1', lacks: ['has cpus 2 of 4'] });
   });
 
@@ -37,27 +53,49 @@ describe('fit report: never', () => {
   });
 
   it('says which attribute the agents lack', () => {
-    const agents = [big('a1', { attributes: [textAttr('rack', 'r1')] }), big('a2'), big('a3', { attributes: [textAttr('rack', 'r3')] })];
-    const r = fit({ constraints: [{ field: 'rack', operator: 'CLUSTER', value: 'r2' }] }, [{ agent: 'a1', cpus: 8, mem: 8192 }], agents);
+    const agents = [
+      big('a1', { attributes: [textAttr('rack', 'r1')] }),
+      big('a2'),
+      big('a3', { attributes: [textAttr('rack', 'r3')] }),
+    ];
+    const r = fit(
+      { constraints: [{ field: 'rack', operator: 'CLUSTER', value: 'r2' }] },
+      [{ agent: 'a1', cpus: 8, mem: 8192 }],
+      agents,
+    );
     expect(r.kind).toBe('never');
     expect(r.reasons).toEqual([{ reason: 'constraint', count: 3, detail: '3 agents lack rack=r2' }]);
   });
 
-  it('says a fixed port is outside every agent\'s ranges', () => {
+  it("says a fixed port is outside every agent's ranges", () => {
     const r = fit({ ports: [{ name: 'http', hostPort: 8080, protocol: 'tcp' }] }, [], [big('a1'), big('a2')]);
-    expect(r).toMatchObject({ kind: 'never', reasons: [{ reason: 'ports', count: 2, detail: "port 8080 is outside every agent's port ranges" }] });
+    expect(r).toMatchObject({
+      kind: 'never',
+      reasons: [{ reason: 'ports', count: 2, detail: "port 8080 is outside every agent's port ranges" }],
+    });
   });
 
   it('excludes reservations of other roles and inactive agents from the totals', () => {
     const reserved: Resource = { name: 'cpus', type: 'SCALAR', scalar: { value: 16 }, role: 'db' };
-    const r = fit(res(4, 1), [], [agent({ agent: 'a1', cpus: 1, mem: 100, extra: [reserved] }), big('a2', { active: false })]);
+    const r = fit(
+      res(4, 1),
+      [],
+      [agent({ agent: 'a1', cpus: 1, mem: 100, extra: [reserved] }), big('a2', { active: false })],
+    );
     expect(r.kind).toBe('never');
     expect(r.reasons.map((x) => `${x.reason} ${x.count}`)).toEqual(['cpus 1']);
-    expect(fit(res(4, 1, {}), [], [big('a2', { active: false })]).summary).toContain('the cluster has no active agents');
+    expect(fit(res(4, 1, {}), [], [big('a2', { active: false })]).summary).toContain(
+      'the cluster has no active agents',
+    );
   });
 
   it('knows when UNIQUE slots are all taken', () => {
-    const r = fit({ constraints: [{ field: 'hostname', operator: 'UNIQUE' }] }, [{ agent: 'a1', cpus: 8, mem: 8192 }], [big('a1')], [observed('web', 1, { agent: 'a1' })]);
+    const r = fit(
+      { constraints: [{ field: 'hostname', operator: 'UNIQUE' }] },
+      [{ agent: 'a1', cpus: 8, mem: 8192 }],
+      [big('a1')],
+      [observed('web', 1, { agent: 'a1' })],
+    );
     expect(r.kind).toBe('never');
     expect(r.summary).toContain('hostname UNIQUE');
   });
@@ -71,7 +109,12 @@ describe('fit report: not-now', () => {
     ];
     const r = fit(res(4, 2048), offers, [big('a1'), big('a2')]);
     expect(r.kind).toBe('not-now');
-    expect(r.best).toMatchObject({ agentId: 'a1', hostname: 'a1.example', have: { cpus: 2, mem: 4096 }, lacks: ['has cpus 2 of 4'] });
+    expect(r.best).toMatchObject({
+      agentId: 'a1',
+      hostname: 'a1.example',
+      have: { cpus: 2, mem: 4096 },
+      lacks: ['has cpus 2 of 4'],
+    });
     expect(r.reasons).toEqual([
       { reason: 'cpus', count: 2, detail: '2 offers have less than cpus 4 (the largest has 2, a1.example)' },
       { reason: 'mem', count: 1, detail: '1 offer has less than mem 2048 (the largest has 100, a2.example)' },
@@ -104,7 +147,9 @@ describe('fit report: not-now', () => {
   it('says so when there are no offers at all', () => {
     const r = fit(res(1, 1), [], [big('a1')]);
     expect(r).toMatchObject({ kind: 'not-now', reasons: [] });
-    expect(r.summary).toBe('no room free right now: needs cpus 1, mem 1; no offers at the moment (1 agent could hold it)');
+    expect(r.summary).toBe(
+      'no room free right now: needs cpus 1, mem 1; no offers at the moment (1 agent could hold it)',
+    );
   });
 
   it('counts missing free ports', () => {
@@ -115,9 +160,13 @@ describe('fit report: not-now', () => {
 });
 
 describe('describeNeeds', () => {
-  it('lists what is asked, in the user\'s units', () => {
-    expect(describeNeeds({ role: 'web', cpus: 0.5, mem: 128, disk: 0, gpus: 1, fixedPorts: [8080], anyPorts: 2 })).toBe('cpus 0.5, mem 128, gpus 1, port 8080, 2 ports (role web)');
-    expect(describeNeeds({ role: '*', cpus: 0, mem: 0, disk: 0, gpus: 0, fixedPorts: [], anyPorts: 0 })).toBe('no resources');
+  it("lists what is asked, in the user's units", () => {
+    expect(describeNeeds({ role: 'web', cpus: 0.5, mem: 128, disk: 0, gpus: 1, fixedPorts: [8080], anyPorts: 2 })).toBe(
+      'cpus 0.5, mem 128, gpus 1, port 8080, 2 ports (role web)',
+    );
+    expect(describeNeeds({ role: '*', cpus: 0, mem: 0, disk: 0, gpus: 0, fixedPorts: [], anyPorts: 0 })).toBe(
+      'no resources',
+    );
   });
 });
 
@@ -133,7 +182,14 @@ describe('naming and counters', () => {
   });
 
   it('accumulates rejections over offer rounds, and ranks them', () => {
-    const round = fit(res(4, 2048), [{ agent: 'a1', cpus: 2, mem: 4096 }, { agent: 'a2', cpus: 1, mem: 100 }], [big('a1'), big('a2')]);
+    const round = fit(
+      res(4, 2048),
+      [
+        { agent: 'a1', cpus: 2, mem: 4096 },
+        { agent: 'a2', cpus: 1, mem: 100 },
+      ],
+      [big('a1'), big('a2')],
+    );
     let counts = addRejections({}, round);
     counts = addRejections(counts, round);
     expect(counts).toEqual({ cpus: 4, mem: 2 });

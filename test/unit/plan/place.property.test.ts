@@ -42,14 +42,40 @@ function world(seed: number): World {
     const id = `a${a}`;
     const attributes = [textAttr('rack', pick(['r1', 'r2']))];
     const base = 31000 + a * 0;
-    const ports: [number, number][] = [[base, base + int(0, 3)], [base + 10, base + 10 + int(0, 2)]];
+    const ports: [number, number][] = [
+      [base, base + int(0, 3)],
+      [base + 10, base + 10 + int(0, 2)],
+    ];
     agents.push(agent({ agent: id, cpus: 8, mem: 8192, disk: 1000, gpus: 2, ports: [[31000, 31020]], attributes }));
     for (let k = 0; k < int(0, 2); k++) {
       const allocRole = pick(roles);
-      const reserved: Resource[] = r() < 0.3 ? [{ name: 'cpus', type: 'SCALAR', scalar: { value: int(1, 3) * 0.25 }, role: 'web', allocation_info: { role: allocRole } }] : [];
+      const reserved: Resource[] =
+        r() < 0.3
+          ? [
+              {
+                name: 'cpus',
+                type: 'SCALAR',
+                scalar: { value: int(1, 3) * 0.25 },
+                role: 'web',
+                allocation_info: { role: allocRole },
+              },
+            ]
+          : [];
       const slice = k === 0 ? ports : [[31015 + k, 31016 + k] as [number, number]];
       offers.push(
-        offer({ id: `${id}-o${k}`, agent: id, allocRole, role: '*', attributes, cpus: int(0, 12) * 0.1 + 0.05, mem: int(0, 8) * 64, disk: int(0, 3) * 100, gpus: int(0, 1), ports: slice, extra: reserved }),
+        offer({
+          id: `${id}-o${k}`,
+          agent: id,
+          allocRole,
+          role: '*',
+          attributes,
+          cpus: int(0, 12) * 0.1 + 0.05,
+          mem: int(0, 8) * 64,
+          disk: int(0, 3) * 100,
+          gpus: int(0, 1),
+          ports: slice,
+          extra: reserved,
+        }),
       );
     }
   }
@@ -59,17 +85,41 @@ function world(seed: number): World {
     const spec: TaskSpec = taskSpec(`t${s}`, {
       instances: int(1, 4),
       role: pick(roles),
-      resources: { cpus: pick([0, 0.1, 0.25, 0.333, 1]), mem: pick([0, 32, 100, 300]), disk: pick([0, 0, 50]), gpus: pick([0, 0, 0, 1]) },
-      ports: Array.from({ length: portCount }, (_, i) => ({ name: `p${i}`, hostPort: r() < 0.3 ? pick([31000, 31001, 31010, 31017]) : 0, protocol: 'tcp' as const })),
-      constraints: r() < 0.3 ? [{ field: pick(['hostname', 'rack']), operator: pick(['UNIQUE', 'MAX_PER', 'GROUP_BY'] as const), value: '2' }] : [],
+      resources: {
+        cpus: pick([0, 0.1, 0.25, 0.333, 1]),
+        mem: pick([0, 32, 100, 300]),
+        disk: pick([0, 0, 50]),
+        gpus: pick([0, 0, 0, 1]),
+      },
+      ports: Array.from({ length: portCount }, (_, i) => ({
+        name: `p${i}`,
+        hostPort: r() < 0.3 ? pick([31000, 31001, 31010, 31017]) : 0,
+        protocol: 'tcp' as const,
+      })),
+      constraints:
+        r() < 0.3
+          ? [
+              {
+                field: pick(['hostname', 'rack']),
+                operator: pick(['UNIQUE', 'MAX_PER', 'GROUP_BY'] as const),
+                value: '2',
+              },
+            ]
+          : [],
     });
-    for (let i = 0; i < spec.instances; i++) pending.push({ spec, specHash: 'h', instance: i, taskId: `${spec.name}.${i}` });
+    for (let i = 0; i < spec.instances; i++)
+      pending.push({ spec, specHash: 'h', instance: i, taskId: `${spec.name}.${i}` });
   }
   return { pending, offers, agents };
 }
 
 const key = (res: Resource) =>
-  JSON.stringify([res.name, res.role === '*' ? undefined : res.role, res.allocation_info?.role, res.reservations ?? null]);
+  JSON.stringify([
+    res.name,
+    res.role === '*' ? undefined : res.role,
+    res.allocation_info?.role,
+    res.reservations ?? null,
+  ]);
 
 function expand(res: Resource): number[] {
   const out: number[] = [];
@@ -88,7 +138,8 @@ function check(w: World, result: PlaceResult): void {
     const scalars = new Map<string, number>();
     const freePorts = new Map<string, Set<number>>();
     for (const res of offers.flatMap((o) => o.resources ?? [])) {
-      if (res.type === 'SCALAR') scalars.set(key(res), (scalars.get(key(res)) ?? 0) + Math.round((res.scalar?.value ?? 0) * 1000));
+      if (res.type === 'SCALAR')
+        scalars.set(key(res), (scalars.get(key(res)) ?? 0) + Math.round((res.scalar?.value ?? 0) * 1000));
       else freePorts.set(key(res), new Set([...(freePorts.get(key(res)) ?? []), ...expand(res)]));
     }
     for (const taskId of group.taskIds) {
@@ -112,13 +163,15 @@ function check(w: World, result: PlaceResult): void {
           }
         }
       }
-      for (const name of ['cpus', 'mem', 'disk', 'gpus'] as const) expect(asked[name] ?? 0).toBe(Math.round(task.spec.resources[name] * 1000));
+      for (const name of ['cpus', 'mem', 'disk', 'gpus'] as const)
+        expect(asked[name] ?? 0).toBe(Math.round(task.spec.resources[name] * 1000));
       expect(taskPorts.sort()).toEqual(placement?.ports.map((p) => p.hostPort).sort());
       for (const p of task.spec.ports) if (p.hostPort > 0) expect(taskPorts).toContain(p.hostPort);
       portsByAgent.set(group.agentId, [...(portsByAgent.get(group.agentId) ?? []), ...taskPorts]);
     }
   }
-  for (const [agentId, ports] of portsByAgent) expect(new Set(ports).size, `port twice on ${agentId}`).toBe(ports.length);
+  for (const [agentId, ports] of portsByAgent)
+    expect(new Set(ports).size, `port twice on ${agentId}`).toBe(ports.length);
 }
 
 describe('placement properties', () => {
@@ -145,7 +198,9 @@ describe('placement properties', () => {
   it('is deterministic', () => {
     for (let seed = 1; seed <= 50; seed++) {
       const w = world(seed);
-      expect(JSON.stringify(placeTasks(w.pending, w.offers, w.agents, []))).toBe(JSON.stringify(placeTasks(w.pending, w.offers, w.agents, [])));
+      expect(JSON.stringify(placeTasks(w.pending, w.offers, w.agents, []))).toBe(
+        JSON.stringify(placeTasks(w.pending, w.offers, w.agents, [])),
+      );
     }
   });
 });

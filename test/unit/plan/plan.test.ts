@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { hasChanges, makePlan, type PlanInput } from '../../../src/plan/plan.js';
 import { HASH, HASH2, agent, loaded, observed, offer } from './builders.js';
 
-const cluster = ['a1', 'a2'].map((a) => ({ agent: a, cpus: 2, mem: 1024, ports: [[31000, 31010]] as [number, number][] }));
+const cluster = ['a1', 'a2'].map((a) => ({
+  agent: a,
+  cpus: 2,
+  mem: 1024,
+  ports: [[31000, 31010]] as [number, number][],
+}));
 
 function input(over: Partial<PlanInput>): PlanInput {
   return {
@@ -20,8 +25,15 @@ describe('makePlan', () => {
   it('is a versioned, JSON-round-trippable value with its basis and summary', () => {
     const plan = makePlan(
       input({
-        specs: [loaded('web', { instances: 2, ports: [{ name: 'http', hostPort: 0, protocol: 'tcp' }] }), loaded('job', { goal: 'finished' })],
-        observed: [observed('web', 0, { agent: 'a1' }), observed('job', 0, { state: 'TASK_FINISHED' }), observed('gone', 0)],
+        specs: [
+          loaded('web', { instances: 2, ports: [{ name: 'http', hostPort: 0, protocol: 'tcp' }] }),
+          loaded('job', { goal: 'finished' }),
+        ],
+        observed: [
+          observed('web', 0, { agent: 'a1' }),
+          observed('job', 0, { state: 'TASK_FINISHED' }),
+          observed('gone', 0),
+        ],
         prune: true,
       }),
     );
@@ -43,9 +55,18 @@ describe('makePlan', () => {
       agentIds: ['a1', 'a2'],
     });
     const created = plan.items.find((i) => i.action === 'create');
-    expect(created).toMatchObject({ taskId: `web.1.${HASH}`, placement: { agentId: 'a2', ports: [{ name: 'http', hostPort: 31000, protocol: 'tcp' }] } });
-    expect(plan.accepts).toEqual([{ agentId: 'a2', hostname: 'a2.example', role: '*', offerIds: ['O-a2'], taskIds: [`web.1.${HASH}`] }]);
-    expect(plan.items.filter((i) => i.action !== 'create').every((i) => i.placement === undefined && i.unplaced === undefined)).toBe(true);
+    expect(created).toMatchObject({
+      taskId: `web.1.${HASH}`,
+      placement: { agentId: 'a2', ports: [{ name: 'http', hostPort: 31000, protocol: 'tcp' }] },
+    });
+    expect(plan.accepts).toEqual([
+      { agentId: 'a2', hostname: 'a2.example', role: '*', offerIds: ['O-a2'], taskIds: [`web.1.${HASH}`] },
+    ]);
+    expect(
+      plan.items
+        .filter((i) => i.action !== 'create')
+        .every((i) => i.placement === undefined && i.unplaced === undefined),
+    ).toBe(true);
     expect(hasChanges(plan)).toBe(true);
   });
 
@@ -66,12 +87,18 @@ describe('makePlan', () => {
         agents: oneAgent.map(agent),
       }),
     );
-    expect(plan.items[0]).toMatchObject({ action: 'replace', oldTaskId: `web.0.${HASH2}`, placement: { agentId: 'a1' } });
+    expect(plan.items[0]).toMatchObject({
+      action: 'replace',
+      oldTaskId: `web.0.${HASH2}`,
+      placement: { agentId: 'a1' },
+    });
   });
 
   it('keeps counting surviving tasks for spreading and constraints', () => {
     const constraints = [{ field: 'hostname', operator: 'UNIQUE' as const }];
-    const plan = makePlan(input({ specs: [loaded('web', { instances: 3, constraints })], observed: [observed('web', 0, { agent: 'a2' })] }));
+    const plan = makePlan(
+      input({ specs: [loaded('web', { instances: 3, constraints })], observed: [observed('web', 0, { agent: 'a2' })] }),
+    );
     expect(plan.items.map((i) => [i.action, i.placement?.agentId ?? i.unplaced?.kind])).toEqual([
       ['unchanged', undefined],
       ['create', 'a1'],

@@ -34,7 +34,12 @@ describe('buildTaskInfo: identity and command', () => {
       task_id: { value: `web.2.${HASH}` },
       agent_id: { value: 'S1' },
       resources,
-      command: { shell: true, value: 'sleep 1000', user: 'alice', environment: { variables: [{ name: 'HOST', type: 'VALUE', value: 'node-1' }] } },
+      command: {
+        shell: true,
+        value: 'sleep 1000',
+        user: 'alice',
+        environment: { variables: [{ name: 'HOST', type: 'VALUE', value: 'node-1' }] },
+      },
       kill_policy: { grace_period: { nanoseconds: 1_500_000_000 } },
     });
     expect(info.labels?.labels).toEqual([
@@ -49,12 +54,20 @@ describe('buildTaskInfo: identity and command', () => {
 
   it('exec form passes the full argv', () => {
     const { info } = build({ command: undefined, args: ['/usr/bin/env', 'echo', 'hi'] });
-    expect(info.command).toMatchObject({ shell: false, value: '/usr/bin/env', arguments: ['/usr/bin/env', 'echo', 'hi'] });
+    expect(info.command).toMatchObject({
+      shell: false,
+      value: '/usr/bin/env',
+      arguments: ['/usr/bin/env', 'echo', 'hi'],
+    });
   });
 
   it('fetches URIs', () => {
-    const { info } = build({ uris: [{ value: 'https://x/app.tgz', extract: true, executable: false, cache: true, outputFile: 'app.tgz' }] });
-    expect(info.command?.uris).toEqual([{ value: 'https://x/app.tgz', extract: true, executable: false, cache: true, output_file: 'app.tgz' }]);
+    const { info } = build({
+      uris: [{ value: 'https://x/app.tgz', extract: true, executable: false, cache: true, outputFile: 'app.tgz' }],
+    });
+    expect(info.command?.uris).toEqual([
+      { value: 'https://x/app.tgz', extract: true, executable: false, cache: true, output_file: 'app.tgz' },
+    ]);
   });
 });
 
@@ -93,23 +106,32 @@ describe('buildTaskInfo: Docker', () => {
   });
 
   it('shell command replaces the entrypoint; args are appended without argv[0]', () => {
-    expect(build({ docker: docker(), command: 'nginx -g x' }).info.command).toMatchObject({ shell: true, value: 'nginx -g x' });
+    expect(build({ docker: docker(), command: 'nginx -g x' }).info.command).toMatchObject({
+      shell: true,
+      value: 'nginx -g x',
+    });
     const args = build({ docker: docker(), command: undefined, args: ['-g', 'daemon off;'] }).info.command;
     expect(args).toMatchObject({ shell: false, arguments: ['-g', 'daemon off;'] });
     expect(args?.value).toBeUndefined();
   });
 
   it('puts no port mappings on HOST networks, and names USER networks', () => {
-    expect(build({ docker: docker({ network: 'HOST' }), command: undefined }, ports).info.container?.docker?.port_mappings).toBeUndefined();
-    const user = build({ docker: docker({ network: 'USER', networkName: 'overlay' }), command: undefined }, ports).info.container;
+    expect(
+      build({ docker: docker({ network: 'HOST' }), command: undefined }, ports).info.container?.docker?.port_mappings,
+    ).toBeUndefined();
+    const user = build({ docker: docker({ network: 'USER', networkName: 'overlay' }), command: undefined }, ports).info
+      .container;
     expect(user?.network_infos).toEqual([{ name: 'overlay' }]);
     expect(user?.docker?.port_mappings).toHaveLength(1);
   });
 
   it('health checks a mapped port on its container port (checks run in the container netns)', () => {
     const hc: HealthCheckSpec = { ...timings, kind: 'http', port: 'http', path: '/', scheme: 'http' };
-    expect(build({ docker: docker(), command: undefined, healthCheck: hc }, ports).info.health_check?.http?.port).toBe(80);
-    const host = build({ docker: docker({ network: 'HOST' }), command: undefined, healthCheck: hc }, ports).info.health_check;
+    expect(build({ docker: docker(), command: undefined, healthCheck: hc }, ports).info.health_check?.http?.port).toBe(
+      80,
+    );
+    const host = build({ docker: docker({ network: 'HOST' }), command: undefined, healthCheck: hc }, ports).info
+      .health_check;
     expect(host?.http?.port).toBe(31001);
   });
 });
@@ -121,7 +143,10 @@ describe('buildTaskInfo: environment and health checks', () => {
   ];
 
   it('exports ports, HOST, and the spec env (which wins on a clash)', () => {
-    const { info } = build({ env: { GREETING: { kind: 'value', value: 'hello' }, PORT1: { kind: 'value', value: 'mine' } } }, ports);
+    const { info } = build(
+      { env: { GREETING: { kind: 'value', value: 'hello' }, PORT1: { kind: 'value', value: 'mine' } } },
+      ports,
+    );
     expect(info.command?.environment?.variables?.map((v) => `${v.name}=${v.value}`)).toEqual([
       'PORT0=31005',
       'PORT1=mine',
@@ -139,7 +164,11 @@ describe('buildTaskInfo: environment and health checks', () => {
     expect(info.command?.environment?.variables).toContainEqual({ name: 'TOKEN', type: 'VALUE', value: 's3cret' });
     const shown = redactTaskInfo(info, spec);
     expect(JSON.stringify(shown)).not.toContain('s3cret');
-    expect(shown.command?.environment?.variables).toContainEqual({ name: 'TOKEN', type: 'VALUE', value: '<from env CI_TOKEN>' });
+    expect(shown.command?.environment?.variables).toContainEqual({
+      name: 'TOKEN',
+      type: 'VALUE',
+      value: '<from env CI_TOKEN>',
+    });
     expect(info.command?.environment?.variables).toContainEqual({ name: 'TOKEN', type: 'VALUE', value: 's3cret' });
     let err: unknown;
     try {
@@ -153,7 +182,10 @@ describe('buildTaskInfo: environment and health checks', () => {
   });
 
   it('builds HTTP, TCP and command health checks with their timings', () => {
-    const http = build({ healthCheck: { ...timings, kind: 'http', port: 'admin', path: '/health', scheme: 'https' } }, ports).info.health_check;
+    const http = build(
+      { healthCheck: { ...timings, kind: 'http', port: 'admin', path: '/health', scheme: 'https' } },
+      ports,
+    ).info.health_check;
     expect(http).toEqual({
       type: 'HTTP',
       http: { port: 31007, path: '/health', scheme: 'https' },
@@ -163,11 +195,16 @@ describe('buildTaskInfo: environment and health checks', () => {
       consecutive_failures: 3,
       grace_period_seconds: 10,
     });
-    expect(build({ healthCheck: { ...timings, kind: 'tcp', port: 'web-ui' } }, ports).info.health_check).toMatchObject({ type: 'TCP', tcp: { port: 31005 } });
+    expect(build({ healthCheck: { ...timings, kind: 'tcp', port: 'web-ui' } }, ports).info.health_check).toMatchObject({
+      type: 'TCP',
+      tcp: { port: 31005 },
+    });
     expect(build({ healthCheck: { ...timings, kind: 'command', command: 'true' } }).info.health_check).toMatchObject({
       type: 'COMMAND',
       command: { shell: true, value: 'true' },
     });
-    expect(() => build({ healthCheck: { ...timings, kind: 'tcp', port: 'nope' } }, ports)).toThrow(expect.objectContaining({ code: 'MA_ERR_PORT_UNKNOWN' }));
+    expect(() => build({ healthCheck: { ...timings, kind: 'tcp', port: 'nope' } }, ports)).toThrow(
+      expect.objectContaining({ code: 'MA_ERR_PORT_UNKNOWN' }),
+    );
   });
 });

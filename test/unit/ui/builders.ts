@@ -29,7 +29,8 @@ export function plan(items: PlanItem[]): Plan {
 
 export const NEVER_FIT: FitReport = {
   kind: 'never',
-  summary: 'fits no agent of the cluster at all: needs cpus 4, mem 2048; 3 agents lack rack=r2; 2 agents have less than cpus 4',
+  summary:
+    'fits no agent of the cluster at all: needs cpus 4, mem 2048; 3 agents lack rack=r2; 2 agents have less than cpus 4',
   needs: { role: '*', cpus: 4, mem: 2048, disk: 0, gpus: 0, fixedPorts: [], anyPorts: 0 },
   reasons: [
     { reason: 'constraint', count: 3, detail: '3 agents lack rack=r2' },
@@ -39,7 +40,8 @@ export const NEVER_FIT: FitReport = {
 
 export const NOT_NOW_FIT: FitReport = {
   kind: 'not-now',
-  summary: 'no room free right now: needs cpus 1, mem 128, port 8080; the nearest offer (h1) port 8080 taken; port 8080 is taken on all 5 offers',
+  summary:
+    'no room free right now: needs cpus 1, mem 128, port 8080; the nearest offer (h1) port 8080 taken; port 8080 is taken on all 5 offers',
   needs: { role: '*', cpus: 1, mem: 128, disk: 0, gpus: 0, fixedPorts: [8080], anyPorts: 0 },
   best: { agentId: 'a1', hostname: 'h1', have: { cpus: 2 }, lacks: ['port 8080 taken'] },
   reasons: [{ reason: 'ports', count: 5, detail: 'port 8080 is taken on all 5 offers' }],
@@ -47,7 +49,13 @@ export const NOT_NOW_FIT: FitReport = {
 
 export function view(over: Partial<InstanceView> & Pick<InstanceView, 'name' | 'phase'>): InstanceView {
   const instance = over.instance ?? 0;
-  return { key: `${over.name}/${instance}`, instance, action: 'create', taskId: `${over.name}.${instance}.h1`, ...over };
+  return {
+    key: `${over.name}/${instance}`,
+    instance,
+    action: 'create',
+    taskId: `${over.name}.${instance}.h1`,
+    ...over,
+  };
 }
 
 export function fakeWriter(isTTY = false): Writer & { text: () => string; columns: number } {

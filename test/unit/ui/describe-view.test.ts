@@ -26,15 +26,33 @@ const taskInfo: TaskInfo = {
       ],
     },
   },
-  container: { type: 'DOCKER', docker: { image: 'nginx:1.27', network: 'BRIDGE', port_mappings: [{ host_port: 31000, container_port: 80, protocol: 'tcp' }] } },
+  container: {
+    type: 'DOCKER',
+    docker: {
+      image: 'nginx:1.27',
+      network: 'BRIDGE',
+      port_mappings: [{ host_port: 31000, container_port: 80, protocol: 'tcp' }],
+    },
+  },
   resources: [
     { name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 }, allocation_info: { role: '*' } },
     { name: 'mem', type: 'SCALAR', scalar: { value: 128 } },
     { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 31000 }] } },
   ],
   discovery: { visibility: 'FRAMEWORK', ports: { ports: [{ number: 31000, name: 'http', protocol: 'tcp' }] } },
-  labels: { labels: [{ key: 'mesos-apply/name', value: 'web' }, { key: 'mesos-apply/spec-hash', value: 'abc' }] },
-  health_check: { type: 'HTTP', http: { port: 31000, path: '/health' }, interval_seconds: 10, grace_period_seconds: 5, consecutive_failures: 3 },
+  labels: {
+    labels: [
+      { key: 'mesos-apply/name', value: 'web' },
+      { key: 'mesos-apply/spec-hash', value: 'abc' },
+    ],
+  },
+  health_check: {
+    type: 'HTTP',
+    http: { port: 31000, path: '/health' },
+    interval_seconds: 10,
+    grace_period_seconds: 5,
+    consecutive_failures: 3,
+  },
   kill_policy: { grace_period: { nanoseconds: 15e9 } },
 };
 
@@ -52,7 +70,11 @@ describe('formatDescribe', () => {
           statuses: [
             status('TASK_RUNNING', 2, { source: 'SOURCE_EXECUTOR', healthy: false }),
             status('TASK_STARTING', 1, { source: 'SOURCE_EXECUTOR' }),
-            status('TASK_FAILED', 30, { source: 'SOURCE_EXECUTOR', reason: 'REASON_COMMAND_EXECUTOR_FAILED', message: 'Command exited\nwith status 1' }),
+            status('TASK_FAILED', 30, {
+              source: 'SOURCE_EXECUTOR',
+              reason: 'REASON_COMMAND_EXECUTOR_FAILED',
+              message: 'Command exited\nwith status 1',
+            }),
           ],
           taskInfo,
         },
@@ -72,7 +94,9 @@ describe('formatDescribe', () => {
         '    2026-11-25T23:41:39Z   TASK_FAILED     REASON_COMMAND_EXECUTOR_FAILED   SOURCE_EXECUTOR   -         Command exited with status 1',
       ].join('\n'),
     );
-    expect(text.startsWith('Name: web\n\nTask web.0.abc\n  State:      TASK_FAILED\n  Agent:      a1 (host h1)\n')).toBe(true);
+    expect(
+      text.startsWith('Name: web\n\nTask web.0.abc\n  State:      TASK_FAILED\n  Agent:      a1 (host h1)\n'),
+    ).toBe(true);
   });
 
   it('summarises the TaskInfo as launched', () => {
@@ -96,18 +120,34 @@ describe('formatDescribe', () => {
   });
 
   it('ends with the fit report of a pending instance', () => {
-    expect(text.endsWith('Pending: no room free right now\n  needs cpus 1, mem 128, port 8080\n  the nearest offer (h1) port 8080 taken\n  port 8080 is taken on all 5 offers\n')).toBe(true);
+    expect(
+      text.endsWith(
+        'Pending: no room free right now\n  needs cpus 1, mem 128, port 8080\n  the nearest offer (h1) port 8080 taken\n  port 8080 is taken on all 5 offers\n',
+      ),
+    ).toBe(true);
   });
 
   it('says when the master knows no task of that name', () => {
-    expect(formatDescribe({ name: 'ghost', tasks: [] }, { color: false })).toBe('Name: ghost\nNo task of ghost is known to the master.\n');
+    expect(formatDescribe({ name: 'ghost', tasks: [] }, { color: false })).toBe(
+      'Name: ghost\nNo task of ghost is known to the master.\n',
+    );
   });
 
   it('shows an exec-form command and the operator view without a command', () => {
     const exec = formatDescribe(
       {
         name: 'x',
-        tasks: [{ taskId: 't', state: 'TASK_RUNNING', statuses: [], taskInfo: { ...taskInfo, command: { shell: false, value: '/usr/bin/env', arguments: ['/usr/bin/env', 'echo', 'a b'] } } }],
+        tasks: [
+          {
+            taskId: 't',
+            state: 'TASK_RUNNING',
+            statuses: [],
+            taskInfo: {
+              ...taskInfo,
+              command: { shell: false, value: '/usr/bin/env', arguments: ['/usr/bin/env', 'echo', 'a b'] },
+            },
+          },
+        ],
       },
       { color: false },
     );

@@ -6,9 +6,41 @@ const now = new Date('2026-11-25T12:00:00Z');
 const at = (secondsAgo: number) => now.getTime() / 1000 - secondsAgo;
 
 const rows: GetRow[] = [
-  { name: 'nginx', instance: 0, taskId: 'nginx.0.abc', state: 'TASK_RUNNING', healthy: true, agentId: 'a1', host: 'localhost', ports: [31000, 31001], startedAt: at(192), specHash: 'abc1234567', managed: true },
-  { name: 'hello', instance: 1, taskId: 'hello.1.def', state: 'TASK_STAGING', agentId: 'a2', host: 'h2', ports: [], specHash: 'def', managed: true },
-  { name: 'stray', taskId: 'stray-1', state: 'TASK_FAILED', agentId: 'a1', host: 'localhost', ports: [], startedAt: at(4 * 86400), specHash: '', managed: false },
+  {
+    name: 'nginx',
+    instance: 0,
+    taskId: 'nginx.0.abc',
+    state: 'TASK_RUNNING',
+    healthy: true,
+    agentId: 'a1',
+    host: 'localhost',
+    ports: [31000, 31001],
+    startedAt: at(192),
+    specHash: 'abc1234567',
+    managed: true,
+  },
+  {
+    name: 'hello',
+    instance: 1,
+    taskId: 'hello.1.def',
+    state: 'TASK_STAGING',
+    agentId: 'a2',
+    host: 'h2',
+    ports: [],
+    specHash: 'def',
+    managed: true,
+  },
+  {
+    name: 'stray',
+    taskId: 'stray-1',
+    state: 'TASK_FAILED',
+    agentId: 'a1',
+    host: 'localhost',
+    ports: [],
+    startedAt: at(4 * 86400),
+    specHash: '',
+    managed: false,
+  },
 ];
 
 describe('formatAge (kubectl style)', () => {
@@ -47,8 +79,12 @@ describe('formatGet', () => {
 
   it('adds task id, agent and spec hash in wide output', () => {
     const lines = formatGet(rows.slice(0, 2), { output: 'wide', now, color: false }).split('\n');
-    expect(lines[0]).toBe('NAME    INSTANCE   STATE     HEALTH    HOST        PORTS         AGE     TASK ID       AGENT   SPEC HASH');
-    expect(lines[1]).toBe('nginx   0          RUNNING   healthy   localhost   31000,31001   3m12s   nginx.0.abc   a1      abc1234567');
+    expect(lines[0]).toBe(
+      'NAME    INSTANCE   STATE     HEALTH    HOST        PORTS         AGE     TASK ID       AGENT   SPEC HASH',
+    );
+    expect(lines[1]).toBe(
+      'nginx   0          RUNNING   healthy   localhost   31000,31001   3m12s   nginx.0.abc   a1      abc1234567',
+    );
   });
 
   it('gives json and yaml documents with stable fields', () => {

@@ -37,11 +37,19 @@ describe('formatPlan', () => {
   const lines = text.split('\n');
 
   it('prints one line per instance with its action symbol', () => {
-    expect(lines.find((l) => l.includes('web/0'))).toMatch(/^\s+\+\s+web\/0\s+create\s+→ agent a1 \(host h1, ports http=31000\)$/);
-    expect(lines.find((l) => l.includes('api/0'))).toMatch(/^\s+~\s+api\/0\s+replace\s+replaces api\.0\.h1\s+→ agent a2 \(host h2\)$/);
-    expect(lines.find((l) => l.includes('old/0'))).toMatch(/^\s+-\s+old\/0\s+delete\s+kills old\.0\.h1: no manifest names it \(--prune\)$/);
+    expect(lines.find((l) => l.includes('web/0'))).toMatch(
+      /^\s+\+\s+web\/0\s+create\s+→ agent a1 \(host h1, ports http=31000\)$/,
+    );
+    expect(lines.find((l) => l.includes('api/0'))).toMatch(
+      /^\s+~\s+api\/0\s+replace\s+replaces api\.0\.h1\s+→ agent a2 \(host h2\)$/,
+    );
+    expect(lines.find((l) => l.includes('old/0'))).toMatch(
+      /^\s+-\s+old\/0\s+delete\s+kills old\.0\.h1: no manifest names it \(--prune\)$/,
+    );
     expect(lines.find((l) => l.includes('db/0'))).toMatch(/^\s+=\s+db\/0\s+unchanged$/);
-    expect(lines.find((l) => l.includes('job/0'))).toMatch(/^\s+\^\s+job\/0\s+relaunch\s+was TASK_FAILED\s+→ agent a1 \(host h1\)$/);
+    expect(lines.find((l) => l.includes('job/0'))).toMatch(
+      /^\s+\^\s+job\/0\s+relaunch\s+was TASK_FAILED\s+→ agent a1 \(host h1\)$/,
+    );
   });
 
   it('lists the changed fields under a replace', () => {
@@ -56,7 +64,10 @@ describe('formatPlan', () => {
   });
 
   it('says so when nothing changes, with no next command', () => {
-    const text = formatPlan(plan([item({ action: 'unchanged', name: 'db' })]), { color: false, nextCommand: 'mesos-apply -f x' });
+    const text = formatPlan(plan([item({ action: 'unchanged', name: 'db' })]), {
+      color: false,
+      nextCommand: 'mesos-apply -f x',
+    });
     expect(text).toBe('No changes. The cluster matches the manifests.\n');
   });
 
@@ -65,7 +76,11 @@ describe('formatPlan', () => {
     const lines = text.split('\n');
     const at = lines.findIndex((l) => l.includes('big/0'));
     expect(lines[at]).toMatch(/\+\s+big\/0\s+create\s+not placed: fits no agent at all$/);
-    expect(lines.slice(at + 1, at + 4).map((l) => l.trim())).toEqual(['needs cpus 4, mem 2048', '3 agents lack rack=r2', '2 agents have less than cpus 4']);
+    expect(lines.slice(at + 1, at + 4).map((l) => l.trim())).toEqual([
+      'needs cpus 4, mem 2048',
+      '3 agents lack rack=r2',
+      '2 agents have less than cpus 4',
+    ]);
     expect(text).toContain('1 task cannot be placed now: 1 fits no agent at all.');
   });
 
@@ -98,7 +113,9 @@ describe('planJson', () => {
   });
 
   it('gives every field of every item, with nulls for what is absent', () => {
-    const doc = planJson(plan([item({ action: 'create', name: 'big', unplaced: NEVER_FIT }), item({ action: 'unchanged', name: 'db' })]));
+    const doc = planJson(
+      plan([item({ action: 'create', name: 'big', unplaced: NEVER_FIT }), item({ action: 'unchanged', name: 'db' })]),
+    );
     expect(doc.items[0]).toEqual({
       action: 'create',
       name: 'big',

@@ -6,7 +6,10 @@ async function plainRun(pendingEverySeconds?: number) {
   const out = fakeWriter();
   const err = fakeWriter();
   const clock = fakeClock();
-  const p = await createProgress({ stdout: out, stderr: err }, { mode: 'plain', color: false, now: clock.now, pendingEverySeconds });
+  const p = await createProgress(
+    { stdout: out, stderr: err },
+    { mode: 'plain', color: false, now: clock.now, pendingEverySeconds },
+  );
   return { out, err, clock, p };
 }
 
@@ -22,7 +25,10 @@ describe('plain progress', () => {
     p.emit({ type: 'instance', view: view({ name: 'nginx', phase: 'launching', agentId: 'a1', host: 'localhost' }) });
     p.emit({ type: 'instance', view: view({ name: 'nginx', phase: 'staging', agentId: 'a1', host: 'localhost' }) });
     clock.advance(2);
-    p.emit({ type: 'instance', view: view({ name: 'nginx', phase: 'running', agentId: 'a1', host: 'localhost', ports: [31000] }) });
+    p.emit({
+      type: 'instance',
+      view: view({ name: 'nginx', phase: 'running', agentId: 'a1', host: 'localhost', ports: [31000] }),
+    });
     p.emit({ type: 'warning', message: 'offers from agent a2 were rescinded' });
     await p.close();
     expect(out.text().split('\n')).toEqual([
@@ -47,7 +53,12 @@ describe('plain progress', () => {
         phase: 'failed',
         agentId: 'a1',
         host: 'h1',
-        failure: { state: 'TASK_FAILED', reason: 'REASON_COMMAND_EXECUTOR_FAILED', source: 'SOURCE_EXECUTOR', message: 'Command exited with status 1' },
+        failure: {
+          state: 'TASK_FAILED',
+          reason: 'REASON_COMMAND_EXECUTOR_FAILED',
+          source: 'SOURCE_EXECUTOR',
+          message: 'Command exited with status 1',
+        },
       }),
     });
     expect(out.text()).toBe(

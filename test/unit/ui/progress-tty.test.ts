@@ -13,14 +13,27 @@ describe('tty progress (listr2 default renderer into a fake terminal)', () => {
   it('redraws one line per instance, shows why a task waits, and ends with the final titles', async () => {
     const out = fakeWriter(true);
     const err = fakeWriter(true);
-    const p = (open = await createProgress({ stdout: out, stderr: err }, { mode: 'tty', color: false, now: fakeClock().now }));
-    p.emit({ type: 'planned', plan: plan([item({ action: 'create', name: 'web' }), item({ action: 'unchanged', name: 'db' }), item({ action: 'create', name: 'big' })]) });
+    const p = (open = await createProgress(
+      { stdout: out, stderr: err },
+      { mode: 'tty', color: false, now: fakeClock().now },
+    ));
+    p.emit({
+      type: 'planned',
+      plan: plan([
+        item({ action: 'create', name: 'web' }),
+        item({ action: 'unchanged', name: 'db' }),
+        item({ action: 'create', name: 'big' }),
+      ]),
+    });
     p.emit({ type: 'instance', view: view({ name: 'web', phase: 'waiting-offer' }) });
     p.emit({ type: 'pending', key: 'web/0', reasons: NOT_NOW_FIT.reasons, fit: NOT_NOW_FIT });
     // The pending reasons appear as a sub-line under the waiting task while it waits.
     await waitFor(() => stripAnsi(out.text()).includes('top reasons: port 8080 is taken on all 5 offers'));
     p.emit({ type: 'instance', view: view({ name: 'web', phase: 'staging', agentId: 'a1', host: 'h1' }) });
-    p.emit({ type: 'instance', view: view({ name: 'web', phase: 'running', agentId: 'a1', host: 'h1', ports: [31000] }) });
+    p.emit({
+      type: 'instance',
+      view: view({ name: 'web', phase: 'running', agentId: 'a1', host: 'h1', ports: [31000] }),
+    });
     p.emit({ type: 'instance', view: view({ name: 'big', phase: 'unplaceable', failure: { fit: NOT_NOW_FIT } }) });
     await p.close();
     const text = stripAnsi(out.text());
@@ -33,7 +46,10 @@ describe('tty progress (listr2 default renderer into a fake terminal)', () => {
 
   it('gives a line to instances first seen after the list started (next wave), and marks unfinished ones failed at close', async () => {
     const out = fakeWriter(true);
-    const p = (open = await createProgress({ stdout: out, stderr: fakeWriter(true) }, { mode: 'tty', color: false, now: fakeClock().now }));
+    const p = (open = await createProgress(
+      { stdout: out, stderr: fakeWriter(true) },
+      { mode: 'tty', color: false, now: fakeClock().now },
+    ));
     p.emit({ type: 'instance', view: view({ name: 'a', phase: 'killing', action: 'delete' }) });
     await waitFor(() => out.text().includes('a/0 killing'));
     p.emit({ type: 'instance', view: view({ name: 'b', phase: 'killed', action: 'delete' }) });

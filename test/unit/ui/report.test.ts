@@ -3,9 +3,32 @@ import { stripAnsi } from '../../../src/ui/ansi.js';
 import { formatReport, reportJson, type ReportInput } from '../../../src/ui/report.js';
 import { NEVER_FIT, view } from './builders.js';
 
-const running = view({ name: 'web', phase: 'running', state: 'TASK_RUNNING', agentId: 'a1', host: 'h1', ports: [31000] });
-const healthy = view({ name: 'web', instance: 1, phase: 'healthy', state: 'TASK_RUNNING', healthy: true, agentId: 'a2', host: 'h2', ports: [31001] });
-const unchanged = view({ name: 'db', phase: 'unchanged', action: 'unchanged', state: 'TASK_RUNNING', agentId: 'a1', host: 'h1' });
+const running = view({
+  name: 'web',
+  phase: 'running',
+  state: 'TASK_RUNNING',
+  agentId: 'a1',
+  host: 'h1',
+  ports: [31000],
+});
+const healthy = view({
+  name: 'web',
+  instance: 1,
+  phase: 'healthy',
+  state: 'TASK_RUNNING',
+  healthy: true,
+  agentId: 'a2',
+  host: 'h2',
+  ports: [31001],
+});
+const unchanged = view({
+  name: 'db',
+  phase: 'unchanged',
+  action: 'unchanged',
+  state: 'TASK_RUNNING',
+  agentId: 'a1',
+  host: 'h1',
+});
 const failed = view({
   name: 'api',
   phase: 'failed',
@@ -78,15 +101,30 @@ describe('formatReport', () => {
         'Re-running the same command is safe: tasks already running are left as they are.',
       ].join('\n'),
     );
-    expect(text).toContain('✖ big/0 never launched: fits no agent at all\n    needs cpus 4, mem 2048\n    3 agents lack rack=r2\n');
+    expect(text).toContain(
+      '✖ big/0 never launched: fits no agent at all\n    needs cpus 4, mem 2048\n    3 agents lack rack=r2\n',
+    );
     expect(text.trimEnd().split('\n').at(-1)).toBe('Apply failed: 1 running, 1 failed, 1 never launched.');
   });
 
   it('reports tasks on unreachable agents of a delete as such, and the errors with their codes', () => {
     const gone = view({ name: 'web', phase: 'killed', action: 'delete', state: 'TASK_KILLED' });
-    const stuck = view({ name: 'web', instance: 1, phase: 'unreachable', action: 'delete', state: 'TASK_UNREACHABLE', agentId: 'a9', host: 'h9' });
+    const stuck = view({
+      name: 'web',
+      instance: 1,
+      phase: 'unreachable',
+      action: 'delete',
+      state: 'TASK_UNREACHABLE',
+      agentId: 'a9',
+      host: 'h9',
+    });
     const text = formatReport(
-      { command: 'delete', framework: 'f', instances: [gone, stuck], errors: [{ code: 'MA_ERR_TIMEOUT', message: 'gave up after 60s', detail: 'raise --timeout' }] },
+      {
+        command: 'delete',
+        framework: 'f',
+        instances: [gone, stuck],
+        errors: [{ code: 'MA_ERR_TIMEOUT', message: 'gave up after 60s', detail: 'raise --timeout' }],
+      },
       { color: false },
     );
     expect(text).toContain('web/1   delete   unreachable (kill pending)   TASK_UNREACHABLE   h9');
@@ -139,7 +177,11 @@ describe('reportJson', () => {
       fit: null,
     });
     expect(doc.instances[2]?.outcome).toBe('not-launched');
-    expect(doc.instances[2]?.failure?.fit).toEqual({ kind: 'never', summary: NEVER_FIT.summary, reasons: NEVER_FIT.reasons });
+    expect(doc.instances[2]?.failure?.fit).toEqual({
+      kind: 'never',
+      summary: NEVER_FIT.summary,
+      reasons: NEVER_FIT.reasons,
+    });
   });
 
   it('is ok only when every instance succeeded and there is no error', () => {
