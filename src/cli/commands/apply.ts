@@ -24,7 +24,21 @@ export const applyCommand: Command = {
         describe: 'How long a service without health check must stay running to count as up',
         defaultDescription: '1s',
       })
-      .option('failover-timeout', { type: 'string', describe: 'Framework failover timeout', defaultDescription: '4w' })
+      .option('failover-timeout', {
+        type: 'string',
+        describe: 'How long Mesos keeps the framework and its tasks once no run is connected',
+        defaultDescription: 'until deleted (9e9s, ~285 years)',
+      })
+      .option('lock-timeout', {
+        type: 'string',
+        describe: 'How long to wait while another run holds the framework (0: fail at once)',
+        defaultDescription: '5m',
+      })
+      .option('takeover', {
+        type: 'boolean',
+        default: false,
+        describe: 'Take the framework from the run that holds it (that run stops)',
+      })
       .option('wait', {
         type: 'boolean',
         default: true,

@@ -4,10 +4,10 @@ import { fileFlags } from './files-flags.js';
 
 export const planCommand: Command = {
   command: 'plan',
-  describe: 'Show what apply would do against the current offers; changes nothing',
+  describe: "Show what apply would do, placed against the agents' free resources; reads only, changes nothing",
   examples: [
     ['$0 plan -f manifests/', 'the diff per task and where each new task would go'],
-    ['$0 plan -f manifests/ --detailed-exitcode', 'exit 3 when changes are pending (for CI)'],
+    ['$0 plan -f manifests/ --detailed-exitcode', 'exit 3 when changes are pending, 1 when one can never fit (for CI)'],
   ],
   builder: (y: Argv) =>
     fileFlags(y)
@@ -20,7 +20,7 @@ export const planCommand: Command = {
       .option('detailed-exitcode', {
         type: 'boolean',
         default: false,
-        describe: 'Exit 0 when nothing changes, 3 when changes are pending',
+        describe: 'Exit 0 when nothing changes, 3 when changes are pending, 1 when a task fits no agent at all',
       }),
   run: async (args, globals, io) => {
     const { runApplyCommand } = await import('./apply-run.js');
