@@ -3,7 +3,7 @@
  * only (no subscription, so they never disturb a running apply), plus the agents' files
  * API for sandboxes.
  */
-import type { OperatorClient } from '../mesos/operator.js';
+import { pickFramework, type OperatorClient } from '../mesos/operator.js';
 import type { CommandInfo, OperatorAgent, Task, TaskInfo, TaskStatus } from '../mesos/types.js';
 import { observeTask, type ObservedTask } from '../model/observed.js';
 import type { TaskSpec } from '../model/spec.js';
@@ -11,22 +11,29 @@ import { isActive } from '../model/states.js';
 import type { DescribeTask } from '../ui/describe-view.js';
 import type { GetRow } from '../ui/get-view.js';
 import { LABEL_SPEC } from './cluster.js';
+import { frameworksNamed, removedNotice } from './removed.js';
 
 export interface FrameworkTasks {
   frameworkId?: string;
   /** Active, unreachable and completed tasks of the framework, with the operator Task. */
   tasks: { observed: ObservedTask; task: Task }[];
   agents: OperatorAgent[];
+  /** When no live framework has the name but Mesos removed one: that, in words, with when. */
+  removed?: string;
 }
 
 export async function frameworkTasks(operator: OperatorClient, framework: string): Promise<FrameworkTasks> {
-  const [fw, all, agents] = await Promise.all([
-    operator.findFramework(framework),
+  const [frameworks, all, agents] = await Promise.all([
+    operator.getFrameworks(),
     operator.getTasks(),
     operator.getAgents(),
   ]);
-  const id = fw?.framework_info.id?.value;
-  if (id === undefined) return { tasks: [], agents: agents.agents };
+  const named = frameworksNamed(frameworks, framework);
+  const id = pickFramework(named.live, framework)?.framework_info.id?.value;
+  if (id === undefined) {
+    const removed = removedNotice(framework, named);
+    return removed ? { tasks: [], agents: agents.agents, removed } : { tasks: [], agents: agents.agents };
+  }
   const host = new Map(agents.agents.map((a) => [a.agent_info.id?.value ?? '', a.agent_info.hostname]));
   const seen = new Set<string>();
   const tasks: FrameworkTasks['tasks'] = [];

@@ -45,9 +45,15 @@ export interface LeaseConfig {
   raceGraceMs: number;
   /** How often a run may lose the check-then-subscribe race before it gives up. */
   maxRounds: number;
+  /** Never register a new framework (delete): no live framework of the name is an error. */
+  mustExist?: boolean;
 }
 
-export type LeaseErrorCode = 'MA_ERR_LOCKED' | 'MA_ERR_DUPLICATE_FRAMEWORK' | 'MA_ERR_FAILED_OVER';
+export type LeaseErrorCode =
+  | 'MA_ERR_LOCKED'
+  | 'MA_ERR_DUPLICATE_FRAMEWORK'
+  | 'MA_ERR_FAILED_OVER'
+  | 'MA_ERR_NO_FRAMEWORK';
 
 export type LeaseState =
   | { name: 'checking'; rounds: number; reported?: string }
@@ -163,6 +169,7 @@ function check(
   }
   const f = live[0];
   if (f === undefined) {
+    if (cfg.mustExist) return fail('MA_ERR_NO_FRAMEWORK', `framework '${name}' is not registered (any more)`);
     return { state: { name: 'subscribing', rounds: state.rounds, fresh: true }, effects: [{ type: 'subscribe' }] };
   }
   if (f.connected && !cfg.takeover) {

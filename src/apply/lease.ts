@@ -39,6 +39,8 @@ export interface LeaseOptions {
   interrupted: Promise<unknown>;
   now: () => number;
   pollMs?: number;
+  /** Never register a new framework (delete). */
+  mustExist?: boolean;
 }
 
 export type LeaseOutcome =
@@ -68,6 +70,7 @@ export class LeaseKeeper {
       pollMs: opts.pollMs ?? POLL_MS,
       raceGraceMs: RACE_GRACE_MS,
       maxRounds: MAX_ROUNDS,
+      mustExist: opts.mustExist ?? false,
     };
     void opts.interrupted.then(() => (this.interrupted = true));
   }

@@ -18,7 +18,12 @@ export const deleteCommand: Command = {
         default: true,
         describe: 'Wait for a terminal state (--wait=false: return once KILLs are accepted)',
       })
-      .option('failover-timeout', { type: 'string', describe: 'Framework failover timeout', defaultDescription: '4w' }),
+      .option('lock-timeout', {
+        type: 'string',
+        describe: 'How long to wait while another run holds the framework (0: fail at once)',
+        defaultDescription: '5m',
+      })
+      .option('failover-timeout', { type: 'string', hidden: true }),
   run: async (args, globals, io) => {
     const { runDeleteCommand } = await import('./delete-run.js');
     return runDeleteCommand(args, globals, io);

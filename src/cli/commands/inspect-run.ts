@@ -51,11 +51,13 @@ export async function runGet(args: Args, globals: GlobalOptions, io: Io): Promis
         ? globals.output
         : 'text';
     if (rows.length === 0 && output === 'text') {
-      io.stderr.write(
-        name
-          ? `no tasks named ${name} in framework '${globals.framework}'\n`
-          : `no managed tasks in framework '${globals.framework}'\n`,
-      );
+      if (ft.removed) io.stderr.write(`${ft.removed}\n`);
+      else
+        io.stderr.write(
+          name
+            ? `no tasks named ${name} in framework '${globals.framework}'\n`
+            : `no managed tasks in framework '${globals.framework}'\n`,
+        );
       return name ? EXIT.FAILED : EXIT.OK;
     }
     io.stdout.write(formatGet(rows, { output, now: new Date(), color: globals.color && io.stdout.isTTY === true }));
@@ -80,6 +82,10 @@ export async function runLogs(args: Args, globals: GlobalOptions, io: Io): Promi
       files = agentFiles(conn, io);
       const ft = await frameworkTasks(op, globals.framework);
       const t = pickTask(ft, name, instance);
+      if (ft.removed) {
+        io.stderr.write(`error: ${ft.removed}\n`);
+        return EXIT.FAILED;
+      }
       if (!t || ft.frameworkId === undefined) {
         const names = [...new Set(ft.tasks.filter((x) => x.observed.managed).map((x) => x.observed.name))].sort();
         io.stderr.write(
@@ -179,6 +185,10 @@ export async function runDescribe(args: Args, globals: GlobalOptions, io: Io): P
     const ft = await frameworkTasks(op, globals.framework);
     const mine = ft.tasks.filter((t) => t.observed.managed && t.observed.name === name);
     if (mine.length === 0 && !fromFile) {
+      if (ft.removed) {
+        io.stderr.write(`error: ${ft.removed}\n`);
+        return EXIT.FAILED;
+      }
       io.stderr.write(
         `error: no task named ${name} in framework '${globals.framework}' (give its manifest with -f to see whether it would fit)\n`,
       );
