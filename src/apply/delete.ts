@@ -64,7 +64,7 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
   let pump: EventPump | undefined;
   let notFound: string[] = [];
   let existing: string[] = [];
-  const deadline = now() + input.timeoutMs;
+  let deadline = now() + input.timeoutMs;
   const lockMs = input.lease?.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000;
   const holder = input.lease?.holder ?? thisRun('mesos-apply delete (library)', false);
   const lease = new LeaseKeeper({
@@ -91,6 +91,7 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
     note: (message) => input.emit({ type: 'note', message }),
     interrupted: input.interrupted,
     now,
+    callTimeoutMs: input.timeoutMs,
   });
   try {
     const gather = (async () => {
@@ -110,22 +111,30 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
       const found = managed
         .filter((t) => input.names.includes(t.name))
         .sort((a, b) => a.name.localeCompare(b.name) || a.instance - b.instance);
-      if (found.length === 0 || fw === undefined) return [];
+      return fw === undefined ? [] : found;
+    })();
+    const subscribe = async () => {
       input.emit({ type: 'connecting', masters: input.client.masters });
       const got = await lease.acquire();
-      if (got.kind === 'interrupted') return [];
-      if (got.kind === 'failed') {
-        errors.push(got.error);
-        return [];
+      if (got.kind !== 'held') {
+        if (got.kind === 'failed') errors.push(got.error);
+        return false;
       }
       session = got.session;
       const sub = got.sub;
       input.emit({ type: 'subscribed', frameworkId: sub.frameworkId, leader: sub.leaderUrl, reconnected: true });
-      return found;
-    })();
-    // Finding the framework and subscribing are bounded by --timeout (plus the lease's
-    // wait) and by Ctrl-C.
-    const targets = await bounded(gather, deadline - now() + lockMs, input.interrupted, INTERRUPT_GRACE_MS);
+      // --timeout bounds the work, not the wait for the lease.
+      deadline = now() + input.timeoutMs;
+      return true;
+    };
+    // Finding the framework is bounded by --timeout and Ctrl-C; the lease bounds each of
+    // its calls by --timeout and its wait by --lock-timeout (the bound here is a backstop).
+    let targets = await bounded(gather, deadline - now(), input.interrupted, INTERRUPT_GRACE_MS);
+    if (!isCut(targets) && targets.length > 0) {
+      const held = await bounded(subscribe(), lockMs + input.timeoutMs, input.interrupted, INTERRUPT_GRACE_MS);
+      if (isCut(held)) targets = held;
+      else if (!held) targets = [];
+    }
     if (isCut(targets)) {
       if (targets === 'timeout')
         errors.push({
@@ -208,7 +217,8 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
       await acks.settled();
       await session.close().catch(() => undefined);
     }
-    await operator.close().catch(() => undefined);
+    // A read the lease gave up on (--timeout) may still hang: abort, do not wait for it.
+    await operator.destroy().catch(() => undefined);
   }
   return finish();
 

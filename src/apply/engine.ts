@@ -114,6 +114,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     note,
     interrupted: input.interrupted,
     now,
+    callTimeoutMs: input.timeoutMs,
   });
   try {
     for (;;) {
@@ -122,7 +123,8 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
       await lease.lost(result.failedOver);
     }
   } finally {
-    await operator.close().catch(() => undefined);
+    // The lease's client: a read it gave up on (--timeout) may still hang; abort it.
+    await operator.destroy().catch(() => undefined);
   }
 }
 

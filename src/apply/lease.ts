@@ -39,6 +39,8 @@ export interface LeaseOptions {
   interrupted: Promise<unknown>;
   now: () => number;
   pollMs?: number;
+  /** Bound on each read and on the SUBSCRIBE (--timeout): a master that never answers is not a holder. */
+  callTimeoutMs: number;
   /** Never register a new framework (delete). */
   mustExist?: boolean;
 }
@@ -136,7 +138,7 @@ export class LeaseKeeper {
     switch (effect.type) {
       case 'read_frameworks': {
         if (effect.afterMs > 0 && (await this.sleep(effect.afterMs))) return this.giveUp();
-        const all = await this.opts.operator.getFrameworks();
+        const all = await this.within(this.opts.operator.getFrameworks(), 'answer GET_FRAMEWORKS');
         const live = all.frameworks.filter((f) => f.framework_info.name === this.opts.framework);
         this.feed({ type: 'frameworks', live, now: this.opts.now() });
         return undefined;
@@ -146,7 +148,7 @@ export class LeaseKeeper {
         const session = this.opts.sessionFor(effect.existing);
         this.session = session;
         try {
-          const sub = await session.start();
+          const sub = await this.within(session.start(), 'answer the SUBSCRIBE');
           this.feed({ type: 'subscribed', frameworkId: sub.frameworkId });
         } catch (e) {
           await session.destroy().catch(() => undefined);
@@ -178,6 +180,28 @@ export class LeaseKeeper {
         if (effect.detail) error.detail = effect.detail;
         return { kind: 'failed', error };
       }
+    }
+  }
+
+  /** The call's answer, or MA_ERR_TIMEOUT after --timeout (the call is left to its own abort). */
+  private async within<T>(call: Promise<T>, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new MesosError(
+              'MA_ERR_TIMEOUT',
+              `the master did not ${what} within --timeout (${Math.round(this.opts.callTimeoutMs / 1000)}s)`,
+            ),
+          ),
+        this.opts.callTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([call, timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
