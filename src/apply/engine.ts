@@ -116,6 +116,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     now,
     callTimeoutMs: input.timeoutMs,
   });
+  input.emit({ type: 'connecting', masters: input.client.masters });
   try {
     for (;;) {
       const result = await new ApplyRun(input, lease).run();
@@ -175,7 +176,6 @@ class ApplyRun {
   async run(): Promise<ApplyResult> {
     let interrupted = false;
     void this.input.interrupted.then(() => (interrupted = true));
-    this.input.emit({ type: 'connecting', masters: this.input.client.masters });
     // A master that accepts connections and never answers must not hold the wait forever.
     const lockMs = this.input.lease?.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000;
     const got = await bounded(

@@ -20,6 +20,8 @@ export interface FrameworkTasks {
   agents: OperatorAgent[];
   /** When no live framework has the name but Mesos removed one: that, in words, with when. */
   removed?: string;
+  /** When two live frameworks have the name (a race left a stray): that, naming both ids. */
+  duplicate?: string;
 }
 
 export async function frameworkTasks(operator: OperatorClient, framework: string): Promise<FrameworkTasks> {
@@ -34,6 +36,10 @@ export async function frameworkTasks(operator: OperatorClient, framework: string
     const removed = removedNotice(framework, named);
     return removed ? { tasks: [], agents: agents.agents, removed } : { tasks: [], agents: agents.agents };
   }
+  const duplicate =
+    named.live.length > 1
+      ? `${named.live.length} frameworks are named '${framework}' (${named.live.map((f) => f.framework_info.id?.value).join(', ')}); showing ${id}. Remove the stray one with: mesos-apply teardown --framework ${framework} --framework-id ID`
+      : undefined;
   const host = new Map(agents.agents.map((a) => [a.agent_info.id?.value ?? '', a.agent_info.hostname]));
   const seen = new Set<string>();
   const tasks: FrameworkTasks['tasks'] = [];
@@ -42,7 +48,9 @@ export async function frameworkTasks(operator: OperatorClient, framework: string
     seen.add(task.task_id.value);
     tasks.push({ observed: observeTask(task, host.get(task.agent_id.value)), task });
   }
-  return { frameworkId: id, tasks, agents: agents.agents };
+  return duplicate
+    ? { frameworkId: id, tasks, agents: agents.agents, duplicate }
+    : { frameworkId: id, tasks, agents: agents.agents };
 }
 
 function lastTime(statuses: readonly TaskStatus[] | undefined): number {

@@ -14,6 +14,7 @@ import type { OperatorFramework } from '../mesos/types.js';
 import type { ReportError } from '../ui/report.js';
 import { errorOf } from './errors.js';
 import { holderOf, type Holder } from './holder.js';
+import { frameworksNamed, removedNotice } from './removed.js';
 import {
   initialLease,
   step,
@@ -139,7 +140,11 @@ export class LeaseKeeper {
       case 'read_frameworks': {
         if (effect.afterMs > 0 && (await this.sleep(effect.afterMs))) return this.giveUp();
         const all = await this.within(this.opts.operator.getFrameworks(), 'answer GET_FRAMEWORKS');
-        const live = all.frameworks.filter((f) => f.framework_info.name === this.opts.framework);
+        const named = frameworksNamed(all, this.opts.framework);
+        const removed = removedNotice(this.opts.framework, named);
+        if (removed && !this.opts.mustExist && this.state.name === 'checking' && this.state.rounds === 0)
+          this.opts.note(`${removed}; registering it anew`);
+        const live = named.live;
         this.feed({ type: 'frameworks', live, now: this.opts.now() });
         return undefined;
       }

@@ -19,7 +19,7 @@ export const EXIT_CODES_HELP = [
   '  0    done (also when nothing had to change)',
   '  1    the cluster refused, a task failed or timed out (also with --no-wait), the framework is held',
   '       by another run (--lock-timeout), or plan --detailed-exitcode: a task fits no agent at all',
-  '  2    bad usage or invalid manifests (nothing was sent to the master)',
+  '  2    bad usage or invalid manifests (nothing was sent to the master); teardown unconfirmed',
   '  3    plan --detailed-exitcode: changes are pending (placeable now, or waiting for room)',
   '  130  interrupted',
 ].join('\n');

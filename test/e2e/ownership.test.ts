@@ -14,6 +14,7 @@ import type { LocalCluster } from '../../src/local/index.js';
 import type { GetFrameworks, OperatorFramework } from '../../src/mesos/types.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { allTasks, eventually, operator, testCluster } from '../support/cluster.js';
+import { SchedulerSession } from '../../src/mesos/scheduler.js';
 
 let cluster: LocalCluster;
 const dir = mkdtempSync(path.join(tmpdir(), 'mesos-apply-own-'));
@@ -168,6 +169,39 @@ describe('the lease', () => {
       const anyFirst = all.tasks.filter((t) => t.task_id.value.startsWith(`first${i}.`));
       expect(anyFirst.filter((t) => t.framework_id.value !== live[0]!.framework_info.id!.value)).toEqual([]);
     }
+  });
+});
+
+describe('two frameworks of one name', () => {
+  it('apply refuses naming both ids, get warns, teardown --framework-id removes the stray one', async () => {
+    const fw = 'own-dup';
+    // Two frameworks of the name, as a race of older versions left them (registered, disconnected).
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const session = new SchedulerSession({
+        masters: [cluster.url],
+        frameworkInfo: { user: 'nobody', name: fw, failover_timeout: 3600, checkpoint: true },
+      });
+      ids.push((await session.start()).frameworkId);
+      await session.close();
+    }
+    await eventually(async () => ((await named(fw)).live.every((f) => !f.connected) ? true : undefined));
+    const f = manifest('dup', 'exec sleep 4701');
+    const refused = await cli(fw, ['-f', f]);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+    expect(refused.stdout + refused.stderr).toContain('MA_ERR_DUPLICATE_FRAMEWORK');
+    for (const id of ids) expect(refused.stdout + refused.stderr).toContain(id);
+    const get = await cli(fw, ['get']);
+    expect(get.stderr).toMatch(/warning: 2 frameworks are named 'own-dup'/);
+    const plan = await cli(fw, ['plan', '-f', f]);
+    expect(plan.code).toBe(1);
+    expect(plan.stdout + plan.stderr).toContain('MA_ERR_DUPLICATE_FRAMEWORK');
+    const td = await cli(fw, ['teardown', '--framework-id', ids[1]!, '--yes']);
+    expect(td.code, td.stdout + td.stderr).toBe(0);
+    expect((await named(fw)).live.map((x) => x.framework_info.id?.value)).toEqual([ids[0]]);
+    const ok = await cli(fw, ['-f', f]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect((await named(fw)).live.map((x) => x.framework_info.id?.value)).toEqual([ids[0]]);
   });
 });
 

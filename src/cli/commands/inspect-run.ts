@@ -45,6 +45,7 @@ export async function runGet(args: Args, globals: GlobalOptions, io: Io): Promis
   const name = typeof args.name === 'string' ? args.name : undefined;
   const out = await withOperator(globals, io, async (op) => {
     const ft = await frameworkTasks(op, globals.framework);
+    if (ft.duplicate) io.stderr.write(`warning: ${ft.duplicate}\n`);
     const rows = currentTasks(ft.tasks, { name, all: args.all === true }).map((t) => getRow(t.observed));
     const output =
       globals.output === 'text' || globals.output === 'wide' || globals.output === 'json' || globals.output === 'yaml'
@@ -81,6 +82,7 @@ export async function runLogs(args: Args, globals: GlobalOptions, io: Io): Promi
     return await withOperator(globals, io, async (op, conn) => {
       files = agentFiles(conn, io);
       const ft = await frameworkTasks(op, globals.framework);
+      if (ft.duplicate) io.stderr.write(`warning: ${ft.duplicate}\n`);
       const t = pickTask(ft, name, instance);
       if (ft.removed) {
         io.stderr.write(`error: ${ft.removed}\n`);
@@ -183,6 +185,7 @@ export async function runDescribe(args: Args, globals: GlobalOptions, io: Io): P
   }
   return withOperator(globals, io, async (op) => {
     const ft = await frameworkTasks(op, globals.framework);
+    if (ft.duplicate) io.stderr.write(`warning: ${ft.duplicate}\n`);
     const mine = ft.tasks.filter((t) => t.observed.managed && t.observed.name === name);
     if (mine.length === 0 && !fromFile) {
       if (ft.removed) {
