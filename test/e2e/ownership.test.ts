@@ -81,6 +81,11 @@ describe('plan and dry runs only read', () => {
     const fw = 'own-dry';
     const v1 = manifest('dry', 'exec sleep 4101', 2);
     expect((await cli(fw, ['-f', v1])).code).toBe(0);
+    // No silent expiry: the default is as long as Mesos accepts, with a margin (9e9 s).
+    expect((await named(fw)).live[0]?.framework_info.failover_timeout).toBe(9_000_000_000);
+    const tooLong = await cli(fw, ['-f', v1, '--failover-timeout', '9223372037']);
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toContain('Mesos accepts at most 9223372036s');
     const before = await stateOf();
     const v2 = manifest('dry', 'exec sleep 4102', 3);
     for (const extra of [
@@ -202,6 +207,25 @@ describe('two frameworks of one name', () => {
     const ok = await cli(fw, ['-f', f]);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect((await named(fw)).live.map((x) => x.framework_info.id?.value)).toEqual([ids[0]]);
+  });
+});
+
+describe('delete', () => {
+  it("keeps the framework's failover timeout and labels; only the holder labels name it", async () => {
+    const fw = 'own-delete';
+    const f = manifest('del', 'exec sleep 4801');
+    expect((await cli(fw, ['-f', f, '--failover-timeout', '1h'])).code).toBe(0);
+    const before = (await named(fw)).live[0]!.framework_info;
+    expect(before.failover_timeout).toBe(3600);
+    const d = await cli(fw, ['delete', 'del']);
+    expect(d.code, d.stdout + d.stderr).toBe(0);
+    const after = (await named(fw)).live[0]!.framework_info;
+    expect(after.failover_timeout).toBe(3600);
+    expect(after.roles).toEqual(before.roles);
+    const holder = (l: { key: string; value?: string }[] | undefined) =>
+      Object.fromEntries((l ?? []).filter((x) => x.key.startsWith('mesos-apply/holder-')).map((x) => [x.key, x.value]));
+    expect(holder(after.labels?.labels)['mesos-apply/holder-command']).toBe('mesos-apply delete del');
+    expect(Object.keys(holder(after.labels?.labels)).sort()).toEqual(Object.keys(holder(before.labels?.labels)).sort());
   });
 });
 
