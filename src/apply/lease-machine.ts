@@ -18,7 +18,8 @@
  *    GET_TASKS for the winner, whose plan keeps them, and whose run acknowledges their
  *    updates) or refused for the stale stream id (nothing launched). No ACCEPT is lost in
  *    between, and task ids are a function of spec and instance, so when the loser holds
- *    the lease again its fresh plan finds what it launched and goes on from there. A
+ *    the lease again its fresh plan finds what it launched and goes on from there (those
+ *    tasks are then `unchanged` in its report: their start was the other run's to watch). A
  *    failover by a --takeover run is final: the user chose to end this run.
  *  - Two first applies (no framework of the name yet) both register a new framework: the
  *    master assigns two ids. After subscribing, a run that registered a new framework

@@ -105,7 +105,7 @@ export class LeaseKeeper {
     return { kind: 'failed', error: { code: 'MA_ERR_INTERNAL', message: `lease: stuck in ${this.state.name}` } };
   }
 
-  /** This run's subscription was taken; false when the run must stop (the error is acquire()'s next answer). */
+  /** This run's subscription was taken: the next acquire() waits again, or answers why the run must stop. */
   async lost(launched: number): Promise<void> {
     let by: Holder | undefined;
     try {
