@@ -134,12 +134,13 @@ describe('the lease', () => {
     ]);
     expect(a.code, a.stdout + a.stderr).toBe(0);
     expect(b.code, b.stdout + b.stderr).toBe(0);
-    expect(`${a.stdout}${a.stderr}${b.stdout}${b.stderr}`).toMatch(/is held by \S+@\S+ \(pid \d+, `mesos-apply/);
+    const both = `${a.stdout}${a.stderr}\n---\n${b.stdout}${b.stderr}`;
+    expect(both, both).toMatch(/is held by \S+@\S+ \(pid \d+, `mesos-apply/);
     const { live } = await named(fw);
     expect(live).toHaveLength(1);
     const byInstance = await activeByInstance(live[0]!.framework_info.id!.value);
     expect(Object.keys(byInstance).sort()).toEqual(['race/0', 'race/1']);
-    for (const ids of Object.values(byInstance)) expect(ids).toHaveLength(1);
+    for (const ids of Object.values(byInstance)) expect(ids, `${JSON.stringify(byInstance)}\n${both}`).toHaveLength(1);
     expect(
       Object.values(byInstance)
         .flat()
