@@ -244,7 +244,7 @@ function failedOver(rounds: number, input: Extract<LeaseInput, { type: 'failed_o
     effects: [
       {
         type: 'progress',
-        message: `another run subscribed to framework '${name}' in the same moment, ${what}; waiting for its lease`,
+        message: `${input.by ? `${input.by.user}@${input.by.host} (pid ${input.by.pid}, \`${input.by.command}\`)` : 'another run'} took framework '${name}' in the same moment, ${what}; waiting for its lease`,
       },
       { type: 'read_frameworks', afterMs: 0 },
     ],

@@ -142,6 +142,11 @@ describe('lease: races', () => {
     expect(once.state).toEqual({ name: 'checking', rounds: 1 });
     expect(once.effects[0]).toMatchObject({ message: expect.stringContaining('after this run launched 2 task(s)') });
     expect(once.effects[1]).toEqual({ type: 'read_frameworks', afterMs: 0 });
+    const named = run([{ type: 'failed_over', launched: 0, by: alice }], heldState);
+    expect(named.effects[0]).toMatchObject({
+      message:
+        "alice@ci-1 (pid 42, `mesos-apply -f web.yaml`) took framework 'web' in the same moment, before this run launched anything; waiting for its lease",
+    });
     const tooMany = run([{ type: 'failed_over', launched: 0 }], { ...heldState, rounds: 3 });
     expect(tooMany.state).toMatchObject({ name: 'failed', code: 'MA_ERR_FAILED_OVER' });
   });
