@@ -109,7 +109,10 @@ describe('apply under failures', () => {
       sockets.add(client);
       sockets.add(upstream);
       client.pipe(upstream).pipe(client);
-      const drop = () => (client.destroy(), upstream.destroy());
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+      };
       client.on('error', drop);
       upstream.on('error', drop);
       client.on('close', drop);

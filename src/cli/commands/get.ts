@@ -9,13 +9,11 @@ export const getCommand: Command = {
     ['$0 get nginx -o wide', 'one name, with task ids and spec hashes'],
   ],
   builder: (y: Argv) =>
-    y
-      .positional('name', { type: 'string', describe: 'Manifest name' })
-      .option('all', {
-        type: 'boolean',
-        default: false,
-        describe: 'Also tasks of the framework that no manifest declares',
-      }),
+    y.positional('name', { type: 'string', describe: 'Manifest name' }).option('all', {
+      type: 'boolean',
+      default: false,
+      describe: 'Also tasks of the framework that no manifest declares',
+    }),
   run: async (args, globals, io) => {
     const { runGet } = await import('./inspect-run.js');
     return runGet(args, globals, io);

@@ -96,7 +96,7 @@ export function offerWire(
     hostname: agent?.handle.hostname ?? m.config.hostname,
     url: { scheme: 'http', address, path: '/slave(1)' },
     resources,
-    ...(agent && agent.handle.attributes.length ? { attributes: agent.handle.attributes } : {}),
+    ...(agent?.handle.attributes.length ? { attributes: agent.handle.attributes } : {}),
     ...(multiRole ? { allocation_info: { role: offer.role } } : {}),
   };
 }
