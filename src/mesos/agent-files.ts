@@ -143,7 +143,7 @@ export class AgentFilesClient {
     const url = `${base.replace(/\/+$/, '')}${endpoint}?${new URLSearchParams(query).toString()}`;
     const headers: Record<string, string> = {};
     if (this.opts.auth) headers.authorization = basicAuthHeader(this.opts.auth);
-    let res;
+    let res: Awaited<ReturnType<H1Agent['request']>>;
     try {
       res = await this.dispatcher.request(url, {
         method: 'GET',

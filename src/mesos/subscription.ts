@@ -8,7 +8,7 @@ import { CONTENT_TYPE } from './calls.js';
 import { MesosError, errorFromStatus } from './errors.js';
 import { readText } from './http.js';
 import { parseMesosJsonOr } from './json64.js';
-import { headerValue, type MasterSet } from './masters.js';
+import { headerValue, type MasterHttpResponse, type MasterSet } from './masters.js';
 import type { H1Body } from './h1.js';
 import { RecordIODecoder } from './recordio.js';
 import type { Event } from './types.js';
@@ -58,7 +58,7 @@ export function openSubscription(
   return { abort };
 
   async function run(): Promise<void> {
-    let res;
+    let res: MasterHttpResponse;
     try {
       res = await masters.request({
         method: 'POST',
