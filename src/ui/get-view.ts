@@ -4,26 +4,11 @@
  * caller passes, written like kubectl: `45s`, `3m12s`, `2h5m`, `4d`.
  */
 import { createRequire } from 'node:module';
+import type { GetRow } from '../apply/inspect.js';
 import type { TaskState } from '../mesos/types.js';
 import { palette, type Palette } from './ansi.js';
 import { formatTable } from './table.js';
 import { formatPorts } from './words.js';
-
-export interface GetRow {
-  name: string;
-  /** Absent for tasks of the framework that no manifest declares (`--all`). */
-  instance?: number;
-  taskId: string;
-  state: TaskState;
-  healthy?: boolean;
-  agentId: string;
-  host: string;
-  ports: number[];
-  /** Seconds since the epoch (a TaskStatus timestamp). */
-  startedAt?: number;
-  specHash: string;
-  managed: boolean;
-}
 
 export interface GetOptions {
   output: 'text' | 'wide' | 'json' | 'yaml';
