@@ -13,7 +13,7 @@
  * is only parsed for the attempt number.
  */
 
-import type { Label, Labels, Task } from '../mesos/types.js';
+import type { Label, Labels, Task } from './wire.js';
 
 export const LABEL_PREFIX = 'mesos-apply/';
 export const LABEL_NAME = 'mesos-apply/name';

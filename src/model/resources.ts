@@ -13,7 +13,7 @@
  * offer's entry into the task resources cut from it.
  */
 
-import type { Resource } from '../mesos/types.js';
+import type { Resource } from './wire.js';
 import { clonePlain } from './clone.js';
 
 export const SCALAR_NAMES = ['cpus', 'mem', 'disk', 'gpus'] as const;
