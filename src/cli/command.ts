@@ -6,7 +6,6 @@
 import type { Argv } from 'yargs';
 import type { Io } from './io.js';
 import type { GlobalOptions } from './options.js';
-import { EXIT } from './exit-codes.js';
 
 export type Args = Record<string, unknown> & { _: (string | number)[] };
 
@@ -17,17 +16,6 @@ export interface Command {
   examples: [string, string][];
   builder(y: Argv): Argv;
   run(args: Args, globals: GlobalOptions, io: Io): Promise<number>;
-}
-
-/** For commands that a later issue implements: say so plainly, exit 2. */
-export function notImplemented(name: string, issue: number) {
-  return async (_args: Args, globals: GlobalOptions, io: Io): Promise<number> => {
-    const text = `mesos-apply ${name}: not implemented yet (tracked in issue #${issue}); nothing was done.`;
-    if (globals.output === 'json')
-      io.stdout.write(JSON.stringify({ error: { code: 'MA_ERR_NOT_IMPLEMENTED', message: text } }) + '\n');
-    else io.stderr.write(text + '\n');
-    return EXIT.USAGE;
-  };
 }
 
 /** Reads a repeatable string option (`-f a -f b` or `-f a,b`) into a flat list. */

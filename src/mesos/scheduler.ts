@@ -45,7 +45,6 @@ import type { Call, Filters, FrameworkInfo, KillPolicy, Operation, TaskStatus } 
 
 export type { SessionEvent, SubscribedInfo } from './session-machine.js';
 export type { Timers } from './watchdog.js';
-export { SCHEDULER_PATH } from './subscription.js';
 
 export interface ReconnectOptions {
   maxAttempts: number;

@@ -34,10 +34,6 @@ export function formatScalar(value: number): string {
   return String(fromMilli(toMilli(value)));
 }
 
-export function formatMilli(milli: number): string {
-  return String(fromMilli(milli));
-}
-
 /** The role a resource is reserved for, or undefined when unreserved (role `*`). */
 export function reservationRole(r: Resource): string | undefined {
   const stack = r.reservations ?? [];

@@ -9,7 +9,7 @@ import { loadManifests } from '../../manifest/load.js';
 import type { LoadedSpec } from '../../model/spec.js';
 import { createProgress, progressMode, type Progress } from '../../ui/progress.js';
 import { stringList, type Args } from '../command.js';
-export { client, clientOrReport, printErrors } from './client.js';
+export { clientOrReport, printErrors } from './client.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { parseDuration, UsageError, type GlobalOptions } from '../options.js';

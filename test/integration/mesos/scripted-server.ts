@@ -8,7 +8,6 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 
-export { FIXTURES } from '../../support/fixtures.js';
 import { FIXTURES } from '../../support/fixtures.js';
 
 export interface Seen {
