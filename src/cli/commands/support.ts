@@ -8,7 +8,7 @@ import { formatDiagnostics, validationReportJson } from '../../diagnostics/forma
 import { loadManifests } from '../../manifest/load.js';
 import type { LoadedSpec } from '../../model/spec.js';
 import { createProgress, progressMode, type Progress } from '../../ui/progress.js';
-import { stringList, type Args } from '../command.js';
+import type { FileArgs } from './flags.js';
 export { clientOrReport, printErrors } from './client.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
@@ -41,12 +41,12 @@ export function unsetEnvDiagnostics(
 
 /** Loads `-f` inputs; on any error prints them (text or JSON) and returns exit 2. */
 export async function loadSpecs(
-  args: Args,
+  args: FileArgs,
   globals: GlobalOptions,
   io: Io,
   opts: { checkEnv: boolean },
 ): Promise<LoadedSpec[] | number> {
-  const paths = stringList(args.filename);
+  const paths = args.filename ?? [];
   if (paths.length === 0) throw new UsageError('no manifests given: use -f FILE|DIR|- (see --help)');
   const result = await loadManifests(paths, {
     recursive: args.recursive === true,
