@@ -1,11 +1,11 @@
 /**
- * A deep copy of plain wire data (objects, arrays, strings, numbers, booleans). Used where
- * structuredClone was: the planner copies resources for every task it places, and
- * structuredClone's serialise/deserialise round trip cost ~10× this walk.
+ * A deep copy of plain wire data (objects, arrays, strings, numbers, booleans). Not
+ * structuredClone: the planner copies resources for every task it places, and a
+ * serialise/deserialise round trip does far more work than walking plain JSON-shaped data.
  *
  * An object is copied with a spread, then its object-valued fields are replaced by their
  * copies: the spread clones the object's shape in one step, where adding the keys one by one
- * costs a property transition each (measured cold, 1,500 resources: ~9 ms against ~19 ms).
+ * costs a property transition each.
  */
 export function clonePlain<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
