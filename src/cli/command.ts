@@ -35,7 +35,7 @@ export interface Command<A extends GlobalFlags = GlobalFlags> {
  * command's handler with what that command's own builder parsed.
  */
 export function defineCommand<A extends GlobalFlags>(c: Command<A>): Command {
-  return c as unknown as Command;
+  return c;
 }
 
 /** Reads a repeatable string option (`-f a -f b` or `-f a,b`) into a flat list. */
