@@ -72,7 +72,7 @@ export function nodeBinary(version, { log = (line) => process.stderr.write(`${li
         '--ignore-scripts',
         `${pkg}@${version}`,
       ],
-      { stdio: ['ignore', 2, 2] }, // stdout is for the path alone,
+      { stdio: ['ignore', 2, 2] }, // npm's output to stderr: stdout is for the path alone
     );
     if (npm.status !== 0) {
       rmSync(tmp, { recursive: true, force: true });
@@ -80,7 +80,10 @@ export function nodeBinary(version, { log = (line) => process.stderr.write(`${li
     }
     // Another run may have finished the same install meanwhile: either copy will do.
     if (existsSync(node)) rmSync(tmp, { recursive: true, force: true });
-    else renameSync(tmp, dir);
+    else {
+      rmSync(dir, { recursive: true, force: true }); // what is left of a copy someone emptied
+      renameSync(tmp, dir);
+    }
   }
   const v = spawnSync(node, ['--version'], { encoding: 'utf8' });
   if (v.stdout?.trim() !== `v${version}`)
