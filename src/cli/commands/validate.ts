@@ -1,4 +1,4 @@
-import { defineCommand, } from '../command.js';
+import { defineCommand } from '../command.js';
 import type { GlobalOptions } from '../options.js';
 import type { Io } from '../io.js';
 import { EXIT } from '../exit-codes.js';
