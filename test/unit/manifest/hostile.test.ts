@@ -1,7 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadManifests } from '../../../src/manifest/load.js';
 import { errors, loadText, task, yamlOf } from './helpers.js';
 
@@ -34,14 +34,77 @@ describe('hostile input', () => {
   });
 
   it.each([
-    ['flow', '['.repeat(100_000) + ']'.repeat(100_000)],
-    ['flow in a value', 'spec: ' + '{a: '.repeat(50_000) + '}'.repeat(50_000)],
-    ['block indentation', Array.from({ length: 600 }, (_, i) => ' '.repeat(i) + 'k:').join('\n')],
-    ['compact sequences', '- '.repeat(100_000) + 'x'],
-  ])('refuses deep nesting (%s) quickly', (_what, text) => {
+    ['flow', '['.repeat(100_000) + ']'.repeat(100_000), 1],
+    ['flow in a value', 'spec: ' + '{a: '.repeat(50_000) + '}'.repeat(50_000), 1],
+    ['block indentation', Array.from({ length: 600 }, (_, i) => ' '.repeat(i) + 'k:').join('\n'), 66],
+    ['compact sequences', '- '.repeat(100_000) + 'x', 1],
+    ['a tag before each [', '!t ['.repeat(100_000) + ']'.repeat(100_000), 1],
+    [
+      'an anchor before each [',
+      'spec: ' + Array.from({ length: 50_000 }, (_, i) => `&a${i} [`).join('') + ']'.repeat(50_000),
+      1,
+    ],
+    [
+      'anchored block sequences',
+      Array.from({ length: 5_000 }, (_, i) => `${' '.repeat(2 * i)}- &a${i}`).join('\n'),
+      66,
+    ],
+    ['anchored compact sequences', Array.from({ length: 50_000 }, (_, i) => `- &a${i} `).join('') + 'x', 1],
+  ])('refuses deep nesting (%s) quickly', (_what, text, line) => {
     const errs = timed(1000, () => only(text));
-    expect(errs[0].code).toBe('MA_ERR_TOO_DEEP');
-    expect(errs[0].line).toBe(_what === 'block indentation' ? 514 : 1);
+    expect(errs[0].code).toBe(_what === 'anchored compact sequences' ? 'MA_ERR_YAML' : 'MA_ERR_TOO_DEEP');
+    expect(errs[0].line).toBe(line);
+  });
+
+  it('refuses a 10 MiB anchored string used 60 times, at the string, quickly', () => {
+    const text = `a: &a "${'x'.repeat(10 << 20)}"\n${Array.from({ length: 60 }, (_, i) => `b${i}: *a`).join('\n')}\n`;
+    const errs = timed(1000, () => only(text));
+    expect(errs).toHaveLength(1);
+    expect(errs[0]).toMatchObject({ code: 'MA_ERR_TOO_LONG', line: 1, col: 7 });
+  });
+
+  it('refuses a document that aliases expand past the budget (100 KiB x 99)', () => {
+    const labels = Array.from({ length: 99 }, (_, i) => `    l${i}: *c`).join('\n');
+    const text = `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: a}\nspec:\n  command: &c "${'x'.repeat(100 << 10)}"\n  resources: {cpus: 1, mem: 1}\n  labels:\n${labels}\n`;
+    const errs = timed(1000, () => only(text));
+    expect(errs[0]).toMatchObject({ code: 'MA_ERR_ALIAS_LIMIT', line: 1 });
+  });
+
+  it.each([20_000, 200_000])('refuses %i keys in one mapping in well under a second', (n) => {
+    const text = Array.from({ length: n }, (_, i) => `k${i}: 1`).join('\n');
+    const errs = timed(1000, () => only(text));
+    expect(errs[0]).toMatchObject({ code: 'MA_ERR_TOO_MANY_KEYS', line: 10_001 });
+  });
+
+  it('finds duplicate keys among thousands in linear time', () => {
+    const keys = Array.from({ length: 9_000 }, (_, i) => `    k${i}: v`);
+    keys.push('    k17: again');
+    const text = `${yamlOf(task()).trimEnd()}\n  labels:\n${keys.join('\n')}\n`;
+    const errs = timed(1000, () => only(text));
+    expect(errs[0]).toMatchObject({ code: 'MA_ERR_DUPLICATE_KEY', line: 9_011, col: 5 });
+  });
+
+  it.each([
+    ['empty', '---\n', 1000, 10_001],
+    ['tiny', '---\na: 1\n', 4000, 20_001],
+  ])('stops at the document limit while parsing (15 MiB of %s documents)', (_what, doc, ms, line) => {
+    const text = doc.repeat((15 << 20) / doc.length);
+    const errs = timed(ms, () => only(text));
+    expect(errs.find((e) => e.code === 'MA_ERR_TOO_MANY_DOCUMENTS')).toMatchObject({ line });
+  });
+
+  it('refuses a collection as a mapping key with its position, and yaml prints nothing', () => {
+    const warn = vi.spyOn(console, 'warn');
+    try {
+      const errs = only('a: &k [x]\n? [y]\n: 1\n*k : 2\n');
+      expect(errs.map((e) => [e.code, e.line])).toEqual([
+        ['MA_ERR_TYPE', 2],
+        ['MA_ERR_TYPE', 4],
+      ]);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('accepts brackets inside quotes and comments', () => {
