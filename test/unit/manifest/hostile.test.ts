@@ -193,3 +193,50 @@ describe('hostile input', () => {
     expect(r.diagnostics.map((d) => d.code)).toEqual(['MA_ERR_FILE_READ']);
   });
 });
+
+describe('values that cannot work', () => {
+  it.each([
+    ['command', { command: 'echo a\u0000rm -rf /' }, 'spec.command', 'MA_ERR_COMMAND'],
+    ['args', { command: undefined, args: ['echo', 'a\u0000b'] }, 'spec.args[1]', 'MA_ERR_COMMAND'],
+    ['a label value', { labels: { a: 'x\u0000y' } }, 'spec.labels.a', 'MA_ERR_LABEL'],
+    ['a label key', { labels: { 'a\u0000b': 'x' } }, 'spec.labels["a\\u0000b"]', 'MA_ERR_LABEL'],
+    ['a URI', { uris: ['http://x/a\u0000b'] }, 'spec.uris[0]', 'MA_ERR_VALUE'],
+    ['a URI value', { uris: [{ value: 'http://x/a\u0000b' }] }, 'spec.uris[0].value', 'MA_ERR_VALUE'],
+    ['user', { user: 'ro\u0000ot' }, 'spec.user', 'MA_ERR_VALUE'],
+    ['env (unchanged)', { env: { A: 'x\u0000' } }, 'spec.env.A', 'MA_ERR_ENV'],
+    [
+      'docker image: escape',
+      { container: { docker: { image: 'nginx\u001b[2J' } } },
+      'spec.container.docker.image',
+      'MA_ERR_DOCKER',
+    ],
+    [
+      'docker image: DEL',
+      { container: { docker: { image: 'nginx\u007f' } } },
+      'spec.container.docker.image',
+      'MA_ERR_DOCKER',
+    ],
+    ['cpus 1e308', { resources: { cpus: 1e308, mem: 1 } }, 'spec.resources.cpus', 'MA_ERR_RESOURCE'],
+    ['mem past fixed point', { resources: { cpus: 1, mem: 1e16 } }, 'spec.resources.mem', 'MA_ERR_RESOURCE'],
+  ])('refuses NUL/control characters or overflow in %s, with the reason', (_what, spec, path, code) => {
+    const errs = only(yamlOf(task(spec)));
+    expect(errs.map((e) => [e.code, e.path])).toEqual([[code, path]]);
+    expect(errs[0].message).toMatch(/NUL|control|at most/);
+  });
+
+  it('accepts the largest scalar Mesos holds', () => {
+    expect(loadText(yamlOf(task({ resources: { cpus: 1, mem: 9_223_372_036_854_774 } }))).diagnostics).toEqual([]);
+  });
+
+  it('keeps an env var named __proto__ (and a label), as a plain key', () => {
+    const r = loadText(
+      `${yamlOf(task()).trimEnd()}\n  env:\n    __proto__: x\n    B: y\n  labels:\n    __proto__: l\n`,
+    );
+    expect(r.diagnostics).toEqual([]);
+    const spec = r.specs[0].spec;
+    expect(Object.keys(spec.env)).toEqual(['__proto__', 'B']);
+    expect(Object.getOwnPropertyDescriptor(spec.env, '__proto__')?.value).toEqual({ kind: 'value', value: 'x' });
+    expect(Object.getPrototypeOf(spec.env)).toBe(Object.prototype);
+    expect(Object.keys(spec.labels)).toContain('__proto__');
+  });
+});
