@@ -17,7 +17,7 @@ import { crossCheck, type CrossItem } from './cross.js';
 import { decodeManifest } from './decode.js';
 import { formatPath, locate } from './locate.js';
 import { hashSpec, normalise } from './normalise.js';
-import { DEFAULT_PARSE_LIMITS, parseSource, positionOf, type ParseLimits, type ParsedDocument } from './parse.js';
+import { DEFAULT_PARSE_LIMITS, parseSteps, positionOf, type ParseLimits, type ParsedDocument } from './parse.js';
 import type { RawTask } from './raw.js';
 import { schemaDiagnostics } from './schema.js';
 import { checkTask } from './semantic.js';
@@ -86,7 +86,7 @@ function* loadSteps(sources: Source[], limits: Partial<LoadLimits>): Generator<v
       diags.push(decoded.diagnostic);
       continue;
     }
-    const parsed = parseSource(src.file, decoded.text, parseLimits);
+    const parsed = yield* parseSteps(src.file, decoded.text, parseLimits);
     diags.push(...parsed.diagnostics);
     for (const pd of parsed.documents) {
       if (++documents % 256 === 0) yield;

@@ -129,6 +129,14 @@ function takeDocument(st: FileState, doc: Document.Parsed): boolean {
   return true;
 }
 
+type Broken = { code: DiagnosticCode; message: string; hint: string };
+
+const looseRun = (limits: ParseLimits): Broken => ({
+  code: C.YAML,
+  message: `more than ${limits.maxKeys} blank lines, comments or stray tokens in a row`,
+  hint: 'is this a manifest?',
+});
+
 /**
  * The longest run of source tokens the parser keeps on one node outside its entries (blank
  * lines, comments, and stray indicators after an error, which yaml collects and the
@@ -182,22 +190,22 @@ function streamLimit(
         message: `a mapping or list with more than ${limits.maxKeys} entries`,
         hint: 'no manifest field needs that many',
       };
-    if (runLength(tok) > limits.maxKeys)
-      return {
-        code: C.YAML,
-        message: `more than ${limits.maxKeys} blank lines, comments or stray tokens in a row`,
-        hint: 'is this a manifest?',
-      };
+    if (runLength(tok) > limits.maxKeys) return looseRun(limits);
   }
   return undefined;
 }
 
-/** Parses all documents of one file. Empty documents (only comments, or a trailing `---`) are skipped. */
-export function parseSource(
-  file: string,
-  text: string,
-  limits: ParseLimits,
-): { documents: ParsedDocument[]; diagnostics: Diagnostic[] } {
+type ParseResult = { documents: ParsedDocument[]; diagnostics: Diagnostic[] };
+
+/** Lexemes between two yields of parseSteps: a few milliseconds of parsing. */
+const LEXEMES_PER_STEP = 4096;
+
+/**
+ * Parses all documents of one file, yielding every few thousand lexemes so that an async
+ * caller can let a signal handler run (see load.ts). Empty documents (only comments, or a
+ * trailing `---`) are skipped.
+ */
+export function* parseSteps(file: string, text: string, limits: ParseLimits): Generator<void, ParseResult> {
   const lines = new LineCounter();
   const st: FileState = { file, text, lines, limits, documents: [], diagnostics: [], errorCount: 0, index: 0 };
   const parser = new Parser(lines.addNewLine);
@@ -212,28 +220,43 @@ export function parseSource(
     logLevel: 'error',
   });
   let documents = 0;
+  let loose = 0; // top-level tokens (blank lines, comments, directives) since the last document
+  let lexemes = 0;
   // A file over a budget is not read: its one diagnostic is the budget, so that it is never
   // lost among (or capped away behind) the problems of the documents before it.
-  const stop = (offset: number, code: DiagnosticCode, message: string, hint?: string) => {
-    st.documents = [];
-    st.diagnostics = [diagnostic(code, file, positionOf(text, lines, offset), '', message, hint)];
-  };
+  const stop = (offset: number, code: DiagnosticCode, message: string, hint?: string): ParseResult => ({
+    documents: [],
+    diagnostics: [diagnostic(code, file, positionOf(text, lines, offset), '', message, hint)],
+  });
   for (const lexeme of new Lexer().lex(text)) {
+    if (++lexemes % LEXEMES_PER_STEP === 0) yield;
     const offset = parser.offset;
     for (const token of parser.next(lexeme)) {
-      if (token.type === 'document' && ++documents > limits.maxDocuments) {
-        stop(token.offset, C.TOO_MANY_DOCUMENTS, `more than ${limits.maxDocuments} documents`, 'split the file');
-        return st;
+      if (token.type === 'document') {
+        loose = 0;
+        if (++documents > limits.maxDocuments)
+          return stop(
+            token.offset,
+            C.TOO_MANY_DOCUMENTS,
+            `more than ${limits.maxDocuments} documents`,
+            'split the file',
+          );
+      } else if (++loose > limits.maxKeys) {
+        const b = looseRun(limits);
+        return stop(offset, b.code, b.message, b.hint);
       }
       for (const doc of composer.next(token)) if (!takeDocument(st, doc)) return st;
     }
     const broken = streamLimit(lexeme, parser, limits);
-    if (broken) {
-      stop(offset, broken.code, broken.message, broken.hint);
-      return st;
-    }
+    if (broken) return stop(offset, broken.code, broken.message, broken.hint);
   }
   for (const token of parser.end()) for (const doc of composer.next(token)) if (!takeDocument(st, doc)) return st;
   for (const doc of composer.end()) if (!takeDocument(st, doc)) return st;
   return st;
+}
+
+/** parseSteps, run to the end. */
+export function parseSource(file: string, text: string, limits: ParseLimits): ParseResult {
+  const steps = parseSteps(file, text, limits);
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
 }

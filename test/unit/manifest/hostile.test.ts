@@ -93,7 +93,19 @@ describe('hostile input', () => {
     expect(errs.find((e) => e.code === 'MA_ERR_TOO_MANY_DOCUMENTS')).toMatchObject({ line });
   });
 
+  it.each([
+    ['blank lines', '\n'],
+    ['comments', '# c\n'],
+    ['directives', '%YAML 1.2\n'],
+  ])('stops 15 MiB of top-level %s while parsing', (_what, unit) => {
+    const errs = timed(1000, () => only(unit.repeat((15 << 20) / unit.length)));
+    expect(errs).toHaveLength(1);
+    expect(errs[0]).toMatchObject({ code: 'MA_ERR_YAML', message: expect.stringContaining('in a row') });
+  });
+
   it('refuses a collection as a mapping key with its position, and yaml prints nothing', () => {
+    // yaml warns through process.emitWarning (console.warn without it).
+    const emit = vi.spyOn(process, 'emitWarning');
     const warn = vi.spyOn(console, 'warn');
     try {
       const errs = only('a: &k [x]\n? [y]\n: 1\n*k : 2\n');
@@ -102,8 +114,10 @@ describe('hostile input', () => {
         ['MA_ERR_TYPE', 4],
       ]);
       expect(warn).not.toHaveBeenCalled();
+      expect(emit).not.toHaveBeenCalled();
     } finally {
       warn.mockRestore();
+      emit.mockRestore();
     }
   });
 
