@@ -159,11 +159,7 @@ function runLength(tok: Token): number {
 }
 
 /** The limit a lexeme or the parser's state breaks, if any (checked after every lexeme). */
-function streamLimit(
-  lexeme: string,
-  parser: Parser,
-  limits: ParseLimits,
-): { code: DiagnosticCode; message: string; hint: string } | undefined {
+function streamLimit(lexeme: string, parser: Parser, limits: ParseLimits): Broken | undefined {
   if (lexeme.length > limits.maxStringLength && /\S/.test(lexeme))
     return {
       code: C.TOO_LONG,
