@@ -3,6 +3,7 @@
  * `file:line:col: path: message` (the form editors and CI annotators parse), followed by
  * a caret excerpt and the hint; JSON output is the same data without the excerpt.
  */
+import { printable } from './printable.js';
 import type { Diagnostic } from './diagnostic.js';
 
 export interface FormatOptions {
@@ -23,17 +24,6 @@ const ANSI = {
 
 function paint(on: boolean, code: string, text: string): string {
   return on ? `${code}${text}${ANSI.reset}` : text;
-}
-
-/**
- * Input text made safe for a terminal: control characters (C0, DEL, C1 — an ESC or CSI
- * from a manifest could rewrite the screen or hide output) become visible `\u001b` escapes.
- * Every piece of a diagnostic that can carry input (file name, path, message, hint) goes
- * through it.
- */
-export function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** `file:line:col` or `file` when the problem has no position. */

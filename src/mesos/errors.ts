@@ -6,9 +6,11 @@
  * Credentials never leave through an error: a master or proxy may echo the request in its
  * error body (headers included), so every MesosError's message, body, hint and url are
  * passed through `redact`, which removes authorization headers, Basic/Bearer tokens,
- * userinfo in URLs and every credential registered with `rememberCredentials`.
+ * userinfo in URLs and every credential registered with `rememberCredentials`; the
+ * message, which terminals show, has its control characters escaped too.
  */
 import { debuglog } from 'node:util';
+import { printableLines } from '../diagnostics/printable.js';
 
 export type MesosErrorCode =
   | 'MA_ERR_HTTP' // an unexpected HTTP status (405, 406, 415, 500, 501...)
@@ -85,7 +87,8 @@ export class MesosError extends Error {
   readonly url?: string;
 
   constructor(code: MesosErrorCode, message: string, init: MesosErrorInit = {}) {
-    super(redact(message), init.cause === undefined ? undefined : { cause: init.cause });
+    // The message is shown on terminals: a master's (or proxy's) text must not drive one.
+    super(printableLines(redact(message)), init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'MesosError';
     this.code = code;
     this.status = init.status;

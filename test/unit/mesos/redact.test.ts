@@ -57,4 +57,9 @@ describe('redacting credentials from errors', () => {
     const text = 'Framework is not subscribed; offer 5 of agent a1 declined (Basic auth is disabled)';
     expect(redact(text)).toBe(text);
   });
+
+  it("escapes a master's control characters in the message, keeping its lines", () => {
+    const e = errorFromStatus(400, 'bad\u001b]0;owned\u0007 field\nsecond line', 'SUBSCRIBE');
+    expect(e.message).toBe('SUBSCRIBE was refused (400): bad\\u001b]0;owned\\u0007 field\nsecond line');
+  });
 });
