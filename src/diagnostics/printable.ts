@@ -4,9 +4,7 @@
  * lines or set the window title — become visible `\u001b` escapes. Pure.
  */
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
 const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 const escaped = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;

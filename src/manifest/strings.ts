@@ -11,7 +11,6 @@ import type { PathSegment } from './locate.js';
 /** What semantic.ts's Report takes (declared here so the two modules do not import each other). */
 type Report = (code: DiagnosticCode, path: PathSegment[], message: string) => void;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Fields (as formatted paths with indices replaced by `*`) that name outside things. */

@@ -106,7 +106,6 @@ describe('input echoed in diagnostics', () => {
       'did you mean `\u0000`?',
     );
     const out = formatDiagnostic(bad, { color: false });
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
     expect(out.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
     expect(out).toContain('a\\u001b[2Jb.yaml:1:1');
     expect(out).toContain('unresolved tag: !\\u001b]0;pwned\\u0007');
