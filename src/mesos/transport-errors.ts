@@ -4,7 +4,8 @@
  * (`ECONNREFUSED`, `UND_ERR_SOCKET`, `HPE_...` are callers' business only as the `cause`).
  *
  * Matched on the stable `code` each error carries (undici's errors and Node's system and
- * TLS errors), never on message text, and without loading undici: this module is pure.
+ * TLS errors; the class name where undici leaves the code out), never on message text, and
+ * without loading undici: this module is pure.
  * - timeouts waiting for an answer → MA_ERR_TIMEOUT; a connection that cannot be made or
  *   breaks (refused, reset, DNS, connect timeout, TLS, a proxy's refusal) → MA_ERR_CONNECT,
  *   which MasterSet retries on the next master;
@@ -93,7 +94,8 @@ export function transportError(err: unknown, ctx: TransportContext): MesosError 
       'Check the scheme: https:// for a master that serves TLS, http:// for one that does not.',
     );
   }
-  if (code.startsWith('HPE_') || BAD_RESPONSE.has(code)) {
+  // undici's HTTPParserError carries an HPE_ code only for some of llhttp's verdicts.
+  if (code.startsWith('HPE_') || BAD_RESPONSE.has(code) || errorName(err) === 'HTTPParserError') {
     return make('MA_ERR_BAD_RESPONSE', `${url} did not answer in HTTP/1.1 (${why})`);
   }
   const proxyHint =

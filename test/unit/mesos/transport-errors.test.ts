@@ -58,6 +58,12 @@ describe('transport errors to MA_ERR_* codes', () => {
     expect(mapped.message).toContain(url);
   });
 
+  it('a parser error without an HPE_ code is still a bad response', () => {
+    expect(map(new errors.HTTPParserError('Response does not match the HTTP/1.1 protocol'))).toMatchObject({
+      code: 'MA_ERR_BAD_RESPONSE',
+    });
+  });
+
   it('every error comes out under an MA_ERR_* code, whatever was thrown', () => {
     const odd = [new Error('boom'), new TypeError('x is not a function'), 'a string', undefined, null, { code: 42 }];
     for (const err of odd) expect(map(err).code).toMatch(/^MA_ERR_/);
