@@ -52,7 +52,8 @@ export class AgentFilesClient {
 
   constructor(opts: AgentFilesOptions = {}) {
     this.opts = opts;
-    this.connections = new Connections(transportSettings(opts, opts.warn ?? defaultWarn), 'calls', opts.dispatcher);
+    const settings = transportSettings(opts, opts.warn ?? defaultWarn);
+    this.connections = new Connections(settings, 'calls', opts.dispatcher, 'agent');
   }
 
   /** `slave(1)@10.0.0.5:5051` → `http://10.0.0.5:5051`; else the agent's hostname and port. */

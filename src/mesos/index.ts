@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './recordio.js';
 export * from './json64.js';
 export * from './http.js';
+export { proxyFromEnv, type ProxySettings } from './proxy-env.js';
 export * from './masters.js';
 export * from './calls.js';
 export * from './session-machine.js';

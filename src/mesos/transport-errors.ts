@@ -24,7 +24,12 @@ export interface TransportContext {
   phase: TransportPhase;
   /** The proxy configured for the URL's scheme, as proxyLabel() names it. */
   proxy?: string;
+  /** Who was asked (default a master): an agent that cannot be reached gets its own hint. */
+  peer?: 'master' | 'agent';
 }
+
+const AGENT_UNREACHABLE =
+  "The agent could not be reached: sandboxes are read from the agents' own HTTP endpoints, so this machine must reach them too.";
 
 const TLS_TRUST =
   /^(?:CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_|ERR_TLS_CERT_ALTNAME_INVALID$|UND_ERR_PRX_TLS$)/;
@@ -100,7 +105,9 @@ export function transportError(err: unknown, ctx: TransportContext): MesosError 
   }
   const proxyHint =
     ctx.proxy === undefined
-      ? undefined
+      ? ctx.peer === 'agent'
+        ? AGENT_UNREACHABLE
+        : undefined
       : `The request went to the proxy ${ctx.proxy} (HTTPS_PROXY / HTTP_PROXY): check that it is up and lets you through, or list the host in NO_PROXY.`;
   if (code === 'UND_ERR_ABORTED' || code === 'UND_ERR_INVALID_ARG') {
     // What undici's proxy agents report when a proxy refuses (a CONNECT not answered 200, a 407).

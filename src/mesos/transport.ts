@@ -68,12 +68,14 @@ export class Connections {
 
   /**
    * `use`: 'calls' (a bounded keep-alive pool per origin) or 'stream' (one connection per
-   * origin, for one long response). `injected`: a dispatcher of the caller's, never closed here.
+   * origin, for one long response). `injected`: a dispatcher of the caller's, never closed
+   * here. `peer`: who answers, for the hint of a failure.
    */
   constructor(
     private readonly settings: TransportSettings,
     private readonly use: 'calls' | 'stream',
     private readonly injected?: Dispatcher,
+    private readonly peer: 'master' | 'agent' = 'master',
   ) {}
 
   async request(url: string, opts: SendOptions): Promise<Dispatcher.ResponseData> {
@@ -94,7 +96,7 @@ export class Connections {
       });
     } catch (err) {
       if (opts.signal?.aborted) throw opts.signal.reason;
-      throw transportError(err, { url, phase: 'request', proxy: proxy && proxyLabel(proxy) });
+      throw transportError(err, { url, phase: 'request', proxy: proxy && proxyLabel(proxy), peer: this.peer });
     }
   }
 

@@ -98,6 +98,11 @@ describe('transport errors to MA_ERR_* codes', () => {
     );
     expect(map(systemError('ECONNREFUSED')).hint).not.toMatch(/proxy/);
   });
+
+  it("an agent that cannot be reached is not a master's problem", () => {
+    const err = transportError(systemError('ECONNREFUSED'), { url, phase: 'request', peer: 'agent' });
+    expect(err.hint).toMatch(/agents' own HTTP endpoints/);
+  });
 });
 
 describe('proxy settings from the environment', () => {
