@@ -65,6 +65,8 @@ function loadUndici(): Promise<Undici> {
 export class Connections {
   private dispatcher: Promise<Dispatcher> | undefined;
   private closed = false;
+  private closing: Promise<void> | undefined;
+  private destroying: Promise<void> | undefined;
 
   /**
    * `use`: 'calls' (a bounded keep-alive pool per origin) or 'stream' (one connection per
@@ -101,25 +103,30 @@ export class Connections {
   }
 
   /** No new requests; those under way finish, then the connections close. Idempotent. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
-    if (this.injected === undefined) await (await this.settled())?.close();
+    this.closing ??= this.end((d) => d.close());
+    return this.closing;
   }
 
-  /** The connections close now; requests under way fail. Idempotent. */
-  async destroy(): Promise<void> {
+  /** The connections close now; requests under way fail. Idempotent, also after close(). */
+  destroy(): Promise<void> {
     this.closed = true;
-    if (this.injected === undefined) await (await this.settled())?.destroy();
+    this.destroying ??= this.end((d) => d.destroy());
+    return this.destroying;
+  }
+
+  /** Ends our own dispatcher, if one was made (or is being made); an injected one is the caller's. */
+  private async end(how: (d: Dispatcher) => Promise<void>): Promise<void> {
+    if (this.injected !== undefined || this.dispatcher === undefined) return;
+    const d = await this.dispatcher.catch(() => undefined);
+    // undici rejects a close() after destroy(): ended either way.
+    if (d) await how(d).catch(() => undefined);
   }
 
   private get(): Promise<Dispatcher> {
     this.dispatcher ??= this.injected ? Promise.resolve(this.injected) : loadUndici().then((u) => this.create(u));
     return this.dispatcher;
-  }
-
-  /** The dispatcher if one was made (or is being made), else undefined. */
-  private async settled(): Promise<Dispatcher | undefined> {
-    return this.dispatcher?.catch(() => undefined);
   }
 
   private create(u: Undici): Dispatcher {

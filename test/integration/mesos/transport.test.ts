@@ -114,6 +114,25 @@ describe('connections', () => {
     // Bounded pool: the burst shares a few connections.
     expect(bySocket.size).toBeLessThanOrEqual(1 + 8);
   });
+
+  it('close() lets a call under way finish, destroy() fails one: idempotent, in either order', async () => {
+    const waiting: ServerResponse[] = [];
+    const m = await server((_req, res) => waiting.push(res));
+    const set = masters(m.url);
+    const finishing = set.request(operatorCall);
+    await expect.poll(() => waiting.length).toBe(1);
+    const closed = set.close();
+    await expect(set.request(operatorCall)).rejects.toMatchObject({ code: 'MA_ERR_CLOSED' });
+    reply(waiting[0] as ServerResponse, 200, '{}');
+    expect((await finishing).status).toBe(200);
+    await Promise.all([closed, set.close(), set.destroy(), set.destroy()]);
+
+    const other = masters(m.url);
+    const failing = other.request(operatorCall);
+    await expect.poll(() => waiting.length).toBe(2);
+    await Promise.all([other.destroy(), other.close()]);
+    await expect(failing).rejects.toMatchObject({ code: 'MA_ERR_CLOSED' });
+  });
 });
 
 describe('timeouts and aborts', () => {
