@@ -5,7 +5,7 @@
  * buffered, and undici loaded only by commands that talk HTTP.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -232,6 +232,7 @@ function loadedModules(args: string[]): Promise<string[]> {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('close', () => {
+      rmSync(preload, { force: true });
       const line = err.split('\n').find((l) => l.startsWith('LOADED '));
       if (!line) return reject(new Error(`no module list in: ${err}`));
       resolve((JSON.parse(line.slice(7)) as string[]).map((p) => p.slice(REPO.length)));
