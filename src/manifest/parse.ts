@@ -250,9 +250,3 @@ export function* parseSteps(file: string, text: string, limits: ParseLimits): Ge
   for (const doc of composer.end()) if (!takeDocument(st, doc)) return st;
   return st;
 }
-
-/** parseSteps, run to the end. */
-export function parseSource(file: string, text: string, limits: ParseLimits): ParseResult {
-  const steps = parseSteps(file, text, limits);
-  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
-}

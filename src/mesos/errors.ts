@@ -35,6 +35,7 @@ export type MesosErrorCode =
   | 'MA_ERR_BAD_MASTER_URL' // a --master entry we cannot use
   | 'MA_ERR_CREDENTIALS' // the secret could not be read
   | 'MA_ERR_TLS_CONFIG' // the CA file could not be read
+  | 'MA_ERR_PROXY_CONFIG' // HTTP_PROXY / HTTPS_PROXY is not a proxy URL we can use
   | 'MA_ERR_CLOSED'; // the session was closed or destroyed
 
 export interface MesosErrorInit {
@@ -125,6 +126,8 @@ const DEFAULT_HINTS: Record<MesosErrorCode, string> = {
   MA_ERR_BAD_MASTER_URL: 'Use http://host:port, https://host:port or host:port (ZooKeeper URLs are not supported).',
   MA_ERR_CREDENTIALS: 'Check the --secret-file path and its permissions.',
   MA_ERR_TLS_CONFIG: 'Check the --ca-file path; it must be a PEM file.',
+  MA_ERR_PROXY_CONFIG:
+    'Set HTTPS_PROXY / HTTP_PROXY to http://host:port (or https://, user:password@ if the proxy needs it), or unset them.',
   MA_ERR_CLOSED: 'The session was closed.',
 };
 
