@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
-import { MesosError } from './errors.js';
+import { MesosError, rememberCredentials } from './errors.js';
 import { type ProxySettings, proxyFromEnv } from './proxy-env.js';
 import { transportError } from './transport-errors.js';
 import type { Dispatcher, TransportSettings } from './transport.js';
@@ -85,6 +85,8 @@ export function loadCredentials(src: CredentialSources): AuthOptions | undefined
       hint: 'Mesos cannot authenticate a principal or secret that contains a colon; choose another secret.',
     });
   }
+  // From here on, an error message that echoes the secret (or its base64 or URL form) is redacted.
+  rememberCredentials(principal, secret);
   return { principal, secret };
 }
 
