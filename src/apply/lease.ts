@@ -11,7 +11,7 @@ import type { OperatorClient } from '../mesos/operator.js';
 import { MesosError } from '../mesos/errors.js';
 import type { SchedulerSession, SubscribedInfo } from '../mesos/scheduler.js';
 import type { OperatorFramework } from '../mesos/types.js';
-import type { ReportError } from '../ui/report.js';
+import type { ReportError } from './events.js';
 import { errorOf } from './errors.js';
 import { holderOf, type Holder } from './holder.js';
 import { frameworksNamed, removedNotice } from './removed.js';

@@ -13,13 +13,12 @@
 import { OperatorClient } from '../mesos/operator.js';
 import { ObservedTasks } from '../model/observed.js';
 import { makePlan } from '../plan/plan.js';
-import type { ReportError } from '../ui/report.js';
 import { bounded, isCut } from './bounded.js';
 import { previousSpecs, readCluster } from './cluster.js';
 import type { LoadedSpec } from '../model/spec.js';
 import type { MasterSetOptions } from '../mesos/masters.js';
 import type { Plan } from '../plan/types.js';
-import type { Emit, InstanceView } from './events.js';
+import type { Emit, InstanceView, ReportError } from './events.js';
 import { errorOf } from './errors.js';
 import { freeOffers } from './free-fit.js';
 import { frameworksNamed, removedNotice } from './removed.js';

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { LocalCluster } from '../../src/local/index.js';
 import type { GetFrameworks, GetTasks, Task } from '../../src/mesos/types.js';
-import { BIN, REPO, runCli } from '../support/cli.js';
+import { BIN, NODE, REPO, runCli } from '../support/cli.js';
 import { allTasks, eventually, operator, tasksNamed, testCluster } from '../support/cluster.js';
 import { launchUnmanaged } from './unmanaged-task.js';
 
@@ -188,7 +188,10 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
       }
 
       // A task that fits no agent at all: exit 1, and the plan is still printed.
-      const never = manifest({ codes: svc('exec sleep 3711'), huge: 'command: sleep 1\nresources: {cpus: 1000, mem: 32}' });
+      const never = manifest({
+        codes: svc('exec sleep 3711'),
+        huge: 'command: sleep 1\nresources: {cpus: 1000, mem: 32}',
+      });
       const r = await cli(fw, ['plan', '-f', never, '--detailed-exitcode']);
       expect(r.code, r.stdout + r.stderr).toBe(1);
       expect(r.stdout).toContain('+ huge/0');
@@ -333,7 +336,7 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
 
   /** `logs -f` as a child process; resolves its exit code; `out()` is what it printed so far. */
   function follow(framework: string, name: string) {
-    const child = spawn(process.execPath, [BIN, 'logs', name, '-f'], {
+    const child = spawn(NODE, [BIN, 'logs', name, '-f'], {
       env: { ...process.env, NO_COLOR: '1', MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: framework },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

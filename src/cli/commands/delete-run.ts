@@ -3,15 +3,16 @@ import { thisRun } from '../../apply/holder.js';
 import { DEFAULT_LOCK_TIMEOUT } from '../../apply/lease.js';
 import { runDelete } from '../../apply/delete.js';
 import { formatReport, reportJson } from '../../ui/report.js';
-import { stringList, type Args } from '../command.js';
+import { stringList } from '../command.js';
+import type { DeleteArgs } from './flags.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
 import { clientOrReport, durationFlag, loadSpecs, progressFor } from './support.js';
 
-export async function runDeleteCommand(args: Args, globals: GlobalOptions, io: Io): Promise<number> {
+export async function runDeleteCommand(args: DeleteArgs, globals: GlobalOptions, io: Io): Promise<number> {
   let names = stringList(args.names);
-  if (stringList(args.filename).length > 0) {
+  if ((args.filename ?? []).length > 0) {
     const specs = await loadSpecs(args, globals, io, { checkEnv: false });
     if (typeof specs === 'number') return specs;
     names = [...names, ...specs.map((s) => s.spec.name)];

@@ -6,20 +6,20 @@
 import { errorOf } from '../../apply/errors.js';
 import { describeTeardown, teardownFrameworks, teardownTargets } from '../../apply/teardown.js';
 import { OperatorClient } from '../../mesos/operator.js';
-import type { Args } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import type { GlobalOptions } from '../options.js';
+import type { TeardownArgs } from './flags.js';
 import { clientOrReport, printErrors } from './support.js';
 
-export async function runTeardownCommand(args: Args, globals: GlobalOptions, io: Io): Promise<number> {
+export async function runTeardownCommand(args: TeardownArgs, globals: GlobalOptions, io: Io): Promise<number> {
   const conn = clientOrReport(globals, io);
   if (!conn) return EXIT.FAILED;
   const name = globals.framework;
   const json = globals.output === 'json';
   const operator = new OperatorClient(conn);
   try {
-    const id = typeof args.frameworkId === 'string' ? args.frameworkId : undefined;
+    const id = args.frameworkId;
     const plan = await teardownTargets(operator, name, id);
     if (plan.nothing !== undefined) {
       if (json)
