@@ -515,7 +515,10 @@ class ApplyRun {
     if (ev.kind === 'closed') {
       this.stopped = 'fatal';
       // Failed over: the lease decides (wait and apply again, or stop after a --takeover).
-      if (ev.error && isFailover(ev.error)) return void (this.failedOver = true);
+      if (ev.error && isFailover(ev.error)) {
+        this.failedOver = true;
+        return;
+      }
       if (ev.error) this.errors.push(errorOf(ev.error));
       this.failOpen('failed');
       return;
