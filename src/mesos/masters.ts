@@ -12,6 +12,13 @@
  *   leader dies a standby still redirects to it for a while (transcript-ha.jsonl), so
  *   a refused redirect target also moves on to the next master.
  * - Any other status is the caller's: the master that gave it becomes the known leader.
+ *
+ * A leader election is a normal event: with `electionWaitMs` set, a request keeps going
+ * round the masters (backing off) until one leads or that much time has passed, and
+ * `onNoLeader` is told once that requests wait (again only after a leader answered). Without it, `retry.rounds`
+ * passes bound the wait. The set-wide `signal` (the command's --timeout and Ctrl-C) cuts
+ * every request and every backoff at once; its reason, when a MesosError, is what the
+ * request throws.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { MesosError, isRetryableStatus, trace } from './errors.js';
@@ -99,7 +106,17 @@ export interface MasterSetOptions extends ClientOptions {
   maxRedirects?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
+  /** How long a request keeps trying the masters while none leads (default: `retry.rounds` passes). */
+  electionWaitMs?: number;
+  /** Told once that requests wait for a leader (again after one answered). */
+  onNoLeader?: (message: string) => void;
+  /** Cuts every request of this set (the command's deadline, Ctrl-C). */
+  signal?: AbortSignal;
+  /** Clock for `electionWaitMs` (default Date.now). */
+  now?: () => number;
 }
+
+export const NO_LEADER_MESSAGE = 'no leading master yet (election in progress), retrying';
 
 type Attempt = { response: MasterHttpResponse } | { error: MesosError };
 
@@ -110,6 +127,8 @@ export class MasterSet {
   private readonly settings: TransportSettings;
   private readonly calls: Connections;
   private leaderBase: string | undefined;
+  /** The wait for a leader was announced (once for requests waiting together). */
+  private toldNoLeader = false;
 
   constructor(opts: MasterSetOptions) {
     if (opts.masters.length === 0) throw new MesosError('MA_ERR_BAD_MASTER_URL', 'No master URL given');
@@ -129,20 +148,48 @@ export class MasterSet {
     return this.leaderBase;
   }
 
+  /** True once the set-wide signal cut every request (nothing is worth retrying then). */
+  get cut(): boolean {
+    return this.opts.signal?.aborted === true;
+  }
+
   /** Connections of their own, with this set's TLS and proxies, for one subscription stream. */
   streamConnections(): Connections {
     return new Connections(this.settings, 'stream');
   }
 
   async request(req: MasterRequest): Promise<MasterHttpResponse> {
+    const signal = this.signalFor(req.signal);
+    try {
+      return await this.requestRounds({ ...req, signal });
+    } catch (err) {
+      // The set's own signal: its reason (a MesosError naming the deadline) is the answer.
+      if (this.opts.signal?.aborted && this.opts.signal.reason instanceof MesosError) throw this.opts.signal.reason;
+      throw err;
+    }
+  }
+
+  private async requestRounds(req: MasterRequest): Promise<MasterHttpResponse> {
+    const now = this.opts.now ?? Date.now;
+    const start = now();
+    const wait = req.rounds === undefined ? this.opts.electionWaitMs : undefined;
     const rounds = Math.max(1, req.rounds ?? this.retry.rounds);
     let last: MesosError | undefined;
-    for (let round = 0; round < rounds; round++) {
-      if (round > 0) await this.sleep(backoffDelay(round - 1, this.retry), req.signal);
+    for (let round = 0; wait !== undefined || round < rounds; round++) {
+      if (round > 0) {
+        const delay = backoffDelay(round - 1, this.retry, this.opts.random);
+        if (wait !== undefined && now() - start + delay > wait) break;
+        if (!this.toldNoLeader && last && (this.bases.length > 1 || last.code === 'MA_ERR_NO_LEADER')) {
+          this.toldNoLeader = true;
+          this.opts.onNoLeader?.(NO_LEADER_MESSAGE);
+        }
+        await this.sleep(delay, req.signal);
+      }
       for (const base of this.candidates(req.prefer)) {
         const result = await this.tryBase(base, req);
         if ('response' in result) {
           this.leaderBase = result.response.base;
+          this.toldNoLeader = false;
           return result.response;
         }
         last = result.error;
@@ -151,6 +198,13 @@ export class MasterSet {
       }
     }
     throw last ?? new MesosError('MA_ERR_CONNECT', 'No master could be reached');
+  }
+
+  /** The request's signal and the set's, as one (undefined when neither is given). */
+  private signalFor(own: AbortSignal | undefined): AbortSignal | undefined {
+    const set = this.opts.signal;
+    if (set === undefined) return own;
+    return own === undefined ? set : AbortSignal.any([own, set]);
   }
 
   close(): Promise<void> {
@@ -235,15 +289,17 @@ export class MasterSet {
   private sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (this.opts.sleep) return this.opts.sleep(ms, signal);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(resolve, ms);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(t);
-          reject(signal.reason);
-        },
-        { once: true },
-      );
+      if (signal?.aborted) return reject(signal.reason);
+      // The listener goes with the timer: a long election must not pile listeners on the signal.
+      const onAbort = (): void => {
+        clearTimeout(t);
+        reject(signal?.reason);
+      };
+      const t = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 }

@@ -72,7 +72,7 @@ export function openSubscription(
       if (controller.signal.aborted) return; // we dropped it ourselves: nothing to report
       abort();
       const error = asMesosError(err, SCHEDULER_PATH, 'request');
-      return cb.failed(error, RETRYABLE.includes(error.code));
+      return cb.failed(error, !masters.cut && RETRYABLE.includes(error.code));
     }
     const streamId = headerValue(res.headers['mesos-stream-id']);
     if (res.status !== 200 || streamId === undefined) {

@@ -22,21 +22,34 @@ import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import type { GlobalOptions } from '../options.js';
 import { client, printErrors } from './client.js';
+import { CommandDeadline } from './deadline.js';
 
+/**
+ * Runs `body` with an operator client, bounded by --timeout and the first Ctrl-C (see
+ * CommandDeadline): on either, the clients are destroyed and the command ends at once.
+ */
 async function withOperator<T>(
   globals: GlobalOptions,
   io: Io,
-  body: (op: OperatorClient, conn: MasterSetOptions) => Promise<T>,
+  body: (op: OperatorClient, conn: MasterSetOptions, deadline: CommandDeadline) => Promise<T>,
 ): Promise<T | number> {
   let op: OperatorClient | undefined;
+  const deadline = new CommandDeadline(globals.timeout, io.interrupted);
   try {
-    const conn = client(globals, io);
-    op = new OperatorClient(conn);
-    return await body(op, conn);
+    const conn: MasterSetOptions = { ...client(globals, io), signal: deadline.signal };
+    const operator = new OperatorClient(conn);
+    op = operator;
+    deadline.onCut(() => operator.destroy());
+    return await deadline.race(body(operator, conn, deadline));
   } catch (e) {
+    if (deadline.interrupted) {
+      io.stderr.write('interrupted\n');
+      return EXIT.INTERRUPTED;
+    }
     printErrors([errorOf(e)], globals, io);
     return EXIT.FAILED;
   } finally {
+    deadline.dispose();
     await op?.close().catch(() => undefined);
   }
 }
@@ -79,8 +92,10 @@ export async function runLogs(args: LogsArgs, globals: GlobalOptions, io: Io): P
   const instance = typeof args.instance === 'number' ? args.instance : 0;
   let files: AgentFilesClient | undefined;
   try {
-    return await withOperator(globals, io, async (op, conn) => {
-      files = agentFiles(conn, io);
+    return await withOperator(globals, io, async (op, conn, deadline) => {
+      const agents = agentFiles(conn, io);
+      files = agents;
+      deadline.onCut(() => agents.destroy());
       const ft = await frameworkTasks(op, globals.framework);
       if (ft.duplicate) io.stderr.write(`warning: ${ft.duplicate}\n`);
       const t = pickTask(ft, name, instance);
@@ -113,6 +128,7 @@ export async function runLogs(args: LogsArgs, globals: GlobalOptions, io: Io): P
         offset = await copyFrom(files, base, path, offset, io);
       }
       if (args.follow !== true) return EXIT.OK;
+      deadline.suspend(); // following lasts until Ctrl-C or the task's end
       return follow(files, op, base, path, offset, t.observed.taskId, io);
     });
   } finally {
@@ -130,6 +146,7 @@ function agentFiles(conn: MasterSetOptions, io: Io): AgentFilesClient {
     auth: conn.auth,
     tls: conn.tls,
     scheme: https ? 'https' : 'http',
+    requestTimeoutMs: conn.requestTimeoutMs,
     warn: (m) => io.stderr.write(`warning: ${m}\n`),
   });
 }

@@ -1,0 +1,125 @@
+/**
+ * The real CLI through a leader election and against a master that never answers. Mesos
+ * elects through ZooKeeper, which the local cluster cannot: a scripted standby answers as
+ * a real one did (transcript-ha.jsonl): 307 to the dead leader (protocol-relative, the
+ * `/master/...` path) for a while, then as the leader itself. The dead leader is a port
+ * nobody listens on (connection refused). The black hole accepts and never answers.
+ */
+import { spawn } from 'node:child_process';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BIN, NODE, REPO, runCli } from '../support/cli.js';
+import { reply, startServer, type Scripted } from '../integration/mesos/scripted-server.js';
+
+const NO_LEADER = 'no leading master yet (election in progress), retrying';
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A port that refuses connections: a server's, closed. */
+async function deadPort(): Promise<number> {
+  const s = await startServer(() => undefined);
+  await s.close();
+  return s.port;
+}
+
+const EMPTY: Record<string, unknown> = {
+  GET_FRAMEWORKS: { get_frameworks: { frameworks: [], completed_frameworks: [] } },
+  GET_TASKS: { get_tasks: { tasks: [], completed_tasks: [], unreachable_tasks: [], pending_tasks: [] } },
+  GET_AGENTS: { get_agents: { agents: [], recovered_agents: [] } },
+};
+
+/** Redirects to the dead leader for its first `redirects` requests, then leads (an empty cluster). */
+async function standby(dead: number, redirects: number): Promise<Scripted> {
+  let left = redirects;
+  const s = await startServer((req, res) => {
+    if (left-- > 0) return reply(res, 307, '', { location: `//127.0.0.1:${dead}/master${req.path}` });
+    const type = (JSON.parse(req.body) as { type: string }).type;
+    if (!(type in EMPTY)) return reply(res, 400, `no script for ${type}`);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ type, ...(EMPTY[type] as object) }));
+  });
+  cleanups.push(() => s.close());
+  return s;
+}
+
+/** Accepts connections, reads what it is sent, never answers; `connected` when a client came. */
+async function blackHole(): Promise<{ port: number; connected: Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let came: () => void = () => undefined;
+  const connected = new Promise<void>((r) => (came = r));
+  const server: Server = createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.resume();
+    came();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  cleanups.push(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => server.close(r));
+  });
+  return { port: (server.address() as AddressInfo).port, connected };
+}
+
+function expectOneLineError(stderr: string, code: string): void {
+  expect(stderr).toContain(`[${code}]`);
+  expect(stderr).not.toMatch(/\n\s+at |TypeError|RangeError|ReferenceError/);
+}
+
+describe('leader election', () => {
+  it('get waits through an election, says so once, and answers from the new leader', async () => {
+    const dead = await deadPort();
+    const s = await standby(dead, 9);
+    const r = await runCli(['get', '--master', `127.0.0.1:${dead},${s.url}`, '--timeout', '60s']);
+    expect(r.stderr.split(NO_LEADER).length - 1).toBe(1);
+    expect(r.stderr).not.toContain('Warning');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("no managed tasks in framework 'mesos-apply'");
+    expect(s.requests.filter((q) => q.path.startsWith('/api/v1')).length).toBeGreaterThan(9);
+  });
+
+  it('gives up after --timeout when no master ever leads, with the last reason', async () => {
+    const dead = await deadPort();
+    const s = await standby(dead, Number.MAX_SAFE_INTEGER);
+    const started = Date.now();
+    const r = await runCli(['get', '--master', `127.0.0.1:${dead},${s.url}`, '--timeout', '3s']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(NO_LEADER);
+    expectOneLineError(r.stderr, 'MA_ERR_CONNECT');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
+describe('a master that accepts and never answers', () => {
+  for (const cmd of [['get'], ['logs', 'web'], ['describe', 'web']]) {
+    it(`${cmd[0]} stops at --timeout with MA_ERR_TIMEOUT`, async () => {
+      const { port } = await blackHole();
+      const started = Date.now();
+      const r = await runCli([...cmd, '--master', `127.0.0.1:${port}`, '--timeout', '2s']);
+      expect(r.code).toBe(1);
+      expectOneLineError(r.stderr, 'MA_ERR_TIMEOUT');
+      expect(Date.now() - started).toBeLessThan(12_000);
+    });
+  }
+
+  it('get stops on the first Ctrl-C: exit 130', async () => {
+    const { port, connected } = await blackHole();
+    const child = spawn(NODE, [BIN, 'get', '--master', `127.0.0.1:${port}`, '--timeout', '5m'], {
+      cwd: REPO,
+      env: { ...process.env, NO_COLOR: '1', CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    await connected; // the CLI's request is in the black hole
+    const at = Date.now();
+    child.kill('SIGINT');
+    expect(await closed).toBe(130);
+    expect(Date.now() - at).toBeLessThan(5_000);
+    expect(stderr).toContain('interrupted');
+  });
+});
