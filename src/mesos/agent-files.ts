@@ -154,6 +154,14 @@ export class AgentFilesClient {
     });
     trace('GET %s -> %d', url, res.statusCode);
     const body = await readBuffer({ headers: res.headers, body: res.body, url });
+    if (res.statusCode === 404)
+      throw new MesosError('MA_ERR_NOT_FOUND', `Agent ${endpoint} ${query.path}: not found (404)`, {
+        status: 404,
+        body: body.toString('utf8'),
+        url,
+        // A sandbox goes when the agent garbage-collects it; only here is that the likely reason.
+        hint: "The file or sandbox is gone: the agent may have garbage-collected the task's sandbox.",
+      });
     if (res.statusCode !== 200)
       throw errorFromStatus(res.statusCode, body.toString('utf8'), `Agent ${endpoint} ${query.path}`, url);
     try {

@@ -105,7 +105,8 @@ const DEFAULT_HINTS: Record<MesosErrorCode, string> = {
   MA_ERR_UNAUTHORIZED:
     "The master requires HTTP authentication: pass --principal and --secret-file (or MESOS_PRINCIPAL / MESOS_SECRET), and check that they match the master's --credentials.",
   MA_ERR_FORBIDDEN: "The principal is not allowed to do this; check the master's ACLs.",
-  MA_ERR_NOT_FOUND: 'The path does not exist (any more); the task may have been garbage-collected.',
+  MA_ERR_NOT_FOUND:
+    'The master or agent does not know this path; check that --master names a Mesos master (with the path prefix, behind a proxy).',
   MA_ERR_NO_LEADER: 'No master is leading yet; wait for the election to finish or check the --master list.',
   MA_ERR_REDIRECT_LOOP:
     'The masters redirect to each other; check that the --master list names the masters of one cluster.',
@@ -147,6 +148,13 @@ export function errorFromStatus(status: number, body: string, what: string, url?
   const init = { status, body, url };
   switch (status) {
     case 400:
+      // Another SUBSCRIBE took the framework: the master now knows only its stream id.
+      if (/didn't match the stream ID currently associated/.test(text))
+        return new MesosError(
+          'MA_ERR_FAILED_OVER',
+          `${what}: another subscription took the framework over${suffix}`,
+          init,
+        );
       return new MesosError('MA_ERR_BAD_REQUEST', `${what} was refused (400)${suffix}`, init);
     case 401:
       return new MesosError('MA_ERR_UNAUTHORIZED', `${what}: the master requires authentication (401)`, init);

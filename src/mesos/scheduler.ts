@@ -27,7 +27,7 @@ import {
 import { MesosError, errorFromStatus, trace } from './errors.js';
 import { discard, readText } from './http.js';
 import { stringifyMesosJson } from './json64.js';
-import { backoffDelay, MasterSet, type MasterSetOptions } from './masters.js';
+import { backoffDelay, MasterSet, NO_LEADER_MESSAGE, type MasterSetOptions } from './masters.js';
 import { openSubscription, SCHEDULER_PATH, type Subscription } from './subscription.js';
 import { EventQueue } from './event-queue.js';
 import { realTimers, Watchdog, type Timers } from './watchdog.js';
@@ -88,6 +88,7 @@ export class SchedulerSession {
   private epoch = 0;
   private current: SubscribedInfo | undefined;
   private ending: Promise<void> | undefined;
+  private toldNoLeader = false;
 
   constructor(opts: SchedulerSessionOptions) {
     this.opts = opts;
@@ -241,7 +242,15 @@ export class SchedulerSession {
     }
   }
 
+  /** Once per disconnection, with several masters listed: an election is the likely cause. */
+  private sayNoLeader(): void {
+    if (this.toldNoLeader || this.masters.bases.length < 2) return;
+    this.toldNoLeader = true;
+    this.opts.onNoLeader?.(NO_LEADER_MESSAGE);
+  }
+
   private onSubscribed(info: SubscribedInfo): void {
+    this.toldNoLeader = false;
     this.current = info;
     this.epoch++;
     this.startWaiter?.resolve(info);
@@ -270,7 +279,10 @@ export class SchedulerSession {
       body,
       {
         connected: (streamId, leaderUrl) => this.dispatch({ type: 'connected', gen, streamId, leaderUrl }),
-        failed: (error, retryable) => this.dispatch({ type: 'connect_failed', gen, error, retryable }),
+        failed: (error, retryable) => {
+          if (retryable) this.sayNoLeader();
+          this.dispatch({ type: 'connect_failed', gen, error, retryable });
+        },
         event: (event) => this.dispatch({ type: 'event', gen, event }),
         ended: (error) => this.dispatch({ type: 'stream_ended', gen, error }),
       },
@@ -292,13 +304,39 @@ export class SchedulerSession {
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
 
+  /**
+   * A call with the current stream id. When the leader is found gone (a leader election:
+   * unreachable, or a new leader that does not know the framework yet) the session
+   * re-subscribes and the call is sent again with the new stream id, at most a few times;
+   * ACCEPT/DECLINE then fail MA_ERR_STALE_OFFERS (the offers died with the old leader).
+   * A stream-id mismatch is a takeover unless this session itself re-subscribed meanwhile.
+   */
   private async send(call: Call, offerEpoch?: number): Promise<void> {
-    // Subscribed (nearly always, e.g. for every acknowledgement): no wait for a resolved promise.
-    const s = this.state;
-    const info = s.name === 'SUBSCRIBED' ? s.info : await this.whenSubscribed();
-    if (offerEpoch !== undefined && offerEpoch !== this.epoch) {
-      throw new MesosError('MA_ERR_STALE_OFFERS', `${call.type} names offers of an earlier subscription`);
+    for (let attempt = 0; ; attempt++) {
+      // Subscribed (nearly always, e.g. for every acknowledgement): no wait for a resolved promise.
+      const s = this.state;
+      const info = s.name === 'SUBSCRIBED' ? s.info : await this.whenSubscribed();
+      if (offerEpoch !== undefined && offerEpoch !== this.epoch) {
+        throw new MesosError('MA_ERR_STALE_OFFERS', `${call.type} names offers of an earlier subscription`);
+      }
+      try {
+        return await this.sendOnce(call, info);
+      } catch (err) {
+        if (!(err instanceof MesosError) || attempt >= MAX_CALL_RESENDS || this.masters.cut) throw err;
+        if (err.code === 'MA_ERR_FAILED_OVER') {
+          // Our own re-subscription replaced the stream id in flight: send again; else it is a takeover.
+          if (this.current?.streamId === info.streamId && this.state.name === 'SUBSCRIBED') throw err;
+        } else if (leaderGone(err, info)) {
+          trace('%s: leader gone (%s); re-subscribing', call.type, err.message);
+          const s2 = this.state;
+          if (s2.name === 'SUBSCRIBED' && s2.info.streamId === info.streamId)
+            this.dispatch({ type: 'leader_lost', gen: s2.gen, error: err });
+        } else throw err;
+      }
     }
+  }
+
+  private async sendOnce(call: Call, info: SubscribedInfo): Promise<void> {
     const body = stringifyMesosJson({ framework_id: { value: info.frameworkId }, ...call });
     const res = await this.masters.request({
       method: 'POST',
@@ -315,6 +353,23 @@ export class SchedulerSession {
     const text = await readText(res, 1024 * 1024).catch(() => '');
     throw errorFromStatus(res.status, text, `${call.type} call`, res.url);
   }
+}
+
+/** Resends of one call across re-subscriptions (each waits for a new SUBSCRIBED). */
+const MAX_CALL_RESENDS = 3;
+
+/**
+ * The leader the session subscribed to is gone: no master answered, or another master
+ * answered that it does not know the framework (a new leader, before re-subscription).
+ */
+function leaderGone(err: MesosError, info: SubscribedInfo): boolean {
+  if (['MA_ERR_CONNECT', 'MA_ERR_NO_LEADER', 'MA_ERR_REDIRECT_LOOP'].includes(err.code)) return true;
+  return (
+    err.code === 'MA_ERR_BAD_REQUEST' &&
+    /Framework cannot be found/i.test(err.body ?? '') &&
+    err.url !== undefined &&
+    !err.url.startsWith(info.leaderUrl)
+  );
 }
 
 function closedError(error: MesosError | undefined): MesosError {

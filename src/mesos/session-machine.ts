@@ -11,7 +11,10 @@
  * heartbeat silence) is re-subscribed with the same framework id; the caller is told
  * (`resubscribed`) so it can forget offers and reconcile. ERROR events are final: a
  * second subscriber took the framework ("Framework failed over"), it was removed, or the
- * master refused it — reconnecting would only fight the other client.
+ * master refused it — reconnecting would only fight the other client. A call that finds
+ * the leader gone (`leader_lost`: every master unreachable, or a new leader that does not
+ * know the framework yet) re-subscribes as a broken stream does: after a leader election
+ * the stream to the dead leader may not have broken visibly yet.
  */
 import { MesosError, errorFromEventMessage } from './errors.js';
 import type { Event, MasterInfo } from './types.js';
@@ -60,6 +63,8 @@ export type SessionInput =
   | { type: 'event'; gen: number; event: Event }
   | { type: 'stream_ended'; gen: number; error?: MesosError }
   | { type: 'heartbeat_timeout'; gen: number }
+  /** A call found the leader gone (unreachable, or a new leader that does not know us). */
+  | { type: 'leader_lost'; gen: number; error: MesosError }
   | { type: 'teardown_sent' }
   | { type: 'close'; error?: MesosError };
 
@@ -207,6 +212,9 @@ function onSubscribed(
       return retry(state, input.error ?? ended('while subscribed'), cfg, dropStream(state.gen));
     case 'heartbeat_timeout':
       return retry(state, silence(seconds, cfg), cfg, dropStream(state.gen));
+    case 'leader_lost':
+      // The stream may not have noticed yet (a dead leader's socket can linger): subscribe anew.
+      return retry(state, input.error, cfg, dropStream(state.gen));
     default:
       return same(state);
   }

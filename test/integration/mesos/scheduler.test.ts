@@ -113,7 +113,7 @@ describe('SchedulerSession against a scripted master replaying Mesos 1.12', () =
     expect(parsed(calls[4].body).reconcile).toEqual({ tasks: [] });
   });
 
-  it('turns a non-2xx call answer into a typed error with the exact body', async () => {
+  it('turns a non-2xx call answer into a typed error with the exact body (another stream id: a takeover)', async () => {
     const stale = exchange('call with the old stream id after failover');
     const notSubscribed = 'Framework is not subscribed';
     const m = await server((req, res) => {
@@ -126,7 +126,7 @@ describe('SchedulerSession against a scripted master replaying Mesos 1.12', () =
     });
     const s = session({ masters: [m.url] });
     await s.start();
-    await expect(s.revive()).rejects.toMatchObject({ code: 'MA_ERR_BAD_REQUEST', status: 400, body: stale.body });
+    await expect(s.revive()).rejects.toMatchObject({ code: 'MA_ERR_FAILED_OVER', status: 400, body: stale.body });
     const forbidden = await s.suppress().catch((e: unknown) => e);
     expect(forbidden).toMatchObject({ code: 'MA_ERR_FORBIDDEN', status: 403, body: notSubscribed });
     expect((forbidden as { hint: string }).hint).toMatch(/subscribe again/);
