@@ -4,7 +4,8 @@
  * the registered cuts (clients destroyed, so a master or agent that accepted the connection
  * and never answers cannot hold the command). `race` settles with the work or the cut,
  * whichever comes first. The timer is the only thing that keeps no promise alive: it is
- * cleared by `dispose`, and `suspend` clears it for work that runs until Ctrl-C (logs -f).
+ * cleared by `dispose`, and `suspend` clears it for work that runs until Ctrl-C (logs -f) or waits for the user
+ * (a confirmation), `resume` gives a fresh --timeout after that.
  */
 import { MesosError } from '../../mesos/errors.js';
 
@@ -21,20 +22,15 @@ export class CommandDeadline {
   private timer: NodeJS.Timeout | undefined;
   private readonly stopped: Promise<never>;
 
+  private readonly timeoutSeconds: number;
+
   constructor(timeoutSeconds: number, interrupted: Promise<unknown>) {
+    this.timeoutSeconds = timeoutSeconds;
     this.stopped = new Promise<never>((_resolve, reject) => {
       this.controller.signal.addEventListener('abort', () => reject(this.controller.signal.reason), { once: true });
     });
     this.stopped.catch(() => undefined);
-    this.timer = setTimeout(
-      () =>
-        this.cut(
-          new MesosError('MA_ERR_TIMEOUT', `No answer from the master within --timeout ${timeoutSeconds}s`, {
-            hint: 'Check that --master names a running Mesos master, or give a longer --timeout.',
-          }),
-        ),
-      timeoutSeconds * 1000,
-    );
+    this.resume();
     void interrupted.then(() => this.cut(new Interrupted()));
   }
 
@@ -60,6 +56,22 @@ export class CommandDeadline {
   /** No time bound from now on (Ctrl-C still cuts). */
   suspend(): void {
     clearTimeout(this.timer);
+  }
+
+  /** A fresh --timeout from now (after a question the user took their time over). */
+  resume(): void {
+    clearTimeout(this.timer);
+    if (this.controller.signal.aborted) return;
+    const seconds = this.timeoutSeconds;
+    this.timer = setTimeout(
+      () =>
+        this.cut(
+          new MesosError('MA_ERR_TIMEOUT', `No answer from the master within --timeout ${seconds}s`, {
+            hint: 'Check that --master names a running Mesos master, or give a longer --timeout.',
+          }),
+        ),
+      seconds * 1000,
+    );
   }
 
   dispose(): void {

@@ -10,6 +10,7 @@ import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import type { GlobalOptions } from '../options.js';
 import type { TeardownArgs } from './flags.js';
+import { CommandDeadline } from './deadline.js';
 import { clientOrReport, printErrors } from './support.js';
 
 export async function runTeardownCommand(args: TeardownArgs, globals: GlobalOptions, io: Io): Promise<number> {
@@ -17,10 +18,13 @@ export async function runTeardownCommand(args: TeardownArgs, globals: GlobalOpti
   if (!conn) return EXIT.FAILED;
   const name = globals.framework;
   const json = globals.output === 'json';
-  const operator = new OperatorClient(conn);
+  // --timeout and the first Ctrl-C bound every request; not the question to the user.
+  const deadline = new CommandDeadline(globals.timeout, io.interrupted);
+  const operator = new OperatorClient({ ...conn, signal: deadline.signal });
+  deadline.onCut(() => operator.destroy());
   try {
     const id = args.frameworkId;
-    const plan = await teardownTargets(operator, name, id);
+    const plan = await deadline.race(teardownTargets(operator, name, id));
     if (plan.nothing !== undefined) {
       if (json)
         io.stdout.write(`${JSON.stringify({ ok: false, framework: name, removed: [], nothing: plan.nothing })}\n`);
@@ -35,18 +39,22 @@ export async function runTeardownCommand(args: TeardownArgs, globals: GlobalOpti
         else io.stderr.write(`error: ${message}\n`);
         return EXIT.USAGE;
       }
+      deadline.suspend();
       const answer = await io.ask(`Type the framework name ('${name}') to tear it down: `);
       if (answer.trim() !== name) {
         io.stderr.write('not confirmed: nothing was sent\n');
         return EXIT.USAGE;
       }
     }
+    deadline.resume();
     const ids = plan.targets.map((t) => t.frameworkId);
-    const left = await teardownFrameworks(operator, ids, {
-      deadline: Date.now() + globals.timeout * 1000,
-      now: Date.now,
-      interrupted: io.interrupted,
-    });
+    const left = await deadline.race(
+      teardownFrameworks(operator, ids, {
+        deadline: Date.now() + globals.timeout * 1000,
+        now: Date.now,
+        interrupted: io.interrupted,
+      }),
+    );
     const removed = ids.filter((x) => !left.includes(x));
     if (json)
       io.stdout.write(
@@ -58,9 +66,14 @@ export async function runTeardownCommand(args: TeardownArgs, globals: GlobalOpti
     }
     return left.length === 0 ? EXIT.OK : EXIT.FAILED;
   } catch (e) {
+    if (deadline.interrupted) {
+      io.stderr.write('interrupted\n');
+      return EXIT.INTERRUPTED;
+    }
     printErrors([errorOf(e)], globals, io);
     return EXIT.FAILED;
   } finally {
+    deadline.dispose();
     await operator.close().catch(() => undefined);
   }
 }
