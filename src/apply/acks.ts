@@ -10,16 +10,23 @@ import { errorOf } from './errors.js';
 
 export class Acknowledger {
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Every uuid this run acknowledged (or is acknowledging). */
+  private readonly sent = new Set<string>();
 
   constructor(private readonly warn: (message: string) => void) {}
 
   ack(session: SchedulerSession, status: TaskStatus): void {
     if (status.uuid === undefined) return;
+    this.sent.add(status.uuid);
     const ack = session
       .acknowledgeUpdate(status)
       .catch((e) => this.warn(`acknowledging ${status.task_id.value} ${status.state} failed: ${errorOf(e).message}`));
     this.inFlight.add(ack);
     void ack.finally(() => this.inFlight.delete(ack));
+  }
+
+  has(uuid: string): boolean {
+    return this.sent.has(uuid);
   }
 
   async settled(): Promise<void> {

@@ -34,6 +34,7 @@ import { previousSpecs, readCluster, sandboxTail, withSpecLabel } from './cluste
 import type { Emit, InstanceView, ReportError } from './events.js';
 import { Tracker, UNREACHABLE_KILL, type Kill, type Launch } from './tracker.js';
 import { Acknowledger } from './acks.js';
+import { acknowledgePending } from './pending-acks.js';
 import { EventPump } from './pump.js';
 import { bounded, isCut } from './bounded.js';
 import { errorOf } from './errors.js';
@@ -89,6 +90,8 @@ const REFUSE_WHILE_PENDING = 2;
 const REFUSE_WHEN_DONE = 60;
 const PENDING_REPORT_MS = 2_000;
 const TICK_MS = 250;
+/** How long a run that is leaving acknowledges updates earlier runs left behind. */
+const LEFTOVER_ACKS_MS = 5_000;
 export const INTERRUPT_GRACE_MS = 1000;
 /** Reconciliation answers for a task the master does not know. */
 const NOT_LAUNCHED: readonly TaskStatus['state'][] = [
@@ -767,10 +770,22 @@ class ApplyRun {
         if (ev.kind === 'event' && ev.event.type === 'UPDATE' && ev.event.update)
           this.acknowledge(ev.event.update.status);
       });
+      await this.acknowledgeLeftovers();
       await this.acks.settled();
       await this.session.close().catch(() => undefined);
     }
     await Promise.allSettled([this.operator.close(), this.files.close()]);
+  }
+
+  /** What earlier runs left unacknowledged (see pending-acks.ts), bounded: leaving stays quick. */
+  private async acknowledgeLeftovers(): Promise<void> {
+    if (!this.session || !this.frameworkId || this.session.stateName !== 'SUBSCRIBED') return;
+    await acknowledgePending(this.operator, this.session, this.frameworkId, this.acks, {
+      deadline: Date.now() + LEFTOVER_ACKS_MS,
+      now: Date.now,
+      pollMs: 100,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    }).catch(() => undefined);
   }
 
   private async declineAll(refuseSeconds: number): Promise<void> {
