@@ -79,6 +79,9 @@ export interface AgentHandle {
   /** Forwarded ACKNOWLEDGE; ignored unless it matches the head of that task's queue. */
   acknowledge(frameworkId: string, taskId: string, uuid: string): void;
 
+  /** Updates of the framework's tasks not yet acknowledged (for tests: what a run left behind). */
+  unacknowledgedUpdates(frameworkId: string): number;
+
   /** Framework removed (TEARDOWN, failover timeout): kill its tasks, send no updates. */
   shutdownFramework(frameworkId: string): void;
 

@@ -177,6 +177,10 @@ export class LocalAgent implements AgentHandle {
     this.streams.enqueue(frameworkId, status);
   }
 
+  unacknowledgedUpdates(frameworkId: string): number {
+    return this.streams.frameworkPending(frameworkId);
+  }
+
   acknowledge(frameworkId: string, taskId: string, uuid: string): void {
     this.streams.acknowledge(frameworkId, taskId, uuid);
   }

@@ -90,6 +90,13 @@ export class UpdateStreams {
     return this.streams.get(key(frameworkId, taskId))?.pending.length ?? 0;
   }
 
+  /** Unacknowledged updates of all the framework's tasks. */
+  frameworkPending(frameworkId: string): number {
+    let n = 0;
+    for (const stream of this.streams.values()) if (stream.frameworkId === frameworkId) n += stream.pending.length;
+    return n;
+  }
+
   hasStream(frameworkId: string, taskId: string): boolean {
     return this.streams.has(key(frameworkId, taskId));
   }
