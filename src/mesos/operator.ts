@@ -8,6 +8,7 @@ import { MesosError, errorFromStatus } from './errors.js';
 import { readText } from './http.js';
 import { exactNanoseconds, parseMesosJsonOr } from './json64.js';
 import { MasterSet, type MasterSetOptions } from './masters.js';
+import { checkPayload } from './shapes.js';
 import type {
   GetAgents,
   GetFrameworks,
@@ -124,6 +125,7 @@ export class OperatorClient {
     if (value === undefined) {
       throw new MesosError('MA_ERR_BAD_RESPONSE', `Operator call ${type}: the answer has no '${key}'`);
     }
+    checkPayload(`Operator call ${type}`, key, value);
     return value as NonNullable<MasterResponse[K]>;
   }
 }

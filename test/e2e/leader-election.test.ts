@@ -135,3 +135,24 @@ describe('a master that accepts and never answers', () => {
     });
   }
 });
+
+describe('a master answering well-formed JSON of the wrong shape', () => {
+  it('get, logs and describe exit 1 naming the wrong field, with no JS error', async () => {
+    const s = await startServer((req, res) => {
+      const type = (JSON.parse(req.body) as { type: string }).type;
+      const wrong: Record<string, unknown> = {
+        ...EMPTY,
+        GET_TASKS: { get_tasks: { tasks: [{ name: 'web', task_id: null, state: 'TASK_RUNNING' }] } },
+      };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ type, ...(wrong[type] as object) }));
+    });
+    cleanups.push(() => s.close());
+    for (const cmd of [['get'], ['logs', 'web'], ['describe', 'web']]) {
+      const r = await runCli([...cmd, '--master', s.url, '--timeout', '10s']);
+      expect(r.code).toBe(1);
+      expectOneLineError(r.stderr, 'MA_ERR_BAD_RESPONSE');
+      expect(r.stderr).toContain('get_tasks.tasks[0].task_id: expected an object, got null');
+    }
+  });
+});

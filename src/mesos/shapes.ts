@@ -1,0 +1,111 @@
+/**
+ * Shape checks for the operator answers mesos-apply reads (GET_FRAMEWORKS, GET_TASKS,
+ * GET_AGENTS): every field the code dereferences is checked before any code touches it,
+ * and a wrong one is named by its path (`get_tasks.tasks[2].task_id.value: expected a
+ * string, got null`), so a proxy or a not-quite-Mesos server fails with MA_ERR_BAD_RESPONSE
+ * instead of a JS error. Repeated fields that Mesos omits when empty are filled with [].
+ * Hand-written rather than a JSON schema: the checks are few, and each error must name the
+ * exact field; unknown fields are left alone (newer masters add some).
+ */
+import { MesosError } from './errors.js';
+
+type Json = unknown;
+
+class ShapeError extends Error {}
+
+function describe(v: Json): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'nothing (the field is missing)';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return 'a string';
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
+}
+
+function fail(path: string, expected: string, got: Json): never {
+  throw new ShapeError(`${path}: expected ${expected}, got ${describe(got)}`);
+}
+
+function object(v: Json, path: string): Record<string, Json> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(path, 'an object', v);
+  return v as Record<string, Json>;
+}
+
+function string(v: Json, path: string): void {
+  if (typeof v !== 'string') fail(path, 'a string', v);
+}
+
+function id(v: Json, path: string): void {
+  string(object(v, path).value, `${path}.value`);
+}
+
+/** The list at `o[key]` (absent: filled with []), each element checked by `each`. */
+function list(o: Record<string, Json>, key: string, path: string, each: (v: Json, p: string) => void): void {
+  const v = o[key];
+  if (v === undefined) {
+    o[key] = [];
+    return;
+  }
+  if (!Array.isArray(v)) fail(`${path}.${key}`, 'an array', v);
+  for (const [i, x] of v.entries()) each(x, `${path}.${key}[${i}]`);
+}
+
+function framework(v: Json, path: string): void {
+  const f = object(v, path);
+  const info = object(f.framework_info, `${path}.framework_info`);
+  string(info.name, `${path}.framework_info.name`);
+  if (info.id !== undefined) id(info.id, `${path}.framework_info.id`);
+  if (info.roles !== undefined && !Array.isArray(info.roles))
+    fail(`${path}.framework_info.roles`, 'an array', info.roles);
+  if (info.labels !== undefined)
+    list(object(info.labels, `${path}.framework_info.labels`), 'labels', `${path}.framework_info.labels`, object);
+}
+
+function task(v: Json, path: string): void {
+  const t = object(v, path);
+  string(t.name, `${path}.name`);
+  id(t.task_id, `${path}.task_id`);
+  id(t.framework_id, `${path}.framework_id`);
+  id(t.agent_id, `${path}.agent_id`);
+  string(t.state, `${path}.state`);
+  if (t.labels !== undefined) list(object(t.labels, `${path}.labels`), 'labels', `${path}.labels`, object);
+  if (t.statuses !== undefined) list(t, 'statuses', path, object);
+}
+
+function agent(v: Json, path: string): void {
+  const a = object(v, path);
+  const info = object(a.agent_info, `${path}.agent_info`);
+  string(info.hostname, `${path}.agent_info.hostname`);
+  if (info.id !== undefined) id(info.id, `${path}.agent_info.id`);
+}
+
+const CHECKS: Record<string, (payload: Record<string, Json>, path: string) => void> = {
+  get_frameworks: (p, path) => {
+    list(p, 'frameworks', path, framework);
+    list(p, 'completed_frameworks', path, framework);
+  },
+  get_tasks: (p, path) => {
+    for (const key of ['tasks', 'unreachable_tasks', 'completed_tasks', 'pending_tasks']) list(p, key, path, task);
+  },
+  get_agents: (p, path) => {
+    list(p, 'agents', path, agent);
+    list(p, 'recovered_agents', path, object);
+  },
+};
+
+/**
+ * Checks (and fills the omitted lists of) the payload `key` of an operator answer; throws
+ * MA_ERR_BAD_RESPONSE naming the wrong field. Payloads without a check pass as they are.
+ */
+export function checkPayload(what: string, key: string, payload: Json): void {
+  const check = CHECKS[key];
+  if (!check) return;
+  try {
+    check(object(payload, key), key);
+  } catch (err) {
+    if (!(err instanceof ShapeError)) throw err;
+    throw new MesosError(
+      'MA_ERR_BAD_RESPONSE',
+      `${what}: the answer is not what a Mesos master sends (${err.message})`,
+    );
+  }
+}
