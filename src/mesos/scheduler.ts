@@ -307,8 +307,8 @@ export class SchedulerSession {
   /**
    * A call with the current stream id. When the leader is found gone (a leader election:
    * unreachable, or a new leader that does not know the framework yet) the session
-   * re-subscribes and the call is sent again with the new stream id, at most a few times;
-   * ACCEPT/DECLINE then fail MA_ERR_STALE_OFFERS (the offers died with the old leader).
+   * re-subscribes and the call is sent again with the new stream id, at most a few times.
+   * ACCEPT/DECLINE are not: whether the master got them is for the caller to reconcile.
    * A stream-id mismatch is a takeover unless this session itself re-subscribed meanwhile.
    */
   private async send(call: Call, offerEpoch?: number): Promise<void> {
@@ -322,7 +322,9 @@ export class SchedulerSession {
       try {
         return await this.sendOnce(call, info);
       } catch (err) {
-        if (!(err instanceof MesosError) || attempt >= MAX_CALL_RESENDS || this.masters.cut) throw err;
+        // ACCEPT/DECLINE are never resent: their outcome is the caller's to reconcile.
+        if (!(err instanceof MesosError) || offerEpoch !== undefined || attempt >= MAX_CALL_RESENDS || this.masters.cut)
+          throw err;
         if (err.code === 'MA_ERR_FAILED_OVER') {
           // Our own re-subscription replaced the stream id in flight: send again; else it is a takeover.
           if (this.current?.streamId === info.streamId && this.state.name === 'SUBSCRIBED') throw err;
