@@ -58,3 +58,8 @@ export function portHeldByOld(item: PlanItem, old: ObservedTask | undefined): Po
   if (port === undefined) return undefined;
   return { port, taskId: old.taskId, name: old.name, instance: old.instance };
 }
+
+/** The words plan and apply both say about a `blockedBy`. */
+export function blockedMessage(held: PortHeld): string {
+  return `port ${held.port} is held by ${held.name}/${held.instance}, the task this replaces: use rollout.strategy: recreate`;
+}

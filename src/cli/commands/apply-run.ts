@@ -19,7 +19,6 @@ import { UsageError, type GlobalOptions } from '../options.js';
 import { clientOrReport, durationFlag, loadSpecs, printErrors, progressFor } from './support.js';
 
 export const DEFAULT_PENDING_TIMEOUT = 60;
-export const DEFAULT_MIN_RUNNING = 1;
 
 /** The command that applies what a plan showed: the same inputs and namespace. */
 export function nextCommand(args: ApplyOrPlanArgs, globals: GlobalOptions): string {
@@ -46,7 +45,12 @@ export async function runApplyCommand(
     );
   }
   const pendingTimeout = durationFlag(args.pendingTimeout, 'pending-timeout', DEFAULT_PENDING_TIMEOUT);
-  const minRunning = durationFlag(args.minRunning, 'min-running', DEFAULT_MIN_RUNNING, true);
+  // Unset (flag and environment): each spec's rollout.minHealthyTime (default 10s) applies.
+  const minRunningText = args.minRunning ?? io.env.MESOS_APPLY_MIN_RUNNING;
+  const minRunning =
+    minRunningText === undefined || minRunningText === ''
+      ? undefined
+      : durationFlag(minRunningText, 'min-running', 0, true);
   const failoverTimeout = durationFlag(args.failoverTimeout, 'failover-timeout', DEFAULT_FAILOVER_TIMEOUT);
   if (failoverTimeout > MAX_FAILOVER_TIMEOUT)
     throw new UsageError(
@@ -67,7 +71,7 @@ export async function runApplyCommand(
       planOnly,
       timeoutMs: globals.timeout * 1000,
       pendingTimeoutMs: pendingTimeout * 1000,
-      minRunningMs: minRunning * 1000,
+      ...(minRunning === undefined ? {} : { minRunningMs: minRunning * 1000 }),
       failoverTimeout,
       lease: {
         takeover: args.takeover === true,

@@ -34,8 +34,9 @@ export function applyFlags(y: Argv<GlobalFlags>) {
     })
     .option('min-running', {
       type: 'string',
-      describe: 'How long a service without health check must stay running to count as up',
-      defaultDescription: '1s',
+      describe:
+        'How long a launched service must stay running (and healthy, with a health check) to count as up; overrides every rollout.minHealthyTime [env: MESOS_APPLY_MIN_RUNNING]',
+      defaultDescription: "each task's rollout.minHealthyTime (10s)",
     })
     .option('failover-timeout', {
       type: 'string',
