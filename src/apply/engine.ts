@@ -50,6 +50,8 @@ export interface ApplyInput {
   framework: string;
   prune: boolean;
   allowEmpty: boolean;
+  /** `--replace`: `name` or `name/instance` launched afresh even when unchanged. */
+  replace?: string[];
   /** false: return once the launches and kills are accepted by the master. */
   wait: boolean;
   /** Plan only (plan command, --dry-run): read the cluster, change nothing (plan-only.ts). */
@@ -290,6 +292,7 @@ class ApplyRun {
       agents: this.agents,
       prune: this.input.prune,
       allowEmpty: this.input.allowEmpty,
+      ...(this.input.replace ? { replace: this.input.replace } : {}),
       framework: this.input.framework,
       previousSpecs: previousSpecs(this.observed.list),
     };

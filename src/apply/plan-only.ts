@@ -32,6 +32,7 @@ export interface PlanOnlyInput {
   framework: string;
   prune: boolean;
   allowEmpty: boolean;
+  replace?: string[];
   timeoutMs: number;
   client: MasterSetOptions;
   emit: Emit;
@@ -75,6 +76,7 @@ export async function runPlanOnly(input: PlanOnlyInput): Promise<PlanOnlyResult>
       agents: cluster.agents,
       offers: freeOffers(cluster.agents),
       prune: input.prune,
+      ...(input.replace ? { replace: input.replace } : {}),
       allowEmpty: input.allowEmpty,
       framework: input.framework,
       previousSpecs: previousSpecs(observed),

@@ -27,6 +27,16 @@ export interface DiffOptions {
   allowEmpty?: boolean;
   /** Old specs by spec hash, when the caller knows them: replace items then list field changes. */
   previousSpecs?: Readonly<Record<string, TaskSpec>>;
+  /**
+   * `apply --replace`: names (`web`, every instance) and instances (`web/0`) launched afresh
+   * even when unchanged: a running task is replaced (under its spec's rollout), a finished
+   * job relaunched.
+   */
+  replace?: ReadonlySet<string>;
+}
+
+function forced(opts: DiffOptions, name: string, instance: number): boolean {
+  return opts.replace !== undefined && (opts.replace.has(name) || opts.replace.has(`${name}/${instance}`));
 }
 
 /** Code-point order: locale-independent, so plans do not depend on where they are computed. */
@@ -72,13 +82,14 @@ function diffInstance(s: LoadedSpec, instance: number, tasks: readonly ObservedT
   const base = { name: s.spec.name, instance, specHash: s.hash };
   const active = tasks.filter((t) => isActive(t.state));
   const current = active.filter((t) => t.specHash === s.hash);
-  if (current.length > 0) {
+  const again = forced(opts, s.spec.name, instance);
+  if (current.length > 0 && !again) {
     const keep = newest(current);
     const rest = active.filter((t) => t !== keep).map((t) => deleteItem(t, 'superseded'));
     return [{ ...base, action: 'unchanged', taskId: keep.taskId, oldState: keep.state }, ...rest];
   }
   const finished = tasks.filter((t) => t.state === 'TASK_FINISHED' && t.specHash === s.hash);
-  if (s.spec.goal === 'finished' && finished.length > 0) {
+  if (s.spec.goal === 'finished' && finished.length > 0 && !again) {
     const done = newest(finished);
     return [{ ...base, action: 'unchanged', taskId: done.taskId, oldState: done.state }];
   }
@@ -95,6 +106,7 @@ function diffInstance(s: LoadedSpec, instance: number, tasks: readonly ObservedT
   };
   const changes = changesFor(old.specHash, s, opts);
   if (changes !== undefined) item.changes = changes;
+  if (again) item.forced = true;
   const rest = active.filter((t) => t !== old).map((t) => deleteItem(t, 'superseded'));
   return [item, ...rest];
 }

@@ -29,6 +29,8 @@ export interface PlanInput {
   framework: string;
   /** Old specs by hash, when known: replace items then list the changed fields. */
   previousSpecs?: Readonly<Record<string, TaskSpec>>;
+  /** `apply --replace`: `name` or `name/instance` entries launched afresh (diff.ts). */
+  replace?: readonly string[];
 }
 
 export function launches(item: PlanItem): boolean {
@@ -63,6 +65,7 @@ export function makePlan(input: PlanInput): Plan {
     prune: input.prune,
     allowEmpty: input.allowEmpty ?? false,
     ...(input.previousSpecs ? { previousSpecs: input.previousSpecs } : {}),
+    ...(input.replace ? { replace: new Set(input.replace) } : {}),
   };
   const items = diffTasks(input.specs, input.observed, diffOptions);
   const rollouts = planRollouts(items, input.specs);

@@ -27,6 +27,8 @@
  *   when their turn comes, on the offers of that moment), and under `recreate` not even
  *   batch 1: its old copies must stop first. `create` and `relaunch` items replace nothing
  *   that runs, so they are in no batch and go at once.
+ * - `forced`: a replace or relaunch of an unchanged instance, asked for with `--replace`
+ *   (its `taskId` is the next attempt of the same spec hash).
  * - `blockedBy`: a rolling replace that cannot be placed because a fixed host port it needs
  *   is held by the very task it replaces: it can never start while that task runs, so
  *   apply refuses it at once (the fix is `rollout.strategy: recreate`).
@@ -121,6 +123,8 @@ export interface PlanItem {
   oldState?: TaskState;
   reason?: DeleteReason;
   changes?: FieldChange[];
+  /** Launched afresh though unchanged: named by `apply --replace`. */
+  forced?: true;
   /** Replace items: the 1-based batch of its spec's rollout (see `Plan.rollouts`). */
   batch?: number;
   /** A rolling replace whose fixed host port is held by the task it replaces. */

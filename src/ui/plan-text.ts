@@ -39,6 +39,8 @@ export interface PlanItemJson {
   batch: string | null;
   /** Why a rolling replace can never start: a fixed port its old copy holds. */
   blockedBy: string | null;
+  /** Launched afresh though unchanged (`--replace`). */
+  forced: boolean;
 }
 
 export interface PlanJson {
@@ -85,6 +87,7 @@ function itemJson(item: PlanItem, rollouts: ReadonlyMap<string, RolloutPlan>): P
     unplaced: u ? { kind: u.kind, summary: u.summary, reasons: u.reasons } : null,
     batch: item.batch !== undefined && of !== undefined ? `${item.batch}/${of}` : null,
     blockedBy: item.blockedBy ? blockedMessage(item.blockedBy) : null,
+    forced: item.forced === true,
   };
 }
 
@@ -128,6 +131,7 @@ function itemNote(item: PlanItemJson, c: Palette): string {
   const notes: string[] = [];
   if (item.action === 'relaunch' && item.oldState !== null) notes.push(`was ${item.oldState}`);
   if (item.action === 'replace' && item.oldTaskId !== null) notes.push(`replaces ${item.oldTaskId}`);
+  if (item.forced) notes.push('--replace');
   if (item.batch !== null) notes.push(`batch ${item.batch}`);
   if (item.batch !== null && item.placement === null && item.unplaced === null)
     notes.push('placed when its batch starts');

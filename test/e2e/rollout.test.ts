@@ -140,4 +140,20 @@ describe('rollouts', () => {
     const hashes = after.active.map((t) => t.labels?.labels?.find((l) => l.key === 'mesos-apply/spec-hash')?.value);
     expect(hashes).toEqual([oldHash, oldHash]);
   }, 120_000);
+
+  it('apply --replace re-runs a finished job (and a bad name is refused before anything is sent)', async () => {
+    const job = manifest('once', 'goal: finished\ncommand: "echo done"\nresources: {cpus: 0.1, mem: 32}');
+    expect((await cli('fw-replace-flag', ['-f', job])).code).toBe(0);
+    const again = await cli('fw-replace-flag', ['-f', job]);
+    expect(again.stdout).toContain('unchanged');
+    const plan = await cli('fw-replace-flag', ['plan', '-f', job, '--replace', 'once']);
+    expect(plan.stdout).toContain('--replace');
+    const r = await cli('fw-replace-flag', ['-f', job, '--replace', 'once']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const { completed } = await tasksNamed(cluster.url, 'once');
+    expect(completed.filter((t) => t.state === 'TASK_FINISHED')).toHaveLength(2);
+    const bad = await cli('fw-replace-flag', ['-f', job, '--replace', 'once/1']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--replace once/1');
+  }, 60_000);
 });

@@ -22,10 +22,18 @@ export function fileFlags<T>(y: Argv<T>) {
     .option('recursive', { alias: 'R', type: 'boolean', default: false, describe: 'Recurse into directories' });
 }
 
+const replaceFlag = {
+  type: 'string',
+  coerce: stringList,
+  describe:
+    'Launch NAME (every instance) or NAME/INSTANCE afresh even when unchanged, under its rollout rules: re-runs a finished job, restarts a service (repeatable)',
+} as const;
+
 export function applyFlags(y: Argv<GlobalFlags>) {
   return fileFlags(y)
     .option('prune', { type: 'boolean', default: false, describe: 'Delete managed tasks that no manifest names' })
     .option('allow-empty', { type: 'boolean', default: false, describe: 'With --prune, allow an empty manifest set' })
+    .option('replace', replaceFlag)
     .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan, change nothing (same as plan)' })
     .option('pending-timeout', {
       type: 'string',
@@ -68,6 +76,7 @@ export function planFlags(y: Argv<GlobalFlags>) {
       describe: 'Include deletions of managed tasks no manifest names',
     })
     .option('allow-empty', { type: 'boolean', default: false, describe: 'With --prune, allow an empty manifest set' })
+    .option('replace', replaceFlag)
     .option('detailed-exitcode', {
       type: 'boolean',
       default: false,

@@ -77,3 +77,21 @@ describe('rollouts in the plan', () => {
     expect(hashSpec(taskSpec('web', { rollout }))).toBe(hashSpec(taskSpec('web')));
   });
 });
+
+describe('--replace in the plan', () => {
+  it('replaces an unchanged service under its rollout, and relaunches a finished job, with the next attempt id', () => {
+    const plan = makePlan(
+      input({
+        specs: [loaded('web', { instances: 2 }), loaded('job', { goal: 'finished' })],
+        observed: [observed('web', 0), observed('web', 1), observed('job', 0, { state: 'TASK_FINISHED' })],
+        replace: ['web/1', 'job'],
+      }),
+    );
+    expect(plan.items.map((i) => [i.name, i.instance, i.action, i.forced, i.batch])).toEqual([
+      ['job', 0, 'relaunch', true, undefined],
+      ['web', 0, 'unchanged', undefined, undefined],
+      ['web', 1, 'replace', true, 1],
+    ]);
+    expect(plan.items.find((i) => i.name === 'job')?.taskId).toBe('job.0.aaaaaaaaaa.1');
+  });
+});
