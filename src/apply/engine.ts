@@ -30,7 +30,7 @@ import { buildTaskInfo } from '../plan/taskinfo.js';
 import { topReasons } from '../plan/fit.js';
 import type { AcceptGroup, Plan, PlanItem, TaskPlacement } from '../plan/types.js';
 import { frameworkInfo } from './connect.js';
-import { previousSpecs, readCluster, sandboxTail, withSpecLabel } from './cluster.js';
+import { previousSecrets, previousSpecs, readCluster, sandboxTail, withSpecLabel } from './cluster.js';
 import type { Emit, InstanceView, ReportError } from './events.js';
 import { Tracker, UNREACHABLE_KILL, type Kill, type Launch } from './tracker.js';
 import { Acknowledger } from './acks.js';
@@ -295,6 +295,7 @@ class ApplyRun {
       ...(this.input.replace ? { replace: this.input.replace } : {}),
       framework: this.input.framework,
       previousSpecs: previousSpecs(this.observed.list),
+      previousSecrets: previousSecrets(this.observed.list),
     };
     let plan = makePlan({ ...base, offers: [] });
     if (plan.items.some(launches)) {
@@ -378,7 +379,7 @@ class ApplyRun {
             },
             this.input.env,
           );
-          infos.push(withSpecLabel(info, launch.loaded.spec));
+          infos.push(withSpecLabel(info, launch.loaded.spec, launch.loaded.secrets));
           batch.push(launch);
           this.input.emit({ type: 'instance', view: this.tracker.placed(launch, placement) });
         } catch (e) {

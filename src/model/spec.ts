@@ -158,7 +158,9 @@ export interface SpecSource {
 
 export interface LoadedSpec {
   spec: TaskSpec;
-  /** Stable hash of the normalised spec (hex, 10 characters). */
+  /** Stable hash of the normalised spec (hex, 10 characters), with `secrets` when set. */
   hash: string;
+  /** Digests of the `fromEnv` values by task env name (src/manifest/secrets.ts); never values. */
+  secrets?: Record<string, string>;
   source: SpecSource;
 }

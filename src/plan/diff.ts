@@ -27,6 +27,8 @@ export interface DiffOptions {
   allowEmpty?: boolean;
   /** Old specs by spec hash, when the caller knows them: replace items then list field changes. */
   previousSpecs?: Readonly<Record<string, TaskSpec>>;
+  /** Old secret digests by spec hash: a replace then lists `secret NAME` changes (no values). */
+  previousSecrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /**
    * `apply --replace`: names (`web`, every instance) and instances (`web/0`) launched afresh
    * even when unchanged: a running task is replaced (under its spec's rollout), a finished
@@ -74,7 +76,12 @@ function deleteItem(t: ObservedTask, reason: DeleteReason): PlanItem {
 function changesFor(oldHash: string, s: LoadedSpec, opts: DiffOptions): FieldChange[] | undefined {
   if (oldHash === s.hash) return undefined;
   const old = opts.previousSpecs?.[oldHash];
-  return old !== undefined ? specChanges(old, s.spec) : hashChange(oldHash, s.hash);
+  if (old === undefined) return hashChange(oldHash, s.hash);
+  const changes = specChanges(old, s.spec);
+  const before = opts.previousSecrets?.[oldHash] ?? {};
+  for (const [key, d] of Object.entries(s.secrets ?? {}))
+    if (before[key] !== d && s.spec.env[key]?.kind === 'fromEnv') changes.push({ path: `secret ${key}` });
+  return changes;
 }
 
 /** The items for one instance of one spec, given that instance's managed tasks. */

@@ -29,6 +29,8 @@ export interface PlanInput {
   framework: string;
   /** Old specs by hash, when known: replace items then list the changed fields. */
   previousSpecs?: Readonly<Record<string, TaskSpec>>;
+  /** Old secret digests by spec hash, when known: a replace then names the secrets that changed. */
+  previousSecrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** `apply --replace`: `name` or `name/instance` entries launched afresh (diff.ts). */
   replace?: readonly string[];
 }
@@ -65,6 +67,7 @@ export function makePlan(input: PlanInput): Plan {
     prune: input.prune,
     allowEmpty: input.allowEmpty ?? false,
     ...(input.previousSpecs ? { previousSpecs: input.previousSpecs } : {}),
+    ...(input.previousSecrets ? { previousSecrets: input.previousSecrets } : {}),
     ...(input.replace ? { replace: new Set(input.replace) } : {}),
   };
   const items = diffTasks(input.specs, input.observed, diffOptions);

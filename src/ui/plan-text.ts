@@ -159,7 +159,11 @@ function itemDetails(item: PlanItemJson, c: Palette): string[] {
   const out: string[] = [];
   if (item.action === 'replace' || item.action === 'relaunch') {
     for (const ch of item.changes)
-      out.push(`      ${ch.path}: ${c.red(changeValue(ch.old))} → ${c.green(changeValue(ch.new))}`);
+      out.push(
+        ch.path.startsWith('secret ')
+          ? `      ${ch.path} changed (value not shown)`
+          : `      ${ch.path}: ${c.red(changeValue(ch.old))} → ${c.green(changeValue(ch.new))}`,
+      );
   }
   if (item.blockedBy !== null) out.push(`      ${c.red(item.blockedBy)}`);
   else if (item.unplaced !== null) {

@@ -156,4 +156,48 @@ describe('rollouts', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--replace once/1');
   }, 60_000);
+
+  it('a changed fromEnv secret replaces the task, and its value appears in no output', async () => {
+    const spec = svc(
+      'while true; do sleep 1; done',
+      'env: {TOKEN: {fromEnv: ROLL_TOKEN}}\nrollout: {minHealthyTime: 1s}',
+    );
+    const f = manifest('sec', spec);
+    const run = (token: string, args: string[]) =>
+      runCli(args, {
+        env: {
+          MESOS_MASTER: cluster.url,
+          MESOS_APPLY_FRAMEWORK: 'fw-secret',
+          MESOS_APPLY_MIN_RUNNING: '',
+          ROLL_TOKEN: token,
+        },
+        timeoutMs: 60_000,
+      });
+    const first = await run('first-Value-7431', ['-f', f]);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect((await run('first-Value-7431', ['plan', '-f', f])).stdout).toContain('No changes');
+
+    const outputs = [
+      await run('second-Value-9902', ['plan', '-f', f]),
+      await run('second-Value-9902', ['plan', '-f', f, '-o', 'json']),
+    ];
+    expect(outputs[0]?.stdout).toContain('~ sec/0');
+    expect(outputs[0]?.stdout).toContain('secret TOKEN changed');
+    const applied = await run('second-Value-9902', ['-f', f]);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    outputs.push(
+      applied,
+      await run('second-Value-9902', ['get', 'sec']),
+      await run('second-Value-9902', ['describe', '-f', f]),
+    );
+    for (const o of [first, ...outputs]) {
+      for (const secret of ['first-Value-7431', 'second-Value-9902']) {
+        expect(o.stdout).not.toContain(secret);
+        expect(o.stderr).not.toContain(secret);
+      }
+    }
+    const { active } = await tasksNamed(cluster.url, 'sec');
+    expect(active).toHaveLength(1);
+    expect(JSON.stringify(active[0]?.labels)).not.toContain('Value-');
+  }, 90_000);
 });
