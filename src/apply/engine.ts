@@ -40,7 +40,7 @@ import { errorOf } from './errors.js';
 import { thisRun, withHolder, type Holder } from './holder.js';
 import { DEFAULT_LOCK_TIMEOUT, isFailover, LeaseKeeper } from './lease.js';
 import { runPlanOnly } from './plan-only.js';
-import { revertItem, Rollouts, type RolloutStep } from './rollouts.js';
+import { byInstance, revertItem, Rollouts, type RolloutStep } from './rollouts.js';
 import { blockedMessage } from '../plan/rollout.js';
 
 export { errorOf };
@@ -644,7 +644,6 @@ class ApplyRun {
       const view = this.tracker.onKillStatus(kill, status, this.now());
       if (view) this.input.emit({ type: 'instance', view });
     }
-    await this.onSteps(this.rollouts?.advance(this.tracker.kills) ?? []);
   }
 
   private minHealthyMs(launch: Launch): number {
@@ -711,8 +710,9 @@ class ApplyRun {
     });
     if (!r.autoRevert) return;
     const bySpec = previousSpecs(this.observed.list);
+    const seen = byInstance(this.observed.list);
     for (const l of [...step.failed, ...step.done]) {
-      const item = revertItem(l, this.tracker.kills, this.observed.list);
+      const item = revertItem(l, this.tracker.kills, seen.get(l.view.key) ?? []);
       const spec = item && bySpec[item.specHash];
       if (!item) {
         this.input.emit({ type: 'note', message: `revert ${l.view.key}: its old task ${l.item.oldTaskId} still runs` });

@@ -8,6 +8,8 @@
  *  - batch k+1 opens only when every launch of batch k succeeded (which includes its
  *    minimum healthy time) and the old copy of each has ended;
  *  - the first failed launch of a batch stops the rollout: later batches never start.
+ * The engine asks `advance` once per tick, not per update: it walks the open batch, and a
+ * batch may hold every instance (maxParallel: 100%).
  */
 import type { ObservedTask } from '../model/observed.js';
 import { nextTaskId } from '../plan/diff.js';
@@ -112,18 +114,31 @@ export class Rollouts {
 }
 
 /**
- * autoRevert for one launch of a failed batch: the item that launches the previous spec
+ * The observed tasks by `name/instance`, built once for a whole failed batch.
+ */
+export function byInstance(observed: readonly ObservedTask[]): Map<string, ObservedTask[]> {
+  const out = new Map<string, ObservedTask[]>();
+  for (const t of observed) {
+    const key = `${t.name}/${t.instance}`;
+    const list = out.get(key);
+    if (list === undefined) out.set(key, [t]);
+    else list.push(t);
+  }
+  return out;
+}
+
+/**
+ * autoRevert for one launch of a failed batch (`seen`: the tasks of its instance): the item that launches the previous spec
  * again on its instance, or undefined when there is nothing to bring back (the old copy
  * was never killed: under `rolling` it is killed only once its successor has succeeded).
  */
 export function revertItem(
   launch: Launch,
   killed: ReadonlyMap<string, Kill>,
-  observed: readonly ObservedTask[],
+  seen: readonly ObservedTask[],
 ): PlanItem | undefined {
   const { name, instance, oldTaskId, oldSpecHash } = launch.item;
   if (oldTaskId === undefined || oldSpecHash === undefined || !killed.has(oldTaskId)) return undefined;
-  const seen = observed.filter((t) => t.name === name && t.instance === instance);
   return {
     action: 'relaunch',
     name,
