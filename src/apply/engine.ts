@@ -766,13 +766,20 @@ class ApplyRun {
       this.stopped = 'done';
       return;
     }
+    const countdown: string[] = [];
     for (const launch of this.tracker.launches.values()) {
-      if (
-        !launch.settled &&
-        launch.runningSince !== undefined &&
-        now - launch.runningSince >= this.minHealthyMs(launch)
-      )
-        await this.succeed(launch);
+      if (launch.settled || launch.runningSince === undefined) continue;
+      const left = this.minHealthyMs(launch) - (now - launch.runningSince);
+      if (left <= 0) await this.succeed(launch);
+      else countdown.push(`${launch.view.key} ${Math.ceil(left / 1000)}s`);
+    }
+    if (countdown.length > 0 && now - this.lastPendingReport >= PENDING_REPORT_MS) {
+      // The minimum healthy time counting down, a few instances by name.
+      const more = countdown.length > 3 ? ` and ${countdown.length - 3} more` : '';
+      this.input.emit({
+        type: 'note',
+        message: `up, counting minHealthyTime: ${countdown.slice(0, 3).join(', ')}${more} left`,
+      });
     }
     await this.onSteps(this.rollouts?.advance(this.tracker.kills) ?? []);
     for (const launch of this.tracker.pending()) {
