@@ -132,7 +132,8 @@ function itemNote(item: PlanItemJson, c: Palette): string {
   if (item.action === 'relaunch' && item.oldState !== null) notes.push(`was ${item.oldState}`);
   if (item.action === 'replace' && item.oldTaskId !== null) notes.push(`replaces ${item.oldTaskId}`);
   if (item.forced) notes.push('--replace');
-  if (item.batch !== null) notes.push(`batch ${item.batch}`);
+  // One batch of a rolling rollout is what a replace always was: no words about it.
+  if (item.batch !== null && !item.batch.endsWith('/1')) notes.push(`batch ${item.batch}`);
   if (item.batch !== null && item.placement === null && item.unplaced === null)
     notes.push('placed when its batch starts');
   if (item.action === 'delete')
@@ -226,13 +227,14 @@ export function formatPlan(plan: Plan, opts: PlanTextOptions): string {
   if (!doc.changed && doc.items.every((it) => it.unplaced === null)) {
     return 'No changes. The cluster matches the manifests.\n';
   }
+  const worthSaying = doc.rollouts.filter((r) => r.batches.length > 1 || r.strategy === 'recreate');
   const out = [
     `Framework ${c.bold(doc.framework)}. ${legend(doc.items)}`,
     '',
     ...itemsBlock(doc.items, c),
     '',
-    ...doc.rollouts.map(rolloutLine),
-    ...(doc.rollouts.length > 0 ? [''] : []),
+    ...worthSaying.map(rolloutLine),
+    ...(worthSaying.length > 0 ? [''] : []),
     c.bold(summaryLine(doc.summary)),
   ];
   const unplaced = unplacedLine(doc.items);
