@@ -8,6 +8,7 @@ import type { OperatorClient } from '../mesos/operator.js';
 import type { OperatorAgent, TaskInfo } from '../mesos/types.js';
 import { observeTasks, type ObservedTask } from '../model/observed.js';
 import type { TaskSpec } from '../model/spec.js';
+import { LABEL_SECRETS } from '../manifest/secrets.js';
 
 export const LABEL_SPEC = 'mesos-apply/spec';
 export const STDERR_TAIL_LINES = 20;
@@ -27,15 +28,31 @@ export async function readCluster(operator: OperatorClient, frameworkId: string 
 /** The label's text per spec: every instance of a task carries the same one. */
 const specTexts = new WeakMap<TaskSpec, string>();
 
-/** Adds the normalised spec as a label, so later runs can say which fields changed. */
-export function withSpecLabel(info: TaskInfo, spec: TaskSpec): TaskInfo {
+/** Adds the normalised spec (and secret digests) as labels, so later runs can say what changed. */
+export function withSpecLabel(info: TaskInfo, spec: TaskSpec, secrets?: Record<string, string>): TaskInfo {
   let text = specTexts.get(spec);
   if (text === undefined) {
     text = JSON.stringify(spec);
     specTexts.set(spec, text);
   }
   const labels = [...(info.labels?.labels ?? []), { key: LABEL_SPEC, value: text }];
+  if (secrets !== undefined) labels.push({ key: LABEL_SECRETS, value: JSON.stringify(secrets) });
   return { ...info, labels: { labels } };
+}
+
+/** Old secret digests by spec hash, read back from the labels of the observed tasks. */
+export function previousSecrets(observed: readonly ObservedTask[]): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const t of observed) {
+    const text = t.labels[LABEL_SECRETS];
+    if (!t.managed || text === undefined || out[t.specHash] !== undefined) continue;
+    try {
+      out[t.specHash] = JSON.parse(text) as Record<string, string>;
+    } catch {
+      // Unreadable: the replace then lists no secret by name.
+    }
+  }
+  return out;
 }
 
 /** Old specs by hash, read back from the labels of the observed tasks. */

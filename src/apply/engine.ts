@@ -22,7 +22,7 @@ import { OperatorClient } from '../mesos/operator.js';
 import { AgentFilesClient } from '../mesos/agent-files.js';
 import type { Offer, TaskStatus } from '../mesos/types.js';
 import { ObservedTasks } from '../model/observed.js';
-import type { LoadedSpec } from '../model/spec.js';
+import { effectiveRollout, type LoadedSpec } from '../model/spec.js';
 import { isActive } from '../model/states.js';
 import { launches, makePlan } from '../plan/plan.js';
 import { placeTasks } from '../plan/place.js';
@@ -30,7 +30,7 @@ import { buildTaskInfo } from '../plan/taskinfo.js';
 import { topReasons } from '../plan/fit.js';
 import type { AcceptGroup, Plan, PlanItem, TaskPlacement } from '../plan/types.js';
 import { frameworkInfo } from './connect.js';
-import { previousSpecs, readCluster, sandboxTail, withSpecLabel } from './cluster.js';
+import { previousSecrets, previousSpecs, readCluster, sandboxTail, withSpecLabel } from './cluster.js';
 import type { Emit, InstanceView, ReportError } from './events.js';
 import { Tracker, UNREACHABLE_KILL, type Kill, type Launch } from './tracker.js';
 import { Acknowledger } from './acks.js';
@@ -41,6 +41,8 @@ import { errorOf } from './errors.js';
 import { thisRun, withHolder, type Holder } from './holder.js';
 import { DEFAULT_LOCK_TIMEOUT, isFailover, LeaseKeeper } from './lease.js';
 import { runPlanOnly } from './plan-only.js';
+import { byInstance, revertItem, Rollouts, type RolloutStep } from './rollouts.js';
+import { blockedMessage } from '../plan/rollout.js';
 
 export { errorOf };
 
@@ -49,6 +51,8 @@ export interface ApplyInput {
   framework: string;
   prune: boolean;
   allowEmpty: boolean;
+  /** `--replace`: `name` or `name/instance` launched afresh even when unchanged. */
+  replace?: string[];
   /** false: return once the launches and kills are accepted by the master. */
   wait: boolean;
   /** Plan only (plan command, --dry-run): read the cluster, change nothing (plan-only.ts). */
@@ -58,11 +62,12 @@ export interface ApplyInput {
   timeoutMs: number;
   pendingTimeoutMs: number;
   /**
-   * A service without a health check counts as up once it has stayed TASK_RUNNING this
-   * long, so a command that crashes right after it starts fails the apply (and a replace
-   * keeps the old task) instead of passing. 0: done at the first TASK_RUNNING.
+   * Overrides every spec's `rollout.minHealthyTime` (default 10s): how long a launched
+   * service must stay TASK_RUNNING, and healthy where it has a health check, to count as
+   * up, so a command that crashes right after it starts fails the apply (and a replace
+   * keeps the old task) instead of passing. 0: done at the first running (healthy) update.
    */
-  minRunningMs: number;
+  minRunningMs?: number;
   failoverTimeout: number;
   /** The runner's environment, for `fromEnv` values (never printed). */
   env: Readonly<Record<string, string | undefined>>;
@@ -164,6 +169,9 @@ class ApplyRun {
   private lastTick = 0;
   private suppressed = false;
   private failedOver = false;
+  private rollouts?: Rollouts;
+  /** autoRevert launches of the previous spec (not plan items; reported after them). */
+  private readonly reverts: Launch[] = [];
 
   constructor(
     private readonly input: ApplyInput,
@@ -287,8 +295,10 @@ class ApplyRun {
       agents: this.agents,
       prune: this.input.prune,
       allowEmpty: this.input.allowEmpty,
+      ...(this.input.replace ? { replace: this.input.replace } : {}),
       framework: this.input.framework,
       previousSpecs: previousSpecs(this.observed.list),
+      previousSecrets: previousSecrets(this.observed.list),
     };
     let plan = makePlan({ ...base, offers: [] });
     if (plan.items.some(launches)) {
@@ -330,10 +340,24 @@ class ApplyRun {
         if (item.unplaced) this.onNotPlaced(launch, item.unplaced);
       }
     }
+    for (const item of plan.items) {
+      const launch = item.blockedBy && this.tracker.launches.get(item.taskId);
+      if (launch) {
+        const failure = { message: blockedMessage(item.blockedBy!), fit: item.unplaced };
+        this.input.emit({
+          type: 'instance',
+          view: this.tracker.settle(launch, false, { phase: 'unplaceable', failure }),
+        });
+      }
+    }
+    this.rollouts = new Rollouts(plan, this.tracker.launches);
+    for (const l of this.tracker.launches.values()) if (l.held) this.tracker.setPhase(l, 'queued');
+    await this.onSteps(this.rollouts.start());
     await this.launchGroups(
       plan.accepts,
       new Map(plan.items.filter((i) => i.placement).map((i) => [i.taskId, i.placement!])),
     );
+    await this.onSteps(this.rollouts.advance(this.tracker.kills));
     // Offers the plan left unused go back now: held, they would starve other frameworks
     // for the whole wait (and keep the tick from suppressing).
     await this.declineAll(this.refuseSeconds());
@@ -358,7 +382,7 @@ class ApplyRun {
             },
             this.input.env,
           );
-          infos.push(withSpecLabel(info, launch.loaded.spec));
+          infos.push(withSpecLabel(info, launch.loaded.spec, launch.loaded.secrets));
           batch.push(launch);
           this.input.emit({ type: 'instance', view: this.tracker.placed(launch, placement) });
         } catch (e) {
@@ -593,12 +617,15 @@ class ApplyRun {
         this.input.emit({ type: 'instance', view: r.view });
         await this.session!.revive().catch(() => undefined);
       } else if (r.done) {
-        if (
-          status.state === 'TASK_RUNNING' &&
-          launch.loaded.spec.healthCheck === undefined &&
-          this.input.minRunningMs > 0
-        ) {
-          launch.runningSince ??= this.now();
+        const needMs = this.minHealthyMs(launch);
+        if (status.state === 'TASK_RUNNING' && needMs > 0) {
+          if (launch.runningSince === undefined) {
+            launch.runningSince = this.now();
+            this.input.emit({
+              type: 'note',
+              message: `${launch.view.key} is up; it must stay up ${needMs / 1000}s (minHealthyTime) to count`,
+            });
+          }
           this.input.emit({ type: 'instance', view: r.view });
         } else {
           await this.succeed(launch);
@@ -610,6 +637,8 @@ class ApplyRun {
         }
         this.input.emit({ type: 'instance', view: this.tracker.settle(launch, false, { failure }) });
       } else {
+        // Not healthy (any more): the minimum healthy time starts again at the next healthy update.
+        delete launch.runningSince;
         this.input.emit({ type: 'instance', view: r.view });
       }
     }
@@ -618,6 +647,99 @@ class ApplyRun {
       const view = this.tracker.onKillStatus(kill, status, this.now());
       if (view) this.input.emit({ type: 'instance', view });
     }
+  }
+
+  private minHealthyMs(launch: Launch): number {
+    if (launch.loaded.spec.goal !== 'running') return 0;
+    return this.input.minRunningMs ?? effectiveRollout(launch.loaded.spec).minHealthyTime * 1000;
+  }
+
+  // --- rollouts -----------------------------------------------------------------------
+
+  private async onSteps(steps: readonly RolloutStep[]): Promise<void> {
+    for (const step of steps) {
+      if (step.kind === 'open') await this.openBatch(step);
+      else if (step.kind === 'release') {
+        delete step.launch.held;
+        step.launch.pendingSince = this.now();
+        this.input.emit({ type: 'instance', view: this.tracker.setPhase(step.launch, 'waiting-offer') });
+        await this.reviveForLaunches();
+      } else await this.rolloutFailed(step);
+    }
+  }
+
+  private async openBatch(step: Extract<RolloutStep, { kind: 'open' }>): Promise<void> {
+    const keys = step.launches.map((l) => l.view.key).join(', ');
+    this.input.emit({ type: 'note', message: `batch ${step.batch}/${step.of}: ${keys}` });
+    for (const launch of step.launches) {
+      launch.pendingSince = this.now();
+      if (launch.settled) continue;
+      if (launch.held === 'old-copy') {
+        // recreate: the old copy goes first; the launch waits for its end (rollouts.ts).
+        const old = launch.item.oldTaskId!;
+        const t = this.observed.get(old);
+        if (t && isActive(t.state) && !this.tracker.kills.has(old))
+          await this.sendKill(this.tracker.addReplaceKill(old, t.agentId, launch.view));
+        this.input.emit({ type: 'instance', view: this.tracker.setPhase(launch, 'killing') });
+      } else if (step.batch > 1) {
+        this.input.emit({ type: 'instance', view: this.tracker.setPhase(launch, 'waiting-offer') });
+      }
+    }
+    if (step.batch > 1) await this.reviveForLaunches();
+  }
+
+  /** Offers again for launches that start late: earlier runs of this loop declined with a long filter. */
+  private async reviveForLaunches(): Promise<void> {
+    this.suppressed = false;
+    await this.session!.revive().catch(() => undefined);
+  }
+
+  private async rolloutFailed(step: Extract<RolloutStep, { kind: 'failed' }>): Promise<void> {
+    const r = step.rollout;
+    const failed = step.failed.map((l) => l.view.key).join(', ');
+    for (const l of step.skipped) {
+      const message = `not started: ${r.name}'s rollout stopped at batch ${step.batch}/${step.of} (${failed} failed)`;
+      this.input.emit({
+        type: 'instance',
+        view: this.tracker.settle(l, false, { phase: 'not-started', failure: { message } }),
+      });
+    }
+    this.errors.push({
+      code: 'MA_ERR_ROLLOUT_FAILED',
+      message: `${r.name}: the rollout stopped at batch ${step.batch}/${step.of}: ${failed} did not come up`,
+      detail: r.autoRevert
+        ? 'autoRevert: the previous version is launched again where this rollout had stopped it.'
+        : 'Instances not yet replaced keep their old task. Fix the manifest and apply again, or set rollout.autoRevert.',
+    });
+    if (!r.autoRevert) return;
+    const bySpec = previousSpecs(this.observed.list);
+    const seen = byInstance(this.observed.list);
+    for (const l of [...step.failed, ...step.done]) {
+      const item = revertItem(l, this.tracker.kills, seen.get(l.view.key) ?? []);
+      const spec = item && bySpec[item.specHash];
+      if (!item) {
+        this.input.emit({ type: 'note', message: `revert ${l.view.key}: its old task ${l.item.oldTaskId} still runs` });
+        continue;
+      }
+      if (!spec) {
+        this.errors.push({
+          code: 'MA_ERR_REVERT',
+          message: `cannot revert ${l.view.key}: the previous spec is unreadable`,
+        });
+        continue;
+      }
+      this.input.emit({
+        type: 'note',
+        message: `revert ${l.view.key}: launching ${item.taskId} (the previous version)`,
+      });
+      const launch = this.tracker.addLaunch(item, { spec, hash: item.specHash, source: l.loaded.source });
+      launch.pendingSince = this.now();
+      this.reverts.push(launch);
+      // The new copy that had come up goes: the instance runs the previous version only.
+      if (l.ok && l.launched)
+        await this.sendKill(this.tracker.addReplaceKill(l.item.taskId, l.placement?.agentId, launch.view));
+    }
+    await this.reviveForLaunches();
   }
 
   private async succeed(launch: Launch): Promise<void> {
@@ -630,7 +752,7 @@ class ApplyRun {
     const old = launch.item.oldTaskId;
     if (launch.item.action !== 'replace' || old === undefined) return;
     const t = this.observed.get(old);
-    if (t && !isActive(t.state)) return;
+    if ((t && !isActive(t.state)) || this.tracker.kills.has(old)) return;
     const kill = this.tracker.addReplaceKill(old, t?.agentId, launch.view);
     await this.sendKill(kill);
   }
@@ -647,10 +769,22 @@ class ApplyRun {
       this.stopped = 'done';
       return;
     }
+    const countdown: string[] = [];
     for (const launch of this.tracker.launches.values()) {
-      if (!launch.settled && launch.runningSince !== undefined && now - launch.runningSince >= this.input.minRunningMs)
-        await this.succeed(launch);
+      if (launch.settled || launch.runningSince === undefined) continue;
+      const left = this.minHealthyMs(launch) - (now - launch.runningSince);
+      if (left <= 0) await this.succeed(launch);
+      else countdown.push(`${launch.view.key} ${Math.ceil(left / 1000)}s`);
     }
+    if (countdown.length > 0 && now - this.lastPendingReport >= PENDING_REPORT_MS) {
+      // The minimum healthy time counting down, a few instances by name.
+      const more = countdown.length > 3 ? ` and ${countdown.length - 3} more` : '';
+      this.input.emit({
+        type: 'note',
+        message: `up, counting minHealthyTime: ${countdown.slice(0, 3).join(', ')}${more} left`,
+      });
+    }
+    await this.onSteps(this.rollouts?.advance(this.tracker.kills) ?? []);
     for (const launch of this.tracker.pending()) {
       if (launch.pendingSince !== undefined && now - launch.pendingSince >= this.input.pendingTimeoutMs) {
         const fit = launch.lastFit;
@@ -816,6 +950,7 @@ class ApplyRun {
       else if (k?.ownView) out.push(k.view);
       else if (item.action === 'unchanged') out.push(this.unchangedView(item));
     }
+    for (const l of this.reverts) out.push(l.view);
     return out;
   }
 

@@ -9,6 +9,7 @@ import type { FitReport, Plan, PlanAction, ReasonCount } from '../plan/types.js'
 /** Where one task instance is in its life, as the user sees it. */
 export type Phase =
   | 'unchanged'
+  | 'queued'
   | 'waiting-offer'
   | 'launching'
   | 'staging'
@@ -23,6 +24,7 @@ export type Phase =
   | 'unplaceable'
   | 'timed-out'
   | 'interrupted'
+  | 'not-started'
   | 'unreachable';
 
 /** Why a task ended badly: everything the user needs to act, in one place. */

@@ -14,7 +14,7 @@ import { OperatorClient } from '../mesos/operator.js';
 import { ObservedTasks } from '../model/observed.js';
 import { makePlan } from '../plan/plan.js';
 import { bounded, isCut } from './bounded.js';
-import { previousSpecs, readCluster } from './cluster.js';
+import { previousSecrets, previousSpecs, readCluster } from './cluster.js';
 import type { LoadedSpec } from '../model/spec.js';
 import type { MasterSetOptions } from '../mesos/masters.js';
 import type { Plan } from '../plan/types.js';
@@ -32,6 +32,7 @@ export interface PlanOnlyInput {
   framework: string;
   prune: boolean;
   allowEmpty: boolean;
+  replace?: string[];
   timeoutMs: number;
   client: MasterSetOptions;
   emit: Emit;
@@ -75,9 +76,11 @@ export async function runPlanOnly(input: PlanOnlyInput): Promise<PlanOnlyResult>
       agents: cluster.agents,
       offers: freeOffers(cluster.agents),
       prune: input.prune,
+      ...(input.replace ? { replace: input.replace } : {}),
       allowEmpty: input.allowEmpty,
       framework: input.framework,
       previousSpecs: previousSpecs(observed),
+      previousSecrets: previousSecrets(observed),
     });
   })();
   let got: Awaited<typeof work> | 'timeout' | 'interrupted';

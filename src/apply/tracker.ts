@@ -19,6 +19,11 @@ export interface Launch {
   item: PlanItem;
   loaded: LoadedSpec;
   view: InstanceView;
+  /**
+   * Not to be placed yet: its rollout batch has not started (`batch`), or under `recreate`
+   * the task it replaces has not ended yet (`old-copy`). See rollouts.ts.
+   */
+  held?: 'batch' | 'old-copy';
   /** ms: when it started waiting for a fitting offer. */
   pendingSince?: number;
   rejections: RejectCounts;
@@ -125,7 +130,7 @@ export class Tracker {
   }
 
   pending(): Launch[] {
-    return [...this.launches.values()].filter((l) => !l.settled && !l.launched);
+    return [...this.launches.values()].filter((l) => !l.settled && !l.launched && l.held === undefined);
   }
 
   finished(): boolean {

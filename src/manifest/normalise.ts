@@ -8,9 +8,18 @@
  * them equal).
  */
 import { createHash } from 'node:crypto';
-import type { ConstraintSpec, DockerSpec, EnvValue, HealthCheckSpec, TaskSpec, UriSpec } from '../model/spec.js';
+import {
+  type ConstraintSpec,
+  DEFAULT_ROLLOUT,
+  type DockerSpec,
+  type EnvValue,
+  type HealthCheckSpec,
+  type RolloutSpec,
+  type TaskSpec,
+  type UriSpec,
+} from '../model/spec.js';
 import { durationSeconds } from './duration.js';
-import type { RawDocker, RawDuration, RawHealthCheck, RawTask } from './raw.js';
+import type { RawDocker, RawDuration, RawHealthCheck, RawRollout, RawTask } from './raw.js';
 import { roundScalar } from './roles.js';
 
 export const DEFAULTS = {
@@ -83,6 +92,17 @@ function normaliseHealthCheck(hc: RawHealthCheck): HealthCheckSpec {
   return { ...timing, kind: 'command', command: hc.command ?? '' };
 }
 
+function normaliseRollout(r: RawRollout): RolloutSpec {
+  const p = r.maxParallel;
+  return {
+    maxParallel:
+      p === undefined ? DEFAULT_ROLLOUT.maxParallel : typeof p === 'number' ? p : { percent: Number(p.slice(0, -1)) },
+    minHealthyTime: seconds(r.minHealthyTime, DEFAULT_ROLLOUT.minHealthyTime),
+    strategy: r.strategy ?? DEFAULT_ROLLOUT.strategy,
+    autoRevert: r.autoRevert ?? DEFAULT_ROLLOUT.autoRevert,
+  };
+}
+
 function envValue(v: RawTask['spec']['env'] extends Record<string, infer V> | undefined ? V : never): EnvValue {
   return typeof v === 'object' ? { kind: 'fromEnv', name: v.fromEnv } : { kind: 'value', value: String(v) };
 }
@@ -136,6 +156,7 @@ export function normalise(task: RawTask): TaskSpec {
   if (s.args !== undefined) spec.args = [...s.args];
   if (s.container?.docker) spec.docker = normaliseDocker(s.container.docker);
   if (s.healthCheck) spec.healthCheck = normaliseHealthCheck(s.healthCheck);
+  if (s.rollout) spec.rollout = normaliseRollout(s.rollout);
   return spec;
 }
 
@@ -154,9 +175,11 @@ export function canonicalJson(v: unknown): string {
  * Stable hash of a spec's meaning: sha256 of its canonical JSON, 10 hex characters.
  * `instances` is left out on purpose: scaling from 2 to 3 adds instance 2 and must not
  * make instances 0 and 1 look changed (task ids are `<name>.<instance>.<hash>`).
+ * `rollout` is left out too: it says how to replace a task, not what the task is, so
+ * changing it replaces nothing (and manifests without it hash as they always did).
  * `fromEnv` references are hashed by name, so the hash never depends on a secret's value.
  */
 export function hashSpec(spec: TaskSpec): string {
-  const { instances: _scale, ...meaning } = spec;
+  const { instances: _scale, rollout: _how, ...meaning } = spec;
   return createHash('sha256').update(canonicalJson(meaning)).digest('hex').slice(0, 10);
 }

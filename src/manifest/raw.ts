@@ -56,6 +56,13 @@ export type RawConstraint = [
   (string | number)?,
 ];
 
+export interface RawRollout {
+  maxParallel?: number | string;
+  minHealthyTime?: RawDuration;
+  strategy?: 'rolling' | 'recreate';
+  autoRevert?: boolean;
+}
+
 export interface RawSpec {
   goal?: 'running' | 'finished';
   instances?: number;
@@ -71,6 +78,7 @@ export interface RawSpec {
   healthCheck?: RawHealthCheck;
   killGracePeriod?: RawDuration;
   constraints?: RawConstraint[];
+  rollout?: RawRollout;
   labels?: Record<string, string>;
 }
 

@@ -91,6 +91,19 @@ export interface ConstraintSpec {
   value?: string;
 }
 
+/**
+ * How a changed task replaces its running instances (`spec.rollout`). Not part of the
+ * task's identity: the spec hash leaves it out, so changing it replaces nothing.
+ */
+export interface RolloutSpec {
+  /** Instances per batch: a count ≥ 1, or `{ percent }` of `instances` (rounded down, at least 1). */
+  maxParallel: number | { percent: number };
+  /** seconds a new instance must stay running (and healthy, with a health check) */
+  minHealthyTime: number;
+  strategy: 'rolling' | 'recreate';
+  autoRevert: boolean;
+}
+
 export interface TaskSpec {
   name: string;
   labels: Record<string, string>;
@@ -111,6 +124,27 @@ export interface TaskSpec {
   /** seconds */
   killGracePeriod: number;
   constraints: ConstraintSpec[];
+  /** Present only when the manifest has `spec.rollout` (see `effectiveRollout`). */
+  rollout?: RolloutSpec;
+}
+
+export const DEFAULT_ROLLOUT: Readonly<RolloutSpec> = {
+  maxParallel: 1,
+  minHealthyTime: 10,
+  strategy: 'rolling',
+  autoRevert: false,
+};
+
+/** The rollout rules a spec runs under, defaults filled. */
+export function effectiveRollout(spec: TaskSpec): RolloutSpec {
+  return spec.rollout ?? DEFAULT_ROLLOUT;
+}
+
+/** Instances per batch for a spec of `instances` instances. */
+export function batchSize(rollout: RolloutSpec, instances: number): number {
+  const p = rollout.maxParallel;
+  if (typeof p === 'number') return p;
+  return Math.max(1, Math.floor((instances * p.percent) / 100));
 }
 
 /** Where a spec came from, for error messages that point at the manifest. */
@@ -124,7 +158,9 @@ export interface SpecSource {
 
 export interface LoadedSpec {
   spec: TaskSpec;
-  /** Stable hash of the normalised spec (hex, 10 characters). */
+  /** Stable hash of the normalised spec (hex, 10 characters), with `secrets` when set. */
   hash: string;
+  /** Digests of the `fromEnv` values by task env name (src/manifest/secrets.ts); never values. */
+  secrets?: Record<string, string>;
   source: SpecSource;
 }

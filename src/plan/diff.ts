@@ -27,6 +27,18 @@ export interface DiffOptions {
   allowEmpty?: boolean;
   /** Old specs by spec hash, when the caller knows them: replace items then list field changes. */
   previousSpecs?: Readonly<Record<string, TaskSpec>>;
+  /** Old secret digests by spec hash: a replace then lists `secret NAME` changes (no values). */
+  previousSecrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * `apply --replace`: names (`web`, every instance) and instances (`web/0`) launched afresh
+   * even when unchanged: a running task is replaced (under its spec's rollout), a finished
+   * job relaunched.
+   */
+  replace?: ReadonlySet<string>;
+}
+
+function forced(opts: DiffOptions, name: string, instance: number): boolean {
+  return opts.replace !== undefined && (opts.replace.has(name) || opts.replace.has(`${name}/${instance}`));
 }
 
 /** Code-point order: locale-independent, so plans do not depend on where they are computed. */
@@ -64,7 +76,12 @@ function deleteItem(t: ObservedTask, reason: DeleteReason): PlanItem {
 function changesFor(oldHash: string, s: LoadedSpec, opts: DiffOptions): FieldChange[] | undefined {
   if (oldHash === s.hash) return undefined;
   const old = opts.previousSpecs?.[oldHash];
-  return old !== undefined ? specChanges(old, s.spec) : hashChange(oldHash, s.hash);
+  if (old === undefined) return hashChange(oldHash, s.hash);
+  const changes = specChanges(old, s.spec);
+  const before = opts.previousSecrets?.[oldHash] ?? {};
+  for (const [key, d] of Object.entries(s.secrets ?? {}))
+    if (before[key] !== d && s.spec.env[key]?.kind === 'fromEnv') changes.push({ path: `secret ${key}` });
+  return changes;
 }
 
 /** The items for one instance of one spec, given that instance's managed tasks. */
@@ -72,13 +89,14 @@ function diffInstance(s: LoadedSpec, instance: number, tasks: readonly ObservedT
   const base = { name: s.spec.name, instance, specHash: s.hash };
   const active = tasks.filter((t) => isActive(t.state));
   const current = active.filter((t) => t.specHash === s.hash);
-  if (current.length > 0) {
+  const again = forced(opts, s.spec.name, instance);
+  if (current.length > 0 && !again) {
     const keep = newest(current);
     const rest = active.filter((t) => t !== keep).map((t) => deleteItem(t, 'superseded'));
     return [{ ...base, action: 'unchanged', taskId: keep.taskId, oldState: keep.state }, ...rest];
   }
   const finished = tasks.filter((t) => t.state === 'TASK_FINISHED' && t.specHash === s.hash);
-  if (s.spec.goal === 'finished' && finished.length > 0) {
+  if (s.spec.goal === 'finished' && finished.length > 0 && !again) {
     const done = newest(finished);
     return [{ ...base, action: 'unchanged', taskId: done.taskId, oldState: done.state }];
   }
@@ -95,6 +113,7 @@ function diffInstance(s: LoadedSpec, instance: number, tasks: readonly ObservedT
   };
   const changes = changesFor(old.specHash, s, opts);
   if (changes !== undefined) item.changes = changes;
+  if (again) item.forced = true;
   const rest = active.filter((t) => t !== old).map((t) => deleteItem(t, 'superseded'));
   return [item, ...rest];
 }

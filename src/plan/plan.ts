@@ -6,7 +6,8 @@
  * Placement sees as "running" only the tasks that survive the plan (kept by an `unchanged`
  * item): tasks about to be replaced or deleted do not block constraints or spreading for
  * their successors (a replacement may share a host with the task it replaces until apply
- * kills the old one).
+ * kills the old one). Only what starts now is placed: batch 1 of a rolling rollout, not
+ * later batches nor recreate replaces (rollout.ts).
  */
 
 import type { Offer, OperatorAgent } from '../mesos/types.js';
@@ -15,6 +16,7 @@ import type { LoadedSpec, TaskSpec } from '../model/spec.js';
 import { isActive } from '../model/states.js';
 import { cmp, diffTasks } from './diff.js';
 import { placeTasks } from './place.js';
+import { placedNow, planRollouts, portHeldByOld } from './rollout.js';
 import { type PendingTask, PLAN_FORMAT_VERSION, type Plan, type PlanItem, type PlanSummary } from './types.js';
 
 export interface PlanInput {
@@ -27,6 +29,10 @@ export interface PlanInput {
   framework: string;
   /** Old specs by hash, when known: replace items then list the changed fields. */
   previousSpecs?: Readonly<Record<string, TaskSpec>>;
+  /** Old secret digests by spec hash, when known: a replace then names the secrets that changed. */
+  previousSecrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** `apply --replace`: `name` or `name/instance` entries launched afresh (diff.ts). */
+  replace?: readonly string[];
 }
 
 export function launches(item: PlanItem): boolean {
@@ -61,11 +67,16 @@ export function makePlan(input: PlanInput): Plan {
     prune: input.prune,
     allowEmpty: input.allowEmpty ?? false,
     ...(input.previousSpecs ? { previousSpecs: input.previousSpecs } : {}),
+    ...(input.previousSecrets ? { previousSecrets: input.previousSecrets } : {}),
+    ...(input.replace ? { replace: new Set(input.replace) } : {}),
   };
   const items = diffTasks(input.specs, input.observed, diffOptions);
+  const rollouts = planRollouts(items, input.specs);
+  const rolloutByName = new Map(rollouts.map((r) => [r.name, r]));
   const kept = new Set(items.filter((i) => i.action === 'unchanged').map((i) => i.taskId));
   const running = input.observed.filter((t) => kept.has(t.taskId) && isActive(t.state));
-  const placed = placeTasks(pendingTasks(items, input.specs), input.offers, input.agents, running);
+  const now = items.filter((i) => placedNow(i, rolloutByName));
+  const placed = placeTasks(pendingTasks(now, input.specs), input.offers, input.agents, running);
   const placements = new Map(placed.placed.map((p) => [p.taskId, p.placement]));
   const reports = new Map(placed.unplaced.map((u) => [u.taskId, u.report]));
   for (const item of items) {
@@ -73,6 +84,12 @@ export function makePlan(input: PlanInput): Plan {
     const report = reports.get(item.taskId);
     if (placement !== undefined) item.placement = placement;
     if (report !== undefined) item.unplaced = report;
+  }
+  const byId = new Map(input.observed.map((t) => [t.taskId, t]));
+  for (const item of items) {
+    if (item.unplaced === undefined || item.batch === undefined || item.oldTaskId === undefined) continue;
+    const held = portHeldByOld(item, byId.get(item.oldTaskId));
+    if (held !== undefined) item.blockedBy = held;
   }
   return {
     formatVersion: PLAN_FORMAT_VERSION,
@@ -87,6 +104,7 @@ export function makePlan(input: PlanInput): Plan {
     },
     items,
     accepts: placed.accepts,
+    rollouts,
     summary: summarize(items),
   };
 }

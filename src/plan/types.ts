@@ -21,6 +21,17 @@
  *   agent go in one ACCEPT.
  * - `basis`: the task ids/states/hashes, offer ids, agent ids and spec hashes the plan was
  *   computed from, so a saved plan can be checked against the world before it is applied.
+ * - Rollouts (rollout.ts): the `replace` items of one spec form a `RolloutPlan`, split into
+ *   batches of `maxParallel` instances in instance order; each such item carries its
+ *   1-based `batch`. Only batch 1 is placed by the plan (later batches are placed by apply
+ *   when their turn comes, on the offers of that moment), and under `recreate` not even
+ *   batch 1: its old copies must stop first. `create` and `relaunch` items replace nothing
+ *   that runs, so they are in no batch and go at once.
+ * - `forced`: a replace or relaunch of an unchanged instance, asked for with `--replace`
+ *   (its `taskId` is the next attempt of the same spec hash).
+ * - `blockedBy`: a rolling replace that cannot be placed because a fixed host port it needs
+ *   is held by the very task it replaces: it can never start while that task runs, so
+ *   apply refuses it at once (the fix is `rollout.strategy: recreate`).
  * - fromEnv values are never in a Plan: TaskInfos are built at apply time (taskinfo.ts).
  */
 
@@ -112,8 +123,35 @@ export interface PlanItem {
   oldState?: TaskState;
   reason?: DeleteReason;
   changes?: FieldChange[];
+  /** Launched afresh though unchanged: named by `apply --replace`. */
+  forced?: true;
+  /** Replace items: the 1-based batch of its spec's rollout (see `Plan.rollouts`). */
+  batch?: number;
+  /** A rolling replace whose fixed host port is held by the task it replaces. */
+  blockedBy?: PortHeld;
   placement?: TaskPlacement;
   unplaced?: FitReport;
+}
+
+export interface PortHeld {
+  port: number;
+  /** The task holding it: the one this item replaces. */
+  taskId: string;
+  name: string;
+  instance: number;
+}
+
+/** How one spec's replace items are rolled out, from its `spec.rollout` (defaults filled). */
+export interface RolloutPlan {
+  name: string;
+  strategy: 'rolling' | 'recreate';
+  /** Instances per batch, resolved from `maxParallel` (a count or a percentage). */
+  batchSize: number;
+  /** seconds */
+  minHealthyTime: number;
+  autoRevert: boolean;
+  /** The instances of each batch, in order. */
+  batches: number[][];
 }
 
 /** A task waiting for an offer: the input of placement. */
@@ -147,5 +185,7 @@ export interface Plan {
   basis: PlanBasis;
   items: PlanItem[];
   accepts: AcceptGroup[];
+  /** One per spec with replace items, in name order. */
+  rollouts: RolloutPlan[];
   summary: PlanSummary;
 }

@@ -17,8 +17,20 @@ export type Outcome =
   | 'unreachable'
   | 'incomplete';
 
-const FAILED_PHASES: ReadonlySet<Phase> = new Set<Phase>(['failed', 'unplaceable', 'timed-out', 'interrupted']);
-const BEFORE_LAUNCH: ReadonlySet<Phase> = new Set<Phase>(['waiting-offer', 'launching', 'unplaceable']);
+const FAILED_PHASES: ReadonlySet<Phase> = new Set<Phase>([
+  'failed',
+  'unplaceable',
+  'timed-out',
+  'interrupted',
+  'not-started',
+]);
+const BEFORE_LAUNCH: ReadonlySet<Phase> = new Set<Phase>([
+  'queued',
+  'waiting-offer',
+  'launching',
+  'unplaceable',
+  'not-started',
+]);
 
 export type Settlement = 'ok' | 'failed' | 'open';
 

@@ -14,7 +14,9 @@ import type {
   PlanItem,
   PlanSummary,
   ReasonCount,
+  RolloutPlan,
 } from '../plan/types.js';
+import { blockedMessage } from '../plan/rollout.js';
 import { palette, type Palette, type Style } from './ansi.js';
 import { formatTable } from './table.js';
 import { fitHeadline, fitLines, formatValue, plural } from './words.js';
@@ -33,6 +35,12 @@ export interface PlanItemJson {
   changes: FieldChange[];
   placement: { agentId: string; hostname: string; role: string; ports: AssignedPort[] } | null;
   unplaced: { kind: 'never' | 'not-now'; summary: string; reasons: ReasonCount[] } | null;
+  /** Replace items: `"2/4"`, the batch of its rollout. */
+  batch: string | null;
+  /** Why a rolling replace can never start: a fixed port its old copy holds. */
+  blockedBy: string | null;
+  /** Launched afresh though unchanged (`--replace`). */
+  forced: boolean;
 }
 
 export interface PlanJson {
@@ -41,6 +49,7 @@ export interface PlanJson {
   /** True when apply would change anything (what `--detailed-exitcode` reports as 3). */
   changed: boolean;
   items: PlanItemJson[];
+  rollouts: RolloutPlan[];
   summary: PlanSummary;
   nextCommand: string | null;
 }
@@ -59,8 +68,9 @@ const DELETE_WHY: Record<DeleteReason, string> = {
   superseded: 'older copy left by an interrupted replace',
 };
 
-function itemJson(item: PlanItem): PlanItemJson {
+function itemJson(item: PlanItem, rollouts: ReadonlyMap<string, RolloutPlan>): PlanItemJson {
   const p = item.placement;
+  const of = rollouts.get(item.name)?.batches.length;
   const u = item.unplaced;
   return {
     action: item.action,
@@ -75,6 +85,9 @@ function itemJson(item: PlanItem): PlanItemJson {
     changes: item.changes ?? [],
     placement: p ? { agentId: p.agentId, hostname: p.hostname, role: p.role, ports: p.ports } : null,
     unplaced: u ? { kind: u.kind, summary: u.summary, reasons: u.reasons } : null,
+    batch: item.batch !== undefined && of !== undefined ? `${item.batch}/${of}` : null,
+    blockedBy: item.blockedBy ? blockedMessage(item.blockedBy) : null,
+    forced: item.forced === true,
   };
 }
 
@@ -84,11 +97,13 @@ export function isChanged(summary: PlanSummary): boolean {
 
 export function planJson(plan: Plan, opts: { nextCommand?: string } = {}): PlanJson {
   const changed = isChanged(plan.summary);
+  const byName = new Map((plan.rollouts ?? []).map((r) => [r.name, r]));
   return {
     formatVersion: plan.formatVersion,
     framework: plan.framework,
     changed,
-    items: plan.items.map(itemJson),
+    items: plan.items.map((item) => itemJson(item, byName)),
+    rollouts: plan.rollouts ?? [],
     summary: plan.summary,
     nextCommand: changed ? (opts.nextCommand ?? null) : null,
   };
@@ -116,6 +131,11 @@ function itemNote(item: PlanItemJson, c: Palette): string {
   const notes: string[] = [];
   if (item.action === 'relaunch' && item.oldState !== null) notes.push(`was ${item.oldState}`);
   if (item.action === 'replace' && item.oldTaskId !== null) notes.push(`replaces ${item.oldTaskId}`);
+  if (item.forced) notes.push('--replace');
+  // One batch of a rolling rollout is what a replace always was: no words about it.
+  if (item.batch !== null && !item.batch.endsWith('/1')) notes.push(`batch ${item.batch}`);
+  if (item.batch !== null && item.placement === null && item.unplaced === null)
+    notes.push('placed when its batch starts');
   if (item.action === 'delete')
     notes.push(`kills ${item.taskId}${item.reason !== null ? `: ${DELETE_WHY[item.reason]}` : ''}`);
   if (item.placement !== null) {
@@ -140,9 +160,14 @@ function itemDetails(item: PlanItemJson, c: Palette): string[] {
   const out: string[] = [];
   if (item.action === 'replace' || item.action === 'relaunch') {
     for (const ch of item.changes)
-      out.push(`      ${ch.path}: ${c.red(changeValue(ch.old))} → ${c.green(changeValue(ch.new))}`);
+      out.push(
+        ch.path.startsWith('secret ')
+          ? `      ${ch.path} changed (value not shown)`
+          : `      ${ch.path}: ${c.red(changeValue(ch.old))} → ${c.green(changeValue(ch.new))}`,
+      );
   }
-  if (item.unplaced !== null) {
+  if (item.blockedBy !== null) out.push(`      ${c.red(item.blockedBy)}`);
+  else if (item.unplaced !== null) {
     for (const line of fitLines(item.unplaced)) out.push(`      ${line}`);
   }
   return out;
@@ -169,6 +194,21 @@ export function summaryLine(s: PlanSummary): string {
   return `Plan: ${parts.join(', ')}.`;
 }
 
+/** One rollout in words: its batches, how long each must stay up, what a failure does. */
+export function rolloutLine(r: RolloutPlan): string {
+  // Each item says its batch; the list is repeated here only while it stays short.
+  const batches =
+    r.batches.length <= 10
+      ? r.batches.map((b, i) => `batch ${i + 1}/${r.batches.length}: ${b.map((n) => `${r.name}/${n}`).join(', ')}`)
+      : [`${r.batches.length} batches of up to ${r.batchSize}`];
+  const how =
+    r.strategy === 'recreate'
+      ? 'recreate (each old copy is killed before its new one starts)'
+      : 'rolling (each old copy is killed once its new one is up)';
+  const revert = r.autoRevert ? 'a failed batch reverts to the previous version' : 'a failed batch stops the rollout';
+  return `Rollout ${r.name}: ${how}; up for ${r.minHealthyTime}s before the next batch; ${revert}.\n  ${batches.join('\n  ')}`;
+}
+
 function unplacedLine(items: PlanItemJson[]): string | undefined {
   const unplaced = items.filter((it) => it.unplaced !== null);
   if (unplaced.length === 0) return undefined;
@@ -187,11 +227,14 @@ export function formatPlan(plan: Plan, opts: PlanTextOptions): string {
   if (!doc.changed && doc.items.every((it) => it.unplaced === null)) {
     return 'No changes. The cluster matches the manifests.\n';
   }
+  const worthSaying = doc.rollouts.filter((r) => r.batches.length > 1 || r.strategy === 'recreate');
   const out = [
     `Framework ${c.bold(doc.framework)}. ${legend(doc.items)}`,
     '',
     ...itemsBlock(doc.items, c),
     '',
+    ...worthSaying.map(rolloutLine),
+    ...(worthSaying.length > 0 ? [''] : []),
     c.bold(summaryLine(doc.summary)),
   ];
   const unplaced = unplacedLine(doc.items);

@@ -8,6 +8,7 @@ import type { FitReport } from '../plan/types.js';
 
 const PHASE_WORDS: Record<Phase, string> = {
   unchanged: 'unchanged',
+  queued: 'waiting for its rollout batch',
   'waiting-offer': 'waiting for an offer',
   launching: 'launching',
   staging: 'staging',
@@ -22,6 +23,7 @@ const PHASE_WORDS: Record<Phase, string> = {
   unplaceable: 'cannot be placed',
   'timed-out': 'timed out',
   interrupted: 'interrupted',
+  'not-started': 'not started (the rollout stopped)',
   unreachable: 'agent unreachable',
 };
 

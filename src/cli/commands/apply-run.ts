@@ -13,13 +13,13 @@ import { hasChanges } from '../../plan/plan.js';
 import { formatPlan, planJson } from '../../ui/plan-text.js';
 import { formatReport, reportJson } from '../../ui/report.js';
 import type { ApplyOrPlanArgs } from './flags.js';
+import type { LoadedSpec } from '../../model/spec.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
 import { clientOrReport, durationFlag, loadSpecs, printErrors, progressFor } from './support.js';
 
 export const DEFAULT_PENDING_TIMEOUT = 60;
-export const DEFAULT_MIN_RUNNING = 1;
 
 /** The command that applies what a plan showed: the same inputs and namespace. */
 export function nextCommand(args: ApplyOrPlanArgs, globals: GlobalOptions): string {
@@ -28,6 +28,7 @@ export function nextCommand(args: ApplyOrPlanArgs, globals: GlobalOptions): stri
   if (args.recursive === true) parts.push('-R');
   if (args.prune === true) parts.push('--prune');
   if (args.allowEmpty === true) parts.push('--allow-empty');
+  for (const r of args.replace ?? []) parts.push('--replace', r);
   if (globals.framework !== 'mesos-apply') parts.push('--framework', globals.framework);
   return parts.join(' ');
 }
@@ -45,8 +46,14 @@ export async function runApplyCommand(
       '--prune with no manifests would delete every managed task; add --allow-empty if that is what you want',
     );
   }
+  const replace = replaceTargets(args.replace, specs);
   const pendingTimeout = durationFlag(args.pendingTimeout, 'pending-timeout', DEFAULT_PENDING_TIMEOUT);
-  const minRunning = durationFlag(args.minRunning, 'min-running', DEFAULT_MIN_RUNNING, true);
+  // Unset (flag and environment): each spec's rollout.minHealthyTime (default 10s) applies.
+  const minRunningText = args.minRunning ?? io.env.MESOS_APPLY_MIN_RUNNING;
+  const minRunning =
+    minRunningText === undefined || minRunningText === ''
+      ? undefined
+      : durationFlag(minRunningText, 'min-running', 0, true);
   const failoverTimeout = durationFlag(args.failoverTimeout, 'failover-timeout', DEFAULT_FAILOVER_TIMEOUT);
   if (failoverTimeout > MAX_FAILOVER_TIMEOUT)
     throw new UsageError(
@@ -63,11 +70,12 @@ export async function runApplyCommand(
       framework: globals.framework,
       prune: args.prune === true,
       allowEmpty: args.allowEmpty === true,
+      ...(replace.length > 0 ? { replace } : {}),
       wait: args.wait !== false,
       planOnly,
       timeoutMs: globals.timeout * 1000,
       pendingTimeoutMs: pendingTimeout * 1000,
-      minRunningMs: minRunning * 1000,
+      ...(minRunning === undefined ? {} : { minRunningMs: minRunning * 1000 }),
       failoverTimeout,
       lease: {
         takeover: args.takeover === true,
@@ -83,6 +91,20 @@ export async function runApplyCommand(
     await progress.close();
   }
   return planOnly ? printPlan(result, args, globals, io) : printReport(result, globals, io);
+}
+
+/** `--replace` entries, checked against the manifests before anything is sent. */
+function replaceTargets(values: string[] | undefined, specs: readonly LoadedSpec[]): string[] {
+  const byName = new Map(specs.map((s) => [s.spec.name, s.spec]));
+  for (const v of values ?? []) {
+    const m = /^(.+?)(?:\/(0|[1-9][0-9]*))?$/.exec(v);
+    const spec = m ? byName.get(m[1] ?? '') : undefined;
+    if (!m || spec === undefined)
+      throw new UsageError(`--replace ${v}: no manifest named "${m?.[1] ?? v}" (give NAME or NAME/INSTANCE)`);
+    if (m[2] !== undefined && Number(m[2]) >= spec.instances)
+      throw new UsageError(`--replace ${v}: ${spec.name} has ${spec.instances} instance(s), numbered from 0`);
+  }
+  return values ?? [];
 }
 
 function printPlan(result: ApplyResult, args: ApplyOrPlanArgs, globals: GlobalOptions, io: Io): number {

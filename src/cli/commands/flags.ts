@@ -22,10 +22,18 @@ export function fileFlags<T>(y: Argv<T>) {
     .option('recursive', { alias: 'R', type: 'boolean', default: false, describe: 'Recurse into directories' });
 }
 
+const replaceFlag = {
+  type: 'string',
+  coerce: stringList,
+  describe:
+    'Launch NAME (every instance) or NAME/INSTANCE afresh even when unchanged, under its rollout rules: re-runs a finished job, restarts a service (repeatable)',
+} as const;
+
 export function applyFlags(y: Argv<GlobalFlags>) {
   return fileFlags(y)
     .option('prune', { type: 'boolean', default: false, describe: 'Delete managed tasks that no manifest names' })
     .option('allow-empty', { type: 'boolean', default: false, describe: 'With --prune, allow an empty manifest set' })
+    .option('replace', replaceFlag)
     .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan, change nothing (same as plan)' })
     .option('pending-timeout', {
       type: 'string',
@@ -34,8 +42,9 @@ export function applyFlags(y: Argv<GlobalFlags>) {
     })
     .option('min-running', {
       type: 'string',
-      describe: 'How long a service without health check must stay running to count as up',
-      defaultDescription: '1s',
+      describe:
+        'How long a launched service must stay running (and healthy, with a health check) to count as up; overrides every rollout.minHealthyTime [env: MESOS_APPLY_MIN_RUNNING]',
+      defaultDescription: "each task's rollout.minHealthyTime (10s)",
     })
     .option('failover-timeout', {
       type: 'string',
@@ -67,6 +76,7 @@ export function planFlags(y: Argv<GlobalFlags>) {
       describe: 'Include deletions of managed tasks no manifest names',
     })
     .option('allow-empty', { type: 'boolean', default: false, describe: 'With --prune, allow an empty manifest set' })
+    .option('replace', replaceFlag)
     .option('detailed-exitcode', {
       type: 'boolean',
       default: false,

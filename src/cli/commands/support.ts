@@ -3,6 +3,7 @@
  * the manifests (stopping at the stage boundary with exit 2, nothing sent), checking that
  * every `fromEnv` variable is set, and the client options. Loaded lazily by the commands.
  */
+import { withSecrets } from '../../manifest/secrets.js';
 import { diagnostic, DIAGNOSTIC_CODES, hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostics, validationReportJson } from '../../diagnostics/format.js';
 import { LoadInterrupted, loadManifests } from '../../manifest/load.js';
@@ -69,7 +70,8 @@ export async function loadSpecs(
   if (!hasErrors(diagnostics)) {
     if (diagnostics.length > 0 && globals.output !== 'json')
       io.stderr.write(formatDiagnostics(diagnostics, { color: globals.color && io.stderr.isTTY === true }));
-    return result.specs;
+    // Secret values join the spec hash here, once, so every command sees the same task identity.
+    return withSecrets(result.specs, io.env, globals.framework);
   }
   if (globals.output === 'json') {
     io.stdout.write(

@@ -86,6 +86,23 @@ describe('normalisation', () => {
     ]);
   });
 
+  it('normalises a rollout: a percentage, durations in seconds, defaults filled; absent stays absent', () => {
+    expect(one({ rollout: { maxParallel: '25%', minHealthyTime: '1m' } }).spec.rollout).toEqual({
+      maxParallel: { percent: 25 },
+      minHealthyTime: 60,
+      strategy: 'rolling',
+      autoRevert: false,
+    });
+    expect(one({ rollout: { maxParallel: 2 } }).spec.rollout?.maxParallel).toBe(2);
+    expect(one({}).spec.rollout).toBeUndefined();
+  });
+
+  it.each([0, '0%', '150%', 'half'])('refuses maxParallel %s with a diagnostic at the field', (v) => {
+    const r = loadDocs(task({ rollout: { maxParallel: v } }));
+    expect(r.specs).toEqual([]);
+    expect(r.diagnostics.map((d) => d.path)).toContain('spec.rollout.maxParallel');
+  });
+
   it('merges metadata and spec labels', () => {
     const doc = task({ labels: { b: '2' } });
     (doc.metadata as Record<string, unknown>).labels = { a: '1' };
@@ -202,6 +219,12 @@ describe('spec hash', () => {
 
   it('does not change with instances (scaling must not replace running instances)', () => {
     expect(hash(A + '  instances: 5\n')).toBe(hash(A));
+  });
+
+  it('does not change with rollout (how to replace is not what runs)', () => {
+    expect(hash(A + '  rollout: {maxParallel: 25%, minHealthyTime: 1s, strategy: recreate, autoRevert: true}\n')).toBe(
+      hash(A),
+    );
   });
 
   it('depends on the fromEnv reference, never on the secret value', () => {

@@ -129,6 +129,9 @@ describe('planJson', () => {
       changes: [],
       placement: null,
       unplaced: { kind: 'never', summary: NEVER_FIT.summary, reasons: NEVER_FIT.reasons },
+      batch: null,
+      blockedBy: null,
+      forced: false,
     });
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
   });
