@@ -25,12 +25,12 @@ import {
   type TaskRunner,
 } from './runner.js';
 import { closeSandbox, createSandbox } from './sandbox.js';
-import type { Simulation, SimAction } from './simulation.js';
+import type { SimAction, SimControllable, Simulation } from './simulation.js';
 import type { UpdateFields } from './status.js';
 
 type Phase = 'launching' | 'running' | 'terminated';
 
-export class SimTask implements TaskRunner {
+export class SimTask implements TaskRunner, SimControllable {
   readonly done: Promise<void>;
   private resolveDone!: () => void;
   private phase: Phase = 'launching';
@@ -59,15 +59,14 @@ export class SimTask implements TaskRunner {
   }
 
   kill(policy?: KillPolicy): void {
-    if (this.phase === 'launching') return this.killDuringLaunch();
-    if (this.phase !== 'running') return;
-    this.killRunning(killGraceMs(policy, this.ctx.task.kill_policy));
+    if (this.phase === 'launching') this.killDuringLaunch();
+    else if (this.phase === 'running') this.killRunning(killGraceMs(policy, this.ctx.task.kill_policy));
   }
 
   shutdown(graceMs: number): void {
     this.silent = true;
-    if (this.phase === 'launching') return this.killDuringLaunch();
-    if (this.phase === 'running') this.killRunning(graceMs);
+    if (this.phase === 'launching') this.killDuringLaunch();
+    else if (this.phase === 'running') this.killRunning(graceMs);
   }
 
   /** A control request; false when it does not apply to the task's current phase. */
@@ -141,7 +140,10 @@ export class SimTask implements TaskRunner {
         healthy: this.unhealthy ? false : undefined,
       });
     };
-    if (this.killed) return this.escalation.shorten(graceMs, escalate);
+    if (this.killed) {
+      this.escalation.shorten(graceMs, escalate);
+      return;
+    }
     this.killed = true;
     clearTimeout(this.healthTimer);
     if (hasKillingCapability(this.ctx.framework)) this.emit({ state: 'TASK_KILLING', source: 'SOURCE_EXECUTOR' });

@@ -13,10 +13,14 @@
  *   unhealthy  TASK_RUNNING healthy=false; killed after consecutive_failures × interval
  *   healthy    TASK_RUNNING healthy=true
  */
-import type { SimTask } from './sim-task.js';
-
 export const SIM_ACTIONS = ['fail', 'finish', 'lost', 'unhealthy', 'healthy'] as const;
 export type SimAction = (typeof SIM_ACTIONS)[number];
+
+/** A live simulated task, as the registry sees it (sim-task.ts). */
+export interface SimControllable {
+  /** Applies the action; false when it does not apply to the task's phase. */
+  control(action: SimAction): boolean;
+}
 
 export interface SimulationOptions {
   /** Launch → TASK_STARTING/TASK_RUNNING, ms. Default 100. */
@@ -32,13 +36,13 @@ export interface SimSelector {
 export class Simulation {
   readonly startDelayMs: number;
   /** framework id → task id → task */
-  private readonly tasks = new Map<string, Map<string, SimTask>>();
+  private readonly tasks = new Map<string, Map<string, SimControllable>>();
 
   constructor(opts: SimulationOptions = {}) {
     this.startDelayMs = Math.max(0, opts.startDelayMs ?? 100);
   }
 
-  register(frameworkId: string, taskId: string, task: SimTask): void {
+  register(frameworkId: string, taskId: string, task: SimControllable): void {
     let byTask = this.tasks.get(frameworkId);
     if (byTask === undefined) {
       byTask = new Map();
@@ -47,7 +51,7 @@ export class Simulation {
     byTask.set(taskId, task);
   }
 
-  unregister(frameworkId: string, taskId: string, task: SimTask): void {
+  unregister(frameworkId: string, taskId: string, task: SimControllable): void {
     const byTask = this.tasks.get(frameworkId);
     if (byTask?.get(taskId) !== task) return;
     byTask.delete(taskId);
