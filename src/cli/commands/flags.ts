@@ -134,6 +134,11 @@ export function localFlags(y: Argv<GlobalFlags>) {
       default: '100ms',
       describe: 'With --simulate: launch to TASK_RUNNING',
     })
+    .option('stop-delay', {
+      type: 'string',
+      default: '0s',
+      describe: 'With --simulate: KILL to stopped (past the grace period: killed at the grace)',
+    })
     .option('agent-profile', { type: 'string', describe: 'YAML file: resources and attributes per agent group' });
 }
 

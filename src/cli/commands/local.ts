@@ -52,7 +52,9 @@ async function runLocal(args: LocalArgs, globals: GlobalOptions, io: Io): Promis
   if (offerTimeoutMs === null)
     return usage(io, globals, 'MA_ERR_USAGE', `invalid --offer-timeout '${args.offerTimeout}'`);
   const startDelayMs = durationMs(args.startDelay);
+  const stopDelayMs = durationMs(args.stopDelay);
   if (startDelayMs === null) return usage(io, globals, 'MA_ERR_USAGE', `invalid --start-delay '${args.startDelay}'`);
+  if (stopDelayMs === null) return usage(io, globals, 'MA_ERR_USAGE', `invalid --stop-delay '${args.stopDelay}'`);
   let cluster: LocalCluster;
   try {
     // Loaded here: every other command starts faster without the local cluster's modules.
@@ -67,7 +69,7 @@ async function runLocal(args: LocalArgs, globals: GlobalOptions, io: Io): Promis
       workDir: path.resolve(io.cwd, args.workDir ?? '.local-cluster'),
       allocationIntervalMs,
       offerTimeoutMs,
-      simulate: args.simulate ? { startDelayMs } : undefined,
+      simulate: args.simulate ? { startDelayMs, stopDelayMs } : undefined,
       agentProfile,
     });
   } catch (e) {

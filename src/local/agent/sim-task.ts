@@ -11,8 +11,10 @@
  * and TASK_RUNNING with container_status; with a health check, TASK_RUNNING healthy=true
  * (REASON_TASK_HEALTH_CHECK_STATUS_UPDATED) once the check's delay has passed (at most the
  * start delay here); TASK_KILLING for TASK_KILLING_STATE frameworks; exactly one terminal
- * update. A simulated task "dies" from a KILL after the kill policy's grace period, as a
- * process that ignores SIGTERM would. Control actions (simulation.ts) drive failures.
+ * update. On KILL a simulated task stops after the simulation's stop delay (SIGTERM,
+ * "terminated with signal Terminated"), unless the kill policy's grace period ends first
+ * (SIGKILL, "terminated with signal Killed"), as a process slow to stop would. Control
+ * actions (simulation.ts) drive failures.
  */
 import { healthTimings } from '../health-defaults.js';
 import type { KillPolicy } from '../../mesos/types.js';
@@ -131,6 +133,7 @@ export class SimTask implements TaskRunner, SimControllable {
     return true;
   }
 
+  /** SIGTERM: the task stops after the simulation's stop delay, or SIGKILL ends it at the grace period. */
   private killRunning(graceMs: number): void {
     const escalate = (): void => {
       this.end({
@@ -148,6 +151,18 @@ export class SimTask implements TaskRunner, SimControllable {
     clearTimeout(this.healthTimer);
     if (hasKillingCapability(this.ctx.framework)) this.emit({ state: 'TASK_KILLING', source: 'SOURCE_EXECUTOR' });
     this.escalation.begin(graceMs, escalate);
+    if (this.sim.stopDelayMs < graceMs) {
+      this.timer = setTimeout(() => {
+        if (this.phase !== 'running') return;
+        this.end({
+          state: 'TASK_KILLED',
+          message: 'Command terminated with signal Terminated',
+          source: 'SOURCE_EXECUTOR',
+          healthy: this.unhealthy ? false : undefined,
+        });
+      }, this.sim.stopDelayMs);
+      this.timer.unref();
+    }
   }
 
   private killDuringLaunch(): void {

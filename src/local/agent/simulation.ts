@@ -25,6 +25,8 @@ export interface SimControllable {
 export interface SimulationOptions {
   /** Launch → TASK_STARTING/TASK_RUNNING, ms. Default 100. */
   startDelayMs?: number;
+  /** KILL (SIGTERM) → the task has stopped, ms; at or past the grace period: SIGKILL at the grace. Default 0. */
+  stopDelayMs?: number;
 }
 
 export interface SimSelector {
@@ -35,11 +37,13 @@ export interface SimSelector {
 
 export class Simulation {
   readonly startDelayMs: number;
+  readonly stopDelayMs: number;
   /** framework id → task id → task */
   private readonly tasks = new Map<string, Map<string, SimControllable>>();
 
   constructor(opts: SimulationOptions = {}) {
     this.startDelayMs = Math.max(0, opts.startDelayMs ?? 100);
+    this.stopDelayMs = Math.max(0, opts.stopDelayMs ?? 0);
   }
 
   register(frameworkId: string, taskId: string, task: SimControllable): void {
