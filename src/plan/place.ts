@@ -15,7 +15,7 @@
  *   lowest first.
  */
 
-import type { Attribute, Offer, OperatorAgent, Resource } from '../mesos/types.js';
+import type { Offer, OperatorAgent, Resource } from '../mesos/types.js';
 import type { ObservedTask } from '../model/observed.js';
 import { ResourcePool } from '../model/pool.js';
 import * as ranges from '../model/ranges.js';

@@ -38,7 +38,13 @@ describe('agent profile', () => {
 describe('simulation control', () => {
   function task(applies: boolean) {
     const seen: SimAction[] = [];
-    return { seen, control: (a: SimAction) => (seen.push(a), applies) };
+    return {
+      seen,
+      control: (a: SimAction) => {
+        seen.push(a);
+        return applies;
+      },
+    };
   }
 
   it('reaches the tasks selected by framework, id or prefix, and reports those it applied to', () => {
