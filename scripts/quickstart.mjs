@@ -19,7 +19,7 @@ export const BIN = path.join(
 );
 
 /**
- * The Node binary that runs the CLI: MESOS_APPLY_TEST_NODE when set (scripts/test-other-nodes.mjs
+ * The Node binary that runs the CLI: MESOS_APPLY_TEST_NODE when set (scripts/test.mjs
  * runs the end-to-end tests on other Node versions with it), else the Node running this.
  */
 export const NODE = process.env.MESOS_APPLY_TEST_NODE || process.execPath;

@@ -55,6 +55,18 @@ const io: Io = {
   cwd: process.cwd(),
   interrupted,
 };
+// Questions (teardown's confirmation) only when a person can answer them.
+if (process.stdin.isTTY && process.stderr.isTTY) {
+  io.ask = async (question: string) => {
+    const readline = await import('node:readline/promises');
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await rl.question(question);
+    } finally {
+      rl.close();
+    }
+  };
+}
 
 // No top-level await: the published CLI is a CommonJS bundle (scripts/bundle.mjs).
 import('./cli/main.js')

@@ -90,6 +90,23 @@ export class OperatorClient {
     return lists.flat().filter((t) => t.framework_id.value === frameworkId);
   }
 
+  /**
+   * Operator TEARDOWN (master.proto `Call.TEARDOWN`, mesos-protocol §11.1): the master
+   * removes the framework and its agents kill every task. Needs no subscription, so it
+   * never takes the framework over; the answer is 200 with no body.
+   */
+  async teardown(frameworkId: string): Promise<void> {
+    const call: MasterCall = { type: 'TEARDOWN', teardown: { framework_id: { value: frameworkId } } };
+    const res = await this.masters.request({
+      method: 'POST',
+      path: OPERATOR_PATH,
+      headers: { 'content-type': CONTENT_TYPE, accept: 'application/json' },
+      body: JSON.stringify(call),
+    });
+    const text = await readText(res);
+    if (res.status !== 200) throw errorFromStatus(res.status, text, 'Operator call TEARDOWN', res.url);
+  }
+
   close(): Promise<void> {
     return this.masters.close();
   }

@@ -1,5 +1,5 @@
 /**
- * The CLI runs on the Node the tests were told to use (scripts/test-other-nodes.mjs runs
+ * The CLI runs on the Node the tests were told to use (scripts/test.mjs runs
  * test/e2e on each supported Node with MESOS_APPLY_TEST_NODE and MESOS_APPLY_TEST_NODE_VERSION),
  * and says nothing on stderr there when all is well: Node's own warnings or a flag that Node
  * version does not know would show up here first.

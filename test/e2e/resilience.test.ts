@@ -89,14 +89,15 @@ describe('apply under failures', () => {
     expect(after.active.map((t) => t.state)).toEqual(['TASK_RUNNING']);
   });
 
-  it('lets a second run take the framework over; the first exits 1 saying so; nothing runs twice', async () => {
+  it('--takeover: a second run takes the framework over; the first exits 1 saying so; nothing runs twice', async () => {
     const f = slowHealthy('contended', 4, 3711);
     const first = start(['-f', f], env('fw-two'));
     await first.seen('contended/0 running');
-    const second = await runCli(['-f', f], { env: env('fw-two') });
+    const second = await runCli(['-f', f, '--takeover'], { env: env('fw-two') });
     const firstResult = await first.done;
     expect(firstResult.code).toBe(1);
-    expect(firstResult.stdout + firstResult.stderr).toMatch(/took over/);
+    expect(firstResult.stdout + firstResult.stderr).toMatch(/taken over by \S+@\S+ \(pid \d+, --takeover\)/);
+    expect(second.stdout + second.stderr).toMatch(/taking framework 'fw-two' over from \S+@\S+ \(pid \d+/);
     expect(second.code, second.stdout + second.stderr).toBe(0);
     const { active } = await tasksNamed(cluster.url, 'contended');
     expect(active).toHaveLength(1);

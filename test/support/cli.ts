@@ -1,7 +1,7 @@
 /**
  * Spawns the built CLI (package.json's `bin`, as `npm run build` makes it) as a user would, and
  * collects its output. Every spawn of the CLI in the tests runs it with NODE: the Node named by
- * MESOS_APPLY_TEST_NODE (scripts/test-other-nodes.mjs sets it), else the one running the tests.
+ * MESOS_APPLY_TEST_NODE (scripts/test.mjs sets it), else the one running the tests.
  */
 import { spawn } from 'node:child_process';
 import { BIN, NODE, REPO } from '../../scripts/quickstart.mjs';
