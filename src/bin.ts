@@ -15,6 +15,17 @@ const interrupted = new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
 });
 let stopping = false;
 
+/** Calls `then` once everything written so far to stdout and stderr has been handed to the OS. */
+function afterWrites(then: () => void): void {
+  let left = 2;
+  const one = (): void => {
+    left -= 1;
+    if (left === 0) then();
+  };
+  process.stdout.write('', one);
+  process.stderr.write('', one);
+}
+
 // Pipes and files get what one event-loop turn wrote in one write per stream; terminals
 // are written at once. Whatever is queued leaves before the process does.
 const batch = createBatcher();
@@ -63,8 +74,12 @@ import('./cli/main.js')
   .then(
     (code) => {
       process.exitCode = code;
-      // Let pending writes flush; the command has closed what it opened.
-      setImmediate(() => process.exit(code));
+      // Exit once the output has left: a stdout that is a socket (what Node's child_process
+      // gives a child) is written asynchronously, and exiting earlier cut a large JSON report.
+      setImmediate(() => {
+        batch.flush();
+        afterWrites(() => process.exit(code));
+      });
     },
     (e: unknown) => {
       batch.flush();

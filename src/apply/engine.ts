@@ -162,6 +162,8 @@ class ApplyRun {
   private frameworkId?: string;
   private observed = new ObservedTasks();
   private agents: Awaited<ReturnType<typeof readCluster>>['agents'] = [];
+  /** `agents` by id: offers and report rows look agents up per item, thousands of times. */
+  private agentById = new Map<string | undefined, (typeof this.agents)[number]>();
   private plan?: Plan;
   private stopped: 'done' | 'interrupted' | 'fatal' | undefined;
   private deadline = 0;
@@ -288,7 +290,7 @@ class ApplyRun {
   private async gatherAndPlan(pump: EventPump): Promise<void> {
     const cluster = await readCluster(this.operator, this.frameworkId);
     this.observed = new ObservedTasks(cluster.observed);
-    this.agents = cluster.agents;
+    this.setAgents(cluster.agents);
     const base = {
       specs: this.input.specs,
       observed: this.observed.list,
@@ -569,8 +571,8 @@ class ApplyRun {
     switch (event.type) {
       case 'OFFERS':
         for (const o of event.offers?.offers ?? []) this.offers.set(o.id.value, o);
-        if (event.offers?.offers?.some((o) => !this.agents.some((a) => a.agent_info.id?.value === o.agent_id.value))) {
-          this.agents = (await this.operator.getAgents()).agents;
+        if (event.offers?.offers?.some((o) => !this.agentById.has(o.agent_id.value))) {
+          this.setAgents((await this.operator.getAgents()).agents);
         }
         if (this.plan) {
           await this.placeRound();
@@ -933,8 +935,13 @@ class ApplyRun {
     return this.tracker.pending().length > 0 ? REFUSE_WHILE_PENDING : REFUSE_WHEN_DONE;
   }
 
+  private setAgents(agents: typeof this.agents): void {
+    this.agents = agents;
+    this.agentById = new Map(agents.map((a) => [a.agent_info.id?.value, a]));
+  }
+
   private agentOf(agentId: string | undefined) {
-    return this.agents.find((a) => a.agent_info.id?.value === agentId);
+    return agentId === undefined ? undefined : this.agentById.get(agentId);
   }
 
   private hostOf(agentId: string | undefined): string | undefined {

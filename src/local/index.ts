@@ -6,11 +6,15 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { AgentHandle } from './agent-link.js';
+import { type AgentProfileGroup, agentSpec } from './agent-profile.js';
 import { createAgent } from './agent/index.js';
+import { Simulation, type SimulationOptions } from './agent/simulation.js';
 import { newUuid } from './master/ids.js';
 import { Master } from './master/master.js';
+import type { Attribute, Resource } from '../mesos/types.js';
 import { agentShare, agentTotals, parseAttributesFlag } from './master/resource-flags.js';
-import { startMasterServer } from './master/server.js';
+import { type ExtraRoutes, startMasterServer } from './master/server.js';
+import { handleSimControl, SIM_CONTROL_PATH } from './master/sim-control.js';
 
 export interface LocalClusterOptions {
   /** Master port; 0 = any free port. Default 5050. */
@@ -33,7 +37,18 @@ export interface LocalClusterOptions {
   offerTimeoutMs?: number;
   /** Heartbeat interval, seconds (Mesos: fixed 15). For tests. */
   heartbeatIntervalSeconds?: number;
+  /**
+   * Simulated agents (no processes, see agent/simulation.ts). Each agent then has all of
+   * `resources` (default SIM_RESOURCES) rather than a share of this machine, and its own
+   * hostname `sim-<n>.local-cluster`, as the machines of a real cluster would.
+   */
+  simulate?: SimulationOptions;
+  /** Resources and attributes per agent (agent-profile.ts); overrides `resources`/`attributes`. */
+  agentProfile?: AgentProfileGroup[];
 }
+
+/** A simulated agent's resources unless told otherwise: a typical cluster machine. */
+export const SIM_RESOURCES = 'cpus:8;mem:32768;disk:204800;ports:[31000-32000]';
 
 export interface LocalCluster {
   /** `http://<host>:<port>` of the master. */
@@ -52,8 +67,20 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   const listen = opts.listen ?? '127.0.0.1';
   const count = Math.max(1, Math.floor(opts.agents ?? 1));
   const workDir = path.resolve(opts.workDir ?? '.local-cluster');
-  const totals = agentTotals(opts.resources, workDir);
+  const simulation = opts.simulate === undefined ? undefined : new Simulation(opts.simulate);
+  const resourcesFlag = simulation !== undefined ? (opts.resources ?? SIM_RESOURCES) : opts.resources;
+  const totals = agentTotals(resourcesFlag, workDir);
   const attributes = parseAttributesFlag(opts.attributes);
+  /** Agent i's resources and attributes: its profile group's, else the flags' (shared out unless simulated). */
+  const specOf = (i: number): { resources: Resource[]; attributes: Attribute[] } => {
+    const spec = opts.agentProfile === undefined ? undefined : agentSpec(opts.agentProfile, i);
+    const own = spec?.resources === undefined ? totals : agentTotals(spec.resources, workDir);
+    const shared = simulation !== undefined || spec?.resources !== undefined;
+    return {
+      resources: shared ? own : agentShare(totals, i, count),
+      attributes: spec === undefined ? attributes : parseAttributesFlag(spec.attributes),
+    };
+  };
   const loopback = listen === '127.0.0.1' || listen === 'localhost' || listen === '::1';
   const hostname = loopback ? 'localhost' : os.hostname();
   const advertisedIp = ['0.0.0.0', '::', 'localhost'].includes(listen) ? '127.0.0.1' : listen;
@@ -70,21 +97,23 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     maxCompletedTasksPerFramework: 1000,
     startTimeMs,
   });
-  const server = await startMasterServer(master, listen, opts.port ?? 5050);
+  const extra: ExtraRoutes = {};
+  if (simulation !== undefined) extra[SIM_CONTROL_PATH] = (req, res) => handleSimControl(simulation, req, res);
+  const server = await startMasterServer(master, listen, opts.port ?? 5050, extra);
   master.config.port = server.port;
   const agents: AgentHandle[] = [];
   try {
     for (let i = 0; i < count; i++) {
       const agent = createAgent({
         id: master.nextAgentId(),
-        hostname,
+        hostname: simulation === undefined ? hostname : `sim-${i + 1}.local-cluster`,
         listen,
         port: 0,
         workDir,
         master,
-        resources: agentShare(totals, i, count),
-        attributes,
+        ...specOf(i),
         retryMs: opts.statusRetryMs,
+        simulation,
       });
       await agent.start();
       agents.push(agent);

@@ -18,6 +18,12 @@ import { MesosError } from './errors.js';
 
 const KEY = '"nanoseconds"';
 const BIG_NANOS = /(?<!\\)"nanoseconds"(\s*:\s*)(-?\d{16,})/g;
+/**
+ * Whether a text has any big value at all. Many answers have `"nanoseconds"` keys with small
+ * values only (every task's kill policy grace): they skip the rewrite, which copied the whole
+ * text (tens of MB for GET_TASKS of a large cluster) to find nothing to change.
+ */
+const ANY_BIG_NANOS = /(?<!\\)"nanoseconds"\s*:\s*-?\d{16}/;
 /** The same in JSON.stringify's output (no spaces, no quotes: the number as it was parsed). */
 const BIG_NANOS_OUT = /"nanoseconds":-?\d{16}/;
 const exact = new WeakMap<object, bigint>();
@@ -35,10 +41,8 @@ function revive(this: Record<string, unknown>, key: string, value: unknown): unk
 
 /** Parse a JSON text from a master or agent, keeping big nanoseconds exact. */
 export function parseMesosJson<T>(text: string): T {
-  if (!text.includes(KEY)) return JSON.parse(text) as T;
-  const quoted = text.replace(BIG_NANOS, '"nanoseconds"$1"$2"');
-  if (quoted === text) return JSON.parse(text) as T;
-  return JSON.parse(quoted, revive) as T;
+  if (!text.includes(KEY) || !ANY_BIG_NANOS.test(text)) return JSON.parse(text) as T;
+  return JSON.parse(text.replace(BIG_NANOS, '"nanoseconds"$1"$2"'), revive) as T;
 }
 
 /** Same as parseMesosJson, with a typed error naming what was being read. */

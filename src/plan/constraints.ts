@@ -62,10 +62,47 @@ function fullMatch(pattern: string, value: string): boolean {
   }
 }
 
-function countBy(values: readonly (string | undefined)[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const v of values) if (v !== undefined) m.set(v, (m.get(v) ?? 0) + 1);
-  return m;
+/**
+ * Per peers list and field, how many peers have each value. Placement evaluates one peers
+ * list against thousands of agents and only ever appends to it, so the counts are kept per
+ * list (weakly) and brought up to date from the entries added since: a placement costs
+ * O(new peers), not O(peers) per agent tried. A list that shrank is counted afresh.
+ */
+const peerCountCache = new WeakMap<readonly AgentView[], Map<string, { seen: number; counts: Map<string, number> }>>();
+
+function peerCounts(peers: readonly AgentView[], field: string): Map<string, number> {
+  let byField = peerCountCache.get(peers);
+  if (byField === undefined) {
+    byField = new Map();
+    peerCountCache.set(peers, byField);
+  }
+  let entry = byField.get(field);
+  if (entry === undefined || entry.seen > peers.length) {
+    entry = { seen: 0, counts: new Map() };
+    byField.set(field, entry);
+  }
+  for (; entry.seen < peers.length; entry.seen++) {
+    const v = fieldValue(peers[entry.seen] as AgentView, field);
+    if (v !== undefined) entry.counts.set(v, (entry.counts.get(v) ?? 0) + 1);
+  }
+  return entry.counts;
+}
+
+/** Per agents list (never changed once made) and field, the distinct values: computed once. */
+const clusterValueCache = new WeakMap<readonly AgentView[], Map<string, string[]>>();
+
+function clusterValuesOf(agents: readonly AgentView[], field: string): string[] {
+  let byField = clusterValueCache.get(agents);
+  if (byField === undefined) {
+    byField = new Map();
+    clusterValueCache.set(agents, byField);
+  }
+  let values = byField.get(field);
+  if (values === undefined) {
+    values = [...new Set(agents.map((a) => fieldValue(a, field)).filter((x): x is string => x !== undefined))];
+    byField.set(field, values);
+  }
+  return values;
 }
 
 type Check = (
@@ -130,7 +167,7 @@ export function constraintProblem(
     const what = c.operator === 'CLUSTER' && c.value ? `${c.field}=${c.value}` : `attribute ${c.field}`;
     return { constraint, one: `lacks ${what}`, many: `lack ${what}` };
   }
-  const peerValues = countBy(peers.map((p) => fieldValue(p, c.field)));
+  const peerValues = peerCounts(peers, c.field);
   const hit = checks[c.operator](v, c, peerValues, name, clusterValues);
   return hit === undefined ? undefined : { constraint, one: hit[0], many: hit[1] };
 }
@@ -144,8 +181,7 @@ export function firstProblem(
   agents: readonly AgentView[],
 ): ConstraintProblem | undefined {
   for (const c of constraints) {
-    const values = [...new Set(agents.map((a) => fieldValue(a, c.field)).filter((x): x is string => x !== undefined))];
-    const p = constraintProblem(c, name, agent, peers, values);
+    const p = constraintProblem(c, name, agent, peers, clusterValuesOf(agents, c.field));
     if (p !== undefined) return p;
   }
   return undefined;

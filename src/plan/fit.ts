@@ -129,14 +129,14 @@ export function reportDependsOnPeers(spec: TaskSpec): boolean {
   return spec.constraints.some(countsPeers);
 }
 
-function slotsExhausted(
-  spec: TaskSpec,
-  fitting: readonly Evaluation[],
-  peers: readonly AgentView[],
-): string | undefined {
+function slotsExhausted(spec: TaskSpec, fitting: StaticFit, peers: readonly AgentView[]): string | undefined {
   for (const c of spec.constraints) {
     if (!countsPeers(c)) continue;
-    const values = new Set(fitting.map((e) => fieldValue(e.candidate.view, c.field)));
+    let values = fitting.distinct.get(c.field);
+    if (values === undefined) {
+      values = new Set(fitting.fitting.map((e) => fieldValue(e.candidate.view, c.field)));
+      fitting.distinct.set(c.field, values);
+    }
     const per = c.operator === 'UNIQUE' ? 1 : Number(c.value ?? '1');
     if (peers.length >= values.size * per) {
       const op = `${c.field} ${c.operator}${c.operator === 'MAX_PER' ? ` ${per}` : ''}`;
@@ -145,6 +145,38 @@ function slotsExhausted(
     }
   }
   return undefined;
+}
+
+/** How `spec` fits the cluster's agents ignoring peers: the same for each of its instances. */
+interface StaticFit {
+  agentEvals: Evaluation[];
+  fitting: Evaluation[];
+  /** Per constraint field, the distinct values among the fitting agents (filled on demand). */
+  distinct: Map<string, Set<string | undefined>>;
+}
+
+const NO_PEERS: readonly AgentView[] = Object.freeze([]);
+
+/**
+ * Worked out once per (agents list, spec), not per instance: a plan without offers reports
+ * on every instance, and redoing this for each made the report cost instances × agents.
+ */
+const staticFits = new WeakMap<readonly Candidate[], WeakMap<TaskSpec, StaticFit>>();
+
+function staticFit(spec: TaskSpec, needs: FitNeeds, agents: readonly Candidate[]): StaticFit {
+  let bySpec = staticFits.get(agents);
+  if (bySpec === undefined) {
+    bySpec = new WeakMap();
+    staticFits.set(agents, bySpec);
+  }
+  let fit = bySpec.get(spec);
+  if (fit === undefined) {
+    const views = agents.map((a) => a.view);
+    const agentEvals = agents.map((a) => evaluate(spec, needs, a, NO_PEERS, views, 'agent'));
+    fit = { agentEvals, fitting: agentEvals.filter((e) => e.rejections.length === 0), distinct: new Map() };
+    bySpec.set(spec, fit);
+  }
+  return fit;
 }
 
 function report(
@@ -176,13 +208,12 @@ export function fitReport(
 ): FitReport {
   const needs = needsOf(spec);
   if (agents.length === 0) return report('never', needs, 'the cluster has no active agents', []);
-  const views = agents.map((a) => a.view);
-  const agentEvals = agents.map((a) => evaluate(spec, needs, a, [], views, 'agent'));
-  const fitting = agentEvals.filter((e) => e.rejections.length === 0);
+  const fit = staticFit(spec, needs, agents);
+  const { agentEvals, fitting } = fit;
   if (fitting.length === 0) {
     return report('never', needs, '', countReasons(agentEvals, needs, 'agent'), bestOf(agentEvals));
   }
-  const exhausted = slotsExhausted(spec, fitting, peers);
+  const exhausted = slotsExhausted(spec, fit, peers);
   if (exhausted !== undefined) {
     return report('never', needs, '', [{ reason: 'constraint', count: fitting.length, detail: exhausted }]);
   }

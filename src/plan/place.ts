@@ -15,7 +15,7 @@
  *   lowest first.
  */
 
-import type { Attribute, Offer, OperatorAgent, Resource } from '../mesos/types.js';
+import type { Offer, OperatorAgent, Resource } from '../mesos/types.js';
 import type { ObservedTask } from '../model/observed.js';
 import { ResourcePool } from '../model/pool.js';
 import * as ranges from '../model/ranges.js';
@@ -25,6 +25,7 @@ import { type Candidate, type Evaluation, evaluate, needsOf, portRequests } from
 import type { AgentView } from './constraints.js';
 import { cmp } from './diff.js';
 import { fitReport, reportDependsOnPeers } from './fit.js';
+import { TryOrder } from './try-order.js';
 import type { AcceptGroup, AssignedPort, FitReport, PendingTask, TaskPlacement } from './types.js';
 
 export interface PlaceResult {
@@ -39,19 +40,16 @@ function offerRole(o: Offer): string | undefined {
   );
 }
 
-function agentAttributes(agents: readonly OperatorAgent[], agentId: string): Attribute[] {
-  return agents.find((a) => a.agent_info.id?.value === agentId)?.agent_info.attributes ?? [];
-}
-
 /** One candidate per (agent, allocation role), in offer order; offers of a group are merged. */
 export function groupOffers(offers: readonly Offer[], agents: readonly OperatorAgent[]): Candidate[] {
   const groups = new Map<string, { c: Candidate; resources: Resource[] }>();
+  const attributesOf = new Map(agents.map((a) => [a.agent_info.id?.value, a.agent_info.attributes ?? []]));
   for (const o of offers) {
     const role = offerRole(o);
     const key = JSON.stringify([o.agent_id.value, role ?? null]);
     let g = groups.get(key);
     if (g === undefined) {
-      const attributes = o.attributes ?? agentAttributes(agents, o.agent_id.value);
+      const attributes = o.attributes ?? attributesOf.get(o.agent_id.value) ?? [];
       const view = { agentId: o.agent_id.value, hostname: o.hostname, attributes };
       g = { c: { view, offerIds: [], pool: ResourcePool.from([]) }, resources: [] };
       if (role !== undefined) g.c.role = role;
@@ -154,19 +152,20 @@ export function placeTasks(
   const known = [...totals.map((t) => t.view), ...groups.map((g) => g.view)];
   const clusterViews = [...new Map(known.map((v) => [v.agentId, v])).values()];
   const peers = peerViews(running, clusterViews);
-  const placedOn = new Map<Candidate, string[]>();
+  /** Per group: its task ids, and the role of its first task (the ACCEPT's role when the offer has none). */
+  const placedOn = new Map<Candidate, { role: string; taskIds: string[] }>();
   // Spreading counts, kept up to date as tasks are placed (so each choice is O(groups)):
   // per name, that name's peers per agent; per agent, the tasks this plan put there.
   const peersPerAgent = new Map<string, Map<string, number>>();
-  const placedPerAgent = new Map<string, number>();
+  const order = new TryOrder(groups);
   const result: PlaceResult = { placed: [], unplaced: [], accepts: [] };
   // Without offers a spec's report is the same for every instance, unless a UNIQUE/MAX_PER
   // constraint counts its peers: made once per spec (a first plan reports on all of them).
   const noOfferReports = new Map<PendingTask['spec'], FitReport>();
-  const order = [...pending].sort((a, b) => cmp(a.spec.name, b.spec.name) || a.instance - b.instance);
+  const queue = [...pending].sort((a, b) => cmp(a.spec.name, b.spec.name) || a.instance - b.instance);
   // What a spec needs is the same for each of its instances: worked out once per spec.
   const needsBySpec = new Map<PendingTask['spec'], ReturnType<typeof needsOf>>();
-  for (const task of order) {
+  for (const task of queue) {
     let needs = needsBySpec.get(task.spec);
     if (needs === undefined) {
       needs = needsOf(task.spec);
@@ -178,25 +177,14 @@ export function placeTasks(
       perAgent = countByAgent(mine);
       peersPerAgent.set(task.spec.name, perAgent);
     }
-    const mineOn = perAgent;
-    // The choice among the offers that fit: fewest of this name's peers on the agent, then
-    // fewest tasks this plan put there, then offer order. So the offers are tried in that
-    // order and the first that fits is taken (one evaluation per task, not one per offer).
-    const ranked = groups
-      .map((c, i) => ({
-        c,
-        i,
-        peers: mineOn.get(c.view.agentId) ?? 0,
-        placed: placedPerAgent.get(c.view.agentId) ?? 0,
-      }))
-      .sort((a, b) => a.peers - b.peers || a.placed - b.placed || a.i - b.i);
     let chosen: Candidate | undefined;
     const evals: Evaluation[] = []; // in offer order; all of them when none fits
-    for (const r of ranked) {
-      const e = evaluate(task.spec, needs, r.c, mine, clusterViews, 'offer');
-      evals[r.i] = e;
+    for (const i of order.tryOrder(perAgent)) {
+      const c = groups[i] as Candidate;
+      const e = evaluate(task.spec, needs, c, mine, clusterViews, 'offer');
+      evals[i] = e;
       if (e.rejections.length === 0) {
-        chosen = r.c;
+        chosen = c;
         break;
       }
     }
@@ -224,17 +212,17 @@ export function placeTasks(
       },
     });
     const ids = placedOn.get(chosen);
-    if (ids === undefined) placedOn.set(chosen, [task.taskId]);
-    else ids.push(task.taskId);
+    if (ids === undefined) placedOn.set(chosen, { role: chosen.role ?? task.spec.role, taskIds: [task.taskId] });
+    else ids.taskIds.push(task.taskId);
     if (peers.has(task.spec.name)) mine.push(chosen.view);
     else peers.set(task.spec.name, [chosen.view]);
     bump(perAgent, agentId);
-    bump(placedPerAgent, agentId);
+    order.record(agentId);
   }
   for (const g of groups) {
-    const taskIds = placedOn.get(g);
-    if (taskIds === undefined) continue;
-    const role = g.role ?? result.placed.find((p) => p.taskId === taskIds[0])?.placement.role ?? '*';
+    const on = placedOn.get(g);
+    if (on === undefined) continue;
+    const { role, taskIds } = on;
     result.accepts.push({
       agentId: g.view.agentId,
       hostname: g.view.hostname,

@@ -166,7 +166,23 @@ export function localFlags(y: Argv<GlobalFlags>) {
       type: 'string',
       describe: 'Rescind offers not answered within this time',
       defaultDescription: 'never',
-    });
+    })
+    .option('simulate', {
+      type: 'boolean',
+      default: false,
+      describe: 'Simulated agents: tasks run no process (scale tests); control at POST /local/simulate',
+    })
+    .option('start-delay', {
+      type: 'string',
+      default: '100ms',
+      describe: 'With --simulate: launch to TASK_RUNNING',
+    })
+    .option('stop-delay', {
+      type: 'string',
+      default: '0s',
+      describe: 'With --simulate: KILL to stopped (past the grace period: killed at the grace)',
+    })
+    .option('agent-profile', { type: 'string', describe: 'YAML file: resources and attributes per agent group' });
 }
 
 export type FileArgs = ArgsOf<typeof validateFlags>;

@@ -3,15 +3,17 @@ import { defineCommand } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { parseDuration, type GlobalOptions } from '../options.js';
+import type { AgentProfileGroup } from '../../local/agent-profile.js';
 import type { LocalCluster } from '../../local/index.js';
 import { type LocalArgs, localFlags } from './flags.js';
 
 export const localCommand = defineCommand({
   command: 'local',
-  describe: 'Run a single-node Mesos-compatible cluster in the foreground (real processes)',
+  describe: 'Run a single-node Mesos-compatible cluster in the foreground (real processes, or --simulate)',
   examples: [
     ['$0 local', 'master on 127.0.0.1:5050 with one agent'],
     ['$0 local --agents 3 --attributes rack:r1', 'three agents'],
+    ['$0 local --agents 1000 --simulate --agent-profile racks.yaml', 'a thousand simulated agents'],
   ],
   builder: localFlags,
   run: runLocal,
@@ -29,6 +31,16 @@ function durationMs(text: unknown): number | undefined | null {
   return s === undefined ? null : Math.round(s * 1000);
 }
 
+async function loadProfile(io: Io, file: string | undefined): Promise<AgentProfileGroup[] | undefined> {
+  if (file === undefined) return undefined;
+  const { readFile } = await import('node:fs/promises');
+  const { AgentProfileError, parseAgentProfile } = await import('../../local/agent-profile.js');
+  const text = await readFile(path.resolve(io.cwd, file), 'utf8').catch((e: Error) => {
+    throw new AgentProfileError(`--agent-profile ${file}: ${e.message}`);
+  });
+  return parseAgentProfile(text, file);
+}
+
 async function runLocal(args: LocalArgs, globals: GlobalOptions, io: Io): Promise<number> {
   const agents = args.agents;
   if (!Number.isInteger(agents) || agents < 1)
@@ -39,10 +51,15 @@ async function runLocal(args: LocalArgs, globals: GlobalOptions, io: Io): Promis
     return usage(io, globals, 'MA_ERR_USAGE', `invalid --allocation-interval '${args.allocationInterval}'`);
   if (offerTimeoutMs === null)
     return usage(io, globals, 'MA_ERR_USAGE', `invalid --offer-timeout '${args.offerTimeout}'`);
+  const startDelayMs = durationMs(args.startDelay);
+  const stopDelayMs = durationMs(args.stopDelay);
+  if (startDelayMs === null) return usage(io, globals, 'MA_ERR_USAGE', `invalid --start-delay '${args.startDelay}'`);
+  if (stopDelayMs === null) return usage(io, globals, 'MA_ERR_USAGE', `invalid --stop-delay '${args.stopDelay}'`);
   let cluster: LocalCluster;
   try {
     // Loaded here: every other command starts faster without the local cluster's modules.
     const { startLocalCluster } = await import('../../local/index.js');
+    const agentProfile = await loadProfile(io, args.agentProfile);
     cluster = await startLocalCluster({
       port: args.port,
       listen: args.listen,
@@ -52,6 +69,8 @@ async function runLocal(args: LocalArgs, globals: GlobalOptions, io: Io): Promis
       workDir: path.resolve(io.cwd, args.workDir ?? '.local-cluster'),
       allocationIntervalMs,
       offerTimeoutMs,
+      simulate: args.simulate ? { startDelayMs, stopDelayMs } : undefined,
+      agentProfile,
     });
   } catch (e) {
     const err = e as Error & { code?: string };
@@ -60,8 +79,15 @@ async function runLocal(args: LocalArgs, globals: GlobalOptions, io: Io): Promis
     io.stderr.write(`mesos-apply local: could not start: ${what}\n`);
     return EXIT.FAILED;
   }
-  io.stdout.write(`mesos-apply local: master listening on ${cluster.url} with ${cluster.agents.length} agent(s)\n`);
-  for (const a of cluster.agents) io.stdout.write(`  agent ${a.id} on http://${a.pid.split('@')[1]}\n`);
+  const kind = args.simulate ? ' simulated' : '';
+  io.stdout.write(
+    `mesos-apply local: master listening on ${cluster.url} with ${cluster.agents.length}${kind} agent(s)\n`,
+  );
+  const listed = cluster.agents.length > 20 ? cluster.agents.slice(0, 3) : cluster.agents;
+  for (const a of listed) io.stdout.write(`  agent ${a.id} on http://${a.pid.split('@')[1]}\n`);
+  if (listed.length < cluster.agents.length)
+    io.stdout.write(`  ... and ${cluster.agents.length - listed.length} more\n`);
+  if (args.simulate) io.stdout.write(`  simulation control: POST ${cluster.url}/local/simulate\n`);
   io.stdout.write(`  work dir ${cluster.workDir} (sandboxes are kept on exit)\n`);
   const signal = await io.interrupted;
   io.stderr.write(`mesos-apply local: ${signal}, stopping tasks and agents...\n`);

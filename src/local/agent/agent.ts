@@ -23,6 +23,8 @@ import { SandboxFiles } from './files.js';
 import { createAgentServer } from './http.js';
 import { killGraceMs, type RunnerHooks, type TaskRunner } from './runner.js';
 import { sandboxPaths } from './sandbox.js';
+import { SimTask } from './sim-task.js';
+import type { Simulation } from './simulation.js';
 import { agentStateModel, type ExecutorView, type FrameworkView } from './state.js';
 import { buildStatus, type UpdateFields } from './status.js';
 import { UpdateStreams } from './update-streams.js';
@@ -45,6 +47,8 @@ export interface LocalAgentOptions extends AgentOptions {
   closeGraceMs?: number;
   /** The docker CLI (default `docker`). */
   docker?: string;
+  /** Simulated agent: tasks are SimTasks (no process), driven by this shared simulation. */
+  simulation?: Simulation;
 }
 
 const MAX_COMPLETED_EXECUTORS = 150;
@@ -144,10 +148,13 @@ export class LocalAgent implements AgentHandle {
       paths,
       hooks,
     };
+    const sim = this.opts.simulation;
     record.runner =
-      task.container?.type === 'DOCKER'
-        ? new DockerTask(ctx, { docker: this.opts.docker ?? 'docker', probe: () => this.probeEngine() })
-        : new CommandTask(ctx);
+      sim !== undefined
+        ? new SimTask(ctx, sim)
+        : task.container?.type === 'DOCKER'
+          ? new DockerTask(ctx, { docker: this.opts.docker ?? 'docker', probe: () => this.probeEngine() })
+          : new CommandTask(ctx);
     fw.executors.push(record);
     for (const name of [paths.virtualPath, paths.legacyPath, paths.directory]) this.files.attach(name, paths.directory);
     record.runner.start();

@@ -45,8 +45,13 @@ async function teardownLegacy(master: Master, req: IncomingMessage, res: ServerR
   return master.teardown(id) ? sendEmpty(res, 200) : sendText(res, 400, `No framework found with specified ID`);
 }
 
-function route(master: Master, req: IncomingMessage, res: ServerResponse): void | Promise<void> {
+/** Routes outside Mesos's API that a local cluster adds (the simulation's control endpoint). */
+export type ExtraRoutes = Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>;
+
+function route(master: Master, req: IncomingMessage, res: ServerResponse, extra: ExtraRoutes): void | Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
+  const local = extra[url.pathname];
+  if (local) return local(req, res);
   if (url.pathname === '/version' || url.pathname === '/version/')
     return sendJson(res, versionInfo(master.config.startTimeMs));
   const path = url.pathname.startsWith('/master/') ? url.pathname.slice('/master'.length) : url.pathname;
@@ -61,11 +66,16 @@ export interface MasterServer {
   destroy(): void;
 }
 
-export async function startMasterServer(master: Master, host: string, port: number): Promise<MasterServer> {
+export async function startMasterServer(
+  master: Master,
+  host: string,
+  port: number,
+  extra: ExtraRoutes = {},
+): Promise<MasterServer> {
   // libprocess keeps idle connections open; a long keep-alive avoids reset races on reuse.
   const server = http.createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, (req, res) => {
     Promise.resolve()
-      .then(() => route(master, req, res))
+      .then(() => route(master, req, res, extra))
       .catch((e: unknown) => {
         trace('request %s %s failed: %s', req.method, req.url, e instanceof Error ? e.stack : String(e));
         if (!res.headersSent) sendText(res, 500, e instanceof Error ? e.message : String(e));
