@@ -255,12 +255,31 @@ export interface NetworkInfo {
   port_mappings?: DockerPortMapping[];
 }
 
+/** `Secret`: a reference resolved by the agent's secret resolver, or the value itself (base64 bytes). */
+export interface Secret {
+  type?: 'UNKNOWN' | 'REFERENCE' | 'VALUE';
+  reference?: { name: string; key?: string };
+  value?: { data: string };
+}
+
+/**
+ * A container image for the Mesos containerizer. `docker.config` is a docker config file
+ * (JSON, `{"auths": ...}`) with the registry credentials; `credential` is deprecated since
+ * Mesos 1.3 and never read by Mesos. `cached: false` pulls even when the agent has the image.
+ */
+export interface Image {
+  type: 'APPC' | 'DOCKER';
+  docker?: { name: string; credential?: { principal: string; secret?: string }; config?: Secret };
+  appc?: { name: string };
+  cached?: boolean;
+}
+
 export interface ContainerInfo {
   type: 'DOCKER' | 'MESOS';
   volumes?: Volume[];
   hostname?: string;
   docker?: DockerInfo;
-  mesos?: { image?: { type: 'APPC' | 'DOCKER'; docker?: { name: string }; cached?: boolean } };
+  mesos?: { image?: Image };
   network_infos?: NetworkInfo[];
 }
 

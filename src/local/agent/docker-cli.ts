@@ -1,6 +1,10 @@
 /**
  * The `docker` CLI as Mesos's Docker containerizer drives it (src/docker/docker.cpp):
  * whether an engine answers, and the exact `docker run` argv for a TaskInfo.
+ * A ContainerInfo of type MESOS with a Docker image (the Mesos containerizer, "UCR") is run
+ * through the same CLI, with the Mesos containerizer's meaning of CommandInfo (a `value`
+ * replaces the entrypoint, `arguments` are the full argv) on the host network: the local
+ * cluster has no image provisioner of its own (README: differences from Mesos).
  */
 import { execFile } from 'node:child_process';
 import type { ContainerInfo, CommandInfo, Resource } from '../../mesos/types.js';
@@ -68,6 +72,38 @@ function networkName(container: ContainerInfo): string {
   }
 }
 
+function limitAndEnvArgs(input: DockerRunInput): string[] {
+  const args: string[] = [];
+  const cpus = scalar(input.resources, 'cpus');
+  if (cpus !== undefined)
+    args.push('--cpu-shares', String(Math.max(Math.floor(CPU_SHARES_PER_CPU * cpus), MIN_CPU_SHARES)));
+  const mem = scalar(input.resources, 'mem');
+  if (mem !== undefined) args.push('--memory', String(Math.max(Math.floor(mem) * 1024 * 1024, MIN_MEMORY_BYTES)));
+  for (const [key, value] of Object.entries(input.env)) args.push('-e', `${key}=${value}`);
+  return args;
+}
+
+/**
+ * A MESOS container with a Docker image (docker/runtime isolator, getLaunchCommand):
+ * `shell` → `/bin/sh -c value`; a `value` → that program with `arguments` as its full argv;
+ * neither → the image's entrypoint, with `arguments` (if any) in place of its CMD.
+ */
+function mesosImageRunArgs(input: DockerRunInput): string[] {
+  const image = containerImage(input.container);
+  if (image === undefined) throw new DockerRunError('Unsupported container image type: 1');
+  if ((input.container.network_infos ?? []).length > 0)
+    throw new DockerRunError('CNI networks (network_infos) are not supported by mesos-apply local');
+  const args = ['run', ...limitAndEnvArgs(input), ...volumeArgs(input), '--net', 'host', '-w', input.mappedSandbox];
+  const cmd = input.command;
+  if (cmd.shell !== false) {
+    if (cmd.value === undefined) throw new DockerRunError('Shell specified but no command value provided');
+    return [...args, '--entrypoint', '/bin/sh', '--name', input.name, image, '-c', cmd.value];
+  }
+  if (cmd.value !== undefined)
+    return [...args, '--entrypoint', cmd.value, '--name', input.name, image, ...(cmd.arguments ?? []).slice(1)];
+  return [...args, '--name', input.name, image, ...(cmd.arguments ?? [])];
+}
+
 function volumeArgs(input: DockerRunInput): string[] {
   const args: string[] = [];
   for (const volume of input.container.volumes ?? []) {
@@ -82,19 +118,21 @@ function volumeArgs(input: DockerRunInput): string[] {
   return args;
 }
 
+/** The image a DOCKER container or a MESOS container with a Docker image runs. */
+export function containerImage(container: ContainerInfo): string | undefined {
+  if (container.type === 'DOCKER') return container.docker?.image;
+  const image = container.mesos?.image;
+  return image?.type === 'DOCKER' ? image.docker?.name : undefined;
+}
+
 /** The argv after `docker` (`run ...`), in the order Mesos builds it. */
 export function dockerRunArgs(input: DockerRunInput): string[] {
+  if (input.container.type === 'MESOS') return mesosImageRunArgs(input);
   const docker = input.container.docker;
   if (docker === undefined) throw new DockerRunError('No docker info found in container info');
   const args = ['run'];
   if (docker.privileged === true) args.push('--privileged');
-  const cpus = scalar(input.resources, 'cpus');
-  if (cpus !== undefined)
-    args.push('--cpu-shares', String(Math.max(Math.floor(CPU_SHARES_PER_CPU * cpus), MIN_CPU_SHARES)));
-  const mem = scalar(input.resources, 'mem');
-  if (mem !== undefined) args.push('--memory', String(Math.max(Math.floor(mem) * 1024 * 1024, MIN_MEMORY_BYTES)));
-  for (const [key, value] of Object.entries(input.env)) args.push('-e', `${key}=${value}`);
-  args.push(...volumeArgs(input));
+  args.push(...limitAndEnvArgs(input), ...volumeArgs(input));
   const network = networkName(input.container);
   args.push('--net', network);
   if (input.container.hostname !== undefined) {

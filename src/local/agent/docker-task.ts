@@ -1,19 +1,29 @@
 /**
  * One task with ContainerInfo DOCKER, run the way Mesos's Docker containerizer and
  * `mesos-docker-executor` do it, through the `docker` CLI:
+ *   the URIs fetched into the sandbox; the image pulled if missing (docker-engine.ts);
  *   `docker run ... --name mesos-<container id> <image> ...` in the foreground, its output
  *   into the sandbox's stdout/stderr; TASK_STARTING; TASK_RUNNING once `docker inspect`
  *   answers (data = base64 of the inspect JSON, network_infos with the container's IP);
  *   KILL → TASK_KILLING (capability) → `docker stop -t <grace s>` → TASK_KILLED;
  *   otherwise "Container exited with status N" (FINISHED / FAILED).
+ * A fetch or pull failure is Mesos's launch failure: TASK_FAILED, SOURCE_AGENT,
+ * REASON_CONTAINER_LAUNCH_FAILED, "Failed to launch container: ...".
  * Without a reachable engine the task fails the way it does on a real agent that has only
  * the Mesos containerizer (recorded): TASK_FAILED, SOURCE_AGENT, REASON_EXECUTOR_TERMINATED,
  * "Abnormal executor termination: unknown container", plus a plain explanation.
+ * A MESOS container with a Docker image runs the same way with the command executor's
+ * wording ("Command exited with status N", no inspect data); without an engine it fails as
+ * on an agent without an image provisioner ("Unsupported container image type: 2", recorded).
  * The stopped container is removed once its exit is known (Mesos waits 6 h).
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { KillPolicy } from '../../mesos/types.js';
-import { dockerRunArgs, type EngineProbe } from './docker-cli.js';
+import { containerImage, dockerRunArgs, type EngineProbe } from './docker-cli.js';
+import { dockerCommand, ensureImage, whyNotStarted } from './docker-engine.js';
+import { FetchError, fetchUris } from './fetcher.js';
 import { HealthChecker } from './health.js';
 import { spawnGroup, type SpawnedGroup } from './process-group.js';
 import { closeSandbox, createSandbox } from './sandbox.js';
@@ -35,11 +45,7 @@ export interface DockerDeps {
 }
 
 function docker(deps: DockerDeps, args: string[], timeoutMs = 60_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(deps.docker, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
-      err === null ? resolve(stdout) : reject(new Error(stderr.trim() || err.message)),
-    );
-  });
+  return dockerCommand(deps.docker, args, { timeoutMs });
 }
 
 export class DockerTask implements TaskRunner {
@@ -48,11 +54,16 @@ export class DockerTask implements TaskRunner {
   private phase: 'launching' | 'running' | 'terminated' = 'launching';
   private silent = false;
   private killed = false;
+  /** Whether `docker inspect` ever saw the container running. */
+  private everRunning = false;
   private killedByHealthCheck = false;
   private group: SpawnedGroup | undefined;
   private health: HealthChecker | undefined;
   private launched: Promise<void> = Promise.resolve();
   private readonly name: string;
+  /** A MESOS container with a Docker image (the command executor's wording). */
+  private readonly mesos: boolean;
+  private readonly launchAbort = new AbortController();
 
   constructor(
     private readonly ctx: LaunchContext,
@@ -60,16 +71,19 @@ export class DockerTask implements TaskRunner {
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.name = `mesos-${ctx.containerId}`;
+    this.mesos = ctx.task.container?.type === 'MESOS';
   }
 
   start(): void {
-    this.launched = this.launch().catch((err: unknown) =>
-      this.fail(
-        'TASK_FAILED',
-        'REASON_CONTAINER_LAUNCH_FAILED',
-        `Failed to launch container: ${err instanceof Error ? err.message : String(err)}`,
-      ),
-    );
+    this.launched = this.launch().catch((err: unknown) => {
+      const detail =
+        err instanceof FetchError
+          ? `Failed to fetch all URIs for container '${this.ctx.containerId}': exited with status 1`
+          : err instanceof Error
+            ? err.message
+            : String(err);
+      this.fail('TASK_FAILED', 'REASON_CONTAINER_LAUNCH_FAILED', `Failed to launch container: ${detail}`);
+    });
   }
 
   kill(policy?: KillPolicy): void {
@@ -102,14 +116,25 @@ export class DockerTask implements TaskRunner {
       const probe = await this.deps.probe();
       if (this.phase !== 'launching') return;
       if (!probe.ok) {
-        const why = `No Docker engine is reachable from this agent (${probe.detail}), so Docker tasks cannot run here.`;
+        const why = `No Docker engine is reachable from this agent (${probe.detail}), so ${this.mesos ? 'container images' : 'Docker tasks'} cannot run here.`;
         await files.stderr.appendFile(`${why}\n`).catch(() => undefined);
+        if (this.mesos)
+          return this.fail(
+            'TASK_FAILED',
+            'REASON_CONTAINER_LAUNCH_FAILED',
+            `Failed to launch container: Unsupported container image type: 2. ${why}`,
+          );
         return this.fail(
           'TASK_FAILED',
           'REASON_EXECUTOR_TERMINATED',
           `Abnormal executor termination: unknown container. ${why}`,
         );
       }
+      const log = (line: string): void => void files.stderr.appendFile(`${line}\n`).catch(() => undefined);
+      const uris = this.ctx.task.command?.uris ?? [];
+      if (uris.length > 0)
+        await fetchUris(uris, { sandbox: this.ctx.paths.directory, log, signal: this.launchAbort.signal });
+      if (this.phase !== 'launching') return;
       const env = this.environment();
       const args = dockerRunArgs({
         container: this.ctx.task.container!,
@@ -120,9 +145,7 @@ export class DockerTask implements TaskRunner {
         mappedSandbox: MAPPED_SANDBOX,
         env,
       });
-      const image = this.ctx.task.container!.docker!.image;
-      if (this.ctx.task.container!.docker!.force_pull_image === true)
-        await docker(this.deps, ['pull', image], 10 * 60_000);
+      await this.pull(log);
       if (this.phase !== 'launching') return;
       this.group = spawnGroup(this.deps.docker, [this.deps.docker, ...args], {
         stdio: ['ignore', files.stdout.fd, files.stderr.fd],
@@ -133,6 +156,19 @@ export class DockerTask implements TaskRunner {
       void this.inspectUntilRunning(env);
     } finally {
       await closeSandbox(files);
+    }
+  }
+
+  private async pull(log: (line: string) => void): Promise<void> {
+    const container = this.ctx.task.container!;
+    const image = containerImage(container)!;
+    const force = this.mesos ? container.mesos?.image?.cached === false : container.docker?.force_pull_image === true;
+    try {
+      await ensureImage(this.deps.docker, image, force, this.ctx.paths.directory);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      log(message);
+      throw new Error(this.mesos ? `Failed to pull image '${image}': ${message}` : message);
     }
   }
 
@@ -168,13 +204,14 @@ export class DockerTask implements TaskRunner {
           : (JSON.parse(out) as { State?: { Running?: boolean }; NetworkSettings?: { IPAddress?: string } }[])[0];
       if (info?.State?.Running === true && this.phase === 'running' && !this.killed) {
         const ip = info.NetworkSettings?.IPAddress || this.ctx.agentIp;
-        const data = Buffer.from(out!).toString('base64');
-        this.emit({
+        this.everRunning = true;
+        const fields: UpdateFields = {
           state: 'TASK_RUNNING',
           source: 'SOURCE_EXECUTOR',
-          data,
           containerStatus: containerStatusFor(this.ctx.containerId, ip, this.group?.pid),
-        });
+        };
+        if (!this.mesos) fields.data = Buffer.from(out!).toString('base64');
+        this.emit(fields);
         this.startHealth(env);
         return;
       }
@@ -212,13 +249,18 @@ export class DockerTask implements TaskRunner {
     });
   }
 
-  private reaped(exit: { code: number | null; signal: NodeJS.Signals | null }): void {
+  private async reaped(exit: { code: number | null; signal: NodeJS.Signals | null }): Promise<void> {
     this.phase = 'terminated';
     this.health?.pause();
+    if (!this.killed && !exitSucceeded(exit) && !this.everRunning) {
+      const why = await whyNotStarted(this.deps.docker, this.name);
+      if (why !== undefined)
+        await appendFile(join(this.ctx.paths.directory, 'stderr'), `${why}\n`).catch(() => undefined);
+    }
     const state = this.killed ? 'TASK_KILLED' : exitSucceeded(exit) ? 'TASK_FINISHED' : 'TASK_FAILED';
     const fields: UpdateFields = {
       state,
-      message: `Container ${describeExit(exit)}`,
+      message: `${this.mesos ? 'Command' : 'Container'} ${describeExit(exit)}`,
       source: 'SOURCE_EXECUTOR',
       containerStatus: this.containerStatus(),
     };
@@ -233,6 +275,7 @@ export class DockerTask implements TaskRunner {
 
   private killDuringLaunch(): void {
     this.killed = true;
+    this.launchAbort.abort();
     this.fail('TASK_KILLED', 'REASON_TASK_KILLED_DURING_LAUNCH', 'Killed before delivery to the executor');
   }
 
