@@ -11,6 +11,8 @@ import { isActive } from '../model/states.js';
 import type { DescribeTask } from '../ui/describe-view.js';
 import type { GetRow } from '../ui/get-view.js';
 import { LABEL_SPEC } from './cluster.js';
+import { clonePlain } from '../model/clone.js';
+import { maskImageSecret } from '../plan/taskinfo.js';
 
 export interface FrameworkTasks {
   frameworkId?: string;
@@ -122,6 +124,10 @@ export function describeTask(t: { observed: ObservedTask; task: Task }): Describ
     if (variables.length > 0) command.environment = { variables };
     const labels = (t.task.labels?.labels ?? []).filter((l) => l.key !== LABEL_SPEC);
     info = { ...t.task, labels: { labels }, command } as Task & { command: CommandInfo };
+  }
+  if (info.container?.mesos?.image?.docker?.config?.value !== undefined) {
+    info = { ...info, container: clonePlain(info.container) };
+    maskImageSecret(info.container, spec);
   }
   const out: DescribeTask = {
     taskId: t.observed.taskId,

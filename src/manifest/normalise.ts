@@ -8,9 +8,17 @@
  * them equal).
  */
 import { createHash } from 'node:crypto';
-import type { ConstraintSpec, DockerSpec, EnvValue, HealthCheckSpec, TaskSpec, UriSpec } from '../model/spec.js';
+import type {
+  ConstraintSpec,
+  DockerSpec,
+  EnvValue,
+  HealthCheckSpec,
+  MesosImageSpec,
+  TaskSpec,
+  UriSpec,
+} from '../model/spec.js';
 import { durationSeconds } from './duration.js';
-import type { RawDocker, RawDuration, RawHealthCheck, RawTask } from './raw.js';
+import type { RawDocker, RawDuration, RawHealthCheck, RawMesosImage, RawTask } from './raw.js';
 import { roundScalar } from './roles.js';
 
 export const DEFAULTS = {
@@ -59,6 +67,17 @@ function normaliseDocker(d: RawDocker): DockerSpec {
     })),
   };
   if (d.networkName !== undefined) out.networkName = d.networkName;
+  if (d.pullConfig !== undefined) out.pullConfig = d.pullConfig;
+  return out;
+}
+
+function normaliseMesosImage(m: RawMesosImage): MesosImageSpec {
+  const out: MesosImageSpec = { image: m.image, forcePull: m.forcePull ?? DEFAULTS.docker.forcePull };
+  const c = m.pullConfig;
+  if (c?.fromEnv !== undefined) out.pullConfig = { kind: 'fromEnv', name: c.fromEnv };
+  else if (c?.secret !== undefined)
+    out.pullConfig =
+      c.key === undefined ? { kind: 'secret', name: c.secret } : { kind: 'secret', name: c.secret, key: c.key };
   return out;
 }
 
@@ -132,6 +151,7 @@ export function normalise(task: RawTask): TaskSpec {
   if (s.command !== undefined) spec.command = s.command;
   if (s.args !== undefined) spec.args = [...s.args];
   if (s.container?.docker) spec.docker = normaliseDocker(s.container.docker);
+  if (s.container?.mesos) spec.mesosImage = normaliseMesosImage(s.container.mesos);
   if (s.healthCheck) spec.healthCheck = normaliseHealthCheck(s.healthCheck);
   return spec;
 }

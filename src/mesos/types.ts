@@ -244,6 +244,10 @@ export interface DockerInfo {
 export interface Volume {
   container_path: string;
   host_path?: string;
+  /** Rootfs of an image mounted as a volume (Mesos containerizer). */
+  image?: Image;
+  /** DOCKER_VOLUME, HOST_PATH, SANDBOX_PATH, SECRET or CSI_VOLUME; not used by mesos-apply. */
+  source?: { type?: string } & Record<string, unknown>;
   mode: 'RW' | 'RO';
 }
 
