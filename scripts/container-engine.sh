@@ -20,8 +20,10 @@ SOCKET="$DIR/docker.sock"
 CONF="$DIR/containers.conf"
 PIDFILE="$DIR/service.pid"
 LOG="$DIR/service.log"
-# The images the Docker tests run (test/support/docker-engine.ts names them too).
+# The images the Docker tests run (test/support/docker-engine.ts names them too): busybox with
+# a shell by default, and the same files serving /www over HTTP on port 80 by default.
 IMAGE="mesos-apply-test/busybox:1"
+HTTPD_IMAGE="mesos-apply-test/httpd:1"
 
 say() { echo "container-engine: $*" >&2; }
 
@@ -74,7 +76,9 @@ start_service() {
 }
 
 build_image() {
-  if CONTAINERS_CONF="$CONF" podman image exists "$IMAGE"; then return 0; fi
+  if CONTAINERS_CONF="$CONF" podman image exists "$IMAGE" && CONTAINERS_CONF="$CONF" podman image exists "$HTTPD_IMAGE"; then
+    return 0
+  fi
   local root
   root="$(mktemp -d)"
   mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/www"
@@ -88,8 +92,10 @@ build_image() {
   tar -C "$root" -cf "$root.tar" .
   CONTAINERS_CONF="$CONF" podman import --quiet \
     --change 'ENV PATH=/bin' --change 'CMD ["/bin/sh"]' "$root.tar" "$IMAGE" >/dev/null
+  CONTAINERS_CONF="$CONF" podman import --quiet --change 'ENV PATH=/bin' \
+    --change 'CMD ["httpd", "-f", "-p", "80", "-h", "/www"]' "$root.tar" "$HTTPD_IMAGE" >/dev/null
   rm -rf "$root" "$root.tar"
-  say "built $IMAGE from Debian's busybox-static"
+  say "built $IMAGE and $HTTPD_IMAGE from Debian's busybox-static"
 }
 
 stop_service() {

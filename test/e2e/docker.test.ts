@@ -15,14 +15,17 @@ import type { LocalCluster } from '../../src/local/index.js';
 import type { Task } from '../../src/mesos/types.js';
 import { runCli } from '../support/cli.js';
 import { tasksNamed, testCluster } from '../support/cluster.js';
-import { containerNames, ENGINE, requireEngine, TEST_IMAGE } from '../support/docker-engine.js';
+import { REPO } from '../support/cli.js';
+import { containerNames, ENGINE, requireEngine, TEST_HTTPD_IMAGE, TEST_IMAGE } from '../support/docker-engine.js';
 
 let cluster: LocalCluster | undefined;
 const dir = mkdtempSync(path.join(tmpdir(), 'mesos-apply-docker-'));
 let n = 0;
 
 beforeAll(async () => {
-  if (ENGINE.ok) cluster = await testCluster({ resources: 'cpus:4;mem:4096;disk:10000;ports:[31800-31899]' });
+  // 31080: the fixed host port of manifests/nginx.yaml, inside Mesos's default [31000-32000].
+  if (ENGINE.ok)
+    cluster = await testCluster({ resources: 'cpus:4;mem:4096;disk:10000;ports:[31080-31080,31800-31899]' });
 });
 afterAll(async () => {
   await cluster?.close();
@@ -118,7 +121,7 @@ describe('Docker tasks through mesos-apply', () => {
     const report = JSON.parse(r.stdout);
     expect(report.instances[0]).toMatchObject({ outcome: 'healthy', healthy: true });
     const [port] = report.instances[0].ports as number[];
-    expect(port).toBeGreaterThanOrEqual(31800);
+    expect(port === 31080 || (port >= 31800 && port <= 31899)).toBe(true);
     const res = await fetch(`http://127.0.0.1:${port}/`);
     expect(await res.text()).toBe('hello from busybox httpd\n');
 
@@ -130,6 +133,19 @@ describe('Docker tasks through mesos-apply', () => {
     expect(task!.health_check?.http?.port).toBe(80);
     expect((await cli('fw-bridge', ['delete', 'web'])).code).toBe(0);
     await expectNoContainerLeft('web');
+  }, 120_000);
+
+  it('manifests/nginx.yaml runs as the README shows (with an HTTP image built here for nginx:1.27)', async (ctx) => {
+    requireEngine(ctx);
+    const example = readFileSync(path.join(REPO, 'manifests/nginx.yaml'), 'utf8');
+    expect(example).toContain('image: nginx:1.27');
+    const f = path.join(dir, 'nginx.yaml');
+    writeFileSync(f, example.replace('image: nginx:1.27', `image: ${TEST_HTTPD_IMAGE}`));
+    const r = await cli('fw-nginx', ['-f', f]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('healthy');
+    const res = await fetch('http://127.0.0.1:31080/');
+    expect(res.status).toBe(200);
   }, 120_000);
 
   it('the Mesos containerizer runs a Docker image too', async (ctx) => {

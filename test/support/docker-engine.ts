@@ -12,12 +12,14 @@ import { existsSync } from 'node:fs';
 
 /** Built by scripts/container-engine.sh from Debian's busybox-static (sh, httpd, ...). */
 export const TEST_IMAGE = 'mesos-apply-test/busybox:1';
+/** The same files, serving /www over HTTP on port 80 by default (a stand-in for nginx). */
+export const TEST_HTTPD_IMAGE = 'mesos-apply-test/httpd:1';
 const DEFAULT_SOCKET = '/tmp/mesos-apply-engine/docker.sock';
 
 export type Engine = { ok: true; host: string } | { ok: false; reason: string };
 
 function docker(args: string[]): string {
-  return execFileSync('docker', args, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 function firstLine(err: unknown): string {
@@ -36,10 +38,12 @@ function probe(): Engine {
   } catch (err) {
     return { ok: false, reason: `no Docker engine answers on ${host}: ${firstLine(err)}; ${fix}` };
   }
-  try {
-    docker(['image', 'inspect', TEST_IMAGE]);
-  } catch {
-    return { ok: false, reason: `the test image ${TEST_IMAGE} is missing on ${host}; ${fix}` };
+  for (const image of [TEST_IMAGE, TEST_HTTPD_IMAGE]) {
+    try {
+      docker(['image', 'inspect', image]);
+    } catch {
+      return { ok: false, reason: `the test image ${image} is missing on ${host}; ${fix}` };
+    }
   }
   return { ok: true, host };
 }

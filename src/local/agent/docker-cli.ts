@@ -11,13 +11,19 @@ import type { ContainerInfo, CommandInfo, Resource } from '../../mesos/types.js'
 
 export type EngineProbe = { ok: true; version: string } | { ok: false; detail: string };
 
-/** `docker version` against the engine: the only reliable "is an engine reachable" test. */
-export function probeDockerEngine(docker = 'docker', timeoutMs = 5000): Promise<EngineProbe> {
+/**
+ * `docker version` against the engine: the only reliable "is an engine reachable" test. The
+ * timeout is generous: a busy machine can take seconds to start the CLI and get an answer,
+ * and a false "no engine" fails every Docker task launched until the next probe.
+ */
+export function probeDockerEngine(docker = 'docker', timeoutMs = 30_000): Promise<EngineProbe> {
   return new Promise((resolve) => {
     execFile(docker, ['version', '--format', '{{.Server.Version}}'], { timeout: timeoutMs }, (err, stdout, stderr) => {
       if (err === null && stdout.trim() !== '') return resolve({ ok: true, version: stdout.trim() });
       const code = (err as NodeJS.ErrnoException | null)?.code;
       if (code === 'ENOENT') return resolve({ ok: false, detail: `the '${docker}' CLI is not installed` });
+      if (err?.killed === true)
+        return resolve({ ok: false, detail: `the engine did not answer 'docker version' within ${timeoutMs / 1000} s` });
       const lines = `${stderr}`
         .split('\n')
         .map((l) => l.trim())
