@@ -66,7 +66,7 @@ function outsideRanges(port: number, hits: Evaluation[], role: string): string {
   return (
     `port ${port} is outside every agent's port ranges (${offered.length > 0 ? ranges.format(offered) : 'none'}): ` +
     'use a hostPort in them, or leave hostPort out to take any offered port, or give the agents that port ' +
-    `(mesos-agent --resources; mesos-apply local --resources 'ports:[${port}-${port},31000-32000]')`
+    `(mesos-agent --resources, or mesos-apply local --resources 'ports:[${port}-${port},31000-32000]')`
   );
 }
 
