@@ -35,6 +35,8 @@ export interface LocalClusterOptions {
   offerTimeoutMs?: number;
   /** Heartbeat interval, seconds (Mesos: fixed 15). For tests. */
   heartbeatIntervalSeconds?: number;
+  /** The docker CLI the agents run Docker tasks with (the agent flag `--docker`). Default `docker`. */
+  docker?: string;
 }
 
 export interface LocalCluster {
@@ -87,6 +89,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
         resources: agentShare(totals, i, count),
         attributes,
         retryMs: opts.statusRetryMs,
+        ...(opts.docker === undefined ? {} : { docker: opts.docker }),
       });
       await agent.start();
       agents.push(agent);

@@ -7,7 +7,7 @@
  * image, and the three ways a container fails (missing image, bad entrypoint, non-zero exit)
  * as apply reports them. Without an engine every test is skipped with the reason (failed in CI).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,27 @@ async function expectNoContainerLeft(name: string): Promise<void> {
 }
 
 const resources = 'resources: {cpus: 0.1, mem: 64}';
+
+describe('Docker tasks where no engine answers', () => {
+  it('fail cleanly, saying why (on every machine: the agents use a docker CLI pointed at a dead socket)', async () => {
+    const cliFile = path.join(dir, 'docker');
+    writeFileSync(cliFile, '#!/bin/sh\nDOCKER_HOST=unix:///nonexistent/docker.sock exec docker "$@"\n');
+    chmodSync(cliFile, 0o755);
+    const dead = await testCluster({ docker: cliFile });
+    try {
+      const f = manifest({
+        dock: `container: {docker: {image: '${TEST_IMAGE}', network: BRIDGE, portMappings: [{name: http, containerPort: 80}]}}\n${resources}`,
+      });
+      const r = await runCli(['-f', f], { env: { MESOS_MASTER: dead.url, MESOS_APPLY_FRAMEWORK: 'fw-dead' } });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('TASK_FAILED');
+      expect(r.stdout).toContain('REASON_EXECUTOR_TERMINATED');
+      expect(r.stdout).toMatch(/No Docker engine is reachable from this agent/);
+    } finally {
+      await dead.close();
+    }
+  });
+});
 
 describe('Docker tasks through mesos-apply', () => {
   it('HOST network: env and fromEnv, a host-path volume, logs, delete within the grace period', async (ctx) => {
