@@ -10,9 +10,9 @@
 #
 # Why these settings: crun refuses the hybrid cgroup layout of these kernels, so the runtime is
 # runc with the cgroupfs manager; podman's default ulimits cannot be applied here, so
-# `default_ulimits = []`. All state lives in $MESOS_APPLY_ENGINE_DIR (default
-# /tmp/mesos-apply-engine): containers.conf, the socket, the service's pid and log.
-# On a machine that already has a Docker engine, use it instead: export DOCKER_HOST yourself.
+# `default_ulimits = []`; docker.io is blocked (registries.conf), so no test reaches for the
+# network. All state lives in $MESOS_APPLY_ENGINE_DIR (default /tmp/mesos-apply-engine):
+# containers.conf, registries.conf, the socket, the service's pid and log.
 set -euo pipefail
 
 DIR="${MESOS_APPLY_ENGINE_DIR:-/tmp/mesos-apply-engine}"
@@ -55,6 +55,15 @@ runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 EOF
+  # Every image the tests use is built here; a pull of anything else (the docker CLI sends
+  # `nginx:1.27` as docker.io/library/nginx) fails at once instead of reaching for the network.
+  cat >"$DIR/registries.conf" <<'EOF'
+unqualified-search-registries = []
+
+[[registry]]
+location = "docker.io"
+blocked = true
+EOF
   mv "$CONF.tmp" "$CONF"
 }
 
@@ -63,7 +72,7 @@ answers() { DOCKER_HOST="unix://$SOCKET" timeout 10 docker version --format '{{.
 start_service() {
   if answers; then return 0; fi
   rm -f "$SOCKET"
-  CONTAINERS_CONF="$CONF" setsid podman system service --time=0 "unix://$SOCKET" >"$LOG" 2>&1 </dev/null &
+  CONTAINERS_CONF="$CONF" CONTAINERS_REGISTRIES_CONF="$DIR/registries.conf" setsid podman system service --time=0 "unix://$SOCKET" >"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   for _ in $(seq 1 100); do
     answers && return 0
