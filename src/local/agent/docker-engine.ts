@@ -9,6 +9,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ContainerInfo } from '../../mesos/types.js';
+import { containerImage } from './docker-cli.js';
 
 export interface DockerCommandOptions {
   timeoutMs?: number;
@@ -72,6 +74,28 @@ export async function ensureImage(docker: string, image: string, force: boolean,
   if (existsSync(join(sandbox, '.docker', 'config.json')))
     Object.assign(env, { HOME: sandbox, DOCKER_CONFIG: join(sandbox, '.docker') });
   await dockerCommand(docker, ['pull', image], { timeoutMs: 10 * 60_000, env });
+}
+
+/**
+ * The pull before a launch: Docker's `force_pull_image`, or `Image.cached: false` for a MESOS
+ * container. A failure is logged to the sandbox and thrown with the containerizer's wording.
+ */
+export async function pullImage(
+  docker: string,
+  container: ContainerInfo,
+  sandbox: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const mesos = container.type === 'MESOS';
+  const image = containerImage(container)!;
+  const force = mesos ? container.mesos?.image?.cached === false : container.docker?.force_pull_image === true;
+  try {
+    await ensureImage(docker, image, force, sandbox);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    log(message);
+    throw new Error(mesos ? `Failed to pull image '${image}': ${message}` : message);
+  }
 }
 
 /**

@@ -21,14 +21,14 @@ import { spawn } from 'node:child_process';
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KillPolicy } from '../../mesos/types.js';
-import { containerImage, dockerRunArgs, type EngineProbe } from './docker-cli.js';
-import { dockerCommand, ensureImage, whyNotStarted } from './docker-engine.js';
+import { dockerRunArgs, type EngineProbe } from './docker-cli.js';
+import { dockerCommand, pullImage, whyNotStarted } from './docker-engine.js';
 import { FetchError, fetchUris } from './fetcher.js';
 import { HealthChecker } from './health.js';
 import { spawnGroup, type SpawnedGroup } from './process-group.js';
 import { closeSandbox, createSandbox } from './sandbox.js';
 import { describeExit, exitSucceeded, type UpdateFields } from './status.js';
-import { taskEnvironment } from './environment.js';
+import { containerEnvironment } from './environment.js';
 import {
   containerStatusFor,
   hasKillingCapability,
@@ -135,7 +135,7 @@ export class DockerTask implements TaskRunner {
       if (uris.length > 0)
         await fetchUris(uris, { sandbox: this.ctx.paths.directory, log, signal: this.launchAbort.signal });
       if (this.phase !== 'launching') return;
-      const env = this.environment();
+      const env = containerEnvironment(this.ctx, MAPPED_SANDBOX, this.name);
       const args = dockerRunArgs({
         container: this.ctx.task.container!,
         command: this.ctx.task.command ?? { shell: false },
@@ -145,7 +145,7 @@ export class DockerTask implements TaskRunner {
         mappedSandbox: MAPPED_SANDBOX,
         env,
       });
-      await this.pull(log);
+      await pullImage(this.deps.docker, this.ctx.task.container!, this.ctx.paths.directory, log);
       if (this.phase !== 'launching') return;
       this.group = spawnGroup(this.deps.docker, [this.deps.docker, ...args], {
         stdio: ['ignore', files.stdout.fd, files.stderr.fd],
@@ -157,42 +157,6 @@ export class DockerTask implements TaskRunner {
     } finally {
       await closeSandbox(files);
     }
-  }
-
-  private async pull(log: (line: string) => void): Promise<void> {
-    const container = this.ctx.task.container!;
-    const image = containerImage(container)!;
-    const force = this.mesos ? container.mesos?.image?.cached === false : container.docker?.force_pull_image === true;
-    try {
-      await ensureImage(this.deps.docker, image, force, this.ctx.paths.directory);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      log(message);
-      throw new Error(this.mesos ? `Failed to pull image '${image}': ${message}` : message);
-    }
-  }
-
-  private environment(): Record<string, string> {
-    const { ctx } = this;
-    const env = taskEnvironment(
-      {
-        frameworkId: ctx.frameworkId,
-        executorId: ctx.task.task_id.value,
-        agentId: ctx.agentId,
-        agentPid: ctx.agentPid,
-        agentEndpoint: ctx.agentEndpoint,
-        directory: ctx.paths.directory,
-        checkpoint: ctx.framework.checkpoint === true,
-      },
-      ctx.task.command?.environment,
-      ctx.task.resources,
-      undefined,
-    );
-    // Inside the container only what Mesos's Docker containerizer passes is meaningful.
-    delete env['PATH'];
-    env['MESOS_SANDBOX'] = MAPPED_SANDBOX;
-    env['MESOS_CONTAINER_NAME'] = this.name;
-    return env;
   }
 
   private async inspectUntilRunning(env: Record<string, string>): Promise<void> {
