@@ -23,7 +23,10 @@ export function probeDockerEngine(docker = 'docker', timeoutMs = 30_000): Promis
       const code = (err as NodeJS.ErrnoException | null)?.code;
       if (code === 'ENOENT') return resolve({ ok: false, detail: `the '${docker}' CLI is not installed` });
       if (err?.killed === true)
-        return resolve({ ok: false, detail: `the engine did not answer 'docker version' within ${timeoutMs / 1000} s` });
+        return resolve({
+          ok: false,
+          detail: `the engine did not answer 'docker version' within ${timeoutMs / 1000} s`,
+        });
       const lines = `${stderr}`
         .split('\n')
         .map((l) => l.trim())
@@ -131,6 +134,17 @@ export function containerImage(container: ContainerInfo): string | undefined {
   return image?.type === 'DOCKER' ? image.docker?.name : undefined;
 }
 
+/** Every mapped host port must be in the task's `ports` resource (Docker::RunOptions::create). */
+function checkMappedPorts(mappings: readonly { host_port: number }[], resources: Resource[] | undefined): void {
+  if (resources === undefined) throw new DockerRunError('Port mappings require resources');
+  const ranges = resources.filter((r) => r.name === 'ports').flatMap((r) => r.ranges?.range ?? []);
+  if (!resources.some((r) => r.name === 'ports')) throw new DockerRunError('Port mappings require port resources');
+  for (const m of mappings) {
+    if (!ranges.some((r) => m.host_port >= r.begin && m.host_port <= r.end))
+      throw new DockerRunError(`Port [${m.host_port}] not included in resources`);
+  }
+}
+
 /** The argv after `docker` (`run ...`), in the order Mesos builds it. */
 export function dockerRunArgs(input: DockerRunInput): string[] {
   if (input.container.type === 'MESOS') return mesosImageRunArgs(input);
@@ -149,6 +163,7 @@ export function dockerRunArgs(input: DockerRunInput): string[] {
   if (mappings.length > 0 && (network === 'host' || network === 'none')) {
     throw new DockerRunError('Port mappings are only supported for bridge and user-defined networks');
   }
+  if (mappings.length > 0) checkMappedPorts(mappings, input.resources);
   for (const m of mappings) {
     args.push('-p', `${m.host_port}:${m.container_port}${m.protocol ? `/${m.protocol.toLowerCase()}` : ''}`);
   }

@@ -21,7 +21,7 @@ import { spawn } from 'node:child_process';
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KillPolicy } from '../../mesos/types.js';
-import { dockerRunArgs, type EngineProbe } from './docker-cli.js';
+import { DockerRunError, dockerRunArgs, type EngineProbe } from './docker-cli.js';
 import { dockerCommand, pullImage, whyNotStarted } from './docker-engine.js';
 import { FetchError, fetchUris } from './fetcher.js';
 import { HealthChecker } from './health.js';
@@ -76,6 +76,7 @@ export class DockerTask implements TaskRunner {
 
   start(): void {
     this.launched = this.launch().catch((err: unknown) => {
+      if (err instanceof DockerRunError && !this.mesos) return this.runOptionsFailed(err.message);
       const detail =
         err instanceof FetchError
           ? `Failed to fetch all URIs for container '${this.ctx.containerId}': exited with status 1`
@@ -241,6 +242,18 @@ export class DockerTask implements TaskRunner {
     this.killed = true;
     this.launchAbort.abort();
     this.fail('TASK_KILLED', 'REASON_TASK_KILLED_DURING_LAUNCH', 'Killed before delivery to the executor');
+  }
+
+  /** mesos-docker-executor when `Docker::RunOptions::create` refuses the TaskInfo. */
+  private runOptionsFailed(message: string): void {
+    if (this.phase === 'terminated') return;
+    this.phase = 'terminated';
+    this.emit({
+      state: 'TASK_FAILED',
+      message: `Failed to create docker run options: ${message}`,
+      source: 'SOURCE_EXECUTOR',
+    });
+    this.finish();
   }
 
   private fail(state: 'TASK_FAILED' | 'TASK_KILLED', reason: UpdateFields['reason'], message: string): void {

@@ -105,6 +105,18 @@ describe('local agent: Docker tasks with an engine', () => {
     expect(readSandbox(h, 'busybox.0', 'stdout')).toContain('sandbox=/mnt/mesos/sandbox');
   }, 90_000);
 
+  it('a mapped host port outside the task resources fails as mesos-docker-executor does', async (ctx) => {
+    requireEngine(ctx);
+    const h = await startAgent();
+    h.agent.runTask(framework(), dockerTask('unmapped', { command: { shell: false } }));
+    const failed = await h.master.waitForState('unmapped', 'TASK_FAILED', 60_000);
+    expect(failed.status).toMatchObject({
+      message: 'Failed to create docker run options: Port mappings require port resources',
+      source: 'SOURCE_EXECUTOR',
+    });
+    expect(failed.status.reason).toBeUndefined();
+  }, 90_000);
+
   it('runs a Mesos container image with the command executor wording', async (ctx) => {
     requireEngine(ctx);
     const h = await startAgent();

@@ -129,6 +129,7 @@ describe('local agent pure helpers', () => {
       resources: [
         { name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 } },
         { name: 'mem', type: 'SCALAR', scalar: { value: 64 } },
+        { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 31000 }] } },
       ],
       name: 'mesos-c1',
       sandbox: '/sb',
@@ -186,6 +187,23 @@ describe('local agent pure helpers', () => {
         env: {},
       }),
     ).toThrow('Port mappings are only supported for bridge and user-defined networks');
+    const bridge = (resources: TaskInfo['resources']) => () =>
+      dockerRunArgs({
+        container: {
+          type: 'DOCKER',
+          docker: { image: 'x', network: 'BRIDGE', port_mappings: [{ host_port: 31001, container_port: 80 }] },
+        },
+        command: { shell: false },
+        resources,
+        name: 'n',
+        sandbox: '/sb',
+        mappedSandbox: '/m',
+        env: {},
+      });
+    expect(bridge([])).toThrow('Port mappings require port resources');
+    expect(bridge([{ name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 31000 }] } }])).toThrow(
+      'Port [31001] not included in resources',
+    );
   });
 
   it('runs a MESOS container image with the Mesos containerizer meaning of CommandInfo', () => {
