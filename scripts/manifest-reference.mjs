@@ -63,7 +63,7 @@ const cell = (s) =>
     .replace(/\n/g, ' ');
 
 /** Rows for every field below `node`, depth first, with dotted paths (`[]` for list items). */
-function rows(node, path, required, out) {
+function rows(node, path, out) {
   node = deref(node);
   const props = node.properties ?? {};
   for (const [key, child0] of Object.entries(props)) {
@@ -72,14 +72,14 @@ function rows(node, path, required, out) {
     const req = (node.required ?? []).includes(key) ? 'yes' : '';
     const def = child.default !== undefined ? `\`${JSON.stringify(child.default).replace(/^"|"$/g, '')}\`` : '';
     out.push(`| \`${p}\` | ${typeOf(child)}${limits(child)} | ${req} | ${def} | ${cell(child.description)} |`);
-    if (child.properties) rows(child, p, child.required, out);
+    if (child.properties) rows(child, p, out);
     if (child.type === 'array' || (Array.isArray(child.type) && child.type.includes('array'))) {
       const items = deref(child.items);
-      if (items?.properties) rows(items, `${p}[]`, items.required, out);
+      if (items?.properties) rows(items, `${p}[]`, out);
     }
     if (child.additionalProperties && typeof child.additionalProperties === 'object') {
       const v = deref(child.additionalProperties);
-      if (v.properties) rows(v, `${p}.NAME`, v.required, out);
+      if (v.properties) rows(v, `${p}.NAME`, out);
     }
   }
   return out;
@@ -98,7 +98,7 @@ export function reference() {
     '',
     '| Field | Type | Required | Default | Description |',
     '|---|---|---|---|---|',
-    ...rows(schema, '', schema.required, []),
+    ...rows(schema, '', []),
     END,
     '',
   ].join('\n');

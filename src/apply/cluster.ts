@@ -3,7 +3,7 @@
  * failed task's sandbox stderr (the agent's files API), and the specs earlier runs
  * launched (from the `mesos-apply/spec` label, so a replace can list the changed fields).
  */
-import { AgentFilesClient } from '../mesos/agent-files.js';
+import type { AgentFilesClient } from '../mesos/agent-files.js';
 import type { OperatorClient } from '../mesos/operator.js';
 import type { OperatorAgent, TaskInfo } from '../mesos/types.js';
 import { observeTasks, type ObservedTask } from '../model/observed.js';
@@ -30,7 +30,10 @@ const specTexts = new WeakMap<TaskSpec, string>();
 /** Adds the normalised spec as a label, so later runs can say which fields changed. */
 export function withSpecLabel(info: TaskInfo, spec: TaskSpec): TaskInfo {
   let text = specTexts.get(spec);
-  if (text === undefined) specTexts.set(spec, (text = JSON.stringify(spec)));
+  if (text === undefined) {
+    text = JSON.stringify(spec);
+    specTexts.set(spec, text);
+  }
   const labels = [...(info.labels?.labels ?? []), { key: LABEL_SPEC, value: text }];
   return { ...info, labels: { labels } };
 }

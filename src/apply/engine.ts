@@ -24,10 +24,9 @@ import { placeTasks } from '../plan/place.js';
 import { buildTaskInfo } from '../plan/taskinfo.js';
 import { topReasons } from '../plan/fit.js';
 import type { AcceptGroup, Plan, PlanItem, TaskPlacement } from '../plan/types.js';
-import type { ReportError } from '../ui/report.js';
 import { frameworkInfo } from './connect.js';
 import { previousSpecs, readCluster, sandboxTail, withSpecLabel } from './cluster.js';
-import type { Emit, InstanceView } from './events.js';
+import type { Emit, InstanceView, ReportError } from './events.js';
 import { Tracker, UNREACHABLE_KILL, type Kill, type Launch } from './tracker.js';
 import { Acknowledger } from './acks.js';
 import { EventPump } from './pump.js';
@@ -146,7 +145,8 @@ class ApplyRun {
   private async boundedGather(interrupted: () => boolean): Promise<EventPump | undefined> {
     const work = (async () => {
       await this.connect();
-      const pump = (this.pump = new EventPump(this.session!.events(), this.input.interrupted));
+      const pump = new EventPump(this.session!.events(), this.input.interrupted);
+      this.pump = pump;
       if (!interrupted()) await this.gatherAndPlan(pump);
       return pump;
     })();
@@ -235,7 +235,10 @@ class ApplyRun {
       const waitUntil = Math.min(this.deadline, this.now() + Math.min(this.input.pendingTimeoutMs, 15_000));
       while (this.offers.size === 0 && this.now() < waitUntil && this.stopped === undefined) {
         const ev = await pump.next(Math.max(1, waitUntil - this.now()));
-        if (ev === 'interrupted') return void (this.stopped = 'interrupted');
+        if (ev === 'interrupted') {
+          this.stopped = 'interrupted';
+          return;
+        }
         if (ev !== 'tick') await this.onSessionEvent(ev);
       }
       await pump.drain((ev) => this.onSessionEvent(ev));
@@ -511,7 +514,7 @@ class ApplyRun {
         return;
       }
     }
-    if (launch && launch.launched) {
+    if (launch?.launched) {
       const r = this.tracker.onLaunchStatus(launch, status);
       if (r.retry) {
         this.input.emit({ type: 'instance', view: r.view });
@@ -672,16 +675,14 @@ class ApplyRun {
     for (const kill of this.tracker.kills.values()) {
       if (kill.settled) continue;
       kill.settled = true;
-      if (kill.ownView)
-        this.input.emit({
-          type: 'instance',
-          view: (kill.view = {
-            ...kill.view,
-            phase: 'interrupted',
-            settled: true,
-            failure: { state: kill.state, message: 'interrupted: the KILL was sent, its end was not awaited' },
-          }),
-        });
+      if (!kill.ownView) continue;
+      kill.view = {
+        ...kill.view,
+        phase: 'interrupted',
+        settled: true,
+        failure: { state: kill.state, message: 'interrupted: the KILL was sent, its end was not awaited' },
+      };
+      this.input.emit({ type: 'instance', view: kill.view });
     }
   }
 
@@ -727,7 +728,7 @@ class ApplyRun {
       const l = this.tracker.launches.get(item.taskId);
       const k = this.tracker.kills.get(item.taskId);
       if (l) out.push(l.view);
-      else if (k && k.ownView) out.push(k.view);
+      else if (k?.ownView) out.push(k.view);
       else if (item.action === 'unchanged') out.push(this.unchangedView(item));
     }
     return out;

@@ -1,5 +1,5 @@
 import { MesosError } from '../mesos/errors.js';
-import type { ReportError } from '../ui/report.js';
+import type { ReportError } from './events.js';
 
 /** Errors of the apply engine that are not the wire's: stable codes, a hint for the user. */
 export class ApplyError extends Error {

@@ -74,3 +74,11 @@ export type Emit = (event: ApplyEvent) => void;
 export function instanceKey(name: string, instance: number): string {
   return `${name}/${instance}`;
 }
+
+/** An error as apply and delete report it: the renderers print these, the JSON carries them. */
+export interface ReportError {
+  /** A stable `MA_ERR_...` code. */
+  code: string;
+  message: string;
+  detail?: string;
+}

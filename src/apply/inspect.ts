@@ -4,15 +4,41 @@
  * API for sandboxes.
  */
 import type { OperatorClient } from '../mesos/operator.js';
-import type { CommandInfo, OperatorAgent, Task, TaskInfo, TaskStatus } from '../mesos/types.js';
+import type { CommandInfo, OperatorAgent, Task, TaskInfo, TaskState, TaskStatus } from '../mesos/types.js';
 import { observeTask, type ObservedTask } from '../model/observed.js';
 import type { TaskSpec } from '../model/spec.js';
 import { isActive } from '../model/states.js';
-import type { DescribeTask } from '../ui/describe-view.js';
-import type { GetRow } from '../ui/get-view.js';
 import { LABEL_SPEC } from './cluster.js';
 import { clonePlain } from '../model/clone.js';
 import { maskImageSecret } from '../plan/taskinfo.js';
+
+/** One row of `get`: a task as the table and the JSON show it. */
+export interface GetRow {
+  name: string;
+  /** Absent for tasks of the framework that no manifest declares (`--all`). */
+  instance?: number;
+  taskId: string;
+  state: TaskState;
+  healthy?: boolean;
+  agentId: string;
+  host: string;
+  ports: number[];
+  /** Seconds since the epoch (a TaskStatus timestamp). */
+  startedAt?: number;
+  specHash: string;
+  managed: boolean;
+}
+
+/** One task of `describe`: its state, where it runs, its history and what it was launched with. */
+export interface DescribeTask {
+  taskId: string;
+  state: TaskState;
+  agentId?: string;
+  host?: string;
+  statuses: TaskStatus[];
+  /** What it was launched with (the operator API's Task, or the TaskInfo apply built). */
+  taskInfo?: Task | TaskInfo;
+}
 
 export interface FrameworkTasks {
   frameworkId?: string;

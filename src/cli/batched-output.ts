@@ -1,8 +1,8 @@
 /**
  * Output that leaves once per turn of the event loop: everything the CLI writes to a pipe
  * or file during one turn goes out in one write per stream, in the order it was written
- * (stdout and stderr interleaved as before). apply prints a line per instance and phase:
- * 2,000 write(2) calls for 500 instances, one or two dozen this way.
+ * (stdout and stderr keep their relative order). apply prints a line per instance and
+ * phase, so without batching a large apply makes a write(2) call per line.
  * Terminals are not batched (the progress renderer draws them itself).
  */
 export interface Sink {

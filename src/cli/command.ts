@@ -5,29 +5,37 @@
  */
 import type { Argv } from 'yargs';
 import type { Io } from './io.js';
-import type { GlobalOptions } from './options.js';
-import { EXIT } from './exit-codes.js';
+import type { GlobalFlags, GlobalOptions, OptionsOf } from './options.js';
 
-export type Args = Record<string, unknown> & { _: (string | number)[] };
+/**
+ * Parsed arguments: each option under its name and its camel-case name, with `_` and `$0`.
+ * yargs' own ArgumentsCamelCase adds a catch-all `[name: string]: unknown`, under which a
+ * misspelt option name still compiles; without it, tsc checks names as well as types.
+ */
+export type ParsedArgs<T> = { [K in keyof T as K | CamelCase<K>]: T[K] } & { _: (string | number)[]; $0: string };
 
-export interface Command {
+/** `allow-empty` → `allowEmpty`, as yargs names the camel-case copy of a dashed option. */
+type CamelCase<K> = K extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : K;
+
+/** What a command's run receives: what its builder declares (the global flags included). */
+export type ArgsOf<B extends (y: Argv<GlobalFlags>) => Argv<unknown>> = ParsedArgs<OptionsOf<ReturnType<B>>>;
+
+export interface Command<A extends GlobalFlags = GlobalFlags> {
   /** yargs command string, e.g. `logs <name>` */
   command: string | string[];
   describe: string;
   examples: [string, string][];
-  builder(y: Argv): Argv;
-  run(args: Args, globals: GlobalOptions, io: Io): Promise<number>;
+  builder(y: Argv<GlobalFlags>): Argv<A>;
+  run(args: ParsedArgs<A>, globals: GlobalOptions, io: Io): Promise<number>;
 }
 
-/** For commands that a later issue implements: say so plainly, exit 2. */
-export function notImplemented(name: string, issue: number) {
-  return async (_args: Args, globals: GlobalOptions, io: Io): Promise<number> => {
-    const text = `mesos-apply ${name}: not implemented yet (tracked in issue #${issue}); nothing was done.`;
-    if (globals.output === 'json')
-      io.stdout.write(JSON.stringify({ error: { code: 'MA_ERR_NOT_IMPLEMENTED', message: text } }) + '\n');
-    else io.stderr.write(text + '\n');
-    return EXIT.USAGE;
-  };
+/**
+ * A command whose run takes exactly the arguments its builder declares, so tsc checks
+ * every option name and type. The command table holds them as `Command`: yargs calls each
+ * command's handler with what that command's own builder parsed.
+ */
+export function defineCommand<A extends GlobalFlags>(c: Command<A>): Command {
+  return c;
 }
 
 /** Reads a repeatable string option (`-f a -f b` or `-f a,b`) into a flat list. */

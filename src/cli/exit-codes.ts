@@ -12,8 +12,6 @@ export const EXIT = {
   INTERRUPTED: 130,
 } as const;
 
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
-
 export const EXIT_CODES_HELP = [
   'Exit codes:',
   '  0    done (also when nothing had to change)',

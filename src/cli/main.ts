@@ -9,8 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Io } from './io.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
-import { globalFlags, resolveGlobals, UsageError, type RawGlobals } from './options.js';
-import type { Args, Command } from './command.js';
+import { globalFlags, resolveGlobals, UsageError, type GlobalFlags } from './options.js';
+import type { Command, ParsedArgs } from './command.js';
 import { completionScript } from './completion.js';
 import { applyCommand } from './commands/apply.js';
 import { planCommand } from './commands/plan.js';
@@ -54,16 +54,23 @@ export function version(): string {
   }
 }
 
+/** What yargs parsed: the global flags, and the chosen command's own, which its run reads. */
+type GlobalArgs = ParsedArgs<GlobalFlags>;
+
 interface Parsed {
   command?: Command;
-  args?: Args;
+  args?: GlobalArgs;
   output: string;
   error?: string;
 }
 
-async function build(argv: string[], io: Io, chosen: { command?: Command; args?: Args }): Promise<Argv> {
+async function build(
+  argv: string[],
+  io: Io,
+  chosen: { command?: Command; args?: GlobalArgs },
+): Promise<Argv<GlobalFlags>> {
   const { default: yargs } = await import('yargs');
-  let y = yargs(argv)
+  const base = yargs(argv)
     .scriptName('mesos-apply')
     .usage(
       '$0 [command] [options]\n\nkubectl apply, for Apache Mesos: make a Mesos cluster run the tasks your YAML manifests declare.',
@@ -76,19 +83,19 @@ async function build(argv: string[], io: Io, chosen: { command?: Command; args?:
     .alias('h', 'help')
     .wrap(Math.min(110, io.stdout.isTTY ? 110 : 100))
     .epilogue(`${EXIT_CODES_HELP}\n\nDocs: README.md; manifest schema: schemas/task.v1.schema.json`);
-  y = globalFlags(y);
+  let y = globalFlags(base);
   for (const cmd of COMMANDS) {
     y = y.command(
       cmd.command,
       cmd.describe,
-      (sub: Argv) => {
+      (sub) => {
         let b = cmd.builder(sub);
         for (const [ex, what] of cmd.examples) b = b.example(ex, what);
         return b;
       },
       (args) => {
         chosen.command = cmd;
-        chosen.args = args as unknown as Args;
+        chosen.args = args;
       },
     );
   }
@@ -99,7 +106,7 @@ async function build(argv: string[], io: Io, chosen: { command?: Command; args?:
 }
 
 async function parse(argv: string[], io: Io): Promise<Parsed> {
-  const chosen: { command?: Command; args?: Args } = {};
+  const chosen: { command?: Command; args?: GlobalArgs } = {};
   const y = await build(argv, io, chosen);
   return new Promise((resolve) => {
     void y.parse(argv, {}, (err: Error | undefined, _args: unknown, output: string) => {
@@ -149,7 +156,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   if (!parsed.command || !parsed.args) return EXIT.OK;
   try {
-    const globals = resolveGlobals(parsed.args as RawGlobals, io.env);
+    const globals = resolveGlobals(parsed.args, io.env);
     return await parsed.command.run(parsed.args, globals, io);
   } catch (e) {
     if (e instanceof UsageError) {

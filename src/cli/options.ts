@@ -70,6 +70,12 @@ export function globalFlags<T>(y: Argv<T>) {
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only the final report', global: true });
 }
 
+/** The option types a yargs chain declares. */
+export type OptionsOf<Y> = Y extends Argv<infer T> ? T : never;
+
+/** The global flags as yargs types them; every command's builder starts from these. */
+export type GlobalFlags = OptionsOf<ReturnType<typeof globalFlags<object>>>;
+
 export interface RawGlobals {
   master?: string;
   framework?: string;

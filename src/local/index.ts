@@ -12,8 +12,6 @@ import { Master } from './master/master.js';
 import { agentShare, agentTotals, parseAttributesFlag } from './master/resource-flags.js';
 import { startMasterServer } from './master/server.js';
 
-export { ResourceFlagError } from './master/resource-flags.js';
-
 export interface LocalClusterOptions {
   /** Master port; 0 = any free port. Default 5050. */
   port?: number;

@@ -19,18 +19,16 @@ export interface CrossItem {
 /** `8080/tcp` for every fixed host port of a spec, with its path. */
 function fixedPorts(spec: TaskSpec): { key: string; path: PathSegment[] }[] {
   const out: { key: string; path: PathSegment[] }[] = [];
-  spec.ports.forEach(
-    (p, i) =>
-      p.hostPort > 0 && out.push({ key: `${p.hostPort}/${p.protocol}`, path: ['spec', 'ports', i, 'hostPort'] }),
-  );
-  spec.docker?.portMappings.forEach(
-    (m, i) =>
-      m.hostPort > 0 &&
+  for (const [i, p] of spec.ports.entries()) {
+    if (p.hostPort > 0) out.push({ key: `${p.hostPort}/${p.protocol}`, path: ['spec', 'ports', i, 'hostPort'] });
+  }
+  for (const [i, m] of (spec.docker?.portMappings ?? []).entries()) {
+    if (m.hostPort > 0)
       out.push({
         key: `${m.hostPort}/${m.protocol}`,
         path: ['spec', 'container', 'docker', 'portMappings', i, 'hostPort'],
-      }),
-  );
+      });
+  }
   return out;
 }
 

@@ -39,8 +39,8 @@ export const STDIN_NAME = '<stdin>';
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 const READ_CONCURRENCY = 32;
 
-// The callback API, promisified: node:fs/promises loads ~6 ms of modules (readline among
-// them) into every run, and reading a few manifests needs none of it.
+// The callback API, promisified: node:fs/promises loads further modules (readline among
+// them) at start, and reading a few manifests needs none of them.
 const readdir = promisify(fs.readdir);
 const readFile = promisify(fs.readFile);
 const stat = promisify(fs.stat);

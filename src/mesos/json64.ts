@@ -62,7 +62,7 @@ export function exactNanoseconds(t: { nanoseconds: number }): bigint {
  * (mesos-protocol §1.2), so an echoed timestamp does not lose precision.
  */
 export function stringifyMesosJson(value: unknown): string {
-  // Stringify without a replacer (several times faster), and again with the replacer below
+  // Stringify without a replacer (which would run for every key), and again with the replacer
   // only when the text has a nanoseconds value that needs it: one beyond 2^53 (16+ digits),
   // as every remembered exact value is. A task's kill policy (`grace_period.nanoseconds`,
   // ~10 digits) sends an ACCEPT of 500 tasks through the fast path alone.

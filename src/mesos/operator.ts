@@ -48,7 +48,7 @@ export class OperatorClient {
       headers: { 'content-type': CONTENT_TYPE, accept: 'application/json' },
       body: JSON.stringify(call),
     });
-    const text = await readText(res.body);
+    const text = await readText(res);
     if (res.status !== 200) throw errorFromStatus(res.status, text, `Operator call ${call.type}`, res.url);
     const parsed = parseMesosJsonOr<MasterResponse>(text, `Operator call ${call.type}`);
     if (parsed === null || typeof parsed !== 'object' || parsed.type !== call.type) {

@@ -48,7 +48,10 @@ export class Watchdog {
 
   private fire(): void {
     const left = this.deadline - this.timers.now();
-    if (left > 0) return this.schedule(left);
+    if (left > 0) {
+      this.schedule(left);
+      return;
+    }
     this.handle = undefined;
     this.onTimeout(this.gen);
   }

@@ -13,7 +13,7 @@
  * is only parsed for the attempt number.
  */
 
-import type { Label, Labels, Task } from '../mesos/types.js';
+import type { Label, Labels, Task } from './wire.js';
 
 export const LABEL_PREFIX = 'mesos-apply/';
 export const LABEL_NAME = 'mesos-apply/name';
@@ -75,9 +75,8 @@ export function taskLabels(name: string, instance: number, specHash: string, use
 }
 
 export function labelMap(labels: Labels | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const l of labels?.labels ?? []) out[l.key] = l.value ?? '';
-  return out;
+  // fromEntries defines keys, so a label named `__proto__` is kept, not made the prototype.
+  return Object.fromEntries((labels?.labels ?? []).map((l) => [l.key, l.value ?? '']));
 }
 
 export interface TaskIdentity {

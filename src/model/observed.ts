@@ -11,7 +11,7 @@
  *   is ignored by `applyStatus` rather than invented into a task.
  */
 
-import type { GetTasks, OperatorAgent, Resource, Task, TaskState, TaskStatus } from '../mesos/types.js';
+import type { GetTasks, OperatorAgent, Resource, Task, TaskState, TaskStatus } from './wire.js';
 import { labelMap, parseTaskIdentity } from './ids.js';
 import * as ranges from './ranges.js';
 import { isGone } from './states.js';

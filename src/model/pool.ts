@@ -14,7 +14,7 @@
  * are ignored.
  */
 
-import type { Range, Resource } from '../mesos/types.js';
+import type { Range, Resource } from './wire.js';
 import * as ranges from './ranges.js';
 import {
   fromMilli,

@@ -6,7 +6,7 @@
  * Inputs may be in any shape (the wire is not normalised); they go through `normalize`.
  */
 
-import type { Range, Ranges } from '../mesos/types.js';
+import type { Range, Ranges } from './wire.js';
 
 export type RangeSet = readonly Range[];
 

@@ -13,7 +13,7 @@
  * offer's entry into the task resources cut from it.
  */
 
-import type { Resource } from '../mesos/types.js';
+import type { Resource } from './wire.js';
 import { clonePlain } from './clone.js';
 
 export const SCALAR_NAMES = ['cpus', 'mem', 'disk', 'gpus'] as const;
@@ -32,10 +32,6 @@ export function fromMilli(milli: number): number {
 /** A scalar as Mesos prints it: at most 3 decimals, no trailing zeros. */
 export function formatScalar(value: number): string {
   return String(fromMilli(toMilli(value)));
-}
-
-export function formatMilli(milli: number): string {
-  return String(fromMilli(milli));
 }
 
 /** The role a resource is reserved for, or undefined when unreserved (role `*`). */

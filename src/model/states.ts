@@ -12,8 +12,8 @@
  *   it); TASK_FINISHED is not a failure (whether it was expected depends on the goal).
  */
 
-import type { TaskState } from '../mesos/types.js';
-import { TERMINAL_STATES } from '../mesos/types.js';
+import type { TaskState } from './wire.js';
+import { TERMINAL_STATES } from './wire.js';
 
 const FAILURE_STATES: readonly TaskState[] = [
   'TASK_FAILED',

@@ -168,10 +168,16 @@ export function placeTasks(
   const needsBySpec = new Map<PendingTask['spec'], ReturnType<typeof needsOf>>();
   for (const task of order) {
     let needs = needsBySpec.get(task.spec);
-    if (needs === undefined) needsBySpec.set(task.spec, (needs = needsOf(task.spec)));
+    if (needs === undefined) {
+      needs = needsOf(task.spec);
+      needsBySpec.set(task.spec, needs);
+    }
     const mine = peers.get(task.spec.name) ?? [];
     let perAgent = peersPerAgent.get(task.spec.name);
-    if (perAgent === undefined) peersPerAgent.set(task.spec.name, (perAgent = countByAgent(mine)));
+    if (perAgent === undefined) {
+      perAgent = countByAgent(mine);
+      peersPerAgent.set(task.spec.name, perAgent);
+    }
     const mineOn = perAgent;
     // The choice among the offers that fit: fewest of this name's peers on the agent, then
     // fewest tasks this plan put there, then offer order. So the offers are tried in that

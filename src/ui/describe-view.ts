@@ -4,22 +4,13 @@
  * then, for an instance still waiting, the fit report (why no offer fits). Pure; the caller
  * gathers tasks from the operator API and the fit report from a plan.
  */
-import type { Task, TaskInfo, TaskState, TaskStatus } from '../mesos/types.js';
+import type { DescribeTask } from '../apply/inspect.js';
+import type { TaskStatus } from '../mesos/types.js';
 import type { FitReport } from '../plan/types.js';
 import { palette, type Palette } from './ansi.js';
 import { formatTable } from './table.js';
 import { taskInfoFields } from './taskinfo-lines.js';
 import { fitHeadline, fitLines, isoSeconds } from './words.js';
-
-export interface DescribeTask {
-  taskId: string;
-  state: TaskState;
-  agentId?: string;
-  host?: string;
-  statuses: TaskStatus[];
-  /** What it was launched with (the operator API's Task, or the TaskInfo apply built). */
-  taskInfo?: Task | TaskInfo;
-}
 
 export interface DescribeInput {
   name: string;

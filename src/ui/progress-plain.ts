@@ -58,21 +58,28 @@ export class PlainProgress {
   private handle(event: ApplyEvent): void {
     switch (event.type) {
       case 'connecting':
-        return this.line(`connecting to ${event.masters.join(', ')}`);
+        this.line(`connecting to ${event.masters.join(', ')}`);
+        return;
       case 'subscribed':
-        return this.line(
+        this.line(
           `${event.reconnected ? 're-subscribed' : 'subscribed'} as framework ${event.frameworkId} (leader ${event.leader})`,
         );
+        return;
       case 'planned':
-        return this.line(summaryLine(event.plan.summary));
+        this.line(summaryLine(event.plan.summary));
+        return;
       case 'instance':
-        return this.instance(event.view);
+        this.instance(event.view);
+        return;
       case 'pending':
-        return this.pending(event.key, event.reasons, event.fit);
+        this.pending(event.key, event.reasons, event.fit);
+        return;
       case 'warning':
-        return this.line(this.c.yellow(`warning: ${event.message}`), this.err);
+        this.line(this.c.yellow(`warning: ${event.message}`), this.err);
+        return;
       case 'note':
-        return this.line(event.message);
+        this.line(event.message);
+        return;
     }
   }
 

@@ -99,10 +99,12 @@ export class TtyProgress {
         }
         return;
       case 'instance':
-        return this.instance(event.view);
+        this.instance(event.view);
+        return;
       case 'pending': {
         const e = this.entry(event.key, `${event.key} waiting for an offer`);
-        return this.setOutput(e, this.c.dim(pendingWords(event.reasons, event.fit)));
+        this.setOutput(e, this.c.dim(pendingWords(event.reasons, event.fit)));
+        return;
       }
       case 'warning':
         return void this.err.write(this.c.yellow(`warning: ${event.message}\n`));

@@ -7,20 +7,13 @@
  * `reportJson` is the `-o json` document: the same facts, stable field names, nulls for
  * absent values.
  */
-import type { Failure, InstanceView, Phase } from '../apply/events.js';
+import type { Failure, InstanceView, Phase, ReportError } from '../apply/events.js';
 import type { TaskState } from '../mesos/types.js';
 import type { PlanAction, ReasonCount } from '../plan/types.js';
 import { palette, type Palette } from './ansi.js';
 import { isSuccess, outcomeOf, outcomeWords, type Outcome } from './outcome.js';
 import { formatTable } from './table.js';
 import { failureWords, fitLines, formatPorts, placeWords, phaseWords } from './words.js';
-
-export interface ReportError {
-  /** A stable `MA_ERR_...` code. */
-  code: string;
-  message: string;
-  detail?: string;
-}
 
 export interface ReportInput {
   command: 'apply' | 'delete';

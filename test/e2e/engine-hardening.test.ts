@@ -115,7 +115,7 @@ describe('apply engine hardening', () => {
     const held: number[] = [];
     while (!done) {
       const fw = await framework('fw-hold');
-      if (fw && fw.tasks.some((t) => t.state === 'TASK_RUNNING')) held.push(fw.offers.length);
+      if (fw?.tasks.some((t) => t.state === 'TASK_RUNNING')) held.push(fw.offers.length);
       await new Promise((r) => setTimeout(r, 200));
     }
     const r = await run;

@@ -174,7 +174,7 @@ describe('README.md', () => {
     for (const [i, block] of blocks.entries()) {
       if (block.notRun) {
         for (const l of block.lines.map(parseLine))
-          if (l !== undefined && l.command.startsWith('mesos-apply ')) await checkFlagsExist(l.command);
+          if (l?.command.startsWith('mesos-apply ')) await checkFlagsExist(l.command);
         continue;
       }
       const cwd = scratch(`block-${i}`, block.heading);

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { LocalCluster } from '../../src/local/index.js';
 import type { GetTasks, Task } from '../../src/mesos/types.js';
-import { BIN, REPO, runCli } from '../support/cli.js';
+import { BIN, NODE, REPO, runCli } from '../support/cli.js';
 import { allTasks, eventually, tasksNamed, testCluster } from '../support/cluster.js';
 import { launchUnmanaged } from './unmanaged-task.js';
 
@@ -323,7 +323,7 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
 
   /** `logs -f` as a child process; resolves its exit code; `out()` is what it printed so far. */
   function follow(framework: string, name: string) {
-    const child = spawn(process.execPath, [BIN, 'logs', name, '-f'], {
+    const child = spawn(NODE, [BIN, 'logs', name, '-f'], {
       env: { ...process.env, NO_COLOR: '1', MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: framework },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

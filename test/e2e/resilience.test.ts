@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { LocalCluster } from '../../src/local/index.js';
-import { BIN, REPO, runCli } from '../support/cli.js';
+import { BIN, NODE, REPO, runCli } from '../support/cli.js';
 import { allTasks, eventually, tasksNamed, testCluster } from '../support/cluster.js';
 
 let cluster: LocalCluster;
@@ -46,7 +46,7 @@ function slowHealthy(name: string, seconds: number, marker: number): string {
 
 /** Spawns the CLI and resolves `seen(text)` when its stdout first contains text. */
 function start(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(NODE, [BIN, ...args], {
     cwd: REPO,
     env: { ...process.env, NO_COLOR: '1', CI: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -109,7 +109,10 @@ describe('apply under failures', () => {
       sockets.add(client);
       sockets.add(upstream);
       client.pipe(upstream).pipe(client);
-      const drop = () => (client.destroy(), upstream.destroy());
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+      };
       client.on('error', drop);
       upstream.on('error', drop);
       client.on('close', drop);

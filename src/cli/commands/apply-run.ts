@@ -9,7 +9,7 @@ import { runApply, type ApplyResult } from '../../apply/engine.js';
 import { hasChanges } from '../../plan/plan.js';
 import { formatPlan, planJson } from '../../ui/plan-text.js';
 import { formatReport, reportJson } from '../../ui/report.js';
-import { stringList, type Args } from '../command.js';
+import type { ApplyOrPlanArgs } from './flags.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
@@ -19,9 +19,9 @@ export const DEFAULT_PENDING_TIMEOUT = 60;
 export const DEFAULT_MIN_RUNNING = 1;
 
 /** The command that applies what a plan showed: the same inputs and namespace. */
-export function nextCommand(args: Args, globals: GlobalOptions): string {
+export function nextCommand(args: ApplyOrPlanArgs, globals: GlobalOptions): string {
   const parts = ['mesos-apply'];
-  for (const f of stringList(args.filename)) parts.push('-f', f);
+  for (const f of args.filename ?? []) parts.push('-f', f);
   if (args.recursive === true) parts.push('-R');
   if (args.prune === true) parts.push('--prune');
   if (args.allowEmpty === true) parts.push('--allow-empty');
@@ -29,7 +29,12 @@ export function nextCommand(args: Args, globals: GlobalOptions): string {
   return parts.join(' ');
 }
 
-export async function runApplyCommand(args: Args, globals: GlobalOptions, io: Io, planOnly: boolean): Promise<number> {
+export async function runApplyCommand(
+  args: ApplyOrPlanArgs,
+  globals: GlobalOptions,
+  io: Io,
+  planOnly: boolean,
+): Promise<number> {
   const specs = await loadSpecs(args, globals, io, { checkEnv: !planOnly });
   if (typeof specs === 'number') return specs;
   if (args.prune === true && specs.length === 0 && args.allowEmpty !== true) {
@@ -67,7 +72,7 @@ export async function runApplyCommand(args: Args, globals: GlobalOptions, io: Io
   return planOnly ? printPlan(result, args, globals, io) : printReport(result, globals, io);
 }
 
-function printPlan(result: ApplyResult, args: Args, globals: GlobalOptions, io: Io): number {
+function printPlan(result: ApplyResult, args: ApplyOrPlanArgs, globals: GlobalOptions, io: Io): number {
   const next = nextCommand(args, globals);
   if (result.plan && globals.output === 'json') {
     io.stdout.write(JSON.stringify({ ...planJson(result.plan, { nextCommand: next }), errors: result.errors }) + '\n');

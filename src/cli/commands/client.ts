@@ -2,7 +2,7 @@
 import { clientOptions } from '../../apply/connect.js';
 import { errorOf } from '../../apply/errors.js';
 import type { MasterSetOptions } from '../../mesos/masters.js';
-import type { ReportError } from '../../ui/report.js';
+import type { ReportError } from '../../apply/events.js';
 import type { Io } from '../io.js';
 import type { GlobalOptions } from '../options.js';
 

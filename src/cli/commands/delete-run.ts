@@ -2,15 +2,16 @@
 import { DEFAULT_FAILOVER_TIMEOUT } from '../../apply/connect.js';
 import { runDelete } from '../../apply/delete.js';
 import { formatReport, reportJson } from '../../ui/report.js';
-import { stringList, type Args } from '../command.js';
+import { stringList } from '../command.js';
+import type { DeleteArgs } from './flags.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
 import { clientOrReport, durationFlag, loadSpecs, progressFor } from './support.js';
 
-export async function runDeleteCommand(args: Args, globals: GlobalOptions, io: Io): Promise<number> {
+export async function runDeleteCommand(args: DeleteArgs, globals: GlobalOptions, io: Io): Promise<number> {
   let names = stringList(args.names);
-  if (stringList(args.filename).length > 0) {
+  if ((args.filename ?? []).length > 0) {
     const specs = await loadSpecs(args, globals, io, { checkEnv: false });
     if (typeof specs === 'number') return specs;
     names = [...names, ...specs.map((s) => s.spec.name)];

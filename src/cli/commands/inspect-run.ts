@@ -17,7 +17,7 @@ import { OperatorClient } from '../../mesos/operator.js';
 import { isActive, isTerminal } from '../../model/states.js';
 import { formatDescribe } from '../../ui/describe-view.js';
 import { formatGet } from '../../ui/get-view.js';
-import { stringList, type Args } from '../command.js';
+import type { DescribeArgs, GetArgs, LogsArgs } from './flags.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import type { GlobalOptions } from '../options.js';
@@ -41,7 +41,7 @@ async function withOperator<T>(
   }
 }
 
-export async function runGet(args: Args, globals: GlobalOptions, io: Io): Promise<number> {
+export async function runGet(args: GetArgs, globals: GlobalOptions, io: Io): Promise<number> {
   const name = typeof args.name === 'string' ? args.name : undefined;
   const out = await withOperator(globals, io, async (op) => {
     const ft = await frameworkTasks(op, globals.framework);
@@ -71,7 +71,7 @@ function pickTask(ft: FrameworkTasks, name: string, instance: number) {
   return mine.find((t) => isActive(t.observed.state)) ?? currentTasks(mine, { all: false })[0];
 }
 
-export async function runLogs(args: Args, globals: GlobalOptions, io: Io): Promise<number> {
+export async function runLogs(args: LogsArgs, globals: GlobalOptions, io: Io): Promise<number> {
   const name = String(args.name);
   const instance = typeof args.instance === 'number' ? args.instance : 0;
   let files: AgentFilesClient | undefined;
@@ -104,7 +104,7 @@ export async function runLogs(args: Args, globals: GlobalOptions, io: Io): Promi
       } else {
         offset = await copyFrom(files, base, path, offset, io);
       }
-      if (args.follow !== true && args.f !== true) return EXIT.OK;
+      if (args.follow !== true) return EXIT.OK;
       return follow(files, op, base, path, offset, t.observed.taskId, io);
     });
   } finally {
@@ -162,10 +162,10 @@ async function follow(
   return EXIT.INTERRUPTED;
 }
 
-export async function runDescribe(args: Args, globals: GlobalOptions, io: Io): Promise<number> {
+export async function runDescribe(args: DescribeArgs, globals: GlobalOptions, io: Io): Promise<number> {
   const name = String(args.name);
   let fromFile: LoadedSpec | undefined;
-  if (stringList(args.filename).length > 0) {
+  if ((args.filename ?? []).length > 0) {
     const { loadSpecs } = await import('./support.js');
     const specs = await loadSpecs(args, globals, io, { checkEnv: false });
     if (typeof specs === 'number') return specs;

@@ -1,42 +1,21 @@
 import path from 'node:path';
-import type { Argv } from 'yargs';
-import type { Args, Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { parseDuration, type GlobalOptions } from '../options.js';
 import type { LocalCluster } from '../../local/index.js';
+import { type LocalArgs, localFlags } from './flags.js';
 
-export const localCommand: Command = {
+export const localCommand = defineCommand({
   command: 'local',
   describe: 'Run a single-node Mesos-compatible cluster in the foreground (real processes)',
   examples: [
     ['$0 local', 'master on 127.0.0.1:5050 with one agent'],
     ['$0 local --agents 3 --attributes rack:r1', 'three agents'],
   ],
-  builder: (y: Argv) =>
-    y
-      .option('port', { type: 'number', default: 5050, describe: 'Master port (0: any free port)' })
-      .option('listen', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
-      .option('agents', { type: 'number', default: 1, describe: 'Number of agents' })
-      .option('resources', {
-        type: 'string',
-        describe: "Agent resources, e.g. 'cpus:4;mem:8192;disk:20000;ports:[31000-32000]'",
-        defaultDescription: 'from this machine, split between agents',
-      })
-      .option('attributes', { type: 'string', describe: "Agent attributes, e.g. 'rack:r1;os:linux'" })
-      .option('work-dir', {
-        type: 'string',
-        describe: 'Where sandboxes live (kept on exit)',
-        defaultDescription: './.local-cluster',
-      })
-      .option('allocation-interval', { type: 'string', default: '1s', describe: 'Time between allocation cycles' })
-      .option('offer-timeout', {
-        type: 'string',
-        describe: 'Rescind offers not answered within this time',
-        defaultDescription: 'never',
-      }),
+  builder: localFlags,
   run: runLocal,
-};
+});
 
 function usage(io: Io, globals: GlobalOptions, code: string, message: string): number {
   if (globals.output === 'json') io.stdout.write(JSON.stringify({ error: { code, message } }) + '\n');
@@ -50,27 +29,27 @@ function durationMs(text: unknown): number | undefined | null {
   return s === undefined ? null : Math.round(s * 1000);
 }
 
-async function runLocal(args: Args, globals: GlobalOptions, io: Io): Promise<number> {
-  const agents = Number(args.agents ?? 1);
+async function runLocal(args: LocalArgs, globals: GlobalOptions, io: Io): Promise<number> {
+  const agents = args.agents;
   if (!Number.isInteger(agents) || agents < 1)
     return usage(io, globals, 'MA_ERR_USAGE', `--agents must be a whole number ≥ 1, got ${String(args.agents)}`);
-  const allocationIntervalMs = durationMs(args['allocation-interval'] ?? '1s');
-  const offerTimeoutMs = durationMs(args['offer-timeout']);
+  const allocationIntervalMs = durationMs(args.allocationInterval);
+  const offerTimeoutMs = durationMs(args.offerTimeout);
   if (!allocationIntervalMs)
-    return usage(io, globals, 'MA_ERR_USAGE', `invalid --allocation-interval '${String(args['allocation-interval'])}'`);
+    return usage(io, globals, 'MA_ERR_USAGE', `invalid --allocation-interval '${args.allocationInterval}'`);
   if (offerTimeoutMs === null)
-    return usage(io, globals, 'MA_ERR_USAGE', `invalid --offer-timeout '${String(args['offer-timeout'])}'`);
+    return usage(io, globals, 'MA_ERR_USAGE', `invalid --offer-timeout '${args.offerTimeout}'`);
   let cluster: LocalCluster;
   try {
     // Loaded here: every other command starts faster without the local cluster's modules.
     const { startLocalCluster } = await import('../../local/index.js');
     cluster = await startLocalCluster({
-      port: Number(args.port ?? 5050),
-      listen: String(args.listen ?? '127.0.0.1'),
+      port: args.port,
+      listen: args.listen,
       agents,
-      resources: args.resources === undefined ? undefined : String(args.resources),
-      attributes: args.attributes === undefined ? undefined : String(args.attributes),
-      workDir: path.resolve(io.cwd, args['work-dir'] === undefined ? '.local-cluster' : String(args['work-dir'])),
+      resources: args.resources,
+      attributes: args.attributes,
+      workDir: path.resolve(io.cwd, args.workDir ?? '.local-cluster'),
       allocationIntervalMs,
       offerTimeoutMs,
     });

@@ -1,29 +1,16 @@
-import type { Argv } from 'yargs';
-import type { Command } from '../command.js';
-import { fileFlags } from './files-flags.js';
+import { defineCommand } from '../command.js';
+import { planFlags } from './flags.js';
 
-export const planCommand: Command = {
+export const planCommand = defineCommand({
   command: 'plan',
   describe: 'Show what apply would do against the current offers; changes nothing',
   examples: [
     ['$0 plan -f manifests/', 'the diff per task and where each new task would go'],
     ['$0 plan -f manifests/ --detailed-exitcode', 'exit 3 when changes are pending (for CI)'],
   ],
-  builder: (y: Argv) =>
-    fileFlags(y)
-      .option('prune', {
-        type: 'boolean',
-        default: false,
-        describe: 'Include deletions of managed tasks no manifest names',
-      })
-      .option('allow-empty', { type: 'boolean', default: false, describe: 'With --prune, allow an empty manifest set' })
-      .option('detailed-exitcode', {
-        type: 'boolean',
-        default: false,
-        describe: 'Exit 0 when nothing changes, 3 when changes are pending',
-      }),
+  builder: planFlags,
   run: async (args, globals, io) => {
     const { runApplyCommand } = await import('./apply-run.js');
     return runApplyCommand(args, globals, io, true);
   },
-};
+});

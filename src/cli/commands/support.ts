@@ -5,11 +5,11 @@
  */
 import { diagnostic, DIAGNOSTIC_CODES, hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostics, validationReportJson } from '../../diagnostics/format.js';
-import { loadManifests } from '../../manifest/load.js';
+import { LoadInterrupted, loadManifests } from '../../manifest/load.js';
 import type { LoadedSpec } from '../../model/spec.js';
 import { createProgress, progressMode, type Progress } from '../../ui/progress.js';
-import { stringList, type Args } from '../command.js';
-export { client, clientOrReport, printErrors } from './client.js';
+import type { FileArgs } from './flags.js';
+export { clientOrReport, printErrors } from './client.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { parseDuration, UsageError, type GlobalOptions } from '../options.js';
@@ -54,18 +54,29 @@ export function unsetEnvDiagnostics(
 
 /** Loads `-f` inputs; on any error prints them (text or JSON) and returns exit 2. */
 export async function loadSpecs(
-  args: Args,
+  args: FileArgs,
   globals: GlobalOptions,
   io: Io,
   opts: { checkEnv: boolean },
 ): Promise<LoadedSpec[] | number> {
-  const paths = stringList(args.filename);
+  const paths = args.filename ?? [];
   if (paths.length === 0) throw new UsageError('no manifests given: use -f FILE|DIR|- (see --help)');
-  const result = await loadManifests(paths, {
-    recursive: args.recursive === true,
-    stdin: () => io.readStdin(),
-    cwd: io.cwd,
-  });
+  // Ctrl-C stops a long load between files and documents, as it does for validate.
+  const stop = new AbortController();
+  void io.interrupted.then(() => stop.abort());
+  let result: Awaited<ReturnType<typeof loadManifests>>;
+  try {
+    result = await loadManifests(paths, {
+      recursive: args.recursive === true,
+      stdin: () => io.readStdin(),
+      cwd: io.cwd,
+      signal: stop.signal,
+    });
+  } catch (e) {
+    if (!(e instanceof LoadInterrupted)) throw e;
+    io.stderr.write('interrupted: nothing was sent to the master\n');
+    return EXIT.INTERRUPTED;
+  }
   const diagnostics = [...result.diagnostics];
   if (!hasErrors(diagnostics) && opts.checkEnv) diagnostics.push(...unsetEnvDiagnostics(result.specs, io.env));
   if (!hasErrors(diagnostics)) {

@@ -1,28 +1,40 @@
-import type { Argv } from 'yargs';
-import { stringList, type Args, type Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import type { GlobalOptions } from '../options.js';
 import type { Io } from '../io.js';
 import { EXIT } from '../exit-codes.js';
-import { fileFlags } from './files-flags.js';
+import { type ValidateArgs, validateFlags } from './flags.js';
 
 /** Colour only on a terminal, unless --color was given; NO_COLOR / --no-color always win. */
-function useColor(args: Args, globals: GlobalOptions, io: Io): boolean {
+function useColor(args: ValidateArgs, globals: GlobalOptions, io: Io): boolean {
   return globals.color && (args.color === true || io.stderr.isTTY === true);
 }
 
-async function run(args: Args, globals: GlobalOptions, io: Io): Promise<number> {
+async function run(args: ValidateArgs, globals: GlobalOptions, io: Io): Promise<number> {
   // Loaded here, not at the top, so that other commands and --version never load yaml.
-  const [{ loadManifests }, { hasErrors }, fmt] = await Promise.all([
+  const [{ loadManifests, LoadInterrupted }, { hasErrors }, fmt] = await Promise.all([
     import('../../manifest/load.js'),
     import('../../diagnostics/diagnostic.js'),
     import('../../diagnostics/format.js'),
   ]);
-  const paths = stringList(args.filename);
-  const result = await loadManifests(paths, {
-    recursive: args.recursive === true,
-    stdin: () => io.readStdin(),
-    cwd: io.cwd,
-  });
+  const paths = args.filename ?? [];
+  // Ctrl-C stops a long validate between files and documents (each is bounded by the limits).
+  const stop = new AbortController();
+  void io.interrupted.then(() => stop.abort());
+  let result: Awaited<ReturnType<typeof loadManifests>>;
+  try {
+    result = await loadManifests(paths, {
+      recursive: args.recursive === true,
+      stdin: () => io.readStdin(),
+      cwd: io.cwd,
+      signal: stop.signal,
+    });
+  } catch (e) {
+    if (e instanceof LoadInterrupted) {
+      io.stderr.write('interrupted\n');
+      return EXIT.INTERRUPTED;
+    }
+    throw e;
+  }
   const names = result.specs.map((s) => s.spec.name);
   const failed = hasErrors(result.diagnostics);
   if (globals.output === 'json') {
@@ -42,13 +54,13 @@ async function run(args: Args, globals: GlobalOptions, io: Io): Promise<number> 
   return EXIT.OK;
 }
 
-export const validateCommand: Command = {
+export const validateCommand = defineCommand({
   command: 'validate',
   describe: 'Check manifests (schema and semantics); needs no master',
   examples: [
     ['$0 validate -f manifests/', 'every file in a directory'],
     ['cat task.yaml | $0 validate -f - -o json', 'stdin, errors as JSON'],
   ],
-  builder: (y: Argv) => fileFlags(y),
+  builder: validateFlags,
   run,
-};
+});

@@ -157,7 +157,10 @@ export class LocalAgent implements AgentHandle {
     const fw = this.frameworks.get(frameworkId);
     if (fw === undefined || fw.shuttingDown || this.closing !== undefined) return;
     const record = fw.executors.find((e) => e.executorId === taskId && !e.processGone);
-    if (record !== undefined) return record.runner.kill(killPolicy);
+    if (record !== undefined) {
+      record.runner.kill(killPolicy);
+      return;
+    }
     if (fw.executors.some((e) => e.executorId === taskId)) return; // terminal, update pending: keep retrying it
     // No executor for the task (§8): LOST, or DROPPED for partition-aware frameworks.
     const pa = (fw.info.capabilities ?? []).some((c) => c.type === 'PARTITION_AWARE');

@@ -56,7 +56,10 @@ export class CommandTask implements TaskRunner {
   }
 
   kill(policy?: KillPolicy): void {
-    if (this.phase === 'launching') return this.killDuringLaunch();
+    if (this.phase === 'launching') {
+      this.killDuringLaunch();
+      return;
+    }
     if (this.phase !== 'running') return;
     const graceMs = killGraceMs(policy, this.ctx.task.kill_policy);
     this.killRunning(graceMs);
@@ -64,7 +67,10 @@ export class CommandTask implements TaskRunner {
 
   shutdown(graceMs: number): void {
     this.silent = true;
-    if (this.phase === 'launching') return this.killDuringLaunch();
+    if (this.phase === 'launching') {
+      this.killDuringLaunch();
+      return;
+    }
     if (this.phase === 'running') this.killRunning(graceMs);
   }
 
@@ -189,7 +195,10 @@ export class CommandTask implements TaskRunner {
     const pid = this.group?.pid;
     if (pid === undefined) return;
     const escalate = (): void => void signalGroup(pid, 'SIGKILL');
-    if (this.killed) return this.escalation.shorten(graceMs, escalate);
+    if (this.killed) {
+      this.escalation.shorten(graceMs, escalate);
+      return;
+    }
     this.killed = true;
     clearTimeout(this.completionTimer);
     if (!this.killedByMaxCompletion && hasKillingCapability(this.ctx.framework)) {

@@ -88,7 +88,10 @@ export class DockerTask implements TaskRunner {
   }
 
   kill(policy?: KillPolicy): void {
-    if (this.phase === 'launching') return this.killDuringLaunch();
+    if (this.phase === 'launching') {
+      this.killDuringLaunch();
+      return;
+    }
     if (this.phase !== 'running' || this.killed) return;
     this.killed = true;
     if (hasKillingCapability(this.ctx.framework))
@@ -98,7 +101,10 @@ export class DockerTask implements TaskRunner {
 
   shutdown(graceMs: number): void {
     this.silent = true;
-    if (this.phase === 'launching') return this.killDuringLaunch();
+    if (this.phase === 'launching') {
+      this.killDuringLaunch();
+      return;
+    }
     if (this.phase !== 'running') return;
     this.killed = true;
     this.stop(graceMs);

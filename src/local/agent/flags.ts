@@ -7,11 +7,19 @@
  * Docker (and the images of Mesos containers) through the `docker` CLI, its own address,
  * port and resources.
  */
-import type { AgentView } from './state.js';
 
-export function agentFlags(
-  a: AgentView & { docker: string; resourcesText: string; ip: string },
-): Record<string, string> {
+/** What the flags are computed from: the agent's own settings, nothing of its tasks. */
+export interface AgentFlagsInput {
+  workDir: string;
+  port: number;
+  /** The docker CLI the agent uses. */
+  docker: string;
+  /** `--resources` as text: `cpus:2;mem:2048;ports:[31000-32000]`. */
+  resourcesText: string;
+  ip: string;
+}
+
+export function agentFlags(a: AgentFlagsInput): Record<string, string> {
   return {
     appc_simple_discovery_uri_prefix: 'http://',
     appc_store_dir: `${a.workDir}/store/appc`,

@@ -9,7 +9,5 @@ export function createAgent(opts: AgentOptions | LocalAgentOptions): AgentHandle
   return new LocalAgent(opts);
 }
 
-export { LocalAgent, type LocalAgentOptions } from './agent.js';
+export type { LocalAgentOptions } from './agent.js';
 export { liveProcessGroups } from './process-group.js';
-export { newStatusUuid, describeExit, signalText } from './status.js';
-export { dockerRunArgs, probeDockerEngine } from './docker-cli.js';

@@ -171,7 +171,8 @@ export function agentStateModel(a: AgentView): Record<string, unknown> {
     master_hostname: a.hostname,
     log_dir: a.workDir,
     flags: agentFlags({
-      ...a,
+      workDir: a.workDir,
+      port: a.port,
       docker: a.docker ?? 'docker',
       resourcesText: resourcesText(a.resources),
       ip: a.pid.slice(a.pid.lastIndexOf('@') + 1).split(':')[0] ?? '',

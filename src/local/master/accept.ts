@@ -106,7 +106,7 @@ export function accept(m: MasterState, fw: MasterFramework, call: AcceptCall): v
   const agent = m.agents.get(valid[0].agentId) as MasterAgent;
   const role = valid[0].role;
   const pool = sumResources(...valid.map((o) => o.resources));
-  for (const op of ops) runOperation(m, fw, agent, role, pool, op);
+  for (const op of ops) runOperation(fw, agent, role, pool, op);
   returnResources(m, agent.id, pool, { fw, role, ms: refuseMs(m, call.filters) });
 }
 
@@ -114,14 +114,7 @@ function taskError(fw: MasterFramework, t: TaskInfo, message: string): void {
   sendUpdate(fw, masterStatus(t.task_id.value, 'TASK_ERROR', message, 'REASON_TASK_INVALID', t.agent_id.value));
 }
 
-function runOperation(
-  m: MasterState,
-  fw: MasterFramework,
-  agent: MasterAgent,
-  role: string,
-  pool: Resource[],
-  op: Operation,
-): void {
+function runOperation(fw: MasterFramework, agent: MasterAgent, role: string, pool: Resource[], op: Operation): void {
   if (op.type !== 'LAUNCH' || !op.launch) return;
   const tasks = op.launch.task_infos ?? [];
   const resourceError = tasks

@@ -9,7 +9,7 @@
  */
 import type { Filters, Offer, Resource } from '../../mesos/types.js';
 import { offerIdFor } from './ids.js';
-import { addInto, containsResources, scalarValue, subtractFrom, withAllocation, withStarRole } from './resources.js';
+import { addInto, containsResources, scalarValue, withAllocation, withStarRole } from './resources.js';
 import { hasCap, type MasterAgent, type MasterFramework, type MasterOffer, type MasterState } from './state.js';
 import { frameworkRoles } from './call-validation.js';
 
@@ -96,7 +96,7 @@ export function offerWire(
     hostname: agent?.handle.hostname ?? m.config.hostname,
     url: { scheme: 'http', address, path: '/slave(1)' },
     resources,
-    ...(agent && agent.handle.attributes.length ? { attributes: agent.handle.attributes } : {}),
+    ...(agent?.handle.attributes.length ? { attributes: agent.handle.attributes } : {}),
     ...(multiRole ? { allocation_info: { role: offer.role } } : {}),
   };
 }
@@ -164,9 +164,4 @@ export function discardOffers(m: MasterState, fw: MasterFramework): void {
 /** Resources that an agent's tasks no longer use go back to the pool (no filter). */
 export function releaseTaskResources(m: MasterState, agentId: string, resources: readonly Resource[]): void {
   returnResources(m, agentId, resources);
-}
-
-/** Subtracts from an agent's free pool (used when an agent's resources are taken outside offers). */
-export function takeFree(agent: MasterAgent, resources: readonly Resource[]): void {
-  for (const r of withAllocation(resources, undefined)) subtractFrom(agent.free, r);
 }

@@ -6,7 +6,7 @@
 import type { Attribute, Resource, TaskStatus } from '../../mesos/types.js';
 import { formatRanges } from './ranges.js';
 import { fixed, sumResources } from './resources.js';
-import { type MasterAgent, type MasterFramework, type MasterState, type MasterTask } from './state.js';
+import type { MasterAgent, MasterFramework, MasterState, MasterTask } from './state.js';
 import { versionInfo } from '../version.js';
 import { AGENT_CAPABILITIES, offeredResources, usedResources } from './views-v1.js';
 

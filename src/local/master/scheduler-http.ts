@@ -61,10 +61,13 @@ export async function handleSchedulerCall(master: Master, req: IncomingMessage, 
 
 function subscribe(master: Master, req: IncomingMessage, res: ServerResponse, call: Call): void {
   if (!accepts(req.headers.accept, JSON_TYPE)) {
-    return sendText(res, 406, "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'");
+    sendText(res, 406, "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'");
+    return;
   }
-  if (req.headers[STREAM_HEADER] !== undefined)
-    return sendText(res, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
+  if (req.headers[STREAM_HEADER] !== undefined) {
+    sendText(res, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
+    return;
+  }
   const streamId = newUuid();
   res.writeHead(200, { 'Content-Type': JSON_TYPE, 'Mesos-Stream-Id': streamId });
   res.flushHeaders();

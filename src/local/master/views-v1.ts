@@ -33,7 +33,7 @@ export const AGENT_CAPABILITIES = [
 ];
 
 const nonEmpty = <K extends string, V>(key: K, list: V[] | undefined): Partial<Record<K, V[]>> =>
-  (list && list.length ? { [key]: list } : {}) as Partial<Record<K, V[]>>;
+  (list?.length ? { [key]: list } : {}) as Partial<Record<K, V[]>>;
 
 export function taskV1(t: MasterTask): Task {
   const i = t.info;

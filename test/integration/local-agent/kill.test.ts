@@ -99,7 +99,7 @@ describe('local agent: KILL', () => {
         reason: 'REASON_TASK_KILLED_DURING_LAUNCH',
       });
       expect(h.master.states('early.0')).toEqual(['TASK_KILLED']);
-      held.forEach((f) => f());
+      for (const f of held) f();
       await sleep(100);
       expect(() => readSandbox(h, 'early.0', 'ran.txt')).toThrow();
     } finally {

@@ -3,12 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import yargs from 'yargs';
+import { localFlags } from '../../../src/cli/commands/flags.js';
 import { localCommand } from '../../../src/cli/commands/local.js';
 import { bufferIo } from '../../../src/cli/io.js';
-import type { GlobalOptions } from '../../../src/cli/options.js';
+import { type GlobalOptions, globalFlags } from '../../../src/cli/options.js';
 import { request } from './client.js';
 
 const globals = { output: 'text' } as GlobalOptions;
+/** The arguments yargs gives `local` for these flags, defaults included. */
+const parse = (flags: string[]) => localFlags(globalFlags(yargs(flags))).parseSync();
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
@@ -36,14 +40,7 @@ describe('mesos-apply local', () => {
   it('prints exactly one ready line, serves the API, and exits 0 on SIGINT keeping the work dir', async () => {
     const { dir, io, interrupt } = harness();
     const done = localCommand.run(
-      {
-        _: ['local'],
-        port: 0,
-        listen: '127.0.0.1',
-        agents: 2,
-        resources: 'cpus:2;mem:1024',
-        'allocation-interval': '1s',
-      },
+      parse(['--port', '0', '--agents', '2', '--resources', 'cpus:2;mem:1024']),
       globals,
       io,
     );
@@ -74,8 +71,8 @@ describe('mesos-apply local', () => {
 
   it('refuses bad flags with exit 2 before starting anything', async () => {
     const { io } = harness();
-    expect(await localCommand.run({ _: ['local'], port: 0, agents: 0 }, globals, io)).toBe(2);
-    expect(await localCommand.run({ _: ['local'], port: 0, resources: 'cpus(web):2' }, globals, io)).toBe(2);
+    expect(await localCommand.run(parse(['--port', '0', '--agents', '0']), globals, io)).toBe(2);
+    expect(await localCommand.run(parse(['--port', '0', '--resources', 'cpus(web):2']), globals, io)).toBe(2);
     expect(io.err()).toMatch(/--agents must be a whole number/);
     expect(io.err()).toMatch(/Reserved resources/);
   });

@@ -134,7 +134,7 @@ describe('SchedulerSession against a scripted master replaying Mesos 1.12', () =
 
   it('delivers every recorded event in order through slow, tiny chunks, then ends on "Framework failed over"', async () => {
     const all = recordio('stream-1');
-    const m = await server(async (req, res) => {
+    const m = await server(async (_req, res) => {
       openStream(res, 's-1');
       for (let at = 0; at < all.length; at += 97) {
         res.write(all.subarray(at, at + 97));
@@ -231,7 +231,7 @@ describe('SchedulerSession against a scripted master replaying Mesos 1.12', () =
 
   it('retries 503 "No leader elected" with backoff, then subscribes', async () => {
     let n = 0;
-    const m = await server((req, res) => {
+    const m = await server((_req, res) => {
       if (n++ < 2) return reply(res, 503, 'No leader elected');
       openStream(res, 's');
       res.write(firstRecords('stream-1', 2));

@@ -21,7 +21,10 @@ describe('container validation', () => {
     expect(summary(errors(r.diagnostics))).toEqual([
       'MA_ERR_DOCKER spec.container.mesos: give either container.docker (the Docker containerizer) or container.mesos (the Mesos containerizer), not both',
     ]);
-    const line = yamlOf(doc).split('\n').findIndex((l) => l.trim() === 'mesos:') + 1;
+    const line =
+      yamlOf(doc)
+        .split('\n')
+        .findIndex((l) => l.trim() === 'mesos:') + 1;
     expect(errors(r.diagnostics)[0]).toMatchObject({ file: 'm.yaml', line });
   });
 

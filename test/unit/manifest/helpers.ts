@@ -27,8 +27,3 @@ export function loadDocs(...docs: unknown[]) {
 export function errors(diags: Diagnostic[]): Diagnostic[] {
   return diags.filter((d) => d.severity === 'error');
 }
-
-/** `code path: message` lines, for compact assertions. */
-export function summary(diags: Diagnostic[]): string[] {
-  return diags.map((d) => `${d.code} ${d.path}: ${d.message}`);
-}

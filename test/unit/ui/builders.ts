@@ -60,13 +60,20 @@ export function view(over: Partial<InstanceView> & Pick<InstanceView, 'name' | '
 
 export function fakeWriter(isTTY = false): Writer & { text: () => string; columns: number } {
   let buf = '';
-  return { write: (c: string) => ((buf += c), true), isTTY, columns: 100, text: () => buf };
+  const write = (c: string): boolean => {
+    buf += c;
+    return true;
+  };
+  return { write, isTTY, columns: 100, text: () => buf };
 }
 
 /** A clock the test moves by hand. */
 export function fakeClock(start = '2026-11-25T23:41:09.000Z') {
   let t = Date.parse(start);
-  return { now: () => new Date(t), advance: (seconds: number) => void (t += seconds * 1000) };
+  const advance = (seconds: number): void => {
+    t += seconds * 1000;
+  };
+  return { now: () => new Date(t), advance };
 }
 
 /** Polls `cond` every 10 ms until it holds (throws after `timeoutMs`). */

@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatGet, type GetRow } from '../../../src/ui/get-view.js';
+import type { GetRow } from '../../../src/apply/inspect.js';
+import { formatAge, formatGet } from '../../../src/ui/get-view.js';
 
 const now = new Date('2026-11-25T12:00:00Z');
 const at = (secondsAgo: number) => now.getTime() / 1000 - secondsAgo;

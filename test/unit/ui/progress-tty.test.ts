@@ -13,10 +13,8 @@ describe('tty progress (listr2 default renderer into a fake terminal)', () => {
   it('redraws one line per instance, shows why a task waits, and ends with the final titles', async () => {
     const out = fakeWriter(true);
     const err = fakeWriter(true);
-    const p = (open = await createProgress(
-      { stdout: out, stderr: err },
-      { mode: 'tty', color: false, now: fakeClock().now },
-    ));
+    const p = await createProgress({ stdout: out, stderr: err }, { mode: 'tty', color: false, now: fakeClock().now });
+    open = p;
     p.emit({
       type: 'planned',
       plan: plan([
@@ -46,10 +44,11 @@ describe('tty progress (listr2 default renderer into a fake terminal)', () => {
 
   it('gives a line to instances first seen after the list started (next wave), and marks unfinished ones failed at close', async () => {
     const out = fakeWriter(true);
-    const p = (open = await createProgress(
+    const p = await createProgress(
       { stdout: out, stderr: fakeWriter(true) },
       { mode: 'tty', color: false, now: fakeClock().now },
-    ));
+    );
+    open = p;
     p.emit({ type: 'instance', view: view({ name: 'a', phase: 'killing', action: 'delete' }) });
     await waitFor(() => out.text().includes('a/0 killing'));
     p.emit({ type: 'instance', view: view({ name: 'b', phase: 'killed', action: 'delete' }) });

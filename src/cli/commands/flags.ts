@@ -1,0 +1,139 @@
+/**
+ * Every command's flags, as yargs builders, and the argument types yargs infers from them.
+ * The command modules (loaded at start) take the builders; the *-run modules (loaded on
+ * demand) take the types, so option names and types are checked by tsc without either
+ * importing the other.
+ */
+import type { Argv } from 'yargs';
+import { type ArgsOf, stringList } from '../command.js';
+import type { GlobalFlags } from '../options.js';
+
+/** `-f PATH...` and `-R`, shared by apply, plan, validate, describe and delete. */
+export function fileFlags<T>(y: Argv<T>) {
+  return y
+    .option('filename', {
+      alias: 'f',
+      // Not `array: true`: yargs would then refuse `-f -` (a lone '-' ends an array). Repeated
+      // -f flags come as a list; coerce flattens them and splits `-f a,b`.
+      type: 'string',
+      coerce: stringList,
+      describe: 'Manifest file, directory, or - for stdin (repeatable: -f a -f b)',
+    })
+    .option('recursive', { alias: 'R', type: 'boolean', default: false, describe: 'Recurse into directories' });
+}
+
+export function applyFlags(y: Argv<GlobalFlags>) {
+  return fileFlags(y)
+    .option('prune', { type: 'boolean', default: false, describe: 'Delete managed tasks that no manifest names' })
+    .option('allow-empty', { type: 'boolean', default: false, describe: 'With --prune, allow an empty manifest set' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan, change nothing (same as plan)' })
+    .option('pending-timeout', {
+      type: 'string',
+      describe: 'How long a task may wait for a fitting offer',
+      defaultDescription: '1m',
+    })
+    .option('min-running', {
+      type: 'string',
+      describe: 'How long a service without health check must stay running to count as up',
+      defaultDescription: '1s',
+    })
+    .option('failover-timeout', { type: 'string', describe: 'Framework failover timeout', defaultDescription: '4w' })
+    .option('wait', {
+      type: 'boolean',
+      default: true,
+      describe: 'Wait until the tasks run (--no-wait: return after launch)',
+    });
+}
+
+export function planFlags(y: Argv<GlobalFlags>) {
+  return fileFlags(y)
+    .option('prune', {
+      type: 'boolean',
+      default: false,
+      describe: 'Include deletions of managed tasks no manifest names',
+    })
+    .option('allow-empty', { type: 'boolean', default: false, describe: 'With --prune, allow an empty manifest set' })
+    .option('detailed-exitcode', {
+      type: 'boolean',
+      default: false,
+      describe: 'Exit 0 when nothing changes, 3 when changes are pending',
+    });
+}
+
+export function getFlags(y: Argv<GlobalFlags>) {
+  return y.positional('name', { type: 'string', describe: 'Manifest name' }).option('all', {
+    type: 'boolean',
+    default: false,
+    describe: 'Also tasks of the framework that no manifest declares',
+  });
+}
+
+export function logsFlags(y: Argv<GlobalFlags>) {
+  return y
+    .positional('name', { type: 'string', describe: 'Manifest name', demandOption: true })
+    .option('instance', { type: 'number', default: 0, describe: 'Instance index' })
+    .option('stderr', { type: 'boolean', default: false, describe: 'Read stderr instead of stdout' })
+    .option('follow', {
+      alias: ['f', 'F'],
+      type: 'boolean',
+      default: false,
+      describe: 'Keep printing as the file grows; ends when the task ends',
+    })
+    .option('tail', { type: 'number', describe: 'Start with the last N lines' });
+}
+
+export function describeFlags(y: Argv<GlobalFlags>) {
+  return fileFlags(y.positional('name', { type: 'string', describe: 'Manifest name', demandOption: true }));
+}
+
+export function deleteFlags(y: Argv<GlobalFlags>) {
+  return fileFlags(y)
+    .positional('names', { type: 'string', array: true, describe: 'Manifest names' })
+    .option('ignore-not-found', { type: 'boolean', default: false, describe: 'Exit 0 when a name has no tasks' })
+    .option('wait', {
+      type: 'boolean',
+      default: true,
+      describe: 'Wait for a terminal state (--wait=false: return once KILLs are accepted)',
+    })
+    .option('failover-timeout', { type: 'string', describe: 'Framework failover timeout', defaultDescription: '4w' });
+}
+
+export function validateFlags(y: Argv<GlobalFlags>) {
+  return fileFlags(y);
+}
+
+export function localFlags(y: Argv<GlobalFlags>) {
+  return y
+    .option('port', { type: 'number', default: 5050, describe: 'Master port (0: any free port)' })
+    .option('listen', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
+    .option('agents', { type: 'number', default: 1, describe: 'Number of agents' })
+    .option('resources', {
+      type: 'string',
+      describe: "Agent resources, e.g. 'cpus:4;mem:8192;disk:20000;ports:[31000-32000]'",
+      defaultDescription: 'from this machine, split between agents',
+    })
+    .option('attributes', { type: 'string', describe: "Agent attributes, e.g. 'rack:r1;os:linux'" })
+    .option('work-dir', {
+      type: 'string',
+      describe: 'Where sandboxes live (kept on exit)',
+      defaultDescription: './.local-cluster',
+    })
+    .option('allocation-interval', { type: 'string', default: '1s', describe: 'Time between allocation cycles' })
+    .option('offer-timeout', {
+      type: 'string',
+      describe: 'Rescind offers not answered within this time',
+      defaultDescription: 'never',
+    });
+}
+
+export type FileArgs = ArgsOf<typeof validateFlags>;
+export type ApplyArgs = ArgsOf<typeof applyFlags>;
+export type PlanArgs = ArgsOf<typeof planFlags>;
+/** apply and plan share one run: each flag the other lacks is absent. */
+export type ApplyOrPlanArgs = FileArgs & Partial<ApplyArgs & PlanArgs>;
+export type GetArgs = ArgsOf<typeof getFlags>;
+export type LogsArgs = ArgsOf<typeof logsFlags>;
+export type DescribeArgs = ArgsOf<typeof describeFlags>;
+export type DeleteArgs = ArgsOf<typeof deleteFlags>;
+export type ValidateArgs = ArgsOf<typeof validateFlags>;
+export type LocalArgs = ArgsOf<typeof localFlags>;
