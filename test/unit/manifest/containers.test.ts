@@ -4,7 +4,11 @@
  * containerizer's registry secret is `fromEnv` or an agent `secret`; errors name file:line.
  */
 import { describe, expect, it } from 'vitest';
-import { errors, loadDocs, summary, task, yamlOf } from './helpers.js';
+import type { Diagnostic } from '../../../src/diagnostics/diagnostic.js';
+import { errors, loadDocs, task, yamlOf } from './helpers.js';
+
+/** `code path: message` lines, for compact assertions. */
+const summary = (diags: Diagnostic[]): string[] => diags.map((d) => `${d.code} ${d.path}: ${d.message}`);
 
 const image = 'registry.example.com/app:1';
 
