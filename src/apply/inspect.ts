@@ -10,6 +10,8 @@ import type { TaskSpec } from '../model/spec.js';
 import { isActive } from '../model/states.js';
 import { LABEL_SPEC } from './cluster.js';
 import { frameworksNamed, removedNotice } from './removed.js';
+import { clonePlain } from '../model/clone.js';
+import { maskImageSecret } from '../plan/taskinfo.js';
 
 /** One row of `get`: a task as the table and the JSON show it. */
 export interface GetRow {
@@ -163,6 +165,10 @@ export function describeTask(t: { observed: ObservedTask; task: Task }): Describ
     if (variables.length > 0) command.environment = { variables };
     const labels = (t.task.labels?.labels ?? []).filter((l) => l.key !== LABEL_SPEC);
     info = { ...t.task, labels: { labels }, command } as Task & { command: CommandInfo };
+  }
+  if (info.container?.mesos?.image?.docker?.config?.value !== undefined) {
+    info = { ...info, container: clonePlain(info.container) };
+    maskImageSecret(info.container, spec);
   }
   const out: DescribeTask = {
     taskId: t.observed.taskId,

@@ -45,6 +45,8 @@ export interface LocalClusterOptions {
   simulate?: SimulationOptions;
   /** Resources and attributes per agent (agent-profile.ts); overrides `resources`/`attributes`. */
   agentProfile?: AgentProfileGroup[];
+  /** The docker CLI the agents run Docker tasks with (the agent flag `--docker`). Default `docker`. */
+  docker?: string;
 }
 
 /** A simulated agent's resources unless told otherwise: a typical cluster machine. */
@@ -114,6 +116,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
         ...specOf(i),
         retryMs: opts.statusRetryMs,
         simulation,
+        ...(opts.docker === undefined ? {} : { docker: opts.docker }),
       });
       await agent.start();
       agents.push(agent);

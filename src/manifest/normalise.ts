@@ -14,12 +14,13 @@ import {
   type DockerSpec,
   type EnvValue,
   type HealthCheckSpec,
+  type MesosImageSpec,
   type RolloutSpec,
   type TaskSpec,
   type UriSpec,
 } from '../model/spec.js';
 import { durationSeconds } from './duration.js';
-import type { RawDocker, RawDuration, RawHealthCheck, RawRollout, RawTask } from './raw.js';
+import type { RawDocker, RawDuration, RawHealthCheck, RawMesosImage, RawRollout, RawTask } from './raw.js';
 import { roundScalar } from './roles.js';
 
 export const DEFAULTS = {
@@ -68,6 +69,17 @@ function normaliseDocker(d: RawDocker): DockerSpec {
     })),
   };
   if (d.networkName !== undefined) out.networkName = d.networkName;
+  if (d.pullConfig !== undefined) out.pullConfig = d.pullConfig;
+  return out;
+}
+
+function normaliseMesosImage(m: RawMesosImage): MesosImageSpec {
+  const out: MesosImageSpec = { image: m.image, forcePull: m.forcePull ?? DEFAULTS.docker.forcePull };
+  const c = m.pullConfig;
+  if (c?.fromEnv !== undefined) out.pullConfig = { kind: 'fromEnv', name: c.fromEnv };
+  else if (c?.secret !== undefined)
+    out.pullConfig =
+      c.key === undefined ? { kind: 'secret', name: c.secret } : { kind: 'secret', name: c.secret, key: c.key };
   return out;
 }
 
@@ -155,6 +167,7 @@ export function normalise(task: RawTask): TaskSpec {
   if (s.command !== undefined) spec.command = s.command;
   if (s.args !== undefined) spec.args = [...s.args];
   if (s.container?.docker) spec.docker = normaliseDocker(s.container.docker);
+  if (s.container?.mesos) spec.mesosImage = normaliseMesosImage(s.container.mesos);
   if (s.healthCheck) spec.healthCheck = normaliseHealthCheck(s.healthCheck);
   if (s.rollout) spec.rollout = normaliseRollout(s.rollout);
   return spec;

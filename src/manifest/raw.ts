@@ -34,9 +34,23 @@ export interface RawDocker {
   networkName?: string;
   portMappings?: RawPortMapping[];
   forcePull?: boolean;
+  pullConfig?: string;
   privileged?: boolean;
   parameters?: { key: string; value: string | number | boolean }[];
   volumes?: { containerPath: string; hostPath: string; mode?: 'RW' | 'RO' }[];
+}
+
+/** A docker config for the Mesos containerizer: from the runner's environment, or an agent secret. */
+export interface RawPullSecret {
+  fromEnv?: string;
+  secret?: string;
+  key?: string;
+}
+
+export interface RawMesosImage {
+  image: string;
+  forcePull?: boolean;
+  pullConfig?: RawPullSecret;
 }
 
 export interface RawHealthCheck {
@@ -74,7 +88,7 @@ export interface RawSpec {
   uris?: (string | RawUri)[];
   resources: { cpus: number; mem: number; disk?: number; gpus?: number };
   ports?: RawPort[];
-  container?: { docker?: RawDocker };
+  container?: { docker?: RawDocker; mesos?: RawMesosImage };
   healthCheck?: RawHealthCheck;
   killGracePeriod?: RawDuration;
   constraints?: RawConstraint[];

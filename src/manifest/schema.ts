@@ -131,6 +131,15 @@ function convert(e: AjvError, root: unknown): Converted | undefined {
           : elsewhere
             ? `\`${key}\` belongs under ${elsewhere}`
             : `known fields here: ${known.join(', ')}`;
+      // A Docker-containerizer field given to the Mesos containerizer: say which one has it.
+      if (formatPath(path) === 'spec.container.mesos' && elsewhere === 'spec.container.docker')
+        return {
+          code: C.UNKNOWN_FIELD,
+          path: [...path, key],
+          message: `is for the Docker containerizer only (spec.container.docker); the Mesos containerizer has no \`${key}\``,
+          hint: `use container.docker, or leave \`${key}\` out`,
+          atKey: true,
+        };
       return { code: C.UNKNOWN_FIELD, path: [...path, key], message: 'unknown field', hint, atKey: true };
     }
     case 'propertyNames': {

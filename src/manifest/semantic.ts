@@ -30,7 +30,7 @@ export function portEnvName(name: string): string {
 }
 
 function checkCommand(spec: RawSpec, report: Report): void {
-  const docker = spec.container?.docker !== undefined;
+  const docker = spec.container?.docker !== undefined || spec.container?.mesos !== undefined;
   if (spec.command !== undefined && spec.args !== undefined) {
     report(C.COMMAND, ['spec', 'args'], 'give either `command` (shell form) or `args` (exec form), not both');
   } else if (spec.command === undefined && spec.args === undefined && !docker) {
@@ -38,7 +38,7 @@ function checkCommand(spec: RawSpec, report: Report): void {
       C.COMMAND,
       ['spec'],
       'needs `command` (shell form) or `args` (exec form)',
-      'or container.docker.image, to run the image entrypoint',
+      'or container.docker.image / container.mesos.image, to run the image entrypoint',
     );
   }
   if (spec.command !== undefined && spec.command.trim() === '')
@@ -139,6 +139,25 @@ function checkDocker(spec: RawSpec, report: Report): void {
         'set container.docker.network (and networkName) instead',
       );
   });
+}
+
+/** One containerizer per task; the Mesos containerizer's registry secret is one of two kinds. */
+function checkMesosContainer(spec: RawSpec, report: Report): void {
+  const m = spec.container?.mesos;
+  if (!m) return;
+  const base = ['spec', 'container', 'mesos'];
+  if (spec.container?.docker !== undefined)
+    report(
+      C.DOCKER,
+      base,
+      'give either container.docker (the Docker containerizer) or container.mesos (the Mesos containerizer), not both',
+    );
+  const c = m.pullConfig;
+  if (c === undefined) return;
+  if ((c.fromEnv === undefined) === (c.secret === undefined))
+    report(C.DOCKER, [...base, 'pullConfig'], 'needs exactly one of `fromEnv` or `secret`');
+  if (c.key !== undefined && c.secret === undefined)
+    report(C.DOCKER, [...base, 'pullConfig', 'key'], 'is only for `secret`');
 }
 
 function checkHealthCheck(spec: RawSpec, report: Report): void {
@@ -242,6 +261,7 @@ export function checkTask(task: RawTask, report: Report): void {
   checkResources(spec, report);
   checkPorts(spec, report);
   checkDocker(spec, report);
+  checkMesosContainer(spec, report);
   checkHealthCheck(spec, report);
   checkDurations(task, report);
   checkLabels(task, report);

@@ -62,9 +62,25 @@ export interface DockerSpec {
   networkName?: string;
   portMappings: PortMappingSpec[];
   forcePull: boolean;
+  /** URI of a docker config file, fetched into the sandbox as `.docker/config.json`. */
+  pullConfig?: string;
   privileged: boolean;
   parameters: { key: string; value: string }[];
   volumes: VolumeSpec[];
+}
+
+/** Registry credentials for the Mesos containerizer (`Image.docker.config`, a Mesos Secret). */
+export type PullSecretSpec =
+  /** The docker config JSON, read from the runner's environment at apply time; never printed. */
+  | { kind: 'fromEnv'; name: string }
+  /** A reference resolved by the agent's secret resolver. */
+  | { kind: 'secret'; name: string; key?: string };
+
+/** A Docker image run by the Mesos containerizer (ContainerInfo type MESOS). */
+export interface MesosImageSpec {
+  image: string;
+  forcePull: boolean;
+  pullConfig?: PullSecretSpec;
 }
 
 export type HealthCheckSpec = {
@@ -119,7 +135,10 @@ export interface TaskSpec {
   uris: UriSpec[];
   resources: Resources;
   ports: PortSpec[];
+  /** The Docker containerizer. At most one of `docker` and `mesosImage`. */
   docker?: DockerSpec;
+  /** The Mesos containerizer with a Docker image. */
+  mesosImage?: MesosImageSpec;
   healthCheck?: HealthCheckSpec;
   /** seconds */
   killGracePeriod: number;

@@ -175,7 +175,30 @@ export interface DockerInfo {
 export interface Volume {
   container_path: string;
   host_path?: string;
+  /** Rootfs of an image mounted as a volume (Mesos containerizer). */
+  image?: Image;
+  /** DOCKER_VOLUME, HOST_PATH, SANDBOX_PATH, SECRET or CSI_VOLUME; not used by mesos-apply. */
+  source?: { type?: string } & Record<string, unknown>;
   mode: 'RW' | 'RO';
+}
+
+/** `Secret`: a reference resolved by the agent's secret resolver, or the value itself (base64 bytes). */
+export interface Secret {
+  type?: 'UNKNOWN' | 'REFERENCE' | 'VALUE';
+  reference?: { name: string; key?: string };
+  value?: { data: string };
+}
+
+/**
+ * A container image for the Mesos containerizer. `docker.config` is a docker config file
+ * (JSON, `{"auths": ...}`) with the registry credentials; `credential` is deprecated since
+ * Mesos 1.3 and never read by Mesos. `cached: false` pulls even when the agent has the image.
+ */
+export interface Image {
+  type: 'APPC' | 'DOCKER';
+  docker?: { name: string; credential?: { principal: string; secret?: string }; config?: Secret };
+  appc?: { name: string };
+  cached?: boolean;
 }
 
 export interface NetworkInfo {
@@ -191,7 +214,7 @@ export interface ContainerInfo {
   volumes?: Volume[];
   hostname?: string;
   docker?: DockerInfo;
-  mesos?: { image?: { type: 'APPC' | 'DOCKER'; docker?: { name: string }; cached?: boolean } };
+  mesos?: { image?: Image };
   network_infos?: NetworkInfo[];
 }
 

@@ -13,6 +13,8 @@
  *   for each reason it fails).
  */
 
+import * as ranges from '../model/ranges.js';
+import type { Range } from '../mesos/types.js';
 import { formatScalar, SCALAR_NAMES } from '../model/resources.js';
 import type { TaskSpec } from '../model/spec.js';
 import { type Candidate, type Evaluation, byNearest, evaluate, needsOf } from './candidate.js';
@@ -58,12 +60,22 @@ function scalarDetail(name: RejectReason, hits: Evaluation[], { needs, where, na
   return `${plural(hits.length, where)} ${hits.length === 1 ? 'has' : 'have'} less than ${name} ${need} (${largest})`;
 }
 
+/** A fixed port no agent has, with the ranges they do have and the three ways out. */
+function outsideRanges(port: number, hits: Evaluation[], role: string): string {
+  const offered = hits.reduce<Range[]>((all, e) => ranges.union(all, e.candidate.pool.rangesOf('ports', role)), []);
+  return (
+    `port ${port} is outside every agent's port ranges (${offered.length > 0 ? ranges.format(offered) : 'none'}): ` +
+    'use a hostPort in them, or leave hostPort out to take any offered port, or give the agents that port ' +
+    `(mesos-agent --resources, or mesos-apply local --resources 'ports:[${port}-${port},31000-32000]')`
+  );
+}
+
 function portsDetail(hits: Evaluation[], { needs, where, total }: Ctx): string {
   const parts: string[] = [];
   for (const p of needs.fixedPorts) {
     const n = hits.filter((e) => e.rejections.some((r) => r.lack.startsWith(`port ${p} `))).length;
     if (n === 0) continue;
-    if (where === 'agent' && n === total) parts.push(`port ${p} is outside every agent's port ranges`);
+    if (where === 'agent' && n === total) parts.push(outsideRanges(p, hits, needs.role));
     else if (n === total) parts.push(`port ${p} is taken on all ${plural(total, where)}`);
     else parts.push(`port ${p} is taken on ${n} of ${plural(total, where)}`);
   }

@@ -17,7 +17,7 @@
  * `redactTaskInfo` gives the copy of a TaskInfo that may be printed or logged.
  */
 
-import type { EnvironmentVariable, HealthCheck, TaskInfo } from '../mesos/types.js';
+import type { ContainerInfo, EnvironmentVariable, HealthCheck, TaskInfo } from '../mesos/types.js';
 import { taskLabels } from '../model/ids.js';
 import type { TaskSpec } from '../model/spec.js';
 import { buildCommand, buildContainer, usesPortMappings } from './command.js';
@@ -105,7 +105,7 @@ export function buildTaskInfo(input: TaskInfoInput, env: Readonly<Record<string,
     labels: taskLabels(spec.name, input.instance, input.specHash, spec.labels),
     kill_policy: { grace_period: { nanoseconds: Math.round(spec.killGracePeriod * 1e9) } },
   };
-  const container = buildContainer(spec, placement.ports);
+  const container = buildContainer(spec, placement.ports, env);
   if (container !== undefined) info.container = container;
   const health = buildHealthCheck(spec, placement.ports);
   if (health !== undefined) info.health_check = health;
@@ -126,5 +126,17 @@ export function redactTaskInfo(info: TaskInfo, spec: TaskSpec): TaskInfo {
     const source = spec.env[v.name];
     if (source?.kind === 'fromEnv') v.value = `<from env ${source.name}>`;
   }
+  maskImageSecret(copy.container, spec);
   return copy;
+}
+
+/**
+ * Masks, in place, the value of the Mesos containerizer's registry secret (a docker config
+ * holding credentials): `<from env NAME>` when the spec says where it came from.
+ */
+export function maskImageSecret(container: ContainerInfo | undefined, spec: TaskSpec | undefined): void {
+  const config = container?.mesos?.image?.docker?.config;
+  if (config?.value === undefined) return;
+  const source = spec?.mesosImage?.pullConfig;
+  config.value.data = source?.kind === 'fromEnv' ? `<from env ${source.name}>` : '<secret>';
 }

@@ -162,11 +162,12 @@ describe('README.md', () => {
       'alias mesos-apply="node $PWD/dist/cli/mesos-apply.cjs"',
       'mesos-apply local &',
     ]);
+    // Manifests: nginx.yaml needs an engine that can pull nginx:1.27 (test/e2e/docker.test.ts runs it).
     expect(
       shellBlocks(README)
         .filter((b) => b.notRun)
         .map((b) => b.heading),
-    ).toEqual(['Connecting to a real cluster']);
+    ).toEqual(['Connecting to a real cluster', 'Manifests']);
   });
 
   it('runs every command of its shell blocks, in order, as the README says', async () => {

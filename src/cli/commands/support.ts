@@ -36,6 +36,19 @@ export function unsetEnvDiagnostics(
         );
       }
     }
+    const pull = spec.mesosImage?.pullConfig;
+    if (pull?.kind === 'fromEnv' && env[pull.name] === undefined) {
+      out.push(
+        diagnostic(
+          DIAGNOSTIC_CODES.ENV,
+          source.file,
+          { line: source.line, col: source.col },
+          'spec.container.mesos.pullConfig',
+          `fromEnv ${pull.name} (the registry's docker config) is not set in the environment of this run`,
+          `export ${pull.name}="$(cat ~/.docker/config.json)" before running mesos-apply (its value is never printed)`,
+        ),
+      );
+    }
   }
   return out;
 }

@@ -152,7 +152,7 @@ export class LocalAgent implements AgentHandle {
     record.runner =
       sim !== undefined
         ? new SimTask(ctx, sim)
-        : task.container?.type === 'DOCKER'
+        : task.container?.type === 'DOCKER' || task.container?.mesos?.image?.type === 'DOCKER'
           ? new DockerTask(ctx, { docker: this.opts.docker ?? 'docker', probe: () => this.probeEngine() })
           : new CommandTask(ctx);
     fw.executors.push(record);

@@ -1,19 +1,32 @@
 /**
  * The `docker` CLI as Mesos's Docker containerizer drives it (src/docker/docker.cpp):
  * whether an engine answers, and the exact `docker run` argv for a TaskInfo.
+ * A ContainerInfo of type MESOS with a Docker image (the Mesos containerizer, "UCR") is run
+ * through the same CLI, with the Mesos containerizer's meaning of CommandInfo (a `value`
+ * replaces the entrypoint, `arguments` are the full argv) on the host network: the local
+ * cluster has no image provisioner of its own (README: differences from Mesos).
  */
 import { execFile } from 'node:child_process';
 import type { ContainerInfo, CommandInfo, Resource } from '../../mesos/types.js';
 
 export type EngineProbe = { ok: true; version: string } | { ok: false; detail: string };
 
-/** `docker version` against the engine: the only reliable "is an engine reachable" test. */
-export function probeDockerEngine(docker = 'docker', timeoutMs = 5000): Promise<EngineProbe> {
+/**
+ * `docker version` against the engine: the only reliable "is an engine reachable" test. The
+ * timeout is generous: a busy machine can take seconds to start the CLI and get an answer,
+ * and a false "no engine" fails every Docker task launched until the next probe.
+ */
+export function probeDockerEngine(docker = 'docker', timeoutMs = 30_000): Promise<EngineProbe> {
   return new Promise((resolve) => {
     execFile(docker, ['version', '--format', '{{.Server.Version}}'], { timeout: timeoutMs }, (err, stdout, stderr) => {
       if (err === null && stdout.trim() !== '') return resolve({ ok: true, version: stdout.trim() });
       const code = (err as NodeJS.ErrnoException | null)?.code;
       if (code === 'ENOENT') return resolve({ ok: false, detail: `the '${docker}' CLI is not installed` });
+      if (err?.killed === true)
+        return resolve({
+          ok: false,
+          detail: `the engine did not answer 'docker version' within ${timeoutMs / 1000} s`,
+        });
       const lines = `${stderr}`
         .split('\n')
         .map((l) => l.trim())
@@ -68,6 +81,38 @@ function networkName(container: ContainerInfo): string {
   }
 }
 
+function limitAndEnvArgs(input: DockerRunInput): string[] {
+  const args: string[] = [];
+  const cpus = scalar(input.resources, 'cpus');
+  if (cpus !== undefined)
+    args.push('--cpu-shares', String(Math.max(Math.floor(CPU_SHARES_PER_CPU * cpus), MIN_CPU_SHARES)));
+  const mem = scalar(input.resources, 'mem');
+  if (mem !== undefined) args.push('--memory', String(Math.max(Math.floor(mem) * 1024 * 1024, MIN_MEMORY_BYTES)));
+  for (const [key, value] of Object.entries(input.env)) args.push('-e', `${key}=${value}`);
+  return args;
+}
+
+/**
+ * A MESOS container with a Docker image (docker/runtime isolator, getLaunchCommand):
+ * `shell` → `/bin/sh -c value`; a `value` → that program with `arguments` as its full argv;
+ * neither → the image's entrypoint, with `arguments` (if any) in place of its CMD.
+ */
+function mesosImageRunArgs(input: DockerRunInput): string[] {
+  const image = containerImage(input.container);
+  if (image === undefined) throw new DockerRunError('Unsupported container image type: 1');
+  if ((input.container.network_infos ?? []).length > 0)
+    throw new DockerRunError('CNI networks (network_infos) are not supported by mesos-apply local');
+  const args = ['run', ...limitAndEnvArgs(input), ...volumeArgs(input), '--net', 'host', '-w', input.mappedSandbox];
+  const cmd = input.command;
+  if (cmd.shell !== false) {
+    if (cmd.value === undefined) throw new DockerRunError('Shell specified but no command value provided');
+    return [...args, '--entrypoint', '/bin/sh', '--name', input.name, image, '-c', cmd.value];
+  }
+  if (cmd.value !== undefined)
+    return [...args, '--entrypoint', cmd.value, '--name', input.name, image, ...(cmd.arguments ?? []).slice(1)];
+  return [...args, '--name', input.name, image, ...(cmd.arguments ?? [])];
+}
+
 function volumeArgs(input: DockerRunInput): string[] {
   const args: string[] = [];
   for (const volume of input.container.volumes ?? []) {
@@ -82,19 +127,32 @@ function volumeArgs(input: DockerRunInput): string[] {
   return args;
 }
 
+/** The image a DOCKER container or a MESOS container with a Docker image runs. */
+export function containerImage(container: ContainerInfo): string | undefined {
+  if (container.type === 'DOCKER') return container.docker?.image;
+  const image = container.mesos?.image;
+  return image?.type === 'DOCKER' ? image.docker?.name : undefined;
+}
+
+/** Every mapped host port must be in the task's `ports` resource (Docker::RunOptions::create). */
+function checkMappedPorts(mappings: readonly { host_port: number }[], resources: Resource[] | undefined): void {
+  if (resources === undefined) throw new DockerRunError('Port mappings require resources');
+  const ranges = resources.filter((r) => r.name === 'ports').flatMap((r) => r.ranges?.range ?? []);
+  if (!resources.some((r) => r.name === 'ports')) throw new DockerRunError('Port mappings require port resources');
+  for (const m of mappings) {
+    if (!ranges.some((r) => m.host_port >= r.begin && m.host_port <= r.end))
+      throw new DockerRunError(`Port [${m.host_port}] not included in resources`);
+  }
+}
+
 /** The argv after `docker` (`run ...`), in the order Mesos builds it. */
 export function dockerRunArgs(input: DockerRunInput): string[] {
+  if (input.container.type === 'MESOS') return mesosImageRunArgs(input);
   const docker = input.container.docker;
   if (docker === undefined) throw new DockerRunError('No docker info found in container info');
   const args = ['run'];
   if (docker.privileged === true) args.push('--privileged');
-  const cpus = scalar(input.resources, 'cpus');
-  if (cpus !== undefined)
-    args.push('--cpu-shares', String(Math.max(Math.floor(CPU_SHARES_PER_CPU * cpus), MIN_CPU_SHARES)));
-  const mem = scalar(input.resources, 'mem');
-  if (mem !== undefined) args.push('--memory', String(Math.max(Math.floor(mem) * 1024 * 1024, MIN_MEMORY_BYTES)));
-  for (const [key, value] of Object.entries(input.env)) args.push('-e', `${key}=${value}`);
-  args.push(...volumeArgs(input));
+  args.push(...limitAndEnvArgs(input), ...volumeArgs(input));
   const network = networkName(input.container);
   args.push('--net', network);
   if (input.container.hostname !== undefined) {
@@ -105,6 +163,7 @@ export function dockerRunArgs(input: DockerRunInput): string[] {
   if (mappings.length > 0 && (network === 'host' || network === 'none')) {
     throw new DockerRunError('Port mappings are only supported for bridge and user-defined networks');
   }
+  if (mappings.length > 0) checkMappedPorts(mappings, input.resources);
   for (const m of mappings) {
     args.push('-p', `${m.host_port}:${m.container_port}${m.protocol ? `/${m.protocol.toLowerCase()}` : ''}`);
   }

@@ -1,24 +1,34 @@
 /**
  * One task with ContainerInfo DOCKER, run the way Mesos's Docker containerizer and
  * `mesos-docker-executor` do it, through the `docker` CLI:
+ *   the URIs fetched into the sandbox; the image pulled if missing (docker-engine.ts);
  *   `docker run ... --name mesos-<container id> <image> ...` in the foreground, its output
  *   into the sandbox's stdout/stderr; TASK_STARTING; TASK_RUNNING once `docker inspect`
  *   answers (data = base64 of the inspect JSON, network_infos with the container's IP);
  *   KILL → TASK_KILLING (capability) → `docker stop -t <grace s>` → TASK_KILLED;
  *   otherwise "Container exited with status N" (FINISHED / FAILED).
+ * A fetch or pull failure is Mesos's launch failure: TASK_FAILED, SOURCE_AGENT,
+ * REASON_CONTAINER_LAUNCH_FAILED, "Failed to launch container: ...".
  * Without a reachable engine the task fails the way it does on a real agent that has only
  * the Mesos containerizer (recorded): TASK_FAILED, SOURCE_AGENT, REASON_EXECUTOR_TERMINATED,
  * "Abnormal executor termination: unknown container", plus a plain explanation.
+ * A MESOS container with a Docker image runs the same way with the command executor's
+ * wording ("Command exited with status N", no inspect data); without an engine it fails as
+ * on an agent without an image provisioner ("Unsupported container image type: 2", recorded).
  * The stopped container is removed once its exit is known (Mesos waits 6 h).
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { KillPolicy } from '../../mesos/types.js';
-import { dockerRunArgs, type EngineProbe } from './docker-cli.js';
+import { DockerRunError, dockerRunArgs, type EngineProbe } from './docker-cli.js';
+import { dockerCommand, pullImage, whyNotStarted } from './docker-engine.js';
+import { FetchError, fetchUris } from './fetcher.js';
 import { HealthChecker } from './health.js';
 import { spawnGroup, type SpawnedGroup } from './process-group.js';
 import { closeSandbox, createSandbox } from './sandbox.js';
 import { describeExit, exitSucceeded, type UpdateFields } from './status.js';
-import { taskEnvironment } from './environment.js';
+import { containerEnvironment } from './environment.js';
 import {
   containerStatusFor,
   hasKillingCapability,
@@ -35,11 +45,7 @@ export interface DockerDeps {
 }
 
 function docker(deps: DockerDeps, args: string[], timeoutMs = 60_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(deps.docker, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
-      err === null ? resolve(stdout) : reject(new Error(stderr.trim() || err.message)),
-    );
-  });
+  return dockerCommand(deps.docker, args, { timeoutMs });
 }
 
 export class DockerTask implements TaskRunner {
@@ -48,11 +54,16 @@ export class DockerTask implements TaskRunner {
   private phase: 'launching' | 'running' | 'terminated' = 'launching';
   private silent = false;
   private killed = false;
+  /** Whether `docker inspect` ever saw the container running. */
+  private everRunning = false;
   private killedByHealthCheck = false;
   private group: SpawnedGroup | undefined;
   private health: HealthChecker | undefined;
   private launched: Promise<void> = Promise.resolve();
   private readonly name: string;
+  /** A MESOS container with a Docker image (the command executor's wording). */
+  private readonly mesos: boolean;
+  private readonly launchAbort = new AbortController();
 
   constructor(
     private readonly ctx: LaunchContext,
@@ -60,16 +71,20 @@ export class DockerTask implements TaskRunner {
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.name = `mesos-${ctx.containerId}`;
+    this.mesos = ctx.task.container?.type === 'MESOS';
   }
 
   start(): void {
-    this.launched = this.launch().catch((err: unknown) =>
-      this.fail(
-        'TASK_FAILED',
-        'REASON_CONTAINER_LAUNCH_FAILED',
-        `Failed to launch container: ${err instanceof Error ? err.message : String(err)}`,
-      ),
-    );
+    this.launched = this.launch().catch((err: unknown) => {
+      if (err instanceof DockerRunError && !this.mesos) return this.runOptionsFailed(err.message);
+      const detail =
+        err instanceof FetchError
+          ? `Failed to fetch all URIs for container '${this.ctx.containerId}': exited with status 1`
+          : err instanceof Error
+            ? err.message
+            : String(err);
+      this.fail('TASK_FAILED', 'REASON_CONTAINER_LAUNCH_FAILED', `Failed to launch container: ${detail}`);
+    });
   }
 
   kill(policy?: KillPolicy): void {
@@ -108,15 +123,26 @@ export class DockerTask implements TaskRunner {
       const probe = await this.deps.probe();
       if (this.phase !== 'launching') return;
       if (!probe.ok) {
-        const why = `No Docker engine is reachable from this agent (${probe.detail}), so Docker tasks cannot run here.`;
+        const why = `No Docker engine is reachable from this agent (${probe.detail}), so ${this.mesos ? 'container images' : 'Docker tasks'} cannot run here.`;
         await files.stderr.appendFile(`${why}\n`).catch(() => undefined);
+        if (this.mesos)
+          return this.fail(
+            'TASK_FAILED',
+            'REASON_CONTAINER_LAUNCH_FAILED',
+            `Failed to launch container: Unsupported container image type: 2. ${why}`,
+          );
         return this.fail(
           'TASK_FAILED',
           'REASON_EXECUTOR_TERMINATED',
           `Abnormal executor termination: unknown container. ${why}`,
         );
       }
-      const env = this.environment();
+      const log = (line: string): void => void files.stderr.appendFile(`${line}\n`).catch(() => undefined);
+      const uris = this.ctx.task.command?.uris ?? [];
+      if (uris.length > 0)
+        await fetchUris(uris, { sandbox: this.ctx.paths.directory, log, signal: this.launchAbort.signal });
+      if (this.phase !== 'launching') return;
+      const env = containerEnvironment(this.ctx, MAPPED_SANDBOX, this.name);
       const args = dockerRunArgs({
         container: this.ctx.task.container!,
         command: this.ctx.task.command ?? { shell: false },
@@ -126,9 +152,7 @@ export class DockerTask implements TaskRunner {
         mappedSandbox: MAPPED_SANDBOX,
         env,
       });
-      const image = this.ctx.task.container!.docker!.image;
-      if (this.ctx.task.container!.docker!.force_pull_image === true)
-        await docker(this.deps, ['pull', image], 10 * 60_000);
+      await pullImage(this.deps.docker, this.ctx.task.container!, this.ctx.paths.directory, log);
       if (this.phase !== 'launching') return;
       this.group = spawnGroup(this.deps.docker, [this.deps.docker, ...args], {
         stdio: ['ignore', files.stdout.fd, files.stderr.fd],
@@ -142,29 +166,6 @@ export class DockerTask implements TaskRunner {
     }
   }
 
-  private environment(): Record<string, string> {
-    const { ctx } = this;
-    const env = taskEnvironment(
-      {
-        frameworkId: ctx.frameworkId,
-        executorId: ctx.task.task_id.value,
-        agentId: ctx.agentId,
-        agentPid: ctx.agentPid,
-        agentEndpoint: ctx.agentEndpoint,
-        directory: ctx.paths.directory,
-        checkpoint: ctx.framework.checkpoint === true,
-      },
-      ctx.task.command?.environment,
-      ctx.task.resources,
-      undefined,
-    );
-    // Inside the container only what Mesos's Docker containerizer passes is meaningful.
-    delete env['PATH'];
-    env['MESOS_SANDBOX'] = MAPPED_SANDBOX;
-    env['MESOS_CONTAINER_NAME'] = this.name;
-    return env;
-  }
-
   private async inspectUntilRunning(env: Record<string, string>): Promise<void> {
     for (let attempt = 0; attempt < 300 && this.phase === 'running'; attempt += 1) {
       const out = await docker(this.deps, ['inspect', this.name], 10_000).catch(() => undefined);
@@ -174,13 +175,14 @@ export class DockerTask implements TaskRunner {
           : (JSON.parse(out) as { State?: { Running?: boolean }; NetworkSettings?: { IPAddress?: string } }[])[0];
       if (info?.State?.Running === true && this.phase === 'running' && !this.killed) {
         const ip = info.NetworkSettings?.IPAddress || this.ctx.agentIp;
-        const data = Buffer.from(out!).toString('base64');
-        this.emit({
+        this.everRunning = true;
+        const fields: UpdateFields = {
           state: 'TASK_RUNNING',
           source: 'SOURCE_EXECUTOR',
-          data,
           containerStatus: containerStatusFor(this.ctx.containerId, ip, this.group?.pid),
-        });
+        };
+        if (!this.mesos) fields.data = Buffer.from(out!).toString('base64');
+        this.emit(fields);
         this.startHealth(env);
         return;
       }
@@ -218,13 +220,18 @@ export class DockerTask implements TaskRunner {
     });
   }
 
-  private reaped(exit: { code: number | null; signal: NodeJS.Signals | null }): void {
+  private async reaped(exit: { code: number | null; signal: NodeJS.Signals | null }): Promise<void> {
     this.phase = 'terminated';
     this.health?.pause();
+    if (!this.killed && !exitSucceeded(exit) && !this.everRunning) {
+      const why = await whyNotStarted(this.deps.docker, this.name);
+      if (why !== undefined)
+        await appendFile(join(this.ctx.paths.directory, 'stderr'), `${why}\n`).catch(() => undefined);
+    }
     const state = this.killed ? 'TASK_KILLED' : exitSucceeded(exit) ? 'TASK_FINISHED' : 'TASK_FAILED';
     const fields: UpdateFields = {
       state,
-      message: `Container ${describeExit(exit)}`,
+      message: `${this.mesos ? 'Command' : 'Container'} ${describeExit(exit)}`,
       source: 'SOURCE_EXECUTOR',
       containerStatus: this.containerStatus(),
     };
@@ -239,7 +246,20 @@ export class DockerTask implements TaskRunner {
 
   private killDuringLaunch(): void {
     this.killed = true;
+    this.launchAbort.abort();
     this.fail('TASK_KILLED', 'REASON_TASK_KILLED_DURING_LAUNCH', 'Killed before delivery to the executor');
+  }
+
+  /** mesos-docker-executor when `Docker::RunOptions::create` refuses the TaskInfo. */
+  private runOptionsFailed(message: string): void {
+    if (this.phase === 'terminated') return;
+    this.phase = 'terminated';
+    this.emit({
+      state: 'TASK_FAILED',
+      message: `Failed to create docker run options: ${message}`,
+      source: 'SOURCE_EXECUTOR',
+    });
+    this.finish();
   }
 
   private fail(state: 'TASK_FAILED' | 'TASK_KILLED', reason: UpdateFields['reason'], message: string): void {

@@ -17,6 +17,7 @@
  * installed for the user who runs `mesos-apply local` are found).
  */
 import type { Environment, Resource } from '../../mesos/types.js';
+import type { LaunchContext } from './runner.js';
 
 const HOST_DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -86,5 +87,31 @@ export function taskEnvironment(
   const env = executorEnvironment(input, inheritedPath);
   applyCommandEnvironment(env, environment);
   env['MESOS_ALLOCATION_ROLE'] = allocationRole(resources);
+  return env;
+}
+
+/**
+ * The environment inside a container (Docker containerizer, or a MESOS container image run the
+ * same way): the task's environment without the agent's PATH (the image brings its own), with
+ * MESOS_SANDBOX at the mapped sandbox and MESOS_CONTAINER_NAME.
+ */
+export function containerEnvironment(ctx: LaunchContext, mappedSandbox: string, name: string): Record<string, string> {
+  const env = taskEnvironment(
+    {
+      frameworkId: ctx.frameworkId,
+      executorId: ctx.task.task_id.value,
+      agentId: ctx.agentId,
+      agentPid: ctx.agentPid,
+      agentEndpoint: ctx.agentEndpoint,
+      directory: ctx.paths.directory,
+      checkpoint: ctx.framework.checkpoint === true,
+    },
+    ctx.task.command?.environment,
+    ctx.task.resources,
+    undefined,
+  );
+  delete env['PATH'];
+  env['MESOS_SANDBOX'] = mappedSandbox;
+  env['MESOS_CONTAINER_NAME'] = name;
   return env;
 }

@@ -4,7 +4,8 @@
  * features this agent does not have (cgroups, appc, perf: reported as Mesos reports them
  * when unused), directories rooted in this agent's work dir, and the values that describe
  * what it really does: posix launcher, no user switching (tasks run as the current user),
- * Docker through the `docker` CLI, its own address, port and resources.
+ * Docker (and the images of Mesos containers) through the `docker` CLI, its own address,
+ * port and resources.
  */
 
 /** What the flags are computed from: the agent's own settings, nothing of its tasks. */
@@ -66,7 +67,10 @@ export function agentFlags(a: AgentFlagsInput): Record<string, string> {
     http_executor_domain_sockets: 'false',
     http_heartbeat_interval: '30secs',
     initialize_driver_logging: 'true',
-    isolation: 'posix/cpu,posix/mem',
+    // Images for Mesos containers run on the Docker engine too: a Mesos agent with
+    // --image_providers=docker refuses to start without these two isolators.
+    image_providers: 'docker',
+    isolation: 'posix/cpu,posix/mem,filesystem/linux,docker/runtime',
     launcher: 'posix',
     logbufsecs: '0',
     logging_level: 'INFO',

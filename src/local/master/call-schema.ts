@@ -101,6 +101,11 @@ const COMMAND: Schema = {
   arguments: { kind: 'string', rep: true },
   user: S,
 };
+const SECRET: Schema = {
+  type: { kind: { enum: ['UNKNOWN', 'REFERENCE', 'VALUE'] } },
+  reference: { kind: { name: RS, key: S } },
+  value: { kind: { data: { kind: 'bytes', req: true } } },
+};
 const PORT_MAPPING: Schema = { host_port: RN, container_port: RN, protocol: S };
 const CONTAINER: Schema = {
   type: { kind: { enum: ['DOCKER', 'MESOS'] }, req: true },
@@ -118,7 +123,20 @@ const CONTAINER: Schema = {
   },
   mesos: {
     kind: {
-      image: { kind: { type: { kind: { enum: ['APPC', 'DOCKER'] }, req: true }, docker: { kind: { name: RS } } } },
+      image: {
+        kind: {
+          type: { kind: { enum: ['APPC', 'DOCKER'] }, req: true },
+          appc: { kind: { name: RS } },
+          docker: {
+            kind: {
+              name: RS,
+              credential: { kind: { principal: RS, secret: { kind: 'bytes' } } },
+              config: { kind: SECRET },
+            },
+          },
+          cached: { kind: 'bool' },
+        },
+      },
     },
   },
   network_infos: { kind: { name: S, port_mappings: { kind: PORT_MAPPING, rep: true } }, rep: true },

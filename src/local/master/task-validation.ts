@@ -75,9 +75,10 @@ function commandError(task: TaskInfo): string | undefined {
 function containerError(task: TaskInfo): string | undefined {
   const c = task.container;
   if (!c) return undefined;
+  // Exactly one source per volume (common/validation.cpp, validateVolume): none is as wrong as two.
   for (const v of c.volumes ?? []) {
-    const set = [v.host_path !== undefined].filter(Boolean).length;
-    if (set > 1) return "Invalid volume: Only one of them should be set: 'host_path', 'image' and 'source'";
+    const set = [v.host_path, v.image, v.source].filter((x) => x !== undefined).length;
+    if (set !== 1) return "Invalid volume: Only one of them should be set: 'host_path', 'image' and 'source'";
   }
   if (c.type === 'DOCKER') {
     if (!c.docker) return "DockerInfo 'docker' is not set for DOCKER typed ContainerInfo";

@@ -129,6 +129,7 @@ describe('local agent pure helpers', () => {
       resources: [
         { name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 } },
         { name: 'mem', type: 'SCALAR', scalar: { value: 64 } },
+        { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 31000 }] } },
       ],
       name: 'mesos-c1',
       sandbox: '/sb',
@@ -186,5 +187,65 @@ describe('local agent pure helpers', () => {
         env: {},
       }),
     ).toThrow('Port mappings are only supported for bridge and user-defined networks');
+    const bridge = (resources: TaskInfo['resources']) => () =>
+      dockerRunArgs({
+        container: {
+          type: 'DOCKER',
+          docker: { image: 'x', network: 'BRIDGE', port_mappings: [{ host_port: 31001, container_port: 80 }] },
+        },
+        command: { shell: false },
+        resources,
+        name: 'n',
+        sandbox: '/sb',
+        mappedSandbox: '/m',
+        env: {},
+      });
+    expect(bridge([])).toThrow('Port mappings require port resources');
+    expect(bridge([{ name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 31000 }] } }])).toThrow(
+      'Port [31001] not included in resources',
+    );
+  });
+
+  it('runs a MESOS container image with the Mesos containerizer meaning of CommandInfo', () => {
+    const ucr = (command: TaskInfo['command']) =>
+      dockerRunArgs({
+        container: { type: 'MESOS', mesos: { image: { type: 'DOCKER', docker: { name: 'alpine:3.19' } } } },
+        command: command!,
+        resources: [],
+        name: 'mesos-c2',
+        sandbox: '/sb',
+        mappedSandbox: '/mnt/mesos/sandbox',
+        env: {},
+      });
+    const shell = ucr({ shell: true, value: 'echo hi' });
+    expect(shell).toEqual([
+      'run',
+      '-v',
+      '/sb:/mnt/mesos/sandbox',
+      '--net',
+      'host',
+      '-w',
+      '/mnt/mesos/sandbox',
+      '--entrypoint',
+      '/bin/sh',
+      '--name',
+      'mesos-c2',
+      'alpine:3.19',
+      '-c',
+      'echo hi',
+    ]);
+    // A value replaces the entrypoint and `arguments` is its full argv (argv[0] included).
+    expect(ucr({ shell: false, value: '/bin/echo', arguments: ['echo', 'a', 'b'] }).slice(-7)).toEqual([
+      '--entrypoint',
+      '/bin/echo',
+      '--name',
+      'mesos-c2',
+      'alpine:3.19',
+      'a',
+      'b',
+    ]);
+    // No value: the image's entrypoint, with `arguments` in place of its CMD.
+    expect(ucr({ shell: false, arguments: ['--port', '80'] }).slice(-3)).toEqual(['alpine:3.19', '--port', '80']);
+    expect(() => ucr({ shell: true })).toThrow('Shell specified but no command value provided');
   });
 });

@@ -139,7 +139,21 @@ const specCases: Case[] = [
     'spec.container.docker.volumes[0].containerPath',
     'must be an absolute path',
   ],
-  ['container unknown', { container: { mesos: {} } }, 'MA_ERR_UNKNOWN_FIELD', 'spec.container.mesos', 'unknown field'],
+  ['container unknown', { container: { rkt: {} } }, 'MA_ERR_UNKNOWN_FIELD', 'spec.container.rkt', 'unknown field'],
+  [
+    'mesos image required',
+    { container: { mesos: {} } },
+    'MA_ERR_MISSING_FIELD',
+    'spec.container.mesos.image',
+    'is required',
+  ],
+  [
+    'mesos: Docker-only field',
+    { container: { mesos: { image: 'a:1', portMappings: [] } } },
+    'MA_ERR_UNKNOWN_FIELD',
+    'spec.container.mesos.portMappings',
+    'is for the Docker containerizer only (spec.container.docker)',
+  ],
   [
     'health path /',
     { ports: [{ name: 'a' }], healthCheck: { http: { port: 'a', path: 'health' } } },

@@ -71,7 +71,16 @@ describe('fit report: never', () => {
     const r = fit({ ports: [{ name: 'http', hostPort: 8080, protocol: 'tcp' }] }, [], [big('a1'), big('a2')]);
     expect(r).toMatchObject({
       kind: 'never',
-      reasons: [{ reason: 'ports', count: 2, detail: "port 8080 is outside every agent's port ranges" }],
+      reasons: [
+        {
+          reason: 'ports',
+          count: 2,
+          detail:
+            "port 8080 is outside every agent's port ranges ([31000-32000]): use a hostPort in them, or leave " +
+            'hostPort out to take any offered port, or give the agents that port (mesos-agent --resources, or ' +
+            "mesos-apply local --resources 'ports:[8080-8080,31000-32000]')",
+        },
+      ],
     });
   });
 
