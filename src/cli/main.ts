@@ -19,6 +19,7 @@ import { logsCommand } from './commands/logs.js';
 import { describeCommand } from './commands/describe.js';
 import { deleteCommand } from './commands/delete.js';
 import { validateCommand } from './commands/validate.js';
+import { renderCommand } from './commands/render.js';
 import { localCommand } from './commands/local.js';
 
 export const COMMANDS: Command[] = [
@@ -29,6 +30,7 @@ export const COMMANDS: Command[] = [
   describeCommand,
   deleteCommand,
   validateCommand,
+  renderCommand,
   localCommand,
 ];
 

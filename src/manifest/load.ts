@@ -1,6 +1,6 @@
 /**
- * The manifest pipeline: read → decode → parse → schema → semantic checks → normalise →
- * cross-document checks. Every stage collects diagnostics instead of throwing, so one run
+ * The manifest pipeline: read → decode → parse → variables (overlay.ts, for -k, joins here) →
+ * schema → semantic checks → normalise → cross-document checks. Every stage collects diagnostics instead of throwing, so one run
  * reports all problems of all inputs. Callers (validate, plan, apply, delete) must not act
  * when `diagnostics` holds an error; `specs` then holds only the documents that were valid.
  */
@@ -22,6 +22,8 @@ import type { RawTask } from './raw.js';
 import { schemaDiagnostics } from './schema.js';
 import { checkTask } from './semantic.js';
 import { readSources, type ReadLimits, type ReadOptions, type Source } from './sources.js';
+import { revalue, substituteDocument } from './substitute.js';
+import type { Variables } from './vars.js';
 
 export interface LoadLimits extends ReadLimits, ParseLimits {
   /** Diagnostics reported in all (default 500); the rest are counted in one last line. */
@@ -30,6 +32,8 @@ export interface LoadLimits extends ReadLimits, ParseLimits {
 
 export interface LoadOptions extends Omit<ReadOptions, 'limits'> {
   limits?: Partial<LoadLimits>;
+  /** Values for `${NAME}` (see vars.ts); none: every `${NAME}` without a default is an error. */
+  variables?: Variables;
 }
 
 export interface LoadResult {
@@ -39,6 +43,8 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
   /** The files read, in input order (`<stdin>` for `-f -`). */
   files: string[];
+  /** The valid documents as written, after variables and overlay (for `render`), in `specs` order. */
+  manifests: unknown[];
 }
 
 const DEFAULT_MAX_DIAGNOSTICS = 500;
@@ -66,43 +72,74 @@ function checkDocument(pd: ParsedDocument, diags: Diagnostic[]): (CrossItem & { 
   };
 }
 
+const NO_VARIABLES: Variables = new Map();
+
+/** Decode, parse and substitute the variables of one source: its usable documents. */
+export function parseWithVariables(
+  src: Source,
+  variables: Variables,
+  limits: ParseLimits,
+  diags: Diagnostic[],
+): ParsedDocument[] {
+  const decoded = decodeManifest(src.file, src.bytes);
+  if ('diagnostic' in decoded) {
+    diags.push(decoded.diagnostic);
+    return [];
+  }
+  const parsed = parseSource(src.file, decoded.text, limits);
+  diags.push(...parsed.diagnostics);
+  const out: ParsedDocument[] = [];
+  for (const pd of parsed.documents) {
+    if (!substituteDocument(pd, variables, diags)) continue;
+    const again = pd.text.includes('${') ? revalue(pd, limits.maxAliasCount, diags) : pd;
+    if (again) out.push(again);
+  }
+  return out;
+}
+
+/** Schema, semantic and cross-document checks of parsed documents; `order` ranks files for sorting. */
+export function checkDocuments(
+  documents: readonly ParsedDocument[],
+  diags: Diagnostic[],
+  order: readonly string[],
+  maxDiagnostics = DEFAULT_MAX_DIAGNOSTICS,
+): Omit<LoadResult, 'files'> {
+  const items: (CrossItem & { loaded: LoadedSpec; raw?: unknown })[] = [];
+  for (const pd of documents) {
+    const schemaDiags = schemaDiagnostics(pd);
+    if (schemaDiags.length > 0) {
+      diags.push(...schemaDiags);
+      continue;
+    }
+    const item = checkDocument(pd, diags);
+    if (item) items.push({ ...item, raw: pd.value });
+  }
+  const cross = crossCheck(items);
+  diags.push(...cross.diagnostics);
+  const sorted = capDiagnostics(sortDiagnostics(diags, order), maxDiagnostics);
+  const valid = items.filter((i) => !cross.invalid.has(i));
+  return { specs: valid.map((i) => i.loaded), manifests: valid.map((i) => i.raw), diagnostics: sorted };
+}
+
 /** The pipeline over sources already in memory (used by loadManifests, tests and the benchmark). */
 export function loadSources(
   sources: Source[],
   limits: Partial<LoadLimits> = {},
-): { specs: LoadedSpec[]; diagnostics: Diagnostic[] } {
+  variables: Variables = NO_VARIABLES,
+): Omit<LoadResult, 'files'> {
   const parseLimits: ParseLimits = { ...DEFAULT_PARSE_LIMITS, ...limits };
   const diags: Diagnostic[] = [];
-  const items: (CrossItem & { loaded: LoadedSpec })[] = [];
-  let documents = 0;
-  for (const src of sources) {
-    const decoded = decodeManifest(src.file, src.bytes);
-    if ('diagnostic' in decoded) {
-      diags.push(decoded.diagnostic);
-      continue;
-    }
-    const parsed = parseSource(src.file, decoded.text, parseLimits);
-    diags.push(...parsed.diagnostics);
-    for (const pd of parsed.documents) {
-      documents++;
-      const schemaDiags = schemaDiagnostics(pd);
-      if (schemaDiags.length > 0) {
-        diags.push(...schemaDiags);
-        continue;
-      }
-      const item = checkDocument(pd, diags);
-      if (item) items.push(item);
-    }
-  }
-  const cross = crossCheck(items);
-  diags.push(...cross.diagnostics);
-  if (documents === 0 && sources.length > 0 && diags.length === 0) {
+  const documents = sources.flatMap((src) => parseWithVariables(src, variables, parseLimits, diags));
+  if (documents.length === 0 && sources.length > 0 && diags.length === 0) {
     const where = sources.length === 1 ? sources[0].file : sources.map((s) => s.file).join(', ');
     diags.push(diagnostic(C.NO_INPUT, where, NO_POSITION, '', 'no Task documents found (the input is empty)'));
   }
-  const order = sources.map((s) => s.file);
-  const sorted = capDiagnostics(sortDiagnostics(diags, order), limits.maxDiagnostics ?? DEFAULT_MAX_DIAGNOSTICS);
-  return { specs: items.filter((i) => !cross.invalid.has(i)).map((i) => i.loaded), diagnostics: sorted };
+  return checkDocuments(
+    documents,
+    diags,
+    sources.map((s) => s.file),
+    limits.maxDiagnostics,
+  );
 }
 
 /**
@@ -111,7 +148,7 @@ export function loadSources(
  */
 export async function loadManifests(paths: string[], opts: LoadOptions): Promise<LoadResult> {
   const read = await readSources(paths, { ...opts, limits: opts.limits });
-  const result = loadSources(read.sources, opts.limits);
+  const result = loadSources(read.sources, opts.limits, opts.variables);
   const files = read.sources.map((s) => s.file);
   const diagnostics =
     read.diagnostics.length > 0
@@ -120,5 +157,5 @@ export async function loadManifests(paths: string[], opts: LoadOptions): Promise
           opts.limits?.maxDiagnostics ?? DEFAULT_MAX_DIAGNOSTICS,
         )
       : result.diagnostics;
-  return { specs: result.specs, diagnostics, files };
+  return { specs: result.specs, manifests: result.manifests, diagnostics, files };
 }

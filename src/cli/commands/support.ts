@@ -5,10 +5,11 @@
  */
 import { diagnostic, DIAGNOSTIC_CODES, hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostics, validationReportJson } from '../../diagnostics/format.js';
-import { loadManifests } from '../../manifest/load.js';
 import type { LoadedSpec } from '../../model/spec.js';
 import { createProgress, progressMode, type Progress } from '../../ui/progress.js';
 import type { FileArgs } from './flags.js';
+import { loadInputs } from './inputs.js';
+import type { LoadResult } from '../../manifest/load.js';
 export { clientOrReport, printErrors } from './client.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
@@ -39,26 +40,34 @@ export function unsetEnvDiagnostics(
   return out;
 }
 
-/** Loads `-f` inputs; on any error prints them (text or JSON) and returns exit 2. */
+/** Loads `-f` or `-k` inputs; on any error prints them (text or JSON) and returns exit 2. */
 export async function loadSpecs(
   args: FileArgs,
   globals: GlobalOptions,
   io: Io,
   opts: { checkEnv: boolean },
 ): Promise<LoadedSpec[] | number> {
+  const r = await loadChecked(args, globals, io, opts);
+  return typeof r === 'number' ? r : r.specs;
+}
+
+/** loadSpecs, with the whole load result (render prints its manifests). */
+export async function loadChecked(
+  args: FileArgs,
+  globals: GlobalOptions,
+  io: Io,
+  opts: { checkEnv: boolean },
+): Promise<LoadResult | number> {
   const paths = args.filename ?? [];
-  if (paths.length === 0) throw new UsageError('no manifests given: use -f FILE|DIR|- (see --help)');
-  const result = await loadManifests(paths, {
-    recursive: args.recursive === true,
-    stdin: () => io.readStdin(),
-    cwd: io.cwd,
-  });
+  if (paths.length === 0 && args.kustomize === undefined)
+    throw new UsageError('no manifests given: use -f FILE|DIR|- or -k OVERLAY_DIR (see --help)');
+  const result = await loadInputs(args, io);
   const diagnostics = [...result.diagnostics];
   if (!hasErrors(diagnostics) && opts.checkEnv) diagnostics.push(...unsetEnvDiagnostics(result.specs, io.env));
   if (!hasErrors(diagnostics)) {
     if (diagnostics.length > 0 && globals.output !== 'json')
       io.stderr.write(formatDiagnostics(diagnostics, { color: globals.color && io.stderr.isTTY === true }));
-    return result.specs;
+    return result;
   }
   if (globals.output === 'json') {
     io.stdout.write(

@@ -1,4 +1,4 @@
-import { defineCommand, } from '../command.js';
+import { defineCommand } from '../command.js';
 import type { GlobalOptions } from '../options.js';
 import type { Io } from '../io.js';
 import { EXIT } from '../exit-codes.js';
@@ -11,17 +11,12 @@ function useColor(args: ValidateArgs, globals: GlobalOptions, io: Io): boolean {
 
 async function run(args: ValidateArgs, globals: GlobalOptions, io: Io): Promise<number> {
   // Loaded here, not at the top, so that other commands and --version never load yaml.
-  const [{ loadManifests }, { hasErrors }, fmt] = await Promise.all([
-    import('../../manifest/load.js'),
+  const [{ loadInputs }, { hasErrors }, fmt] = await Promise.all([
+    import('./inputs.js'),
     import('../../diagnostics/diagnostic.js'),
     import('../../diagnostics/format.js'),
   ]);
-  const paths = args.filename ?? [];
-  const result = await loadManifests(paths, {
-    recursive: args.recursive === true,
-    stdin: () => io.readStdin(),
-    cwd: io.cwd,
-  });
+  const result = await loadInputs(args, io);
   const names = result.specs.map((s) => s.spec.name);
   const failed = hasErrors(result.diagnostics);
   if (globals.output === 'json') {
@@ -47,6 +42,7 @@ export const validateCommand = defineCommand({
   examples: [
     ['$0 validate -f manifests/', 'every file in a directory'],
     ['cat task.yaml | $0 validate -f - -o json', 'stdin, errors as JSON'],
+    ['$0 validate -k overlays/production', 'an overlay: its bases with its patches'],
   ],
   builder: validateFlags,
   run,

@@ -1,0 +1,62 @@
+/**
+ * Variables applied to one parsed document, in place, on the YAML nodes (so every node keeps
+ * its source range): each string value (never a key) goes through `interpolate`. A plain
+ * (unquoted) scalar that is one whole `${NAME}` takes the variable's type, so
+ * `instances: ${replicas}` is a number; a quoted one stays a string. A node whose whole
+ * value came from one variable is registered with that variable's origin, so a schema error
+ * in it points at the --var-file line (or names the --var flag). Errors: undefined variables,
+ * with the position of their `${`.
+ */
+import { Scalar, visit } from 'yaml';
+import { DIAGNOSTIC_CODES as C, diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { interpolate } from './interpolate.js';
+import { setOrigin } from './origin.js';
+import { positionOf, type ParsedDocument } from './parse.js';
+import type { Variables } from './vars.js';
+
+/** Offset in the file of `needle` inside a scalar's source (its start when not found verbatim, as in a folded block). */
+function sourceOffset(pd: ParsedDocument, node: Scalar, needle: string): number {
+  const [start, end] = node.range ?? [0, 0];
+  const at = pd.text.slice(start, end).indexOf(needle);
+  return at === -1 ? start : start + at;
+}
+
+/**
+ * Substitutes the variables in `pd`'s string values. Returns false (with diagnostics) when
+ * one is undefined; the document is then not usable.
+ */
+export function substituteDocument(pd: ParsedDocument, vars: Variables, diags: Diagnostic[]): boolean {
+  let ok = true;
+  visit(pd.doc, {
+    Scalar(key, node) {
+      if (key === 'key' || typeof node.value !== 'string') return;
+      const typed = node.type === Scalar.PLAIN;
+      const r = interpolate(node.value, (name) => vars.get(name)?.value, typed);
+      if ('error' in r) {
+        ok = false;
+        const needle = node.value.slice(r.offset, node.value.indexOf('}', r.offset) + 1 || undefined);
+        const pos = positionOf(pd.text, pd.lines, sourceOffset(pd, node, needle));
+        diags.push(diagnostic(C.VARIABLE, pd.file, pos, '', r.error, r.hint));
+        return;
+      }
+      if (!r.changed) return;
+      node.value = r.value;
+      if (r.whole) {
+        const v = vars.get(r.refs[0].name);
+        if (v) setOrigin(node, v.origin);
+      }
+    },
+  });
+  return ok;
+}
+
+/** Recomputes a document's plain value after its nodes changed; a diagnostic when that fails. */
+export function revalue(pd: ParsedDocument, maxAliasCount: number, diags: Diagnostic[]): ParsedDocument | undefined {
+  try {
+    return { ...pd, value: pd.doc.toJS({ maxAliasCount }) };
+  } catch (e) {
+    const pos = positionOf(pd.text, pd.lines, pd.doc.contents?.range?.[0] ?? 0);
+    diags.push(diagnostic(C.YAML, pd.file, pos, '', `cannot read document: ${(e as Error).message}`));
+    return undefined;
+  }
+}
