@@ -47,12 +47,23 @@ function nameNode(root: unknown): Scalar | undefined {
   return isScalar(n) && typeof n.value === 'string' ? n : undefined;
 }
 
+/** Each base task's name as its manifest declares it: patches may name a task so, or as prefixed. */
+const declaredNames = new WeakMap<object, string>();
+
 async function readDocuments(paths: string[], ctx: Context): Promise<ParsedDocument[]> {
   const read = await readSources(paths, { recursive: false, cwd: ctx.opts.cwd, limits: ctx.opts.limits });
   ctx.diags.push(...read.diagnostics);
   ctx.files.push(...read.sources.map((s) => s.file));
-  return read.sources.flatMap((s) => parseWithVariables(s, ctx.variables, ctx.limits, ctx.diags));
+  const docs = read.sources.flatMap((s) => parseWithVariables(s, ctx.variables, ctx.limits, ctx.diags));
+  for (const d of docs) {
+    const name = nameNode(d.doc.contents)?.value;
+    if (name !== undefined) declaredNames.set(d.doc, String(name));
+  }
+  return docs;
 }
+
+const named = (d: ParsedDocument, name: unknown) =>
+  nameNode(d.doc.contents)?.value === name || declaredNames.get(d.doc) === name;
 
 /** Strings of a list field of the overlay file, with a diagnostic for anything else. */
 function stringItems(k: ParsedDocument, field: string, ctx: Context): { value: string; node: Scalar }[] {
@@ -105,7 +116,7 @@ async function loadPatches(dir: string, k: ParsedDocument, ctx: Context): Promis
   return out;
 }
 
-/** Merges each patch into the base task it names; `$patch: delete` at the top removes the task. */
+/** Merges each patch into the base task it names (as now named, or as its manifest declared it); `$patch: delete` at the top removes the task. */
 function applyPatches(bases: ParsedDocument[], patches: Patch[], ctx: Context): ParsedDocument[] {
   let docs = bases;
   for (const { src, root } of patches) {
@@ -115,7 +126,7 @@ function applyPatches(bases: ParsedDocument[], patches: Patch[], ctx: Context): 
       ctx.diags.push(diagnostic(C.OVERLAY, src.file, at(src, root), 'metadata.name', msg));
       continue;
     }
-    const target = docs.find((d) => nameNode(d.doc.contents)?.value === name.value);
+    const target = docs.find((d) => named(d, name.value));
     if (!target) {
       const known = docs.map((d) => nameNode(d.doc.contents)?.value).filter(Boolean);
       const hint = known.length > 0 ? `the bases define ${known.join(', ')}` : 'the bases define no tasks';
@@ -124,7 +135,12 @@ function applyPatches(bases: ParsedDocument[], patches: Patch[], ctx: Context): 
       continue;
     }
     if (isDeleteMarker(root)) docs = docs.filter((d) => d !== target);
-    else if (isMap(target.doc.contents)) mergeMap(target.doc.contents, root, originOfDoc(src));
+    else if (isMap(target.doc.contents)) {
+      // metadata.name selects the task; the patch does not rename it.
+      const keep = nameNode(target.doc.contents);
+      mergeMap(target.doc.contents, root, originOfDoc(src));
+      target.doc.contents.setIn(['metadata', 'name'], keep);
+    }
   }
   return docs;
 }
