@@ -59,6 +59,9 @@ describe('one set of manifests, two environments', () => {
     );
     expect(more.code, more.stdout + more.stderr).toBe(3);
     expect(more.stdout).toMatch(/prod-web\/3\s+create/);
+    expect(more.stdout).toContain(
+      `mesos-apply -k ${PRODUCTION} --var-file ${VARS} --var replicas=4 --framework env-production\n`,
+    );
   });
 });
 
