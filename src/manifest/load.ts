@@ -17,7 +17,7 @@ import { crossCheck, type CrossItem } from './cross.js';
 import { decodeManifest } from './decode.js';
 import { formatPath, locate } from './locate.js';
 import { hashSpec, normalise } from './normalise.js';
-import { DEFAULT_PARSE_LIMITS, parseSource, positionOf, type ParseLimits, type ParsedDocument } from './parse.js';
+import { DEFAULT_PARSE_LIMITS, parseSteps, positionOf, type ParseLimits, type ParsedDocument } from './parse.js';
 import type { RawTask } from './raw.js';
 import { schemaDiagnostics } from './schema.js';
 import { checkTask } from './semantic.js';
@@ -32,6 +32,8 @@ export interface LoadLimits extends ReadLimits, ParseLimits {
 
 export interface LoadOptions extends Omit<ReadOptions, 'limits'> {
   limits?: Partial<LoadLimits>;
+  /** Stops the load between files and documents (Ctrl-C): loadManifests throws LoadInterrupted. */
+  signal?: AbortSignal;
   /** Values for `${NAME}` (see vars.ts); none: every `${NAME}` without a default is an error. */
   variables?: Variables;
 }
@@ -72,40 +74,61 @@ function checkDocument(pd: ParsedDocument, diags: Diagnostic[]): (CrossItem & { 
   };
 }
 
+type LoadOutput = Omit<LoadResult, 'files'>;
+
 const NO_VARIABLES: Variables = new Map();
 
-/** Decode, parse and substitute the variables of one source: its usable documents. */
+/** Runs a step generator to its end, synchronously. */
+function drain<T>(steps: Generator<void, T>): T {
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+}
+
+/** Decode, parse and substitute the variables of one source, as steps: its usable documents. */
+function* parseWithVariablesSteps(
+  src: Source,
+  variables: Variables,
+  limits: ParseLimits,
+  diags: Diagnostic[],
+): Generator<void, ParsedDocument[]> {
+  const decoded = decodeManifest(src.file, src.bytes);
+  if ('diagnostic' in decoded) {
+    diags.push(decoded.diagnostic);
+    return [];
+  }
+  const parsed = yield* parseSteps(src.file, decoded.text, limits);
+  diags.push(...parsed.diagnostics);
+  const out: ParsedDocument[] = [];
+  for (const pd of parsed.documents) {
+    // Without a `${` in the file there is nothing to substitute, and the value stands.
+    if (!pd.text.includes('${')) out.push(pd);
+    else if (substituteDocument(pd, variables, limits, diags)) {
+      const again = revalue(pd, limits.maxAliasCount, diags);
+      if (again) out.push(again);
+    }
+  }
+  return out;
+}
+
+/** parseWithVariablesSteps, at once (overlay.ts). */
 export function parseWithVariables(
   src: Source,
   variables: Variables,
   limits: ParseLimits,
   diags: Diagnostic[],
 ): ParsedDocument[] {
-  const decoded = decodeManifest(src.file, src.bytes);
-  if ('diagnostic' in decoded) {
-    diags.push(decoded.diagnostic);
-    return [];
-  }
-  const parsed = parseSource(src.file, decoded.text, limits);
-  diags.push(...parsed.diagnostics);
-  const out: ParsedDocument[] = [];
-  for (const pd of parsed.documents) {
-    if (!substituteDocument(pd, variables, diags)) continue;
-    const again = pd.text.includes('${') ? revalue(pd, limits.maxAliasCount, diags) : pd;
-    if (again) out.push(again);
-  }
-  return out;
+  return drain(parseWithVariablesSteps(src, variables, limits, diags));
 }
 
-/** Schema, semantic and cross-document checks of parsed documents; `order` ranks files for sorting. */
-export function checkDocuments(
+/** Schema, semantic and cross-document checks, as steps; `order` ranks files for sorting. */
+function* checkSteps(
   documents: readonly ParsedDocument[],
   diags: Diagnostic[],
   order: readonly string[],
   maxDiagnostics = DEFAULT_MAX_DIAGNOSTICS,
-): Omit<LoadResult, 'files'> {
-  const items: (CrossItem & { loaded: LoadedSpec; raw?: unknown })[] = [];
-  for (const pd of documents) {
+): Generator<void, LoadOutput> {
+  const items: (CrossItem & { loaded: LoadedSpec; raw: unknown })[] = [];
+  for (const [i, pd] of documents.entries()) {
+    if ((i + 1) % 256 === 0) yield;
     const schemaDiags = schemaDiagnostics(pd);
     if (schemaDiags.length > 0) {
       diags.push(...schemaDiags);
@@ -121,25 +144,70 @@ export function checkDocuments(
   return { specs: valid.map((i) => i.loaded), manifests: valid.map((i) => i.raw), diagnostics: sorted };
 }
 
-/** The pipeline over sources already in memory (used by loadManifests, tests and the benchmark). */
-export function loadSources(
-  sources: Source[],
-  limits: Partial<LoadLimits> = {},
-  variables: Variables = NO_VARIABLES,
-): Omit<LoadResult, 'files'> {
+/** checkSteps, at once (overlay.ts). */
+export function checkDocuments(
+  documents: readonly ParsedDocument[],
+  diags: Diagnostic[],
+  order: readonly string[],
+  maxDiagnostics?: number,
+): LoadOutput {
+  return drain(checkSteps(documents, diags, order, maxDiagnostics));
+}
+
+/**
+ * The pipeline as steps: it yields after each file and each document, so an async caller
+ * can let a signal handler run between them (Ctrl-C), and a sync one just drains it.
+ */
+function* loadSteps(sources: Source[], limits: Partial<LoadLimits>, variables: Variables): Generator<void, LoadOutput> {
   const parseLimits: ParseLimits = { ...DEFAULT_PARSE_LIMITS, ...limits };
   const diags: Diagnostic[] = [];
-  const documents = sources.flatMap((src) => parseWithVariables(src, variables, parseLimits, diags));
+  const documents: ParsedDocument[] = [];
+  for (const src of sources) {
+    yield;
+    documents.push(...(yield* parseWithVariablesSteps(src, variables, parseLimits, diags)));
+  }
   if (documents.length === 0 && sources.length > 0 && diags.length === 0) {
     const where = sources.length === 1 ? sources[0].file : sources.map((s) => s.file).join(', ');
     diags.push(diagnostic(C.NO_INPUT, where, NO_POSITION, '', 'no Task documents found (the input is empty)'));
   }
-  return checkDocuments(
+  return yield* checkSteps(
     documents,
     diags,
     sources.map((s) => s.file),
     limits.maxDiagnostics,
   );
+}
+
+/** The pipeline over sources already in memory (used by loadManifests, tests and the benchmark). */
+export function loadSources(
+  sources: Source[],
+  limits: Partial<LoadLimits> = {},
+  variables: Variables = NO_VARIABLES,
+): LoadOutput {
+  return drain(loadSteps(sources, limits, variables));
+}
+
+/** Thrown by loadManifests when its signal fires; callers exit as interrupted. */
+export class LoadInterrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'LoadInterrupted';
+  }
+}
+
+/** loadSources, giving the event loop a turn between steps; stops when `signal` fires. */
+async function loadSourcesInterruptible(
+  sources: Source[],
+  limits: Partial<LoadLimits>,
+  variables: Variables,
+  signal: AbortSignal,
+): Promise<LoadOutput> {
+  const steps = loadSteps(sources, limits, variables);
+  for (let r = steps.next(); ; r = steps.next()) {
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (signal.aborted) throw new LoadInterrupted();
+  }
 }
 
 /**
@@ -148,7 +216,9 @@ export function loadSources(
  */
 export async function loadManifests(paths: string[], opts: LoadOptions): Promise<LoadResult> {
   const read = await readSources(paths, { ...opts, limits: opts.limits });
-  const result = loadSources(read.sources, opts.limits, opts.variables);
+  const result = opts.signal
+    ? await loadSourcesInterruptible(read.sources, opts.limits ?? {}, opts.variables ?? NO_VARIABLES, opts.signal)
+    : loadSources(read.sources, opts.limits, opts.variables);
   const files = read.sources.map((s) => s.file);
   const diagnostics =
     read.diagnostics.length > 0

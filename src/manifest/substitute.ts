@@ -11,7 +11,7 @@ import { Scalar, visit } from 'yaml';
 import { DIAGNOSTIC_CODES as C, diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { interpolate } from './interpolate.js';
 import { setOrigin } from './origin.js';
-import { positionOf, type ParsedDocument } from './parse.js';
+import { positionOf, type ParsedDocument, type ParseLimits } from './parse.js';
 import type { Variables } from './vars.js';
 
 /** Offset in the file of `needle` inside a scalar's source (its start when not found verbatim, as in a folded block). */
@@ -25,7 +25,12 @@ function sourceOffset(pd: ParsedDocument, node: Scalar, needle: string): number 
  * Substitutes the variables in `pd`'s string values. Returns false (with diagnostics) when
  * one is undefined; the document is then not usable.
  */
-export function substituteDocument(pd: ParsedDocument, vars: Variables, diags: Diagnostic[]): boolean {
+export function substituteDocument(
+  pd: ParsedDocument,
+  vars: Variables,
+  limits: Pick<ParseLimits, 'maxStringLength'>,
+  diags: Diagnostic[],
+): boolean {
   let ok = true;
   visit(pd.doc, {
     Scalar(key, node) {
@@ -40,6 +45,14 @@ export function substituteDocument(pd: ParsedDocument, vars: Variables, diags: D
         return;
       }
       if (!r.changed) return;
+      // The parser bounds every scalar as written; a variable must not lift that bound.
+      if (typeof r.value === 'string' && r.value.length > limits.maxStringLength) {
+        ok = false;
+        const pos = positionOf(pd.text, pd.lines, node.range?.[0] ?? 0);
+        const msg = `value is longer than ${limits.maxStringLength} characters once its variables are substituted`;
+        diags.push(diagnostic(C.VARIABLE, pd.file, pos, '', msg));
+        return;
+      }
       node.value = r.value;
       if (r.whole) {
         const v = vars.get(r.refs[0].name);

@@ -3,7 +3,7 @@
  * document (`json`, `yaml`) with stable field names. Ages are relative to the `now` the
  * caller passes, written like kubectl: `45s`, `3m12s`, `2h5m`, `4d`.
  */
-import { createRequire } from 'node:module';
+import { stringify } from 'yaml';
 import type { GetRow } from '../apply/inspect.js';
 import type { TaskState } from '../mesos/types.js';
 import { palette, type Palette } from './ansi.js';
@@ -121,18 +121,12 @@ function textRows(rows: GetRow[], opts: GetOptions, c: Palette): string[] {
 }
 
 /** Pure: what `get` prints (ends with a newline). Rows are shown in the order given. */
-/** yaml is loaded only for `-o yaml`: the other outputs start faster without it. */
-function yamlStringify(value: unknown): string {
-  const { stringify } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
-  return stringify(value);
-}
-
 export function formatGet(rows: GetRow[], opts: GetOptions): string {
   switch (opts.output) {
     case 'json':
       return `${JSON.stringify({ tasks: rows.map((r) => getRowJson(r, opts.now)) }, null, 2)}\n`;
     case 'yaml':
-      return yamlStringify({ tasks: rows.map((r) => getRowJson(r, opts.now)) });
+      return stringify({ tasks: rows.map((r) => getRowJson(r, opts.now)) });
     case 'text':
     case 'wide':
       if (rows.length === 0) return 'No managed tasks.\n';

@@ -12,8 +12,11 @@ import type { Io } from '../io.js';
 import { UsageError } from '../options.js';
 import type { FileArgs } from './flags.js';
 
-/** Throws UsageError when -f and -k are both given; their absence is for the caller to judge. */
-export async function loadInputs(args: FileArgs, io: Io): Promise<LoadResult> {
+/**
+ * Throws UsageError when -f and -k are both given (neither: for the caller to judge), and
+ * LoadInterrupted when `signal` fires during a -f load.
+ */
+export async function loadInputs(args: FileArgs, io: Io, signal?: AbortSignal): Promise<LoadResult> {
   const paths = args.filename ?? [];
   if (args.kustomize !== undefined && paths.length > 0)
     throw new UsageError('-k DIR and -f PATH exclude each other: an overlay names its own bases');
@@ -23,6 +26,7 @@ export async function loadInputs(args: FileArgs, io: Io): Promise<LoadResult> {
     stdin: () => io.readStdin(),
     cwd: io.cwd,
     variables: vars.variables,
+    signal,
   };
   const result =
     args.kustomize === undefined ? await loadManifests(paths, opts) : await loadOverlay(args.kustomize, opts);

@@ -45,17 +45,20 @@ export async function runGet(args: GetArgs, globals: GlobalOptions, io: Io): Pro
   const name = typeof args.name === 'string' ? args.name : undefined;
   const out = await withOperator(globals, io, async (op) => {
     const ft = await frameworkTasks(op, globals.framework);
+    if (ft.duplicate) io.stderr.write(`warning: ${ft.duplicate}\n`);
     const rows = currentTasks(ft.tasks, { name, all: args.all === true }).map((t) => getRow(t.observed));
     const output =
       globals.output === 'text' || globals.output === 'wide' || globals.output === 'json' || globals.output === 'yaml'
         ? globals.output
         : 'text';
     if (rows.length === 0 && output === 'text') {
-      io.stderr.write(
-        name
-          ? `no tasks named ${name} in framework '${globals.framework}'\n`
-          : `no managed tasks in framework '${globals.framework}'\n`,
-      );
+      if (ft.removed) io.stderr.write(`${ft.removed}\n`);
+      else
+        io.stderr.write(
+          name
+            ? `no tasks named ${name} in framework '${globals.framework}'\n`
+            : `no managed tasks in framework '${globals.framework}'\n`,
+        );
       return name ? EXIT.FAILED : EXIT.OK;
     }
     io.stdout.write(formatGet(rows, { output, now: new Date(), color: globals.color && io.stdout.isTTY === true }));
@@ -79,7 +82,12 @@ export async function runLogs(args: LogsArgs, globals: GlobalOptions, io: Io): P
     return await withOperator(globals, io, async (op, conn) => {
       files = agentFiles(conn, io);
       const ft = await frameworkTasks(op, globals.framework);
+      if (ft.duplicate) io.stderr.write(`warning: ${ft.duplicate}\n`);
       const t = pickTask(ft, name, instance);
+      if (ft.removed) {
+        io.stderr.write(`error: ${ft.removed}\n`);
+        return EXIT.FAILED;
+      }
       if (!t || ft.frameworkId === undefined) {
         const names = [...new Set(ft.tasks.filter((x) => x.observed.managed).map((x) => x.observed.name))].sort();
         io.stderr.write(
@@ -177,8 +185,13 @@ export async function runDescribe(args: DescribeArgs, globals: GlobalOptions, io
   }
   return withOperator(globals, io, async (op) => {
     const ft = await frameworkTasks(op, globals.framework);
+    if (ft.duplicate) io.stderr.write(`warning: ${ft.duplicate}\n`);
     const mine = ft.tasks.filter((t) => t.observed.managed && t.observed.name === name);
     if (mine.length === 0 && !fromFile) {
+      if (ft.removed) {
+        io.stderr.write(`error: ${ft.removed}\n`);
+        return EXIT.FAILED;
+      }
       io.stderr.write(
         `error: no task named ${name} in framework '${globals.framework}' (give its manifest with -f to see whether it would fit)\n`,
       );

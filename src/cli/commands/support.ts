@@ -5,11 +5,11 @@
  */
 import { diagnostic, DIAGNOSTIC_CODES, hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostics, validationReportJson } from '../../diagnostics/format.js';
+import { LoadInterrupted, type LoadResult } from '../../manifest/load.js';
 import type { LoadedSpec } from '../../model/spec.js';
 import { createProgress, progressMode, type Progress } from '../../ui/progress.js';
 import type { FileArgs } from './flags.js';
 import { loadInputs } from './inputs.js';
-import type { LoadResult } from '../../manifest/load.js';
 export { clientOrReport, printErrors } from './client.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
@@ -61,7 +61,17 @@ export async function loadChecked(
   const paths = args.filename ?? [];
   if (paths.length === 0 && args.kustomize === undefined)
     throw new UsageError('no manifests given: use -f FILE|DIR|- or -k OVERLAY_DIR (see --help)');
-  const result = await loadInputs(args, io);
+  // Ctrl-C stops a long load between files and documents, as it does for validate.
+  const stop = new AbortController();
+  void io.interrupted.then(() => stop.abort());
+  let result: LoadResult;
+  try {
+    result = await loadInputs(args, io, stop.signal);
+  } catch (e) {
+    if (!(e instanceof LoadInterrupted)) throw e;
+    io.stderr.write('interrupted: nothing was sent to the master\n');
+    return EXIT.INTERRUPTED;
+  }
   const diagnostics = [...result.diagnostics];
   if (!hasErrors(diagnostics) && opts.checkEnv) diagnostics.push(...unsetEnvDiagnostics(result.specs, io.env));
   if (!hasErrors(diagnostics)) {

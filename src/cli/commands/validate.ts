@@ -11,12 +11,25 @@ function useColor(args: ValidateArgs, globals: GlobalOptions, io: Io): boolean {
 
 async function run(args: ValidateArgs, globals: GlobalOptions, io: Io): Promise<number> {
   // Loaded here, not at the top, so that other commands and --version never load yaml.
-  const [{ loadInputs }, { hasErrors }, fmt] = await Promise.all([
+  const [{ loadInputs }, { LoadInterrupted }, { hasErrors }, fmt] = await Promise.all([
     import('./inputs.js'),
+    import('../../manifest/load.js'),
     import('../../diagnostics/diagnostic.js'),
     import('../../diagnostics/format.js'),
   ]);
-  const result = await loadInputs(args, io);
+  // Ctrl-C stops a long validate between files and documents (each is bounded by the limits).
+  const stop = new AbortController();
+  void io.interrupted.then(() => stop.abort());
+  let result: Awaited<ReturnType<typeof loadInputs>>;
+  try {
+    result = await loadInputs(args, io, stop.signal);
+  } catch (e) {
+    if (e instanceof LoadInterrupted) {
+      io.stderr.write('interrupted\n');
+      return EXIT.INTERRUPTED;
+    }
+    throw e;
+  }
   const names = result.specs.map((s) => s.spec.name);
   const failed = hasErrors(result.diagnostics);
   if (globals.output === 'json') {
