@@ -7,9 +7,10 @@
  * in it points at the --var-file line (or names the --var flag). Errors: undefined variables,
  * with the position of their `${`.
  */
-import { Scalar, visit } from 'yaml';
+import { isPair, isScalar, isSeq, Scalar, visit } from 'yaml';
 import { DIAGNOSTIC_CODES as C, diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { interpolate } from './interpolate.js';
+import { formatPath, type PathSegment } from './locate.js';
 import { setOrigin } from './origin.js';
 import { positionOf, type ParsedDocument, type ParseLimits } from './parse.js';
 import type { Variables } from './vars.js';
@@ -19,6 +20,18 @@ function sourceOffset(pd: ParsedDocument, node: Scalar, needle: string): number 
   const [start, end] = node.range ?? [0, 0];
   const at = pd.text.slice(start, end).indexOf(needle);
   return at === -1 ? start : start + at;
+}
+
+/** The field path of `node` (`spec.env.A`) from the ancestors yaml's visit passes. */
+function fieldPath(ancestors: readonly unknown[], node: unknown): string {
+  const chain = [...ancestors, node];
+  const out: PathSegment[] = [];
+  for (let i = 0; i < chain.length - 1; i++) {
+    const a = chain[i];
+    if (isPair(a)) out.push(isScalar(a.key) ? String(a.key.value) : String(a.key));
+    else if (isSeq(a)) out.push(a.items.indexOf(chain[i + 1]));
+  }
+  return formatPath(out);
 }
 
 /**
@@ -33,7 +46,7 @@ export function substituteDocument(
 ): boolean {
   let ok = true;
   visit(pd.doc, {
-    Scalar(key, node) {
+    Scalar(key, node, ancestors) {
       if (key === 'key' || typeof node.value !== 'string') return;
       const typed = node.type === Scalar.PLAIN;
       const r = interpolate(node.value, (name) => vars.get(name)?.value, typed);
@@ -41,7 +54,7 @@ export function substituteDocument(
         ok = false;
         const needle = node.value.slice(r.offset, node.value.indexOf('}', r.offset) + 1 || undefined);
         const pos = positionOf(pd.text, pd.lines, sourceOffset(pd, node, needle));
-        diags.push(diagnostic(C.VARIABLE, pd.file, pos, '', r.error, r.hint));
+        diags.push(diagnostic(C.VARIABLE, pd.file, pos, fieldPath(ancestors, node), r.error, r.hint));
         return;
       }
       if (!r.changed) return;
@@ -50,7 +63,7 @@ export function substituteDocument(
         ok = false;
         const pos = positionOf(pd.text, pd.lines, node.range?.[0] ?? 0);
         const msg = `value is longer than ${limits.maxStringLength} characters once its variables are substituted`;
-        diags.push(diagnostic(C.VARIABLE, pd.file, pos, '', msg));
+        diags.push(diagnostic(C.VARIABLE, pd.file, pos, fieldPath(ancestors, node), msg));
         return;
       }
       node.value = r.value;

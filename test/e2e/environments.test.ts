@@ -89,7 +89,7 @@ describe('variables through the CLI', () => {
   it('an undefined variable stops apply with exit 2 at its file:line:col, nothing sent', async () => {
     const r = await runCli(['-k', PRODUCTION], { env: NO_MASTER });
     expect(r.code, r.stdout + r.stderr).toBe(2);
-    expect(r.stderr).toContain(`${PRODUCTION}/web.yaml:4:14: variable replicas is not defined`);
+    expect(r.stderr).toContain(`${PRODUCTION}/web.yaml:4:14: spec.instances: variable replicas is not defined`);
     expect(r.stderr).toContain('nothing was sent to the master');
   });
 

@@ -95,7 +95,7 @@ const CHECKS: Record<string, (r: Ran, nth: number) => void> = {
   'mesos-apply render -k examples/environments/overlays/staging': (r) =>
     expect(r.stdout).toMatch(/name: staging-web\n[\s\S]*instances: 1\n/),
   'mesos-apply validate -k examples/environments/overlays/production': (r) =>
-    expect(r.stderr).toContain('production/web.yaml:4:14: variable replicas is not defined'),
+    expect(r.stderr).toContain('production/web.yaml:4:14: spec.instances: variable replicas is not defined'),
   'mesos-apply get --framework production': (r) => {
     expect(r.stdout).toMatch(/prod-web\s+2\s+RUNNING/);
     expect(r.stdout).not.toContain('staging-web');

@@ -131,7 +131,9 @@ describe('overlay errors name the file that contributed the value', () => {
   });
 
   it('a variable in an overlay patch: undefined is an error at the patch, a bad value at the variable', async () => {
-    expect(where(await load('canary'))).toEqual(['canary/canary.yaml:3:14 : variable canaries is not defined']);
+    expect(where(await load('canary'))).toEqual([
+      'canary/canary.yaml:3:14 spec.instances: variable canaries is not defined',
+    ]);
     expect(where(await load('canary', ['canaries=0']))).toEqual(['--var canaries=0:0:0 spec.instances: must be >= 1']);
   });
 

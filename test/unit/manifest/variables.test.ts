@@ -87,10 +87,19 @@ describe('substitution', () => {
   it('is strict: every undefined variable is an error at its ${, and no task is valid', () => {
     const r = load(MANIFEST, { cwd: dir });
     expect(r.specs).toEqual([]);
-    expect(errors(r.diagnostics).map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`)).toEqual([
-      'm.yaml:5:14 MA_ERR_VARIABLE variable n is not defined',
-      'm.yaml:6:27 MA_ERR_VARIABLE variable img is not defined',
-      'm.yaml:8:13 MA_ERR_VARIABLE variable n is not defined',
+    expect(errors(r.diagnostics).map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.path}: ${d.message}`)).toEqual([
+      'm.yaml:5:14 MA_ERR_VARIABLE spec.instances: variable n is not defined',
+      'm.yaml:6:27 MA_ERR_VARIABLE spec.command: variable img is not defined',
+      'm.yaml:8:13 MA_ERR_VARIABLE spec.env.IMAGE: variable n is not defined',
+    ]);
+  });
+
+  it('holds a substituted value to the parser bound on a scalar', () => {
+    const g = gatherVariables({ vars: ['n=1', `img=${'x'.repeat(600)}`], cwd: dir });
+    const src = [{ file: 'm.yaml', bytes: Buffer.from(MANIFEST) }];
+    const r = loadSources(src, { maxStringLength: 512 }, g.variables);
+    expect(errors(r.diagnostics)).toMatchObject([
+      { code: 'MA_ERR_VARIABLE', path: 'spec.command', line: 6, message: expect.stringContaining('longer than 512') },
     ]);
   });
 
