@@ -8,7 +8,7 @@
  * task is a diagnostic naming the overlay file; nothing throws for bad input.
  */
 import { join, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type Scalar } from 'yaml';
+import { isMap, isScalar, isSeq, visit, type Document, type Node, type Pair, type Scalar } from 'yaml';
 import { DIAGNOSTIC_CODES as C, diagnostic, NO_POSITION, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { checkDocuments, parseWithVariables, type LoadOptions, type LoadResult } from './load.js';
 import { isDeleteMarker, mergeMap } from './merge.js';
@@ -116,10 +116,27 @@ async function loadPatches(dir: string, k: ParsedDocument, ctx: Context): Promis
   return out;
 }
 
+/** `$patch` knows one value, `delete`; anything else is refused rather than merged as data. */
+function markersValid({ src, root }: Patch, ctx: Context): boolean {
+  let ok = true;
+  if (!isMap(root)) return ok;
+  visit(root, {
+    Pair(_, pair) {
+      if (!isScalar(pair.key) || pair.key.value !== '$patch') return;
+      if (isScalar(pair.value) && pair.value.value === 'delete') return;
+      ok = false;
+      ctx.diags.push(diagnostic(C.OVERLAY, src.file, at(src, pair.value), '$patch', 'the only $patch is delete'));
+    },
+  });
+  return ok;
+}
+
 /** Merges each patch into the base task it names (as now named, or as its manifest declared it); `$patch: delete` at the top removes the task. */
 function applyPatches(bases: ParsedDocument[], patches: Patch[], ctx: Context): ParsedDocument[] {
   let docs = bases;
-  for (const { src, root } of patches) {
+  for (const patch of patches) {
+    const { src, root } = patch;
+    if (!markersValid(patch, ctx)) continue;
     const name = nameNode(root);
     if (!name || !isMap(root)) {
       const msg = 'a patch names its task in metadata.name';

@@ -76,6 +76,10 @@ patches:
   write('bad-label/mesos-apply.yaml', 'bases: [../base]\nlabels:\n  tier: {a: 1}\n');
   write('bad-file/mesos-apply.yaml', 'bases: [../base, ../nowhere]\nnamesPrefix: x-\npatches: [p.yaml]\n');
   write('bad-file/p.yaml', 'metadata: {name: wbe}\nspec: {instances: 2}\n');
+  write(
+    'bad-marker/mesos-apply.yaml',
+    'bases: [../base]\npatches:\n  - metadata: {name: web}\n    spec: {env: {A: {$patch: replace}}}\n',
+  );
   write('cycle-a/mesos-apply.yaml', 'bases: [../cycle-b]\n');
   write('cycle-b/mesos-apply.yaml', 'bases: [../cycle-a]\n');
 });
@@ -142,6 +146,12 @@ describe('overlay errors name the file that contributed the value', () => {
       'bad-file/mesos-apply.yaml:2:1 namesPrefix: unknown field',
       'bad-file/p.yaml:1:18 metadata.name: no base task named wbe',
       'nowhere:0:0 : no such file or directory',
+    ]);
+  });
+
+  it('a $patch other than delete is refused, not merged as data', async () => {
+    expect(where(await load('bad-marker'))).toEqual([
+      'bad-marker/mesos-apply.yaml:4:30 $patch: the only $patch is delete',
     ]);
   });
 
