@@ -31,7 +31,7 @@ const cli = (args: string[], env: Record<string, string> = {}) =>
   runCli(args, { env: { MESOS_MASTER: cluster.url, ...env } });
 
 describe('one set of manifests, two environments', () => {
-  it('applies staging and production to two frameworks, with their own instance counts', async () => {
+  it('applies staging and production to two frameworks, with their own instance counts; delete -k removes one', async () => {
     const staging = await cli(['-k', STAGING], { MESOS_APPLY_FRAMEWORK: 'env-staging' });
     expect(staging.code, staging.stdout + staging.stderr).toBe(0);
     const production = await cli(['-k', PRODUCTION, '--var-file', VARS], { MESOS_APPLY_FRAMEWORK: 'env-production' });
@@ -59,6 +59,11 @@ describe('one set of manifests, two environments', () => {
     );
     expect(more.code, more.stdout + more.stderr).toBe(3);
     expect(more.stdout).toMatch(/prod-web\/3\s+create/);
+
+    const del = await cli(['delete', '-k', STAGING], { MESOS_APPLY_FRAMEWORK: 'env-staging' });
+    expect(del.code, del.stdout + del.stderr).toBe(0);
+    expect(await running('staging-web'), del.stdout + del.stderr).toBe(0);
+    expect(await running('prod-web')).toBe(3);
     expect(more.stdout).toContain(
       `mesos-apply -k ${PRODUCTION} --var-file ${VARS} --var replicas=4 --framework env-production\n`,
     );

@@ -187,6 +187,11 @@ export function renderFlags(y: Argv<GlobalFlags>) {
 }
 
 export type FileArgs = ArgsOf<typeof validateFlags>;
+
+/** Whether the arguments name manifests at all: -f paths or a -k overlay. */
+export function namesManifests(args: Pick<FileArgs, 'filename' | 'kustomize'>): boolean {
+  return (args.filename ?? []).length > 0 || args.kustomize !== undefined;
+}
 export type RenderArgs = ArgsOf<typeof renderFlags>;
 export type ApplyArgs = ArgsOf<typeof applyFlags>;
 export type PlanArgs = ArgsOf<typeof planFlags>;
