@@ -20,6 +20,7 @@ import { describeCommand } from './commands/describe.js';
 import { deleteCommand } from './commands/delete.js';
 import { teardownCommand } from './commands/teardown.js';
 import { validateCommand } from './commands/validate.js';
+import { renderCommand } from './commands/render.js';
 import { localCommand } from './commands/local.js';
 
 export const COMMANDS: Command[] = [
@@ -31,6 +32,7 @@ export const COMMANDS: Command[] = [
   deleteCommand,
   teardownCommand,
   validateCommand,
+  renderCommand,
   localCommand,
 ];
 

@@ -49,6 +49,10 @@ export const DIAGNOSTIC_CODES = {
   CONSTRAINT: 'MA_ERR_CONSTRAINT',
   LABEL: 'MA_ERR_LABEL',
   TASK_ID: 'MA_ERR_TASK_ID',
+  /** `${NAME}` with no value, a malformed reference, or a bad --var / --var-file entry. */
+  VARIABLE: 'MA_ERR_VARIABLE',
+  /** An overlay's mesos-apply.yaml, its bases or its patches are wrong. */
+  OVERLAY: 'MA_ERR_OVERLAY',
   /** Warning: instances with a fixed host port each need an agent of their own. */
   PLACEMENT: 'MA_ERR_PLACEMENT',
   /** Marker: more diagnostics were found than are reported. */
@@ -82,6 +86,8 @@ export interface Position {
   line: number;
   col: number;
   lineText?: string;
+  /** The file the position is in, when not the document's own (an overlay or variable file). */
+  file?: string;
 }
 
 export const NO_POSITION: Position = { line: 0, col: 0 };
@@ -95,7 +101,7 @@ export function diagnostic(
   hint?: string,
   severity: Severity = 'error',
 ): Diagnostic {
-  const d: Diagnostic = { code, severity, file, line: pos.line, col: pos.col, path, message };
+  const d: Diagnostic = { code, severity, file: pos.file ?? file, line: pos.line, col: pos.col, path, message };
   if (hint !== undefined) d.hint = hint;
   if (pos.lineText !== undefined) d.lineText = pos.lineText;
   return d;

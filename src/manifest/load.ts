@@ -1,6 +1,6 @@
 /**
- * The manifest pipeline: read → decode → parse → schema → semantic checks → normalise →
- * cross-document checks. Every stage collects diagnostics instead of throwing, so one run
+ * The manifest pipeline: read → decode → parse → variables (overlay.ts, for -k, joins here) →
+ * schema → semantic checks → normalise → cross-document checks. Every stage collects diagnostics instead of throwing, so one run
  * reports all problems of all inputs. Callers (validate, plan, apply, delete) must not act
  * when `diagnostics` holds an error; `specs` then holds only the documents that were valid.
  */
@@ -22,6 +22,8 @@ import type { RawTask } from './raw.js';
 import { schemaDiagnostics } from './schema.js';
 import { checkTask } from './semantic.js';
 import { readSources, type ReadLimits, type ReadOptions, type Source } from './sources.js';
+import { revalue, substituteDocument } from './substitute.js';
+import type { Variables } from './vars.js';
 
 export interface LoadLimits extends ReadLimits, ParseLimits {
   /** Diagnostics reported in all (default 500); the rest are counted in one last line. */
@@ -32,6 +34,8 @@ export interface LoadOptions extends Omit<ReadOptions, 'limits'> {
   limits?: Partial<LoadLimits>;
   /** Stops the load between files and documents (Ctrl-C): loadManifests throws LoadInterrupted. */
   signal?: AbortSignal;
+  /** Values for `${NAME}` (see vars.ts); none: every `${NAME}` without a default is an error. */
+  variables?: Variables;
 }
 
 export interface LoadResult {
@@ -41,6 +45,8 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
   /** The files read, in input order (`<stdin>` for `-f -`). */
   files: string[];
+  /** The valid documents as written, after variables and overlay (for `render`), in `specs` order. */
+  manifests: unknown[];
 }
 
 const DEFAULT_MAX_DIAGNOSTICS = 500;
@@ -68,52 +74,117 @@ function checkDocument(pd: ParsedDocument, diags: Diagnostic[]): (CrossItem & { 
   };
 }
 
-type LoadOutput = { specs: LoadedSpec[]; diagnostics: Diagnostic[] };
+type LoadOutput = Omit<LoadResult, 'files'>;
+
+const NO_VARIABLES: Variables = new Map();
+
+/** Runs a step generator to its end, synchronously. */
+function drain<T>(steps: Generator<void, T>): T {
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+}
+
+/** Decode, parse and substitute the variables of one source, as steps: its usable documents. */
+function* parseWithVariablesSteps(
+  src: Source,
+  variables: Variables,
+  limits: ParseLimits,
+  diags: Diagnostic[],
+): Generator<void, ParsedDocument[]> {
+  const decoded = decodeManifest(src.file, src.bytes);
+  if ('diagnostic' in decoded) {
+    diags.push(decoded.diagnostic);
+    return [];
+  }
+  const parsed = yield* parseSteps(src.file, decoded.text, limits);
+  diags.push(...parsed.diagnostics);
+  const out: ParsedDocument[] = [];
+  for (const pd of parsed.documents) {
+    // Without a `${` in the file there is nothing to substitute, and the value stands.
+    if (!pd.text.includes('${')) out.push(pd);
+    else if (substituteDocument(pd, variables, limits, diags)) {
+      const again = revalue(pd, limits.maxAliasCount, diags);
+      if (again) out.push(again);
+    }
+  }
+  return out;
+}
+
+/** parseWithVariablesSteps, at once (overlay.ts). */
+export function parseWithVariables(
+  src: Source,
+  variables: Variables,
+  limits: ParseLimits,
+  diags: Diagnostic[],
+): ParsedDocument[] {
+  return drain(parseWithVariablesSteps(src, variables, limits, diags));
+}
+
+/** Schema, semantic and cross-document checks, as steps; `order` ranks files for sorting. */
+function* checkSteps(
+  documents: readonly ParsedDocument[],
+  diags: Diagnostic[],
+  order: readonly string[],
+  maxDiagnostics = DEFAULT_MAX_DIAGNOSTICS,
+): Generator<void, LoadOutput> {
+  const items: (CrossItem & { loaded: LoadedSpec; raw: unknown })[] = [];
+  for (const [i, pd] of documents.entries()) {
+    if ((i + 1) % 256 === 0) yield;
+    const schemaDiags = schemaDiagnostics(pd);
+    if (schemaDiags.length > 0) {
+      diags.push(...schemaDiags);
+      continue;
+    }
+    const item = checkDocument(pd, diags);
+    if (item) items.push({ ...item, raw: pd.value });
+  }
+  const cross = crossCheck(items);
+  diags.push(...cross.diagnostics);
+  const sorted = capDiagnostics(sortDiagnostics(diags, order), maxDiagnostics);
+  const valid = items.filter((i) => !cross.invalid.has(i));
+  return { specs: valid.map((i) => i.loaded), manifests: valid.map((i) => i.raw), diagnostics: sorted };
+}
+
+/** checkSteps, at once (overlay.ts). */
+export function checkDocuments(
+  documents: readonly ParsedDocument[],
+  diags: Diagnostic[],
+  order: readonly string[],
+  maxDiagnostics?: number,
+): LoadOutput {
+  return drain(checkSteps(documents, diags, order, maxDiagnostics));
+}
 
 /**
  * The pipeline as steps: it yields after each file and each document, so an async caller
  * can let a signal handler run between them (Ctrl-C), and a sync one just drains it.
  */
-function* loadSteps(sources: Source[], limits: Partial<LoadLimits>): Generator<void, LoadOutput> {
+function* loadSteps(sources: Source[], limits: Partial<LoadLimits>, variables: Variables): Generator<void, LoadOutput> {
   const parseLimits: ParseLimits = { ...DEFAULT_PARSE_LIMITS, ...limits };
   const diags: Diagnostic[] = [];
-  const items: (CrossItem & { loaded: LoadedSpec })[] = [];
-  let documents = 0;
+  const documents: ParsedDocument[] = [];
   for (const src of sources) {
     yield;
-    const decoded = decodeManifest(src.file, src.bytes);
-    if ('diagnostic' in decoded) {
-      diags.push(decoded.diagnostic);
-      continue;
-    }
-    const parsed = yield* parseSteps(src.file, decoded.text, parseLimits);
-    diags.push(...parsed.diagnostics);
-    for (const pd of parsed.documents) {
-      if (++documents % 256 === 0) yield;
-      const schemaDiags = schemaDiagnostics(pd);
-      if (schemaDiags.length > 0) {
-        diags.push(...schemaDiags);
-        continue;
-      }
-      const item = checkDocument(pd, diags);
-      if (item) items.push(item);
-    }
+    documents.push(...(yield* parseWithVariablesSteps(src, variables, parseLimits, diags)));
   }
-  const cross = crossCheck(items);
-  diags.push(...cross.diagnostics);
-  if (documents === 0 && sources.length > 0 && diags.length === 0) {
+  if (documents.length === 0 && sources.length > 0 && diags.length === 0) {
     const where = sources.length === 1 ? sources[0].file : sources.map((s) => s.file).join(', ');
     diags.push(diagnostic(C.NO_INPUT, where, NO_POSITION, '', 'no Task documents found (the input is empty)'));
   }
-  const order = sources.map((s) => s.file);
-  const sorted = capDiagnostics(sortDiagnostics(diags, order), limits.maxDiagnostics ?? DEFAULT_MAX_DIAGNOSTICS);
-  return { specs: items.filter((i) => !cross.invalid.has(i)).map((i) => i.loaded), diagnostics: sorted };
+  return yield* checkSteps(
+    documents,
+    diags,
+    sources.map((s) => s.file),
+    limits.maxDiagnostics,
+  );
 }
 
 /** The pipeline over sources already in memory (used by loadManifests, tests and the benchmark). */
-export function loadSources(sources: Source[], limits: Partial<LoadLimits> = {}): LoadOutput {
-  const steps = loadSteps(sources, limits);
-  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+export function loadSources(
+  sources: Source[],
+  limits: Partial<LoadLimits> = {},
+  variables: Variables = NO_VARIABLES,
+): LoadOutput {
+  return drain(loadSteps(sources, limits, variables));
 }
 
 /** Thrown by loadManifests when its signal fires; callers exit as interrupted. */
@@ -128,9 +199,10 @@ export class LoadInterrupted extends Error {
 async function loadSourcesInterruptible(
   sources: Source[],
   limits: Partial<LoadLimits>,
+  variables: Variables,
   signal: AbortSignal,
 ): Promise<LoadOutput> {
-  const steps = loadSteps(sources, limits);
+  const steps = loadSteps(sources, limits, variables);
   for (let r = steps.next(); ; r = steps.next()) {
     if (r.done) return r.value;
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -145,8 +217,8 @@ async function loadSourcesInterruptible(
 export async function loadManifests(paths: string[], opts: LoadOptions): Promise<LoadResult> {
   const read = await readSources(paths, { ...opts, limits: opts.limits });
   const result = opts.signal
-    ? await loadSourcesInterruptible(read.sources, opts.limits ?? {}, opts.signal)
-    : loadSources(read.sources, opts.limits);
+    ? await loadSourcesInterruptible(read.sources, opts.limits ?? {}, opts.variables ?? NO_VARIABLES, opts.signal)
+    : loadSources(read.sources, opts.limits, opts.variables);
   const files = read.sources.map((s) => s.file);
   const diagnostics =
     read.diagnostics.length > 0
@@ -155,5 +227,5 @@ export async function loadManifests(paths: string[], opts: LoadOptions): Promise
           opts.limits?.maxDiagnostics ?? DEFAULT_MAX_DIAGNOSTICS,
         )
       : result.diagnostics;
-  return { specs: result.specs, diagnostics, files };
+  return { specs: result.specs, manifests: result.manifests, diagnostics, files };
 }

@@ -5,6 +5,7 @@
  */
 import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import type { Position } from '../diagnostics/diagnostic.js';
+import { originOf, positionIn, type Origin } from './origin.js';
 import { positionOf, type ParsedDocument } from './parse.js';
 
 export type PathSegment = string | number;
@@ -47,6 +48,8 @@ export function locate(pd: ParsedDocument, path: readonly PathSegment[], atKey =
   let node: unknown = pd.doc.contents;
   let best: Node | undefined = (node as Node | null) ?? undefined;
   let bestKey: Node | undefined;
+  // The innermost node on the way down that came from another file (an overlay, a variable).
+  let inherited: Origin | undefined = originOf(node);
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
     let next: unknown;
@@ -62,10 +65,13 @@ export function locate(pd: ParsedDocument, path: readonly PathSegment[], atKey =
       break;
     }
     node = next;
+    inherited = originOf(keyNode) ?? originOf(next) ?? inherited;
     best = next as Node;
     bestKey = keyNode;
     if (i === path.length - 1 && atKey && keyNode) best = keyNode;
   }
   const target = (isMap(best) || isSeq(best)) && bestKey && !best.flow ? bestKey : best;
+  const origin = originOf(target) ?? inherited;
+  if (origin) return positionIn(origin, target as Node | undefined);
   return positionOf(pd.text, pd.lines, target?.range?.[0] ?? 0);
 }

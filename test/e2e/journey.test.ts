@@ -9,7 +9,7 @@
  *   build is done before the suite, `mesos-apply` is a tiny script on the PATH, and the cluster
  *   is the one this file starts (MESOS_MASTER points at it instead of 127.0.0.1:5050).
  * - Each block runs in a fresh scratch directory holding a copy of the repository's
- *   `manifests/` (so `sed -i` edits the copy), with its own framework name
+ *   `manifests/` and `examples/` (so `sed -i` edits the copy), with its own framework name
  *   (MESOS_APPLY_FRAMEWORK=readme-<n>), so blocks cannot disturb each other.
  * - The GitOps block runs in a scratch "repository" whose `manifests/` has a service and, in a
  *   sub-directory, a job (the repository's own examples need Docker and secrets), twice: as
@@ -58,6 +58,7 @@ function scratch(name: string, heading: string): string {
     writeFileSync(path.join(dir, 'manifests/batch/report.yaml'), job);
   } else {
     cpSync(path.join(REPO, 'manifests'), path.join(dir, 'manifests'), { recursive: true });
+    cpSync(path.join(REPO, 'examples'), path.join(dir, 'examples'), { recursive: true });
   }
   return dir;
 }
@@ -92,6 +93,14 @@ const CHECKS: Record<string, (r: Ran, nth: number) => void> = {
         ? 'Plan: 2 to create, 0 to replace, 0 to delete'
         : 'Plan: 0 to create, 0 to replace, 1 to delete, 1 unchanged.',
     ),
+  'mesos-apply render -k examples/environments/overlays/staging': (r) =>
+    expect(r.stdout).toMatch(/name: staging-web\n[\s\S]*instances: 1\n/),
+  'mesos-apply validate -k examples/environments/overlays/production': (r) =>
+    expect(r.stderr).toContain('production/web.yaml:4:14: spec.instances: variable replicas is not defined'),
+  'mesos-apply get --framework production': (r) => {
+    expect(r.stdout).toMatch(/prod-web\s+2\s+RUNNING/);
+    expect(r.stdout).not.toContain('staging-web');
+  },
   'mesos-apply -f manifests/ -R --prune': (r, nth) =>
     expect(r.stdout).toContain(
       nth === 0 ? 'Apply complete: 1 running, 1 finished.' : 'Apply complete: 1 deleted, 1 unchanged.',
@@ -101,7 +110,7 @@ const CHECKS: Record<string, (r: Ran, nth: number) => void> = {
 /** `mesos-apply <command> --help` for the command word of a line (apply when none). */
 const helpCache = new Map<string, string>();
 async function helpOf(words: string[]): Promise<string> {
-  const commands = ['apply', 'plan', 'get', 'logs', 'describe', 'delete', 'validate', 'local', 'completion'];
+  const commands = ['apply', 'plan', 'get', 'logs', 'describe', 'delete', 'validate', 'render', 'local', 'completion'];
   const word = words.slice(1).find((w) => !w.startsWith('-') && commands.includes(w)) ?? 'apply';
   if (!helpCache.has(word)) helpCache.set(word, (await runCli([word, '--help'])).stdout);
   return helpCache.get(word) ?? '';

@@ -21,10 +21,16 @@ import { clientOrReport, durationFlag, loadSpecs, printErrors, progressFor } fro
 
 export const DEFAULT_PENDING_TIMEOUT = 60;
 
+/** A word as a POSIX shell reads it back: bare when safe, else single-quoted. */
+const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`);
+
 /** The command that applies what a plan showed: the same inputs and namespace. */
 export function nextCommand(args: ApplyOrPlanArgs, globals: GlobalOptions): string {
   const parts = ['mesos-apply'];
   for (const f of args.filename ?? []) parts.push('-f', f);
+  if (args.kustomize !== undefined) parts.push('-k', shellWord(args.kustomize));
+  for (const f of args.varFile ?? []) parts.push('--var-file', shellWord(f));
+  for (const v of args.var ?? []) parts.push('--var', shellWord(v));
   if (args.recursive === true) parts.push('-R');
   if (args.prune === true) parts.push('--prune');
   if (args.allowEmpty === true) parts.push('--allow-empty');

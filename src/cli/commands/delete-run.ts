@@ -1,10 +1,10 @@
-/** The delete command's body: names from arguments or -f files, then KILL and wait. */
+/** The delete command's body: names from arguments, -f files or a -k overlay, then KILL and wait. */
 import { thisRun } from '../../apply/holder.js';
 import { DEFAULT_LOCK_TIMEOUT } from '../../apply/lease.js';
 import { runDelete } from '../../apply/delete.js';
 import { formatReport, reportJson } from '../../ui/report.js';
 import { stringList } from '../command.js';
-import type { DeleteArgs } from './flags.js';
+import { type DeleteArgs, namesManifests } from './flags.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
@@ -12,7 +12,7 @@ import { clientOrReport, durationFlag, loadSpecs, progressFor } from './support.
 
 export async function runDeleteCommand(args: DeleteArgs, globals: GlobalOptions, io: Io): Promise<number> {
   let names = stringList(args.names);
-  if ((args.filename ?? []).length > 0) {
+  if (namesManifests(args)) {
     const specs = await loadSpecs(args, globals, io, { checkEnv: false });
     if (typeof specs === 'number') return specs;
     names = [...names, ...specs.map((s) => s.spec.name)];
@@ -22,7 +22,8 @@ export async function runDeleteCommand(args: DeleteArgs, globals: GlobalOptions,
     throw new UsageError(
       "--failover-timeout: delete keeps the framework's failover timeout as it is; set it with apply --failover-timeout",
     );
-  if (names.length === 0) throw new UsageError('name the tasks to delete (mesos-apply delete NAME...) or give -f FILE');
+  if (names.length === 0)
+    throw new UsageError('name the tasks to delete (mesos-apply delete NAME...) or give -f FILE or -k DIR');
   const clientOpts = clientOrReport(globals, io);
   if (!clientOpts) return EXIT.FAILED;
   const color = globals.color && io.stdout.isTTY === true;

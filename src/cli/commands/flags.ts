@@ -8,9 +8,32 @@ import type { Argv } from 'yargs';
 import { type ArgsOf, stringList } from '../command.js';
 import type { GlobalFlags } from '../options.js';
 
-/** `-f PATH...` and `-R`, shared by apply, plan, validate, describe and delete. */
+/** Repeated flags as a list, never split at commas (a --var value may hold one). */
+const repeated = (v: unknown): string[] =>
+  v === undefined || v === null ? [] : (Array.isArray(v) ? v : [v]).map((x) => String(x));
+
+/**
+ * `-f PATH...` and `-R`, shared by apply, plan, validate, render, describe and delete; with
+ * them `-k DIR` (an overlay instead of -f) and the variables for `${NAME}` (README: Environments).
+ */
 export function fileFlags<T>(y: Argv<T>) {
   return y
+    .option('kustomize', {
+      alias: 'k',
+      type: 'string',
+      describe: 'Overlay directory (its mesos-apply.yaml names bases and patches), instead of -f',
+    })
+    .option('var', {
+      type: 'string',
+      coerce: repeated,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${NAME} is the manifest syntax, not a JS template
+      describe: 'Variable for ${NAME} in manifests: NAME=VALUE (repeatable; wins over --var-file)',
+    })
+    .option('var-file', {
+      type: 'string',
+      coerce: repeated,
+      describe: 'YAML file of NAME: value variables (repeatable; wins over MESOS_APPLY_VAR_NAME)',
+    })
     .option('filename', {
       alias: 'f',
       // Not `array: true`: yargs would then refuse `-f -` (a lone '-' ends an array). Repeated
@@ -185,7 +208,17 @@ export function localFlags(y: Argv<GlobalFlags>) {
     .option('agent-profile', { type: 'string', describe: 'YAML file: resources and attributes per agent group' });
 }
 
+export function renderFlags(y: Argv<GlobalFlags>) {
+  return fileFlags(y);
+}
+
 export type FileArgs = ArgsOf<typeof validateFlags>;
+
+/** Whether the arguments name manifests at all: -f paths or a -k overlay. */
+export function namesManifests(args: Pick<FileArgs, 'filename' | 'kustomize'>): boolean {
+  return (args.filename ?? []).length > 0 || args.kustomize !== undefined;
+}
+export type RenderArgs = ArgsOf<typeof renderFlags>;
 export type ApplyArgs = ArgsOf<typeof applyFlags>;
 export type PlanArgs = ArgsOf<typeof planFlags>;
 /** apply and plan share one run: each flag the other lacks is absent. */

@@ -17,7 +17,7 @@ import { OperatorClient } from '../../mesos/operator.js';
 import { isActive, isTerminal } from '../../model/states.js';
 import { formatDescribe } from '../../ui/describe-view.js';
 import { formatGet } from '../../ui/get-view.js';
-import type { DescribeArgs, GetArgs, LogsArgs } from './flags.js';
+import { type DescribeArgs, type GetArgs, type LogsArgs, namesManifests } from './flags.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import type { GlobalOptions } from '../options.js';
@@ -190,7 +190,7 @@ async function follow(
 export async function runDescribe(args: DescribeArgs, globals: GlobalOptions, io: Io): Promise<number> {
   const name = String(args.name);
   let fromFile: LoadedSpec | undefined;
-  if ((args.filename ?? []).length > 0) {
+  if (namesManifests(args)) {
     const { loadSpecs } = await import('./support.js');
     const specs = await loadSpecs(args, globals, io, { checkEnv: false });
     if (typeof specs === 'number') return specs;

@@ -6,10 +6,11 @@
 import { withSecrets } from '../../manifest/secrets.js';
 import { diagnostic, DIAGNOSTIC_CODES, hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostics, validationReportJson } from '../../diagnostics/format.js';
-import { LoadInterrupted, loadManifests } from '../../manifest/load.js';
+import { LoadInterrupted, type LoadResult } from '../../manifest/load.js';
 import type { LoadedSpec } from '../../model/spec.js';
 import { createProgress, progressMode, type Progress } from '../../ui/progress.js';
 import type { FileArgs } from './flags.js';
+import { loadInputs } from './inputs.js';
 export { clientOrReport, printErrors } from './client.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
@@ -53,26 +54,33 @@ export function unsetEnvDiagnostics(
   return out;
 }
 
-/** Loads `-f` inputs; on any error prints them (text or JSON) and returns exit 2. */
+/** Loads `-f` or `-k` inputs; on any error prints them (text or JSON) and returns exit 2. */
 export async function loadSpecs(
   args: FileArgs,
   globals: GlobalOptions,
   io: Io,
   opts: { checkEnv: boolean },
 ): Promise<LoadedSpec[] | number> {
+  const r = await loadChecked(args, globals, io, opts);
+  return typeof r === 'number' ? r : r.specs;
+}
+
+/** loadSpecs, with the whole load result (render prints its manifests). */
+export async function loadChecked(
+  args: FileArgs,
+  globals: GlobalOptions,
+  io: Io,
+  opts: { checkEnv: boolean },
+): Promise<LoadResult | number> {
   const paths = args.filename ?? [];
-  if (paths.length === 0) throw new UsageError('no manifests given: use -f FILE|DIR|- (see --help)');
+  if (paths.length === 0 && args.kustomize === undefined)
+    throw new UsageError('no manifests given: use -f FILE|DIR|- or -k OVERLAY_DIR (see --help)');
   // Ctrl-C stops a long load between files and documents, as it does for validate.
   const stop = new AbortController();
   void io.interrupted.then(() => stop.abort());
-  let result: Awaited<ReturnType<typeof loadManifests>>;
+  let result: LoadResult;
   try {
-    result = await loadManifests(paths, {
-      recursive: args.recursive === true,
-      stdin: () => io.readStdin(),
-      cwd: io.cwd,
-      signal: stop.signal,
-    });
+    result = await loadInputs(args, io, stop.signal);
   } catch (e) {
     if (!(e instanceof LoadInterrupted)) throw e;
     io.stderr.write('interrupted: nothing was sent to the master\n');
@@ -84,7 +92,7 @@ export async function loadSpecs(
     if (diagnostics.length > 0 && globals.output !== 'json')
       io.stderr.write(formatDiagnostics(diagnostics, { color: globals.color && io.stderr.isTTY === true }));
     // Secret values join the spec hash here, once, so every command sees the same task identity.
-    return withSecrets(result.specs, io.env, globals.framework);
+    return { ...result, specs: withSecrets(result.specs, io.env, globals.framework) };
   }
   if (globals.output === 'json') {
     io.stdout.write(

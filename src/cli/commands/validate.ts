@@ -11,23 +11,18 @@ function useColor(args: ValidateArgs, globals: GlobalOptions, io: Io): boolean {
 
 async function run(args: ValidateArgs, globals: GlobalOptions, io: Io): Promise<number> {
   // Loaded here, not at the top, so that other commands and --version never load yaml.
-  const [{ loadManifests, LoadInterrupted }, { hasErrors }, fmt] = await Promise.all([
+  const [{ loadInputs }, { LoadInterrupted }, { hasErrors }, fmt] = await Promise.all([
+    import('./inputs.js'),
     import('../../manifest/load.js'),
     import('../../diagnostics/diagnostic.js'),
     import('../../diagnostics/format.js'),
   ]);
-  const paths = args.filename ?? [];
   // Ctrl-C stops a long validate between files and documents (each is bounded by the limits).
   const stop = new AbortController();
   void io.interrupted.then(() => stop.abort());
-  let result: Awaited<ReturnType<typeof loadManifests>>;
+  let result: Awaited<ReturnType<typeof loadInputs>>;
   try {
-    result = await loadManifests(paths, {
-      recursive: args.recursive === true,
-      stdin: () => io.readStdin(),
-      cwd: io.cwd,
-      signal: stop.signal,
-    });
+    result = await loadInputs(args, io, stop.signal);
   } catch (e) {
     if (e instanceof LoadInterrupted) {
       io.stderr.write('interrupted\n');
@@ -60,6 +55,7 @@ export const validateCommand = defineCommand({
   examples: [
     ['$0 validate -f manifests/', 'every file in a directory'],
     ['cat task.yaml | $0 validate -f - -o json', 'stdin, errors as JSON'],
+    ['$0 validate -k overlays/production', 'an overlay: its bases with its patches'],
   ],
   builder: validateFlags,
   run,
