@@ -10,23 +10,6 @@ import type { TaskSpec } from '../model/spec.js';
 import { isActive } from '../model/states.js';
 import { LABEL_SPEC } from './cluster.js';
 
-/** One row of `get`: a task as the table and the JSON show it. */
-export interface GetRow {
-  name: string;
-  /** Absent for tasks of the framework that no manifest declares (`--all`). */
-  instance?: number;
-  taskId: string;
-  state: TaskState;
-  healthy?: boolean;
-  agentId: string;
-  host: string;
-  ports: number[];
-  /** Seconds since the epoch (a TaskStatus timestamp). */
-  startedAt?: number;
-  specHash: string;
-  managed: boolean;
-}
-
 /** One task of `describe`: its state, where it runs, its history and what it was launched with. */
 export interface DescribeTask {
   taskId: string;
@@ -68,11 +51,6 @@ function lastTime(statuses: readonly TaskStatus[] | undefined): number {
   return statuses?.reduce((m, s) => Math.max(m, s.timestamp ?? 0), 0) ?? 0;
 }
 
-function startedAt(statuses: readonly TaskStatus[] | undefined): number | undefined {
-  const running = statuses?.find((s) => s.state === 'TASK_RUNNING') ?? statuses?.[0];
-  return running?.timestamp;
-}
-
 /**
  * The task that stands for each instance: an active one if any (all of them, during a
  * replace), else the newest ended one (a finished job, a failed task).
@@ -100,24 +78,6 @@ export function currentTasks(
       a.observed.instance - b.observed.instance ||
       a.observed.taskId.localeCompare(b.observed.taskId),
   );
-}
-
-export function getRow(t: ObservedTask): GetRow {
-  const row: GetRow = {
-    name: t.name,
-    taskId: t.taskId,
-    state: t.state,
-    agentId: t.agentId,
-    host: t.hostname ?? '',
-    ports: t.ports,
-    specHash: t.specHash,
-    managed: t.managed,
-  };
-  if (t.managed) row.instance = t.instance;
-  if (t.healthy !== undefined) row.healthy = t.healthy;
-  const started = startedAt(t.statuses);
-  if (started !== undefined) row.startedAt = started;
-  return row;
 }
 
 /** The spec an earlier run launched, from its label. */

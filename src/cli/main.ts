@@ -12,6 +12,7 @@ import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { globalFlags, resolveGlobals, UsageError, type GlobalFlags } from './options.js';
 import type { Command, ParsedArgs } from './command.js';
 import { completionScript } from './completion.js';
+import { suggestion } from './suggest.js';
 import { applyCommand } from './commands/apply.js';
 import { planCommand } from './commands/plan.js';
 import { getCommand } from './commands/get.js';
@@ -115,10 +116,14 @@ async function parse(argv: string[], io: Io): Promise<Parsed> {
   });
 }
 
+function commandNames(): string[] {
+  return COMMANDS.flatMap((c) => (Array.isArray(c.command) ? c.command : [c.command]).map((s) => s.split(' ')[0] ?? ''))
+    .filter((n) => n !== '$0')
+    .concat('completion');
+}
+
 function commandWord(argv: string[]): string {
-  const names = COMMANDS.flatMap((c) =>
-    (Array.isArray(c.command) ? c.command : [c.command]).map((s) => s.split(' ')[0]),
-  );
+  const names = commandNames();
   const first = argv.find((a) => !a.startsWith('-'));
   return first && names.includes(first) ? `${first} ` : '';
 }
@@ -146,7 +151,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
     argv.includes('-ojson');
   if (parsed.error) {
     if (wantsJson) io.stdout.write(JSON.stringify({ error: { code: 'MA_ERR_USAGE', message: parsed.error } }) + '\n');
-    else io.stderr.write(`error: ${parsed.error}\nRun 'mesos-apply ${commandWord(argv)}--help' for usage.\n`);
+    else {
+      const hint = /^Unknown argument/.test(parsed.error) ? suggestion(argv, commandNames()) : undefined;
+      io.stderr.write(
+        `error: ${parsed.error}\n${hint ? `${hint}\n` : ''}Run 'mesos-apply ${commandWord(argv)}--help' for usage.\n`,
+      );
+    }
     return EXIT.USAGE;
   }
   if (parsed.output) {

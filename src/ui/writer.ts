@@ -8,4 +8,4 @@ export interface Writer {
 }
 
 /** The `-o` formats. */
-export type OutputFormat = 'text' | 'json' | 'yaml' | 'wide';
+export type OutputFormat = 'text' | 'json' | 'yaml' | 'wide' | 'name';

@@ -70,13 +70,21 @@ const CHECKS: Record<string, (r: Ran, nth: number) => void> = {
   'mesos-apply validate -f manifests/': (r) => expect(r.stdout).toContain('4 tasks valid'),
   'mesos-apply -f manifests/hello.yaml': (r, nth) =>
     expect(r.stdout).toMatch(nth === 0 ? /hello\/0\s+create\s+running/ : /hello\/0\s+replace\s+running/),
-  'mesos-apply get': (r) => expect(r.stdout).toMatch(/hello\s+0\s+RUNNING/),
+  'mesos-apply get': (r) => expect(r.stdout).toMatch(/hello\s+1\/1\s+0\s+RUNNING/),
   'mesos-apply logs hello': (r) => expect(r.stdout).toContain('starting'),
   'mesos-apply plan -f manifests/hello.yaml --detailed-exitcode': (r) => {
     expect(r.stdout).toMatch(/~ hello\/0\s+replace/);
     expect(r.stdout).toContain('→ "echo starting; while true; do echo hello again; sleep 5; done"');
   },
   'mesos-apply logs hello --tail 2': (r) => expect(r.stdout).toBe('starting\nhello again\n'),
+  'mesos-apply logs hello --previous --tail 2': (r) => {
+    expect(r.stdout).toContain('helloWorld');
+    expect(r.stdout).not.toContain('hello again');
+  },
+  'mesos-apply get --all-states': (r) => {
+    expect(r.stdout).toMatch(/hello\s+0\s+KILLED\s+-\s+localhost\s+-\s+-/);
+    expect(r.stdout).toMatch(/hello\s+0\s+RUNNING/);
+  },
   'mesos-apply describe hello': (r) => {
     expect(r.stdout).toContain('TASK_KILLED');
     expect(r.stdout).toContain(

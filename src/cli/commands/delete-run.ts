@@ -7,6 +7,7 @@ import type { DeleteArgs } from './flags.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
+import { selectorOf } from './selector.js';
 import { clientOrReport, durationFlag, loadSpecs, progressFor } from './support.js';
 
 export async function runDeleteCommand(args: DeleteArgs, globals: GlobalOptions, io: Io): Promise<number> {
@@ -17,13 +18,16 @@ export async function runDeleteCommand(args: DeleteArgs, globals: GlobalOptions,
     names = [...names, ...specs.map((s) => s.spec.name)];
   }
   names = [...new Set(names)];
-  if (names.length === 0) throw new UsageError('name the tasks to delete (mesos-apply delete NAME...) or give -f FILE');
+  const selector = selectorOf(args.selector);
+  if (names.length === 0 && !selector)
+    throw new UsageError('name the tasks to delete (mesos-apply delete NAME...), give -f FILE or -l key=value');
   const clientOpts = clientOrReport(globals, io);
   if (!clientOpts) return EXIT.FAILED;
   const color = globals.color && io.stdout.isTTY === true;
   const progress = await progressFor(globals, io);
   const result = await runDelete({
     names,
+    ...(selector ? { selector } : {}),
     framework: globals.framework,
     ignoreNotFound: args.ignoreNotFound === true,
     wait: args.wait !== false,
@@ -40,9 +44,18 @@ export async function runDeleteCommand(args: DeleteArgs, globals: GlobalOptions,
     errors: result.errors,
   };
   if (globals.output === 'json')
-    io.stdout.write(JSON.stringify({ ...reportJson(input), notFound: result.notFound }) + '\n');
-  else if (result.views.length > 0 || result.errors.length > 0) io.stdout.write(formatReport(input, { color }));
-  else io.stdout.write(`nothing to delete: no running tasks named ${names.join(', ')}\n`);
+    io.stdout.write(JSON.stringify({ ...reportJson(input), notFound: result.notFound, ended: result.ended }) + '\n');
+  else {
+    for (const e of result.ended)
+      io.stdout.write(
+        `${e.name}: nothing to kill: its tasks have all ended (the newest ${e.state}); get --all-states shows them\n`,
+      );
+    if (result.views.length > 0 || result.errors.length > 0) io.stdout.write(formatReport(input, { color }));
+    else if (result.ended.length === 0)
+      io.stdout.write(
+        `nothing to delete: no running tasks ${selector ? 'match the selector' : `named ${names.join(', ')}`}\n`,
+      );
+  }
   if (result.interrupted) return EXIT.INTERRUPTED;
   return result.ok ? EXIT.OK : EXIT.FAILED;
 }
