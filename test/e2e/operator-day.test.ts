@@ -1,0 +1,173 @@
+/**
+ * The operator's day (issue 17), through the built CLI against a local cluster this file
+ * starts on a free port: get shows what is desired and running now (desired vs ready,
+ * missing instances, no replaced or deleted tasks, no ports of dead tasks), `--all-states`
+ * the history, `-l`, `-o name`, `-w`; delete and get agree on what a name is; logs reads
+ * every instance with a prefix, `--previous` the replaced task; a slip of the command line
+ * gets a did-you-mean. One framework name per test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { LocalCluster } from '../../src/local/index.js';
+import { BIN, runCli } from '../support/cli.js';
+import { eventually, testCluster } from '../support/cluster.js';
+
+let cluster: LocalCluster;
+const dir = mkdtempSync(path.join(tmpdir(), 'mesos-apply-opday-'));
+let n = 0;
+
+beforeAll(async () => {
+  cluster = await testCluster();
+});
+afterAll(async () => {
+  await cluster?.close();
+});
+
+function manifest(tasks: Record<string, string>): string {
+  const file = path.join(dir, `m-${++n}.yaml`);
+  const docs = Object.entries(tasks).map(
+    ([name, spec]) =>
+      `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: ${name}, labels: {team: t${n}}}\nspec:\n${spec.replace(/^/gm, '  ')}\n`,
+  );
+  writeFileSync(file, docs.join('---\n'));
+  return file;
+}
+
+const svc = (cmd: string, extra = '') =>
+  `command: '${cmd}'\nresources: {cpus: 0.1, mem: 32}${extra ? `\n${extra}` : ''}`;
+
+function cli(framework: string, args: string[]) {
+  return runCli(args, { env: { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: framework } });
+}
+
+async function ok(framework: string, args: string[]): Promise<string> {
+  const r = await cli(framework, args);
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  return r.stdout;
+}
+
+describe('get: what is desired and running now', () => {
+  it('one row per instance with desired vs ready; a missing instance is shown', async () => {
+    const fw = 'day-missing';
+    // Two instances of one fixed host port on one agent: the second can never be placed.
+    const f = manifest({ pinned: svc('exec sleep 4101', 'instances: 2\nports: [{name: http, hostPort: 31950}]') });
+    const r = await cli(fw, ['-f', f, '--pending-timeout', '2s']);
+    expect(r.code).toBe(1);
+    const out = await ok(fw, ['get']);
+    expect(out).toMatch(/^NAME\s+READY\s+INSTANCE\s+STATE\s+HEALTH\s+HOST\s+PORTS\s+AGE\n/);
+    expect(out).toMatch(/pinned\s+1\/2\s+0\s+RUNNING\s+-\s+localhost\s+http:31950\s+\d+s\n/);
+    expect(out).toMatch(/pinned\s+1\/2\s+1\s+MISSING\s+-\s+-\s+-\s+-\n/);
+    const doc = JSON.parse(await ok(fw, ['get', '-o', 'json'])) as {
+      formatVersion: number;
+      names: unknown[];
+      tasks: { instance: number; taskId: string | null }[];
+    };
+    expect(doc.formatVersion).toBe(1);
+    expect(doc.names).toEqual([{ name: 'pinned', desired: 2, ready: 1 }]);
+    expect(doc.tasks[1]).toMatchObject({ instance: 1, taskId: null, state: null, ports: [] });
+  });
+
+  it('replaced and deleted tasks leave the default view; --all-states shows them, without ports or health', async () => {
+    const fw = 'day-history';
+    const f = manifest({
+      keep: svc('exec sleep 4111', 'ports: [{name: http}]'),
+      drop: svc('exec sleep 4112'),
+    });
+    await ok(fw, ['-f', f]);
+    writeFileSync(f, readFileSync(f, 'utf8').replace('sleep 4111', 'sleep 4113'));
+    await ok(fw, ['-f', f]);
+    await ok(fw, ['delete', 'drop']);
+    const now = await ok(fw, ['get']);
+    expect(now.trim().split('\n')).toHaveLength(2);
+    expect(now).toMatch(/keep\s+1\/1\s+0\s+RUNNING\s+-\s+localhost\s+http:31\d\d\d/);
+    expect(now).not.toContain('KILLED');
+    expect(now).not.toContain('drop');
+    const history = await ok(fw, ['get', '--all-states']);
+    expect(history).toMatch(/drop\s+0\s+KILLED\s+-\s+localhost\s+-\s+-\n/);
+    expect(history).toMatch(/keep\s+0\s+KILLED\s+-\s+localhost\s+-\s+-\n/);
+    expect(history).toMatch(/keep\s+0\s+RUNNING\s+-\s+localhost\s+http:31\d\d\d/);
+    expect(await ok(fw, ['get', '-o', 'name'])).toBe('keep\n');
+  });
+
+  it('-l selects by label for get, logs and delete; delete and get agree on a name whose tasks ended', async () => {
+    const fw = 'day-labels';
+    const a = manifest({ one: svc('echo from-one; exec sleep 4121') });
+    const b = manifest({
+      two: svc('echo from-two; exec sleep 4122'),
+      report: 'goal: finished\ncommand: echo done\nresources: {cpus: 0.1, mem: 32}',
+    });
+    await ok(fw, ['-f', a]);
+    await ok(fw, ['-f', b]);
+    const teamB = `team=t${n}`;
+    expect(await ok(fw, ['get', '-l', teamB, '-o', 'name'])).toBe('two\n');
+    expect(await ok(fw, ['get', 'report', '-o', 'name'])).toBe('report\n');
+    const logs = await ok(fw, ['logs', '-l', teamB]);
+    expect(logs).toContain('[two/0] from-two');
+    expect(logs).toContain('[report/0] done');
+    expect(logs).not.toContain('from-one');
+    const del = await cli(fw, ['delete', 'report']);
+    expect(del.code, del.stderr).toBe(0);
+    expect(del.stdout).toContain('report: nothing to kill: its tasks have all ended (the newest TASK_FINISHED)');
+    expect(del.stdout).not.toContain('no running tasks named');
+    await ok(fw, ['delete', '-l', teamB]);
+    expect(await ok(fw, ['get', '-o', 'name'])).toBe('one\n');
+    const bad = await cli(fw, ['get', '-l', 'team']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('-l team: expected key=value');
+  });
+
+  it('-w prints the view again when it changes, until interrupted', async () => {
+    const fw = 'day-watch';
+    const child = spawn(process.execPath, [BIN, 'get', '-w'], {
+      env: { ...process.env, NO_COLOR: '1', MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: fw },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      await eventually(async () => (out.includes('No managed tasks.') ? true : undefined), 15_000, 100);
+      await ok(fw, ['-f', manifest({ watched: svc('exec sleep 4131') })]);
+      await eventually(async () => (/watched\s+1\/1\s+0\s+RUNNING/.test(out) ? true : undefined), 15_000, 100);
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('logs', () => {
+  it('reads every instance with an [instance] prefix; --instance narrows; --previous reads the replaced task', async () => {
+    const fw = 'day-logs';
+    const f = manifest({ multi: svc('echo v1; echo line2; exec sleep 4141', 'instances: 2') });
+    await ok(fw, ['-f', f]);
+    const all = await ok(fw, ['logs', 'multi']);
+    expect(all).toMatch(/^\[0\] v1\n\[0\] line2\n\[1\] v1\n\[1\] line2\n$/);
+    expect(await ok(fw, ['logs', 'multi', '--instance', '1', '--tail', '1'])).toBe('line2\n');
+    writeFileSync(f, readFileSync(f, 'utf8').replace('echo v1;', 'echo v2;'));
+    await ok(fw, ['-f', f]);
+    expect(await ok(fw, ['logs', 'multi', '--instance', '0'])).toBe('v2\nline2\n');
+    expect(await ok(fw, ['logs', 'multi', '--instance', '0', '--previous'])).toBe('v1\nline2\n');
+    const none = await cli(fw, ['logs', 'multi', '--previous', '--instance', '5']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('no previous task multi (instance 5)');
+  });
+});
+
+describe('command-line slips', () => {
+  it.each([
+    [['log', 'hello'], "did you mean 'mesos-apply logs'?"],
+    [['diff', '-f', 'x.yaml'], "did you mean 'mesos-apply plan'?"],
+    [['status'], "did you mean 'mesos-apply get'?"],
+    [['apply', 'probe.yaml'], "did you mean 'mesos-apply apply -f probe.yaml'?"],
+    [['probe.yaml'], "did you mean 'mesos-apply -f probe.yaml'?"],
+  ])('%j gets a did-you-mean', async (args, hint) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(hint);
+  });
+});
