@@ -33,8 +33,14 @@ await build({
   // build, warnings go to console.warn instead of process.emitWarning) can be tree-shaken:
   // the CLI uses the parser and composer, not the stringifier: 30 KB and ~6 ms less to load.
   // `assert`: yargs uses two of its functions; scripts/shims/assert.cjs says why it is replaced.
+  // `cliui`: its ESM entry wraps help text every N characters, mid-word; its CommonJS entry
+  // wraps at word boundaries (wrap-ansi, already in the tree as cliui's own dependency).
   resolve: {
-    alias: { yaml: join(root, 'node_modules/yaml/browser/index.js'), assert: join(root, 'scripts/shims/assert.cjs') },
+    alias: {
+      yaml: join(root, 'node_modules/yaml/browser/index.js'),
+      assert: join(root, 'scripts/shims/assert.cjs'),
+      cliui: join(root, 'node_modules/cliui/build/index.cjs'),
+    },
   },
   logLevel: 'warn',
   output: {

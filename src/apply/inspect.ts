@@ -47,39 +47,6 @@ export async function frameworkTasks(operator: OperatorClient, framework: string
   return { frameworkId: id, tasks, agents: agents.agents };
 }
 
-function lastTime(statuses: readonly TaskStatus[] | undefined): number {
-  return statuses?.reduce((m, s) => Math.max(m, s.timestamp ?? 0), 0) ?? 0;
-}
-
-/**
- * The task that stands for each instance: an active one if any (all of them, during a
- * replace), else the newest ended one (a finished job, a failed task).
- */
-export function currentTasks(
-  tasks: FrameworkTasks['tasks'],
-  opts: { name?: string; all: boolean },
-): FrameworkTasks['tasks'] {
-  const groups = new Map<string, FrameworkTasks['tasks']>();
-  for (const t of tasks) {
-    if (!t.observed.managed && !opts.all) continue;
-    if (opts.name !== undefined && t.observed.name !== opts.name) continue;
-    const key = t.observed.managed ? `${t.observed.name}/${t.observed.instance}` : `?${t.observed.taskId}`;
-    groups.set(key, [...(groups.get(key) ?? []), t]);
-  }
-  const out: FrameworkTasks['tasks'] = [];
-  for (const group of groups.values()) {
-    const active = group.filter((t) => isActive(t.observed.state));
-    if (active.length > 0) out.push(...active);
-    else out.push(group.reduce((a, b) => (lastTime(b.observed.statuses) > lastTime(a.observed.statuses) ? b : a)));
-  }
-  return out.sort(
-    (a, b) =>
-      a.observed.name.localeCompare(b.observed.name) ||
-      a.observed.instance - b.observed.instance ||
-      a.observed.taskId.localeCompare(b.observed.taskId),
-  );
-}
-
 /** The spec an earlier run launched, from its label. */
 export function specOf(t: ObservedTask): TaskSpec | undefined {
   const text = t.labels[LABEL_SPEC];

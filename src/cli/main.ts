@@ -65,6 +65,34 @@ interface Parsed {
   error?: string;
 }
 
+const COMPLETION_HELP = `mesos-apply completion
+
+Print a shell completion script (zsh's when $SHELL is zsh, else bash's).
+It completes commands, flags, and the task names of get, logs, describe
+and delete (read from the master, so MESOS_MASTER applies).
+
+Examples:
+  source <(mesos-apply completion)     this shell
+  mesos-apply completion >> ~/.bashrc  every new bash
+`;
+
+/** Help fits 80 columns (or a narrower terminal), so nothing wraps twice. */
+function helpWidth(io: Io): number {
+  const cols = (io.stdout as { columns?: number }).columns;
+  return Math.min(80, typeof cols === 'number' && cols > 40 ? cols : 80);
+}
+
+/**
+ * Help lists the command's own flags first (yargs' default group, named first so it comes
+ * first), then the flags every command shares, once, in two groups.
+ */
+function groupFlags<T>(y: Argv<T>): Argv<T> {
+  return y
+    .group(['help'], 'Options:')
+    .group(['master', 'framework', 'principal', 'secret-file', 'ca-file', 'insecure'], 'Connection (every command):')
+    .group(['output', 'timeout', 'quiet', 'color', 'version'], 'Output (every command):');
+}
+
 async function build(
   argv: string[],
   io: Io,
@@ -82,9 +110,9 @@ async function build(
     .version(version())
     .help()
     .alias('h', 'help')
-    .wrap(Math.min(110, io.stdout.isTTY ? 110 : 100))
+    .wrap(helpWidth(io))
     .epilogue(`${EXIT_CODES_HELP}\n\nDocs: README.md; manifest schema: schemas/task.v1.schema.json`);
-  let y = globalFlags(base);
+  let y = groupFlags(globalFlags(base));
   for (const cmd of COMMANDS) {
     y = y.command(
       cmd.command,
@@ -92,7 +120,7 @@ async function build(
       (sub) => {
         let b = cmd.builder(sub);
         for (const [ex, what] of cmd.examples) b = b.example(ex, what);
-        return b;
+        return groupFlags(b);
       },
       (args) => {
         chosen.command = cmd;
@@ -136,11 +164,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return EXIT.OK;
   }
   if (argv[0] === 'completion') {
-    io.stdout.write(completionScript(io.env.SHELL));
+    const help = argv.includes('--help') || argv.includes('-h');
+    io.stdout.write(help ? COMPLETION_HELP : completionScript(io.env.SHELL));
     return EXIT.OK;
   }
   if (argv[0] === '--get-yargs-completions') {
-    const words = await (await build([], io, {})).getCompletion(argv.slice(1));
+    const { completions } = await import('./complete.js');
+    const words = await completions(argv.slice(1), COMMANDS, io);
     io.stdout.write(words.join('\n') + '\n');
     return EXIT.OK;
   }

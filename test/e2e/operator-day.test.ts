@@ -171,3 +171,70 @@ describe('command-line slips', () => {
     expect(r.stderr).toContain(hint);
   });
 });
+
+describe('help, flags and completion', () => {
+  const COMMANDS = ['', 'apply', 'plan', 'get', 'logs', 'describe', 'delete', 'validate', 'local', 'completion'];
+
+  it('each help shows its own flags first, the shared ones once in groups, within 80 columns, words whole', async () => {
+    for (const c of COMMANDS) {
+      const r = await runCli(c ? [c, '--help'] : ['--help']);
+      expect(r.code).toBe(0);
+      const long = r.stdout.split('\n').filter((l) => l.length > 80);
+      expect(long, `${c} --help`).toEqual([]);
+      if (c === 'completion') {
+        expect(r.stdout).not.toContain('complete -o');
+        continue;
+      }
+      expect(r.stdout.match(/--principal/g), c).toHaveLength(1);
+      const own = r.stdout.indexOf('Options:');
+      const conn = r.stdout.indexOf('Connection (every command):');
+      expect(own, c).toBeGreaterThanOrEqual(0);
+      expect(conn, c).toBeGreaterThan(own);
+      expect(r.stdout.indexOf('Output (every command):'), c).toBeGreaterThan(conn);
+      expect(r.stdout.slice(conn)).toContain('--principal');
+      expect(r.stdout.slice(0, conn)).not.toContain('--principal');
+    }
+    const logs = (await runCli(['logs', '--help'])).stdout;
+    // An example or description word is never split over two lines.
+    expect(logs).toMatch(/lines prefixed \[instance\]|\blines\n\s+prefixed/);
+    expect(logs).not.toMatch(/--pr\n|--tai\n/);
+    const top = (await runCli(['--help'])).stdout;
+    expect(top).toContain('MESOS_SECRET]');
+  });
+
+  it('completion completes commands, flags and task names', async () => {
+    const fw = 'day-complete';
+    await ok(fw, ['-f', manifest({ compl: svc('exec sleep 4151') })]);
+    const words = async (...w: string[]) =>
+      (
+        await runCli(['--get-yargs-completions', ...w], {
+          env: { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: fw },
+        })
+      ).stdout
+        .split('\n')
+        .filter(Boolean);
+    expect(await words('lo')).toEqual(['logs', 'local']);
+    expect(await words('get', '--w')).toEqual(['--watch']);
+    expect(await words('delete', '--no')).toEqual([]);
+    expect(await words('delete', '--w')).toEqual(['--wait']);
+    expect(await words('logs', 'co')).toEqual(['compl']);
+  });
+
+  it('--no-wait and --wait=false both work on apply and delete', async () => {
+    const fw = 'day-wait';
+    const f = manifest({ nowait: svc('exec sleep 4161') });
+    const gone = () =>
+      eventually(async () => ((await ok(fw, ['get', '-o', 'name'])) === '' ? true : undefined), 15_000, 300);
+    await ok(fw, ['-f', f, '--wait=false']);
+    await eventually(
+      async () => ((await ok(fw, ['get', '-o', 'name'])) === 'nowait\n' ? true : undefined),
+      15_000,
+      300,
+    );
+    await ok(fw, ['delete', 'nowait', '--no-wait']);
+    await gone();
+    await ok(fw, ['-f', f]);
+    await ok(fw, ['delete', 'nowait', '--wait=false']);
+    await gone();
+  });
+});

@@ -123,7 +123,7 @@ export function deleteFlags(y: Argv<GlobalFlags>) {
     .option('wait', {
       type: 'boolean',
       default: true,
-      describe: 'Wait for a terminal state (--wait=false: return once KILLs are accepted)',
+      describe: 'Wait for a terminal state (--no-wait: return once KILLs are accepted)',
     })
     .option('failover-timeout', { type: 'string', describe: 'Framework failover timeout', defaultDescription: '4w' });
 }
