@@ -7,7 +7,6 @@ import type { OperatorClient } from '../mesos/operator.js';
 import type { CommandInfo, OperatorAgent, Task, TaskInfo, TaskState, TaskStatus } from '../mesos/types.js';
 import { observeTask, type ObservedTask } from '../model/observed.js';
 import type { TaskSpec } from '../model/spec.js';
-import { isActive } from '../model/states.js';
 import { LABEL_SPEC } from './cluster.js';
 
 /** One task of `describe`: its state, where it runs, its history and what it was launched with. */
