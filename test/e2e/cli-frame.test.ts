@@ -19,7 +19,7 @@ describe('the CLI frame', () => {
       'apply',
       'plan',
       'get [name]',
-      'logs <name>',
+      'logs [name]',
       'describe <name>',
       'delete [names..]',
       'validate',
