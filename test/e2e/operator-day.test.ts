@@ -238,3 +238,20 @@ describe('help, flags and completion', () => {
     await gone();
   });
 });
+
+describe('messages', () => {
+  it('--failover-timeout 0 says why it is refused', async () => {
+    const r = await runCli(['-f', 'manifests/hello.yaml', '--failover-timeout', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('kills all its tasks the moment this run disconnects');
+  });
+
+  it('schema and logic errors in one run; Kubernetes-style quantities get the number meant', async () => {
+    const f = manifest({ units: "command: 'true'\nargs: [a]\nresources: {cpus: 500m, mem: 1Gi}" });
+    const r = await runCli(['validate', '-f', f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('spec.args: give either `command` (shell form) or `args` (exec form), not both');
+    expect(r.stderr).toContain('hint: cpus are cores (fractions allowed): `cpus: 0.5`');
+    expect(r.stderr).toContain('hint: mem is in MiB, a plain number: `mem: 1024`');
+  });
+});

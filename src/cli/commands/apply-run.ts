@@ -13,7 +13,7 @@ import type { ApplyOrPlanArgs } from './flags.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
-import { clientOrReport, durationFlag, loadSpecs, printErrors, progressFor } from './support.js';
+import { clientOrReport, durationFlag, failoverFlag, loadSpecs, printErrors, progressFor } from './support.js';
 
 export const DEFAULT_PENDING_TIMEOUT = 60;
 export const DEFAULT_MIN_RUNNING = 1;
@@ -44,7 +44,7 @@ export async function runApplyCommand(
   }
   const pendingTimeout = durationFlag(args.pendingTimeout, 'pending-timeout', DEFAULT_PENDING_TIMEOUT);
   const minRunning = durationFlag(args.minRunning, 'min-running', DEFAULT_MIN_RUNNING, true);
-  const failoverTimeout = durationFlag(args.failoverTimeout, 'failover-timeout', DEFAULT_FAILOVER_TIMEOUT);
+  const failoverTimeout = failoverFlag(args.failoverTimeout, DEFAULT_FAILOVER_TIMEOUT);
   const clientOpts = clientOrReport(globals, io);
   if (!clientOpts) return EXIT.FAILED;
   const progress = await progressFor(globals, io, planOnly);

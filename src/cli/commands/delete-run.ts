@@ -8,7 +8,7 @@ import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
 import { selectorOf } from './selector.js';
-import { clientOrReport, durationFlag, loadSpecs, progressFor } from './support.js';
+import { clientOrReport, failoverFlag, loadSpecs, progressFor } from './support.js';
 
 export async function runDeleteCommand(args: DeleteArgs, globals: GlobalOptions, io: Io): Promise<number> {
   let names = stringList(args.names);
@@ -32,7 +32,7 @@ export async function runDeleteCommand(args: DeleteArgs, globals: GlobalOptions,
     ignoreNotFound: args.ignoreNotFound === true,
     wait: args.wait !== false,
     timeoutMs: globals.timeout * 1000,
-    failoverTimeout: durationFlag(args.failoverTimeout, 'failover-timeout', DEFAULT_FAILOVER_TIMEOUT),
+    failoverTimeout: failoverFlag(args.failoverTimeout, DEFAULT_FAILOVER_TIMEOUT),
     client: clientOpts,
     emit: progress.emit,
     interrupted: io.interrupted,
