@@ -13,6 +13,7 @@ import { globalFlags, resolveGlobals, UsageError, type GlobalFlags } from './opt
 import type { Command, ParsedArgs } from './command.js';
 import { completionScript } from './completion.js';
 import { suggestion } from './suggest.js';
+import { FORMAT_VERSION } from '../ui/writer.js';
 import { applyCommand } from './commands/apply.js';
 import { planCommand } from './commands/plan.js';
 import { getCommand } from './commands/get.js';
@@ -144,6 +145,12 @@ async function parse(argv: string[], io: Io): Promise<Parsed> {
   });
 }
 
+/** A failure as JSON: the one error shape every command prints (see client.ts printErrors). */
+function errorDocument(code: string, message: string, detail?: string): string {
+  const error = detail ? { code, message, detail } : { code, message };
+  return `${JSON.stringify({ formatVersion: FORMAT_VERSION, ok: false, errors: [error] })}\n`;
+}
+
 function commandNames(): string[] {
   return COMMANDS.flatMap((c) => (Array.isArray(c.command) ? c.command : [c.command]).map((s) => s.split(' ')[0] ?? ''))
     .filter((n) => n !== '$0')
@@ -180,7 +187,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     argv.includes('--output=json') ||
     argv.includes('-ojson');
   if (parsed.error) {
-    if (wantsJson) io.stdout.write(JSON.stringify({ error: { code: 'MA_ERR_USAGE', message: parsed.error } }) + '\n');
+    if (wantsJson) io.stdout.write(errorDocument('MA_ERR_USAGE', parsed.error, suggestion(argv, commandNames())));
     else {
       const hint = /^Unknown argument/.test(parsed.error) ? suggestion(argv, commandNames()) : undefined;
       io.stderr.write(
@@ -200,7 +207,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return await parsed.command.run(parsed.args, globals, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      if (wantsJson) io.stdout.write(JSON.stringify({ error: { code: e.code, message: e.message } }) + '\n');
+      if (wantsJson) io.stdout.write(errorDocument(e.code, e.message));
       else io.stderr.write(`error: ${e.message}\n`);
       return EXIT.USAGE;
     }

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalCluster } from '../../src/local/index.js';
-import { BIN, runCli } from '../support/cli.js';
+import { BIN, REPO, runCli } from '../support/cli.js';
 import { eventually, testCluster } from '../support/cluster.js';
 
 let cluster: LocalCluster;
@@ -253,5 +253,58 @@ describe('messages', () => {
     expect(r.stderr).toContain('spec.args: give either `command` (shell form) or `args` (exec form), not both');
     expect(r.stderr).toContain('hint: cpus are cores (fractions allowed): `cpus: 0.5`');
     expect(r.stderr).toContain('hint: mem is in MiB, a plain number: `mem: 1024`');
+  });
+});
+
+describe('JSON documents', () => {
+  /** The `{...}` of README's paragraph that starts with this bold title. */
+  function readmeShape(title: string): string {
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const at = readme.indexOf(`**${title}**:`);
+    expect(at, `README has **${title}**`).toBeGreaterThan(0);
+    return readme.slice(at, readme.indexOf('\n\n', at));
+  }
+
+  it('describe: camelCase, newest task first, Mesos objects under mesos, as the README says', async () => {
+    const fw = 'day-describe';
+    const f = manifest({ desc: svc('exec sleep 4171') });
+    await ok(fw, ['-f', f]);
+    writeFileSync(f, readFileSync(f, 'utf8').replace('sleep 4171', 'sleep 4172'));
+    await ok(fw, ['-f', f]);
+    const doc = JSON.parse(await ok(fw, ['describe', 'desc', '-o', 'json'])) as {
+      formatVersion: number;
+      tasks: { state: string; events: Record<string, unknown>[]; mesos: { task: { task_id: unknown } } }[];
+    };
+    expect(doc.formatVersion).toBe(1);
+    expect(doc.tasks.map((t) => t.state)).toEqual(['TASK_RUNNING', 'TASK_KILLED']);
+    const text = readmeShape('describe');
+    for (const k of [
+      ...Object.keys(doc),
+      ...Object.keys(doc.tasks[0] ?? {}),
+      ...Object.keys(doc.tasks[0]?.events[0] ?? {}),
+    ])
+      expect(text, k).toContain(k);
+    expect(Object.keys(doc.tasks[0]?.mesos ?? {}).sort()).toEqual(['statuses', 'task']);
+    expect(doc.tasks[0]?.mesos.task.task_id).toBeDefined();
+    const plain = await ok(fw, ['describe', 'desc']);
+    expect(plain.indexOf('TASK_RUNNING')).toBeLessThan(plain.indexOf('TASK_KILLED'));
+  });
+
+  it('one error shape for a bad command line and for a failure before the run', async () => {
+    const usage = await runCli(['get', '-l', 'nokey', '-o', 'json']);
+    expect(usage.code).toBe(2);
+    const unreachable = await runCli(['get', '-o', 'json', '--master', 'http://127.0.0.1:9', '--timeout', '3s']);
+    expect(unreachable.code).toBe(1);
+    const shape = readmeShape('Errors');
+    for (const r of [usage, unreachable]) {
+      const doc = JSON.parse(r.stdout) as {
+        formatVersion: number;
+        ok: boolean;
+        errors: { code: string; message: string }[];
+      };
+      expect(doc).toMatchObject({ formatVersion: 1, ok: false });
+      expect(doc.errors[0]?.code).toMatch(/^MA_ERR_/);
+      for (const k of Object.keys(doc)) expect(shape).toContain(`"${k}"`);
+    }
   });
 });

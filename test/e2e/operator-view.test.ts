@@ -295,7 +295,7 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
       });
 
       const valid = oneDocument((await cli(fw, ['validate', '-f', f, '-o', 'json'])).stdout);
-      expect(valid).toEqual({ valid: true, tasks: 1, names: ['doc'], errors: [], warnings: [] });
+      expect(valid).toEqual({ formatVersion: 1, valid: true, tasks: 1, names: ['doc'], errors: [], warnings: [] });
       const bad = manifest({ doc: 'command: x\nresources: {cpus: 1}' });
       const invalid = await cli(fw, ['validate', '-f', bad, '-o', 'json']);
       expect(invalid.code).toBe(2);

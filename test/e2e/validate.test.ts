@@ -91,7 +91,14 @@ describe('mesos-apply validate', () => {
   it('gives {valid: true, tasks, names} with -o json on success', () => {
     const r = cli(['validate', '-f', 'manifests/web-and-worker.yaml', '-o', 'json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ valid: true, tasks: 2, names: ['web', 'worker'], errors: [], warnings: [] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      formatVersion: 1,
+      valid: true,
+      tasks: 2,
+      names: ['web', 'worker'],
+      errors: [],
+      warnings: [],
+    });
   });
 
   it('reads stdin with -f -', () => {

@@ -2,7 +2,14 @@
 import { errorOf } from '../../apply/errors.js';
 import { getView, type GetQuery, type GetView } from '../../apply/get-rows.js';
 import { selectorOf } from './selector.js';
-import { describeTask, frameworkTasks, secretNames, specOf, type FrameworkTasks } from '../../apply/inspect.js';
+import {
+  type DescribeTask,
+  describeTask,
+  frameworkTasks,
+  secretNames,
+  specOf,
+  type FrameworkTasks,
+} from '../../apply/inspect.js';
 import { freeFit } from '../../apply/free-fit.js';
 import type { LoadedSpec } from '../../model/spec.js';
 import type { MasterSetOptions } from '../../mesos/masters.js';
@@ -14,6 +21,7 @@ import type { DescribeArgs, GetArgs } from './flags.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import type { GlobalOptions } from '../options.js';
+import { FORMAT_VERSION } from '../../ui/writer.js';
 import { client, printErrors } from './client.js';
 
 export async function withOperator<T>(
@@ -109,13 +117,13 @@ export async function runDescribe(args: DescribeArgs, globals: GlobalOptions, io
       );
       return EXIT.FAILED;
     }
-    const ordered = [...mine].sort(
-      (a, b) => a.observed.instance - b.observed.instance || a.observed.taskId.localeCompare(b.observed.taskId),
-    );
+    // Newest first: what runs now (or ran last) is what the operator asked about.
+    const launched = (t: (typeof mine)[number]) => t.observed.statuses?.[0]?.timestamp ?? 0;
+    const ordered = [...mine].sort((a, b) => launched(b) - launched(a) || a.observed.instance - b.observed.instance);
     const fit = pendingFit(name, ordered, fromFile, ft);
     const tasks = ordered.map((t) => describeTask(t));
     if (globals.output === 'json') {
-      io.stdout.write(JSON.stringify({ name, tasks, fit: fit ?? null }) + '\n');
+      io.stdout.write(JSON.stringify(describeJson(name, tasks, fit)) + '\n');
       return EXIT.OK;
     }
     const input = fit ? { name, tasks, fit } : { name, tasks };
@@ -129,6 +137,33 @@ export async function runDescribe(args: DescribeArgs, globals: GlobalOptions, io
 }
 
 /**
+ * The describe document: camelCase like every other, each task's history as events, and
+ * the Mesos objects as the master gave them (snake_case, Mesos's own) under `mesos` alone.
+ */
+function describeJson(name: string, tasks: DescribeTask[], fit: ReturnType<typeof pendingFit>) {
+  return {
+    formatVersion: FORMAT_VERSION,
+    name,
+    tasks: tasks.map((t) => ({
+      taskId: t.taskId,
+      state: t.state,
+      agentId: t.agentId ?? null,
+      host: t.host ?? null,
+      events: t.statuses.map((s) => ({
+        at: s.timestamp === undefined ? null : new Date(s.timestamp * 1000).toISOString(),
+        state: s.state,
+        healthy: s.healthy ?? null,
+        reason: s.reason ?? null,
+        source: s.source ?? null,
+        message: s.message ?? null,
+      })),
+      mesos: { task: t.taskInfo ?? null, statuses: t.statuses },
+    })),
+    fit: fit ?? null,
+  };
+}
+
+/**
  * For the first instance that has no active task: would it fit the agents' free resources
  * now? The spec is the manifest's (-f), else the one the newest task was launched with.
  */
@@ -138,7 +173,7 @@ function pendingFit(
   fromFile: LoadedSpec | undefined,
   ft: FrameworkTasks,
 ) {
-  const newest = [...tasks].reverse().find((t) => specOf(t.observed) !== undefined);
+  const newest = tasks.find((t) => specOf(t.observed) !== undefined);
   const spec = fromFile?.spec ?? (newest ? specOf(newest.observed) : undefined);
   const hash = fromFile?.hash ?? newest?.observed.specHash ?? '';
   if (!spec) return undefined;
