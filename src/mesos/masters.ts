@@ -278,6 +278,14 @@ function connectError(err: unknown, url: string): MesosError {
       hint: "The master's certificate is not trusted: pass --ca-file with the CA that signed it (or --insecure to skip verification).",
     });
   }
+  if (code === 'EPROTO' && url.startsWith('https:')) {
+    const plain = url.replace(/^https:/, 'http:').replace(/\/api\/v1.*$/, '');
+    return new MesosError('MA_ERR_CONNECT', `${url} does not speak TLS (plain http): use --master ${plain}`, {
+      url,
+      cause: err,
+      hint: 'The server answered the TLS handshake with plain HTTP.',
+    });
+  }
   // The HTTP client's own errors read better as their message ("Connecting to h:5050 timed out").
   const why = code.startsWith('H1_') ? e.message : code || e.message;
   return new MesosError('MA_ERR_CONNECT', `Cannot reach ${url}: ${why}`, { url, cause: err });

@@ -8,12 +8,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalCluster } from '../../src/local/index.js';
 import { BIN, REPO, runCli } from '../support/cli.js';
-import { eventually, testCluster } from '../support/cluster.js';
+import { eventually, operator, testCluster } from '../support/cluster.js';
 
 let cluster: LocalCluster;
 const dir = mkdtempSync(path.join(tmpdir(), 'mesos-apply-opday-'));
@@ -240,6 +242,37 @@ describe('help, flags and completion', () => {
 });
 
 describe('messages', () => {
+  it('a wrong --master gets one line saying what the URL is and what to use', async () => {
+    const web = createServer((_req, res) => {
+      res.writeHead(501, { 'content-type': 'text/html' });
+      res.end('<!DOCTYPE HTML>\n<html><body><h1>Unsupported method</h1></body></html>\n');
+    });
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
+    try {
+      const webUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+      const agents = await operator<{ get_agents: { agents: { agent_info: { port?: number } }[] } }>(cluster.url, {
+        type: 'GET_AGENTS',
+      });
+      const agentUrl = `http://127.0.0.1:${agents.get_agents.agents[0]?.agent_info.port}`;
+      const cases: [string, string][] = [
+        [webUrl, `${webUrl} is a web server but not a Mesos master`],
+        [
+          agentUrl,
+          `${agentUrl} is not a Mesos master's API (it answers HTTP 405 "Expecting 'GET'", as a Mesos agent does)`,
+        ],
+        [cluster.url.replace('http:', 'https:'), `does not speak TLS (plain http): use --master ${cluster.url}`],
+      ];
+      for (const [master, says] of cases) {
+        const r = await runCli(['get', '--master', master, '--timeout', '5s']);
+        expect(r.code, master).toBe(1);
+        expect(r.stderr.split('\n')[0]).toContain(says);
+        expect(r.stderr).not.toContain('<html');
+      }
+    } finally {
+      web.close();
+    }
+  });
+
   it('--failover-timeout 0 says why it is refused', async () => {
     const r = await runCli(['-f', 'manifests/hello.yaml', '--failover-timeout', '0']);
     expect(r.code).toBe(2);
