@@ -241,6 +241,20 @@ describe('help, flags and completion', () => {
   });
 });
 
+describe('shipped examples', () => {
+  it('web-and-worker.yaml runs on a one-agent local cluster', async () => {
+    const r = await runCli(['-f', 'manifests/web-and-worker.yaml'], {
+      env: { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: 'day-examples', SHOP_API_TOKEN: 'dev-token' },
+      timeoutMs: 90_000,
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/web\/1\s+create\s+healthy/);
+    await runCli(['delete', 'web', 'worker'], {
+      env: { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: 'day-examples' },
+    });
+  });
+});
+
 describe('messages', () => {
   it('a wrong --master gets one line saying what the URL is and what to use', async () => {
     const web = createServer((_req, res) => {
