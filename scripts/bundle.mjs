@@ -1,23 +1,26 @@
 #!/usr/bin/env node
 /**
- * Bundles the compiled CLI (dist/src/bin.js, from `tsc`) into dist/cli/: the file that
- * package.json's `bin` names, plus one chunk per lazily loaded part (each command's run
- * module, yaml, the local cluster, listr2...), so a command still loads only what it uses.
+ * Bundles the compiled CLI (dist/src/bin.js, from `tsc`) and its dependencies into dist/cli/:
+ * the file that package.json's `bin` names, plus one chunk per lazily loaded part (each
+ * command's run module, yaml, the local cluster, listr2...), so a command still loads only
+ * what it uses. dist/cli is the whole package's code: the dependencies are devDependencies,
+ * `npm install mesos-apply` fetches nothing else, and nothing is loaded from node_modules.
  *
- * Why: most of a cold start is Node's module loader, not our code. `validate` of one file
- * loaded ~200 files (yaml alone is 74 CommonJS files: 45 ms to resolve, stat and read); the
- * same code in a dozen chunks starts ~80 ms sooner (issue #2: within 2× of bare `node`).
- * CommonJS output, because Node 20's CommonJS loader is cheaper than its ESM loader (no
- * source decoding through TextDecoder, no link phase). yargs is pinned to 17 for the same
- * reason: yargs 18's string-width compiles Unicode-property regexes at load (~50 ms).
+ * Why bundle: most of a cold start is Node's module loader, not our code. `validate` of one
+ * file loads ~200 files unbundled (yaml alone is 74 CommonJS files) and a dozen bundled; with
+ * the dependencies installed and only our own code bundled, a cold `validate` costs ~50% more
+ * CPU than with them bundled, on Node 20, 22 and 24 alike (see the commit that made this
+ * choice). CommonJS output, because Node 20's CommonJS loader is cheaper than its ESM loader.
+ * yargs is pinned to 17: yargs 18's string-width compiles Unicode-property regexes at load.
  *
- * Dependencies stay in package.json: the library entry (dist/src/index.js) uses them, and
- * the CLI loads yaml's stringify from node_modules (only `get -o yaml` needs it). rolldown
- * is the bundler vite (and so vitest) already installs: no package is added to the tree.
+ * Dependencies are resolved as Node would resolve them (their `node` exports), with no
+ * aliases to their internal files. No source maps are shipped: names are kept (no mangling),
+ * so an internal error's stack still reads. rolldown is the bundler vite (and so vitest)
+ * already installs: no package is added to the tree.
  *
  *   node scripts/bundle.mjs
  */
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { build } from 'rolldown';
@@ -26,22 +29,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'dist/cli');
 
 rmSync(outDir, { recursive: true, force: true });
-await build({
+const { output } = await build({
   input: { 'mesos-apply': join(root, 'dist/src/bin.js') },
   platform: 'node',
-  // yaml's ESM build (the package's "default" export; the same code as its CommonJS "node"
-  // build, warnings go to console.warn instead of process.emitWarning) can be tree-shaken:
-  // the CLI uses the parser and composer, not the stringifier: 30 KB and ~6 ms less to load.
-  // `assert`: yargs uses two of its functions; scripts/shims/assert.cjs says why it is replaced.
-  // `cliui`: its ESM entry wraps help text every N characters, mid-word; its CommonJS entry
-  // wraps at word boundaries (wrap-ansi, already in the tree as cliui's own dependency).
-  resolve: {
-    alias: {
-      yaml: join(root, 'node_modules/yaml/browser/index.js'),
-      assert: join(root, 'scripts/shims/assert.cjs'),
-      cliui: join(root, 'node_modules/cliui/build/index.cjs'),
-    },
-  },
+  // cliui's ESM entry (what yargs' ESM build imports) cuts help text every N characters,
+  // mid-word; its CommonJS entry wraps at word boundaries (wrap-ansi, already in the tree
+  // as cliui's own dependency).
+  resolve: { alias: { cliui: join(root, 'node_modules/cliui/build/index.cjs') } },
   logLevel: 'warn',
   output: {
     dir: outDir,
@@ -50,7 +44,25 @@ await build({
     chunkFileNames: 'chunks/[name]-[hash].cjs',
     // Whitespace and syntax only: names stay, so an internal error's stack still reads.
     minify: { compress: true, mangle: false, codegen: { removeWhitespace: true } },
-    sourcemap: true,
   },
 });
 chmodSync(join(outDir, 'mesos-apply.cjs'), 0o755);
+
+// The bundled packages' licenses (MIT, ISC: their notices must travel with their code).
+const packages = new Set();
+for (const chunk of output)
+  for (const id of chunk.moduleIds ?? []) {
+    const m = /^(.*[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(id);
+    if (m) packages.add(m[1]);
+  }
+const notices = [...packages].sort().map((dir) => {
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const file = readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
+  const text =
+    file && existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8').trim() : `License: ${pkg.license}`;
+  return `${pkg.name}@${pkg.version}\n\n${text}\n`;
+});
+writeFileSync(
+  join(outDir, 'THIRD-PARTY-LICENSES.txt'),
+  `Packages bundled in this directory, and their licenses.\n\n${notices.join('\n---\n\n')}`,
+);

@@ -1,6 +1,7 @@
 // Types of what scripts/quickstart.mjs exports (used by test/e2e/journey.test.ts).
 export declare const REPO: string;
 export declare const BIN: string;
+export declare const NODE: string;
 export interface ShellBlock {
   heading: string;
   line: number;

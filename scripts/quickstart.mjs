@@ -18,6 +18,12 @@ export const BIN = path.join(
   JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).bin['mesos-apply'],
 );
 
+/**
+ * The Node binary that runs the CLI: MESOS_APPLY_TEST_NODE when set (scripts/test.mjs
+ * runs the end-to-end tests on other Node versions with it), else the Node running this.
+ */
+export const NODE = process.env.MESOS_APPLY_TEST_NODE || process.execPath;
+
 /** Lines a reader runs once to set up, which the runners replace: install, alias, the cluster. */
 const SETUP = [/^npm /, /^alias mesos-apply=/, /^mesos-apply local(\s|$)/];
 
@@ -83,7 +89,7 @@ export function binDir(parent) {
   const dir = path.join(parent, 'bin');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'mesos-apply');
-  writeFileSync(file, `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+  writeFileSync(file, `#!/bin/sh\nexec "${NODE}" "${BIN}" "$@"\n`);
   chmodSync(file, 0o755);
   return dir;
 }
@@ -119,7 +125,7 @@ export function journeyBlock(markdown) {
 
 function startCluster(work) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'local', '--port', '0', '--work-dir', path.join(work, 'cluster')], {
+    const child = spawn(NODE, [BIN, 'local', '--port', '0', '--work-dir', path.join(work, 'cluster')], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -1,31 +1,7 @@
 #!/usr/bin/env node
 /** The only place that reads process.argv and sets the exit code. */
-import module from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
 import type { Io } from './cli/io.js';
 import { createBatcher } from './cli/batched-output.js';
-import { cacheCompiledCode, cacheDirectory } from './cli/compile-cache.js';
-
-// Compiled code is kept between runs (start-up is mostly module compilation): Node ≥ 22.1
-// does it itself; on Node 20, cli/compile-cache.ts does it for the bundle's chunks (the
-// `chunks` directory beside this file, when it is the bundle). Before the CLI's modules load.
-const nodeCompileCache = (module as { enableCompileCache?: () => unknown }).enableCompileCache;
-if (nodeCompileCache) nodeCompileCache();
-else {
-  const dir = cacheDirectory(process.env);
-  if (dir) cacheCompiledCode(path.join(path.dirname(fileURLToPath(import.meta.url)), 'chunks') + path.sep, dir);
-}
-
-// A run is short and its hot paths (one pass per status update) run ~1,000-2,000 times:
-// at V8's default budget (Node 20: 66 KiB) TurboFan compiles dozens of them, ~200 ms of
-// CPU for 500 instances on V8's threads, and the few calls left never earn it back. At
-// 4× that budget, code that stays hot (the planner's loops, `local`) is still optimized,
-// later. Set before the CLI's modules load, so their functions start with it. Only on the
-// V8 versions known to have the flag (Node 20-24): V8 prints an error for unknown flags.
-const v8Major = Number(process.versions.v8.split('.')[0]);
-if (v8Major >= 11 && v8Major <= 13) v8.setFlagsFromString(`--interrupt-budget=${4 * 66 * 1024}`);
 
 const interrupted = new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
   // The first signal asks the command to stop cleanly; a second one ends the process now.
@@ -68,6 +44,18 @@ const io: Io = {
   cwd: process.cwd(),
   interrupted,
 };
+// Questions (teardown's confirmation) only when a person can answer them.
+if (process.stdin.isTTY && process.stderr.isTTY) {
+  io.ask = async (question: string) => {
+    const readline = await import('node:readline/promises');
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await rl.question(question);
+    } finally {
+      rl.close();
+    }
+  };
+}
 
 // No top-level await: the published CLI is a CommonJS bundle (scripts/bundle.mjs).
 import('./cli/main.js')

@@ -1,13 +1,14 @@
 /**
  * Who we are to the master: client options (masters, credentials, TLS) from the global
  * flags, and the FrameworkInfo of the `--framework` namespace. One Mesos framework per
- * name, checkpointing, with a long failover timeout so its tasks outlive this process;
- * each run finds the framework's id by name and re-subscribes with it.
+ * name, checkpointing, with a failover timeout that by default outlives anyone's memory
+ * (its tasks outlive this process and never expire unattended); each run finds the
+ * framework's id by name and re-subscribes with it, under the lease of lease.ts.
  */
 import os from 'node:os';
 import { loadCredentials } from '../mesos/http.js';
 import type { MasterSetOptions } from '../mesos/masters.js';
-import type { FrameworkCapabilityType, FrameworkInfo, OperatorFramework } from '../mesos/types.js';
+import type { FrameworkCapabilityType, FrameworkInfo, Label, OperatorFramework } from '../mesos/types.js';
 
 /** How to reach the masters: from the global flags and their environment fallbacks. */
 export interface ConnectionOptions {
@@ -22,8 +23,20 @@ export interface ConnectionOptions {
   insecure: boolean;
 }
 
-/** Four weeks, in seconds: the default `--failover-timeout`. */
-export const DEFAULT_FAILOVER_TIMEOUT = 4 * 7 * 24 * 3600;
+/**
+ * The longest failover timeout Mesos accepts, in seconds: stout's Duration::create(double)
+ * (master/validation.cpp's validateFailoverTimeout) refuses `seconds * 1e9` above int64's
+ * max nanoseconds, 2^63 ns ≈ 9,223,372,036.85 s ≈ 292 years. The master then arms a
+ * libprocess timer with it, whose Timeout::in saturates instead of overflowing.
+ */
+export const MAX_FAILOVER_TIMEOUT = 2 ** 63 / 1e9;
+
+/**
+ * The default `--failover-timeout`: 9,000,000,000 s (≈285 years), i.e. the namespace lives
+ * until it is deleted or torn down. 2.4% under the limit, so no rounding of the double on
+ * its way (JSON, protobuf, the master's multiplication) can make the master refuse it.
+ */
+export const DEFAULT_FAILOVER_TIMEOUT = 9_000_000_000;
 
 export function clientOptions(
   conn: ConnectionOptions,
@@ -44,6 +57,8 @@ export interface FrameworkInfoInput {
   gpus: boolean;
   principal?: string;
   existing?: OperatorFramework;
+  /** The labels to subscribe with (the holder's and those the framework already had). */
+  labels?: Label[];
 }
 
 /**
@@ -65,5 +80,6 @@ export function frameworkInfo(input: FrameworkInfoInput): FrameworkInfo {
   };
   if (input.existing) info.id = input.existing.framework_info.id;
   if (input.principal !== undefined) info.principal = input.principal;
+  if (input.labels !== undefined) info.labels = { labels: input.labels };
   return info;
 }

@@ -3,6 +3,12 @@
  * kill policy, which the agent takes from the TaskInfo), resend the KILL when no update
  * comes, acknowledge every update, and wait until each is terminal. Tasks on unreachable
  * agents are reported as such: the master keeps their KILL until the agent returns.
+ *
+ * KILL needs a subscription, so delete subscribes under the lease like apply (it waits
+ * while another run holds the framework, and never registers one). It subscribes with the
+ * FrameworkInfo the framework already has: same failover timeout, roles and labels, except
+ * the holder labels, which name delete while it holds the lease (that is what lets a
+ * waiting apply say who holds the framework). It never changes anything else.
  */
 import { SchedulerSession } from '../mesos/scheduler.js';
 import { OperatorClient } from '../mesos/operator.js';
@@ -10,7 +16,7 @@ import type { MasterSetOptions } from '../mesos/masters.js';
 import type { TaskStatus } from '../mesos/types.js';
 import type { ObservedTask } from '../model/observed.js';
 import { isActive } from '../model/states.js';
-import { frameworkInfo } from './connect.js';
+import { DEFAULT_FAILOVER_TIMEOUT, frameworkInfo } from './connect.js';
 import { readCluster } from './cluster.js';
 import { errorOf } from './engine.js';
 import type { Emit, InstanceView, ReportError } from './events.js';
@@ -19,6 +25,8 @@ import { bounded, isCut } from './bounded.js';
 import { INTERRUPT_GRACE_MS } from './engine.js';
 import { Tracker, UNREACHABLE_KILL, type Kill } from './tracker.js';
 import { Acknowledger } from './acks.js';
+import { thisRun, withHolder, type Holder } from './holder.js';
+import { DEFAULT_LOCK_TIMEOUT, LeaseKeeper } from './lease.js';
 
 export interface DeleteInput {
   names: string[];
@@ -28,7 +36,8 @@ export interface DeleteInput {
   ignoreNotFound: boolean;
   wait: boolean;
   timeoutMs: number;
-  failoverTimeout: number;
+  /** The lease (defaults: wait 5m, this process). */
+  lease?: { lockTimeoutMs: number; holder?: Holder };
   client: MasterSetOptions;
   emit: Emit;
   interrupted: Promise<unknown>;
@@ -74,7 +83,35 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
   let notFound: string[] = [];
   let existing: string[] = [];
   let ended: DeleteResult['ended'] = [];
-  const deadline = now() + input.timeoutMs;
+  let deadline = now() + input.timeoutMs;
+  const lockMs = input.lease?.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000;
+  const holder = input.lease?.holder ?? thisRun('mesos-apply delete (library)', false);
+  const lease = new LeaseKeeper({
+    framework: input.framework,
+    takeover: false,
+    lockTimeoutMs: lockMs,
+    operator,
+    mustExist: true,
+    sessionFor: (existing) => {
+      // The FrameworkInfo as it is (failover timeout, roles, labels), but for the holder labels.
+      const info = frameworkInfo({
+        name: input.framework,
+        roles: [],
+        failoverTimeout: existing?.framework_info.failover_timeout ?? DEFAULT_FAILOVER_TIMEOUT,
+        gpus: false,
+        principal: input.client.auth?.principal,
+        existing,
+        labels: withHolder(existing?.framework_info.labels?.labels, holder),
+      });
+      if (existing?.framework_info.capabilities) info.capabilities = existing.framework_info.capabilities;
+      if (existing?.framework_info.hostname) info.hostname = existing.framework_info.hostname;
+      return new SchedulerSession({ ...input.client, frameworkInfo: info });
+    },
+    note: (message) => input.emit({ type: 'note', message }),
+    interrupted: input.interrupted,
+    now,
+    callTimeoutMs: input.timeoutMs,
+  });
   try {
     const gather = (async () => {
       const fw = await operator.findFramework(input.framework);
@@ -101,23 +138,30 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
       const found = managed
         .filter((t) => names.includes(t.name))
         .sort((a, b) => a.name.localeCompare(b.name) || a.instance - b.instance);
-      if (found.length === 0 || fw === undefined) return [];
-      const info = frameworkInfo({
-        name: input.framework,
-        roles: [],
-        failoverTimeout: input.failoverTimeout,
-        gpus: false,
-        principal: input.client.auth?.principal,
-        existing: fw,
-      });
-      session = new SchedulerSession({ ...input.client, frameworkInfo: info });
-      input.emit({ type: 'connecting', masters: input.client.masters });
-      const sub = await session.start();
-      input.emit({ type: 'subscribed', frameworkId: sub.frameworkId, leader: sub.leaderUrl, reconnected: true });
-      return found;
+      return fw === undefined ? [] : found;
     })();
-    // Finding the framework and subscribing are bounded by --timeout and Ctrl-C too.
-    const targets = await bounded(gather, deadline - now(), input.interrupted, INTERRUPT_GRACE_MS);
+    const subscribe = async () => {
+      input.emit({ type: 'connecting', masters: input.client.masters });
+      const got = await lease.acquire();
+      if (got.kind !== 'held') {
+        if (got.kind === 'failed') errors.push(got.error);
+        return false;
+      }
+      session = got.session;
+      const sub = got.sub;
+      input.emit({ type: 'subscribed', frameworkId: sub.frameworkId, leader: sub.leaderUrl, reconnected: true });
+      // --timeout bounds the work, not the wait for the lease.
+      deadline = now() + input.timeoutMs;
+      return true;
+    };
+    // Finding the framework is bounded by --timeout and Ctrl-C; the lease bounds each of
+    // its calls by --timeout and its wait by --lock-timeout (the bound here is a backstop).
+    let targets = await bounded(gather, deadline - now(), input.interrupted, INTERRUPT_GRACE_MS);
+    if (!isCut(targets) && targets.length > 0) {
+      const held = await bounded(subscribe(), lockMs + input.timeoutMs, input.interrupted, INTERRUPT_GRACE_MS);
+      if (isCut(held)) targets = held;
+      else if (!held) targets = [];
+    }
     if (isCut(targets)) {
       if (targets === 'timeout')
         errors.push({
@@ -200,7 +244,8 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
       await acks.settled();
       await session.close().catch(() => undefined);
     }
-    await operator.close().catch(() => undefined);
+    // A read the lease gave up on (--timeout) may still hang: abort, do not wait for it.
+    await operator.destroy().catch(() => undefined);
   }
   return finish();
 

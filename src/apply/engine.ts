@@ -8,9 +8,14 @@
  *  - every update with a uuid is acknowledged, whoever launched the task;
  *  - a replaced task is killed only after its successor is done (running/healthy);
  *  - offers not used are declined; the run suppresses offers before it leaves and never
- *    sends TEARDOWN, so the framework's tasks outlive this process.
+ *    sends TEARDOWN, so the framework's tasks outlive this process;
+ *  - a run subscribes only under the lease (lease.ts): it waits while another run holds
+ *    the framework, and a run failed over by a racing one goes back to waiting and then
+ *    applies again from a fresh plan (lease-machine.ts says why that loses no ACCEPT);
+ *  - plan and --dry-run never come here: plan-only.ts reads, and never subscribes.
  */
 import { SchedulerSession, type SessionEvent } from '../mesos/scheduler.js';
+import type { OperatorFramework } from '../mesos/types.js';
 import { MesosError } from '../mesos/errors.js';
 import type { MasterSetOptions } from '../mesos/masters.js';
 import { OperatorClient } from '../mesos/operator.js';
@@ -31,7 +36,10 @@ import { Tracker, UNREACHABLE_KILL, type Kill, type Launch } from './tracker.js'
 import { Acknowledger } from './acks.js';
 import { EventPump } from './pump.js';
 import { bounded, isCut } from './bounded.js';
-import { ApplyError, errorOf } from './errors.js';
+import { errorOf } from './errors.js';
+import { thisRun, withHolder, type Holder } from './holder.js';
+import { DEFAULT_LOCK_TIMEOUT, isFailover, LeaseKeeper } from './lease.js';
+import { runPlanOnly } from './plan-only.js';
 
 export { errorOf };
 
@@ -42,8 +50,10 @@ export interface ApplyInput {
   allowEmpty: boolean;
   /** false: return once the launches and kills are accepted by the master. */
   wait: boolean;
-  /** Plan only (plan command, --dry-run): decline every offer, change nothing. */
+  /** Plan only (plan command, --dry-run): read the cluster, change nothing (plan-only.ts). */
   planOnly: boolean;
+  /** The lease: --takeover, --lock-timeout, and who this run is (defaults: no, 5m, this process). */
+  lease?: { takeover: boolean; lockTimeoutMs: number; holder?: Holder };
   timeoutMs: number;
   pendingTimeoutMs: number;
   /**
@@ -68,6 +78,10 @@ export interface ApplyResult {
   views: InstanceView[];
   errors: ReportError[];
   frameworkId?: string;
+  /** Said in words before the plan or report (e.g. the framework was removed, and when). */
+  notices?: string[];
+  /** Set when another run's SUBSCRIBE took this run's subscription: tasks it had launched. */
+  failedOver?: number;
 }
 
 /** Refuse filters (seconds): short while tasks still wait for room, long once all are placed. */
@@ -85,7 +99,46 @@ const NOT_LAUNCHED: readonly TaskStatus['state'][] = [
 ];
 
 export async function runApply(input: ApplyInput): Promise<ApplyResult> {
-  return new ApplyRun(input).run();
+  if (input.planOnly) return runPlanOnly(input);
+  const now = input.now ?? Date.now;
+  const holder = input.lease?.holder ?? thisRun('mesos-apply (library)', input.lease?.takeover ?? false);
+  const operator = new OperatorClient(input.client);
+  const note = (message: string) => input.emit({ type: 'note', message });
+  const lease = new LeaseKeeper({
+    framework: input.framework,
+    takeover: input.lease?.takeover ?? false,
+    lockTimeoutMs: input.lease?.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000,
+    operator,
+    sessionFor: (existing) => sessionFor(input, holder, existing),
+    note,
+    interrupted: input.interrupted,
+    now,
+    callTimeoutMs: input.timeoutMs,
+  });
+  input.emit({ type: 'connecting', masters: input.client.masters });
+  try {
+    for (;;) {
+      const result = await new ApplyRun(input, lease).run();
+      if (result.failedOver === undefined) return result;
+      await lease.lost(result.failedOver);
+    }
+  } finally {
+    // The lease's client: a read it gave up on (--timeout) may still hang; abort it.
+    await operator.destroy().catch(() => undefined);
+  }
+}
+
+function sessionFor(input: ApplyInput, holder: Holder, existing: OperatorFramework | undefined): SchedulerSession {
+  const info = frameworkInfo({
+    name: input.framework,
+    roles: input.specs.map((s) => s.spec.role),
+    failoverTimeout: input.failoverTimeout,
+    gpus: input.specs.some((s) => s.spec.resources.gpus > 0),
+    principal: input.client.auth?.principal,
+    existing,
+    labels: withHolder(existing?.framework_info.labels?.labels, holder),
+  });
+  return new SchedulerSession({ ...input.client, frameworkInfo: info });
 }
 
 class ApplyRun {
@@ -107,8 +160,12 @@ class ApplyRun {
   private lastPendingReport = 0;
   private lastTick = 0;
   private suppressed = false;
+  private failedOver = false;
 
-  constructor(private readonly input: ApplyInput) {
+  constructor(
+    private readonly input: ApplyInput,
+    private readonly lease: LeaseKeeper,
+  ) {
     this.now = input.now ?? Date.now;
     this.operator = new OperatorClient(input.client);
     this.files = new AgentFilesClient({ tls: input.client.tls, warn: input.client.warn });
@@ -116,9 +173,38 @@ class ApplyRun {
   }
 
   async run(): Promise<ApplyResult> {
-    this.deadline = this.now() + this.input.timeoutMs;
     let interrupted = false;
     void this.input.interrupted.then(() => (interrupted = true));
+    // A master that accepts connections and never answers must not hold the wait forever.
+    const lockMs = this.input.lease?.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000;
+    const got = await bounded(
+      this.lease.acquire(),
+      lockMs + this.input.timeoutMs,
+      this.input.interrupted,
+      INTERRUPT_GRACE_MS,
+    );
+    if (got === 'timeout') {
+      this.errors.push({
+        code: 'MA_ERR_TIMEOUT',
+        message: 'the master did not answer while this run waited for the framework',
+      });
+      return this.result(interrupted);
+    }
+    if (got === 'interrupted' || got.kind === 'interrupted') return this.result(true);
+    if (got.kind === 'failed') {
+      this.errors.push(got.error);
+      return this.result(interrupted);
+    }
+    this.session = got.session;
+    this.frameworkId = got.sub.frameworkId;
+    this.input.emit({
+      type: 'subscribed',
+      frameworkId: got.sub.frameworkId,
+      leader: got.sub.leaderUrl,
+      reconnected: got.existing !== undefined,
+    });
+    // --timeout bounds the work, not the wait for the lease.
+    this.deadline = this.now() + this.input.timeoutMs;
     try {
       const pump = await this.boundedGather(() => interrupted);
       if (pump === undefined) return this.result(interrupted);
@@ -128,8 +214,11 @@ class ApplyRun {
       }
       if (interrupted || this.stopped === 'interrupted') this.interruptAll();
     } catch (e) {
-      this.errors.push(errorOf(e));
-      this.failOpen('failed');
+      if (isFailover(e)) this.failedOver = true;
+      else {
+        this.errors.push(errorOf(e));
+        this.failOpen('failed');
+      }
     } finally {
       await this.leave();
     }
@@ -144,7 +233,6 @@ class ApplyRun {
    */
   private async boundedGather(interrupted: () => boolean): Promise<EventPump | undefined> {
     const work = (async () => {
-      await this.connect();
       const pump = new EventPump(this.session!.events(), this.input.interrupted);
       this.pump = pump;
       if (!interrupted()) await this.gatherAndPlan(pump);
@@ -177,43 +265,14 @@ class ApplyRun {
       [...this.tracker.launches.values()].every((l) => l.ok) &&
       [...this.tracker.kills.values()].every((k) => k.ok);
     const result: ApplyResult = { ok, interrupted, views, errors: this.errors };
+    if (this.failedOver && !interrupted)
+      result.failedOver = [...this.tracker.launches.values()].filter((l) => l.launched).length;
     if (this.plan) result.plan = this.plan;
     if (this.frameworkId) result.frameworkId = this.frameworkId;
     return result;
   }
 
   // --- gather -----------------------------------------------------------------------
-
-  private async connect(): Promise<void> {
-    const { input } = this;
-    input.emit({ type: 'connecting', masters: input.client.masters });
-    const existing = await this.operator.findFramework(input.framework);
-    if (input.planOnly && existing?.connected) {
-      throw new ApplyError(
-        'MA_ERR_BUSY',
-        `framework '${input.framework}' is connected: another mesos-apply run (or scheduler) is using it right now`,
-        'plan subscribes as the framework to see offers, which would take over that run; wait for it to finish and plan again.',
-      );
-    }
-    const info = frameworkInfo({
-      name: input.framework,
-      roles: input.specs.map((s) => s.spec.role),
-      // plan must not leave a framework behind: a new one it registers goes away with its stream.
-      failoverTimeout: input.planOnly && existing === undefined ? 0 : input.failoverTimeout,
-      gpus: input.specs.some((s) => s.spec.resources.gpus > 0),
-      principal: input.client.auth?.principal,
-      existing,
-    });
-    this.session = new SchedulerSession({ ...input.client, frameworkInfo: info });
-    const sub = await this.session.start();
-    this.frameworkId = sub.frameworkId;
-    input.emit({
-      type: 'subscribed',
-      frameworkId: sub.frameworkId,
-      leader: sub.leaderUrl,
-      reconnected: existing !== undefined,
-    });
-  }
 
   private async gatherAndPlan(pump: EventPump): Promise<void> {
     const cluster = await readCluster(this.operator, this.frameworkId);
@@ -246,7 +305,6 @@ class ApplyRun {
     }
     this.plan = plan;
     this.input.emit({ type: 'planned', plan });
-    if (this.input.planOnly) await this.declineAll(0);
   }
 
   // --- act --------------------------------------------------------------------------
@@ -337,6 +395,13 @@ class ApplyRun {
    */
   private async acceptFailed(hostname: string, batch: Launch[], e: unknown): Promise<void> {
     const err = errorOf(e);
+    if (isFailover(e)) {
+      // Refused for our stale stream id: nothing launched; another run holds the framework now.
+      for (const launch of batch) this.tracker.unlaunch(launch);
+      this.failedOver = true;
+      this.stopped = 'fatal';
+      return;
+    }
     const status = e instanceof MesosError ? e.status : undefined;
     const unknownOutcome =
       err.code === 'MA_ERR_CONNECT' ||
@@ -448,8 +513,13 @@ class ApplyRun {
 
   private async onSessionEvent(ev: SessionEvent): Promise<void> {
     if (ev.kind === 'closed') {
-      if (ev.error) this.errors.push(closedError(ev.error, this.input.framework));
       this.stopped = 'fatal';
+      // Failed over: the lease decides (wait and apply again, or stop after a --takeover).
+      if (ev.error && isFailover(ev.error)) {
+        this.failedOver = true;
+        return;
+      }
+      if (ev.error) this.errors.push(errorOf(ev.error));
       this.failOpen('failed');
       return;
     }
@@ -475,7 +545,7 @@ class ApplyRun {
         if (event.offers?.offers?.some((o) => !this.agents.some((a) => a.agent_info.id?.value === o.agent_id.value))) {
           this.agents = (await this.operator.getAgents()).agents;
         }
-        if (this.plan && !this.input.planOnly) {
+        if (this.plan) {
           await this.placeRound();
           if (this.tracker.pending().length === 0) await this.declineAll(REFUSE_WHEN_DONE);
           else await this.declineAll(REFUSE_WHILE_PENDING);
@@ -688,7 +758,7 @@ class ApplyRun {
 
   private async leave(): Promise<void> {
     if (this.session) {
-      await this.declineAll(this.input.planOnly ? 0 : REFUSE_WHEN_DONE).catch(() => undefined);
+      await this.declineAll(REFUSE_WHEN_DONE).catch(() => undefined);
       if (!this.suppressed && this.session.stateName === 'SUBSCRIBED')
         await this.session.suppress().catch(() => undefined);
       // Updates that came in after the loop stopped (interrupt, timeout, done) are still
@@ -752,15 +822,4 @@ class ApplyRun {
       settled: true,
     };
   }
-}
-
-function closedError(e: MesosError, framework: string): ReportError {
-  if (e.code === 'MA_ERR_FAILED_OVER') {
-    return {
-      code: e.code,
-      message: `another mesos-apply run (or scheduler) subscribed as framework '${framework}' and took over; this run stopped`,
-      detail: 'What this run launched keeps running; run apply again once the other run is done to check the result.',
-    };
-  }
-  return errorOf(e);
 }

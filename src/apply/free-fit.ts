@@ -33,6 +33,29 @@ export function freeResources(total: readonly Resource[], allocated: readonly Re
   return out;
 }
 
+/**
+ * One pseudo-offer per active agent made of its free resources. With `role`, the offer is
+ * allocated to that role (describe's one task); without, it has no allocation role, so
+ * the planner checks each task against the reservations it may use instead (plan's
+ * many tasks, of any roles).
+ */
+export function freeOffers(agents: readonly OperatorAgent[], role?: string): Offer[] {
+  return agents
+    .filter((a) => a.active && a.agent_info.id)
+    .map((a) => {
+      const offer: Offer = {
+        id: { value: `free-${a.agent_info.id!.value}` },
+        framework_id: { value: '' },
+        agent_id: a.agent_info.id!,
+        hostname: a.agent_info.hostname,
+        resources: freeResources(a.total_resources ?? a.agent_info.resources ?? [], a.allocated_resources ?? []),
+        attributes: a.agent_info.attributes ?? [],
+      };
+      if (role !== undefined) offer.allocation_info = { role };
+      return offer;
+    });
+}
+
 /** Undefined when the instance would fit now; otherwise the fit report in the planner's words. */
 export function freeFit(
   spec: TaskSpec,
@@ -41,17 +64,7 @@ export function freeFit(
   agents: readonly OperatorAgent[],
   running: readonly ObservedTask[],
 ): FitReport | undefined {
-  const offers: Offer[] = agents
-    .filter((a) => a.active && a.agent_info.id)
-    .map((a) => ({
-      id: { value: `free-${a.agent_info.id!.value}` },
-      framework_id: { value: '' },
-      agent_id: a.agent_info.id!,
-      hostname: a.agent_info.hostname,
-      resources: freeResources(a.total_resources ?? a.agent_info.resources ?? [], a.allocated_resources ?? []),
-      attributes: a.agent_info.attributes ?? [],
-      allocation_info: { role: spec.role },
-    }));
+  const offers = freeOffers(agents, spec.role);
   const result = placeTasks(
     [{ spec, specHash: hash, instance, taskId: `${spec.name}.${instance}.${hash}` }],
     offers,

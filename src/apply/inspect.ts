@@ -3,11 +3,12 @@
  * only (no subscription, so they never disturb a running apply), plus the agents' files
  * API for sandboxes.
  */
-import type { OperatorClient } from '../mesos/operator.js';
+import { pickFramework, type OperatorClient } from '../mesos/operator.js';
 import type { CommandInfo, OperatorAgent, Task, TaskInfo, TaskState, TaskStatus } from '../mesos/types.js';
 import { observeTask, type ObservedTask } from '../model/observed.js';
 import type { TaskSpec } from '../model/spec.js';
 import { LABEL_SPEC } from './cluster.js';
+import { frameworksNamed, removedNotice } from './removed.js';
 
 /** One task of `describe`: its state, where it runs, its history and what it was launched with. */
 export interface DescribeTask {
@@ -25,16 +26,28 @@ export interface FrameworkTasks {
   /** Active, unreachable and completed tasks of the framework, with the operator Task. */
   tasks: { observed: ObservedTask; task: Task }[];
   agents: OperatorAgent[];
+  /** When no live framework has the name but Mesos removed one: that, in words, with when. */
+  removed?: string;
+  /** When two live frameworks have the name (a race left a stray): that, naming both ids. */
+  duplicate?: string;
 }
 
 export async function frameworkTasks(operator: OperatorClient, framework: string): Promise<FrameworkTasks> {
-  const [fw, all, agents] = await Promise.all([
-    operator.findFramework(framework),
+  const [frameworks, all, agents] = await Promise.all([
+    operator.getFrameworks(),
     operator.getTasks(),
     operator.getAgents(),
   ]);
-  const id = fw?.framework_info.id?.value;
-  if (id === undefined) return { tasks: [], agents: agents.agents };
+  const named = frameworksNamed(frameworks, framework);
+  const id = pickFramework(named.live, framework)?.framework_info.id?.value;
+  if (id === undefined) {
+    const removed = removedNotice(framework, named);
+    return removed ? { tasks: [], agents: agents.agents, removed } : { tasks: [], agents: agents.agents };
+  }
+  const duplicate =
+    named.live.length > 1
+      ? `${named.live.length} frameworks are named '${framework}' (${named.live.map((f) => f.framework_info.id?.value).join(', ')}); showing ${id}. Remove the stray one with: mesos-apply teardown --framework ${framework} --framework-id ID`
+      : undefined;
   const host = new Map(agents.agents.map((a) => [a.agent_info.id?.value ?? '', a.agent_info.hostname]));
   const seen = new Set<string>();
   const tasks: FrameworkTasks['tasks'] = [];
@@ -43,7 +56,9 @@ export async function frameworkTasks(operator: OperatorClient, framework: string
     seen.add(task.task_id.value);
     tasks.push({ observed: observeTask(task, host.get(task.agent_id.value)), task });
   }
-  return { frameworkId: id, tasks, agents: agents.agents };
+  return duplicate
+    ? { frameworkId: id, tasks, agents: agents.agents, duplicate }
+    : { frameworkId: id, tasks, agents: agents.agents };
 }
 
 /** The spec an earlier run launched, from its label. */

@@ -20,6 +20,7 @@ import { getCommand } from './commands/get.js';
 import { logsCommand } from './commands/logs.js';
 import { describeCommand } from './commands/describe.js';
 import { deleteCommand } from './commands/delete.js';
+import { teardownCommand } from './commands/teardown.js';
 import { validateCommand } from './commands/validate.js';
 import { localCommand } from './commands/local.js';
 
@@ -30,6 +31,7 @@ export const COMMANDS: Command[] = [
   logsCommand,
   describeCommand,
   deleteCommand,
+  teardownCommand,
   validateCommand,
   localCommand,
 ];

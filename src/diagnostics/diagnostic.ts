@@ -23,8 +23,12 @@ export const DIAGNOSTIC_CODES = {
   TOO_DEEP: 'MA_ERR_TOO_DEEP',
   YAML: 'MA_ERR_YAML',
   DUPLICATE_KEY: 'MA_ERR_DUPLICATE_KEY',
-  /** Too many alias expansions ("billion laughs"). */
+  /** Too many alias expansions ("billion laughs"), or a document too large once expanded. */
   ALIAS_LIMIT: 'MA_ERR_ALIAS_LIMIT',
+  /** One value (scalar) longer than any manifest field needs. */
+  TOO_LONG: 'MA_ERR_TOO_LONG',
+  /** One mapping or list with more entries than any manifest field needs. */
+  TOO_MANY_KEYS: 'MA_ERR_TOO_MANY_KEYS',
   UNKNOWN_FIELD: 'MA_ERR_UNKNOWN_FIELD',
   MISSING_FIELD: 'MA_ERR_MISSING_FIELD',
   TYPE: 'MA_ERR_TYPE',

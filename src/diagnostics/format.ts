@@ -4,6 +4,7 @@
  * a caret excerpt and the hint; JSON output is the same data without the excerpt.
  */
 import { FORMAT_VERSION } from '../ui/writer.js';
+import { printable } from './printable.js';
 import type { Diagnostic } from './diagnostic.js';
 
 export interface FormatOptions {
@@ -28,15 +29,17 @@ function paint(on: boolean, code: string, text: string): string {
 
 /** `file:line:col` or `file` when the problem has no position. */
 export function location(d: Pick<Diagnostic, 'file' | 'line' | 'col'>): string {
-  return d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
+  const file = printable(d.file);
+  return d.line > 0 ? `${file}:${d.line}:${d.col}` : file;
 }
 
 /** The first line: `file:line:col: path: message` (warnings say so). */
 export function headline(d: Diagnostic, color = false): string {
   const parts = [paint(color, ANSI.bold, location(d))];
   if (d.severity === 'warning') parts.push(paint(color, ANSI.yellow, 'warning'));
-  if (d.path) parts.push(paint(color, ANSI.cyan, d.path));
-  parts.push(d.severity === 'error' ? paint(color, ANSI.red, d.message) : d.message);
+  if (d.path) parts.push(paint(color, ANSI.cyan, printable(d.path)));
+  const message = printable(d.message);
+  parts.push(d.severity === 'error' ? paint(color, ANSI.red, message) : message);
   return parts.join(': ');
 }
 
@@ -53,7 +56,7 @@ function caretExcerpt(d: Diagnostic, color: boolean): string[] {
   }
   // Control characters would garble a terminal; show them as '?'.
   // eslint-disable-next-line no-control-regex
-  text = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '?');
+  text = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
   const gutter = String(d.line).length;
   const pad = text.slice(0, col - 1).replace(/[^\t]/g, ' ');
   return [
@@ -67,7 +70,7 @@ function caretExcerpt(d: Diagnostic, color: boolean): string[] {
 export function formatDiagnostic(d: Diagnostic, opts: FormatOptions): string {
   const lines = [headline(d, opts.color)];
   if (opts.excerpt !== false) lines.push(...caretExcerpt(d, opts.color).map((l) => `    ${l}`));
-  if (d.hint) lines.push(`    ${paint(opts.color, ANSI.dim, 'hint:')} ${d.hint}`);
+  if (d.hint) lines.push(`    ${paint(opts.color, ANSI.dim, 'hint:')} ${printable(d.hint)}`);
   return lines.join('\n');
 }
 

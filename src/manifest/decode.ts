@@ -1,8 +1,6 @@
 /**
  * Bytes to text, refusing what is not a UTF-8 text manifest (binary data, UTF-16/32, invalid
- * UTF-8) with a position, and pre-scanning nesting depth before the YAML parser sees the
- * text: `yaml` recurses per nesting level, so 10,000 `[` take seconds and can exhaust memory
- * while formatting its own error. No manifest needs more than a few levels.
+ * UTF-8) with a position.
  */
 import {
   DIAGNOSTIC_CODES as C,
@@ -11,11 +9,6 @@ import {
   type Diagnostic,
   type Position,
 } from '../diagnostics/diagnostic.js';
-
-/** Nesting levels of flow collections (`[`/`{`) and of block indicators on one line. */
-export const MAX_DEPTH = 64;
-/** Indentation columns of a block line (64 levels at 8 columns each). */
-export const MAX_INDENT = 512;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -79,81 +72,7 @@ export function decode(file: string, bytes: Buffer): { text: string } | { diagno
   return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
 }
 
-/** Offset where nesting first exceeds the limits, or -1. See the file comment. */
-export function tooDeepAt(text: string): number {
-  let depth = 0; // open flow collections
-  let quote = 0; // the open quote character inside a flow collection, 0 if none
-  let lineStart = true;
-  let indent = 0;
-  let blockLevels = 0;
-  let prev = 0x0a; // previous significant character
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x0a) {
-      lineStart = true;
-      indent = 0;
-      blockLevels = 0;
-      if (depth === 0) quote = 0;
-      prev = c;
-      continue;
-    }
-    if (quote !== 0) {
-      if (c === 0x5c && quote === 0x22)
-        i++; // backslash escape in "..."
-      else if (c === quote) quote = 0;
-      continue;
-    }
-    if (depth === 0 && lineStart) {
-      if (c === 0x20) {
-        if (++indent > MAX_INDENT) return i;
-        continue;
-      }
-      // `- - - x` and `? ? x` nest without indentation.
-      if ((c === 0x2d || c === 0x3f) && (text.charCodeAt(i + 1) === 0x20 || text.charCodeAt(i + 1) === 0x0a)) {
-        if (++blockLevels > MAX_DEPTH) return i;
-        i++;
-        continue;
-      }
-      lineStart = false;
-    }
-    if (c === 0x23 && (prev === 0x20 || prev === 0x0a || prev === 0x09 || lineStart)) {
-      // a comment: skip to the end of the line
-      const eol = text.indexOf('\n', i);
-      i = eol === -1 ? text.length : eol - 1;
-      continue;
-    }
-    const opensFlow = c === 0x5b || c === 0x7b;
-    if (depth > 0) {
-      if (opensFlow) {
-        if (++depth > MAX_DEPTH) return i;
-      } else if (c === 0x5d || c === 0x7d) depth--;
-      else if ((c === 0x22 || c === 0x27) && (prev === 0x5b || prev === 0x7b || prev === 0x2c || prev === 0x3a))
-        quote = c;
-    } else if (opensFlow && (prev === 0x0a || prev === 0x3a || prev === 0x2d || prev === 0x3f)) {
-      depth = 1;
-    }
-    if (c !== 0x20 && c !== 0x09) prev = c;
-  }
-  return -1;
-}
-
-/** Decode, then the nesting pre-scan. */
+/** Decode; nesting and every other budget is checked while parsing (parse.ts). */
 export function decodeManifest(file: string, bytes: Buffer): { text: string } | { diagnostic: Diagnostic } {
-  const r = decode(file, bytes);
-  if ('diagnostic' in r) return r;
-  const deep = tooDeepAt(r.text);
-  if (deep !== -1) {
-    const pos = positionAt(r.text, deep);
-    return {
-      diagnostic: diagnostic(
-        C.TOO_DEEP,
-        file,
-        pos,
-        '',
-        `nesting deeper than ${MAX_DEPTH} levels`,
-        'a manifest needs only a few levels; is this the right file?',
-      ),
-    };
-  }
-  return r;
+  return decode(file, bytes);
 }

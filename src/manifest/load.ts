@@ -17,7 +17,7 @@ import { crossCheck, type CrossItem } from './cross.js';
 import { decodeManifest } from './decode.js';
 import { formatPath, locate } from './locate.js';
 import { hashSpec, normalise } from './normalise.js';
-import { DEFAULT_PARSE_LIMITS, parseSource, positionOf, type ParseLimits, type ParsedDocument } from './parse.js';
+import { DEFAULT_PARSE_LIMITS, parseSteps, positionOf, type ParseLimits, type ParsedDocument } from './parse.js';
 import type { RawTask } from './raw.js';
 import { schemaDiagnostics } from './schema.js';
 import { checkTask } from './semantic.js';
@@ -30,6 +30,8 @@ export interface LoadLimits extends ReadLimits, ParseLimits {
 
 export interface LoadOptions extends Omit<ReadOptions, 'limits'> {
   limits?: Partial<LoadLimits>;
+  /** Stops the load between files and documents (Ctrl-C): loadManifests throws LoadInterrupted. */
+  signal?: AbortSignal;
 }
 
 export interface LoadResult {
@@ -94,25 +96,28 @@ function checkDocument(pd: ParsedDocument, diags: Diagnostic[]): (CrossItem & { 
   };
 }
 
-/** The pipeline over sources already in memory (used by loadManifests, tests and the benchmark). */
-export function loadSources(
-  sources: Source[],
-  limits: Partial<LoadLimits> = {},
-): { specs: LoadedSpec[]; diagnostics: Diagnostic[] } {
+type LoadOutput = { specs: LoadedSpec[]; diagnostics: Diagnostic[] };
+
+/**
+ * The pipeline as steps: it yields after each file and each document, so an async caller
+ * can let a signal handler run between them (Ctrl-C), and a sync one just drains it.
+ */
+function* loadSteps(sources: Source[], limits: Partial<LoadLimits>): Generator<void, LoadOutput> {
   const parseLimits: ParseLimits = { ...DEFAULT_PARSE_LIMITS, ...limits };
   const diags: Diagnostic[] = [];
   const items: (CrossItem & { loaded: LoadedSpec })[] = [];
   let documents = 0;
   for (const src of sources) {
+    yield;
     const decoded = decodeManifest(src.file, src.bytes);
     if ('diagnostic' in decoded) {
       diags.push(decoded.diagnostic);
       continue;
     }
-    const parsed = parseSource(src.file, decoded.text, parseLimits);
+    const parsed = yield* parseSteps(src.file, decoded.text, parseLimits);
     diags.push(...parsed.diagnostics);
     for (const pd of parsed.documents) {
-      documents++;
+      if (++documents % 256 === 0) yield;
       const schemaDiags = schemaDiagnostics(pd);
       if (schemaDiags.length > 0) {
         diags.push(...schemaDiags, ...logicBesideSchema(pd, schemaDiags));
@@ -133,13 +138,43 @@ export function loadSources(
   return { specs: items.filter((i) => !cross.invalid.has(i)).map((i) => i.loaded), diagnostics: sorted };
 }
 
+/** The pipeline over sources already in memory (used by loadManifests, tests and the benchmark). */
+export function loadSources(sources: Source[], limits: Partial<LoadLimits> = {}): LoadOutput {
+  const steps = loadSteps(sources, limits);
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+}
+
+/** Thrown by loadManifests when its signal fires; callers exit as interrupted. */
+export class LoadInterrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'LoadInterrupted';
+  }
+}
+
+/** loadSources, giving the event loop a turn between steps; stops when `signal` fires. */
+async function loadSourcesInterruptible(
+  sources: Source[],
+  limits: Partial<LoadLimits>,
+  signal: AbortSignal,
+): Promise<LoadOutput> {
+  const steps = loadSteps(sources, limits);
+  for (let r = steps.next(); ; r = steps.next()) {
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (signal.aborted) throw new LoadInterrupted();
+  }
+}
+
 /**
  * Loads, validates and normalises the manifests named by `paths` (files, directories —
  * recursively with `recursive` — and `-` for `stdin`). Never throws for bad input.
  */
 export async function loadManifests(paths: string[], opts: LoadOptions): Promise<LoadResult> {
   const read = await readSources(paths, { ...opts, limits: opts.limits });
-  const result = loadSources(read.sources, opts.limits);
+  const result = opts.signal
+    ? await loadSourcesInterruptible(read.sources, opts.limits ?? {}, opts.signal)
+    : loadSources(read.sources, opts.limits);
   const files = read.sources.map((s) => s.file);
   const diagnostics =
     read.diagnostics.length > 0

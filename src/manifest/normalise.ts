@@ -90,8 +90,11 @@ function envValue(v: RawTask['spec']['env'] extends Record<string, infer V> | un
 /** Assumes `task` passed the schema and the semantic checks. */
 export function normalise(task: RawTask): TaskSpec {
   const s = task.spec;
-  const env: Record<string, EnvValue> = {};
-  for (const [k, v] of Object.entries(s.env ?? {})) env[k] = envValue(v);
+  // fromEntries defines keys: an env var named `__proto__` stays a variable, where `env[k] =`
+  // would have set the object's prototype and dropped it.
+  const env: Record<string, EnvValue> = Object.fromEntries(
+    Object.entries(s.env ?? {}).map(([k, v]) => [k, envValue(v)]),
+  );
   const uris: UriSpec[] = (s.uris ?? []).map((u) => {
     const o = typeof u === 'string' ? { value: u } : u;
     const uri: UriSpec = {

@@ -17,6 +17,13 @@ export function roleProblem(role: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The largest scalar Mesos can hold: `llround(v * 1000)` must fit a signed 64-bit integer
+ * (values.cpp), i.e. v * 1000 < 2^63. Beyond it the conversion overflows (1e308 would even
+ * round to Infinity here). The largest double whose product by 1000 stays below 2^63.
+ */
+export const MAX_SCALAR = 9_223_372_036_854_774;
+
 /** Mesos keeps scalars as fixed point with 3 decimals (`llround(v * 1000)`). */
 export function roundScalar(v: number): number {
   return Math.round(v * 1000) / 1000;

@@ -9,7 +9,8 @@ import { taskIdProblem } from '../model/ids.js';
 import { durationSeconds } from './duration.js';
 import type { PathSegment } from './locate.js';
 import type { RawConstraint, RawSpec, RawTask } from './raw.js';
-import { roleProblem, roundsToZero } from './roles.js';
+import { MAX_SCALAR, roleProblem, roundsToZero } from './roles.js';
+import { checkStrings } from './strings.js';
 import { closest } from './suggest.js';
 
 export type Report = (
@@ -47,9 +48,15 @@ function checkCommand(spec: RawSpec, report: Report): void {
 }
 
 function checkResources(spec: RawSpec, report: Report): void {
-  for (const key of ['cpus', 'mem', 'disk'] as const) {
+  for (const key of ['cpus', 'mem', 'disk', 'gpus'] as const) {
     const v = spec.resources[key];
-    if (v !== undefined && roundsToZero(v)) {
+    if (v !== undefined && !(v <= MAX_SCALAR)) {
+      report(
+        C.RESOURCE,
+        ['spec', 'resources', key],
+        `must be at most ${MAX_SCALAR} (Mesos keeps scalars as 64-bit integers of thousandths)`,
+      );
+    } else if (v !== undefined && key !== 'gpus' && roundsToZero(v)) {
       report(
         C.RESOURCE,
         ['spec', 'resources', key],
@@ -91,7 +98,7 @@ function checkPorts(spec: RawSpec, report: Report): void {
   const env = spec.env ?? {};
   (spec.ports ?? []).forEach((p, i) => {
     for (const name of [portEnvName(p.name), `PORT${i}`]) {
-      if (name in env)
+      if (Object.hasOwn(env, name))
         report(C.ENV, ['spec', 'env', name], `is set by mesos-apply from spec.ports[${i}]`, 'rename the variable');
     }
   });
@@ -223,7 +230,7 @@ function checkLabels(task: RawTask, report: Report): void {
     }
   }
   for (const key of Object.keys(spec)) {
-    if (key in meta && meta[key] !== spec[key])
+    if (Object.hasOwn(meta, key) && meta[key] !== spec[key])
       report(C.LABEL, ['spec', 'labels', key], `conflicts with metadata.labels.${key}`);
   }
 }
@@ -246,10 +253,7 @@ export function checkTask(task: RawTask, report: Report): void {
     const problem = constraintProblem(c);
     if (problem) report(C.CONSTRAINT, ['spec', 'constraints', i], problem);
   });
-  for (const [name, v] of Object.entries(spec.env ?? {})) {
-    if (typeof v === 'string' && v.includes('\u0000'))
-      report(C.ENV, ['spec', 'env', name], 'value must not contain NUL characters');
-  }
+  checkStrings(task, report);
   (spec.uris ?? []).forEach((u, i) => {
     const out = typeof u === 'object' ? u.outputFile : undefined;
     if (out !== undefined && (out.startsWith('/') || out.split('/').includes('..'))) {

@@ -8,17 +8,18 @@
  * returns text up to the last complete character and `bytes` = the bytes that text
  * covers, so `offset += bytes` re-reads a split character whole on the next call.
  */
-import type { H1Agent } from './h1.js';
 import { MesosError, errorFromStatus, trace } from './errors.js';
 import {
   basicAuthHeader,
-  createDispatcher,
   defaultWarn,
   readBuffer,
+  transportSettings,
   DEFAULT_REQUEST_TIMEOUT_MS,
   type AuthOptions,
   type TlsOptions,
 } from './http.js';
+import type { ProxySettings } from './proxy-env.js';
+import { Connections, type Dispatcher } from './transport.js';
 import type { FileInfo, FileRead, OperatorAgent } from './types.js';
 
 export const MAX_READ_BYTES = 65536; // the agent caps every read at 16 pages
@@ -28,7 +29,10 @@ export interface AgentFilesOptions {
   tls?: TlsOptions;
   /** Scheme of the agents' HTTP endpoints (default http; https when the cluster uses TLS). */
   scheme?: 'http' | 'https';
-  dispatcher?: H1Agent;
+  /** Proxies (default: from HTTP_PROXY, HTTPS_PROXY and NO_PROXY in process.env). */
+  proxy?: ProxySettings;
+  /** undici dispatcher to use (default: a keep-alive pool of its own). */
+  dispatcher?: Dispatcher;
   requestTimeoutMs?: number;
   warn?: (message: string) => void;
 }
@@ -44,13 +48,12 @@ export interface ReadResult {
 
 export class AgentFilesClient {
   private readonly opts: AgentFilesOptions;
-  private readonly dispatcher: H1Agent;
-  private readonly own: boolean;
+  private readonly connections: Connections;
 
   constructor(opts: AgentFilesOptions = {}) {
     this.opts = opts;
-    this.own = opts.dispatcher === undefined;
-    this.dispatcher = opts.dispatcher ?? createDispatcher(opts.tls, opts.warn ?? defaultWarn);
+    const settings = transportSettings(opts, opts.warn ?? defaultWarn);
+    this.connections = new Connections(settings, 'calls', opts.dispatcher, 'agent');
   }
 
   /** `slave(1)@10.0.0.5:5051` → `http://10.0.0.5:5051`; else the agent's hostname and port. */
@@ -106,11 +109,11 @@ export class AgentFilesClient {
   }
 
   close(): Promise<void> {
-    return this.own ? this.dispatcher.close() : Promise.resolve();
+    return this.connections.close();
   }
 
   destroy(): Promise<void> {
-    return this.own ? this.dispatcher.destroy() : Promise.resolve();
+    return this.connections.destroy();
   }
 
   /** Exact bytes [offset, offset+length) (fewer at end of file). */
@@ -143,22 +146,14 @@ export class AgentFilesClient {
     const url = `${base.replace(/\/+$/, '')}${endpoint}?${new URLSearchParams(query).toString()}`;
     const headers: Record<string, string> = {};
     if (this.opts.auth) headers.authorization = basicAuthHeader(this.opts.auth);
-    let res: Awaited<ReturnType<H1Agent['request']>>;
-    try {
-      res = await this.dispatcher.request(url, {
-        method: 'GET',
-        headers,
-        headersTimeout: this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-        bodyTimeout: this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      });
-    } catch (err) {
-      throw new MesosError('MA_ERR_CONNECT', `Cannot reach the agent at ${base}: ${(err as Error).message}`, {
-        url,
-        cause: err,
-      });
-    }
+    const res = await this.connections.request(url, {
+      method: 'GET',
+      headers,
+      headersTimeout: this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      bodyTimeout: this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    });
     trace('GET %s -> %d', url, res.statusCode);
-    const body = await readBuffer(res.body);
+    const body = await readBuffer({ headers: res.headers, body: res.body, url });
     if (res.statusCode !== 200)
       throw errorFromStatus(res.statusCode, body.toString('utf8'), `Agent ${endpoint} ${query.path}`, url);
     try {

@@ -2,8 +2,15 @@
  * Errors of the Mesos wire layer. Every error carries a stable `code` that callers match
  * on (never the message text), the HTTP `status` and `body` when a master or agent
  * answered, and a plain-language `hint` that says what to fix.
+ *
+ * Credentials never leave through an error: a master or proxy may echo the request in its
+ * error body (headers included), so every MesosError's message, body, hint and url are
+ * passed through `redact`, which removes authorization headers, Basic/Bearer tokens,
+ * userinfo in URLs and every credential registered with `rememberCredentials`; the
+ * message, which terminals show, has its control characters escaped too.
  */
 import { debuglog } from 'node:util';
+import { printableLines } from '../diagnostics/printable.js';
 
 export type MesosErrorCode =
   | 'MA_ERR_HTTP' // an unexpected HTTP status (405, 406, 415, 500, 501...)
@@ -28,6 +35,7 @@ export type MesosErrorCode =
   | 'MA_ERR_BAD_MASTER_URL' // a --master entry we cannot use
   | 'MA_ERR_CREDENTIALS' // the secret could not be read
   | 'MA_ERR_TLS_CONFIG' // the CA file could not be read
+  | 'MA_ERR_PROXY_CONFIG' // HTTP_PROXY / HTTPS_PROXY is not a proxy URL we can use
   | 'MA_ERR_CLOSED'; // the session was closed or destroyed
 
 export interface MesosErrorInit {
@@ -38,6 +46,40 @@ export interface MesosErrorInit {
   cause?: unknown;
 }
 
+const REDACTED = '[redacted]';
+const secrets = new Set<string>();
+
+/**
+ * Registers a principal's secret so that `redact` removes it, and the forms it travels in
+ * (base64 of `principal:secret` — the Basic token — and the secret URL-encoded), from
+ * anything an error carries. Call it wherever credentials are loaded.
+ */
+export function rememberCredentials(principal: string, secret: string): void {
+  const token = Buffer.from(`${principal}:${secret}`, 'utf8').toString('base64');
+  for (const s of [secret, token, token.replace(/=+$/, ''), encodeURIComponent(secret)])
+    if (s.length >= 3) secrets.add(s);
+}
+
+// `authorization: <scheme> <credentials>` as a header line, a JSON field or a query
+// parameter, the credentials alone after a known scheme, and `user:pass@` in URLs.
+const AUTH_FIELD =
+  /\b((?:proxy-)?authorization)(["']?\s*[:=]\s*\[?\s*["']?)(?:(basic|bearer|digest|negotiate)\s+)?[^\s"',\]}]+/gi;
+const SCHEME_TOKEN = /\b(basic|bearer)(\s+)[A-Za-z0-9+/._~-]{6,}=*/gi;
+const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi;
+
+/** `text` without credentials (see the file comment). Pure: the same input, the same output. */
+export function redact(text: string): string {
+  let out = text
+    .replace(AUTH_FIELD, (_m, name: string, sep: string, scheme?: string) =>
+      scheme ? `${name}${sep}${scheme} ${REDACTED}` : `${name}${sep}${REDACTED}`,
+    )
+    .replace(SCHEME_TOKEN, (_m, scheme: string, space: string) => `${scheme}${space}${REDACTED}`)
+    .replace(URL_USERINFO, (_m, scheme: string) => `${scheme}${REDACTED}@`);
+  // Longest first, so a token is not half-replaced by a secret it contains.
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join(REDACTED);
+  return out;
+}
+
 export class MesosError extends Error {
   readonly code: MesosErrorCode;
   readonly status?: number;
@@ -46,13 +88,14 @@ export class MesosError extends Error {
   readonly url?: string;
 
   constructor(code: MesosErrorCode, message: string, init: MesosErrorInit = {}) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    // The message is shown on terminals: a master's (or proxy's) text must not drive one.
+    super(printableLines(redact(message)), init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'MesosError';
     this.code = code;
     this.status = init.status;
-    this.body = init.body;
-    this.url = init.url;
-    this.hint = init.hint ?? DEFAULT_HINTS[code];
+    this.body = init.body === undefined ? undefined : redact(init.body);
+    this.url = init.url === undefined ? undefined : redact(init.url);
+    this.hint = redact(init.hint ?? DEFAULT_HINTS[code]);
   }
 }
 
@@ -83,6 +126,8 @@ const DEFAULT_HINTS: Record<MesosErrorCode, string> = {
   MA_ERR_BAD_MASTER_URL: 'Use http://host:port, https://host:port or host:port (ZooKeeper URLs are not supported).',
   MA_ERR_CREDENTIALS: 'Check the --secret-file path and its permissions.',
   MA_ERR_TLS_CONFIG: 'Check the --ca-file path; it must be a PEM file.',
+  MA_ERR_PROXY_CONFIG:
+    'Set HTTPS_PROXY / HTTP_PROXY to http://host:port (or https://, user:password@ if the proxy needs it), or unset them.',
   MA_ERR_CLOSED: 'The session was closed.',
 };
 

@@ -1,12 +1,18 @@
 /**
  * HTTP plumbing shared by the scheduler, operator and agent-files clients: credentials,
- * TLS options, the keep-alive dispatcher for calls, and body reading.
+ * TLS and proxy settings, and reading bodies.
  *
  * Secrets never reach the trace log or error messages: only the principal is ever named.
+ * Every body is read bounded: an answer longer than its reader's limit is refused from its
+ * Content-Length before a byte of it is read, or, without one, as soon as the bytes read pass
+ * the limit; its connection is dropped then, so memory never grows past the limit.
  */
 import { readFileSync } from 'node:fs';
-import { H1Agent } from './h1.js';
-import { MesosError } from './errors.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { MesosError, rememberCredentials } from './errors.js';
+import { type ProxySettings, proxyFromEnv } from './proxy-env.js';
+import { transportError } from './transport-errors.js';
+import type { Dispatcher, TransportSettings } from './transport.js';
 
 export interface AuthOptions {
   principal: string;
@@ -25,8 +31,10 @@ export interface ClientOptions {
   masters: string[];
   auth?: AuthOptions;
   tls?: TlsOptions;
-  /** Connections for non-streaming requests (default: a keep-alive pool of its own). */
-  dispatcher?: H1Agent;
+  /** undici dispatcher for non-streaming requests (default: a keep-alive pool of its own). */
+  dispatcher?: Dispatcher;
+  /** Proxies (default: from HTTP_PROXY, HTTPS_PROXY and NO_PROXY in process.env). */
+  proxy?: ProxySettings;
   /** Timeout for headers of an ordinary request (default 75 s, mesos-protocol §1.5). */
   requestTimeoutMs?: number;
   /** Called with warnings such as "TLS verification disabled" (default: process.emitWarning). */
@@ -77,15 +85,21 @@ export function loadCredentials(src: CredentialSources): AuthOptions | undefined
       hint: 'Mesos cannot authenticate a principal or secret that contains a colon; choose another secret.',
     });
   }
+  // From here on, an error message that echoes the secret (or its base64 or URL form) is redacted.
+  rememberCredentials(principal, secret);
   return { principal, secret };
 }
 
-/** TLS options for the HTTP agent from TlsOptions. */
-export function tlsConnectOptions(
-  tls: TlsOptions | undefined,
+/**
+ * What the transport needs from the options: the CA file read now (a missing one fails
+ * before anything is sent), the --insecure warning given once, the proxies checked.
+ */
+export function transportSettings(
+  opts: Pick<ClientOptions, 'tls' | 'proxy'>,
   warn: (message: string) => void,
-): { ca?: Buffer; rejectUnauthorized?: boolean } {
-  const out: { ca?: Buffer; rejectUnauthorized?: boolean } = {};
+): TransportSettings {
+  const out: TransportSettings = { proxy: opts.proxy ?? proxyFromEnv(process.env) };
+  const tls = opts.tls;
   if (tls?.caFile !== undefined) {
     try {
       out.ca = readFileSync(tls.caFile);
@@ -104,41 +118,51 @@ export function defaultWarn(message: string): void {
   process.emitWarning(message, { code: 'MA_WARN_INSECURE_TLS' });
 }
 
-/** Connections per master for ordinary calls; more calls wait in the dispatcher's queue. */
-export const MAX_CALL_CONNECTIONS = 8;
+/** The default limit of readBuffer: the largest answer (GET_STATE of a big cluster) we take. */
+export const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
-/** A keep-alive agent for ordinary calls, or for one subscription stream. */
-export function createDispatcher(tls: TlsOptions | undefined, warn: (m: string) => void, stream = false): H1Agent {
-  return new H1Agent({
-    ...tlsConnectOptions(tls, warn),
-    keepAliveMs: 10_000,
-    // Calls share a few keep-alive connections: uncapped, a burst of calls (apply acknowledges
-    // hundreds of updates at once) opened one connection per call, ~0.5 ms of CPU each.
-    ...(stream ? {} : { connections: MAX_CALL_CONNECTIONS }),
-  });
+/** An answer as readBuffer needs it. */
+export interface Answer {
+  headers: IncomingHttpHeaders;
+  body: AsyncIterable<Uint8Array> & { destroy(error?: Error): unknown };
+  /** The URL that answered, for messages. */
+  url: string;
 }
 
-/** Read a whole body, bounded (error bodies are short; GET_STATE can be large). */
-export async function readBuffer(body: AsyncIterable<Uint8Array>, limitBytes = 256 * 1024 * 1024): Promise<Buffer> {
+/** Read a whole body, at most `limitBytes` of it (see the file comment). */
+export async function readBuffer(res: Answer, limitBytes = MAX_RESPONSE_BYTES): Promise<Buffer> {
+  const tooLarge = (): MesosError =>
+    new MesosError('MA_ERR_BAD_RESPONSE', `The answer of ${res.url} is larger than ${limitBytes} bytes`, {
+      url: res.url,
+    });
+  const announced = Number(res.headers['content-length']);
+  if (announced > limitBytes) {
+    const error = tooLarge();
+    res.body.destroy(error);
+    throw error;
+  }
   const parts: Buffer[] = [];
   let total = 0;
-  for await (const chunk of body) {
-    total += chunk.byteLength;
-    if (total > limitBytes) throw new MesosError('MA_ERR_BAD_RESPONSE', `Response larger than ${limitBytes} bytes`);
-    parts.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-  }
-  return Buffer.concat(parts);
-}
-
-export async function readText(body: AsyncIterable<Uint8Array>, limitBytes?: number): Promise<string> {
-  return (await readBuffer(body, limitBytes)).toString('utf8');
-}
-
-/** Drain and discard a body so the connection can be reused. */
-export async function discard(body: { dump?: () => Promise<void> } & AsyncIterable<Uint8Array>): Promise<void> {
   try {
-    if (body.dump) await body.dump();
-    else for await (const _ of body) void _;
+    for await (const chunk of res.body) {
+      total += chunk.byteLength;
+      if (total > limitBytes) throw tooLarge(); // leaving the loop destroys the body and its connection
+      parts.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    }
+  } catch (err) {
+    throw transportError(err, { url: res.url, phase: 'body' });
+  }
+  return Buffer.concat(parts, total);
+}
+
+export async function readText(res: Answer, limitBytes?: number): Promise<string> {
+  return (await readBuffer(res, limitBytes)).toString('utf8');
+}
+
+/** Drain and discard a short body so the connection can be reused (a long one drops it). */
+export async function discard(body: { dump(): Promise<unknown> }): Promise<void> {
+  try {
+    await body.dump();
   } catch {
     // a body we are throwing away may fail to drain; the connection is then not reused
   }

@@ -14,17 +14,17 @@
  * - Any other status is the caller's: the master that gave it becomes the known leader.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { H1Agent, H1Body } from './h1.js';
 import { MesosError, isRetryableStatus, trace } from './errors.js';
 import {
   basicAuthHeader,
-  createDispatcher,
   defaultWarn,
   discard,
   readText,
+  transportSettings,
   DEFAULT_REQUEST_TIMEOUT_MS,
   type ClientOptions,
 } from './http.js';
+import { Connections, type ResponseBody, type TransportSettings } from './transport.js';
 
 export interface RetryOptions {
   /** Passes over the whole master list before giving up (default 5). */
@@ -73,8 +73,8 @@ export interface MasterRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string;
-  /** Connections for this request (the subscription stream has its own). */
-  dispatcher?: H1Agent;
+  /** Connections for this request (default: the set's own for calls; a stream has its own). */
+  connections?: Connections;
   /** Base URL to try first (the master the session subscribed to). */
   prefer?: string;
   /** Passes over the master list (default from the retry options). */
@@ -82,14 +82,12 @@ export interface MasterRequest {
   signal?: AbortSignal;
   headersTimeout?: number;
   bodyTimeout?: number;
-  /** See H1RequestOptions.batchReadsMs. */
-  batchReadsMs?: number;
 }
 
 export interface MasterHttpResponse {
   status: number;
   headers: IncomingHttpHeaders;
-  body: H1Body;
+  body: ResponseBody;
   /** The URL that finally answered. */
   url: string;
   /** Its base URL (origin, plus the configured prefix if no redirect happened). */
@@ -109,8 +107,8 @@ export class MasterSet {
   readonly bases: string[];
   readonly retry: RetryOptions;
   private readonly opts: MasterSetOptions;
-  private readonly ownDispatcher: boolean;
-  private readonly calls: H1Agent;
+  private readonly settings: TransportSettings;
+  private readonly calls: Connections;
   private leaderBase: string | undefined;
 
   constructor(opts: MasterSetOptions) {
@@ -118,8 +116,8 @@ export class MasterSet {
     this.opts = opts;
     this.bases = [...new Set(opts.masters.map(normalizeMasterUrl))];
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
-    this.ownDispatcher = opts.dispatcher === undefined;
-    this.calls = opts.dispatcher ?? createDispatcher(opts.tls, this.warn);
+    this.settings = transportSettings(opts, this.warn);
+    this.calls = new Connections(this.settings, 'calls', opts.dispatcher);
   }
 
   get warn(): (message: string) => void {
@@ -131,9 +129,9 @@ export class MasterSet {
     return this.leaderBase;
   }
 
-  /** A new dispatcher with this set's TLS options, for a subscription stream. */
-  streamDispatcher(): H1Agent {
-    return createDispatcher(this.opts.tls, () => undefined, true);
+  /** Connections of their own, with this set's TLS and proxies, for one subscription stream. */
+  streamConnections(): Connections {
+    return new Connections(this.settings, 'stream');
   }
 
   async request(req: MasterRequest): Promise<MasterHttpResponse> {
@@ -155,12 +153,12 @@ export class MasterSet {
     throw last ?? new MesosError('MA_ERR_CONNECT', 'No master could be reached');
   }
 
-  async close(): Promise<void> {
-    if (this.ownDispatcher) await this.calls.close();
+  close(): Promise<void> {
+    return this.calls.close();
   }
 
-  async destroy(): Promise<void> {
-    if (this.ownDispatcher) await this.calls.destroy();
+  destroy(): Promise<void> {
+    return this.calls.destroy();
   }
 
   private candidates(prefer: string | undefined): string[] {
@@ -203,7 +201,7 @@ export class MasterSet {
         continue;
       }
       if (isRetryableStatus(status)) {
-        const text = await readText(body, 64 * 1024).catch(() => '');
+        const text = await readText({ headers, body, url }, 64 * 1024).catch(() => '');
         const code = status === 503 ? 'MA_ERR_NO_LEADER' : 'MA_ERR_NOT_FOUND';
         return { error: new MesosError(code, `${url}: ${status} ${text.trim()}`.trim(), { status, body: text, url }) };
       }
@@ -216,7 +214,7 @@ export class MasterSet {
     const headers: Record<string, string> = { ...req.headers };
     if (this.opts.auth) headers.authorization = basicAuthHeader(this.opts.auth);
     try {
-      const res = await (req.dispatcher ?? this.calls).request(url, {
+      const res = await (req.connections ?? this.calls).request(url, {
         method: req.method,
         headers,
         body: req.body,
@@ -224,14 +222,13 @@ export class MasterSet {
         headersTimeout: req.headersTimeout ?? this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
         // The stream passes 0: its liveness is the heartbeat watchdog's job.
         bodyTimeout: req.bodyTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
-        batchReadsMs: req.batchReadsMs,
       });
       trace('%s %s -> %d', req.method, url, res.statusCode);
       return { response: { status: res.statusCode, headers: res.headers, body: res.body, url, base: url } };
     } catch (err) {
-      if (req.signal?.aborted) throw err;
-      trace('%s %s failed: %s', req.method, url, (err as Error).message);
-      return { error: connectError(err, url) };
+      if (req.signal?.aborted || !(err instanceof MesosError)) throw err;
+      trace('%s %s failed: %s', req.method, url, err.message);
+      return { error: err };
     }
   }
 
@@ -261,32 +258,4 @@ function redirectLoop(chain: string[]): MesosError {
 
 export function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
-}
-
-const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/;
-
-function connectError(err: unknown, url: string): MesosError {
-  const e = err as { code?: string; message?: string; cause?: { code?: string } };
-  const code = e.cause?.code ?? e.code ?? '';
-  if (code === 'H1_HEADERS_TIMEOUT' || code === 'H1_BODY_TIMEOUT') {
-    return new MesosError('MA_ERR_TIMEOUT', `${url} did not answer in time`, { url, cause: err });
-  }
-  if (TLS_CODES.test(code)) {
-    return new MesosError('MA_ERR_CONNECT', `TLS handshake with ${url} failed (${code})`, {
-      url,
-      cause: err,
-      hint: "The master's certificate is not trusted: pass --ca-file with the CA that signed it (or --insecure to skip verification).",
-    });
-  }
-  if (code === 'EPROTO' && url.startsWith('https:')) {
-    const plain = url.replace(/^https:/, 'http:').replace(/\/api\/v1.*$/, '');
-    return new MesosError('MA_ERR_CONNECT', `${url} does not speak TLS (plain http): use --master ${plain}`, {
-      url,
-      cause: err,
-      hint: 'The server answered the TLS handshake with plain HTTP.',
-    });
-  }
-  // The HTTP client's own errors read better as their message ("Connecting to h:5050 timed out").
-  const why = code.startsWith('H1_') ? e.message : code || e.message;
-  return new MesosError('MA_ERR_CONNECT', `Cannot reach ${url}: ${why}`, { url, cause: err });
 }

@@ -48,7 +48,7 @@ export class OperatorClient {
       headers: { 'content-type': CONTENT_TYPE, accept: 'application/json' },
       body: JSON.stringify(call),
     });
-    const text = await readText(res.body);
+    const text = await readText(res);
     if (res.status !== 200) throw errorFromStatus(res.status, text, `Operator call ${call.type}`, res.url);
     const parsed = parseMesosJsonOr<MasterResponse>(text, `Operator call ${call.type}`);
     if (parsed === null || typeof parsed !== 'object' || parsed.type !== call.type) {
@@ -88,6 +88,23 @@ export class OperatorClient {
     const lists = [all.tasks, all.unreachable_tasks, all.pending_tasks ?? []];
     if (opts.includeCompleted) lists.push(all.completed_tasks);
     return lists.flat().filter((t) => t.framework_id.value === frameworkId);
+  }
+
+  /**
+   * Operator TEARDOWN (master.proto `Call.TEARDOWN`, mesos-protocol §11.1): the master
+   * removes the framework and its agents kill every task. Needs no subscription, so it
+   * never takes the framework over; the answer is 200 with no body.
+   */
+  async teardown(frameworkId: string): Promise<void> {
+    const call: MasterCall = { type: 'TEARDOWN', teardown: { framework_id: { value: frameworkId } } };
+    const res = await this.masters.request({
+      method: 'POST',
+      path: OPERATOR_PATH,
+      headers: { 'content-type': CONTENT_TYPE, accept: 'application/json' },
+      body: JSON.stringify(call),
+    });
+    const text = await readText(res);
+    if (res.status !== 200) throw errorFromStatus(res.status, text, 'Operator call TEARDOWN', res.url);
   }
 
   close(): Promise<void> {

@@ -3,7 +3,7 @@
  * effects (open/abort the subscription stream, timers, delivering events, settling
  * promises) and turns what happens on the wire into machine inputs.
  *
- * Connections: the subscription stream gets its own dispatcher per attempt (destroyed
+ * Connections: the subscription stream gets its own connections per attempt (destroyed
  * with the attempt), calls share the MasterSet's keep-alive pool (mesos-protocol §1.1).
  * Calls carry the current `Mesos-Stream-Id`; a call made while (re)connecting waits for
  * the next SUBSCRIBED, so it never leaves with a stale id. ACCEPT/DECLINE name offers of
@@ -312,7 +312,7 @@ export class SchedulerSession {
       await discard(res.body);
       return;
     }
-    const text = await readText(res.body, 1024 * 1024).catch(() => '');
+    const text = await readText(res, 1024 * 1024).catch(() => '');
     throw errorFromStatus(res.status, text, `${call.type} call`, res.url);
   }
 }

@@ -1,27 +1,25 @@
 /**
- * One subscription attempt on the wire: SUBSCRIBE on its own connection (a dispatcher
- * created for it and destroyed with it), then the RecordIO stream decoded into events.
- * It reports what happens through callbacks and decides nothing: the session's state
- * machine does, guarding every callback with the attempt's generation.
+ * One subscription attempt on the wire: SUBSCRIBE on connections of its own (created for
+ * it and destroyed with it, so no call ever waits behind the stream), then the RecordIO
+ * stream decoded into events. It reports what happens through callbacks and decides
+ * nothing: the session's state machine does, guarding every callback with the attempt's
+ * generation.
+ *
+ * The body is read as a stream, chunk by chunk as it arrives: while a chunk is decoded and
+ * its events handed over, no more is read, and undici stops reading the socket once its
+ * buffer is full (backpressure). The end of the stream, clean or not, is a disconnect.
  */
 import { CONTENT_TYPE } from './calls.js';
 import { MesosError, errorFromStatus } from './errors.js';
 import { readText } from './http.js';
 import { parseMesosJsonOr } from './json64.js';
 import { headerValue, type MasterHttpResponse, type MasterSet } from './masters.js';
-import type { H1Body } from './h1.js';
 import { RecordIODecoder } from './recordio.js';
+import type { ResponseBody } from './transport.js';
+import { transportError } from './transport-errors.js';
 import type { Event } from './types.js';
 
 export const SCHEDULER_PATH = '/api/v1/scheduler';
-
-/**
- * While events stream in, the stream is read at most every this many ms (h1's
- * batchReadsMs): an event waits at most this long, and a burst of status updates costs one
- * wake-up per batch instead of one each. Well below anything the session times (heartbeats
- * come every 15 s).
- */
-export const STREAM_BATCH_MS = 50;
 
 /** Failures worth another attempt: nobody answered, or no leader yet. */
 const RETRYABLE = ['MA_ERR_CONNECT', 'MA_ERR_NO_LEADER', 'MA_ERR_NOT_FOUND', 'MA_ERR_REDIRECT_LOOP', 'MA_ERR_TIMEOUT'];
@@ -47,12 +45,12 @@ export function openSubscription(
   cb: SubscriptionCallbacks,
   maxRecordBytes?: number,
 ): Subscription {
-  const dispatcher = masters.streamDispatcher();
+  const connections = masters.streamConnections();
   const controller = new AbortController();
   const abort = (): void => {
     if (controller.signal.aborted) return;
     controller.abort();
-    dispatcher.destroy().catch(() => undefined);
+    connections.destroy().catch(() => undefined);
   };
   void run();
   return { abort };
@@ -65,21 +63,20 @@ export function openSubscription(
         path: SCHEDULER_PATH,
         headers: { 'content-type': CONTENT_TYPE, accept: 'application/json' },
         body: subscribeBody,
-        dispatcher,
+        connections,
         signal: controller.signal,
         rounds: 1,
         bodyTimeout: 0,
-        batchReadsMs: STREAM_BATCH_MS,
       });
     } catch (err) {
       if (controller.signal.aborted) return; // we dropped it ourselves: nothing to report
       abort();
-      const error = asMesosError(err);
+      const error = asMesosError(err, SCHEDULER_PATH, 'request');
       return cb.failed(error, RETRYABLE.includes(error.code));
     }
     const streamId = headerValue(res.headers['mesos-stream-id']);
     if (res.status !== 200 || streamId === undefined) {
-      const body = await readText(res.body, 1024 * 1024).catch(() => '');
+      const body = await readText(res, 1024 * 1024).catch(() => '');
       abort();
       // Each status on purpose: 401/403/400/415/... are final; 503/404/307 never get here.
       const error =
@@ -92,10 +89,10 @@ export function openSubscription(
       return cb.failed(error, false);
     }
     cb.connected(streamId, res.base);
-    await pump(res.body);
+    await pump(res.body, res.url);
   }
 
-  async function pump(body: H1Body): Promise<void> {
+  async function pump(body: ResponseBody, url: string): Promise<void> {
     const decoder = new RecordIODecoder({ maxRecordBytes });
     const emit = (buf: Buffer, start: number, end: number): void => {
       if (!controller.signal.aborted)
@@ -103,13 +100,13 @@ export function openSubscription(
     };
     let error: MesosError | undefined;
     try {
-      // Each chunk is decoded in the read that brought it (H1Body.forEach says why).
-      await body.forEach((chunk) => {
-        if (!controller.signal.aborted) decoder.pushRanges(chunk, emit);
-      });
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        if (controller.signal.aborted) break;
+        decoder.pushRanges(chunk, emit);
+      }
       decoder.end();
     } catch (err) {
-      error = asMesosError(err);
+      error = asMesosError(err, url, 'body');
     }
     if (controller.signal.aborted) return;
     abort();
@@ -117,8 +114,6 @@ export function openSubscription(
   }
 }
 
-export function asMesosError(err: unknown): MesosError {
-  if (err instanceof MesosError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new MesosError('MA_ERR_CONNECT', `Subscription connection failed: ${message}`, { cause: err });
+function asMesosError(err: unknown, url: string, phase: 'request' | 'body'): MesosError {
+  return err instanceof MesosError ? err : transportError(err, { url, phase });
 }

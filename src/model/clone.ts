@@ -13,7 +13,12 @@ export function clonePlain<T>(value: T): T {
   const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   for (const key in out) {
     const v = out[key];
-    if (typeof v === 'object' && v !== null) out[key] = clonePlain(v);
+    if (typeof v !== 'object' || v === null) continue;
+    // A key named `__proto__` (input data may carry one) is defined, never assigned:
+    // assigning would replace the copy's prototype instead of copying the field.
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: clonePlain(v), enumerable: true, writable: true, configurable: true });
+    else out[key] = clonePlain(v);
   }
   return out as T;
 }

@@ -75,9 +75,8 @@ export function taskLabels(name: string, instance: number, specHash: string, use
 }
 
 export function labelMap(labels: Labels | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const l of labels?.labels ?? []) out[l.key] = l.value ?? '';
-  return out;
+  // fromEntries defines keys, so a label named `__proto__` is kept, not made the prototype.
+  return Object.fromEntries((labels?.labels ?? []).map((l) => [l.key, l.value ?? '']));
 }
 
 export interface TaskIdentity {

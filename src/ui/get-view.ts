@@ -5,7 +5,7 @@
  * count. Ages are relative to the `now` the caller passes, written like kubectl: `45s`,
  * `3m12s`, `2h5m`, `4d`.
  */
-import { createRequire } from 'node:module';
+import { stringify } from 'yaml';
 import type { GetRow, GetView, NamedPort, NameCount } from '../apply/get-rows.js';
 import type { TaskState } from '../mesos/types.js';
 import { palette, type Palette } from './ansi.js';
@@ -140,12 +140,6 @@ function textRows(view: GetView, opts: GetOptions, c: Palette): string[] {
   return lines;
 }
 
-/** yaml is loaded only for `-o yaml`: the other outputs start faster without it. */
-function yamlStringify(value: unknown): string {
-  const { stringify } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
-  return stringify(value);
-}
-
 /** The `get` document: the same for `-o json` and `-o yaml`. */
 export function getDocument(view: GetView, now: Date) {
   return {
@@ -161,7 +155,7 @@ export function formatGet(view: GetView, opts: GetOptions): string {
     case 'json':
       return `${JSON.stringify(getDocument(view, opts.now), null, 2)}\n`;
     case 'yaml':
-      return yamlStringify(getDocument(view, opts.now));
+      return stringify(getDocument(view, opts.now));
     case 'name': {
       const names = [...new Set(view.rows.filter((r) => r.managed).map((r) => r.name))];
       return names.map((n) => `${n}\n`).join('');

@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { LocalCluster } from '../../src/local/index.js';
-import type { GetTasks, Task } from '../../src/mesos/types.js';
-import { BIN, REPO, runCli } from '../support/cli.js';
-import { allTasks, eventually, tasksNamed, testCluster } from '../support/cluster.js';
+import type { GetFrameworks, GetTasks, Task } from '../../src/mesos/types.js';
+import { BIN, NODE, REPO, runCli } from '../support/cli.js';
+import { allTasks, eventually, operator, tasksNamed, testCluster } from '../support/cluster.js';
 import { launchUnmanaged } from './unmanaged-task.js';
 
 let cluster: LocalCluster;
@@ -173,16 +173,29 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
       const bad = manifest({ codes: 'command: x\nresources: {cpus: -1, mem: 32}' });
       expect((await cli(fw, ['plan', '-f', bad, '--detailed-exitcode'])).code).toBe(2);
 
-      // Another scheduler holds the framework: plan refuses (exit 1), even with changes pending.
+      // Another scheduler holds the framework: plan only reads, so it works (exit 3) and
+      // leaves the holder connected.
       const other = manifest({ codes: svc('exec sleep 3712') });
       const held = await launchUnmanaged(cluster.url, fw, 'held', 'exec sleep 3713', { keepOpen: true });
       try {
         const busy = await cli(fw, ['plan', '-f', other, '--detailed-exitcode']);
-        expect(busy.code, busy.stdout + busy.stderr).toBe(1);
-        expect(busy.stderr).toContain('MA_ERR_BUSY');
+        expect(busy.code, busy.stdout + busy.stderr).toBe(3);
+        expect(busy.stdout).toContain('~ codes/0');
+        const fws = await operator<{ get_frameworks: GetFrameworks }>(cluster.url, { type: 'GET_FRAMEWORKS' });
+        expect(fws.get_frameworks.frameworks.find((x) => x.framework_info.name === fw)?.connected).toBe(true);
       } finally {
         await held.close();
       }
+
+      // A task that fits no agent at all: exit 1, and the plan is still printed.
+      const never = manifest({
+        codes: svc('exec sleep 3711'),
+        huge: 'command: sleep 1\nresources: {cpus: 1000, mem: 32}',
+      });
+      const r = await cli(fw, ['plan', '-f', never, '--detailed-exitcode']);
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).toContain('+ huge/0');
+      expect(r.stdout).toContain('fits no agent at all');
     });
 
     it('says why a task cannot be placed: never (too many cpus), not now (a fixed port taken, resources held)', async () => {
@@ -323,7 +336,7 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
 
   /** `logs -f` as a child process; resolves its exit code; `out()` is what it printed so far. */
   function follow(framework: string, name: string) {
-    const child = spawn(process.execPath, [BIN, 'logs', name, '-f'], {
+    const child = spawn(NODE, [BIN, 'logs', name, '-f'], {
       env: { ...process.env, NO_COLOR: '1', MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: framework },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { LocalCluster } from '../../src/local/index.js';
-import { BIN, REPO, runCli } from '../support/cli.js';
+import { BIN, NODE, REPO, runCli } from '../support/cli.js';
 import { allTasks, eventually, tasksNamed, testCluster } from '../support/cluster.js';
 
 let cluster: LocalCluster;
@@ -46,7 +46,7 @@ function slowHealthy(name: string, seconds: number, marker: number): string {
 
 /** Spawns the CLI and resolves `seen(text)` when its stdout first contains text. */
 function start(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(NODE, [BIN, ...args], {
     cwd: REPO,
     env: { ...process.env, NO_COLOR: '1', CI: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -89,14 +89,15 @@ describe('apply under failures', () => {
     expect(after.active.map((t) => t.state)).toEqual(['TASK_RUNNING']);
   });
 
-  it('lets a second run take the framework over; the first exits 1 saying so; nothing runs twice', async () => {
+  it('--takeover: a second run takes the framework over; the first exits 1 saying so; nothing runs twice', async () => {
     const f = slowHealthy('contended', 4, 3711);
     const first = start(['-f', f], env('fw-two'));
     await first.seen('contended/0 running');
-    const second = await runCli(['-f', f], { env: env('fw-two') });
+    const second = await runCli(['-f', f, '--takeover'], { env: env('fw-two') });
     const firstResult = await first.done;
     expect(firstResult.code).toBe(1);
-    expect(firstResult.stdout + firstResult.stderr).toMatch(/took over/);
+    expect(firstResult.stdout + firstResult.stderr).toMatch(/taken over by \S+@\S+ \(pid \d+, --takeover\)/);
+    expect(second.stdout + second.stderr).toMatch(/taking framework 'fw-two' over from \S+@\S+ \(pid \d+/);
     expect(second.code, second.stdout + second.stderr).toBe(0);
     const { active } = await tasksNamed(cluster.url, 'contended');
     expect(active).toHaveLength(1);

@@ -7,14 +7,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, REPO } from '../support/cli.js';
+import { BIN, NODE, REPO } from '../support/cli.js';
 
 const root = REPO;
 const bin = BIN;
 let dir: string;
 
 function cli(args: string[], opts: { input?: string | Buffer; env?: Record<string, string> } = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
+  const r = spawnSync(NODE, [bin, ...args], {
     cwd: root,
     input: opts.input ?? '',
     env: { PATH: process.env.PATH ?? '', ...opts.env },

@@ -1,9 +1,13 @@
-/** Spawns the built CLI (package.json's `bin`, as `npm run build` makes it) as a user would, and collects its output. */
+/**
+ * Spawns the built CLI (package.json's `bin`, as `npm run build` makes it) as a user would, and
+ * collects its output. Every spawn of the CLI in the tests runs it with NODE: the Node named by
+ * MESOS_APPLY_TEST_NODE (scripts/test.mjs sets it), else the one running the tests.
+ */
 import { spawn } from 'node:child_process';
-import { BIN, REPO } from '../../scripts/quickstart.mjs';
+import { BIN, NODE, REPO } from '../../scripts/quickstart.mjs';
 
-/** The repository, and what `npm install` would put on the PATH (the bundle, not tsc's dist/src/bin.js). */
-export { BIN, REPO };
+/** The repository, what `npm install` would put on the PATH (the bundle, not tsc's dist/src/bin.js), and the Node that runs it. */
+export { BIN, NODE, REPO };
 
 export interface CliResult {
   code: number | null;
@@ -16,7 +20,7 @@ export function runCli(
   opts: { env?: Record<string, string | undefined>; stdin?: string; cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(NODE, [BIN, ...args], {
       cwd: opts.cwd ?? REPO,
       env: { ...process.env, NO_COLOR: '1', CI: 'true', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],

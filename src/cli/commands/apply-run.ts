@@ -1,10 +1,13 @@
 /**
  * The apply and plan commands' bodies (loaded lazily so `--help` stays fast): load and
  * validate, then run the engine with the progress view chosen once, then print the
- * report or the plan. Exit codes: 0 done, 1 failed, 2 invalid input, 3 plan changes
- * (with --detailed-exitcode), 130 interrupted.
+ * report or the plan. Exit codes: 0 done, 1 failed (with --detailed-exitcode also: a task
+ * fits no agent at all), 2 invalid input, 3 plan changes (with --detailed-exitcode), 130
+ * interrupted.
  */
-import { DEFAULT_FAILOVER_TIMEOUT } from '../../apply/connect.js';
+import { DEFAULT_FAILOVER_TIMEOUT, MAX_FAILOVER_TIMEOUT } from '../../apply/connect.js';
+import { thisRun } from '../../apply/holder.js';
+import { DEFAULT_LOCK_TIMEOUT } from '../../apply/lease.js';
 import { runApply, type ApplyResult } from '../../apply/engine.js';
 import { hasChanges } from '../../plan/plan.js';
 import { formatPlan, planJson } from '../../ui/plan-text.js';
@@ -45,6 +48,11 @@ export async function runApplyCommand(
   const pendingTimeout = durationFlag(args.pendingTimeout, 'pending-timeout', DEFAULT_PENDING_TIMEOUT);
   const minRunning = durationFlag(args.minRunning, 'min-running', DEFAULT_MIN_RUNNING, true);
   const failoverTimeout = failoverFlag(args.failoverTimeout, DEFAULT_FAILOVER_TIMEOUT);
+  if (failoverTimeout > MAX_FAILOVER_TIMEOUT)
+    throw new UsageError(
+      `--failover-timeout ${String(args.failoverTimeout)}: Mesos accepts at most ${Math.floor(MAX_FAILOVER_TIMEOUT)}s (~292 years); leave it out to keep the framework until it is deleted`,
+    );
+  const lockTimeout = durationFlag(args.lockTimeout, 'lock-timeout', DEFAULT_LOCK_TIMEOUT, true);
   const clientOpts = clientOrReport(globals, io);
   if (!clientOpts) return EXIT.FAILED;
   const progress = await progressFor(globals, io, planOnly);
@@ -61,6 +69,11 @@ export async function runApplyCommand(
       pendingTimeoutMs: pendingTimeout * 1000,
       minRunningMs: minRunning * 1000,
       failoverTimeout,
+      lease: {
+        takeover: args.takeover === true,
+        lockTimeoutMs: lockTimeout * 1000,
+        holder: thisRun(nextCommand(args, globals), args.takeover === true),
+      },
       env: io.env,
       client: clientOpts,
       emit: progress.emit,
@@ -74,8 +87,15 @@ export async function runApplyCommand(
 
 function printPlan(result: ApplyResult, args: ApplyOrPlanArgs, globals: GlobalOptions, io: Io): number {
   const next = nextCommand(args, globals);
+  if (globals.output !== 'json') for (const n of result.notices ?? []) io.stderr.write(`note: ${n}\n`);
   if (result.plan && globals.output === 'json') {
-    io.stdout.write(JSON.stringify({ ...planJson(result.plan, { nextCommand: next }), errors: result.errors }) + '\n');
+    io.stdout.write(
+      JSON.stringify({
+        ...planJson(result.plan, { nextCommand: next }),
+        errors: result.errors,
+        notices: result.notices ?? [],
+      }) + '\n',
+    );
   } else if (result.plan) {
     io.stdout.write(formatPlan(result.plan, { color: globals.color && io.stdout.isTTY === true, nextCommand: next }));
   }
@@ -83,7 +103,10 @@ function printPlan(result: ApplyResult, args: ApplyOrPlanArgs, globals: GlobalOp
     if (globals.output !== 'json' || !result.plan) printErrors(result.errors, globals, io);
     return result.interrupted ? EXIT.INTERRUPTED : EXIT.FAILED;
   }
-  return args.detailedExitcode === true && hasChanges(result.plan) ? EXIT.CHANGES : EXIT.OK;
+  if (args.detailedExitcode !== true) return EXIT.OK;
+  // A task that fits no agent at all will fail the apply: CI must not pass it as "pending".
+  if (result.plan.items.some((i) => i.unplaced?.kind === 'never')) return EXIT.FAILED;
+  return hasChanges(result.plan) ? EXIT.CHANGES : EXIT.OK;
 }
 
 function printReport(result: ApplyResult, globals: GlobalOptions, io: Io): number {

@@ -1,5 +1,6 @@
 /** The delete command's body: names from arguments or -f files, then KILL and wait. */
-import { DEFAULT_FAILOVER_TIMEOUT } from '../../apply/connect.js';
+import { thisRun } from '../../apply/holder.js';
+import { DEFAULT_LOCK_TIMEOUT } from '../../apply/lease.js';
 import { runDelete } from '../../apply/delete.js';
 import { formatReport, reportJson } from '../../ui/report.js';
 import { stringList } from '../command.js';
@@ -8,7 +9,7 @@ import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
 import { selectorOf } from './selector.js';
-import { clientOrReport, failoverFlag, loadSpecs, progressFor } from './support.js';
+import { clientOrReport, durationFlag, loadSpecs, progressFor } from './support.js';
 
 export async function runDeleteCommand(args: DeleteArgs, globals: GlobalOptions, io: Io): Promise<number> {
   let names = stringList(args.names);
@@ -18,6 +19,10 @@ export async function runDeleteCommand(args: DeleteArgs, globals: GlobalOptions,
     names = [...names, ...specs.map((s) => s.spec.name)];
   }
   names = [...new Set(names)];
+  if (args.failoverTimeout !== undefined)
+    throw new UsageError(
+      "--failover-timeout: delete keeps the framework's failover timeout as it is; set it with apply --failover-timeout",
+    );
   const selector = selectorOf(args.selector);
   if (names.length === 0 && !selector)
     throw new UsageError('name the tasks to delete (mesos-apply delete NAME...), give -f FILE or -l key=value');
@@ -32,7 +37,10 @@ export async function runDeleteCommand(args: DeleteArgs, globals: GlobalOptions,
     ignoreNotFound: args.ignoreNotFound === true,
     wait: args.wait !== false,
     timeoutMs: globals.timeout * 1000,
-    failoverTimeout: failoverFlag(args.failoverTimeout, DEFAULT_FAILOVER_TIMEOUT),
+    lease: {
+      lockTimeoutMs: durationFlag(args.lockTimeout, 'lock-timeout', DEFAULT_LOCK_TIMEOUT, true) * 1000,
+      holder: thisRun(['mesos-apply delete', ...names].join(' '), false),
+    },
     client: clientOpts,
     emit: progress.emit,
     interrupted: io.interrupted,

@@ -37,7 +37,21 @@ export function applyFlags(y: Argv<GlobalFlags>) {
       describe: 'How long a service without health check must stay running to count as up',
       defaultDescription: '1s',
     })
-    .option('failover-timeout', { type: 'string', describe: 'Framework failover timeout', defaultDescription: '4w' })
+    .option('failover-timeout', {
+      type: 'string',
+      describe: 'How long Mesos keeps the framework and its tasks once no run is connected',
+      defaultDescription: 'until deleted (9e9s, ~285 years)',
+    })
+    .option('lock-timeout', {
+      type: 'string',
+      describe: 'How long to wait while another run holds the framework (0: fail at once)',
+      defaultDescription: '5m',
+    })
+    .option('takeover', {
+      type: 'boolean',
+      default: false,
+      describe: 'Take the framework from the run that holds it (that run stops)',
+    })
     .option('wait', {
       type: 'boolean',
       default: true,
@@ -56,7 +70,7 @@ export function planFlags(y: Argv<GlobalFlags>) {
     .option('detailed-exitcode', {
       type: 'boolean',
       default: false,
-      describe: 'Exit 0 when nothing changes, 3 when changes are pending',
+      describe: 'Exit 0 when nothing changes, 3 when changes are pending, 1 when a task fits no agent at all',
     });
 }
 
@@ -125,7 +139,26 @@ export function deleteFlags(y: Argv<GlobalFlags>) {
       default: true,
       describe: 'Wait for a terminal state (--no-wait: return once KILLs are accepted)',
     })
-    .option('failover-timeout', { type: 'string', describe: 'Framework failover timeout', defaultDescription: '4w' });
+    .option('lock-timeout', {
+      type: 'string',
+      describe: 'How long to wait while another run holds the framework (0: fail at once)',
+      defaultDescription: '5m',
+    })
+    .option('failover-timeout', { type: 'string', hidden: true });
+}
+
+export function teardownFlags(y: Argv<GlobalFlags>) {
+  return y
+    .option('yes', {
+      alias: 'y',
+      type: 'boolean',
+      default: false,
+      describe: 'Do not ask (required without a terminal)',
+    })
+    .option('framework-id', {
+      type: 'string',
+      describe: 'Only the framework with this id (e.g. one of two that a race left with the same name)',
+    });
 }
 
 export function validateFlags(y: Argv<GlobalFlags>) {
@@ -165,5 +198,6 @@ export type GetArgs = ArgsOf<typeof getFlags>;
 export type LogsArgs = ArgsOf<typeof logsFlags>;
 export type DescribeArgs = ArgsOf<typeof describeFlags>;
 export type DeleteArgs = ArgsOf<typeof deleteFlags>;
+export type TeardownArgs = ArgsOf<typeof teardownFlags>;
 export type ValidateArgs = ArgsOf<typeof validateFlags>;
 export type LocalArgs = ArgsOf<typeof localFlags>;

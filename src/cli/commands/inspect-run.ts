@@ -53,14 +53,18 @@ export async function runGet(args: GetArgs, globals: GlobalOptions, io: Io): Pro
   const output = globals.output;
   const color = globals.color && io.stdout.isTTY === true;
   return withOperator(globals, io, async (op) => {
-    const view = getView((await frameworkTasks(op, globals.framework)).tasks, query);
+    const ft = await frameworkTasks(op, globals.framework);
+    if (ft.duplicate) io.stderr.write(`warning: ${ft.duplicate}\n`);
+    const view = getView(ft.tasks, query);
     if (args.watch === true) return watch(op, globals, io, query, view, color);
     if (view.rows.length === 0 && (output === 'text' || output === 'wide')) {
-      io.stderr.write(
-        name
-          ? `no tasks named ${name} in framework '${globals.framework}'\n`
-          : `no managed tasks in framework '${globals.framework}'${query.allStates ? '' : ' (--all-states shows ended ones)'}\n`,
-      );
+      if (ft.removed) io.stderr.write(`${ft.removed}\n`);
+      else
+        io.stderr.write(
+          name
+            ? `no tasks named ${name} in framework '${globals.framework}'\n`
+            : `no managed tasks in framework '${globals.framework}'${query.allStates ? '' : ' (--all-states shows ended ones)'}\n`,
+        );
       return name ? EXIT.FAILED : EXIT.OK;
     }
     io.stdout.write(formatGet(view, { output, now: new Date(), color }));
@@ -110,8 +114,13 @@ export async function runDescribe(args: DescribeArgs, globals: GlobalOptions, io
   }
   return withOperator(globals, io, async (op) => {
     const ft = await frameworkTasks(op, globals.framework);
+    if (ft.duplicate) io.stderr.write(`warning: ${ft.duplicate}\n`);
     const mine = ft.tasks.filter((t) => t.observed.managed && t.observed.name === name);
     if (mine.length === 0 && !fromFile) {
+      if (ft.removed) {
+        io.stderr.write(`error: ${ft.removed}\n`);
+        return EXIT.FAILED;
+      }
       io.stderr.write(
         `error: no task named ${name} in framework '${globals.framework}' (give its manifest with -f to see whether it would fit)\n`,
       );

@@ -72,6 +72,11 @@ export async function runLogs(args: LogsArgs, globals: GlobalOptions, io: Io): P
     return await withOperator(globals, io, async (op, conn) => {
       files = agentFiles(conn, io);
       const ft = await frameworkTasks(op, globals.framework);
+      if (ft.duplicate) io.stderr.write(`warning: ${ft.duplicate}\n`);
+      if (ft.removed) {
+        io.stderr.write(`error: ${ft.removed}\n`);
+        return EXIT.FAILED;
+      }
       const q = { name, selector, previous: args.previous === true };
       const targets = logTargets(ft.tasks, typeof args.instance === 'number' ? { ...q, instance: args.instance } : q);
       if (targets.length === 0 || ft.frameworkId === undefined) {

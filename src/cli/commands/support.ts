@@ -5,7 +5,7 @@
  */
 import { diagnostic, DIAGNOSTIC_CODES, hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostics, validationReportJson } from '../../diagnostics/format.js';
-import { loadManifests } from '../../manifest/load.js';
+import { LoadInterrupted, loadManifests } from '../../manifest/load.js';
 import type { LoadedSpec } from '../../model/spec.js';
 import { createProgress, progressMode, type Progress } from '../../ui/progress.js';
 import type { FileArgs } from './flags.js';
@@ -48,11 +48,22 @@ export async function loadSpecs(
 ): Promise<LoadedSpec[] | number> {
   const paths = args.filename ?? [];
   if (paths.length === 0) throw new UsageError('no manifests given: use -f FILE|DIR|- (see --help)');
-  const result = await loadManifests(paths, {
-    recursive: args.recursive === true,
-    stdin: () => io.readStdin(),
-    cwd: io.cwd,
-  });
+  // Ctrl-C stops a long load between files and documents, as it does for validate.
+  const stop = new AbortController();
+  void io.interrupted.then(() => stop.abort());
+  let result: Awaited<ReturnType<typeof loadManifests>>;
+  try {
+    result = await loadManifests(paths, {
+      recursive: args.recursive === true,
+      stdin: () => io.readStdin(),
+      cwd: io.cwd,
+      signal: stop.signal,
+    });
+  } catch (e) {
+    if (!(e instanceof LoadInterrupted)) throw e;
+    io.stderr.write('interrupted: nothing was sent to the master\n');
+    return EXIT.INTERRUPTED;
+  }
   const diagnostics = [...result.diagnostics];
   if (!hasErrors(diagnostics) && opts.checkEnv) diagnostics.push(...unsetEnvDiagnostics(result.specs, io.env));
   if (!hasErrors(diagnostics)) {

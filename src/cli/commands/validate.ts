@@ -1,4 +1,4 @@
-import { defineCommand, } from '../command.js';
+import { defineCommand } from '../command.js';
 import type { GlobalOptions } from '../options.js';
 import type { Io } from '../io.js';
 import { EXIT } from '../exit-codes.js';
@@ -11,17 +11,30 @@ function useColor(args: ValidateArgs, globals: GlobalOptions, io: Io): boolean {
 
 async function run(args: ValidateArgs, globals: GlobalOptions, io: Io): Promise<number> {
   // Loaded here, not at the top, so that other commands and --version never load yaml.
-  const [{ loadManifests }, { hasErrors }, fmt] = await Promise.all([
+  const [{ loadManifests, LoadInterrupted }, { hasErrors }, fmt] = await Promise.all([
     import('../../manifest/load.js'),
     import('../../diagnostics/diagnostic.js'),
     import('../../diagnostics/format.js'),
   ]);
   const paths = args.filename ?? [];
-  const result = await loadManifests(paths, {
-    recursive: args.recursive === true,
-    stdin: () => io.readStdin(),
-    cwd: io.cwd,
-  });
+  // Ctrl-C stops a long validate between files and documents (each is bounded by the limits).
+  const stop = new AbortController();
+  void io.interrupted.then(() => stop.abort());
+  let result: Awaited<ReturnType<typeof loadManifests>>;
+  try {
+    result = await loadManifests(paths, {
+      recursive: args.recursive === true,
+      stdin: () => io.readStdin(),
+      cwd: io.cwd,
+      signal: stop.signal,
+    });
+  } catch (e) {
+    if (e instanceof LoadInterrupted) {
+      io.stderr.write('interrupted\n');
+      return EXIT.INTERRUPTED;
+    }
+    throw e;
+  }
   const names = result.specs.map((s) => s.spec.name);
   const failed = hasErrors(result.diagnostics);
   if (globals.output === 'json') {

@@ -3,13 +3,16 @@
  * directories, `read`, `browse`, `download`, `debug`, with Mesos's status codes and texts.
  *
  * Confinement: a request path resolves through the longest attached prefix; the rest is
- * joined and canonicalised (symlinks followed) and must stay inside the attached
- * directory's canonical path. Anything else — unknown prefix, missing file, `..`
- * traversal, a symlink pointing out — answers 404 with an empty body, as recorded from a
- * real agent.
+ * joined to the attached directory's canonical path and opened, and the OPENED file's real
+ * path (the kernel's, /proc/self/fd/N; elsewhere a device/inode match) must lie inside that
+ * directory. Checking a path and then opening it would let a task swap a directory for a
+ * symlink in between and read any host file; everything after the check (size, read,
+ * listing, download stream) goes through the checked descriptor. Anything else — unknown
+ * prefix, missing file, `..` traversal, a symlink pointing out — answers 404 with an empty
+ * body, as recorded from a real agent. No answer carries a host path or an fs error.
  */
-import { open, readdir, realpath, stat } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { constants, readFileSync, type Stats } from 'node:fs';
+import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 
 export interface FilesResponse {
@@ -17,8 +20,48 @@ export interface FilesResponse {
   contentType?: string;
   headers?: Record<string, string>;
   body: string | Buffer;
-  /** Stream a file instead of `body` (download). */
-  filePath?: string;
+  /** Stream this open file instead of `body` (download); the sender closes it. */
+  file?: FileHandle;
+}
+
+/** A file or directory opened inside its attachment (see the file comment). */
+export interface Opened {
+  handle: FileHandle;
+  info: Stats;
+  /** Its canonical path (only its basename ever leaves the agent). */
+  real: string;
+  /** A path that names the opened file itself, whatever happens to its name meanwhile. */
+  fdPath: string;
+}
+
+/**
+ * The real path of an open descriptor, and a path that names the descriptor itself (for
+ * readdir), or undefined when it cannot be proven.
+ */
+async function realPathOf(
+  handle: FileHandle,
+  candidate: string,
+): Promise<{ real: string; fdPath: string } | undefined> {
+  const fdPath = `/proc/self/fd/${handle.fd}`;
+  const viaProc = await realpath(fdPath).catch(() => undefined);
+  if (viaProc !== undefined) return { real: viaProc, fdPath };
+  // No /proc: the canonical path must name the very file that is open.
+  const real = await realpath(candidate).catch(() => undefined);
+  if (real === undefined) return undefined;
+  const [a, b] = await Promise.all([handle.stat(), stat(real)]).catch(() => [undefined, undefined]);
+  return a && b && a.dev === b.dev && a.ino === b.ino ? { real, fdPath: real } : undefined;
+}
+
+/**
+ * RFC 6266 Content-Disposition: Mesos writes `attachment; filename=<name>` raw; a name that
+ * is not plain printable ASCII (UTF-8, a newline) cannot go raw into an HTTP header, so it
+ * is sent as RFC 5987 `filename*=UTF-8''<percent-encoded>` with an ASCII fallback.
+ */
+export function contentDisposition(name: string): string {
+  if (/^[\x21-\x7e]+$/.test(name) && !/[";\\]/.test(name)) return `attachment; filename=${name}`;
+  const fallback = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
 /** 16 pages of 4 KiB: the most one `/files/read` returns. */
@@ -51,8 +94,8 @@ export class SandboxFiles {
     return json(Object.fromEntries([...this.attached].sort(([a], [b]) => a.localeCompare(b))));
   }
 
-  /** The canonical path for a virtual path, or undefined (→ 404). */
-  async resolve(path: string): Promise<string | undefined> {
+  /** Opens what a virtual path names inside its attachment, or undefined (→ 404). */
+  async open(path: string): Promise<Opened | undefined> {
     const tokens = trimSlash(path).split('/');
     const suffix: string[] = [];
     while (tokens.length > 0) {
@@ -63,9 +106,18 @@ export class SandboxFiles {
       }
       const root = await realpath(base).catch(() => undefined);
       if (root === undefined) return undefined;
-      const target = await realpath(join(root, ...suffix)).catch(() => undefined);
-      if (target === undefined) return undefined;
-      return target === root || target.startsWith(`${root}/`) ? target : undefined;
+      const candidate = join(root, ...suffix);
+      // O_NONBLOCK: a FIFO in the sandbox must not hang the request (no effect on files).
+      const handle = await open(candidate, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => undefined);
+      if (handle === undefined) return undefined;
+      const where = await realPathOf(handle, candidate);
+      const info = await handle.stat().catch(() => undefined);
+      const inside = where !== undefined && (where.real === root || where.real.startsWith(`${root}/`));
+      if (!inside || info === undefined) {
+        await handle.close().catch(() => {});
+        return undefined;
+      }
+      return { handle, info, ...where };
     }
     return undefined;
   }
@@ -87,63 +139,69 @@ export class SandboxFiles {
       if (parsed < -1) return text(400, `Negative length provided: ${parsed}.\n`);
       if (parsed > -1) length = parsed;
     }
-    const resolved = await this.resolve(path);
-    if (resolved === undefined) return NOT_FOUND;
-    const info = await stat(resolved).catch(() => undefined);
-    if (info === undefined) return NOT_FOUND;
-    if (info.isDirectory()) return text(400, 'Cannot read a directory.\n');
-    // offset -1 (or none): "tell me the size" — the answer's offset is the file size.
-    if (offset === -1) return json({ data: '', offset: info.size });
-    if (offset >= info.size || length === 0) return json({ data: '', offset });
-    const want = Math.min(length ?? info.size - offset, MAX_READ_LENGTH);
-    const handle = await open(resolved, 'r');
+    const opened = await this.open(path);
+    if (opened === undefined) return NOT_FOUND;
+    const { handle, info } = opened;
     try {
+      if (info.isDirectory()) return text(400, 'Cannot read a directory.\n');
+      if (!info.isFile()) return NOT_FOUND;
+      // offset -1 (or none): "tell me the size" — the answer's offset is the file size.
+      if (offset === -1) return json({ data: '', offset: info.size });
+      if (offset >= info.size || length === 0) return json({ data: '', offset });
+      const want = Math.min(length ?? info.size - offset, MAX_READ_LENGTH);
       const buffer = Buffer.alloc(want);
       const { bytesRead } = await handle.read(buffer, 0, want, offset);
       return json({ data: buffer.subarray(0, bytesRead).toString('utf8'), offset });
     } finally {
-      await handle.close();
+      await handle.close().catch(() => {});
     }
   }
 
   async browse(query: URLSearchParams): Promise<FilesResponse> {
     const path = query.get('path');
     if (path === null || path === '') return text(400, "Expecting 'path=value' in query.\n");
-    const resolved = await this.resolve(path);
-    if (resolved === undefined) return NOT_FOUND;
-    const entries = await readdir(resolved).catch(() => [] as string[]);
-    const listing = [];
-    for (const entry of entries.sort()) {
-      const info = await stat(join(resolved, entry)).catch(() => undefined);
-      if (info === undefined) continue;
-      listing.push({
-        gid: groupName(info.gid),
-        mode: modeString(info.mode),
-        mtime: Math.floor(info.mtimeMs / 1000),
-        nlink: info.nlink,
-        path: posix.join(path, entry),
-        size: info.size,
-        uid: userName(info.uid),
-      });
+    const opened = await this.open(path);
+    if (opened === undefined) return NOT_FOUND;
+    const { handle, fdPath } = opened;
+    try {
+      // Listed through the open descriptor: the directory checked is the one listed.
+      const entries = await readdir(fdPath).catch(() => [] as string[]);
+      const listing = [];
+      for (const entry of entries.sort()) {
+        const info = await stat(join(fdPath, entry)).catch(() => undefined);
+        if (info === undefined) continue;
+        listing.push({
+          gid: groupName(info.gid),
+          mode: modeString(info.mode),
+          mtime: Math.floor(info.mtimeMs / 1000),
+          nlink: info.nlink,
+          path: posix.join(path, entry),
+          size: info.size,
+          uid: userName(info.uid),
+        });
+      }
+      return json(listing);
+    } finally {
+      await handle.close().catch(() => {});
     }
-    return json(listing);
   }
 
   async download(query: URLSearchParams): Promise<FilesResponse> {
     const path = query.get('path');
     if (path === null || path === '') return text(400, "Expecting 'path=value' in query.\n");
-    const resolved = await this.resolve(path);
-    if (resolved === undefined) return NOT_FOUND;
-    const info = await stat(resolved).catch(() => undefined);
-    if (info === undefined) return NOT_FOUND;
-    if (info.isDirectory()) return text(400, 'Cannot download a directory.\n');
-    const name = posix.basename(resolved);
+    const opened = await this.open(path);
+    if (opened === undefined) return NOT_FOUND;
+    const { handle, info, real } = opened;
+    if (!info.isFile()) {
+      await handle.close().catch(() => {});
+      return info.isDirectory() ? text(400, 'Cannot download a directory.\n') : NOT_FOUND;
+    }
     return {
       status: 200,
       contentType: 'application/octet-stream',
-      headers: { 'Content-Disposition': `attachment; filename=${name}` },
+      headers: { 'Content-Disposition': contentDisposition(posix.basename(real)) },
       body: '',
-      filePath: resolved,
+      file: handle,
     };
   }
 }

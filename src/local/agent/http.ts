@@ -3,7 +3,6 @@
  * `/slave(1)/state`) and `/health`. GET only (HEAD too); anything else is 404 or 405
  * like libprocess answers.
  */
-import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FilesResponse, SandboxFiles } from './files.js';
 
@@ -15,10 +14,12 @@ export interface AgentHttpDeps {
 function send(res: ServerResponse, r: FilesResponse): void {
   const headers: Record<string, string> = { ...(r.headers ?? {}) };
   if (r.contentType) headers['Content-Type'] = r.contentType;
-  if (r.filePath !== undefined) {
+  if (r.file !== undefined) {
     res.writeHead(r.status, headers);
-    const stream = createReadStream(r.filePath);
+    // The stream owns the descriptor the files API checked, and closes it.
+    const stream = r.file.createReadStream({ start: 0 });
     stream.on('error', () => res.destroy());
+    res.on('close', () => stream.destroy());
     stream.pipe(res);
     return;
   }
@@ -26,6 +27,30 @@ function send(res: ServerResponse, r: FilesResponse): void {
   headers['Content-Length'] = String(body.length);
   res.writeHead(r.status, headers);
   res.end(body);
+}
+
+/** What a request that failed inside the agent gets: no message, path or stack leaves it. */
+const INTERNAL_ERROR: FilesResponse = {
+  status: 500,
+  contentType: 'text/plain; charset=utf-8',
+  body: 'Internal Server Error\n',
+};
+
+/** Sends `r`; if even that throws (a header Node refuses), a bare 500; never throws. */
+function answer(res: ServerResponse, r: FilesResponse): void {
+  try {
+    send(res, r);
+  } catch {
+    void r.file?.close().catch(() => {});
+    if (res.headersSent) res.destroy();
+    else {
+      try {
+        send(res, INTERNAL_ERROR);
+      } catch {
+        res.destroy();
+      }
+    }
+  }
 }
 
 async function route(req: IncomingMessage, deps: AgentHttpDeps): Promise<FilesResponse> {
@@ -62,21 +87,20 @@ async function route(req: IncomingMessage, deps: AgentHttpDeps): Promise<FilesRe
 export function createAgentServer(deps: AgentHttpDeps): Server {
   return createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      send(res, {
+      answer(res, {
         status: 405,
         contentType: 'text/plain; charset=utf-8',
         body: `Expecting 'GET', received '${req.method}'\n`,
       });
       return;
     }
-    route(req, deps).then(
-      (r) => send(res, r),
-      (err: unknown) =>
-        send(res, {
-          status: 500,
-          contentType: 'text/plain; charset=utf-8',
-          body: `${err instanceof Error ? err.message : String(err)}\n`,
-        }),
-    );
+    // No request may take the agent (and every task on it) down: whatever a handler
+    // throws becomes a 500 for that request only.
+    Promise.resolve()
+      .then(() => route(req, deps))
+      .then(
+        (r) => answer(res, r),
+        () => answer(res, INTERNAL_ERROR),
+      );
   });
 }

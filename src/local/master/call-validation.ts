@@ -82,6 +82,9 @@ function rolesError(info: FrameworkInfo): string | undefined {
 }
 
 /** FrameworkInfo validation of SUBSCRIBE (`framework::validate`), or undefined. */
+/** 2^63 as a double: what int64's max and min become when stout compares them with a double. */
+const INT64_LIMIT = 2 ** 63;
+
 export function validateFrameworkInfo(
   info: FrameworkInfo,
   suppressedRoles: readonly string[] = [],
@@ -93,8 +96,11 @@ export function validateFrameworkInfo(
     if (e) return e;
   }
   const ft = info.failover_timeout ?? 0;
-  // Duration::create fails for values that do not fit in int64 nanoseconds.
-  if (!Number.isFinite(ft) || Math.abs(ft) * 1e9 > 9.2e18) return `The framework failover_timeout (${ft}) is invalid`;
+  // stout's Duration::create(double seconds) refuses `seconds * 1e9` (a double) above
+  // int64's max or below its min, both compared as doubles (±2^63): the same test here.
+  const ns = ft * 1e9;
+  if (!Number.isFinite(ft) || ns > INT64_LIMIT || ns < -INT64_LIMIT)
+    return `The framework failover_timeout (${ft}) is invalid`;
   const all = frameworkRoles(info);
   const bad = suppressedRoles.filter((r) => !all.includes(r));
   if (bad.length) return `Suppressed roles { ${bad.join(', ')} } are not contained in the set of roles`;

@@ -91,7 +91,20 @@ export function disconnect(m: MasterState, fw: MasterFramework, onExpire: (fw: M
     onExpire(fw);
     return;
   }
-  fw.failoverTimer = setTimeout(() => onExpire(fw), Math.min(ms, MAX_TIMER_MS));
+  armFailover(fw, Date.now() + ms, onExpire);
+}
+
+/**
+ * Node's timers hold at most ~24.8 days (longer ones fire at once), while Mesos keeps a
+ * framework for up to ~292 years: a long timeout is waited for in steps of the longest timer.
+ */
+function armFailover(fw: MasterFramework, at: number, onExpire: (fw: MasterFramework) => void): void {
+  const left = at - Date.now();
+  if (left <= 0) {
+    onExpire(fw);
+    return;
+  }
+  fw.failoverTimer = setTimeout(() => armFailover(fw, at, onExpire), Math.min(left, MAX_TIMER_MS));
   fw.failoverTimer.unref();
 }
 

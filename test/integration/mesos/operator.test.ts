@@ -1,14 +1,16 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpsServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MasterSet } from '../../../src/mesos/masters.js';
 import { OperatorClient } from '../../../src/mesos/operator.js';
 import type { MasterCall } from '../../../src/mesos/types.js';
-import { exchange, reply, scriptedHarness, type Scripted } from './scripted-server.js';
+import {
+  exchange,
+  reply,
+  scriptedHarness,
+  selfSignedCert,
+  startHttpsServer,
+  type Scripted,
+  type TlsFixture,
+} from './scripted-server.js';
 
 const FW = 'cc85727d-5e93-4341-80a5-7a8f86dadfa6-0000';
 const recorded: Record<string, ReturnType<typeof exchange>> = {
@@ -151,48 +153,22 @@ describe('OperatorClient against recorded answers', () => {
 });
 
 describe('https masters', () => {
-  let dir: string;
-  let https: Server;
+  let tls: TlsFixture;
+  let https: Awaited<ReturnType<typeof startHttpsServer>>;
   let url: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'mesos-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    https = createHttpsServer(
-      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-      (_req, res) => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(recorded.GET_HEALTH.body);
-      },
-    );
-    await new Promise<void>((r) => https.listen(0, '127.0.0.1', r));
-    url = `https://127.0.0.1:${(https.address() as AddressInfo).port}`;
+    tls = selfSignedCert();
+    https = await startHttpsServer(tls, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(recorded.GET_HEALTH.body);
+    });
+    url = https.url;
   });
 
   afterAll(async () => {
-    https.closeAllConnections();
-    await new Promise((r) => https.close(r));
-    rmSync(dir, { recursive: true, force: true });
+    await https.close();
+    tls.remove();
   });
 
   it('an untrusted certificate fails with a hint naming --ca-file', async () => {
@@ -203,7 +179,7 @@ describe('https masters', () => {
   });
 
   it('--ca-file trusts the master', async () => {
-    expect(await client([url], { tls: { caFile: join(dir, 'cert.pem') } }).getHealth()).toBe(true);
+    expect(await client([url], { tls: { caFile: tls.caFile } }).getHealth()).toBe(true);
   });
 
   it('--insecure works and warns', async () => {
@@ -213,7 +189,7 @@ describe('https masters', () => {
   });
 
   it('a missing CA file is a clear error', () => {
-    expect(() => new MasterSet({ masters: [url], tls: { caFile: join(dir, 'nope.pem') } })).toThrow(
+    expect(() => new MasterSet({ masters: [url], tls: { caFile: `${tls.caFile}.nope` } })).toThrow(
       expect.objectContaining({ code: 'MA_ERR_TLS_CONFIG' }),
     );
   });

@@ -2,9 +2,12 @@
  * A scripted HTTP server on 127.0.0.1:0 for the wire-layer tests, and access to the
  * recordings of a real Mesos 1.12 master in ../shared/fixtures/real-mesos.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 
@@ -173,6 +176,49 @@ export function scriptedHarness(): {
       const s = await startServer(handler);
       cleanups.push(() => s.close());
       return s;
+    },
+  };
+}
+
+/** A self-signed certificate for 127.0.0.1 (openssl), its files in a temporary directory. */
+export interface TlsFixture {
+  caFile: string;
+  key: Buffer;
+  cert: Buffer;
+  remove(): void;
+}
+
+export function selfSignedCert(): TlsFixture {
+  const dir = mkdtempSync(join(tmpdir(), 'mesos-tls-'));
+  const [keyFile, certFile] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+  execFileSync(
+    'openssl',
+    [
+      ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1'],
+      ...['-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile],
+    ],
+    { stdio: 'ignore' },
+  );
+  return {
+    caFile: certFile,
+    key: readFileSync(keyFile),
+    cert: readFileSync(certFile),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** An https server on 127.0.0.1:0 with that certificate; `close()` ends it and its connections. */
+export async function startHttpsServer(
+  tls: TlsFixture,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const https = createHttpsServer({ key: tls.key, cert: tls.cert }, handler);
+  await new Promise<void>((r) => https.listen(0, '127.0.0.1', r));
+  return {
+    url: `https://127.0.0.1:${(https.address() as AddressInfo).port}`,
+    close: () => {
+      https.closeAllConnections();
+      return new Promise((r) => https.close(() => r()));
     },
   };
 }

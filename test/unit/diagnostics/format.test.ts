@@ -96,3 +96,20 @@ describe('formatting diagnostics', () => {
     expect(capped.map((x) => x.code)).toEqual(['MA_ERR_VALUE', 'MA_ERR_VALUE', 'MA_ERR_TOO_MANY_ERRORS']);
   });
 });
+
+describe('input echoed in diagnostics', () => {
+  it('never prints a raw control character: file, path, message, hint and excerpt are escaped', () => {
+    const bad = diagnostic(
+      'MA_ERR_YAML',
+      'a\u001b[2Jb.yaml',
+      { line: 1, col: 1, lineText: 'x: !\u009b31m' },
+      'spec.labels["a\u0007"]',
+      'unresolved tag: !\u001b]0;pwned\u0007',
+      'did you mean `\u0000`?',
+    );
+    const out = formatDiagnostic(bad, { color: false });
+    expect(out.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(out).toContain('a\\u001b[2Jb.yaml:1:1');
+    expect(out).toContain('unresolved tag: !\\u001b]0;pwned\\u0007');
+  });
+});

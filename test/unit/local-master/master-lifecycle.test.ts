@@ -239,6 +239,16 @@ describe('framework lifecycle', () => {
     expect(master.framework(fwId)).toBeUndefined();
   });
 
+  it('keeps a framework whose failover timeout is longer than the longest Node timer (24.8 days)', () => {
+    vi.useFakeTimers();
+    setup({ ...FW, failover_timeout: 60 * 86_400 });
+    s.res.hangUp();
+    vi.advanceTimersByTime(59 * 86_400_000);
+    expect(agent.shutdowns).toEqual([]);
+    vi.advanceTimersByTime(2 * 86_400_000);
+    expect(agent.shutdowns).toEqual([fwId]);
+  });
+
   it('removes a framework with failover_timeout 0 as soon as its stream breaks', () => {
     setup({ ...FW, failover_timeout: 0 });
     s.res.hangUp();

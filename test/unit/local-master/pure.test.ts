@@ -148,6 +148,11 @@ describe('call and framework validation', () => {
     expect(validateFrameworkInfo({ user: 'u', name: 'n', failover_timeout: 1e300 })).toBe(
       'The framework failover_timeout (1e+300) is invalid',
     );
+    // stout's limit is 2^63 ns: 9223372036 s is accepted, 9223372037 s is not (as in Mesos).
+    expect(validateFrameworkInfo({ user: 'u', name: 'n', failover_timeout: 9_223_372_036 })).toBeUndefined();
+    expect(validateFrameworkInfo({ user: 'u', name: 'n', failover_timeout: 9_223_372_037 })).toBe(
+      'The framework failover_timeout (9223372037) is invalid',
+    );
     expect(roleError('a//b')).toBe("Role 'a//b' cannot contain two adjacent slashes");
   });
   it('validates ids and uuids', () => {

@@ -4,7 +4,11 @@ import { errors, loadDocs, task } from './helpers.js';
 describe('every error in one run', () => {
   it('reports logic errors (command with args) beside schema errors', () => {
     const { diagnostics } = loadDocs(task({ args: ['a'], resources: { cpus: 'lots', mem: 64 } }));
-    expect(errors(diagnostics).map((d) => d.path).sort()).toEqual(['spec.args', 'spec.resources.cpus']);
+    expect(
+      errors(diagnostics)
+        .map((d) => d.path)
+        .sort(),
+    ).toEqual(['spec.args', 'spec.resources.cpus']);
   });
 
   it('says one error per field: a logic check of a field the schema refused is left out', () => {
