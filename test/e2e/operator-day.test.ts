@@ -274,7 +274,7 @@ describe('messages', () => {
           agentUrl,
           `${agentUrl} is not a Mesos master's API (it answers HTTP 405 "Expecting 'GET'", as a Mesos agent does)`,
         ],
-        [cluster.url.replace('http:', 'https:'), `does not speak TLS (plain http): use --master ${cluster.url}`],
+        [cluster.url.replace('http:', 'https:'), `if it serves plain http, use --master ${cluster.url}`],
       ];
       for (const [master, says] of cases) {
         const r = await runCli(['get', '--master', master, '--timeout', '5s']);
