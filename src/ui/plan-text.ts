@@ -135,13 +135,24 @@ function changeValue(v: unknown): string {
   return formatValue(v);
 }
 
+/** Fields the normalised spec keeps in seconds: shown with their unit, as the manifest wrote them. */
+const SECONDS = /(^|\.)(killGracePeriod|gracePeriod|interval|timeout|delay)$/;
+
+function changeWithUnit(path: string, v: unknown): string {
+  return typeof v === 'number' && SECONDS.test(path) ? `${v}s` : changeValue(v);
+}
+
+/** The changed fields of a replace or relaunch, one line each. */
+function changeLines(item: PlanItemJson, c: Palette): string[] {
+  if (item.action !== 'replace' && item.action !== 'relaunch') return [];
+  return item.changes.map(
+    (ch) => `      ${ch.path}: ${c.red(changeWithUnit(ch.path, ch.old))} → ${c.green(changeWithUnit(ch.path, ch.new))}`,
+  );
+}
+
 /** Indented lines under an item: the changed fields, then the fit explanation. */
-function itemDetails(item: PlanItemJson, c: Palette): string[] {
-  const out: string[] = [];
-  if (item.action === 'replace' || item.action === 'relaunch') {
-    for (const ch of item.changes)
-      out.push(`      ${ch.path}: ${c.red(changeValue(ch.old))} → ${c.green(changeValue(ch.new))}`);
-  }
+function itemDetails(item: PlanItemJson, c: Palette, changes = changeLines(item, c)): string[] {
+  const out: string[] = [...changes];
   if (item.unplaced !== null) {
     for (const line of fitLines(item.unplaced)) out.push(`      ${line}`);
   }
@@ -154,7 +165,25 @@ function itemsBlock(items: PlanItemJson[], c: Palette): string[] {
     return [`${st(SYMBOL[it.action])} ${it.name}/${it.instance}`, st(it.action), itemNote(it, c)];
   });
   const lines = formatTable(['', '', ''], rows, '  ').slice(1);
-  return items.flatMap((it, i) => [lines[i] ?? '', ...itemDetails(it, c)]);
+  // Instances of one name with the same changes (the usual replace of every instance): the
+  // changes are listed once, under the last of them, naming the instances they apply to.
+  const changes = items.map((it) => changeLines(it, c));
+  const same = (i: number, j: number) =>
+    items[i]?.name === items[j]?.name && changes[i]?.length && changes[i]?.join('\n') === changes[j]?.join('\n');
+  const out: string[] = [];
+  let runStart = 0;
+  items.forEach((it, i) => {
+    if (i > 0 && !same(i, i - 1)) runStart = i;
+    out.push(lines[i] ?? '');
+    if (same(i, i + 1)) {
+      out.push(...itemDetails(it, c, []));
+      return;
+    }
+    const run = items.slice(runStart, i + 1);
+    if (run.length > 1) out.push(`      ${run.map((r) => `${r.name}/${r.instance}`).join(', ')}:`);
+    out.push(...itemDetails(it, c, changes[i]));
+  });
+  return out;
 }
 
 function legend(items: PlanItemJson[]): string {

@@ -139,3 +139,20 @@ describe('planJson', () => {
     expect(doc.nextCommand).toBeNull();
   });
 });
+
+describe('a replace of every instance', () => {
+  it('lists identical changes once for the instances they apply to, with units', () => {
+    const replace = (instance: number) =>
+      item({
+        action: 'replace',
+        name: 'web',
+        instance,
+        taskId: `web.${instance}.h2`,
+        oldTaskId: `web.${instance}.h1`,
+        changes: [{ path: 'killGracePeriod', old: 3, new: 10 }],
+      });
+    const text = stripAnsi(formatPlan(plan([replace(0), replace(1), replace(2)]), { color: false }));
+    expect(text.match(/killGracePeriod/g)).toHaveLength(1);
+    expect(text).toContain('      web/0, web/1, web/2:\n      killGracePeriod: 3s → 10s\n');
+  });
+});
