@@ -13,6 +13,7 @@ import type {
   PlanAction,
   PlanItem,
   PlanSummary,
+  FitNeeds,
   ReasonCount,
 } from '../plan/types.js';
 import { palette, type Palette, type Style } from './ansi.js';
@@ -32,7 +33,7 @@ export interface PlanItemJson {
   reason: DeleteReason | null;
   changes: FieldChange[];
   placement: { agentId: string; hostname: string; role: string; ports: AssignedPort[] } | null;
-  unplaced: { kind: 'never' | 'not-now'; summary: string; reasons: ReasonCount[] } | null;
+  unplaced: { kind: 'never' | 'not-now'; summary: string; needs: FitNeeds; reasons: ReasonCount[] } | null;
 }
 
 export interface PlanJson {
@@ -74,7 +75,7 @@ function itemJson(item: PlanItem): PlanItemJson {
     reason: item.reason ?? null,
     changes: item.changes ?? [],
     placement: p ? { agentId: p.agentId, hostname: p.hostname, role: p.role, ports: p.ports } : null,
-    unplaced: u ? { kind: u.kind, summary: u.summary, reasons: u.reasons } : null,
+    unplaced: u ? { kind: u.kind, summary: u.summary, needs: u.needs, reasons: u.reasons } : null,
   };
 }
 

@@ -128,7 +128,7 @@ describe('planJson', () => {
       reason: null,
       changes: [],
       placement: null,
-      unplaced: { kind: 'never', summary: NEVER_FIT.summary, reasons: NEVER_FIT.reasons },
+      unplaced: { kind: 'never', summary: NEVER_FIT.summary, needs: NEVER_FIT.needs, reasons: NEVER_FIT.reasons },
     });
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
   });
