@@ -32,6 +32,10 @@ rmSync(outDir, { recursive: true, force: true });
 const { output } = await build({
   input: { 'mesos-apply': join(root, 'dist/src/bin.js') },
   platform: 'node',
+  // cliui's ESM entry (what yargs' ESM build imports) cuts help text every N characters,
+  // mid-word; its CommonJS entry wraps at word boundaries (wrap-ansi, already in the tree
+  // as cliui's own dependency).
+  resolve: { alias: { cliui: join(root, 'node_modules/cliui/build/index.cjs') } },
   logLevel: 'warn',
   output: {
     dir: outDir,

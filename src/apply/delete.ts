@@ -14,6 +14,7 @@ import { SchedulerSession } from '../mesos/scheduler.js';
 import { OperatorClient } from '../mesos/operator.js';
 import type { MasterSetOptions } from '../mesos/masters.js';
 import type { TaskStatus } from '../mesos/types.js';
+import type { ObservedTask } from '../model/observed.js';
 import { isActive } from '../model/states.js';
 import { DEFAULT_FAILOVER_TIMEOUT, frameworkInfo } from './connect.js';
 import { readCluster } from './cluster.js';
@@ -29,6 +30,8 @@ import { DEFAULT_LOCK_TIMEOUT, LeaseKeeper } from './lease.js';
 
 export interface DeleteInput {
   names: string[];
+  /** `-l key=value`: also every managed name with an active task whose labels hold all pairs. */
+  selector?: Record<string, string>;
   framework: string;
   ignoreNotFound: boolean;
   wait: boolean;
@@ -49,6 +52,22 @@ export interface DeleteResult {
   /** Names with no active task, and the managed names that do exist. */
   notFound: string[];
   existing: string[];
+  /** Names get shows whose tasks have all ended: nothing to kill, not an error. */
+  ended: { name: string; state: string }[];
+}
+
+/** Of these names, those whose managed tasks have all ended, with the newest one's state. */
+function endedNames(observed: readonly ObservedTask[], names: readonly string[]): DeleteResult['ended'] {
+  const out: DeleteResult['ended'] = [];
+  for (const name of names) {
+    const mine = observed.filter((t) => t.managed && t.name === name);
+    const newest = mine.reduce<ObservedTask | undefined>(
+      (a, b) => (a === undefined || (b.lastStatus?.timestamp ?? 0) > (a.lastStatus?.timestamp ?? 0) ? b : a),
+      undefined,
+    );
+    if (newest) out.push({ name, state: newest.state });
+  }
+  return out;
 }
 
 export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
@@ -63,6 +82,7 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
   let pump: EventPump | undefined;
   let notFound: string[] = [];
   let existing: string[] = [];
+  let ended: DeleteResult['ended'] = [];
   let deadline = now() + input.timeoutMs;
   const lockMs = input.lease?.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000;
   const holder = input.lease?.holder ?? thisRun('mesos-apply delete (library)', false);
@@ -98,7 +118,15 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
       const cluster = await readCluster(operator, fw?.framework_info.id?.value);
       const managed = cluster.observed.filter((t) => t.managed && isActive(t.state));
       existing = [...new Set(managed.map((t) => t.name))].sort();
-      notFound = input.names.filter((n) => !existing.includes(n));
+      const selected = input.selector
+        ? managed.filter((t) => Object.entries(input.selector ?? {}).every(([k, v]) => t.labels[k] === v))
+        : [];
+      const names = [...new Set([...input.names, ...selected.map((t) => t.name)])];
+      ended = endedNames(
+        cluster.observed,
+        input.names.filter((n) => !existing.includes(n)),
+      );
+      notFound = input.names.filter((n) => !existing.includes(n) && !ended.some((e) => e.name === n));
       if (notFound.length > 0 && !input.ignoreNotFound) {
         errors.push({
           code: 'MA_ERR_NOT_FOUND',
@@ -108,7 +136,7 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
         });
       }
       const found = managed
-        .filter((t) => input.names.includes(t.name))
+        .filter((t) => names.includes(t.name))
         .sort((a, b) => a.name.localeCompare(b.name) || a.instance - b.instance);
       return fw === undefined ? [] : found;
     })();
@@ -224,7 +252,7 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
   function finish(): DeleteResult {
     const views = [...tracker.kills.values()].map((k) => k.view);
     const ok = errors.length === 0 && !interrupted && [...tracker.kills.values()].every((k) => k.ok);
-    return { ok, interrupted, views, errors, notFound, existing };
+    return { ok, interrupted, views, errors, notFound, existing, ended };
   }
 
   function settle(kill: Kill, ok: boolean, phase: InstanceView['phase'], message?: string): void {

@@ -7,28 +7,10 @@ import { pickFramework, type OperatorClient } from '../mesos/operator.js';
 import type { CommandInfo, OperatorAgent, Task, TaskInfo, TaskState, TaskStatus } from '../mesos/types.js';
 import { observeTask, type ObservedTask } from '../model/observed.js';
 import type { TaskSpec } from '../model/spec.js';
-import { isActive } from '../model/states.js';
 import { LABEL_SPEC } from './cluster.js';
 import { frameworksNamed, removedNotice } from './removed.js';
 import { clonePlain } from '../model/clone.js';
 import { maskImageSecret } from '../plan/taskinfo.js';
-
-/** One row of `get`: a task as the table and the JSON show it. */
-export interface GetRow {
-  name: string;
-  /** Absent for tasks of the framework that no manifest declares (`--all`). */
-  instance?: number;
-  taskId: string;
-  state: TaskState;
-  healthy?: boolean;
-  agentId: string;
-  host: string;
-  ports: number[];
-  /** Seconds since the epoch (a TaskStatus timestamp). */
-  startedAt?: number;
-  specHash: string;
-  managed: boolean;
-}
 
 /** One task of `describe`: its state, where it runs, its history and what it was launched with. */
 export interface DescribeTask {
@@ -79,62 +61,6 @@ export async function frameworkTasks(operator: OperatorClient, framework: string
   return duplicate
     ? { frameworkId: id, tasks, agents: agents.agents, duplicate }
     : { frameworkId: id, tasks, agents: agents.agents };
-}
-
-function lastTime(statuses: readonly TaskStatus[] | undefined): number {
-  return statuses?.reduce((m, s) => Math.max(m, s.timestamp ?? 0), 0) ?? 0;
-}
-
-function startedAt(statuses: readonly TaskStatus[] | undefined): number | undefined {
-  const running = statuses?.find((s) => s.state === 'TASK_RUNNING') ?? statuses?.[0];
-  return running?.timestamp;
-}
-
-/**
- * The task that stands for each instance: an active one if any (all of them, during a
- * replace), else the newest ended one (a finished job, a failed task).
- */
-export function currentTasks(
-  tasks: FrameworkTasks['tasks'],
-  opts: { name?: string; all: boolean },
-): FrameworkTasks['tasks'] {
-  const groups = new Map<string, FrameworkTasks['tasks']>();
-  for (const t of tasks) {
-    if (!t.observed.managed && !opts.all) continue;
-    if (opts.name !== undefined && t.observed.name !== opts.name) continue;
-    const key = t.observed.managed ? `${t.observed.name}/${t.observed.instance}` : `?${t.observed.taskId}`;
-    groups.set(key, [...(groups.get(key) ?? []), t]);
-  }
-  const out: FrameworkTasks['tasks'] = [];
-  for (const group of groups.values()) {
-    const active = group.filter((t) => isActive(t.observed.state));
-    if (active.length > 0) out.push(...active);
-    else out.push(group.reduce((a, b) => (lastTime(b.observed.statuses) > lastTime(a.observed.statuses) ? b : a)));
-  }
-  return out.sort(
-    (a, b) =>
-      a.observed.name.localeCompare(b.observed.name) ||
-      a.observed.instance - b.observed.instance ||
-      a.observed.taskId.localeCompare(b.observed.taskId),
-  );
-}
-
-export function getRow(t: ObservedTask): GetRow {
-  const row: GetRow = {
-    name: t.name,
-    taskId: t.taskId,
-    state: t.state,
-    agentId: t.agentId,
-    host: t.hostname ?? '',
-    ports: t.ports,
-    specHash: t.specHash,
-    managed: t.managed,
-  };
-  if (t.managed) row.instance = t.instance;
-  if (t.healthy !== undefined) row.healthy = t.healthy;
-  const started = startedAt(t.statuses);
-  if (started !== undefined) row.startedAt = started;
-  return row;
 }
 
 /** The spec an earlier run launched, from its label. */

@@ -12,6 +12,8 @@ import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { globalFlags, resolveGlobals, UsageError, type GlobalFlags } from './options.js';
 import type { Command, ParsedArgs } from './command.js';
 import { completionScript } from './completion.js';
+import { suggestion } from './suggest.js';
+import { FORMAT_VERSION } from '../ui/writer.js';
 import { applyCommand } from './commands/apply.js';
 import { planCommand } from './commands/plan.js';
 import { getCommand } from './commands/get.js';
@@ -68,6 +70,34 @@ interface Parsed {
   error?: string;
 }
 
+const COMPLETION_HELP = `mesos-apply completion
+
+Print a shell completion script (zsh's when $SHELL is zsh, else bash's).
+It completes commands, flags, and the task names of get, logs, describe
+and delete (read from the master, so MESOS_MASTER applies).
+
+Examples:
+  source <(mesos-apply completion)     this shell
+  mesos-apply completion >> ~/.bashrc  every new bash
+`;
+
+/** Help fits 80 columns (or a narrower terminal), so nothing wraps twice. */
+function helpWidth(io: Io): number {
+  const cols = (io.stdout as { columns?: number }).columns;
+  return Math.min(80, typeof cols === 'number' && cols > 40 ? cols : 80);
+}
+
+/**
+ * Help lists the command's own flags first (yargs' default group, named first so it comes
+ * first), then the flags every command shares, once, in two groups.
+ */
+function groupFlags<T>(y: Argv<T>): Argv<T> {
+  return y
+    .group(['help'], 'Options:')
+    .group(['master', 'framework', 'principal', 'secret-file', 'ca-file', 'insecure'], 'Connection (every command):')
+    .group(['output', 'timeout', 'quiet', 'color', 'version'], 'Output (every command):');
+}
+
 async function build(
   argv: string[],
   io: Io,
@@ -85,9 +115,9 @@ async function build(
     .version(version())
     .help()
     .alias('h', 'help')
-    .wrap(Math.min(110, io.stdout.isTTY ? 110 : 100))
+    .wrap(helpWidth(io))
     .epilogue(`${EXIT_CODES_HELP}\n\nDocs: README.md; manifest schema: schemas/task.v1.schema.json`);
-  let y = globalFlags(base);
+  let y = groupFlags(globalFlags(base));
   for (const cmd of COMMANDS) {
     y = y.command(
       cmd.command,
@@ -95,7 +125,7 @@ async function build(
       (sub) => {
         let b = cmd.builder(sub);
         for (const [ex, what] of cmd.examples) b = b.example(ex, what);
-        return b;
+        return groupFlags(b);
       },
       (args) => {
         chosen.command = cmd;
@@ -119,10 +149,20 @@ async function parse(argv: string[], io: Io): Promise<Parsed> {
   });
 }
 
+/** A failure as JSON: the one error shape every command prints (see client.ts printErrors). */
+function errorDocument(code: string, message: string, detail?: string): string {
+  const error = detail ? { code, message, detail } : { code, message };
+  return `${JSON.stringify({ formatVersion: FORMAT_VERSION, ok: false, errors: [error] })}\n`;
+}
+
+function commandNames(): string[] {
+  return COMMANDS.flatMap((c) => (Array.isArray(c.command) ? c.command : [c.command]).map((s) => s.split(' ')[0] ?? ''))
+    .filter((n) => n !== '$0')
+    .concat('completion');
+}
+
 function commandWord(argv: string[]): string {
-  const names = COMMANDS.flatMap((c) =>
-    (Array.isArray(c.command) ? c.command : [c.command]).map((s) => s.split(' ')[0]),
-  );
+  const names = commandNames();
   const first = argv.find((a) => !a.startsWith('-'));
   return first && names.includes(first) ? `${first} ` : '';
 }
@@ -135,11 +175,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return EXIT.OK;
   }
   if (argv[0] === 'completion') {
-    io.stdout.write(completionScript(io.env.SHELL));
+    const help = argv.includes('--help') || argv.includes('-h');
+    io.stdout.write(help ? COMPLETION_HELP : completionScript(io.env.SHELL));
     return EXIT.OK;
   }
   if (argv[0] === '--get-yargs-completions') {
-    const words = await (await build([], io, {})).getCompletion(argv.slice(1));
+    const { completions } = await import('./complete.js');
+    const words = await completions(argv.slice(1), COMMANDS, io);
     io.stdout.write(words.join('\n') + '\n');
     return EXIT.OK;
   }
@@ -149,8 +191,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     argv.includes('--output=json') ||
     argv.includes('-ojson');
   if (parsed.error) {
-    if (wantsJson) io.stdout.write(JSON.stringify({ error: { code: 'MA_ERR_USAGE', message: parsed.error } }) + '\n');
-    else io.stderr.write(`error: ${parsed.error}\nRun 'mesos-apply ${commandWord(argv)}--help' for usage.\n`);
+    if (wantsJson) io.stdout.write(errorDocument('MA_ERR_USAGE', parsed.error, suggestion(argv, commandNames())));
+    else {
+      const hint = /^Unknown argument/.test(parsed.error) ? suggestion(argv, commandNames()) : undefined;
+      io.stderr.write(
+        `error: ${parsed.error}\n${hint ? `${hint}\n` : ''}Run 'mesos-apply ${commandWord(argv)}--help' for usage.\n`,
+      );
+    }
     return EXIT.USAGE;
   }
   if (parsed.output) {
@@ -164,7 +211,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return await parsed.command.run(parsed.args, globals, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      if (wantsJson) io.stdout.write(JSON.stringify({ error: { code: e.code, message: e.message } }) + '\n');
+      if (wantsJson) io.stdout.write(errorDocument(e.code, e.message));
       else io.stderr.write(`error: ${e.message}\n`);
       return EXIT.USAGE;
     }

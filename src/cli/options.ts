@@ -52,7 +52,7 @@ export function globalFlags<T>(y: Argv<T>) {
     .option('output', {
       alias: 'o',
       type: 'string',
-      describe: 'Output format: text | json (get also: yaml | wide)',
+      describe: 'Output format: text | json (get also: yaml | wide | name)',
       default: 'text',
       global: true,
     })
@@ -93,7 +93,7 @@ export class UsageError extends Error {
   readonly code = 'MA_ERR_USAGE';
 }
 
-const OUTPUTS: OutputFormat[] = ['text', 'json', 'yaml', 'wide'];
+const OUTPUTS: OutputFormat[] = ['text', 'json', 'yaml', 'wide', 'name'];
 
 export function resolveGlobals(raw: RawGlobals, env: Record<string, string | undefined>): GlobalOptions {
   const masterText = raw.master ?? env.MESOS_MASTER ?? DEFAULT_MASTER;

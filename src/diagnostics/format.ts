@@ -3,6 +3,7 @@
  * `file:line:col: path: message` (the form editors and CI annotators parse), followed by
  * a caret excerpt and the hint; JSON output is the same data without the excerpt.
  */
+import { FORMAT_VERSION } from '../ui/writer.js';
 import { printable } from './printable.js';
 import type { Diagnostic } from './diagnostic.js';
 
@@ -86,6 +87,7 @@ export function diagnosticToJson(d: Diagnostic): JsonDiagnostic {
 }
 
 export interface ValidationReportJson {
+  formatVersion: typeof FORMAT_VERSION;
   valid: boolean;
   /** Present when valid. */
   tasks?: number;
@@ -98,6 +100,6 @@ export interface ValidationReportJson {
 export function validationReportJson(diags: readonly Diagnostic[], names: readonly string[]): ValidationReportJson {
   const errors = diags.filter((d) => d.severity === 'error').map(diagnosticToJson);
   const warnings = diags.filter((d) => d.severity === 'warning').map(diagnosticToJson);
-  if (errors.length > 0) return { valid: false, errors, warnings };
-  return { valid: true, tasks: names.length, names: [...names], errors, warnings };
+  if (errors.length > 0) return { formatVersion: FORMAT_VERSION, valid: false, errors, warnings };
+  return { formatVersion: FORMAT_VERSION, valid: true, tasks: names.length, names: [...names], errors, warnings };
 }

@@ -51,6 +51,34 @@ export interface LoadResult {
 
 const DEFAULT_MAX_DIAGNOSTICS = 500;
 
+/**
+ * The semantic checks of a document that failed the schema, so one run lists every error
+ * (the schema's and the logic's, e.g. `command` with `args`). They assume the schema's
+ * shapes, so they run only on a mapping with a `spec` mapping, a check that trips over a
+ * malformed value is skipped, and a finding at or under (or above) a field the schema
+ * already reported is left out: one error per field.
+ */
+function logicBesideSchema(pd: ParsedDocument, schemaDiags: readonly Diagnostic[]): Diagnostic[] {
+  const v = pd.value as { spec?: unknown } | null;
+  if (typeof v !== 'object' || v === null || typeof v.spec !== 'object' || v.spec === null) return [];
+  const taken = schemaDiags.map((d) => d.path);
+  const overlaps = (p: string) =>
+    taken.some(
+      (t) =>
+        t === p || p.startsWith(`${t}.`) || p.startsWith(`${t}[`) || t.startsWith(`${p}.`) || t.startsWith(`${p}[`),
+    );
+  const out: Diagnostic[] = [];
+  try {
+    checkTask(v as RawTask, (code, path, message, hint, severity = 'error') => {
+      const at = formatPath(path);
+      if (!overlaps(at)) out.push(diagnostic(code, pd.file, locate(pd, path), at, message, hint, severity));
+    });
+  } catch {
+    // A check that assumed a shape the schema refused: its findings wait for the fix.
+  }
+  return out;
+}
+
 /** Semantic checks and normalisation of one schema-valid document. */
 function checkDocument(pd: ParsedDocument, diags: Diagnostic[]): (CrossItem & { loaded: LoadedSpec }) | undefined {
   const task = pd.value as RawTask;
@@ -131,7 +159,7 @@ function* checkSteps(
     if ((i + 1) % 256 === 0) yield;
     const schemaDiags = schemaDiagnostics(pd);
     if (schemaDiags.length > 0) {
-      diags.push(...schemaDiags);
+      diags.push(...schemaDiags, ...logicBesideSchema(pd, schemaDiags));
       continue;
     }
     const item = checkDocument(pd, diags);

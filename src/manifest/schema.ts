@@ -156,7 +156,7 @@ function convert(e: AjvError, root: unknown): Converted | undefined {
         path.length === 0
           ? 'a manifest must be a mapping with apiVersion, kind, metadata and spec'
           : `must be ${words}, not ${describeValue(valueAt(root, path))}`;
-      return { code: C.TYPE, path, message };
+      return { code: C.TYPE, path, message, hint: unitHint(path, valueAt(root, path)) };
     }
     case 'const':
       return {
@@ -204,6 +204,31 @@ function convert(e: AjvError, root: unknown): Converted | undefined {
     default:
       return { code: C.VALUE, path, message: e.message ?? `fails the ${e.keyword} rule` };
   }
+}
+
+const MIB: Record<string, number> = { k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024 };
+
+/**
+ * Kubernetes-style quantities where Mesos wants plain numbers: `mem: 1Gi`, `1024Mi`, `512M`
+ * are MiB (`1024`), `cpus: 500m` is millicores (`0.5`). Says the unit, with the number meant.
+ */
+export function unitHint(path: readonly PathSegment[], value: unknown): string | undefined {
+  if (typeof value !== 'string' || path[0] !== 'spec' || path[1] !== 'resources') return undefined;
+  const field = path[2];
+  const text = value.trim();
+  if (field === 'cpus') {
+    const milli = /^(\d+(?:\.\d+)?)m$/.exec(text);
+    if (milli) return `cpus are cores (fractions allowed): \`cpus: ${Number(milli[1]) / 1000}\``;
+    return 'cpus are cores, a plain number such as 0.5';
+  }
+  if (field === 'mem' || field === 'disk') {
+    const q = /^(\d+(?:\.\d+)?)\s*([kKmMgGtT])i?[bB]?$/.exec(text);
+    const unit = q ? MIB[(q[2] ?? '').toLowerCase()] : undefined;
+    if (q && unit !== undefined)
+      return `${field} is in MiB, a plain number: \`${field}: ${+(Number(q[1]) * unit).toFixed(3)}\``;
+    return `${field} is in MiB, a plain number such as 512`;
+  }
+  return undefined;
 }
 
 /** Schema diagnostics for one document (empty when it conforms). */

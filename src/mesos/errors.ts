@@ -144,6 +144,8 @@ export function isRetryableStatus(status: number): boolean {
  */
 export function errorFromStatus(status: number, body: string, what: string, url?: string): MesosError {
   const text = body.trim();
+  const notMaster = notAMaster(status, text, url);
+  if (notMaster) return notMaster;
   const suffix = text ? `: ${text}` : '';
   const init = { status, body, url };
   switch (status) {
@@ -172,6 +174,29 @@ export function errorFromStatus(status: number, body: string, what: string, url?
     default:
       return new MesosError('MA_ERR_HTTP', `${what} failed with HTTP ${status}${suffix}`, init);
   }
+}
+
+/**
+ * Answers that say --master names something other than a Mesos master: a Mesos agent
+ * (libprocess answers a POST to a GET-only route with 405 `Expecting 'GET'`) or any other
+ * web server (an HTML page). One line naming the URL and what to use, never the page.
+ */
+function notAMaster(status: number, text: string, url: string | undefined): MesosError | undefined {
+  const where = url ? url.replace(/\/api\/v1.*$/, '') : 'the server';
+  const init = { status, body: text.slice(0, 200), url };
+  if (status === 405 && /Expecting 'GET'/.test(text))
+    return new MesosError(
+      'MA_ERR_BAD_RESPONSE',
+      `${where} is not a Mesos master's API (it answers HTTP 405 "Expecting 'GET'", as a Mesos agent does): point --master at the master, port 5050 by default`,
+      init,
+    );
+  if (/^<(!doctype|html)/i.test(text))
+    return new MesosError(
+      'MA_ERR_BAD_RESPONSE',
+      `${where} is a web server but not a Mesos master (it answers HTTP ${status} with an HTML page): point --master at the master, port 5050 by default`,
+      init,
+    );
+  return undefined;
 }
 
 /** The code for an ERROR event's message (mesos-protocol §2.2, §3.8, §10). */

@@ -92,6 +92,15 @@ export function transportError(err: unknown, ctx: TransportContext): MesosError 
       "The master's certificate is not trusted: pass --ca-file with the CA that signed it (or --insecure to skip verification).",
     );
   }
+  if (TLS_PROTOCOL.test(code) && url.startsWith('https:')) {
+    // The usual cause: an https URL for a master that serves plain http.
+    const plain = url.replace(/^https:/, 'http:').replace(/\/(api|files|state|master)\b.*$/, '');
+    return make(
+      'MA_ERR_CONNECT',
+      `${url} did not answer TLS (${code}): if it serves plain http, use --master ${plain}`,
+      'Check the scheme: https:// for a master that serves TLS, http:// for one that does not.',
+    );
+  }
   if (TLS_PROTOCOL.test(code)) {
     return make(
       'MA_ERR_CONNECT',

@@ -1,34 +1,39 @@
 /**
- * `mesos-apply get`: the managed tasks as a kubectl-style table (`text`, `wide`), or as a
- * document (`json`, `yaml`) with stable field names. Ages are relative to the `now` the
- * caller passes, written like kubectl: `45s`, `3m12s`, `2h5m`, `4d`.
+ * `mesos-apply get`: the managed tasks as a kubectl-style table (`text`, `wide`), one name
+ * per line (`name`, what delete takes), or as a document (`json`, `yaml`) with stable
+ * field names and `formatVersion`. READY is the name's ready instances over its desired
+ * count. Ages are relative to the `now` the caller passes, written like kubectl: `45s`,
+ * `3m12s`, `2h5m`, `4d`.
  */
 import { stringify } from 'yaml';
-import type { GetRow } from '../apply/inspect.js';
+import type { GetRow, GetView, NamedPort, NameCount } from '../apply/get-rows.js';
 import type { TaskState } from '../mesos/types.js';
 import { palette, type Palette } from './ansi.js';
 import { formatTable } from './table.js';
-import { formatPorts } from './words.js';
 
 export interface GetOptions {
-  output: 'text' | 'wide' | 'json' | 'yaml';
+  output: 'text' | 'wide' | 'json' | 'yaml' | 'name';
   now: Date;
   color: boolean;
 }
 
+/** Bumped when a field changes meaning or goes away (adding one keeps it). */
+export const GET_FORMAT_VERSION = 1;
+
 export interface GetRowJson {
   name: string;
   instance: number | null;
-  taskId: string;
-  state: TaskState;
+  taskId: string | null;
+  state: TaskState | null;
   healthy: boolean | null;
-  agentId: string;
-  host: string;
-  ports: number[];
+  agentId: string | null;
+  host: string | null;
+  ports: NamedPort[];
   startedAt: string | null;
   ageSeconds: number | null;
-  specHash: string;
+  specHash: string | null;
   managed: boolean;
+  labels: Record<string, string>;
 }
 
 /**
@@ -64,20 +69,22 @@ export function getRowJson(row: GetRow, now: Date): GetRowJson {
   return {
     name: row.name,
     instance: row.instance ?? null,
-    taskId: row.taskId,
-    state: row.state,
+    taskId: row.taskId ?? null,
+    state: row.state ?? null,
     healthy: row.healthy ?? null,
-    agentId: row.agentId,
-    host: row.host,
+    agentId: row.agentId ?? null,
+    host: row.host ?? null,
     ports: row.ports,
     startedAt: row.startedAt === undefined ? null : new Date(row.startedAt * 1000).toISOString(),
     ageSeconds: age === undefined ? null : Math.max(0, Math.floor(age)),
-    specHash: row.specHash,
+    specHash: row.specHash || null,
     managed: row.managed,
+    labels: Object.fromEntries(Object.entries(row.labels).filter(([k]) => !k.startsWith('mesos-apply/'))),
   };
 }
 
-function stateCell(state: TaskState, c: Palette): string {
+function stateCell(state: TaskState | undefined, c: Palette): string {
+  if (state === undefined) return c.red('MISSING');
   const text = state.replace(/^TASK_/, '');
   if (state === 'TASK_RUNNING' || state === 'TASK_FINISHED') return c.green(text);
   if (state === 'TASK_STAGING' || state === 'TASK_STARTING' || state === 'TASK_KILLING' || state === 'TASK_UNREACHABLE')
@@ -90,10 +97,22 @@ function healthCell(healthy: boolean | undefined, c: Palette): string {
   return healthy ? c.green('healthy') : c.red('unhealthy');
 }
 
-function textRows(rows: GetRow[], opts: GetOptions, c: Palette): string[] {
+function portsCell(ports: readonly NamedPort[]): string {
+  return ports.length === 0
+    ? '-'
+    : ports.map((p) => (p.name ? `${p.name}:${p.hostPort}` : String(p.hostPort))).join(',');
+}
+
+function textRows(view: GetView, opts: GetOptions, c: Palette): string[] {
+  const { rows } = view;
   const wide = opts.output === 'wide';
+  const counts = new Map(view.names.map((n) => [n.name, n]));
+  const ready = (n: NameCount | undefined) =>
+    n === undefined ? '-' : n.ready < n.desired ? c.yellow(`${n.ready}/${n.desired}`) : `${n.ready}/${n.desired}`;
+  const withReady = view.names.length > 0;
   const headers = [
     'NAME',
+    ...(withReady ? ['READY'] : []),
     'INSTANCE',
     'STATE',
     'HEALTH',
@@ -106,30 +125,44 @@ function textRows(rows: GetRow[], opts: GetOptions, c: Palette): string[] {
     const age = ageOf(r, opts.now);
     const base = [
       r.managed ? r.name : `${r.name}*`,
+      ...(withReady ? [r.managed ? ready(counts.get(r.name)) : '-'] : []),
       r.instance === undefined ? '-' : String(r.instance),
       stateCell(r.state, c),
       healthCell(r.healthy, c),
       r.host || '-',
-      formatPorts(r.ports),
+      portsCell(r.ports),
       age === undefined ? '-' : formatAge(age),
     ];
-    return wide ? [...base, r.taskId, r.agentId, r.specHash || '-'] : base;
+    return wide ? [...base, r.taskId ?? '-', r.agentId ?? '-', r.specHash || '-'] : base;
   });
   const lines = formatTable(headers, cells);
   if (rows.some((r) => !r.managed)) lines.push('', '* not declared by any manifest (shown with --all)');
   return lines;
 }
 
+/** The `get` document: the same for `-o json` and `-o yaml`. */
+export function getDocument(view: GetView, now: Date) {
+  return {
+    formatVersion: GET_FORMAT_VERSION,
+    names: view.names,
+    tasks: view.rows.map((r) => getRowJson(r, now)),
+  };
+}
+
 /** Pure: what `get` prints (ends with a newline). Rows are shown in the order given. */
-export function formatGet(rows: GetRow[], opts: GetOptions): string {
+export function formatGet(view: GetView, opts: GetOptions): string {
   switch (opts.output) {
     case 'json':
-      return `${JSON.stringify({ tasks: rows.map((r) => getRowJson(r, opts.now)) }, null, 2)}\n`;
+      return `${JSON.stringify(getDocument(view, opts.now), null, 2)}\n`;
     case 'yaml':
-      return stringify({ tasks: rows.map((r) => getRowJson(r, opts.now)) });
+      return stringify(getDocument(view, opts.now));
+    case 'name': {
+      const names = [...new Set(view.rows.filter((r) => r.managed).map((r) => r.name))];
+      return names.map((n) => `${n}\n`).join('');
+    }
     case 'text':
     case 'wide':
-      if (rows.length === 0) return 'No managed tasks.\n';
-      return `${textRows(rows, opts, palette(opts.color)).join('\n')}\n`;
+      if (view.rows.length === 0) return 'No managed tasks.\n';
+      return `${textRows(view, opts, palette(opts.color)).join('\n')}\n`;
   }
 }

@@ -13,6 +13,7 @@ import type {
   PlanAction,
   PlanItem,
   PlanSummary,
+  FitNeeds,
   ReasonCount,
   RolloutPlan,
 } from '../plan/types.js';
@@ -34,7 +35,7 @@ export interface PlanItemJson {
   reason: DeleteReason | null;
   changes: FieldChange[];
   placement: { agentId: string; hostname: string; role: string; ports: AssignedPort[] } | null;
-  unplaced: { kind: 'never' | 'not-now'; summary: string; reasons: ReasonCount[] } | null;
+  unplaced: { kind: 'never' | 'not-now'; summary: string; needs: FitNeeds; reasons: ReasonCount[] } | null;
   /** Replace items: `"2/4"`, the batch of its rollout. */
   batch: string | null;
   /** Why a rolling replace can never start: a fixed port its old copy holds. */
@@ -84,7 +85,7 @@ function itemJson(item: PlanItem, rollouts: ReadonlyMap<string, RolloutPlan>): P
     reason: item.reason ?? null,
     changes: item.changes ?? [],
     placement: p ? { agentId: p.agentId, hostname: p.hostname, role: p.role, ports: p.ports } : null,
-    unplaced: u ? { kind: u.kind, summary: u.summary, reasons: u.reasons } : null,
+    unplaced: u ? { kind: u.kind, summary: u.summary, needs: u.needs, reasons: u.reasons } : null,
     batch: item.batch !== undefined && of !== undefined ? `${item.batch}/${of}` : null,
     blockedBy: item.blockedBy ? blockedMessage(item.blockedBy) : null,
     forced: item.forced === true,
@@ -155,17 +156,26 @@ function changeValue(v: unknown): string {
   return formatValue(v);
 }
 
+/** Fields the normalised spec keeps in seconds: shown with their unit, as the manifest wrote them. */
+const SECONDS = /(^|\.)(killGracePeriod|gracePeriod|interval|timeout|delay)$/;
+
+function changeWithUnit(path: string, v: unknown): string {
+  return typeof v === 'number' && SECONDS.test(path) ? `${v}s` : changeValue(v);
+}
+
+/** The changed fields of a replace or relaunch, one line each. */
+function changeLines(item: PlanItemJson, c: Palette): string[] {
+  if (item.action !== 'replace' && item.action !== 'relaunch') return [];
+  return item.changes.map((ch) =>
+    ch.path.startsWith('secret ')
+      ? `      ${ch.path} changed (value not shown)`
+      : `      ${ch.path}: ${c.red(changeWithUnit(ch.path, ch.old))} → ${c.green(changeWithUnit(ch.path, ch.new))}`,
+  );
+}
+
 /** Indented lines under an item: the changed fields, then the fit explanation. */
-function itemDetails(item: PlanItemJson, c: Palette): string[] {
-  const out: string[] = [];
-  if (item.action === 'replace' || item.action === 'relaunch') {
-    for (const ch of item.changes)
-      out.push(
-        ch.path.startsWith('secret ')
-          ? `      ${ch.path} changed (value not shown)`
-          : `      ${ch.path}: ${c.red(changeValue(ch.old))} → ${c.green(changeValue(ch.new))}`,
-      );
-  }
+function itemDetails(item: PlanItemJson, c: Palette, changes = changeLines(item, c)): string[] {
+  const out: string[] = [...changes];
   if (item.blockedBy !== null) out.push(`      ${c.red(item.blockedBy)}`);
   else if (item.unplaced !== null) {
     for (const line of fitLines(item.unplaced)) out.push(`      ${line}`);
@@ -179,7 +189,25 @@ function itemsBlock(items: PlanItemJson[], c: Palette): string[] {
     return [`${st(SYMBOL[it.action])} ${it.name}/${it.instance}`, st(it.action), itemNote(it, c)];
   });
   const lines = formatTable(['', '', ''], rows, '  ').slice(1);
-  return items.flatMap((it, i) => [lines[i] ?? '', ...itemDetails(it, c)]);
+  // Instances of one name with the same changes (the usual replace of every instance): the
+  // changes are listed once, under the last of them, naming the instances they apply to.
+  const changes = items.map((it) => changeLines(it, c));
+  const same = (i: number, j: number) =>
+    items[i]?.name === items[j]?.name && changes[i]?.length && changes[i]?.join('\n') === changes[j]?.join('\n');
+  const out: string[] = [];
+  let runStart = 0;
+  items.forEach((it, i) => {
+    if (i > 0 && !same(i, i - 1)) runStart = i;
+    out.push(lines[i] ?? '');
+    if (same(i, i + 1)) {
+      out.push(...itemDetails(it, c, []));
+      return;
+    }
+    const run = items.slice(runStart, i + 1);
+    if (run.length > 1) out.push(`      ${run.map((r) => `${r.name}/${r.instance}`).join(', ')}:`);
+    out.push(...itemDetails(it, c, changes[i]));
+  });
+  return out;
 }
 
 function legend(items: PlanItemJson[]): string {

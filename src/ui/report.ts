@@ -7,6 +7,7 @@
  * `reportJson` is the `-o json` document: the same facts, stable field names, nulls for
  * absent values.
  */
+import { FORMAT_VERSION } from './writer.js';
 import type { Failure, InstanceView, Phase, ReportError } from '../apply/events.js';
 import type { TaskState } from '../mesos/types.js';
 import type { PlanAction, ReasonCount } from '../plan/types.js';
@@ -51,6 +52,7 @@ export interface InstanceJson {
 }
 
 export interface ReportJson {
+  formatVersion: typeof FORMAT_VERSION;
   ok: boolean;
   command: 'apply' | 'delete';
   framework: string;
@@ -94,6 +96,7 @@ export function reportJson(input: ReportInput): ReportJson {
   const instances = input.instances.map(instanceJson);
   const errors = (input.errors ?? []).map((e) => ({ ...e }));
   return {
+    formatVersion: FORMAT_VERSION,
     ok: errors.length === 0 && instances.every((i) => isSuccess(i.outcome)),
     command: input.command,
     framework: input.framework,

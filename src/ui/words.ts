@@ -62,7 +62,35 @@ export function fitHeadline(kind: FitReport['kind']): string {
  * <detail>; ...` (fit.ts joins with '; '); its head repeats the kind, which the caller
  * shows as a headline, so it is dropped here. Anything else is kept verbatim.
  */
-export function fitLines(fit: Pick<FitReport, 'summary' | 'reasons'>): string[] {
+/**
+ * For a task that fits no agent: the flag of `mesos-apply local` that would make room, as a
+ * tip (said for any cluster: mesos-apply cannot tell a local cluster from a real one, and
+ * need not). Resources come from `--resources`, host ports outside the agents' ranges too,
+ * one-per-agent constraints from `--agents`.
+ */
+export function localFlagTip(
+  fit: Pick<FitReport, 'kind' | 'reasons'> & { needs?: FitReport['needs'] },
+): string | undefined {
+  if (fit.kind !== 'never') return undefined;
+  const why = new Set(fit.reasons.map((r) => r.reason));
+  const n = fit.needs;
+  const res: string[] = [];
+  if (n) {
+    if (why.has('cpus')) res.push(`cpus:${Math.ceil(n.cpus)}`);
+    if (why.has('mem')) res.push(`mem:${Math.ceil(n.mem)}`);
+    if (why.has('disk')) res.push(`disk:${Math.ceil(n.disk)}`);
+    if (why.has('gpus')) res.push(`gpus:${n.gpus}`);
+    if (why.has('ports') && n.fixedPorts.length > 0)
+      res.push(`ports:[${[...n.fixedPorts.map((p) => `${p}-${p}`), '31000-32000'].join(',')}]`);
+  }
+  const flags = res.length > 0 ? [`--resources '${res.join(';')}'`] : [];
+  if (why.has('constraint')) flags.push('--agents N (one agent per instance a UNIQUE or MAX_PER constraint spreads)');
+  return flags.length > 0 ? `on \`mesos-apply local\`, start it with ${flags.join(' and ')}` : undefined;
+}
+
+export function fitLines(
+  fit: Pick<FitReport, 'summary' | 'reasons'> & Partial<Pick<FitReport, 'kind' | 'needs'>>,
+): string[] {
   const parts = fit.summary.split('; ').filter((s) => s.trim() !== '');
   const first = parts[0];
   if (first !== undefined) {
@@ -70,6 +98,9 @@ export function fitLines(fit: Pick<FitReport, 'summary' | 'reasons'>): string[] 
     if (needsAt >= 0) parts[0] = first.slice(needsAt + 2);
   }
   for (const r of fit.reasons) if (!parts.includes(r.detail) && r.detail !== '') parts.push(r.detail);
+  const tip =
+    fit.kind === undefined ? undefined : localFlagTip({ kind: fit.kind, reasons: fit.reasons, needs: fit.needs });
+  if (tip) parts.push(tip);
   return parts;
 }
 

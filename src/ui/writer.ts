@@ -8,4 +8,10 @@ export interface Writer {
 }
 
 /** The `-o` formats. */
-export type OutputFormat = 'text' | 'json' | 'yaml' | 'wide';
+export type OutputFormat = 'text' | 'json' | 'yaml' | 'wide' | 'name';
+
+/**
+ * Every `-o json` document carries `formatVersion`: bumped when a field changes meaning or
+ * goes away (adding a field keeps it), so programs can refuse a shape they do not know.
+ */
+export const FORMAT_VERSION = 1;

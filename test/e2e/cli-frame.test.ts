@@ -19,7 +19,7 @@ describe('the CLI frame', () => {
       'apply',
       'plan',
       'get [name]',
-      'logs <name>',
+      'logs [name]',
       'describe <name>',
       'delete [names..]',
       'validate',
@@ -43,7 +43,7 @@ describe('the CLI frame', () => {
   it('reports usage errors as JSON with -o json', async () => {
     const r = await runCli(['logs', '-o', 'json']);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'MA_ERR_USAGE' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ formatVersion: 1, ok: false, errors: [{ code: 'MA_ERR_USAGE' }] });
   });
 
   it('refuses an unknown output format', async () => {

@@ -71,7 +71,7 @@ const CHECKS: Record<string, (r: Ran, nth: number) => void> = {
   'mesos-apply validate -f manifests/': (r) => expect(r.stdout).toContain('4 tasks valid'),
   'mesos-apply -f manifests/hello.yaml': (r, nth) =>
     expect(r.stdout).toMatch(nth === 0 ? /hello\/0\s+create\s+running/ : /hello\/0\s+replace\s+running/),
-  'mesos-apply get': (r) => expect(r.stdout).toMatch(/hello\s+0\s+RUNNING/),
+  'mesos-apply get': (r) => expect(r.stdout).toMatch(/hello\s+1\/1\s+0\s+RUNNING/),
   'mesos-apply logs hello': (r) => expect(r.stdout).toContain('starting'),
   'mesos-apply plan -f manifests/hello.yaml --detailed-exitcode': (r) => {
     expect(r.stdout).toMatch(/~ hello\/0\s+replace/);
@@ -79,6 +79,14 @@ const CHECKS: Record<string, (r: Ran, nth: number) => void> = {
   },
   // apply waits out the 10s minHealthyTime, so a third line may have come by now.
   'mesos-apply logs hello --tail 2': (r) => expect(r.stdout).toMatch(/^(starting|hello again)\nhello again\n$/),
+  'mesos-apply logs hello --previous --tail 2': (r) => {
+    expect(r.stdout).toContain('helloWorld');
+    expect(r.stdout).not.toContain('hello again');
+  },
+  'mesos-apply get --all-states': (r) => {
+    expect(r.stdout).toMatch(/hello\s+0\s+KILLED\s+-\s+localhost\s+-\s+-/);
+    expect(r.stdout).toMatch(/hello\s+0\s+RUNNING/);
+  },
   'mesos-apply describe hello': (r) => {
     expect(r.stdout).toContain('TASK_KILLED');
     expect(r.stdout).toContain(

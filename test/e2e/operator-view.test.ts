@@ -303,12 +303,12 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
         instance: 0,
         taskId: inst.taskId,
         state: 'TASK_RUNNING',
-        ports: inst.ports,
+        ports: (inst.ports as number[]).map((hostPort) => ({ name: 'web', hostPort })),
         managed: true,
       });
 
       const valid = oneDocument((await cli(fw, ['validate', '-f', f, '-o', 'json'])).stdout);
-      expect(valid).toEqual({ valid: true, tasks: 1, names: ['doc'], errors: [], warnings: [] });
+      expect(valid).toEqual({ formatVersion: 1, valid: true, tasks: 1, names: ['doc'], errors: [], warnings: [] });
       const bad = manifest({ doc: 'command: x\nresources: {cpus: 1}' });
       const invalid = await cli(fw, ['validate', '-f', bad, '-o', 'json']);
       expect(invalid.code).toBe(2);
@@ -324,7 +324,7 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
       const deleted = await cli(fw, ['delete', 'doc', '-o', 'json']);
       expect(deleted.code).toBe(0);
       const del = oneDocument(deleted.stdout);
-      expect(keys(del)).toEqual([...keys(docApply), 'notFound'].sort());
+      expect(keys(del)).toEqual([...keys(docApply), 'ended', 'notFound'].sort());
       expect(del).toMatchObject({
         ok: true,
         command: 'delete',
@@ -391,7 +391,7 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
       await applyOk(fw, ['-f', f]);
       const one = await cli(fw, ['get', 'beta']);
       expect(one.stdout).toMatch(
-        /^NAME\s+INSTANCE\s+STATE\s+HEALTH\s+HOST\s+PORTS\s+AGE\nbeta\s+0\s+RUNNING\s+-\s+localhost\s+31\d\d\d\s+\d+s\n$/,
+        /^NAME\s+READY\s+INSTANCE\s+STATE\s+HEALTH\s+HOST\s+PORTS\s+AGE\nbeta\s+1\/1\s+0\s+RUNNING\s+-\s+localhost\s+web:31\d\d\d\s+\d+s\n$/,
       );
       expect((await cli(fw, ['get', 'nosuch'])).code).toBe(1);
 
@@ -402,7 +402,7 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
         tasks: { name: string; taskId: string; agentId: string; specHash: string }[];
       };
       expect(wide.split('\n')[0]).toMatch(
-        /NAME\s+INSTANCE\s+STATE\s+HEALTH\s+HOST\s+PORTS\s+AGE\s+TASK ID\s+AGENT\s+SPEC HASH/,
+        /NAME\s+READY\s+INSTANCE\s+STATE\s+HEALTH\s+HOST\s+PORTS\s+AGE\s+TASK ID\s+AGENT\s+SPEC HASH/,
       );
       for (const t of json.tasks)
         expect(wide).toMatch(
@@ -415,7 +415,7 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
       expect(json.tasks.map((t) => t.name)).toEqual(['alpha', 'beta']);
       expect(wide).not.toContain('adhoc');
       const all = await cli(fw, ['get', '--all']);
-      expect(all.stdout).toMatch(/adhoc\*\s+-\s+RUNNING/);
+      expect(all.stdout).toMatch(/adhoc\*\s+-\s+-\s+RUNNING/);
       expect(all.stdout).toContain('* not declared by any manifest (shown with --all)');
       const allJson = oneDocument((await cli(fw, ['get', '--all', '-o', 'json'])).stdout) as {
         tasks: { name: string; managed: boolean; instance: number | null; taskId: string }[];

@@ -79,7 +79,7 @@ describe('npm pack, then npm install -g of the tarball', () => {
   it('prints get -o yaml (yaml comes from the bundle, not from node_modules)', async () => {
     expect(await installed(['get', '-o', 'yaml', '--master', cluster.url])).toEqual({
       code: 0,
-      stdout: 'tasks: []\n',
+      stdout: 'formatVersion: 1\nnames: []\ntasks: []\n',
       stderr: '',
     });
   });

@@ -65,10 +65,11 @@ describe('mesos-apply validate', () => {
     const heads = r.stderr.split('\n').filter((l) => l.startsWith(file));
     expect(heads).toEqual([
       `${file}:6:21: spec.resources.cpus: must be > 0`,
+      `${file}:8:30: spec.healthCheck.http.port: no port named "wbe"`,
       `${file}:14:3: spec.comand: unknown field`,
     ]);
     expect(r.stderr).toContain('hint: did you mean `command`?');
-    expect(r.stderr).toContain('2 errors in 1 input');
+    expect(r.stderr).toContain('3 errors in 1 input');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -82,6 +83,7 @@ describe('mesos-apply validate', () => {
     expect(out.valid).toBe(false);
     expect(out.errors.map((e) => [e.code, e.line, e.col, e.path])).toEqual([
       ['MA_ERR_VALUE', 6, 21, 'spec.resources.cpus'],
+      ['MA_ERR_PORT_REFERENCE', 8, 30, 'spec.healthCheck.http.port'],
       ['MA_ERR_UNKNOWN_FIELD', 14, 3, 'spec.comand'],
     ]);
   });
@@ -89,7 +91,14 @@ describe('mesos-apply validate', () => {
   it('gives {valid: true, tasks, names} with -o json on success', () => {
     const r = cli(['validate', '-f', 'manifests/web-and-worker.yaml', '-o', 'json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ valid: true, tasks: 2, names: ['web', 'worker'], errors: [], warnings: [] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      formatVersion: 1,
+      valid: true,
+      tasks: 2,
+      names: ['web', 'worker'],
+      errors: [],
+      warnings: [],
+    });
   });
 
   it('reads stdin with -f -', () => {

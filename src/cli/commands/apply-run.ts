@@ -17,7 +17,7 @@ import type { LoadedSpec } from '../../model/spec.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
-import { clientOrReport, durationFlag, loadSpecs, printErrors, progressFor } from './support.js';
+import { clientOrReport, durationFlag, failoverFlag, loadSpecs, printErrors, progressFor } from './support.js';
 
 export const DEFAULT_PENDING_TIMEOUT = 60;
 
@@ -60,7 +60,7 @@ export async function runApplyCommand(
     minRunningText === undefined || minRunningText === ''
       ? undefined
       : durationFlag(minRunningText, 'min-running', 0, true);
-  const failoverTimeout = durationFlag(args.failoverTimeout, 'failover-timeout', DEFAULT_FAILOVER_TIMEOUT);
+  const failoverTimeout = failoverFlag(args.failoverTimeout, DEFAULT_FAILOVER_TIMEOUT);
   if (failoverTimeout > MAX_FAILOVER_TIMEOUT)
     throw new UsageError(
       `--failover-timeout ${String(args.failoverTimeout)}: Mesos accepts at most ${Math.floor(MAX_FAILOVER_TIMEOUT)}s (~292 years); leave it out to keep the framework until it is deleted`,

@@ -4,6 +4,7 @@ import { errorOf } from '../../apply/errors.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../mesos/http.js';
 import type { MasterSetOptions } from '../../mesos/masters.js';
 import type { ReportError } from '../../apply/events.js';
+import { FORMAT_VERSION } from '../../ui/writer.js';
 import type { Io } from '../io.js';
 import type { GlobalOptions } from '../options.js';
 
@@ -34,7 +35,7 @@ export function clientOrReport(globals: GlobalOptions, io: Io): MasterSetOptions
 /** Errors before a run started (credentials, TLS files): printed, exit 1. */
 export function printErrors(errors: readonly ReportError[], globals: GlobalOptions, io: Io): void {
   if (globals.output === 'json') {
-    io.stdout.write(JSON.stringify({ ok: false, errors }) + '\n');
+    io.stdout.write(JSON.stringify({ formatVersion: FORMAT_VERSION, ok: false, errors }) + '\n');
     return;
   }
   for (const e of errors) io.stderr.write(`error: ${e.message} [${e.code}]${e.detail ? `\n  ${e.detail}` : ''}\n`);

@@ -8,6 +8,7 @@ import { type DeleteArgs, namesManifests } from './flags.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
+import { selectorOf } from './selector.js';
 import { clientOrReport, durationFlag, loadSpecs, progressFor } from './support.js';
 
 export async function runDeleteCommand(args: DeleteArgs, globals: GlobalOptions, io: Io): Promise<number> {
@@ -22,14 +23,16 @@ export async function runDeleteCommand(args: DeleteArgs, globals: GlobalOptions,
     throw new UsageError(
       "--failover-timeout: delete keeps the framework's failover timeout as it is; set it with apply --failover-timeout",
     );
-  if (names.length === 0)
-    throw new UsageError('name the tasks to delete (mesos-apply delete NAME...) or give -f FILE or -k DIR');
+  const selector = selectorOf(args.selector);
+  if (names.length === 0 && !selector)
+    throw new UsageError('name the tasks to delete (mesos-apply delete NAME...), give -f FILE, -k DIR or -l key=value');
   const clientOpts = clientOrReport(globals, io);
   if (!clientOpts) return EXIT.FAILED;
   const color = globals.color && io.stdout.isTTY === true;
   const progress = await progressFor(globals, io);
   const result = await runDelete({
     names,
+    ...(selector ? { selector } : {}),
     framework: globals.framework,
     ignoreNotFound: args.ignoreNotFound === true,
     wait: args.wait !== false,
@@ -49,9 +52,18 @@ export async function runDeleteCommand(args: DeleteArgs, globals: GlobalOptions,
     errors: result.errors,
   };
   if (globals.output === 'json')
-    io.stdout.write(JSON.stringify({ ...reportJson(input), notFound: result.notFound }) + '\n');
-  else if (result.views.length > 0 || result.errors.length > 0) io.stdout.write(formatReport(input, { color }));
-  else io.stdout.write(`nothing to delete: no running tasks named ${names.join(', ')}\n`);
+    io.stdout.write(JSON.stringify({ ...reportJson(input), notFound: result.notFound, ended: result.ended }) + '\n');
+  else {
+    for (const e of result.ended)
+      io.stdout.write(
+        `${e.name}: nothing to kill: its tasks have all ended (the newest ${e.state}); get --all-states shows them\n`,
+      );
+    if (result.views.length > 0 || result.errors.length > 0) io.stdout.write(formatReport(input, { color }));
+    else if (result.ended.length === 0)
+      io.stdout.write(
+        `nothing to delete: no running tasks ${selector ? 'match the selector' : `named ${names.join(', ')}`}\n`,
+      );
+  }
   if (result.interrupted) return EXIT.INTERRUPTED;
   return result.ok ? EXIT.OK : EXIT.FAILED;
 }

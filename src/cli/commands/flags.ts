@@ -107,18 +107,48 @@ export function planFlags(y: Argv<GlobalFlags>) {
     });
 }
 
-export function getFlags(y: Argv<GlobalFlags>) {
-  return y.positional('name', { type: 'string', describe: 'Manifest name' }).option('all', {
-    type: 'boolean',
-    default: false,
-    describe: 'Also tasks of the framework that no manifest declares',
+/** `-l key=value`: get, logs and delete take only tasks whose labels hold every pair. */
+export function selectorFlag<T>(y: Argv<T>) {
+  return y.option('selector', {
+    alias: 'l',
+    type: 'string',
+    coerce: stringList,
+    describe: 'Only tasks with these labels: -l key=value[,key=value]',
   });
 }
 
+export function getFlags(y: Argv<GlobalFlags>) {
+  return selectorFlag(y.positional('name', { type: 'string', describe: 'Manifest name' }))
+    .option('all', {
+      type: 'boolean',
+      default: false,
+      describe: 'Also tasks of the framework that no manifest declares',
+    })
+    .option('all-states', {
+      type: 'boolean',
+      default: false,
+      describe: 'Every task the master still lists (killed, finished, replaced): the history',
+    })
+    .option('watch', {
+      alias: 'w',
+      type: 'boolean',
+      default: false,
+      describe: 'Print the rows again each time they change, until Ctrl-C',
+    });
+}
+
 export function logsFlags(y: Argv<GlobalFlags>) {
-  return y
-    .positional('name', { type: 'string', describe: 'Manifest name', demandOption: true })
-    .option('instance', { type: 'number', default: 0, describe: 'Instance index' })
+  return selectorFlag(y.positional('name', { type: 'string', describe: 'Manifest name (or -l to pick by label)' }))
+    .option('instance', {
+      type: 'number',
+      describe: 'Only this instance (default: all, each line prefixed [instance])',
+    })
+    .option('previous', {
+      alias: 'p',
+      type: 'boolean',
+      default: false,
+      describe: 'The task launched before the current one (that a replace or relaunch superseded)',
+    })
     .option('stderr', { type: 'boolean', default: false, describe: 'Read stderr instead of stdout' })
     .option('follow', {
       alias: ['f', 'F'],
@@ -134,13 +164,13 @@ export function describeFlags(y: Argv<GlobalFlags>) {
 }
 
 export function deleteFlags(y: Argv<GlobalFlags>) {
-  return fileFlags(y)
+  return selectorFlag(fileFlags(y))
     .positional('names', { type: 'string', array: true, describe: 'Manifest names' })
     .option('ignore-not-found', { type: 'boolean', default: false, describe: 'Exit 0 when a name has no tasks' })
     .option('wait', {
       type: 'boolean',
       default: true,
-      describe: 'Wait for a terminal state (--wait=false: return once KILLs are accepted)',
+      describe: 'Wait for a terminal state (--no-wait: return once KILLs are accepted)',
     })
     .option('lock-timeout', {
       type: 'string',

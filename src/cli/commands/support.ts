@@ -118,6 +118,19 @@ export function durationFlag(value: unknown, flag: string, fallbackSeconds: numb
   return s;
 }
 
+/**
+ * `--failover-timeout`: a duration, never 0. Mesos removes a framework whose failover
+ * timeout is 0 the moment its scheduler disconnects, killing every task it runs, and
+ * mesos-apply disconnects at the end of every run.
+ */
+export function failoverFlag(value: unknown, fallbackSeconds: number): number {
+  if (value !== undefined && parseDuration(String(value)) === 0)
+    throw new UsageError(
+      `--failover-timeout ${String(value)} is refused: with 0, Mesos removes the framework and kills all its tasks the moment this run disconnects (every run does at its end); give the time the tasks may outlive a run, e.g. 4w (the default)`,
+    );
+  return durationFlag(value, 'failover-timeout', fallbackSeconds);
+}
+
 /** The progress view, chosen once before any work (plan shows none: only the plan). */
 export function progressFor(globals: GlobalOptions, io: Io, silent = false): Promise<Progress> {
   const mode = silent

@@ -63,6 +63,7 @@ describe('formatting diagnostics', () => {
 
   it('gives the JSON report for -o json', () => {
     expect(validationReportJson([d], [])).toEqual({
+      formatVersion: 1,
       valid: false,
       errors: [
         {
@@ -78,6 +79,7 @@ describe('formatting diagnostics', () => {
       warnings: [],
     });
     expect(validationReportJson([], ['a', 'b'])).toEqual({
+      formatVersion: 1,
       valid: true,
       tasks: 2,
       names: ['a', 'b'],

@@ -27,13 +27,15 @@ spec:
 `;
 
 describe('positions', () => {
-  it('points into the right document of a multi-document file', () => {
+  it('points into the right document of a multi-document file, schema and logic errors in one run', () => {
     const errs = errors(loadText(multi, 'multi.yaml').diagnostics);
     expect(errs.map((d) => `${d.file}:${d.line}:${d.col}: ${d.path}`)).toEqual([
       'multi.yaml:16:11: spec.resources.cpus',
+      'multi.yaml:20:13: spec.ports[1].name',
+      'multi.yaml:22:18: spec.healthCheck.http.port',
       'multi.yaml:23:3: spec.contianer',
     ]);
-    expect(errs[1].hint).toBe('did you mean `container`?');
+    expect(errs[3].hint).toBe('did you mean `container`?');
     expect(errs[0].lineText).toBe('    cpus: 0');
   });
 

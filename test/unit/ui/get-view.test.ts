@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { GetRow } from '../../../src/apply/inspect.js';
+import type { GetRow, GetView } from '../../../src/apply/get-rows.js';
 import { formatAge, formatGet } from '../../../src/ui/get-view.js';
 
 const now = new Date('2026-11-25T12:00:00Z');
@@ -15,10 +15,14 @@ const rows: GetRow[] = [
     healthy: true,
     agentId: 'a1',
     host: 'localhost',
-    ports: [31000, 31001],
+    ports: [
+      { name: 'web', hostPort: 31000 },
+      { name: null, hostPort: 31001 },
+    ],
     startedAt: at(192),
     specHash: 'abc1234567',
     managed: true,
+    labels: { team: 'a', 'mesos-apply/name': 'nginx' },
   },
   {
     name: 'hello',
@@ -30,7 +34,9 @@ const rows: GetRow[] = [
     ports: [],
     specHash: 'def',
     managed: true,
+    labels: {},
   },
+  { name: 'hello', instance: 2, ports: [], managed: true, labels: {} },
   {
     name: 'stray',
     taskId: 'stray-1',
@@ -41,8 +47,17 @@ const rows: GetRow[] = [
     startedAt: at(4 * 86400),
     specHash: '',
     managed: false,
+    labels: {},
   },
 ];
+const view: GetView = {
+  names: [
+    { name: 'nginx', desired: 1, ready: 1 },
+    { name: 'hello', desired: 3, ready: 0 },
+  ],
+  rows,
+};
+const only = (r: GetRow[]): GetView => ({ names: view.names, rows: r });
 
 describe('formatAge (kubectl style)', () => {
   it.each([
@@ -65,12 +80,13 @@ describe('formatAge (kubectl style)', () => {
 
 describe('formatGet', () => {
   it('prints the kubectl-style table', () => {
-    expect(formatGet(rows, { output: 'text', now, color: false })).toBe(
+    expect(formatGet(view, { output: 'text', now, color: false })).toBe(
       [
-        'NAME     INSTANCE   STATE     HEALTH    HOST        PORTS         AGE',
-        'nginx    0          RUNNING   healthy   localhost   31000,31001   3m12s',
-        'hello    1          STAGING   -         h2          -             -',
-        'stray*   -          FAILED    -         localhost   -             4d',
+        'NAME     READY   INSTANCE   STATE     HEALTH    HOST        PORTS             AGE',
+        'nginx    1/1     0          RUNNING   healthy   localhost   web:31000,31001   3m12s',
+        'hello    0/3     1          STAGING   -         h2          -                 -',
+        'hello    0/3     2          MISSING   -         -           -                 -',
+        'stray*   -       -          FAILED    -         localhost   -                 4d',
         '',
         '* not declared by any manifest (shown with --all)',
         '',
@@ -79,17 +95,17 @@ describe('formatGet', () => {
   });
 
   it('adds task id, agent and spec hash in wide output', () => {
-    const lines = formatGet(rows.slice(0, 2), { output: 'wide', now, color: false }).split('\n');
+    const lines = formatGet(only(rows.slice(0, 2)), { output: 'wide', now, color: false }).split('\n');
     expect(lines[0]).toBe(
-      'NAME    INSTANCE   STATE     HEALTH    HOST        PORTS         AGE     TASK ID       AGENT   SPEC HASH',
+      'NAME    READY   INSTANCE   STATE     HEALTH    HOST        PORTS             AGE     TASK ID       AGENT   SPEC HASH',
     );
     expect(lines[1]).toBe(
-      'nginx   0          RUNNING   healthy   localhost   31000,31001   3m12s   nginx.0.abc   a1      abc1234567',
+      'nginx   1/1     0          RUNNING   healthy   localhost   web:31000,31001   3m12s   nginx.0.abc   a1      abc1234567',
     );
   });
 
   it('gives json and yaml documents with stable fields', () => {
-    const json = JSON.parse(formatGet(rows, { output: 'json', now, color: false }));
+    const json = JSON.parse(formatGet(view, { output: 'json', now, color: false }));
     expect(json.tasks[0]).toEqual({
       name: 'nginx',
       instance: 0,
@@ -98,24 +114,40 @@ describe('formatGet', () => {
       healthy: true,
       agentId: 'a1',
       host: 'localhost',
-      ports: [31000, 31001],
+      ports: [
+        { name: 'web', hostPort: 31000 },
+        { name: null, hostPort: 31001 },
+      ],
       startedAt: '2026-11-25T11:56:48.000Z',
       ageSeconds: 192,
       specHash: 'abc1234567',
       managed: true,
+      labels: { team: 'a' },
     });
-    expect(json.tasks[2]).toMatchObject({ instance: null, healthy: null, managed: false });
-    expect(parse(formatGet(rows, { output: 'yaml', now, color: false }))).toEqual(json);
+    expect(json.formatVersion).toBe(1);
+    expect(json.names[1]).toEqual({ name: 'hello', desired: 3, ready: 0 });
+    expect(json.tasks[2]).toMatchObject({ taskId: null, state: null, ports: [] });
+    expect(json.tasks[3]).toMatchObject({ instance: null, healthy: null, managed: false });
+    expect(parse(formatGet(view, { output: 'yaml', now, color: false }))).toEqual(json);
   });
 
   it('says when there is nothing, and gives an empty list to programs', () => {
-    expect(formatGet([], { output: 'text', now, color: false })).toBe('No managed tasks.\n');
-    expect(JSON.parse(formatGet([], { output: 'json', now, color: false }))).toEqual({ tasks: [] });
+    const empty = { names: [], rows: [] };
+    expect(formatGet(empty, { output: 'text', now, color: false })).toBe('No managed tasks.\n');
+    expect(JSON.parse(formatGet(empty, { output: 'json', now, color: false }))).toEqual({
+      formatVersion: 1,
+      names: [],
+      tasks: [],
+    });
+  });
+
+  it('-o name prints each managed name once: what delete takes', () => {
+    expect(formatGet(view, { output: 'name', now, color: false })).toBe('nginx\nhello\n');
   });
 
   it('colours states only when asked, and keeps columns aligned', () => {
-    const coloured = formatGet(rows, { output: 'text', now, color: true });
+    const coloured = formatGet(view, { output: 'text', now, color: true });
     expect(coloured).toContain('\u001b[32mRUNNING\u001b[39m');
-    expect(coloured.replace(/\u001b\[[0-9;]*m/g, '')).toBe(formatGet(rows, { output: 'text', now, color: false }));
+    expect(coloured.replace(/\u001b\[[0-9;]*m/g, '')).toBe(formatGet(view, { output: 'text', now, color: false }));
   });
 });

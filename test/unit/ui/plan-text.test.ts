@@ -128,7 +128,7 @@ describe('planJson', () => {
       reason: null,
       changes: [],
       placement: null,
-      unplaced: { kind: 'never', summary: NEVER_FIT.summary, reasons: NEVER_FIT.reasons },
+      unplaced: { kind: 'never', summary: NEVER_FIT.summary, needs: NEVER_FIT.needs, reasons: NEVER_FIT.reasons },
       batch: null,
       blockedBy: null,
       forced: false,
@@ -140,5 +140,22 @@ describe('planJson', () => {
     const doc = planJson(plan([item({ action: 'unchanged', name: 'db' })]), { nextCommand: 'x' });
     expect(doc.changed).toBe(false);
     expect(doc.nextCommand).toBeNull();
+  });
+});
+
+describe('a replace of every instance', () => {
+  it('lists identical changes once for the instances they apply to, with units', () => {
+    const replace = (instance: number) =>
+      item({
+        action: 'replace',
+        name: 'web',
+        instance,
+        taskId: `web.${instance}.h2`,
+        oldTaskId: `web.${instance}.h1`,
+        changes: [{ path: 'killGracePeriod', old: 3, new: 10 }],
+      });
+    const text = stripAnsi(formatPlan(plan([replace(0), replace(1), replace(2)]), { color: false }));
+    expect(text.match(/killGracePeriod/g)).toHaveLength(1);
+    expect(text).toContain('      web/0, web/1, web/2:\n      killGracePeriod: 3s → 10s\n');
   });
 });
