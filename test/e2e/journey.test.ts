@@ -106,7 +106,7 @@ const CHECKS: Record<string, (r: Ran, nth: number) => void> = {
   'mesos-apply validate -k examples/environments/overlays/production': (r) =>
     expect(r.stderr).toContain('production/web.yaml:4:14: spec.instances: variable replicas is not defined'),
   'mesos-apply get --framework production': (r) => {
-    expect(r.stdout).toMatch(/prod-web\s+2\s+RUNNING/);
+    expect(r.stdout).toMatch(/prod-web\s+3\/3\s+2\s+RUNNING/);
     expect(r.stdout).not.toContain('staging-web');
   },
   'mesos-apply -f manifests/ -R --prune': (r, nth) =>
@@ -184,7 +184,7 @@ describe('README.md', () => {
       shellBlocks(README)
         .filter((b) => b.notRun)
         .map((b) => b.heading),
-    ).toEqual(['Connecting to a real cluster', 'Manifests']);
+    ).toEqual(['Connecting to a real cluster', 'The local cluster', 'Manifests']);
   });
 
   it('runs every command of its shell blocks, in order, as the README says', async () => {
