@@ -7,7 +7,7 @@ import { DEFAULT_FAILOVER_TIMEOUT, MAX_FAILOVER_TIMEOUT } from '../../apply/conn
 import { thisRun } from '../../apply/holder.js';
 import { Controller, type Loaded, type LogFn } from '../../controller/controller.js';
 import type { BackoffPolicy } from '../../controller/instances.js';
-import type { LoadedSpec } from '../../model/spec.js';
+import { effectiveRestart, type LoadedSpec } from '../../model/spec.js';
 import { EXIT } from '../exit-codes.js';
 import { bufferIo, type Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
@@ -70,13 +70,15 @@ export async function runControllerCommand(args: ControllerArgs, globals: Global
   return EXIT.OK;
 }
 
-/** The restart defaults of issue 12: from 1s, doubling, at most 5m; reset after 10 min up; jobs not retried. */
+/** spec.restart, defaults filled (model/spec.ts): the backoff's numbers and the job retries. */
 function policyOf(loaded: LoadedSpec): BackoffPolicy {
+  const r = effectiveRestart(loaded.spec);
+  const b = r.backoff;
   const policy: BackoffPolicy = {
-    delayMs: (failures) => Math.min(300_000, 1000 * 2 ** (failures - 1)),
-    resetAfterMs: 600_000,
+    delayMs: (failures) => Math.min(b.max, b.initial * b.factor ** (failures - 1)) * 1000,
+    resetAfterMs: b.resetAfter * 1000,
   };
-  if (loaded.spec.goal === 'finished') policy.maxRetries = 0;
+  if (r.maxRetries !== null) policy.maxRetries = r.maxRetries;
   return policy;
 }
 
