@@ -30,7 +30,7 @@ import { buildTaskInfo } from '../plan/taskinfo.js';
 import { topReasons } from '../plan/fit.js';
 import type { AcceptGroup, Plan, PlanItem, TaskPlacement } from '../plan/types.js';
 import { frameworkInfo } from './connect.js';
-import { previousSecrets, previousSpecs, readCluster, sandboxTail, withSpecLabel } from './cluster.js';
+import { previousSecrets, previousSpecs, readCluster, sandboxTail, type StreamHead, withSpecLabel } from './cluster.js';
 import type { Emit, InstanceView, ReportError } from './events.js';
 import { Tracker, UNREACHABLE_KILL, type Kill, type Launch } from './tracker.js';
 import { Acknowledger } from './acks.js';
@@ -162,6 +162,8 @@ class ApplyRun {
   private pump?: EventPump;
   private frameworkId?: string;
   private observed = new ObservedTasks();
+  /** The framework's tasks as the run read them first (GET_TASKS). */
+  private firstRead: StreamHead[] = [];
   private agents: Awaited<ReturnType<typeof readCluster>>['agents'] = [];
   /** `agents` by id: offers and report rows look agents up per item, thousands of times. */
   private agentById = new Map<string | undefined, (typeof this.agents)[number]>();
@@ -290,6 +292,7 @@ class ApplyRun {
 
   private async gatherAndPlan(pump: EventPump): Promise<void> {
     const cluster = await readCluster(this.operator, this.frameworkId);
+    this.firstRead = cluster.tasks;
     this.observed = new ObservedTasks(cluster.observed);
     this.setAgents(cluster.agents);
     const base = {
@@ -933,11 +936,14 @@ class ApplyRun {
   /** What earlier runs left unacknowledged (see pending-acks.ts), bounded: leaving stays quick. */
   private async acknowledgeLeftovers(): Promise<void> {
     if (!this.session || !this.frameworkId || this.session.stateName !== 'SUBSCRIBED') return;
+    // A run that launched and killed nothing: the master's view is the one read at the start.
+    const unchanged = this.tracker.launches.size === 0 && this.tracker.kills.size === 0;
     await acknowledgePending(this.operator, this.session, this.frameworkId, this.acks, {
       deadline: Date.now() + LEFTOVER_ACKS_MS,
       now: Date.now,
       pollMs: 100,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      ...(unchanged ? { firstRead: this.firstRead } : {}),
     }).catch(() => undefined);
   }
 
