@@ -5,17 +5,14 @@
  * controller started alone, even when the job's spec changed; a bad cron expression is a
  * positioned validate error (exit 2) with nothing sent.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCluster } from '../../src/local/index.js';
 import { runCli } from '../support/cli.js';
-import { tasksNamed, testCluster } from '../support/cluster.js';
+import { manifestWriter, tasksNamed, testCluster } from '../support/cluster.js';
 
 let cluster: LocalCluster;
-const dir = mkdtempSync(path.join(tmpdir(), 'mesos-apply-scheduled-'));
-let n = 0;
+const manifest = manifestWriter('mesos-apply-scheduled-');
 
 beforeAll(async () => {
   cluster = await testCluster();
@@ -23,15 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cluster?.close();
 });
-
-function manifest(name: string, spec: string): string {
-  const file = path.join(dir, `${name}-${++n}.yaml`);
-  writeFileSync(
-    file,
-    `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: ${name}}\nspec:\n${spec.replace(/^/gm, '  ')}\n`,
-  );
-  return file;
-}
 
 function cli(framework: string, args: string[]) {
   return runCli(args, { env: { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: framework }, timeoutMs: 90_000 });
