@@ -83,6 +83,11 @@ export interface ApplyInput {
   attached?: AttachedSession;
   /** `name/instance` keys whose create or relaunch waits (the controller's backoff). */
   hold?: ReadonlySet<string>;
+  /**
+   * Task ids planned as lost though the master still lists them unreachable: the
+   * controller gave them up after --unreachable-timeout, so their instances are placed afresh.
+   */
+  gone?: ReadonlySet<string>;
 }
 
 export interface AttachedSession {
@@ -343,7 +348,12 @@ class ApplyRun {
   private async gatherAndPlan(pump: EventPump): Promise<void> {
     const cluster = await readCluster(this.operator, this.frameworkId);
     this.firstRead = cluster.tasks;
-    this.observed = new ObservedTasks(cluster.observed);
+    const gone = this.input.gone;
+    this.observed = new ObservedTasks(
+      gone === undefined || gone.size === 0
+        ? cluster.observed
+        : cluster.observed.map((t) => (gone.has(t.taskId) ? { ...t, state: 'TASK_LOST' as const } : t)),
+    );
     this.setAgents(cluster.agents);
     const base = {
       specs: this.input.specs,

@@ -32,9 +32,9 @@ import type { Holder } from '../apply/holder.js';
 import type { MasterSetOptions } from '../mesos/masters.js';
 import { OperatorClient } from '../mesos/operator.js';
 import type { SchedulerSession, SessionEvent } from '../mesos/scheduler.js';
-import type { OperatorFramework, TaskStatus } from '../mesos/types.js';
+import type { OperatorFramework, TaskState, TaskStatus } from '../mesos/types.js';
 import type { LoadedSpec } from '../model/spec.js';
-import { Instances, type BackoffPolicy } from './instances.js';
+import { Instances, type BackoffPolicy, type Verdict } from './instances.js';
 
 /** One log line per event: `event` names it, `fields` carry the facts. */
 export type LogFn = (event: string, fields?: Record<string, unknown>) => void;
@@ -52,6 +52,8 @@ export interface ControllerOptions {
   initial: LoadedSpec[];
   policyOf(loaded: LoadedSpec): BackoffPolicy;
   resyncMs: number;
+  /** A task unreachable this long is given up for lost and its instance placed afresh. */
+  unreachableTimeoutMs: number;
   pendingTimeoutMs: number;
   /** Bound on one round (the engine's --timeout). */
   roundTimeoutMs: number;
@@ -82,6 +84,7 @@ export class Controller {
   private specs: LoadedSpec[];
   private stopping = false;
   private reloadAsked = false;
+  private returned = false;
   private wake?: () => void;
   private readonly now: () => number;
   readonly state: ControllerState = { leader: false, caughtUp: false };
@@ -171,6 +174,17 @@ export class Controller {
         await session.reconcile([]).catch(() => undefined);
         roundDue = true;
       }
+      for (const id of this.instances.overdue(this.now(), this.opts.unreachableTimeoutMs)) {
+        this.opts.log('unreachable-timeout', {
+          task: id,
+          message: `unreachable for ${this.opts.unreachableTimeoutMs / 1000}s: launched elsewhere; if its agent comes back, one copy is killed`,
+        });
+        this.report(this.instances.giveUp(id, this.now()), id, 'TASK_LOST');
+      }
+      if (this.returned) {
+        this.returned = false;
+        roundDue = true;
+      }
       if (roundDue || this.instances.due(this.now()).length > 0) {
         roundDue = false;
         const result = await this.round(session, pump, frameworkId);
@@ -237,14 +251,27 @@ export class Controller {
   }
 
   private onStatus(status: TaskStatus): void {
-    const v = this.instances.onStatus(status.task_id.value, status.state, this.now());
+    // A task given up as unreachable is back: the next round keeps one copy of its instance.
+    if (this.instances.gone.has(status.task_id.value) && status.state !== 'TASK_UNREACHABLE') {
+      this.opts.log('task-returned', { task: status.task_id.value, state: status.state });
+      this.returned = true;
+    }
+    this.report(
+      this.instances.onStatus(status.task_id.value, status.state, this.now()),
+      status.task_id.value,
+      status.state,
+      status,
+    );
+  }
+
+  private report(v: Verdict, taskId: string, state: TaskState, status?: TaskStatus): void {
     if (v.kind === 'none') return;
     const base = {
       instance: v.key,
-      task: status.task_id.value,
-      state: status.state,
-      ...(status.reason ? { reason: status.reason } : {}),
-      ...(status.message ? { message: status.message } : {}),
+      task: taskId,
+      state,
+      ...(status?.reason ? { reason: status.reason } : {}),
+      ...(status?.message ? { message: status.message } : {}),
     };
     if (v.kind === 'down') {
       this.setState({ ...this.state, caughtUp: false });
@@ -283,6 +310,7 @@ export class Controller {
       now: this.now,
       attached: { session, pump, frameworkId },
       hold,
+      gone: this.instances.gone,
     });
     const changed = result.plan?.items.filter((i) => i.action !== 'unchanged').length ?? 0;
     if (changed > 0 || result.errors.length > 0)

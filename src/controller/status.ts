@@ -79,7 +79,9 @@ export async function controllerInfo(f: OperatorFramework | undefined): Promise<
   else if (!h.controller) info.statusError = 'the controller runs without a listener (--listen off)';
   else {
     try {
-      const res = await fetch(`http://${h.controller}${STATUS_PATH}`, { signal: AbortSignal.timeout(STATUS_WITHIN_MS) });
+      const res = await fetch(`http://${h.controller}${STATUS_PATH}`, {
+        signal: AbortSignal.timeout(STATUS_WITHIN_MS),
+      });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const doc = (await res.json()) as Partial<StatusDocument>;
       info.instances = doc.instances ?? {};

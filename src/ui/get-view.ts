@@ -155,7 +155,9 @@ function textRows(view: GetView, opts: GetOptions, c: Palette): string[] {
       r.host || '-',
       portsCell(r.ports),
       age === undefined ? '-' : formatAge(age),
-      ...(view.controller ? [r.restarts === undefined ? '-' : String(r.restarts), retryCell(r.nextRetry, opts.now)] : []),
+      ...(view.controller
+        ? [r.restarts === undefined ? '-' : String(r.restarts), retryCell(r.nextRetry, opts.now)]
+        : []),
     ];
     return wide ? [...base, r.taskId ?? '-', r.agentId ?? '-', r.specHash || '-'] : base;
   });

@@ -23,7 +23,7 @@ export async function runControllerCommand(args: ControllerArgs, globals: Global
   if (first.specs.length === 0)
     throw new UsageError('no manifests found: a controller needs at least one task to keep running');
   const resync = durationFlag(args.resync, 'resync', DEFAULT_RESYNC);
-  durationFlag(args.unreachableTimeout, 'unreachable-timeout', DEFAULT_UNREACHABLE);
+  const unreachableTimeout = durationFlag(args.unreachableTimeout, 'unreachable-timeout', DEFAULT_UNREACHABLE);
   const pendingTimeout = durationFlag(args.pendingTimeout, 'pending-timeout', DEFAULT_PENDING_TIMEOUT);
   const failoverTimeout = failoverFlag(args.failoverTimeout, DEFAULT_FAILOVER_TIMEOUT);
   if (failoverTimeout > MAX_FAILOVER_TIMEOUT)
@@ -54,6 +54,7 @@ export async function runControllerCommand(args: ControllerArgs, globals: Global
     initial: first.specs,
     policyOf: (loaded) => backoffPolicy(loaded.spec),
     resyncMs: resync * 1000,
+    unreachableTimeoutMs: unreachableTimeout * 1000,
     pendingTimeoutMs: pendingTimeout * 1000,
     roundTimeoutMs: globals.timeout * 1000,
     callTimeoutMs: globals.timeout * 1000,
