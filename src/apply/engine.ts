@@ -83,6 +83,8 @@ export interface ApplyInput {
   attached?: AttachedSession;
   /** `name/instance` keys whose create or relaunch waits (the controller's backoff). */
   hold?: ReadonlySet<string>;
+  /** A launched job counts as done once it runs (the controller watches its end between rounds). */
+  jobsDoneWhenRunning?: boolean;
   /**
    * Task ids planned as lost though the master still lists them unreachable: the
    * controller gave them up after --unreachable-timeout, so their instances are placed afresh.
@@ -696,6 +698,14 @@ class ApplyRun {
       if (r.retry) {
         this.input.emit({ type: 'instance', view: r.view });
         await this.session!.revive().catch(() => undefined);
+      } else if (
+        this.input.jobsDoneWhenRunning &&
+        launch.loaded.spec.goal === 'finished' &&
+        status.state === 'TASK_RUNNING' &&
+        !r.failed
+      ) {
+        // The controller's rounds: a job that runs is launched; its end is the controller's to watch.
+        await this.succeed(launch);
       } else if (r.done) {
         const needMs = this.minHealthyMs(launch);
         if (status.state === 'TASK_RUNNING' && needMs > 0) {

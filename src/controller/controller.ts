@@ -33,7 +33,9 @@ import type { MasterSetOptions } from '../mesos/masters.js';
 import { OperatorClient } from '../mesos/operator.js';
 import type { SchedulerSession, SessionEvent } from '../mesos/scheduler.js';
 import type { OperatorFramework, TaskState, TaskStatus } from '../mesos/types.js';
-import type { LoadedSpec } from '../model/spec.js';
+import { effectiveRollout, type LoadedSpec } from '../model/spec.js';
+import { LABEL_NAME } from '../model/ids.js';
+import { ScheduledRuns, type RunsDue } from './runs.js';
 import { Instances, type BackoffPolicy, type Verdict } from './instances.js';
 
 /** One log line per event: `event` names it, `fields` carry the facts. */
@@ -81,6 +83,7 @@ const LEFTOVER_ACKS_MS = 5_000;
 
 export class Controller {
   readonly instances: Instances;
+  private readonly runs: ScheduledRuns;
   private specs: LoadedSpec[];
   private stopping = false;
   private reloadAsked = false;
@@ -94,6 +97,8 @@ export class Controller {
     this.specs = opts.initial;
     this.instances = new Instances(opts.policyOf);
     this.instances.setSpecs(this.specs);
+    this.runs = new ScheduledRuns(opts.log);
+    this.runs.setSpecs(this.specs, this.now());
     void opts.stop.then(() => {
       this.stopping = true;
       this.wake?.();
@@ -159,6 +164,7 @@ export class Controller {
     const pump = new EventPump(session.events(), this.opts.stop, (ev) => this.observe(ev));
     // What is out there: every task the master knows of ours answers (implicit reconciliation).
     await session.reconcile([]).catch(() => undefined);
+    await this.seedRuns(operator, frameworkId);
     let lastResync = this.now();
     let roundDue = true;
     let failedOver = false;
@@ -185,9 +191,10 @@ export class Controller {
         this.returned = false;
         roundDue = true;
       }
-      if (roundDue || this.instances.due(this.now()).length > 0) {
+      const runs = this.runs.due(this.now(), (name) => this.instances.liveOf(name));
+      if (roundDue || runs.launch.length > 0 || this.instances.due(this.now()).length > 0) {
         roundDue = false;
-        const result = await this.round(session, pump, frameworkId);
+        const result = await this.round(session, pump, frameworkId, runs);
         if (result.failedOver !== undefined || closed()) {
           failedOver = result.failedOver !== undefined;
           break;
@@ -198,6 +205,7 @@ export class Controller {
       const until = Math.min(
         lastResync + this.opts.resyncMs,
         this.instances.nextDue(this.now()) ?? Number.POSITIVE_INFINITY,
+        this.runs.nextAt(this.now()) ?? Number.POSITIVE_INFINITY,
         this.now() + IDLE_WAIT_MS,
       );
       const ev = await pump.next(Math.max(1, until - this.now()));
@@ -285,16 +293,27 @@ export class Controller {
     else this.opts.log('gave-up', { ...base, failures: v.failures });
   }
 
-  private async round(session: SchedulerSession, pump: EventPump, frameworkId: string): Promise<ApplyResult> {
+  private async round(
+    session: SchedulerSession,
+    pump: EventPump,
+    frameworkId: string,
+    runs: RunsDue,
+  ): Promise<ApplyResult> {
     const now = this.now();
+    // Scheduled jobs are planned only when they run: a new run, or a retry of a failed one.
+    const unscheduled = new Set(runs.launch);
+    for (const name of runs.launch) this.instances.newRun(name);
     for (const key of this.instances.due(now)) {
       this.instances.relaunching(key);
+      const name = key.slice(0, key.lastIndexOf('/'));
+      if (this.runs.isScheduled(name)) unscheduled.add(name);
       this.opts.log('relaunch', { instance: key, restarts: this.instances.get(key)?.restarts ?? 0 });
     }
     const hold = this.instances.held(now);
     const started = this.now();
     const result = await runApply({
-      specs: this.specs,
+      specs: this.specs.map((s) => (unscheduled.has(s.spec.name) ? asRun(s) : s)),
+      ...(runs.launch.length > 0 ? { replace: runs.launch } : {}),
       framework: this.opts.framework,
       prune: true,
       allowEmpty: false,
@@ -311,6 +330,7 @@ export class Controller {
       attached: { session, pump, frameworkId },
       hold,
       gone: this.instances.gone,
+      jobsDoneWhenRunning: true,
     });
     const changed = result.plan?.items.filter((i) => i.action !== 'unchanged').length ?? 0;
     if (changed > 0 || result.errors.length > 0)
@@ -333,6 +353,7 @@ export class Controller {
       case 'instance': {
         const v = e.view;
         if (v.phase === 'launching' || v.phase === 'staging') this.instances.launched(v.taskId);
+        if (v.action === 'replace' && v.oldTaskId !== undefined) this.instances.replacing(v.oldTaskId);
         // Unchanged instances are the steady state: nothing to say.
         if (v.action === 'unchanged') return;
         if (!v.settled && v.phase !== 'launching' && v.phase !== 'killing') return;
@@ -358,6 +379,23 @@ export class Controller {
     }
   }
 
+  /** The scheduled jobs' last runs, as the master lists them: missed runs after them are caught up. */
+  private async seedRuns(operator: OperatorClient, frameworkId: string): Promise<void> {
+    try {
+      const all = await operator.getTasks();
+      const newest = new Map<string, number>();
+      for (const t of [...all.tasks, ...all.completed_tasks]) {
+        if (t.framework_id.value !== frameworkId) continue;
+        const name = t.labels?.labels?.find((l) => l.key === LABEL_NAME)?.value;
+        const first = Math.min(...(t.statuses ?? []).map((st) => (st.timestamp ?? Number.NaN) * 1000));
+        if (name !== undefined && Number.isFinite(first)) newest.set(name, Math.max(newest.get(name) ?? 0, first));
+      }
+      for (const [name, at] of newest) this.runs.seed(name, at);
+    } catch (e) {
+      this.opts.log('warning', { message: `could not read the last scheduled runs: ${errorOf(e).message}` });
+    }
+  }
+
   /** The manifests again: a valid set replaces the current one; an invalid one is reported and ignored. */
   private async reloadSpecs(): Promise<boolean> {
     const got = await this.opts.load();
@@ -379,6 +417,7 @@ export class Controller {
     if (same) return false;
     this.specs = got.specs;
     this.instances.setSpecs(got.specs);
+    this.runs.setSpecs(got.specs, this.now());
     this.opts.log('manifests-changed', { tasks: got.specs.map((s) => s.spec.name).sort() });
     return true;
   }
@@ -399,4 +438,14 @@ export class Controller {
       };
     });
   }
+}
+
+/**
+ * A scheduled job as one run plans it: an ordinary job (the planner leaves scheduled ones
+ * alone), whose earlier run, if it still runs (`replace`), is stopped before the new one
+ * starts (recreate). Neither field is in the spec hash: the run's tasks are the job's.
+ */
+function asRun(loaded: LoadedSpec): LoadedSpec {
+  const { schedule: _s, ...spec } = loaded.spec;
+  return { ...loaded, spec: { ...spec, rollout: { ...effectiveRollout(spec), strategy: 'recreate' } } };
 }

@@ -73,6 +73,8 @@ export class Instances {
    * task again, and the plan keeps one copy of the instance (the other is `superseded`).
    */
   readonly gone = new Set<string>();
+  /** Tasks a round replaces (their successor is launched, or waits for their end): no failure. */
+  private readonly replaced = new Set<string>();
 
   constructor(private readonly policyOf: (loaded: LoadedSpec) => BackoffPolicy) {}
 
@@ -130,6 +132,7 @@ export class Instances {
     const d = this.desired(key);
     // A repeated terminal update (an agent's retry, a reconciliation answer) counts once.
     if (d === undefined || st.live.size > 0 || st.lastEnded === taskId) return { kind: 'none' };
+    if (this.replaced.delete(taskId)) return { kind: 'none' };
     st.lastEnded = taskId;
     const ranFor = st.runningSince === undefined ? 0 : now - st.runningSince;
     delete st.runningSince;
@@ -149,6 +152,23 @@ export class Instances {
     return { kind: 'down', key, retryAt: st.nextAt, failures: st.failures, delayMs };
   }
 
+  /** Live task ids of every instance of `name`. */
+  liveOf(name: string): string[] {
+    const out: string[] = [];
+    for (const st of this.byKey.values()) if (st.key.startsWith(`${name}/`)) out.push(...st.live);
+    return out;
+  }
+
+  /** A scheduled job starts a new run: its instances start over (not done, no failures). */
+  newRun(name: string): void {
+    for (const st of this.byKey.values())
+      if (st.key.startsWith(`${name}/`)) {
+        delete st.done;
+        delete st.nextAt;
+        st.failures = 0;
+      }
+  }
+
   /** Tasks reported unreachable for `timeoutMs` or longer at `now`, not yet given up. */
   overdue(now: number, timeoutMs: number): string[] {
     const out: string[] = [];
@@ -165,6 +185,11 @@ export class Instances {
     this.gone.add(taskId);
     st.live.delete(taskId);
     return this.ended(st, taskId, 'TASK_LOST', now);
+  }
+
+  /** A round replaces `taskId`: its end is the rollout's doing, not a failure. */
+  replacing(taskId: string): void {
+    this.replaced.add(taskId);
   }
 
   /** A round launched `taskId`: live before its first update comes. */

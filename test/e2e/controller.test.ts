@@ -103,13 +103,22 @@ async function runningTask(framework: string, key: string, not?: string): Promis
   );
 }
 
+/** `eventually`, failing with the controller's log (what it did is the first thing to read). */
+async function waitFor<T>(c: Controller, fn: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  try {
+    return await eventually(fn, timeoutMs, 250);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; the controller's log:\n${c.log()}`);
+  }
+}
+
 /** Polls the master until stopped; fails the test if an instance ever shows two live tasks. */
 function watchDuplicates(framework: string, key: string): { stop: () => Promise<number> } {
   let stopped = false;
   let worst = 0;
   const loop = (async () => {
     while (!stopped) {
-      const live = (await tasksOf(framework, key)).filter((t) => LIVE.has(t.state));
+      const live = (await tasksOf(framework, key).catch(() => [])).filter((t) => LIVE.has(t.state));
       worst = Math.max(worst, live.length);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -178,12 +187,54 @@ describe.concurrent('controller', { timeout: 150_000 }, () => {
     expect(await c.exited).toBe(0);
   });
 
+  it('a job with a seconds-field schedule runs on time; forbid skips a run while one runs, replace kills it', async () => {
+    const fw = 'ctl-cron';
+    const job = (name: string, command: string, policy: string) =>
+      `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: ${name}}\nspec:\n  goal: finished\n  command: '${command}'\n  resources: {cpus: 0.1, mem: 32}\n  schedule: {cron: '*/4 * * * * *', concurrencyPolicy: ${policy}}\n`;
+    const c = controller(
+      fw,
+      manifestDir('cron', {
+        'slow.yaml': job('slow', 'sleep 6', 'forbid'),
+        'swap.yaml': job('swap', 'exec sleep 600', 'replace'),
+      }),
+    );
+    const slowDupes = watchDuplicates(fw, 'slow/0');
+    const swapDupes = watchDuplicates(fw, 'swap/0');
+    const runs = await waitFor(c, async () => {
+      const t = (await tasksOf(fw, 'slow/0')).filter((x) => (x.statuses ?? []).length > 0);
+      return t.length >= 2 && /schedule-skipped job=slow/.test(c.log()) ? t : undefined;
+    });
+    // On time: each run's task starts within a few seconds of its scheduled time (log `at=`).
+    const scheduled = [...c.log().matchAll(/schedule-run job=slow at=(\S+)/g)].map((m) => Date.parse(m[1] as string));
+    for (const [i, t] of runs.slice(0, 2).entries()) {
+      const late = firstTime(t) - (scheduled[i] as number);
+      expect(late, c.log()).toBeGreaterThanOrEqual(-100);
+      expect(late, c.log()).toBeLessThan(5000);
+    }
+    // forbid: the run at +4s found the first one running (sleep 6) and was skipped.
+    expect(c.log()).toMatch(/schedule-skipped job=slow .*concurrencyPolicy forbid/);
+    expect((scheduled[1] as number) - (scheduled[0] as number)).toBeGreaterThanOrEqual(8000);
+    // replace: a later run kills the one still running, then starts.
+    const swapped = await waitFor(c, async () => {
+      const t = (await tasksOf(fw, 'swap/0')).filter((x) => (x.statuses ?? []).length > 0);
+      return t.length >= 3 && t.slice(0, 2).every((x) => x.state === 'TASK_KILLED') ? t.slice(0, 3) : undefined;
+    });
+    for (const i of [0, 1])
+      expect(timeOf(swapped[i] as Task, 'TASK_KILLED')).toBeLessThanOrEqual(firstTime(swapped[i + 1] as Task));
+    // A run the schedule replaced is no failure: nothing backs off, nothing gives up.
+    expect(c.log()).not.toMatch(/(gave-up|instance-down) instance=swap/);
+    expect(await slowDupes.stop()).toBe(1);
+    expect(await swapDupes.stop()).toBe(1);
+    c.child.kill('SIGTERM');
+    expect(await c.exited).toBe(0);
+  });
+
   it('a crash-looping service backs off 1s, 2s, 4s between its attempts', async () => {
     const fw = 'ctl-crash';
     const c = controller(fw, manifestDir('crash', { 'crash.yaml': service('crash', 'sleep 1; exit 3') }));
     const tasks = await eventually(
       async () => {
-        const all = await tasksOf(fw, 'crash/0');
+        const all = (await tasksOf(fw, 'crash/0')).filter((x) => (x.statuses ?? []).length > 0);
         return all.length >= 4 && all.slice(0, 3).every((t) => t.state === 'TASK_FAILED') ? all : undefined;
       },
       90_000,
