@@ -20,7 +20,7 @@ import { MesosError } from '../mesos/errors.js';
 import type { MasterSetOptions } from '../mesos/masters.js';
 import { OperatorClient } from '../mesos/operator.js';
 import { AgentFilesClient } from '../mesos/agent-files.js';
-import type { Offer, TaskStatus } from '../mesos/types.js';
+import type { Offer, TaskInfo, TaskStatus } from '../mesos/types.js';
 import { ObservedTasks } from '../model/observed.js';
 import { effectiveRollout, type LoadedSpec } from '../model/spec.js';
 import { isActive } from '../model/states.js';
@@ -30,7 +30,7 @@ import { buildTaskInfo } from '../plan/taskinfo.js';
 import { topReasons } from '../plan/fit.js';
 import type { AcceptGroup, Plan, PlanItem, TaskPlacement } from '../plan/types.js';
 import { frameworkInfo } from './connect.js';
-import { previousSecrets, previousSpecs, readCluster, sandboxTail, withSpecLabel } from './cluster.js';
+import { previousSecrets, previousSpecs, readCluster, sandboxTail, type StreamHead, withSpecLabel } from './cluster.js';
 import type { Emit, InstanceView, ReportError } from './events.js';
 import { Tracker, UNREACHABLE_KILL, type Kill, type Launch } from './tracker.js';
 import { Acknowledger } from './acks.js';
@@ -39,6 +39,7 @@ import { EventPump } from './pump.js';
 import { bounded, isCut } from './bounded.js';
 import { errorOf } from './errors.js';
 import { atDeadline } from './phase.js';
+import { CALLS_IN_FLIGHT, forEachInFlight } from './in-flight.js';
 import { thisRun, withHolder, type Holder } from './holder.js';
 import { DEFAULT_LOCK_TIMEOUT, isFailover, LeaseKeeper } from './lease.js';
 import { runPlanOnly } from './plan-only.js';
@@ -162,6 +163,8 @@ class ApplyRun {
   private pump?: EventPump;
   private frameworkId?: string;
   private observed = new ObservedTasks();
+  /** The framework's tasks as the run read them first (GET_TASKS). */
+  private firstRead: StreamHead[] = [];
   private agents: Awaited<ReturnType<typeof readCluster>>['agents'] = [];
   /** `agents` by id: offers and report rows look agents up per item, thousands of times. */
   private agentById = new Map<string | undefined, (typeof this.agents)[number]>();
@@ -290,6 +293,7 @@ class ApplyRun {
 
   private async gatherAndPlan(pump: EventPump): Promise<void> {
     const cluster = await readCluster(this.operator, this.frameworkId);
+    this.firstRead = cluster.tasks;
     this.observed = new ObservedTasks(cluster.observed);
     this.setAgents(cluster.agents);
     const base = {
@@ -328,6 +332,7 @@ class ApplyRun {
   private async execute(): Promise<void> {
     const plan = this.plan!;
     const bySpec = new Map(this.input.specs.map((s) => [s.spec.name, s]));
+    const deletes: Kill[] = [];
     for (const item of plan.items) {
       if (item.action === 'unchanged') {
         this.input.emit({ type: 'instance', view: this.unchangedView(item) });
@@ -335,7 +340,7 @@ class ApplyRun {
         const t = this.observed.get(item.taskId);
         const kill = this.tracker.addDelete(item, t?.agentId, t?.hostname ?? this.hostOf(t?.agentId));
         this.input.emit({ type: 'instance', view: kill.view });
-        await this.sendKill(kill);
+        deletes.push(kill);
       } else {
         const launch = this.tracker.addLaunch(item, bySpec.get(item.name)!);
         launch.pendingSince = this.now();
@@ -343,6 +348,7 @@ class ApplyRun {
         if (item.unplaced) this.onNotPlaced(launch, item.unplaced);
       }
     }
+    await forEachInFlight(deletes, CALLS_IN_FLIGHT, (kill) => this.sendKill(kill));
     for (const item of plan.items) {
       const launch = item.blockedBy && this.tracker.launches.get(item.taskId);
       if (launch) {
@@ -366,10 +372,18 @@ class ApplyRun {
     await this.declineAll(this.refuseSeconds());
   }
 
+  /**
+   * One ACCEPT per agent's offers, CALLS_IN_FLIGHT at once (in-flight.ts). Every offer is
+   * named by exactly one ACCEPT or DECLINE and forgotten before the call leaves, so none is
+   * used twice; the offers nothing was built for go back in one DECLINE. Returns once every
+   * call is answered: the next round places against what these launched.
+   */
   private async launchGroups(groups: readonly AcceptGroup[], placements: Map<string, TaskPlacement>): Promise<void> {
+    const ready: { group: AcceptGroup; batch: Launch[]; infos: TaskInfo[] }[] = [];
+    const unused: string[] = [];
     for (const group of groups) {
       const batch: Launch[] = [];
-      const infos = [];
+      const infos: TaskInfo[] = [];
       for (const taskId of group.taskIds) {
         const launch = this.tracker.launches.get(taskId);
         const placement = placements.get(taskId);
@@ -396,24 +410,27 @@ class ApplyRun {
         }
       }
       for (const id of group.offerIds) this.offers.delete(id);
-      if (batch.length === 0) {
-        await this.session!.decline(group.offerIds, { refuse_seconds: 0 }).catch(() => undefined);
-        continue;
-      }
-      try {
-        await this.session!.accept(group.offerIds, [{ type: 'LAUNCH', launch: { task_infos: infos } }], {
-          refuse_seconds: this.refuseSeconds(),
-        });
-        for (const launch of batch) this.running(launch);
-        // --no-wait: done once launched, except a replace: its old task may only be killed
-        // once the successor is up, so that one still waits (else both copies run on).
-        if (!this.input.wait)
-          for (const launch of batch)
-            if (launch.item.action !== 'replace')
-              this.input.emit({ type: 'instance', view: this.tracker.settle(launch, true) });
-      } catch (e) {
-        await this.acceptFailed(group.hostname, batch, e);
-      }
+      if (batch.length === 0) unused.push(...group.offerIds);
+      else ready.push({ group, batch, infos });
+    }
+    if (unused.length > 0) await this.session!.decline(unused, { refuse_seconds: 0 }).catch(() => undefined);
+    await forEachInFlight(ready, CALLS_IN_FLIGHT, (r) => this.acceptGroup(r.group, r.batch, r.infos));
+  }
+
+  private async acceptGroup(group: AcceptGroup, batch: Launch[], infos: TaskInfo[]): Promise<void> {
+    try {
+      await this.session!.accept(group.offerIds, [{ type: 'LAUNCH', launch: { task_infos: infos } }], {
+        refuse_seconds: this.refuseSeconds(),
+      });
+      for (const launch of batch) this.running(launch);
+      // --no-wait: done once launched, except a replace: its old task may only be killed
+      // once the successor is up, so that one still waits (else both copies run on).
+      if (!this.input.wait)
+        for (const launch of batch)
+          if (launch.item.action !== 'replace')
+            this.input.emit({ type: 'instance', view: this.tracker.settle(launch, true) });
+    } catch (e) {
+      await this.acceptFailed(group.hostname, batch, e);
     }
   }
 
@@ -537,7 +554,7 @@ class ApplyRun {
       if (ev !== 'tick') await this.onSessionEvent(ev);
       // Deadlines need no finer grain than the tick: while updates stream in, check them
       // once per tick, not after every event (each check walks every launch).
-      if (ev === 'tick' || this.now() - this.lastTick >= TICK_MS) await this.onTick();
+      if (ev === 'tick' || this.now() - this.lastTick >= TICK_MS) await this.onTick(ev === 'tick');
     }
   }
 
@@ -760,7 +777,8 @@ class ApplyRun {
     await this.sendKill(kill);
   }
 
-  private async onTick(): Promise<void> {
+  /** `idle`: no event was waiting (the tick of an empty queue). */
+  private async onTick(idle: boolean): Promise<void> {
     const now = this.now();
     this.lastTick = now;
     if (now >= this.deadline) {
@@ -814,7 +832,9 @@ class ApplyRun {
           });
       }
     }
-    for (const kill of this.tracker.killsDue(now)) await this.sendKill(kill);
+    // KILLs are resent only once every update that arrived is handled: with updates still
+    // queued, a task's silence may only be this run's backlog.
+    if (idle) await forEachInFlight(this.tracker.killsDue(now), CALLS_IN_FLIGHT, (kill) => this.sendKill(kill));
     if (this.tracker.pending().length === 0 && !this.suppressed && this.offers.size === 0) {
       this.suppressed = true;
       await this.session!.suppress().catch(() => undefined);
@@ -917,11 +937,14 @@ class ApplyRun {
   /** What earlier runs left unacknowledged (see pending-acks.ts), bounded: leaving stays quick. */
   private async acknowledgeLeftovers(): Promise<void> {
     if (!this.session || !this.frameworkId || this.session.stateName !== 'SUBSCRIBED') return;
+    // A run that launched and killed nothing: the master's view is the one read at the start.
+    const unchanged = this.tracker.launches.size === 0 && this.tracker.kills.size === 0;
     await acknowledgePending(this.operator, this.session, this.frameworkId, this.acks, {
       deadline: Date.now() + LEFTOVER_ACKS_MS,
       now: Date.now,
       pollMs: 100,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      ...(unchanged ? { firstRead: this.firstRead } : {}),
     }).catch(() => undefined);
   }
 
