@@ -76,6 +76,19 @@ export interface ApplyInput {
   emit: Emit;
   interrupted: Promise<unknown>;
   now?: () => number;
+  /**
+   * A round of a long-running caller (the controller) that already holds the lease: the
+   * run uses this session and pump, and leaves them open (no lease, no close).
+   */
+  attached?: AttachedSession;
+  /** `name/instance` keys whose create or relaunch waits (the controller's backoff). */
+  hold?: ReadonlySet<string>;
+}
+
+export interface AttachedSession {
+  session: SchedulerSession;
+  pump: EventPump;
+  frameworkId: string;
 }
 
 export interface ApplyResult {
@@ -109,6 +122,7 @@ const NOT_LAUNCHED: readonly TaskStatus['state'][] = [
 
 export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   if (input.planOnly) return runPlanOnly(input);
+  if (input.attached) return new ApplyRun(input).run();
   const now = input.now ?? Date.now;
   const holder = input.lease?.holder ?? thisRun('mesos-apply (library)', input.lease?.takeover ?? false);
   const operator = new OperatorClient(input.client);
@@ -137,7 +151,11 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   }
 }
 
-function sessionFor(input: ApplyInput, holder: Holder, existing: OperatorFramework | undefined): SchedulerSession {
+export function sessionFor(
+  input: Pick<ApplyInput, 'specs' | 'framework' | 'failoverTimeout' | 'client'>,
+  holder: Holder,
+  existing: OperatorFramework | undefined,
+): SchedulerSession {
   const info = frameworkInfo({
     name: input.framework,
     roles: input.specs.map((s) => s.spec.role),
@@ -180,7 +198,7 @@ class ApplyRun {
 
   constructor(
     private readonly input: ApplyInput,
-    private readonly lease: LeaseKeeper,
+    private readonly lease?: LeaseKeeper,
   ) {
     this.now = input.now ?? Date.now;
     this.operator = new OperatorClient(input.client);
@@ -191,10 +209,11 @@ class ApplyRun {
   async run(): Promise<ApplyResult> {
     let interrupted = false;
     void this.input.interrupted.then(() => (interrupted = true));
+    if (this.input.attached) return this.runAttached(this.input.attached, () => interrupted);
     // A master that accepts connections and never answers must not hold the wait forever.
     const lockMs = this.input.lease?.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000;
     const got = await bounded(
-      this.lease.acquire(),
+      this.lease!.acquire(),
       lockMs + this.input.timeoutMs,
       this.input.interrupted,
       INTERRUPT_GRACE_MS,
@@ -224,21 +243,52 @@ class ApplyRun {
     try {
       const pump = await this.boundedGather(() => interrupted);
       if (pump === undefined) return this.result(interrupted);
-      if (!this.input.planOnly && this.plan && !interrupted && this.stopped === undefined) {
-        await this.execute();
-        await this.loop(pump);
-      }
-      if (interrupted || this.stopped === 'interrupted') this.interruptAll();
+      await this.actAndWait(pump, () => interrupted);
     } catch (e) {
-      if (isFailover(e)) this.failedOver = true;
-      else {
-        this.errors.push(errorOf(e));
-        this.failOpen('failed');
-      }
+      this.stoppedBy(e);
     } finally {
       await this.leave();
     }
     return this.result(interrupted);
+  }
+
+  private async actAndWait(pump: EventPump, interrupted: () => boolean): Promise<void> {
+    if (!this.input.planOnly && this.plan && !interrupted() && this.stopped === undefined) {
+      await this.execute();
+      await this.loop(pump);
+    }
+    if (interrupted() || this.stopped === 'interrupted') this.interruptAll();
+  }
+
+  /** An error ended the run: a failover is the lease's to handle, anything else fails what is open. */
+  private stoppedBy(e: unknown): void {
+    if (isFailover(e)) this.failedOver = true;
+    else {
+      this.errors.push(errorOf(e));
+      this.failOpen('failed');
+    }
+  }
+
+  /** One round on a session the caller holds: gather, plan, act, wait; the session stays open. */
+  private async runAttached(attached: AttachedSession, interrupted: () => boolean): Promise<ApplyResult> {
+    this.session = attached.session;
+    this.pump = attached.pump;
+    this.frameworkId = attached.frameworkId;
+    this.deadline = this.now() + this.input.timeoutMs;
+    try {
+      await this.gatherAndPlan(attached.pump);
+      await this.actAndWait(attached.pump, interrupted);
+    } catch (e) {
+      this.stoppedBy(e);
+    } finally {
+      if (this.session.stateName === 'SUBSCRIBED') {
+        await this.declineAll(REFUSE_WHEN_DONE).catch(() => undefined);
+        if (!this.suppressed) await this.session.suppress().catch(() => undefined);
+      }
+      await this.acks.settled();
+      await Promise.allSettled([this.operator.close(), this.files.close()]);
+    }
+    return this.result(interrupted());
   }
 
   /**
@@ -297,6 +347,7 @@ class ApplyRun {
     this.setAgents(cluster.agents);
     const base = {
       specs: this.input.specs,
+      ...(this.input.hold ? { hold: this.input.hold } : {}),
       observed: this.observed.list,
       agents: this.agents,
       prune: this.input.prune,

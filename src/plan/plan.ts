@@ -33,6 +33,11 @@ export interface PlanInput {
   previousSecrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** `apply --replace`: `name` or `name/instance` entries launched afresh (diff.ts). */
   replace?: readonly string[];
+  /**
+   * `name/instance` keys whose create or relaunch waits (the controller's per-instance
+   * backoff): those items are left out of the plan, the rest of it is unchanged.
+   */
+  hold?: ReadonlySet<string>;
 }
 
 export function launches(item: PlanItem): boolean {
@@ -70,7 +75,12 @@ export function makePlan(input: PlanInput): Plan {
     ...(input.previousSecrets ? { previousSecrets: input.previousSecrets } : {}),
     ...(input.replace ? { replace: new Set(input.replace) } : {}),
   };
-  const items = diffTasks(input.specs, input.observed, diffOptions);
+  const hold = input.hold;
+  const all = diffTasks(input.specs, input.observed, diffOptions);
+  const items =
+    hold === undefined || hold.size === 0
+      ? all
+      : all.filter((i) => !(i.action !== 'replace' && launches(i) && hold.has(`${i.name}/${i.instance}`)));
   const rollouts = planRollouts(items, input.specs);
   const rolloutByName = new Map(rollouts.map((r) => [r.name, r]));
   const kept = new Set(items.filter((i) => i.action === 'unchanged').map((i) => i.taskId));
