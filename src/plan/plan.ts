@@ -17,7 +17,14 @@ import { isActive } from '../model/states.js';
 import { cmp, diffTasks } from './diff.js';
 import { placeTasks } from './place.js';
 import { placedNow, planRollouts, portHeldByOld } from './rollout.js';
-import { type PendingTask, PLAN_FORMAT_VERSION, type Plan, type PlanItem, type PlanSummary } from './types.js';
+import {
+  type PendingTask,
+  PLAN_FORMAT_VERSION,
+  type Plan,
+  type PlanItem,
+  type PlanSummary,
+  type ScheduledJob,
+} from './types.js';
 
 export interface PlanInput {
   specs: readonly LoadedSpec[];
@@ -65,6 +72,25 @@ export function summarize(items: readonly PlanItem[]): PlanSummary {
 /** True when applying the plan would change something (for `plan --detailed-exitcode`). */
 export function hasChanges(plan: Plan): boolean {
   return plan.items.some((i) => i.action !== 'unchanged');
+}
+
+/** The specs with a schedule, which the plan leaves to the controller (diff.ts). */
+function scheduledJobs(specs: readonly LoadedSpec[]): ScheduledJob[] {
+  return specs
+    .flatMap(({ spec }) =>
+      spec.schedule === undefined
+        ? []
+        : [
+            {
+              name: spec.name,
+              cron: spec.schedule.cron,
+              timeZone: spec.schedule.timeZone,
+              concurrencyPolicy: spec.schedule.concurrencyPolicy,
+              instances: spec.instances,
+            },
+          ],
+    )
+    .sort((a, b) => cmp(a.name, b.name));
 }
 
 export function makePlan(input: PlanInput): Plan {
@@ -115,6 +141,7 @@ export function makePlan(input: PlanInput): Plan {
     items,
     accepts: placed.accepts,
     rollouts,
+    scheduled: scheduledJobs(input.specs),
     summary: summarize(items),
   };
 }

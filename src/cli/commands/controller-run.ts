@@ -6,8 +6,7 @@
 import { DEFAULT_FAILOVER_TIMEOUT, MAX_FAILOVER_TIMEOUT } from '../../apply/connect.js';
 import { thisRun } from '../../apply/holder.js';
 import { Controller, type Loaded, type LogFn } from '../../controller/controller.js';
-import type { BackoffPolicy } from '../../controller/instances.js';
-import { effectiveRestart, type LoadedSpec } from '../../model/spec.js';
+import { backoffPolicy } from '../../controller/backoff.js';
 import { EXIT } from '../exit-codes.js';
 import { bufferIo, type Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
@@ -53,7 +52,7 @@ export async function runControllerCommand(args: ControllerArgs, globals: Global
     env: io.env,
     load,
     initial: first.specs,
-    policyOf,
+    policyOf: (loaded) => backoffPolicy(loaded.spec),
     resyncMs: resync * 1000,
     pendingTimeoutMs: pendingTimeout * 1000,
     roundTimeoutMs: globals.timeout * 1000,
@@ -68,18 +67,6 @@ export async function runControllerCommand(args: ControllerArgs, globals: Global
   log('started', { framework: globals.framework, tasks: first.specs.map((s) => s.spec.name).sort() });
   await controller.run();
   return EXIT.OK;
-}
-
-/** spec.restart, defaults filled (model/spec.ts): the backoff's numbers and the job retries. */
-function policyOf(loaded: LoadedSpec): BackoffPolicy {
-  const r = effectiveRestart(loaded.spec);
-  const b = r.backoff;
-  const policy: BackoffPolicy = {
-    delayMs: (failures) => Math.min(b.max, b.initial * b.factor ** (failures - 1)) * 1000,
-    resetAfterMs: b.resetAfter * 1000,
-  };
-  if (r.maxRetries !== null) policy.maxRetries = r.maxRetries;
-  return policy;
 }
 
 function textLog(io: Io, format: 'text' | 'json'): LogFn {
