@@ -25,6 +25,7 @@ import { bounded, isCut } from './bounded.js';
 import { INTERRUPT_GRACE_MS } from './engine.js';
 import { Tracker, UNREACHABLE_KILL, type Kill } from './tracker.js';
 import { Acknowledger } from './acks.js';
+import { CALLS_IN_FLIGHT, forEachInFlight } from './in-flight.js';
 import { thisRun, withHolder, type Holder } from './holder.js';
 import { DEFAULT_LOCK_TIMEOUT, LeaseKeeper } from './lease.js';
 
@@ -174,6 +175,7 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
     }
     if (targets.length === 0 || !session) return finish();
     pump = new EventPump(session.events(), input.interrupted);
+    const first: Kill[] = [];
     for (const t of targets) {
       const item = {
         action: 'delete' as const,
@@ -185,10 +187,15 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
       };
       const kill = tracker.addDelete(item, t.agentId, t.hostname);
       input.emit({ type: 'instance', view: kill.view });
-      await sendKill(session, kill, now());
-      if (!input.wait) settle(kill, true, kill.view.phase);
-      else if (t.state === 'TASK_UNREACHABLE') settle(kill, false, 'unreachable', UNREACHABLE_KILL);
+      first.push(kill);
     }
+    // KILLs name one task each: several in flight at once, not thousands of round trips in series.
+    const s = session;
+    await forEachInFlight(first, CALLS_IN_FLIGHT, async (kill) => {
+      await sendKill(s, kill, now());
+      if (!input.wait) settle(kill, true, kill.view.phase);
+      else if (kill.view.state === 'TASK_UNREACHABLE') settle(kill, false, 'unreachable', UNREACHABLE_KILL);
+    });
     while (!tracker.finished() && !interrupted) {
       const ev = await pump.next(250);
       if (ev === 'interrupted') break;
@@ -224,7 +231,9 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
         });
         break;
       }
-      for (const kill of tracker.killsDue(t)) await sendKill(session, kill, t);
+      // Resent only once every update that arrived is handled (the tick of an empty queue):
+      // with updates still queued, a task's silence may only be this run's backlog.
+      if (ev === 'tick') await forEachInFlight(tracker.killsDue(t), CALLS_IN_FLIGHT, (kill) => sendKill(s, kill, t));
     }
     for (const kill of tracker.kills.values()) {
       if (kill.settled) continue;

@@ -20,7 +20,7 @@ import { MesosError } from '../mesos/errors.js';
 import type { MasterSetOptions } from '../mesos/masters.js';
 import { OperatorClient } from '../mesos/operator.js';
 import { AgentFilesClient } from '../mesos/agent-files.js';
-import type { Offer, TaskStatus } from '../mesos/types.js';
+import type { Offer, TaskInfo, TaskStatus } from '../mesos/types.js';
 import { ObservedTasks } from '../model/observed.js';
 import { effectiveRollout, type LoadedSpec } from '../model/spec.js';
 import { isActive } from '../model/states.js';
@@ -30,7 +30,7 @@ import { buildTaskInfo } from '../plan/taskinfo.js';
 import { topReasons } from '../plan/fit.js';
 import type { AcceptGroup, Plan, PlanItem, TaskPlacement } from '../plan/types.js';
 import { frameworkInfo } from './connect.js';
-import { previousSecrets, previousSpecs, readCluster, sandboxTail, withSpecLabel } from './cluster.js';
+import { previousSecrets, previousSpecs, readCluster, sandboxTail, type StreamHead, withSpecLabel } from './cluster.js';
 import type { Emit, InstanceView, ReportError } from './events.js';
 import { Tracker, UNREACHABLE_KILL, type Kill, type Launch } from './tracker.js';
 import { Acknowledger } from './acks.js';
@@ -38,6 +38,8 @@ import { acknowledgePending } from './pending-acks.js';
 import { EventPump } from './pump.js';
 import { bounded, isCut } from './bounded.js';
 import { errorOf } from './errors.js';
+import { atDeadline } from './phase.js';
+import { CALLS_IN_FLIGHT, forEachInFlight } from './in-flight.js';
 import { thisRun, withHolder, type Holder } from './holder.js';
 import { DEFAULT_LOCK_TIMEOUT, isFailover, LeaseKeeper } from './lease.js';
 import { runPlanOnly } from './plan-only.js';
@@ -75,6 +77,19 @@ export interface ApplyInput {
   emit: Emit;
   interrupted: Promise<unknown>;
   now?: () => number;
+  /**
+   * A round of a long-running caller (the controller) that already holds the lease: the
+   * run uses this session and pump, and leaves them open (no lease, no close).
+   */
+  attached?: AttachedSession;
+  /** `name/instance` keys whose create or relaunch waits (the controller's backoff). */
+  hold?: ReadonlySet<string>;
+}
+
+export interface AttachedSession {
+  session: SchedulerSession;
+  pump: EventPump;
+  frameworkId: string;
 }
 
 export interface ApplyResult {
@@ -108,6 +123,7 @@ const NOT_LAUNCHED: readonly TaskStatus['state'][] = [
 
 export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   if (input.planOnly) return runPlanOnly(input);
+  if (input.attached) return new ApplyRun(input).run();
   const now = input.now ?? Date.now;
   const holder = input.lease?.holder ?? thisRun('mesos-apply (library)', input.lease?.takeover ?? false);
   const operator = new OperatorClient(input.client);
@@ -136,7 +152,11 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   }
 }
 
-function sessionFor(input: ApplyInput, holder: Holder, existing: OperatorFramework | undefined): SchedulerSession {
+export function sessionFor(
+  input: Pick<ApplyInput, 'specs' | 'framework' | 'failoverTimeout' | 'client'>,
+  holder: Holder,
+  existing: OperatorFramework | undefined,
+): SchedulerSession {
   const info = frameworkInfo({
     name: input.framework,
     roles: input.specs.map((s) => s.spec.role),
@@ -161,6 +181,8 @@ class ApplyRun {
   private pump?: EventPump;
   private frameworkId?: string;
   private observed = new ObservedTasks();
+  /** The framework's tasks as the run read them first (GET_TASKS). */
+  private firstRead: StreamHead[] = [];
   private agents: Awaited<ReturnType<typeof readCluster>>['agents'] = [];
   /** `agents` by id: offers and report rows look agents up per item, thousands of times. */
   private agentById = new Map<string | undefined, (typeof this.agents)[number]>();
@@ -177,7 +199,7 @@ class ApplyRun {
 
   constructor(
     private readonly input: ApplyInput,
-    private readonly lease: LeaseKeeper,
+    private readonly lease?: LeaseKeeper,
   ) {
     this.now = input.now ?? Date.now;
     this.operator = new OperatorClient(input.client);
@@ -188,10 +210,11 @@ class ApplyRun {
   async run(): Promise<ApplyResult> {
     let interrupted = false;
     void this.input.interrupted.then(() => (interrupted = true));
+    if (this.input.attached) return this.runAttached(this.input.attached, () => interrupted);
     // A master that accepts connections and never answers must not hold the wait forever.
     const lockMs = this.input.lease?.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000;
     const got = await bounded(
-      this.lease.acquire(),
+      this.lease!.acquire(),
       lockMs + this.input.timeoutMs,
       this.input.interrupted,
       INTERRUPT_GRACE_MS,
@@ -221,21 +244,52 @@ class ApplyRun {
     try {
       const pump = await this.boundedGather(() => interrupted);
       if (pump === undefined) return this.result(interrupted);
-      if (!this.input.planOnly && this.plan && !interrupted && this.stopped === undefined) {
-        await this.execute();
-        await this.loop(pump);
-      }
-      if (interrupted || this.stopped === 'interrupted') this.interruptAll();
+      await this.actAndWait(pump, () => interrupted);
     } catch (e) {
-      if (isFailover(e)) this.failedOver = true;
-      else {
-        this.errors.push(errorOf(e));
-        this.failOpen('failed');
-      }
+      this.stoppedBy(e);
     } finally {
       await this.leave();
     }
     return this.result(interrupted);
+  }
+
+  private async actAndWait(pump: EventPump, interrupted: () => boolean): Promise<void> {
+    if (!this.input.planOnly && this.plan && !interrupted() && this.stopped === undefined) {
+      await this.execute();
+      await this.loop(pump);
+    }
+    if (interrupted() || this.stopped === 'interrupted') this.interruptAll();
+  }
+
+  /** An error ended the run: a failover is the lease's to handle, anything else fails what is open. */
+  private stoppedBy(e: unknown): void {
+    if (isFailover(e)) this.failedOver = true;
+    else {
+      this.errors.push(errorOf(e));
+      this.failOpen('failed');
+    }
+  }
+
+  /** One round on a session the caller holds: gather, plan, act, wait; the session stays open. */
+  private async runAttached(attached: AttachedSession, interrupted: () => boolean): Promise<ApplyResult> {
+    this.session = attached.session;
+    this.pump = attached.pump;
+    this.frameworkId = attached.frameworkId;
+    this.deadline = this.now() + this.input.timeoutMs;
+    try {
+      await this.gatherAndPlan(attached.pump);
+      await this.actAndWait(attached.pump, interrupted);
+    } catch (e) {
+      this.stoppedBy(e);
+    } finally {
+      if (this.session.stateName === 'SUBSCRIBED') {
+        await this.declineAll(REFUSE_WHEN_DONE).catch(() => undefined);
+        if (!this.suppressed) await this.session.suppress().catch(() => undefined);
+      }
+      await this.acks.settled();
+      await Promise.allSettled([this.operator.close(), this.files.close()]);
+    }
+    return this.result(interrupted());
   }
 
   /**
@@ -289,10 +343,12 @@ class ApplyRun {
 
   private async gatherAndPlan(pump: EventPump): Promise<void> {
     const cluster = await readCluster(this.operator, this.frameworkId);
+    this.firstRead = cluster.tasks;
     this.observed = new ObservedTasks(cluster.observed);
     this.setAgents(cluster.agents);
     const base = {
       specs: this.input.specs,
+      ...(this.input.hold ? { hold: this.input.hold } : {}),
       observed: this.observed.list,
       agents: this.agents,
       prune: this.input.prune,
@@ -327,6 +383,7 @@ class ApplyRun {
   private async execute(): Promise<void> {
     const plan = this.plan!;
     const bySpec = new Map(this.input.specs.map((s) => [s.spec.name, s]));
+    const deletes: Kill[] = [];
     for (const item of plan.items) {
       if (item.action === 'unchanged') {
         this.input.emit({ type: 'instance', view: this.unchangedView(item) });
@@ -334,7 +391,7 @@ class ApplyRun {
         const t = this.observed.get(item.taskId);
         const kill = this.tracker.addDelete(item, t?.agentId, t?.hostname ?? this.hostOf(t?.agentId));
         this.input.emit({ type: 'instance', view: kill.view });
-        await this.sendKill(kill);
+        deletes.push(kill);
       } else {
         const launch = this.tracker.addLaunch(item, bySpec.get(item.name)!);
         launch.pendingSince = this.now();
@@ -342,6 +399,7 @@ class ApplyRun {
         if (item.unplaced) this.onNotPlaced(launch, item.unplaced);
       }
     }
+    await forEachInFlight(deletes, CALLS_IN_FLIGHT, (kill) => this.sendKill(kill));
     for (const item of plan.items) {
       const launch = item.blockedBy && this.tracker.launches.get(item.taskId);
       if (launch) {
@@ -365,10 +423,18 @@ class ApplyRun {
     await this.declineAll(this.refuseSeconds());
   }
 
+  /**
+   * One ACCEPT per agent's offers, CALLS_IN_FLIGHT at once (in-flight.ts). Every offer is
+   * named by exactly one ACCEPT or DECLINE and forgotten before the call leaves, so none is
+   * used twice; the offers nothing was built for go back in one DECLINE. Returns once every
+   * call is answered: the next round places against what these launched.
+   */
   private async launchGroups(groups: readonly AcceptGroup[], placements: Map<string, TaskPlacement>): Promise<void> {
+    const ready: { group: AcceptGroup; batch: Launch[]; infos: TaskInfo[] }[] = [];
+    const unused: string[] = [];
     for (const group of groups) {
       const batch: Launch[] = [];
-      const infos = [];
+      const infos: TaskInfo[] = [];
       for (const taskId of group.taskIds) {
         const launch = this.tracker.launches.get(taskId);
         const placement = placements.get(taskId);
@@ -395,24 +461,27 @@ class ApplyRun {
         }
       }
       for (const id of group.offerIds) this.offers.delete(id);
-      if (batch.length === 0) {
-        await this.session!.decline(group.offerIds, { refuse_seconds: 0 }).catch(() => undefined);
-        continue;
-      }
-      try {
-        await this.session!.accept(group.offerIds, [{ type: 'LAUNCH', launch: { task_infos: infos } }], {
-          refuse_seconds: this.refuseSeconds(),
-        });
-        for (const launch of batch) this.running(launch);
-        // --no-wait: done once launched, except a replace: its old task may only be killed
-        // once the successor is up, so that one still waits (else both copies run on).
-        if (!this.input.wait)
-          for (const launch of batch)
-            if (launch.item.action !== 'replace')
-              this.input.emit({ type: 'instance', view: this.tracker.settle(launch, true) });
-      } catch (e) {
-        await this.acceptFailed(group.hostname, batch, e);
-      }
+      if (batch.length === 0) unused.push(...group.offerIds);
+      else ready.push({ group, batch, infos });
+    }
+    if (unused.length > 0) await this.session!.decline(unused, { refuse_seconds: 0 }).catch(() => undefined);
+    await forEachInFlight(ready, CALLS_IN_FLIGHT, (r) => this.acceptGroup(r.group, r.batch, r.infos));
+  }
+
+  private async acceptGroup(group: AcceptGroup, batch: Launch[], infos: TaskInfo[]): Promise<void> {
+    try {
+      await this.session!.accept(group.offerIds, [{ type: 'LAUNCH', launch: { task_infos: infos } }], {
+        refuse_seconds: this.refuseSeconds(),
+      });
+      for (const launch of batch) this.running(launch);
+      // --no-wait: done once launched, except a replace: its old task may only be killed
+      // once the successor is up, so that one still waits (else both copies run on).
+      if (!this.input.wait)
+        for (const launch of batch)
+          if (launch.item.action !== 'replace')
+            this.input.emit({ type: 'instance', view: this.tracker.settle(launch, true) });
+    } catch (e) {
+      await this.acceptFailed(group.hostname, batch, e);
     }
   }
 
@@ -536,7 +605,7 @@ class ApplyRun {
       if (ev !== 'tick') await this.onSessionEvent(ev);
       // Deadlines need no finer grain than the tick: while updates stream in, check them
       // once per tick, not after every event (each check walks every launch).
-      if (ev === 'tick' || this.now() - this.lastTick >= TICK_MS) await this.onTick();
+      if (ev === 'tick' || this.now() - this.lastTick >= TICK_MS) await this.onTick(ev === 'tick');
     }
   }
 
@@ -759,7 +828,8 @@ class ApplyRun {
     await this.sendKill(kill);
   }
 
-  private async onTick(): Promise<void> {
+  /** `idle`: no event was waiting (the tick of an empty queue). */
+  private async onTick(idle: boolean): Promise<void> {
     const now = this.now();
     this.lastTick = now;
     if (now >= this.deadline) {
@@ -813,7 +883,9 @@ class ApplyRun {
           });
       }
     }
-    for (const kill of this.tracker.killsDue(now)) await this.sendKill(kill);
+    // KILLs are resent only once every update that arrived is handled: with updates still
+    // queued, a task's silence may only be this run's backlog.
+    if (idle) await forEachInFlight(this.tracker.killsDue(now), CALLS_IN_FLIGHT, (kill) => this.sendKill(kill));
     if (this.tracker.pending().length === 0 && !this.suppressed && this.offers.size === 0) {
       this.suppressed = true;
       await this.session!.suppress().catch(() => undefined);
@@ -829,7 +901,7 @@ class ApplyRun {
         state: launch.view.state,
         message:
           phase === 'timed-out'
-            ? `still ${launch.view.phase} at the deadline`
+            ? atDeadline(launch.view.phase, launch.loaded.spec.healthCheck !== undefined)
             : 'the run stopped before this task was done',
         fit: launch.lastFit,
       };
@@ -916,11 +988,14 @@ class ApplyRun {
   /** What earlier runs left unacknowledged (see pending-acks.ts), bounded: leaving stays quick. */
   private async acknowledgeLeftovers(): Promise<void> {
     if (!this.session || !this.frameworkId || this.session.stateName !== 'SUBSCRIBED') return;
+    // A run that launched and killed nothing: the master's view is the one read at the start.
+    const unchanged = this.tracker.launches.size === 0 && this.tracker.kills.size === 0;
     await acknowledgePending(this.operator, this.session, this.frameworkId, this.acks, {
       deadline: Date.now() + LEFTOVER_ACKS_MS,
       now: Date.now,
       pollMs: 100,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      ...(unchanged ? { firstRead: this.firstRead } : {}),
     }).catch(() => undefined);
   }
 
