@@ -38,6 +38,7 @@ import { acknowledgePending } from './pending-acks.js';
 import { EventPump } from './pump.js';
 import { bounded, isCut } from './bounded.js';
 import { errorOf } from './errors.js';
+import { atDeadline } from './phase.js';
 import { CALLS_IN_FLIGHT, forEachInFlight } from './in-flight.js';
 import { thisRun, withHolder, type Holder } from './holder.js';
 import { DEFAULT_LOCK_TIMEOUT, isFailover, LeaseKeeper } from './lease.js';
@@ -920,7 +921,7 @@ class ApplyRun {
         state: launch.view.state,
         message:
           phase === 'timed-out'
-            ? `still ${launch.view.phase} at the deadline`
+            ? atDeadline(launch.view.phase, launch.loaded.spec.healthCheck !== undefined)
             : 'the run stopped before this task was done',
         fit: launch.lastFit,
       };
