@@ -37,9 +37,9 @@ import { effectiveRollout, type LoadedSpec } from '../model/spec.js';
 import { LABEL_NAME } from '../model/ids.js';
 import { ScheduledRuns, type RunsDue } from './runs.js';
 import { Instances, type BackoffPolicy, type Verdict } from './instances.js';
-
-/** One log line per event: `event` names it, `fields` carry the facts. */
-export type LogFn = (event: string, fields?: Record<string, unknown>) => void;
+import type { Log } from './log.js';
+import type { ControllerMetrics } from './metrics.js';
+import { statusDocument, type StatusDocument } from './status.js';
 
 export type Loaded = { ok: true; specs: LoadedSpec[] } | { ok: false; report: string };
 
@@ -61,12 +61,12 @@ export interface ControllerOptions {
   roundTimeoutMs: number;
   /** Bound on each master call while taking the lease. */
   callTimeoutMs: number;
-  log: LogFn;
+  log: Log;
   /** Resolves on SIGTERM/SIGINT. */
   stop: Promise<unknown>;
   now?: () => number;
-  /** Leadership and readiness, for /readyz and /metrics. */
-  onState?(state: ControllerState): void;
+  /** The Prometheus metrics (metrics.ts) this controller keeps current. */
+  metrics?: ControllerMetrics;
 }
 
 export interface ControllerState {
@@ -87,6 +87,8 @@ export class Controller {
   private specs: LoadedSpec[];
   private stopping = false;
   private reloadAsked = false;
+  /** ms: when the master last answered a RECONCILE (for the reconciliation lag metric). */
+  private lastReconciled?: number;
   private returned = false;
   private wake?: () => void;
   private readonly now: () => number;
@@ -99,6 +101,7 @@ export class Controller {
     this.instances.setSpecs(this.specs);
     this.runs = new ScheduledRuns(opts.log);
     this.runs.setSpecs(this.specs, this.now());
+    this.desiredMetrics([]);
     void opts.stop.then(() => {
       this.stopping = true;
       this.wake?.();
@@ -145,7 +148,7 @@ export class Controller {
   }
 
   private sessionFor(existing: OperatorFramework | undefined): SchedulerSession {
-    return sessionFor(
+    const session = sessionFor(
       {
         specs: this.specs,
         framework: this.opts.framework,
@@ -155,6 +158,15 @@ export class Controller {
       this.opts.holder,
       existing,
     );
+    const m = this.opts.metrics;
+    if (m) {
+      // Offers accepted and declined, whoever sends the call (a round or the idle loop).
+      const accept = session.accept.bind(session);
+      const decline = session.decline.bind(session);
+      session.accept = (ids, ...rest) => accept(ids, ...rest).then(() => m.offers(ids.length, 0));
+      session.decline = (ids, ...rest) => decline(ids, ...rest).then(() => m.offers(0, ids.length));
+    }
+    return session;
   }
 
   private async lead(session: SchedulerSession, frameworkId: string, operator: OperatorClient): Promise<void> {
@@ -259,6 +271,7 @@ export class Controller {
   }
 
   private onStatus(status: TaskStatus): void {
+    if (status.reason === 'REASON_RECONCILIATION') this.lastReconciled = this.now();
     // A task given up as unreachable is back: the next round keeps one copy of its instance.
     if (this.instances.gone.has(status.task_id.value) && status.state !== 'TASK_UNREACHABLE') {
       this.opts.log('task-returned', { task: status.task_id.value, state: status.state });
@@ -283,6 +296,7 @@ export class Controller {
     };
     if (v.kind === 'down') {
       this.setState({ ...this.state, caughtUp: false });
+      this.opts.metrics?.backedOff(v.key.slice(0, v.key.lastIndexOf('/')));
       this.opts.log('instance-down', {
         ...base,
         failures: v.failures,
@@ -307,6 +321,7 @@ export class Controller {
       this.instances.relaunching(key);
       const name = key.slice(0, key.lastIndexOf('/'));
       if (this.runs.isScheduled(name)) unscheduled.add(name);
+      this.opts.metrics?.relaunched(name);
       this.opts.log('relaunch', { instance: key, restarts: this.instances.get(key)?.restarts ?? 0 });
     }
     const hold = this.instances.held(now);
@@ -415,7 +430,9 @@ export class Controller {
     const before = new Map(this.specs.map((s) => [s.spec.name, s.hash]));
     const same = got.specs.length === before.size && got.specs.every((s) => before.get(s.spec.name) === s.hash);
     if (same) return false;
+    const previous = this.specs;
     this.specs = got.specs;
+    this.desiredMetrics(previous);
     this.instances.setSpecs(got.specs);
     this.runs.setSpecs(got.specs, this.now());
     this.opts.log('manifests-changed', { tasks: got.specs.map((s) => s.spec.name).sort() });
@@ -426,7 +443,41 @@ export class Controller {
     this.state.leader = s.leader;
     this.state.caughtUp = s.caughtUp;
     if (s.frameworkId !== undefined) this.state.frameworkId = s.frameworkId;
-    this.opts.onState?.(this.state);
+    this.opts.metrics?.leader(s.leader);
+  }
+
+  /** /readyz: the leader, caught up with the manifests. */
+  readiness(): { ready: boolean; reason?: string } {
+    if (!this.state.leader) return { ready: false, reason: 'standby: not the leader' };
+    if (!this.state.caughtUp) return { ready: false, reason: 'leader, still catching up with the manifests' };
+    return { ready: true };
+  }
+
+  /** /status: what `get` shows per instance. */
+  status(): StatusDocument {
+    return statusDocument(this.state, this.instances.all());
+  }
+
+  /** Before a scrape: the running counts and the reconciliation lag, as of now. */
+  refreshMetrics(): void {
+    const m = this.opts.metrics;
+    if (!m) return;
+    const running = new Map(this.specs.map((s) => [s.spec.name, 0]));
+    for (const st of this.instances.all()) {
+      const name = st.key.slice(0, st.key.lastIndexOf('/'));
+      if (st.lastState === 'TASK_RUNNING' && st.live.size > 0 && running.has(name))
+        running.set(name, (running.get(name) ?? 0) + 1);
+    }
+    for (const [name, n] of running) m.running(name, n);
+    if (this.lastReconciled !== undefined) m.reconciliationLag((this.now() - this.lastReconciled) / 1000);
+  }
+
+  private desiredMetrics(before: readonly LoadedSpec[]): void {
+    const m = this.opts.metrics;
+    if (!m) return;
+    const now = new Set(this.specs.map((s) => s.spec.name));
+    for (const s of before) if (!now.has(s.spec.name)) m.forget(s.spec.name);
+    for (const s of this.specs) m.desired(s.spec.name, s.spec.instances);
   }
 
   private sleep(ms: number): Promise<void> {

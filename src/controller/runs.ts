@@ -13,7 +13,7 @@
  * `forbid`, and the log says why.
  */
 import type { LoadedSpec, ScheduleSpec } from '../model/spec.js';
-import type { LogFn } from './controller.js';
+import type { Log } from './log.js';
 import { concurrencyDecision, dueRun, nextRunAfter } from './schedule.js';
 
 export interface RunsDue {
@@ -25,7 +25,7 @@ export class ScheduledRuns {
   private jobs = new Map<string, ScheduleSpec>();
   private readonly since = new Map<string, number>();
 
-  constructor(private readonly log: LogFn) {}
+  constructor(private readonly log: Log) {}
 
   setSpecs(specs: readonly LoadedSpec[], now: number): void {
     this.jobs = new Map(specs.flatMap((s) => (s.spec.schedule ? [[s.spec.name, s.spec.schedule] as const] : [])));

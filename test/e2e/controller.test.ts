@@ -16,6 +16,7 @@ import type { LocalCluster } from '../../src/local/index.js';
 import type { GetFrameworks, Task } from '../../src/mesos/types.js';
 import { BIN, NODE, REPO, runCli } from '../support/cli.js';
 import { allTasks, eventually, operator, testCluster } from '../support/cluster.js';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 
 let cluster: LocalCluster;
 const dir = mkdtempSync(path.join(tmpdir(), 'mesos-apply-ctl-'));
@@ -46,7 +47,8 @@ function service(name: string, command: string, extra = ''): string {
 }
 
 function controller(framework: string, manifests: string, extra: string[] = []): Controller {
-  const child = spawn(NODE, [BIN, 'controller', '-f', manifests, '--listen', 'off', ...extra], {
+  const listen = extra.includes('--listen') ? [] : ['--listen', 'off'];
+  const child = spawn(NODE, [BIN, 'controller', '-f', manifests, ...listen, ...extra], {
     cwd: REPO,
     env: { ...process.env, NO_COLOR: '1', CI: 'true', MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: framework },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -103,6 +105,21 @@ async function runningTask(framework: string, key: string, not?: string): Promis
   );
 }
 
+/** /metrics, parsed by a Prometheus text-format parser: `name{label="v"}` → value. */
+async function scrape(url: string): Promise<Map<string, number>> {
+  const res = await fetch(`${url}/metrics`);
+  expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  const out = new Map<string, number>();
+  for (const family of parsePrometheusTextFormat(await res.text())) {
+    for (const m of family.metrics as { labels?: Record<string, string>; value?: string }[]) {
+      const labels = Object.entries(m.labels ?? {}).map(([k, v]) => `${k}="${v}"`);
+      if (m.value !== undefined)
+        out.set(labels.length ? `${family.name}{${labels.join(',')}}` : family.name, Number(m.value));
+    }
+  }
+  return out;
+}
+
 /** `eventually`, failing with the controller's log (what it did is the first thing to read). */
 async function waitFor<T>(c: Controller, fn: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
   try {
@@ -135,8 +152,17 @@ function watchDuplicates(framework: string, key: string): { stop: () => Promise<
 describe.concurrent('controller', { timeout: 150_000 }, () => {
   it('a SIGKILLed service runs again within its backoff, once, never twice; SIGTERM leaves it running', async () => {
     const fw = 'ctl-heal';
-    const c = controller(fw, manifestDir('heal', { 'web.yaml': service('web', 'exec sleep 6001') }));
+    const c = controller(fw, manifestDir('heal', { 'web.yaml': service('web', 'exec sleep 6001') }), [
+      '--listen',
+      '127.0.0.1:0',
+    ]);
+    const url = (await waitFor(c, async () => /listening url=(\S+)/.exec(c.log())?.[1], 30_000)) as string;
     const first = await runningTask(fw, 'web/0');
+    await waitFor(c, async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 30_000);
+    const before = await scrape(url);
+    expect(before.get('mesos_apply_leader')).toBe(1);
+    expect(before.get('mesos_apply_tasks_desired{name="web"}')).toBe(1);
+    expect(before.get('mesos_apply_relaunches_total{name="web"}')).toBe(0);
     const dupes = watchDuplicates(fw, 'web/0');
     process.kill(-pidOf(first), 'SIGKILL');
     const second = await runningTask(fw, 'web/0', first.task_id.value);
@@ -154,6 +180,25 @@ describe.concurrent('controller', { timeout: 150_000 }, () => {
       second.task_id.value,
     ]);
     expect(await dupes.stop()).toBe(1);
+    const moved = await scrape(url);
+    expect(moved.get('mesos_apply_relaunches_total{name="web"}')).toBe(1);
+    expect(moved.get('mesos_apply_backoffs_total{name="web"}')).toBe(1);
+    expect(moved.get('mesos_apply_tasks_running{name="web"}')).toBe(1);
+    expect(moved.get('mesos_apply_offers_accepted_total')).toBeGreaterThan(
+      before.get('mesos_apply_offers_accepted_total') ?? 0,
+    );
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+    // get names the controller and shows the instance's restarts (text and json).
+    const env = { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: fw };
+    const text = await runCli(['get'], { env });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^Controller: \S+@\S+ \(pid \d+, status http:\/\/127\.0\.0\.1:\d+\/status\) leading/);
+    expect(text.stdout).toMatch(/RESTARTS\s+NEXT RETRY/);
+    expect(text.stdout).toMatch(/web\s+1\/1\s+0\s+RUNNING .*\s1\s+-\n/);
+    const json = JSON.parse((await runCli(['get', '-o', 'json'], { env })).stdout);
+    expect(json.controller).toMatchObject({ pid: c.child.pid, connected: true, statusError: null });
+    expect(json.tasks[0]).toMatchObject({ name: 'web', instance: 0, restarts: 1, nextRetry: null });
 
     c.child.kill('SIGTERM');
     expect(await c.exited, c.log()).toBe(0);
