@@ -5,7 +5,8 @@
  */
 import { DEFAULT_FAILOVER_TIMEOUT, MAX_FAILOVER_TIMEOUT } from '../../apply/connect.js';
 import { thisRun } from '../../apply/holder.js';
-import { Controller, type Loaded, type LogFn } from '../../controller/controller.js';
+import { Controller, type Loaded } from '../../controller/controller.js';
+import { createLog } from '../../controller/log.js';
 import { backoffPolicy } from '../../controller/backoff.js';
 import { EXIT } from '../exit-codes.js';
 import { bufferIo, type Io } from '../io.js';
@@ -33,7 +34,7 @@ export async function runControllerCommand(args: ControllerArgs, globals: Global
   const listen = args.listen === 'off' ? '' : args.listen;
   const clientOpts = clientOrReport(globals, io);
   if (!clientOpts) return EXIT.FAILED;
-  const log = textLog(io, args.logFormat);
+  const log = createLog({ format: args.logFormat, write: (line) => io.stderr.write(line) });
   // Reloads read the files as the first load did; what they would print goes to the log.
   const load = async (): Promise<Loaded> => {
     const quiet = bufferIo({ env: io.env, cwd: io.cwd });
@@ -67,18 +68,4 @@ export async function runControllerCommand(args: ControllerArgs, globals: Global
   log('started', { framework: globals.framework, tasks: first.specs.map((s) => s.spec.name).sort() });
   await controller.run();
   return EXIT.OK;
-}
-
-function textLog(io: Io, format: 'text' | 'json'): LogFn {
-  return (event, fields = {}) => {
-    const time = new Date().toISOString();
-    if (format === 'json') {
-      io.stderr.write(`${JSON.stringify({ time, event, ...fields })}\n`);
-      return;
-    }
-    const parts = Object.entries(fields).map(
-      ([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`,
-    );
-    io.stderr.write(`${time} ${event}${parts.length > 0 ? ` ${parts.join(' ')}` : ''}\n`);
-  };
 }
