@@ -21,7 +21,7 @@ import type { MasterSetOptions } from '../mesos/masters.js';
 import { OperatorClient } from '../mesos/operator.js';
 import { AgentFilesClient } from '../mesos/agent-files.js';
 import type { Offer, TaskInfo, TaskStatus } from '../mesos/types.js';
-import { ObservedTasks } from '../model/observed.js';
+import { namedPortsOf, ObservedTasks } from '../model/observed.js';
 import { effectiveRollout, type LoadedSpec } from '../model/spec.js';
 import { isActive } from '../model/states.js';
 import { launches, makePlan } from '../plan/plan.js';
@@ -1059,7 +1059,7 @@ class ApplyRun {
       healthy: t?.healthy,
       agentId: t?.agentId,
       host: t?.hostname ?? this.hostOf(t?.agentId),
-      ports: t?.ports,
+      ports: t === undefined ? undefined : namedPortsOf(t),
       settled: true,
     };
   }
