@@ -52,6 +52,8 @@ export interface ApplyInput {
   specs: LoadedSpec[];
   framework: string;
   prune: boolean;
+  /** With prune: only tasks whose labels hold every pair (`-l`). */
+  pruneSelector?: Readonly<Record<string, string>>;
   allowEmpty: boolean;
   /** `--replace`: `name` or `name/instance` launched afresh even when unchanged. */
   replace?: string[];
@@ -364,6 +366,7 @@ class ApplyRun {
       observed: this.observed.list,
       agents: this.agents,
       prune: this.input.prune,
+      ...(this.input.pruneSelector ? { pruneSelector: this.input.pruneSelector } : {}),
       allowEmpty: this.input.allowEmpty,
       ...(this.input.replace ? { replace: this.input.replace } : {}),
       framework: this.input.framework,

@@ -15,6 +15,7 @@
  *   entry before it (TASK_STARTING) is the better start.
  */
 import type { TaskState, TaskStatus } from '../mesos/types.js';
+import { matchesSelector } from '../model/ids.js';
 import { namedPortsOf, type NamedPort, type ObservedTask } from '../model/observed.js';
 import { isActive } from '../model/states.js';
 import { specOf, type FrameworkTasks } from './inspect.js';
@@ -92,10 +93,6 @@ export function parseSelector(text: readonly string[]): Record<string, string> |
     out[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
   }
   return out;
-}
-
-export function matchesSelector(labels: Record<string, string>, selector: Record<string, string> | undefined): boolean {
-  return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
 }
 
 function launchedAt(t: ObservedTask): number {
