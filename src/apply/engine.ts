@@ -21,7 +21,7 @@ import type { MasterSetOptions } from '../mesos/masters.js';
 import { OperatorClient } from '../mesos/operator.js';
 import { AgentFilesClient } from '../mesos/agent-files.js';
 import type { Offer, TaskInfo, TaskStatus } from '../mesos/types.js';
-import { ObservedTasks } from '../model/observed.js';
+import { namedPortsOf, ObservedTasks } from '../model/observed.js';
 import { effectiveRollout, type LoadedSpec } from '../model/spec.js';
 import { isActive } from '../model/states.js';
 import { launches, makePlan } from '../plan/plan.js';
@@ -52,6 +52,8 @@ export interface ApplyInput {
   specs: LoadedSpec[];
   framework: string;
   prune: boolean;
+  /** With prune: only tasks whose labels hold every pair (`-l`). */
+  pruneSelector?: Readonly<Record<string, string>>;
   allowEmpty: boolean;
   /** `--replace`: `name` or `name/instance` launched afresh even when unchanged. */
   replace?: string[];
@@ -84,6 +86,13 @@ export interface ApplyInput {
   attached?: AttachedSession;
   /** `name/instance` keys whose create or relaunch waits (the controller's backoff). */
   hold?: ReadonlySet<string>;
+  /** A launched job counts as done once it runs (the controller watches its end between rounds). */
+  jobsDoneWhenRunning?: boolean;
+  /**
+   * Task ids planned as lost though the master still lists them unreachable: the
+   * controller gave them up after --unreachable-timeout, so their instances are placed afresh.
+   */
+  gone?: ReadonlySet<string>;
 }
 
 export interface AttachedSession {
@@ -344,7 +353,12 @@ class ApplyRun {
   private async gatherAndPlan(pump: EventPump): Promise<void> {
     const cluster = await readCluster(this.operator, this.frameworkId);
     this.firstRead = cluster.tasks;
-    this.observed = new ObservedTasks(cluster.observed);
+    const gone = this.input.gone;
+    this.observed = new ObservedTasks(
+      gone === undefined || gone.size === 0
+        ? cluster.observed
+        : cluster.observed.map((t) => (gone.has(t.taskId) ? { ...t, state: 'TASK_LOST' as const } : t)),
+    );
     this.setAgents(cluster.agents);
     const base = {
       specs: this.input.specs,
@@ -352,6 +366,7 @@ class ApplyRun {
       observed: this.observed.list,
       agents: this.agents,
       prune: this.input.prune,
+      ...(this.input.pruneSelector ? { pruneSelector: this.input.pruneSelector } : {}),
       allowEmpty: this.input.allowEmpty,
       ...(this.input.replace ? { replace: this.input.replace } : {}),
       framework: this.input.framework,
@@ -426,46 +441,55 @@ class ApplyRun {
   /**
    * One ACCEPT per agent's offers, CALLS_IN_FLIGHT at once (in-flight.ts). Every offer is
    * named by exactly one ACCEPT or DECLINE and forgotten before the call leaves, so none is
-   * used twice; the offers nothing was built for go back in one DECLINE. Returns once every
-   * call is answered: the next round places against what these launched.
+   * used twice; the offers nothing was built for go back in one DECLINE. A group's TaskInfos
+   * are built when its turn comes, not all first: at 10,000 tasks, building them all held
+   * the event loop for seconds and kept every TaskInfo alive at once. Returns once every call
+   * is answered: the next round places against what these launched.
    */
   private async launchGroups(groups: readonly AcceptGroup[], placements: Map<string, TaskPlacement>): Promise<void> {
-    const ready: { group: AcceptGroup; batch: Launch[]; infos: TaskInfo[] }[] = [];
     const unused: string[] = [];
-    for (const group of groups) {
-      const batch: Launch[] = [];
-      const infos: TaskInfo[] = [];
-      for (const taskId of group.taskIds) {
-        const launch = this.tracker.launches.get(taskId);
-        const placement = placements.get(taskId);
-        if (!launch || !placement || launch.settled) continue;
-        try {
-          const info = buildTaskInfo(
-            {
-              spec: launch.loaded.spec,
-              specHash: launch.loaded.hash,
-              instance: launch.item.instance,
-              taskId,
-              placement,
-            },
-            this.input.env,
-          );
-          infos.push(withSpecLabel(info, launch.loaded.spec, launch.loaded.secrets));
-          batch.push(launch);
-          this.input.emit({ type: 'instance', view: this.tracker.placed(launch, placement) });
-        } catch (e) {
-          this.input.emit({
-            type: 'instance',
-            view: this.tracker.settle(launch, false, { phase: 'failed', failure: { message: errorOf(e).message } }),
-          });
-        }
-      }
+    await forEachInFlight(groups, CALLS_IN_FLIGHT, async (group) => {
+      const { batch, infos } = this.buildGroup(group, placements);
       for (const id of group.offerIds) this.offers.delete(id);
       if (batch.length === 0) unused.push(...group.offerIds);
-      else ready.push({ group, batch, infos });
-    }
+      else await this.acceptGroup(group, batch, infos);
+    });
     if (unused.length > 0) await this.session!.decline(unused, { refuse_seconds: 0 }).catch(() => undefined);
-    await forEachInFlight(ready, CALLS_IN_FLIGHT, (r) => this.acceptGroup(r.group, r.batch, r.infos));
+  }
+
+  /** The TaskInfos of one group; a task whose TaskInfo cannot be built fails here. */
+  private buildGroup(
+    group: AcceptGroup,
+    placements: Map<string, TaskPlacement>,
+  ): { batch: Launch[]; infos: TaskInfo[] } {
+    const batch: Launch[] = [];
+    const infos: TaskInfo[] = [];
+    for (const taskId of group.taskIds) {
+      const launch = this.tracker.launches.get(taskId);
+      const placement = placements.get(taskId);
+      if (!launch || !placement || launch.settled) continue;
+      try {
+        const info = buildTaskInfo(
+          {
+            spec: launch.loaded.spec,
+            specHash: launch.loaded.hash,
+            instance: launch.item.instance,
+            taskId,
+            placement,
+          },
+          this.input.env,
+        );
+        infos.push(withSpecLabel(info, launch.loaded.spec, launch.loaded.secrets));
+        batch.push(launch);
+        this.input.emit({ type: 'instance', view: this.tracker.placed(launch, placement) });
+      } catch (e) {
+        this.input.emit({
+          type: 'instance',
+          view: this.tracker.settle(launch, false, { phase: 'failed', failure: { message: errorOf(e).message } }),
+        });
+      }
+    }
+    return { batch, infos };
   }
 
   private async acceptGroup(group: AcceptGroup, batch: Launch[], infos: TaskInfo[]): Promise<void> {
@@ -687,6 +711,14 @@ class ApplyRun {
       if (r.retry) {
         this.input.emit({ type: 'instance', view: r.view });
         await this.session!.revive().catch(() => undefined);
+      } else if (
+        this.input.jobsDoneWhenRunning &&
+        launch.loaded.spec.goal === 'finished' &&
+        status.state === 'TASK_RUNNING' &&
+        !r.failed
+      ) {
+        // The controller's rounds: a job that runs is launched; its end is the controller's to watch.
+        await this.succeed(launch);
       } else if (r.done) {
         const needMs = this.minHealthyMs(launch);
         if (status.state === 'TASK_RUNNING' && needMs > 0) {
@@ -1050,7 +1082,7 @@ class ApplyRun {
       healthy: t?.healthy,
       agentId: t?.agentId,
       host: t?.hostname ?? this.hostOf(t?.agentId),
-      ports: t?.ports,
+      ports: t === undefined ? undefined : namedPortsOf(t),
       settled: true,
     };
   }

@@ -14,16 +14,14 @@
  *   consecutive state, so a health change replaces the RUNNING entry's timestamp, and the
  *   entry before it (TASK_STARTING) is the better start.
  */
-import type { Task, TaskState, TaskStatus } from '../mesos/types.js';
-import type { ObservedTask } from '../model/observed.js';
+import type { TaskState, TaskStatus } from '../mesos/types.js';
+import { matchesSelector } from '../model/ids.js';
+import { namedPortsOf, type NamedPort, type ObservedTask } from '../model/observed.js';
 import { isActive } from '../model/states.js';
 import { specOf, type FrameworkTasks } from './inspect.js';
+import type { ControllerInfo } from '../controller/status.js';
 
-/** A host port a task holds, named after the manifest's port when the TaskInfo says. */
-export interface NamedPort {
-  name: string | null;
-  hostPort: number;
-}
+export type { NamedPort } from '../model/observed.js';
 
 /** One row of `get`: an instance (or, with allStates, one task) as the table and the JSON show it. */
 export interface GetRow {
@@ -42,6 +40,9 @@ export interface GetRow {
   specHash?: string;
   managed: boolean;
   labels: Record<string, string>;
+  /** Under a controller: its relaunches of this instance, and when it launches it next. */
+  restarts?: number;
+  nextRetry?: string;
 }
 
 /** Desired vs ready per name: `web 2/3`. */
@@ -54,6 +55,21 @@ export interface NameCount {
 export interface GetView {
   names: NameCount[];
   rows: GetRow[];
+  /** The controller that holds the namespace, when one does (controller/status.ts). */
+  controller?: ControllerInfo;
+}
+
+/** The view with what the namespace's controller says of each instance. */
+export function withController(view: GetView, info: ControllerInfo | undefined): GetView {
+  if (info === undefined) return view;
+  const rows = view.rows.map((r) => {
+    const st = r.managed && r.instance !== undefined ? info.instances[`${r.name}/${r.instance}`] : undefined;
+    if (st === undefined) return r;
+    const out: GetRow = { ...r, restarts: st.restarts };
+    if (st.nextRetry !== null) out.nextRetry = st.nextRetry;
+    return out;
+  });
+  return { ...view, rows, controller: info };
 }
 
 export interface GetQuery {
@@ -79,10 +95,6 @@ export function parseSelector(text: readonly string[]): Record<string, string> |
   return out;
 }
 
-export function matchesSelector(labels: Record<string, string>, selector: Record<string, string> | undefined): boolean {
-  return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
-}
-
 function launchedAt(t: ObservedTask): number {
   return t.statuses?.[0]?.timestamp ?? 0;
 }
@@ -97,13 +109,6 @@ export function firstRunning(statuses: readonly TaskStatus[] | undefined): numbe
   return running.timestamp;
 }
 
-/** Ports with their names from the TaskInfo's discovery info (set by apply). */
-export function namedPorts(observed: ObservedTask, task: Task | undefined): NamedPort[] {
-  const names = new Map<number, string>();
-  for (const p of task?.discovery?.ports?.ports ?? []) if (p.name) names.set(p.number, p.name);
-  return observed.ports.map((hostPort) => ({ name: names.get(hostPort) ?? null, hostPort }));
-}
-
 function row(e: Entry): GetRow {
   const t = e.observed;
   const active = isActive(t.state);
@@ -113,7 +118,7 @@ function row(e: Entry): GetRow {
     state: t.state,
     agentId: t.agentId,
     host: t.hostname ?? '',
-    ports: active ? namedPorts(t, e.task) : [],
+    ports: active ? namedPortsOf(t) : [],
     specHash: t.specHash,
     managed: t.managed,
     labels: t.labels,

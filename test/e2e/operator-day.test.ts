@@ -121,6 +121,26 @@ describe('get: what is desired and running now', () => {
     expect(bad.stderr).toContain('-l team: expected key=value');
   });
 
+  it('apply and plan -l: pick manifests by label, and --prune deletes only the tasks the selector matches', async () => {
+    const fw = 'day-prune-l';
+    const a = manifest({ keepme: svc('exec sleep 4124') });
+    const b = manifest({ two: svc('exec sleep 4125'), three: svc('exec sleep 4126') });
+    const teamB = `team=t${n}`;
+    await ok(fw, ['-f', a]);
+    await ok(fw, ['-f', b]);
+    // `three` leaves b; the run names b only, so --prune alone would delete keepme too.
+    writeFileSync(b, readFileSync(b, 'utf8').split('---\n')[0] ?? '');
+    const plan = await ok(fw, ['plan', '-f', b, '--prune', '-l', teamB]);
+    expect(plan).toMatch(/- three\/0\s+delete/);
+    expect(plan).not.toContain('keepme');
+    expect(plan).toContain(`mesos-apply -f ${b} --prune -l ${teamB} --framework ${fw}`);
+    await ok(fw, ['-f', b, '--prune', '-l', teamB]);
+    expect(await ok(fw, ['get', '-o', 'name'])).toBe('keepme\ntwo\n');
+    // -l also picks the manifests: a selector no manifest matches applies nothing.
+    const none = await ok(fw, ['plan', '-f', a, '-f', b, '-l', 'team=nobody']);
+    expect(none).toContain('No changes');
+  });
+
   it('-w prints the view again when it changes, until interrupted', async () => {
     const fw = 'day-watch';
     const child = spawn(process.execPath, [BIN, 'get', '-w'], {
@@ -388,6 +408,31 @@ describe('JSON documents', () => {
     expect(doc.tasks[0]?.mesos.task.task_id).toBeDefined();
     const plain = await ok(fw, ['describe', 'desc']);
     expect(plain.indexOf('TASK_RUNNING')).toBeLessThan(plain.indexOf('TASK_KILLED'));
+  });
+
+  it('plan changes are {path, old, new} as the README says; every document carries formatVersion', async () => {
+    const fw = 'day-shapes';
+    const f = manifest({ shapes: svc('exec sleep 4191', 'killGracePeriod: 3s') });
+    const applied = JSON.parse(await ok(fw, ['-f', f, '-o', 'json'])) as { formatVersion: number };
+    writeFileSync(f, `${readFileSync(f, 'utf8').replace('3s', '10s')}  env: {MODE: fast}\n`);
+    const plan = JSON.parse(await ok(fw, ['plan', '-f', f, '-o', 'json'])) as {
+      formatVersion: number;
+      items: { changes: Record<string, unknown>[] }[];
+    };
+    expect(plan.items[0]?.changes).toEqual([
+      { path: 'env.MODE', old: null, new: 'fast' },
+      { path: 'killGracePeriod', old: 3, new: 10 },
+    ]);
+    expect(readFileSync(path.join(REPO, 'README.md'), 'utf8')).toContain('each of `changes` is `{path, old, new}`');
+    const docs = [
+      applied,
+      plan,
+      JSON.parse(await ok(fw, ['get', '-o', 'json'])),
+      JSON.parse(await ok(fw, ['describe', 'shapes', '-o', 'json'])),
+      JSON.parse(await ok(fw, ['validate', '-f', f, '-o', 'json'])),
+      JSON.parse(await ok(fw, ['delete', 'shapes', '-o', 'json'])),
+    ] as { formatVersion: unknown }[];
+    for (const d of docs) expect(d.formatVersion).toBe(1);
   });
 
   it('one error shape for a bad command line and for a failure before the run', async () => {
