@@ -31,6 +31,7 @@ export interface PlanOnlyInput {
   specs: LoadedSpec[];
   framework: string;
   prune: boolean;
+  pruneSelector?: Readonly<Record<string, string>>;
   allowEmpty: boolean;
   replace?: string[];
   timeoutMs: number;
@@ -76,6 +77,7 @@ export async function runPlanOnly(input: PlanOnlyInput): Promise<PlanOnlyResult>
       agents: cluster.agents,
       offers: freeOffers(cluster.agents),
       prune: input.prune,
+      ...(input.pruneSelector ? { pruneSelector: input.pruneSelector } : {}),
       ...(input.replace ? { replace: input.replace } : {}),
       allowEmpty: input.allowEmpty,
       framework: input.framework,
