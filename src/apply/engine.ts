@@ -52,6 +52,8 @@ export interface ApplyInput {
   specs: LoadedSpec[];
   framework: string;
   prune: boolean;
+  /** With prune: only tasks whose labels hold every pair (`-l`). */
+  pruneSelector?: Readonly<Record<string, string>>;
   allowEmpty: boolean;
   /** `--replace`: `name` or `name/instance` launched afresh even when unchanged. */
   replace?: string[];
@@ -84,6 +86,13 @@ export interface ApplyInput {
   attached?: AttachedSession;
   /** `name/instance` keys whose create or relaunch waits (the controller's backoff). */
   hold?: ReadonlySet<string>;
+  /** A launched job counts as done once it runs (the controller watches its end between rounds). */
+  jobsDoneWhenRunning?: boolean;
+  /**
+   * Task ids planned as lost though the master still lists them unreachable: the
+   * controller gave them up after --unreachable-timeout, so their instances are placed afresh.
+   */
+  gone?: ReadonlySet<string>;
 }
 
 export interface AttachedSession {
@@ -344,7 +353,12 @@ class ApplyRun {
   private async gatherAndPlan(pump: EventPump): Promise<void> {
     const cluster = await readCluster(this.operator, this.frameworkId);
     this.firstRead = cluster.tasks;
-    this.observed = new ObservedTasks(cluster.observed);
+    const gone = this.input.gone;
+    this.observed = new ObservedTasks(
+      gone === undefined || gone.size === 0
+        ? cluster.observed
+        : cluster.observed.map((t) => (gone.has(t.taskId) ? { ...t, state: 'TASK_LOST' as const } : t)),
+    );
     this.setAgents(cluster.agents);
     const base = {
       specs: this.input.specs,
@@ -352,6 +366,7 @@ class ApplyRun {
       observed: this.observed.list,
       agents: this.agents,
       prune: this.input.prune,
+      ...(this.input.pruneSelector ? { pruneSelector: this.input.pruneSelector } : {}),
       allowEmpty: this.input.allowEmpty,
       ...(this.input.replace ? { replace: this.input.replace } : {}),
       framework: this.input.framework,
@@ -696,6 +711,14 @@ class ApplyRun {
       if (r.retry) {
         this.input.emit({ type: 'instance', view: r.view });
         await this.session!.revive().catch(() => undefined);
+      } else if (
+        this.input.jobsDoneWhenRunning &&
+        launch.loaded.spec.goal === 'finished' &&
+        status.state === 'TASK_RUNNING' &&
+        !r.failed
+      ) {
+        // The controller's rounds: a job that runs is launched; its end is the controller's to watch.
+        await this.succeed(launch);
       } else if (r.done) {
         const needMs = this.minHealthyMs(launch);
         if (status.state === 'TASK_RUNNING' && needMs > 0) {
