@@ -210,22 +210,24 @@ describe.concurrent('controller', { timeout: 150_000 }, () => {
     ]);
   });
 
-  it('SIGHUP: a valid edit rolls out, an invalid one is reported and changes nothing', async () => {
+  it('editing a watched manifest rolls out; an invalid edit is reported and changes nothing; SIGHUP re-reads', async () => {
     const fw = 'ctl-edit';
     const m = manifestDir('edit', { 'app.yaml': service('app', 'exec sleep 6004') });
-    const c = controller(fw, m);
+    const c = controller(fw, m, ['-R']);
     const first = await runningTask(fw, 'app/0');
     writeFileSync(path.join(m, 'app.yaml'), service('app', 'exec sleep 6005'));
-    c.child.kill('SIGHUP');
     const second = await runningTask(fw, 'app/0', first.task_id.value);
     expect(second.task_id.value.split('.')[2]).not.toBe(first.task_id.value.split('.')[2]);
-    await eventually(async () => ((await tasksOf(fw, 'app/0'))[0]?.state === 'TASK_KILLED' ? true : undefined), 60_000);
+    await waitFor(c, async () => ((await tasksOf(fw, 'app/0'))[0]?.state === 'TASK_KILLED' ? true : undefined));
+    expect(c.log()).toMatch(/reload .*the manifests changed on disk/);
 
     writeFileSync(path.join(m, 'app.yaml'), service('app', 'exec sleep 6006', '  instances: zero\n'));
-    c.child.kill('SIGHUP');
-    await eventually(async () => (/invalid-manifests/.test(c.log()) ? true : undefined), 30_000);
+    await waitFor(c, async () => (/invalid-manifests/.test(c.log()) ? true : undefined), 30_000);
     expect(c.log()).toMatch(/app\.yaml/);
     expect(c.log()).toContain('instances');
+    // SIGHUP reads again at once: still invalid, reported again, still nothing applied.
+    c.child.kill('SIGHUP');
+    await waitFor(c, async () => ((c.log().match(/invalid-manifests/g) ?? []).length >= 2 ? true : undefined), 30_000);
     const now = (await tasksOf(fw, 'app/0')).filter((t) => LIVE.has(t.state));
     expect(now.map((t) => t.task_id.value)).toEqual([second.task_id.value]);
     c.child.kill('SIGTERM');

@@ -7,6 +7,7 @@ import { DEFAULT_FAILOVER_TIMEOUT, MAX_FAILOVER_TIMEOUT } from '../../apply/conn
 import { thisRun } from '../../apply/holder.js';
 import { Controller, type Loaded } from '../../controller/controller.js';
 import { createLog } from '../../controller/log.js';
+import { watchManifests } from '../../controller/watch.js';
 import { createMetrics, type ControllerMetrics } from '../../controller/metrics.js';
 import { parseListen, startHttp, type HttpListener } from '../../controller/http.js';
 import { backoffPolicy } from '../../controller/backoff.js';
@@ -21,6 +22,8 @@ const DEFAULT_RESYNC = 300;
 const DEFAULT_UNREACHABLE = 300;
 
 export async function runControllerCommand(args: ControllerArgs, globals: GlobalOptions, io: Io): Promise<number> {
+  if ((args.filename ?? []).includes('-'))
+    throw new UsageError('-f -: a controller re-reads its manifests, so it needs files or directories, not stdin');
   const first = await loadChecked(args, globals, io, { checkEnv: true });
   if (typeof first === 'number') return first;
   if (first.specs.length === 0)
@@ -93,10 +96,26 @@ export async function runControllerCommand(args: ControllerArgs, globals: Global
     log('reload', { message: 'SIGHUP: reading the manifests again' });
     running.reload();
   });
+  // Every input the manifests are made of: -f paths, the overlay, the variable files.
+  const watched = [...(args.filename ?? []), ...(args.kustomize ? [args.kustomize] : []), ...(args.varFile ?? [])];
+  const watcher =
+    args.watch === false
+      ? undefined
+      : watchManifests({
+          paths: watched,
+          recursive: args.recursive === true || args.kustomize !== undefined,
+          cwd: io.cwd,
+          onChange: (paths) => {
+            log('reload', { message: 'the manifests changed on disk', paths });
+            running.reload();
+          },
+          onError: (e) => log('watch-error', { message: e.message }, 'warn'),
+        });
   log('started', { framework: globals.framework, tasks: first.specs.map((s) => s.spec.name).sort() });
   try {
     await running.run();
   } finally {
+    watcher?.close();
     await http?.close();
   }
   return EXIT.OK;
