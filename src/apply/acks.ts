@@ -15,7 +15,7 @@ export class Acknowledger {
 
   constructor(private readonly warn: (message: string) => void) {}
 
-  ack(session: SchedulerSession, status: TaskStatus): void {
+  ack(session: Pick<SchedulerSession, 'acknowledgeUpdate'>, status: TaskStatus): void {
     if (status.uuid === undefined) return;
     this.sent.add(status.uuid);
     const ack = session

@@ -26,8 +26,8 @@ export interface PendingAcksOptions {
 
 /** Acknowledges what the agents still hold; resolves the number of acknowledgements it sent. */
 export async function acknowledgePending(
-  operator: OperatorClient,
-  session: SchedulerSession,
+  operator: Pick<OperatorClient, 'getTasks'>,
+  session: Pick<SchedulerSession, 'acknowledgeUpdate'>,
   frameworkId: string,
   acks: Acknowledger,
   opts: PendingAcksOptions,
