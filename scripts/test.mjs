@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 /**
  * What `npm test` runs after the build and the checks: the whole suite on the Node running
- * this script, then the CLI end-to-end tests (test/e2e: the README journey, apply/delete and
- * the rest against a local cluster) again on each other supported Node
+ * this script, then the CLI end-to-end tests that show the CLI works on a Node (the README
+ * journey, apply/delete against a local cluster, the CLI frame and its Node version; see
+ * OTHER_NODE_TESTS) again on each other supported Node. The rest of test/e2e exercises our own
+ * code paths, which do not change with the Node version, and running all of it three times
+ * would take CI past its time budget
  * (scripts/node-binaries.mjs pins them and installs them on first use). vitest itself runs on
  * that Node, so the local cluster the tests start does too; MESOS_APPLY_TEST_NODE tells the
  * tests which binary runs the CLI, and MESOS_APPLY_TEST_NODE_VERSION what it must report.
@@ -12,8 +15,8 @@
  * The last line adds up every run's tests (test/support/summary-reporter.ts writes each run's
  * counts to MESOS_APPLY_TEST_TALLY), so a log reader sees one total.
  *
- *   node scripts/test.mjs                 the whole suite, then test/e2e on the other Nodes
- *   node scripts/test.mjs --other-nodes [vitest args...]   only the other Nodes (default: test/e2e)
+ *   node scripts/test.mjs                 the whole suite, then OTHER_NODE_TESTS on the other Nodes
+ *   node scripts/test.mjs --other-nodes [vitest args...]   only the other Nodes (default: OTHER_NODE_TESTS)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,7 +29,8 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VITEST = path.join(REPO, 'node_modules', 'vitest', 'vitest.mjs');
 const otherOnly = process.argv[2] === '--other-nodes';
 const rest = process.argv.slice(otherOnly ? 3 : 2);
-const args = rest.length > 0 ? rest : ['test/e2e'];
+const OTHER_NODE_TESTS = ['journey', 'apply', 'cli-frame', 'node-version'].map((n) => `test/e2e/${n}.test.ts`);
+const args = rest.length > 0 ? rest : OTHER_NODE_TESTS;
 const tallyDir = mkdtempSync(path.join(os.tmpdir(), 'mesos-apply-tally-'));
 const tally = path.join(tallyDir, 'runs.jsonl');
 const tallyEnv = { ...process.env, MESOS_APPLY_TEST_TALLY: tally };

@@ -48,6 +48,10 @@ export const DIAGNOSTIC_CODES = {
   HEALTH_CHECK: 'MA_ERR_HEALTH_CHECK',
   CONSTRAINT: 'MA_ERR_CONSTRAINT',
   LABEL: 'MA_ERR_LABEL',
+  /** spec.restart: a retry limit on a service, a backoff that cannot work. */
+  RESTART: 'MA_ERR_RESTART',
+  /** spec.schedule: a bad cron expression or time zone, or a schedule on a service. */
+  SCHEDULE: 'MA_ERR_SCHEDULE',
   TASK_ID: 'MA_ERR_TASK_ID',
   /** `${NAME}` with no value, a malformed reference, or a bad --var / --var-file entry. */
   VARIABLE: 'MA_ERR_VARIABLE',

@@ -10,17 +10,29 @@
 import { createHash } from 'node:crypto';
 import {
   type ConstraintSpec,
+  DEFAULT_BACKOFF,
   DEFAULT_ROLLOUT,
   type DockerSpec,
   type EnvValue,
   type HealthCheckSpec,
   type MesosImageSpec,
+  type RestartSpec,
   type RolloutSpec,
+  type ScheduleSpec,
   type TaskSpec,
   type UriSpec,
 } from '../model/spec.js';
 import { durationSeconds } from './duration.js';
-import type { RawDocker, RawDuration, RawHealthCheck, RawMesosImage, RawRollout, RawTask } from './raw.js';
+import type {
+  RawDocker,
+  RawDuration,
+  RawHealthCheck,
+  RawMesosImage,
+  RawRestart,
+  RawRollout,
+  RawSchedule,
+  RawTask,
+} from './raw.js';
 import { roundScalar } from './roles.js';
 
 export const DEFAULTS = {
@@ -34,6 +46,9 @@ export const DEFAULTS = {
   hostPort: 0,
   uri: { extract: true, executable: false, cache: false },
   docker: { network: 'HOST', forcePull: false, privileged: false, volumeMode: 'RW' },
+  maxRetries: 0,
+  timeZone: 'UTC',
+  concurrencyPolicy: 'forbid',
   healthCheck: {
     gracePeriod: 10,
     interval: 10,
@@ -115,6 +130,29 @@ function normaliseRollout(r: RawRollout): RolloutSpec {
   };
 }
 
+function normaliseRestart(r: RawRestart, goal: TaskSpec['goal']): RestartSpec {
+  const b = r.backoff ?? {};
+  return {
+    maxRetries: goal === 'finished' ? (r.maxRetries ?? DEFAULTS.maxRetries) : null,
+    backoff: {
+      initial: seconds(b.initial, DEFAULT_BACKOFF.initial),
+      factor: b.factor ?? DEFAULT_BACKOFF.factor,
+      max: seconds(b.max, DEFAULT_BACKOFF.max),
+      resetAfter: seconds(b.resetAfter, DEFAULT_BACKOFF.resetAfter),
+    },
+  };
+}
+
+function normaliseSchedule(r: RawSchedule): ScheduleSpec {
+  const out: ScheduleSpec = {
+    cron: r.cron.trim(),
+    timeZone: r.timeZone ?? DEFAULTS.timeZone,
+    concurrencyPolicy: r.concurrencyPolicy ?? DEFAULTS.concurrencyPolicy,
+  };
+  if (r.startingDeadline !== undefined) out.startingDeadline = seconds(r.startingDeadline, 0);
+  return out;
+}
+
 function envValue(v: RawTask['spec']['env'] extends Record<string, infer V> | undefined ? V : never): EnvValue {
   return typeof v === 'object' ? { kind: 'fromEnv', name: v.fromEnv } : { kind: 'value', value: String(v) };
 }
@@ -170,6 +208,8 @@ export function normalise(task: RawTask): TaskSpec {
   if (s.container?.mesos) spec.mesosImage = normaliseMesosImage(s.container.mesos);
   if (s.healthCheck) spec.healthCheck = normaliseHealthCheck(s.healthCheck);
   if (s.rollout) spec.rollout = normaliseRollout(s.rollout);
+  if (s.restart) spec.restart = normaliseRestart(s.restart, spec.goal);
+  if (s.schedule) spec.schedule = normaliseSchedule(s.schedule);
   return spec;
 }
 
@@ -190,9 +230,10 @@ export function canonicalJson(v: unknown): string {
  * make instances 0 and 1 look changed (task ids are `<name>.<instance>.<hash>`).
  * `rollout` is left out too: it says how to replace a task, not what the task is, so
  * changing it replaces nothing (and manifests without it hash as they always did).
+ * `restart` and `schedule` likewise: they say when the controller launches, not what.
  * `fromEnv` references are hashed by name, so the hash never depends on a secret's value.
  */
 export function hashSpec(spec: TaskSpec): string {
-  const { instances: _scale, rollout: _how, ...meaning } = spec;
+  const { instances: _scale, rollout: _how, restart: _again, schedule: _when, ...meaning } = spec;
   return createHash('sha256').update(canonicalJson(meaning)).digest('hex').slice(0, 10);
 }

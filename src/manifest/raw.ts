@@ -77,6 +77,18 @@ export interface RawRollout {
   autoRevert?: boolean;
 }
 
+export interface RawRestart {
+  maxRetries?: number;
+  backoff?: { initial?: RawDuration; factor?: number; max?: RawDuration; resetAfter?: RawDuration };
+}
+
+export interface RawSchedule {
+  cron: string;
+  timeZone?: string;
+  concurrencyPolicy?: 'forbid' | 'allow' | 'replace';
+  startingDeadline?: RawDuration;
+}
+
 export interface RawSpec {
   goal?: 'running' | 'finished';
   instances?: number;
@@ -93,6 +105,8 @@ export interface RawSpec {
   killGracePeriod?: RawDuration;
   constraints?: RawConstraint[];
   rollout?: RawRollout;
+  restart?: RawRestart;
+  schedule?: RawSchedule;
   labels?: Record<string, string>;
 }
 

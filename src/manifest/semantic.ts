@@ -6,6 +6,7 @@
  */
 import { DIAGNOSTIC_CODES as C, type DiagnosticCode, type Severity } from '../diagnostics/diagnostic.js';
 import { taskIdProblem } from '../model/ids.js';
+import { cronProblem, timeZoneProblem } from './cron.js';
 import { durationSeconds } from './duration.js';
 import type { PathSegment } from './locate.js';
 import type { RawConstraint, RawSpec, RawTask } from './raw.js';
@@ -195,13 +196,73 @@ function checkHealthCheck(spec: RawSpec, report: Report): void {
   }
 }
 
+/** The controller's rules: a retry limit is for jobs; a backoff must be able to wait. */
+function checkRestart(spec: RawSpec, report: Report): void {
+  const r = spec.restart;
+  if (!r) return;
+  if (r.maxRetries !== undefined && (spec.goal ?? 'running') === 'running')
+    report(
+      C.RESTART,
+      ['spec', 'restart', 'maxRetries'],
+      'is for jobs (goal: finished): a service is relaunched for as long as it is applied',
+    );
+  const b = r.backoff ?? {};
+  const initial = b.initial === undefined ? undefined : durationSeconds(b.initial);
+  const max = b.max === undefined ? undefined : durationSeconds(b.max);
+  if (initial === 0)
+    report(C.RESTART, ['spec', 'restart', 'backoff', 'initial'], 'must be > 0: a relaunch loop needs a wait');
+  if (b.resetAfter !== undefined && durationSeconds(b.resetAfter) === 0)
+    report(C.RESTART, ['spec', 'restart', 'backoff', 'resetAfter'], 'must be > 0');
+  // Compared with the defaults when one side is left out (initial 1s, max 5m).
+  if ((initial !== undefined || max !== undefined) && (initial ?? 1) > (max ?? 300))
+    report(
+      C.RESTART,
+      ['spec', 'restart', 'backoff', max === undefined ? 'initial' : 'max'],
+      `max (${max ?? 300}s) must be at least initial (${initial ?? 1}s)`,
+    );
+}
+
+function checkSchedule(spec: RawSpec, report: Report): void {
+  const s = spec.schedule;
+  if (!s) return;
+  if ((spec.goal ?? 'running') === 'running') {
+    report(
+      C.SCHEDULE,
+      ['spec', 'schedule'],
+      'is for jobs: a service (goal: running) runs all the time',
+      'add `goal: finished` to make this a job that runs on the schedule',
+    );
+    return;
+  }
+  const zone = s.timeZone ?? 'UTC';
+  const zoneProblem = timeZoneProblem(zone);
+  if (zoneProblem) {
+    report(C.SCHEDULE, ['spec', 'schedule', 'timeZone'], zoneProblem, 'an IANA zone name such as Europe/Berlin or UTC');
+    return;
+  }
+  const problem = cronProblem(s.cron, zone);
+  if (problem)
+    report(
+      C.SCHEDULE,
+      ['spec', 'schedule', 'cron'],
+      problem,
+      'e.g. `0 3 * * *` (03:00 daily) or `*/10 * * * * *` (every 10s)',
+    );
+}
+
 function checkDurations(task: RawTask, report: Report): void {
   const hc = task.spec.healthCheck ?? {};
+  const backoff = task.spec.restart?.backoff ?? {};
   const all: [PathSegment[], string | number | undefined][] = [
     [['spec', 'killGracePeriod'], task.spec.killGracePeriod],
     ...(['gracePeriod', 'interval', 'timeout', 'delay'] as const).map(
       (k): [PathSegment[], string | number | undefined] => [['spec', 'healthCheck', k], hc[k]],
     ),
+    ...(['initial', 'max', 'resetAfter'] as const).map((k): [PathSegment[], string | number | undefined] => [
+      ['spec', 'restart', 'backoff', k],
+      backoff[k],
+    ]),
+    [['spec', 'schedule', 'startingDeadline'], task.spec.schedule?.startingDeadline],
   ];
   for (const [path, v] of all) {
     if (v === undefined) continue;
@@ -264,6 +325,8 @@ export function checkTask(task: RawTask, report: Report): void {
   checkMesosContainer(spec, report);
   checkHealthCheck(spec, report);
   checkDurations(task, report);
+  checkRestart(spec, report);
+  checkSchedule(spec, report);
   checkLabels(task, report);
   if (spec.role !== undefined) {
     const problem = roleProblem(spec.role);

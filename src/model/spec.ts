@@ -120,6 +120,41 @@ export interface RolloutSpec {
   autoRevert: boolean;
 }
 
+/** Exponential backoff between relaunches of one instance; seconds. */
+export interface BackoffSpec {
+  initial: number;
+  factor: number;
+  max: number;
+  /** Running this long without ending resets the wait to `initial`. */
+  resetAfter: number;
+}
+
+/**
+ * What the controller does when an instance ends before its goal (`spec.restart`). Not part
+ * of the task's identity: the spec hash leaves it out.
+ */
+export interface RestartSpec {
+  /** Jobs: relaunches of a failed instance allowed. Services: `null`, no limit. */
+  maxRetries: number | null;
+  backoff: BackoffSpec;
+}
+
+export type ConcurrencyPolicy = 'forbid' | 'allow' | 'replace';
+
+/**
+ * When the controller runs a job (`spec.schedule`, jobs only). Not part of the task's
+ * identity: the spec hash leaves it out. See src/controller/schedule.ts for the semantics.
+ */
+export interface ScheduleSpec {
+  /** 5 fields, or 6 with seconds first; read by croner. */
+  cron: string;
+  /** IANA zone name. */
+  timeZone: string;
+  concurrencyPolicy: ConcurrencyPolicy;
+  /** seconds; absent: a missed run starts however late. */
+  startingDeadline?: number;
+}
+
 export interface TaskSpec {
   name: string;
   labels: Record<string, string>;
@@ -145,6 +180,10 @@ export interface TaskSpec {
   constraints: ConstraintSpec[];
   /** Present only when the manifest has `spec.rollout` (see `effectiveRollout`). */
   rollout?: RolloutSpec;
+  /** Present only when the manifest has `spec.restart` (see `effectiveRestart`). */
+  restart?: RestartSpec;
+  /** Jobs only; present only when the manifest has `spec.schedule`. */
+  schedule?: ScheduleSpec;
 }
 
 export const DEFAULT_ROLLOUT: Readonly<RolloutSpec> = {
@@ -157,6 +196,13 @@ export const DEFAULT_ROLLOUT: Readonly<RolloutSpec> = {
 /** The rollout rules a spec runs under, defaults filled. */
 export function effectiveRollout(spec: TaskSpec): RolloutSpec {
   return spec.rollout ?? DEFAULT_ROLLOUT;
+}
+
+export const DEFAULT_BACKOFF: Readonly<BackoffSpec> = { initial: 1, factor: 2, max: 300, resetAfter: 600 };
+
+/** The restart rules a spec runs under, defaults filled: services unlimited, jobs no retry. */
+export function effectiveRestart(spec: TaskSpec): RestartSpec {
+  return spec.restart ?? { maxRetries: spec.goal === 'finished' ? 0 : null, backoff: { ...DEFAULT_BACKOFF } };
 }
 
 /** Instances per batch for a spec of `instances` instances. */

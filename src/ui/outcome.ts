@@ -15,6 +15,7 @@ export type Outcome =
   | 'failed'
   | 'not-launched'
   | 'unreachable'
+  | 'left-running'
   | 'incomplete';
 
 const FAILED_PHASES: ReadonlySet<Phase> = new Set<Phase>([
@@ -60,6 +61,8 @@ function neverLaunched(view: InstanceView): boolean {
 /** The outcome at the end of a run (for the final report). */
 export function outcomeOf(view: InstanceView): Outcome {
   if (neverLaunched(view)) return 'not-launched';
+  // Ctrl-C after the launch: the task did not fail, it keeps running unwatched.
+  if (view.phase === 'interrupted' && view.action !== 'delete') return 'left-running';
   if (view.failure !== undefined || FAILED_PHASES.has(view.phase)) return 'failed';
   switch (view.phase) {
     case 'killed':
@@ -95,6 +98,7 @@ const OUTCOME_WORDS: Record<Outcome, string> = {
   failed: 'failed',
   'not-launched': 'never launched',
   unreachable: 'unreachable (kill pending)',
+  'left-running': 'left running (interrupted)',
   incomplete: 'not done',
 };
 

@@ -37,8 +37,9 @@ interface Entry {
   key: string;
   title: string;
   output: string;
-  state: 'open' | 'ok' | 'failed';
-  settle: (state: 'ok' | 'failed') => void;
+  /** `left`: interrupted, still running on its agent (shown as skipped, not failed). */
+  state: 'open' | 'ok' | 'failed' | 'left';
+  settle: (state: 'ok' | 'failed' | 'left') => void;
   done: Promise<void>;
   sink?: TitleSink;
   view?: InstanceView;
@@ -60,7 +61,7 @@ function newEntry(key: string, title: string): Entry {
     settle = (s) => {
       if (entry.state !== 'open') return;
       entry.state = s;
-      if (s === 'ok') resolve();
+      if (s !== 'failed') resolve();
       else reject(new Error(entry.title));
     };
   });
@@ -124,9 +125,10 @@ export class TtyProgress {
     const e = this.entry(view.key, '');
     e.view = view;
     const title = `${view.key} ${instanceLine(view)}`;
-    const s = settlement(view);
+    const left = outcomeOf(view) === 'left-running';
+    const s = left ? 'left' : settlement(view);
     if (view.phase !== 'waiting-offer') this.setOutput(e, '');
-    this.setTitle(e, s === 'failed' ? this.c.red(title) : title);
+    this.setTitle(e, s === 'failed' ? this.c.red(title) : left ? this.c.yellow(title) : title);
     if (s !== 'open') e.settle(s);
   }
 
@@ -170,6 +172,7 @@ export class TtyProgress {
         task.title = e.title;
         if (e.output !== '') task.output = e.output;
         await e.done;
+        if (e.state === 'left') task.skip(e.title);
       },
     }));
     const logger = new ListrLogger({
@@ -198,8 +201,10 @@ export class TtyProgress {
    */
   async close(): Promise<void> {
     this.flush();
-    for (const e of this.entries.values())
-      e.settle(e.view !== undefined && isSuccess(outcomeOf(e.view)) ? 'ok' : 'failed');
+    for (const e of this.entries.values()) {
+      const o = e.view === undefined ? undefined : outcomeOf(e.view);
+      e.settle(o === 'left-running' ? 'left' : o !== undefined && isSuccess(o) ? 'ok' : 'failed');
+    }
     await this.chain;
   }
 }

@@ -106,6 +106,7 @@ export function reportJson(input: ReportInput): ReportJson {
 }
 
 function outcomeCell(o: Outcome, c: Palette): string {
+  if (o === 'left-running') return c.yellow(outcomeWords(o));
   return isSuccess(o) ? c.green(outcomeWords(o)) : c.red(outcomeWords(o));
 }
 
@@ -147,22 +148,24 @@ function failureDetails(f: Failure): string[] {
 function failureBlock(v: InstanceView, c: Palette): string[] {
   const o = outcomeOf(v);
   const f = v.failure;
-  const head = `✖ ${v.key} ${outcomeWords(o)}`;
+  // A task left running by Ctrl-C did not fail: a warning, not a cross.
+  const mark = o === 'left-running' ? (s: string) => c.yellow(s) : (s: string) => c.red(s);
+  const head = `${o === 'left-running' ? '!' : '✖'} ${v.key} ${outcomeWords(o)}`;
   if (f !== undefined) {
     const first = f.fit !== undefined && f.state === undefined ? `: ${failureWords(f)}` : '';
     return [
-      c.red(`${head}${first}`),
+      mark(`${head}${first}`),
       ...failureDetails({ ...f, agentId: f.agentId ?? v.agentId, host: f.host ?? v.host }),
     ];
   }
   const where = placeWords(v);
   return [
-    c.red(head),
+    mark(head),
     `    last seen ${phaseWords(v.phase)}${where !== '' ? ` ${where}` : ''}${v.state !== undefined ? ` (${v.state})` : ''}`,
   ];
 }
 
-type Group = 'running' | 'finished' | 'deleted' | 'failed' | 'never launched' | 'unreachable';
+type Group = 'running' | 'finished' | 'deleted' | 'failed' | 'never launched' | 'unreachable' | 'left running';
 
 const GROUP_OF: Record<Outcome, Group> = {
   running: 'running',
@@ -174,9 +177,18 @@ const GROUP_OF: Record<Outcome, Group> = {
   incomplete: 'failed',
   'not-launched': 'never launched',
   unreachable: 'unreachable',
+  'left-running': 'left running',
 };
 
-const GROUP_ORDER: Group[] = ['running', 'finished', 'deleted', 'failed', 'never launched', 'unreachable'];
+const GROUP_ORDER: Group[] = [
+  'running',
+  'finished',
+  'deleted',
+  'failed',
+  'never launched',
+  'unreachable',
+  'left running',
+];
 
 const RERUN_SAFE: Record<ReportInput['command'], string> = {
   apply: 'Re-running the same command is safe: tasks already running are left as they are.',

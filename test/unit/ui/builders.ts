@@ -58,6 +58,17 @@ export function view(over: Partial<InstanceView> & Pick<InstanceView, 'name' | '
   };
 }
 
+/** What the engine reports for a launched task when Ctrl-C stops the run (engine.ts interruptAll). */
+export const LEFT_RUNNING: InstanceView = view({
+  name: 'web',
+  phase: 'interrupted',
+  state: 'TASK_RUNNING',
+  agentId: 'a1',
+  host: 'h1',
+  settled: true,
+  failure: { state: 'TASK_RUNNING', message: 'interrupted after launch: the task keeps running on its agent' },
+});
+
 export function fakeWriter(isTTY = false): Writer & { text: () => string; columns: number } {
   let buf = '';
   const write = (c: string): boolean => {

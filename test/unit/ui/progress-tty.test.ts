@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { stripAnsi } from '../../../src/ui/ansi.js';
 import { createProgress, type Progress } from '../../../src/ui/progress.js';
-import { fakeClock, fakeWriter, item, NOT_NOW_FIT, plan, view, waitFor } from './builders.js';
+import { fakeClock, fakeWriter, item, LEFT_RUNNING, NOT_NOW_FIT, plan, view, waitFor } from './builders.js';
 
 let open: Progress | undefined;
 afterEach(async () => {
@@ -57,5 +57,20 @@ describe('tty progress (listr2 default renderer into a fake terminal)', () => {
     const text = stripAnsi(out.text());
     expect(text).toContain('✖ a/0 staging');
     expect(text).toContain('✔ b/0 killed');
+  });
+
+  it('shows a task Ctrl-C left running as skipped (↓), not failed', async () => {
+    const out = fakeWriter(true);
+    const p = await createProgress(
+      { stdout: out, stderr: fakeWriter(true) },
+      { mode: 'tty', color: false, now: fakeClock().now },
+    );
+    open = p;
+    p.emit({ type: 'instance', view: view({ name: 'web', phase: 'staging', agentId: 'a1', host: 'h1' }) });
+    p.emit({ type: 'instance', view: LEFT_RUNNING });
+    await p.close();
+    const text = stripAnsi(out.text());
+    expect(text).toContain('↓ web/0 interrupted: TASK_RUNNING: interrupted after launch');
+    expect(text).not.toContain('✖');
   });
 });

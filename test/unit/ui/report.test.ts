@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stripAnsi } from '../../../src/ui/ansi.js';
 import { formatReport, reportJson, type ReportInput } from '../../../src/ui/report.js';
-import { NEVER_FIT, view } from './builders.js';
+import { LEFT_RUNNING, NEVER_FIT, view } from './builders.js';
 
 const running = view({
   name: 'web',
@@ -132,6 +132,17 @@ describe('formatReport', () => {
     expect(text).toContain('Re-running the same command is safe: tasks already gone are skipped.');
     expect(text).toContain('Errors:\n  MA_ERR_TIMEOUT: gave up after 60s\n    raise --timeout');
     expect(text.trimEnd().split('\n').at(-1)).toBe('Delete failed: 1 deleted, 1 unreachable (kill pending), 1 error.');
+  });
+
+  it('lists a task Ctrl-C left running as such, not as failed', () => {
+    const text = formatReport(input([running, LEFT_RUNNING]), { color: false });
+    expect(text).toContain('web/0   create   left running (interrupted)   TASK_RUNNING   h1');
+    expect(text).toContain(
+      '! web/0 left running (interrupted)\n    state:    TASK_RUNNING\n    message:  interrupted after launch',
+    );
+    expect(text).not.toContain('✖');
+    expect(text).toContain('  left running (1):   web/0');
+    expect(reportJson(input([LEFT_RUNNING])).instances[0]?.outcome).toBe('left-running');
   });
 
   it('colours only when asked', () => {
