@@ -6,19 +6,23 @@
  * acknowledge what is still queued, close without TEARDOWN: the tasks outlive the run).
  *
  * What a run does with it is a Round (the hooks below): apply-round.ts plans, launches
- * and kills; delete.ts only kills. A caller holding the lease (lease.ts):
+ * and kills; delete.ts only kills. How a caller that holds the lease (lease.ts) uses it,
+ * as engine.ts does for one apply and a controller does for many rounds:
  *
  *   const life = new RunLifecycle({ session, events: new EventPump(session.events(), interrupted),
- *                                   frameworkId, operator, emit, clock });
- *   await life.gather();                       // observed tasks and agents, from the master
- *   const round = new ApplyRound(life, opts);  // or any Round: one tracker, its hooks
- *   const stop = await round.run(deadline);    // plan, act, life.wait(round, deadline)
- *   ...                                        // more rounds in the same subscription:
- *                                              // life.observed is kept current by updates
- *   await life.leave();
+ *                                   frameworkId, operator, emit, clock, onUpdate });
+ *   await life.gather();                           // observed tasks and agents, from the master
+ *   const round = new ApplyRound(life, opts, { emit, files, errors });
+ *   let stop = await round.makePlan(deadline);     // plan (waits a moment for offers)
+ *   stop ??= await round.run(deadline);            // act, then life.wait(round, deadline)
+ *   round.settleOpen(stop);                        // verdicts for what was still open
+ *   await life.idle(round, next);                  // between rounds: acks, offers declined,
+ *   ...                                            // opts.onUpdate hears every update
+ *   await life.leave();                            // decline, suppress, ack, close
  *
- * Between rounds a controller calls `life.idle(round, until)` to keep acknowledging and hear
- * of updates (opts.onUpdate sees every update, whichever round it belongs to). Invariants:
+ * `life.observed` stays current between rounds (launches added, updates folded in), so a later
+ * round may plan from it without gathering again; `gather()` reads the master afresh.
+ * Invariants:
  *  - every update with a uuid is acknowledged (acks.ts), whoever launched the task;
  *  - every wait is on `clock` and `events`: a fake of each drives the loop in unit tests;
  *  - the session is never torn down here.
