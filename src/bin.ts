@@ -54,6 +54,10 @@ const io: Io = {
   env: process.env,
   cwd: process.cwd(),
   interrupted,
+  // Only a command that asks (the controller) handles SIGHUP; elsewhere it ends the process.
+  onHangup: (listener) => {
+    process.on('SIGHUP', listener);
+  },
 };
 // Questions (teardown's confirmation) only when a person can answer them.
 if (process.stdin.isTTY && process.stderr.isTTY) {

@@ -8,7 +8,8 @@ import type { AgentFilesClient } from '../mesos/agent-files.js';
 import type { LoadedSpec } from '../model/spec.js';
 import type { Emit, ReportError } from './events.js';
 import type { RunLifecycle } from './lifecycle.js';
-import type { Kill, Launch, Tracker } from './tracker.js';
+import type { Kill, Launch } from './records.js';
+import type { Tracker } from './tracker.js';
 
 export interface ApplyRoundOptions {
   specs: LoadedSpec[];
@@ -30,6 +31,8 @@ export interface ApplyRoundOptions {
   minRunningMs?: number;
   /** The runner's environment, for `fromEnv` values (never printed). */
   env: Readonly<Record<string, string | undefined>>;
+  /** `name/instance` keys whose create or relaunch waits (the controller's backoff). */
+  hold?: ReadonlySet<string>;
 }
 
 export interface ApplyContext {

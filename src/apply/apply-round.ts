@@ -17,14 +17,17 @@ import type { ApplyContext, ApplyRoundOptions } from './apply-context.js';
 import { previousSecrets, previousSpecs } from './cluster.js';
 import { errorOf } from './errors.js';
 import type { Emit, InstanceView, ReportError } from './events.js';
+import { CALLS_IN_FLIGHT, forEachInFlight } from './in-flight.js';
 import { LaunchWatch } from './launch-watch.js';
 import { Launcher } from './launcher.js';
 import { isFailover } from './lease.js';
-import { REFUSE_WHEN_DONE, REFUSE_WHILE_PENDING, type Round, type RunLifecycle, type Stop } from './lifecycle.js';
+import { REFUSE_WHEN_DONE, REFUSE_WHILE_PENDING, type RunLifecycle } from './lifecycle.js';
+import type { Round, Stop } from './round.js';
 import { onSteps } from './rollout-steps.js';
 import { Rollouts } from './rollouts.js';
 import { failOpen, interruptAll } from './settle-rest.js';
-import { Tracker, type Kill } from './tracker.js';
+import type { Kill } from './records.js';
+import { Tracker } from './tracker.js';
 
 /** How long planning waits for the first offers when something launches (and --pending-timeout allows). */
 const OFFER_WAIT_MS = 15_000;
@@ -69,6 +72,7 @@ export class ApplyRound implements Round {
     const { life, opts } = this;
     const base = {
       specs: opts.specs,
+      ...(opts.hold ? { hold: opts.hold } : {}),
       observed: life.observed.list,
       agents: life.agents,
       prune: opts.prune,
@@ -123,6 +127,7 @@ export class ApplyRound implements Round {
     const { tracker, emit, life } = this.ctx;
     const plan = this.plan!;
     const bySpec = new Map(this.opts.specs.map((s) => [s.spec.name, s]));
+    const deletes: Kill[] = [];
     for (const item of plan.items) {
       if (item.action === 'unchanged') {
         emit({ type: 'instance', view: this.unchangedView(item) });
@@ -130,7 +135,7 @@ export class ApplyRound implements Round {
         const t = life.observed.get(item.taskId);
         const kill = tracker.addDelete(item, t?.agentId, t?.hostname ?? life.hostOf(t?.agentId));
         emit({ type: 'instance', view: kill.view });
-        await this.sendKill(kill);
+        deletes.push(kill);
       } else {
         const launch = tracker.addLaunch(item, bySpec.get(item.name)!);
         tracker.waitingSince(launch, life.clock.now());
@@ -138,6 +143,7 @@ export class ApplyRound implements Round {
         if (item.unplaced) this.launcher.notPlaced(launch, item.unplaced);
       }
     }
+    await forEachInFlight(deletes, CALLS_IN_FLIGHT, (kill) => this.sendKill(kill));
     for (const item of plan.items) {
       const launch = item.blockedBy && tracker.launches.get(item.taskId);
       if (launch) {

@@ -12,3 +12,8 @@ export const systemClock: Clock = realTimers;
 export function sleep(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.setTimeout(resolve, ms));
 }
+
+/** The system's timers with another reading of the time (a caller's own `now`). */
+export function clockReading(now: () => number): Clock {
+  return { ...systemClock, now };
+}

@@ -5,7 +5,7 @@
  */
 import type { AgentFilesClient } from '../mesos/agent-files.js';
 import type { OperatorClient } from '../mesos/operator.js';
-import type { OperatorAgent, TaskInfo } from '../mesos/types.js';
+import type { OperatorAgent, Task, TaskInfo } from '../mesos/types.js';
 import { observeTasks, type ObservedTask } from '../model/observed.js';
 import type { TaskSpec } from '../model/spec.js';
 import { LABEL_SECRETS } from '../manifest/secrets.js';
@@ -16,6 +16,22 @@ export const STDERR_TAIL_LINES = 20;
 export interface ClusterView {
   observed: ObservedTask[];
   agents: OperatorAgent[];
+  /**
+   * Where the framework's tasks' update streams stood (pending-acks.ts): a run that changes
+   * nothing leaves with these instead of reading GET_TASKS again. Only the fields that pass
+   * needs, so the whole answer is not kept for the length of the run.
+   */
+  tasks: StreamHead[];
+}
+
+export type StreamHead = Pick<
+  Task,
+  'task_id' | 'framework_id' | 'agent_id' | 'state' | 'status_update_state' | 'status_update_uuid'
+>;
+
+function streamHead(t: Task): StreamHead {
+  const { task_id, framework_id, agent_id, state, status_update_state, status_update_uuid } = t;
+  return { task_id, framework_id, agent_id, state, status_update_state, status_update_uuid };
 }
 
 /** What reading the cluster asks of the operator API (a fake one in unit tests). */
@@ -24,8 +40,9 @@ export type ClusterReader = Pick<OperatorClient, 'getTasks' | 'getAgents'>;
 export async function readCluster(operator: ClusterReader, frameworkId: string | undefined): Promise<ClusterView> {
   const [tasks, agents] = await Promise.all([operator.getTasks(), operator.getAgents()]);
   const active = agents.agents;
-  if (frameworkId === undefined) return { observed: [], agents: active };
-  return { observed: observeTasks(tasks, frameworkId, active), agents: active };
+  if (frameworkId === undefined) return { observed: [], agents: active, tasks: [] };
+  const mine = tasks.tasks.filter((t) => t.framework_id.value === frameworkId).map(streamHead);
+  return { observed: observeTasks(tasks, frameworkId, active), agents: active, tasks: mine };
 }
 
 /** The label's text per spec: every instance of a task carries the same one. */

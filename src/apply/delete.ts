@@ -24,10 +24,13 @@ import { DEFAULT_FAILOVER_TIMEOUT, frameworkInfo } from './connect.js';
 import { readCluster } from './cluster.js';
 import { errorOf } from './errors.js';
 import type { Emit, InstanceView, ReportError } from './events.js';
-import { REFUSE_WHEN_DONE, RunLifecycle, type Round } from './lifecycle.js';
+import { REFUSE_WHEN_DONE, RunLifecycle } from './lifecycle.js';
+import type { Round } from './round.js';
 import { EventPump } from './pump.js';
 import { bounded, INTERRUPT_GRACE_MS, isCut } from './bounded.js';
-import { Tracker, UNREACHABLE_KILL, type Kill } from './tracker.js';
+import type { Kill } from './records.js';
+import { Tracker, UNREACHABLE_KILL } from './tracker.js';
+import { CALLS_IN_FLIGHT, forEachInFlight } from './in-flight.js';
 import { thisRun, withHolder, type Holder } from './holder.js';
 import { DEFAULT_LOCK_TIMEOUT, LeaseKeeper } from './lease.js';
 
@@ -222,8 +225,10 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
       emit: input.emit,
       clock,
     });
-    const r = new DeleteRound(life, input.emit);
+    const l = life;
+    const r = new DeleteRound(l, input.emit);
     round = r;
+    const first: Kill[] = [];
     for (const t of targets) {
       const item = {
         action: 'delete' as const,
@@ -235,10 +240,14 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
       };
       const kill = r.tracker.addDelete(item, t.agentId, t.hostname);
       input.emit({ type: 'instance', view: kill.view });
-      await life.sendKill(r.tracker, kill);
-      if (!input.wait) r.settle(kill, true, kill.view.phase);
-      else if (t.state === 'TASK_UNREACHABLE') r.settle(kill, false, 'unreachable', UNREACHABLE_KILL);
+      first.push(kill);
     }
+    // KILLs name one task each: several in flight at once, not thousands of round trips in series.
+    await forEachInFlight(first, CALLS_IN_FLIGHT, async (kill) => {
+      await l.sendKill(r.tracker, kill);
+      if (!input.wait) r.settle(kill, true, kill.view.phase);
+      else if (kill.view.state === 'TASK_UNREACHABLE') r.settle(kill, false, 'unreachable', UNREACHABLE_KILL);
+    });
     const stop = interrupted ? 'interrupted' : await life.wait(r, deadline);
     if (stop === 'closed' && life.closedError) errors.push(errorOf(life.closedError));
     if (stop === 'timeout')

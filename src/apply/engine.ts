@@ -25,7 +25,8 @@ import { ApplyRound } from './apply-round.js';
 import { systemClock, type Clock } from './clock.js';
 import { frameworkInfo } from './connect.js';
 import type { Emit, InstanceView, ReportError } from './events.js';
-import { RunLifecycle, type Stop } from './lifecycle.js';
+import { RunLifecycle } from './lifecycle.js';
+import type { Stop } from './round.js';
 import { EventPump } from './pump.js';
 import { bounded, INTERRUPT_GRACE_MS, isCut } from './bounded.js';
 import { errorOf } from './errors.js';
@@ -46,6 +47,17 @@ export interface ApplyInput extends ApplyRoundOptions {
   interrupted: Promise<unknown>;
   /** Deadlines, timeouts and waits read this clock (a fake one in tests). */
   clock?: Clock;
+  /**
+   * A round of a long-running caller (the controller) that already holds the lease: the
+   * run uses this session and pump, and leaves them open (no lease, no close).
+   */
+  attached?: AttachedSession;
+}
+
+export interface AttachedSession {
+  session: SchedulerSession;
+  pump: EventPump;
+  frameworkId: string;
 }
 
 export interface ApplyResult {
@@ -64,6 +76,7 @@ export interface ApplyResult {
 export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   if (input.planOnly) return runPlanOnly(input);
   const clock = input.clock ?? systemClock;
+  if (input.attached) return new ApplyRun(input, undefined, clock).runAttached(input.attached);
   const holder = input.lease?.holder ?? thisRun('mesos-apply (library)', input.lease?.takeover ?? false);
   const operator = new OperatorClient(input.client);
   const note = (message: string) => input.emit({ type: 'note', message });
@@ -91,7 +104,11 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   }
 }
 
-function sessionFor(input: ApplyInput, holder: Holder, existing: OperatorFramework | undefined): SchedulerSession {
+export function sessionFor(
+  input: Pick<ApplyInput, 'specs' | 'framework' | 'failoverTimeout' | 'client'>,
+  holder: Holder,
+  existing: OperatorFramework | undefined,
+): SchedulerSession {
   const info = frameworkInfo({
     name: input.framework,
     roles: input.specs.map((s) => s.spec.role),
@@ -116,7 +133,7 @@ class ApplyRun {
 
   constructor(
     private readonly input: ApplyInput,
-    private readonly lease: LeaseKeeper,
+    private readonly lease: LeaseKeeper | undefined,
     private readonly clock: Clock,
   ) {
     this.operator = new OperatorClient(input.client);
@@ -129,7 +146,7 @@ class ApplyRun {
     void input.interrupted.then(() => (interrupted = true));
     // A master that accepts connections and never answers must not hold the wait forever.
     const lockMs = input.lease?.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000;
-    const got = await bounded(this.lease.acquire(), lockMs + input.timeoutMs, input.interrupted, INTERRUPT_GRACE_MS);
+    const got = await bounded(this.lease!.acquire(), lockMs + input.timeoutMs, input.interrupted, INTERRUPT_GRACE_MS);
     if (got === 'timeout') {
       this.errors.push({
         code: 'MA_ERR_TIMEOUT',
@@ -152,10 +169,49 @@ class ApplyRun {
     });
     // --timeout bounds the work, not the wait for the lease.
     const deadline = this.clock.now() + input.timeoutMs;
+    const { life, round } = this.open(session, new EventPump(session.events(), input.interrupted));
+    try {
+      const planned = await this.boundedPlan(deadline, () => interrupted);
+      if (planned === 'cut') {
+        await Promise.allSettled([session.destroy(), this.operator.destroy(), this.files.destroy()]);
+        return this.result(interrupted);
+      }
+      this.settle(planned ?? (interrupted || !round.plan ? undefined : await round.run(deadline)), interrupted);
+    } catch (e) {
+      this.stoppedBy(e);
+    } finally {
+      await life.leave(round.tracker.launches.size === 0 && round.tracker.kills.size === 0);
+      await Promise.allSettled([this.operator.close(), this.files.close()]);
+    }
+    return this.result(interrupted);
+  }
+
+  /** One round on a session the caller holds: gather, plan, act, wait; the session stays open. */
+  async runAttached(attached: AttachedSession): Promise<ApplyResult> {
+    let interrupted = false;
+    void this.input.interrupted.then(() => (interrupted = true));
+    this.frameworkId = attached.frameworkId;
+    const deadline = this.clock.now() + this.input.timeoutMs;
+    const { life, round } = this.open(attached.session, attached.pump);
+    try {
+      await life.gather();
+      const planned = await round.makePlan(deadline);
+      this.settle(planned ?? (interrupted || !round.plan ? undefined : await round.run(deadline)), interrupted);
+    } catch (e) {
+      this.stoppedBy(e);
+    } finally {
+      await life.endRound();
+      await Promise.allSettled([this.operator.close(), this.files.close()]);
+    }
+    return this.result(interrupted);
+  }
+
+  private open(session: SchedulerSession, events: EventPump): { life: RunLifecycle; round: ApplyRound } {
+    const { input } = this;
     const life = new RunLifecycle({
       session,
-      events: new EventPump(session.events(), input.interrupted),
-      frameworkId: got.sub.frameworkId,
+      events,
+      frameworkId: this.frameworkId!,
       operator: this.operator,
       emit: input.emit,
       clock: this.clock,
@@ -164,28 +220,24 @@ class ApplyRun {
     const round = new ApplyRound(life, input, { emit: input.emit, files: this.files, errors: this.errors });
     this.life = life;
     this.round = round;
-    try {
-      const planned = await this.boundedPlan(deadline, () => interrupted);
-      if (planned === 'cut') {
-        await Promise.allSettled([session.destroy(), this.operator.destroy(), this.files.destroy()]);
-        return this.result(interrupted);
-      }
-      let stop: Stop | undefined = planned;
-      if (stop === undefined && round.plan && !interrupted) stop = await round.run(deadline);
-      if (stop !== undefined && stop !== 'interrupted') round.settleOpen(stop);
-      if (interrupted || stop === 'interrupted') round.settleOpen('interrupted');
-      this.failedOver = round.failedOver;
-    } catch (e) {
-      if (isFailover(e)) this.failedOver = true;
-      else {
-        this.errors.push(errorOf(e));
-        failOpen(round.tracker, input.emit, this.errors, 'failed');
-      }
-    } finally {
-      await life.leave();
-      await Promise.allSettled([this.operator.close(), this.files.close()]);
+    return { life, round };
+  }
+
+  /** Verdicts for what the round left open, by why it stopped (undefined: never acted). */
+  private settle(stop: Stop | undefined, interrupted: boolean): void {
+    const round = this.round!;
+    if (stop !== undefined && stop !== 'interrupted') round.settleOpen(stop);
+    if (interrupted || stop === 'interrupted') round.settleOpen('interrupted');
+    this.failedOver = round.failedOver;
+  }
+
+  /** An error ended the run: a failover is the lease's to handle, anything else fails what is open. */
+  private stoppedBy(e: unknown): void {
+    if (isFailover(e)) this.failedOver = true;
+    else {
+      this.errors.push(errorOf(e));
+      failOpen(this.round!.tracker, this.input.emit, this.errors, 'failed');
     }
-    return this.result(interrupted);
   }
 
   /**

@@ -23,6 +23,7 @@ const KEY = {
   command: `${HOLDER_PREFIX}command`,
   since: `${HOLDER_PREFIX}since`,
   takeover: `${HOLDER_PREFIX}takeover`,
+  controller: `${HOLDER_PREFIX}controller`,
 } as const;
 const COMMAND_MAX = 200;
 
@@ -37,6 +38,12 @@ export interface Holder {
   since: string;
   /** The holder subscribed with --takeover. */
   takeover: boolean;
+  /**
+   * The holder is a controller (`mesos-apply controller`): the address its HTTP listener
+   * serves (/healthz, /metrics, /status), or '' without one. One-shot runs refuse a
+   * controller-held namespace instead of waiting (a controller never finishes).
+   */
+  controller?: string;
 }
 
 /** This process as a lease holder. */
@@ -68,6 +75,7 @@ export function holderLabels(h: Holder): Label[] {
     { key: KEY.since, value: h.since },
   ];
   if (h.takeover) labels.push({ key: KEY.takeover, value: 'true' });
+  if (h.controller !== undefined) labels.push({ key: KEY.controller, value: h.controller });
   return labels;
 }
 
@@ -81,7 +89,7 @@ export function holderOf(f: OperatorFramework): Holder | undefined {
   const get = (k: string) => f.framework_info.labels?.labels?.find((l) => l.key === k)?.value;
   const run = get(KEY.run);
   if (run === undefined) return undefined;
-  return {
+  const h: Holder = {
     run,
     host: get(KEY.host) ?? '?',
     user: get(KEY.user) ?? '?',
@@ -90,6 +98,9 @@ export function holderOf(f: OperatorFramework): Holder | undefined {
     since: get(KEY.since) ?? '',
     takeover: get(KEY.takeover) === 'true',
   };
+  const controller = get(KEY.controller);
+  if (controller !== undefined) h.controller = controller;
+  return h;
 }
 
 /** "alice@build-1 (pid 4242, `mesos-apply -f web.yaml`) since 2026-12-03T10:00:00Z", or who Mesos says. */
@@ -97,6 +108,10 @@ export function describeHolder(f: OperatorFramework): string {
   const h = holderOf(f);
   const since = h?.since || isoOf(f.reregistered_time ?? f.registered_time);
   const when = since ? ` since ${since}` : '';
+  if (h?.controller !== undefined) {
+    const listen = h.controller ? `, status on http://${h.controller}` : '';
+    return `the controller ${h.user}@${h.host} (pid ${h.pid}${listen}, \`${h.command}\`)${when}`;
+  }
   if (h) return `${h.user}@${h.host} (pid ${h.pid}, \`${h.command}\`)${when}`;
   const host = f.framework_info.hostname ? `@${f.framework_info.hostname}` : '';
   return `a scheduler that is not mesos-apply (${f.framework_info.user}${host})${when}`;

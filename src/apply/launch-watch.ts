@@ -10,7 +10,7 @@ import { isActive } from '../model/states.js';
 import { topReasons } from '../plan/fit.js';
 import type { ApplyContext } from './apply-context.js';
 import { sandboxTail } from './cluster.js';
-import type { Launch } from './tracker.js';
+import type { Launch } from './records.js';
 
 const PENDING_REPORT_MS = 2_000;
 /** Reconciliation answers for a task the master does not know. */

@@ -6,6 +6,7 @@
  * reconciliation answer lands in launch-watch.ts).
  */
 import { MesosError } from '../mesos/errors.js';
+import type { TaskInfo } from '../mesos/types.js';
 import { isActive } from '../model/states.js';
 import { placeTasks } from '../plan/place.js';
 import { buildTaskInfo } from '../plan/taskinfo.js';
@@ -13,8 +14,9 @@ import type { AcceptGroup, TaskPlacement } from '../plan/types.js';
 import type { ApplyContext } from './apply-context.js';
 import { withSpecLabel } from './cluster.js';
 import { errorOf } from './errors.js';
+import { CALLS_IN_FLIGHT, forEachInFlight } from './in-flight.js';
 import { isFailover } from './lease.js';
-import type { Launch } from './tracker.js';
+import type { Launch } from './records.js';
 
 export class Launcher {
   constructor(private readonly ctx: ApplyContext) {}
@@ -55,11 +57,19 @@ export class Launcher {
     }
   }
 
+  /**
+   * One ACCEPT per agent's offers, CALLS_IN_FLIGHT at once (in-flight.ts). Every offer is
+   * named by exactly one ACCEPT or DECLINE and forgotten before the call leaves, so none is
+   * used twice; the offers nothing was built for go back in one DECLINE. Returns once every
+   * call is answered: the next round places against what these launched.
+   */
   async launchGroups(groups: readonly AcceptGroup[], placements: Map<string, TaskPlacement>): Promise<void> {
     const { tracker, life, emit, opts } = this.ctx;
+    const ready: { group: AcceptGroup; batch: Launch[]; infos: TaskInfo[] }[] = [];
+    const unused: string[] = [];
     for (const group of groups) {
       const batch: Launch[] = [];
-      const infos = [];
+      const infos: TaskInfo[] = [];
       for (const taskId of group.taskIds) {
         const launch = tracker.launches.get(taskId);
         const placement = placements.get(taskId);
@@ -86,23 +96,27 @@ export class Launcher {
         }
       }
       for (const id of group.offerIds) life.offers.delete(id);
-      if (batch.length === 0) {
-        await life.session.decline(group.offerIds, { refuse_seconds: 0 }).catch(() => undefined);
-        continue;
-      }
-      try {
-        await life.session.accept(group.offerIds, [{ type: 'LAUNCH', launch: { task_infos: infos } }], {
-          refuse_seconds: this.ctx.refuseSeconds(),
-        });
-        for (const launch of batch) this.recordLaunched(launch);
-        // --no-wait: done once launched, except a replace: its old task may only be killed
-        // once the successor is up, so that one still waits (else both copies run on).
-        if (!opts.wait)
-          for (const launch of batch)
-            if (launch.item.action !== 'replace') emit({ type: 'instance', view: tracker.settle(launch, true) });
-      } catch (e) {
-        await this.acceptFailed(group.hostname, batch, e);
-      }
+      if (batch.length === 0) unused.push(...group.offerIds);
+      else ready.push({ group, batch, infos });
+    }
+    if (unused.length > 0) await life.session.decline(unused, { refuse_seconds: 0 }).catch(() => undefined);
+    await forEachInFlight(ready, CALLS_IN_FLIGHT, (r) => this.acceptGroup(r.group, r.batch, r.infos));
+  }
+
+  private async acceptGroup(group: AcceptGroup, batch: Launch[], infos: TaskInfo[]): Promise<void> {
+    const { tracker, life, emit, opts } = this.ctx;
+    try {
+      await life.session.accept(group.offerIds, [{ type: 'LAUNCH', launch: { task_infos: infos } }], {
+        refuse_seconds: this.ctx.refuseSeconds(),
+      });
+      for (const launch of batch) this.recordLaunched(launch);
+      // --no-wait: done once launched, except a replace: its old task may only be killed
+      // once the successor is up, so that one still waits (else both copies run on).
+      if (!opts.wait)
+        for (const launch of batch)
+          if (launch.item.action !== 'replace') emit({ type: 'instance', view: tracker.settle(launch, true) });
+    } catch (e) {
+      await this.acceptFailed(group.hostname, batch, e);
     }
   }
 

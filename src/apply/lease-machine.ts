@@ -32,7 +32,7 @@
  */
 import type { OperatorFramework } from '../mesos/types.js';
 import { exactNanoseconds } from '../mesos/json64.js';
-import { describeHolder, type Holder, isoOf } from './holder.js';
+import { describeHolder, holderOf, type Holder, isoOf } from './holder.js';
 
 export interface LeaseConfig {
   framework: string;
@@ -48,10 +48,17 @@ export interface LeaseConfig {
   maxRounds: number;
   /** Never register a new framework (delete): no live framework of the name is an error. */
   mustExist?: boolean;
+  /**
+   * A controller's lease: wait for the holder however long it holds (a standby), whoever it
+   * is. Without it, a namespace held by a connected controller is refused at once
+   * (MA_ERR_CONTROLLED): a controller never finishes, so waiting for it is pointless.
+   */
+  standby?: boolean;
 }
 
 export type LeaseErrorCode =
   | 'MA_ERR_LOCKED'
+  | 'MA_ERR_CONTROLLED'
   | 'MA_ERR_DUPLICATE_FRAMEWORK'
   | 'MA_ERR_FAILED_OVER'
   | 'MA_ERR_NO_FRAMEWORK';
@@ -175,6 +182,13 @@ function check(
   }
   if (f.connected && !cfg.takeover) {
     const holder = describeHolder(f);
+    if (cfg.standby) return wait(`standing by: framework '${name}' is held by ${holder}`);
+    if (holderOf(f)?.controller !== undefined)
+      return fail(
+        'MA_ERR_CONTROLLED',
+        `framework '${name}' is held by ${holder}, which keeps it matching its manifests`,
+        'Change the manifests that controller watches (or stop it), or take the namespace over with --takeover: the controller then stands by and takes it back once this run is done.',
+      );
     if (cfg.lockTimeoutMs === 0 || now >= deadline) {
       const waited =
         cfg.lockTimeoutMs === 0 ? '' : ` after waiting --lock-timeout (${Math.round(cfg.lockTimeoutMs / 1000)}s)`;

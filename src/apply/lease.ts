@@ -44,6 +44,8 @@ export interface LeaseOptions {
   callTimeoutMs: number;
   /** Never register a new framework (delete). */
   mustExist?: boolean;
+  /** A controller: waits as a standby for as long as another holds the framework. */
+  standby?: boolean;
 }
 
 export type LeaseOutcome =
@@ -74,6 +76,7 @@ export class LeaseKeeper {
       raceGraceMs: RACE_GRACE_MS,
       maxRounds: MAX_ROUNDS,
       mustExist: opts.mustExist ?? false,
+      standby: opts.standby ?? false,
     };
     void opts.interrupted.then(() => (this.interrupted = true));
   }

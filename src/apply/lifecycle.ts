@@ -5,7 +5,7 @@
  * resends, suppressing offers when nothing waits for one) and leaving (decline, suppress,
  * acknowledge what is still queued, close without TEARDOWN: the tasks outlive the run).
  *
- * What a run does with it is a Round (the hooks below): apply-round.ts plans, launches
+ * What a run does with it is a Round (round.ts, the hooks): apply-round.ts plans, launches
  * and kills; delete.ts only kills. How a caller that holds the lease (lease.ts) uses it,
  * as engine.ts does for one apply and a controller does for many rounds:
  *
@@ -27,47 +27,19 @@
  *  - every wait is on `clock` and `events`: a fake of each drives the loop in unit tests;
  *  - the session is never torn down here.
  */
-import type { SchedulerSession, SessionEvent } from '../mesos/scheduler.js';
+import type { SessionEvent } from '../mesos/scheduler.js';
 import type { Offer, OperatorAgent, TaskStatus } from '../mesos/types.js';
 import { ObservedTasks } from '../model/observed.js';
-import { readCluster, type ClusterReader } from './cluster.js';
+import { readCluster, type ClusterReader, type StreamHead } from './cluster.js';
 import { sleep, type Clock } from './clock.js';
 import type { Emit } from './events.js';
 import { Acknowledger } from './acks.js';
 import { acknowledgePending } from './pending-acks.js';
 import { errorOf } from './errors.js';
-import type { Pumped } from './pump.js';
-import type { Kill, Tracker } from './tracker.js';
-
-/** What the loop uses of a scheduler session (a fake one in unit tests). */
-export type Scheduler = Pick<
-  SchedulerSession,
-  'accept' | 'decline' | 'acknowledgeUpdate' | 'kill' | 'reconcile' | 'revive' | 'suppress' | 'close' | 'stateName'
->;
-
-/** The session's events with a timeout (pump.ts), or a scripted fake. */
-export interface EventSource {
-  next(timeoutMs: number): Promise<Pumped>;
-  drainQueued(handle: (ev: SessionEvent) => Promise<void>): Promise<void>;
-}
-
-/** One gather → plan → act → wait: the loop calls these hooks, in this order per event. */
-export interface Round {
-  readonly tracker: Tracker;
-  /** A status update (already acknowledged and folded into `life.observed`). */
-  onUpdate(status: TaskStatus): Promise<void>;
-  /** The book took these offers: place, and decline what stays unused. */
-  onOffers(offers: readonly Offer[]): Promise<void>;
-  /** The master lost our connection and we subscribed again (before the RECONCILE). */
-  onResubscribed(): Promise<void>;
-  /** Every TICK_MS while waiting, before the KILL resends. */
-  onTick(now: number): Promise<void>;
-  /** True when the round must stop now (e.g. another run took the framework). */
-  halted(): boolean;
-}
-
-/** Why a wait ended: all settled, Ctrl-C, the stream closed (see closedError), deadline, halted. */
-export type Stop = 'done' | 'interrupted' | 'closed' | 'timeout' | 'halted';
+import { CALLS_IN_FLIGHT, forEachInFlight } from './in-flight.js';
+import type { Kill } from './records.js';
+import type { EventSource, Round, Scheduler, Stop } from './round.js';
+import type { Tracker } from './tracker.js';
 
 export interface LifecycleOptions {
   session: Scheduler;
@@ -100,6 +72,8 @@ export class RunLifecycle {
   closedError: unknown;
   /** `agents` by id: offers and report rows look agents up per item, thousands of times. */
   private agentById = new Map<string | undefined, OperatorAgent>();
+  /** The framework's tasks as gather() read them (GET_TASKS): the leaving pass may reuse them. */
+  private firstRead: StreamHead[] = [];
   private suppressed = false;
   private lastTick = 0;
 
@@ -117,6 +91,7 @@ export class RunLifecycle {
   async gather(): Promise<void> {
     const cluster = await readCluster(this.opts.operator, this.frameworkId);
     this.observed = new ObservedTasks(cluster.observed);
+    this.firstRead = cluster.tasks;
     this.setAgents(cluster.agents);
   }
 
@@ -170,20 +145,26 @@ export class RunLifecycle {
       // Deadlines need no finer grain than the tick: while updates stream in, check them
       // once per tick, not after every event (each check walks every launch).
       if (ev === 'tick' || this.clock.now() - this.lastTick >= TICK_MS) {
-        const late = await this.tick(round, deadline);
+        const late = await this.tick(round, deadline, ev === 'tick');
         if (late) return late;
       }
     }
     return round.halted() ? 'halted' : 'done';
   }
 
-  private async tick(round: Round, deadline: number): Promise<Stop | undefined> {
+  /** `idle`: no event was waiting (the tick of an empty queue). */
+  private async tick(round: Round, deadline: number, idle: boolean): Promise<Stop | undefined> {
     const now = this.clock.now();
     this.lastTick = now;
     if (now >= deadline) return 'timeout';
     await round.onTick(now);
     if (round.halted()) return 'halted';
-    for (const kill of round.tracker.killsDue(now)) await this.sendKill(round.tracker, kill);
+    // KILLs are resent only once every update that arrived is handled: with updates still
+    // queued, a task's silence may only be this run's backlog.
+    if (idle)
+      await forEachInFlight(round.tracker.killsDue(now), CALLS_IN_FLIGHT, (kill) =>
+        this.sendKill(round.tracker, kill).then(() => undefined),
+      );
     if (round.tracker.pending().length === 0 && !this.suppressed && this.offers.size === 0) {
       this.suppressed = true;
       await this.session.suppress().catch(() => undefined);
@@ -267,8 +248,21 @@ export class RunLifecycle {
     await this.session.decline(ids, { refuse_seconds: refuseSeconds }).catch(() => undefined);
   }
 
-  /** Leaves the subscription: offers back, suppressed, every update acknowledged, closed. */
-  async leave(): Promise<void> {
+  /** A round is over, the subscription stays: offers back, suppressed, acknowledgements answered. */
+  async endRound(): Promise<void> {
+    if (this.session.stateName === 'SUBSCRIBED') {
+      await this.declineAll(REFUSE_WHEN_DONE);
+      if (!this.suppressed) await this.session.suppress().catch(() => undefined);
+    }
+    await this.acks.settled();
+  }
+
+  /**
+   * Leaves the subscription: offers back, suppressed, every update acknowledged, closed.
+   * `changedNothing`: no launch or kill since gather(), so its GET_TASKS read is still
+   * the master's view and the leaving pass starts from it (pending-acks.ts).
+   */
+  async leave(changedNothing = false): Promise<void> {
     await this.declineAll(REFUSE_WHEN_DONE);
     const subscribed = () => this.session.stateName === 'SUBSCRIBED';
     if (!this.suppressed && subscribed()) await this.session.suppress().catch(() => undefined);
@@ -285,6 +279,7 @@ export class RunLifecycle {
         now: () => this.clock.now(),
         pollMs: 100,
         sleep: (ms) => sleep(this.clock, ms),
+        ...(changedNothing ? { firstRead: this.firstRead } : {}),
       }).catch(() => undefined);
     }
     await this.acks.settled();

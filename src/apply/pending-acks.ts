@@ -14,14 +14,20 @@
  */
 import type { OperatorClient } from '../mesos/operator.js';
 import type { SchedulerSession } from '../mesos/scheduler.js';
-import type { Task } from '../mesos/types.js';
 import type { Acknowledger } from './acks.js';
+import type { StreamHead } from './cluster.js';
 
 export interface PendingAcksOptions {
   deadline: number;
   now: () => number;
   pollMs: number;
   sleep: (ms: number) => Promise<void>;
+  /**
+   * The framework's tasks as this run read them at its start, when nothing has changed
+   * since (the run launched and killed nothing): the first pass uses them instead of
+   * reading GET_TASKS again, the largest answer the master gives.
+   */
+  firstRead?: readonly StreamHead[];
 }
 
 /** Acknowledges what the agents still hold; resolves the number of acknowledgements it sent. */
@@ -33,22 +39,28 @@ export async function acknowledgePending(
   opts: PendingAcksOptions,
 ): Promise<number> {
   let sent = 0;
+  let known = opts.firstRead;
   for (;;) {
-    const { tasks } = await operator.getTasks();
+    const tasks = known ?? (await operator.getTasks()).tasks;
+    known = undefined;
     let waiting = 0;
     for (const task of tasks) {
       if (task.framework_id.value !== frameworkId) continue;
-      const step = pendingOf(task, acks);
-      if (step === 'acknowledge') {
+      const uuid = task.status_update_uuid;
+      if (uuid === undefined) continue;
+      // Acknowledged now, or known to have updates queued behind it: the agent sends the
+      // next once this is acknowledged (the master's `state` may not show it yet), so the
+      // master is read again.
+      if (!acks.has(uuid)) {
         acks.ack(session, {
           task_id: task.task_id,
           agent_id: task.agent_id,
           state: task.status_update_state ?? task.state,
-          uuid: task.status_update_uuid,
+          uuid,
         });
         sent++;
-      }
-      if (step !== 'settled') waiting++;
+        waiting++;
+      } else if (queuedBehind(task)) waiting++;
     }
     await acks.settled();
     if (waiting === 0 || opts.now() + opts.pollMs > opts.deadline) return sent;
@@ -56,9 +68,6 @@ export async function acknowledgePending(
   }
 }
 
-function pendingOf(task: Task, acks: Acknowledger): 'acknowledge' | 'queued' | 'settled' {
-  const uuid = task.status_update_uuid;
-  if (uuid === undefined) return 'settled';
-  if (!acks.has(uuid)) return 'acknowledge';
-  return task.status_update_state !== undefined && task.status_update_state !== task.state ? 'queued' : 'settled';
+function queuedBehind(task: StreamHead): boolean {
+  return task.status_update_state !== undefined && task.status_update_state !== task.state;
 }

@@ -14,7 +14,8 @@
 import type { ObservedTask } from '../model/observed.js';
 import { nextTaskId } from '../plan/diff.js';
 import type { Plan, PlanItem, RolloutPlan } from '../plan/types.js';
-import type { Kill, Launch, Tracker } from './tracker.js';
+import type { Kill, Launch } from './records.js';
+import type { Tracker } from './tracker.js';
 
 export type RolloutStep =
   /** Batch `batch` (1-based) of `of` starts: launch these (recreate: kill their old copies first). */

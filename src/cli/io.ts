@@ -15,6 +15,8 @@ export interface Io {
   cwd: string;
   /** Resolves when the user interrupts (Ctrl-C / SIGTERM); commands race their work against it. */
   interrupted: Promise<'SIGINT' | 'SIGTERM'>;
+  /** Calls `listener` on each SIGHUP (the controller re-reads its manifests); absent in tests. */
+  onHangup?(listener: () => void): void;
   /** Asks the person at the terminal and resolves with the line typed; absent without a terminal. */
   ask?(question: string): Promise<string>;
 }

@@ -24,6 +24,7 @@ import { teardownCommand } from './commands/teardown.js';
 import { validateCommand } from './commands/validate.js';
 import { renderCommand } from './commands/render.js';
 import { localCommand } from './commands/local.js';
+import { controllerCommand } from './commands/controller.js';
 
 export const COMMANDS: Command[] = [
   applyCommand,
@@ -32,6 +33,7 @@ export const COMMANDS: Command[] = [
   logsCommand,
   describeCommand,
   deleteCommand,
+  controllerCommand,
   teardownCommand,
   validateCommand,
   renderCommand,

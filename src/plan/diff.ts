@@ -136,6 +136,10 @@ export function diffTasks(
   const managed = observed.filter((t) => t.managed);
   const items: PlanItem[] = [];
   for (const s of specs) {
+    // A scheduled job runs when its schedule says, under the controller: a plan neither
+    // launches it nor touches the runs the controller started (no replace, scale-down or
+    // prune: its name is in the manifests). `Plan.scheduled` lists it instead.
+    if (s.spec.schedule !== undefined) continue;
     const mine = managed.filter((t) => t.name === s.spec.name);
     // By instance once, not a scan of `mine` per instance: the master keeps up to 1,000
     // finished tasks per framework, so `mine` can be several times `instances` long.

@@ -30,6 +30,11 @@ interface Ctx {
   total: number;
   /** Agent id → how to call it: its hostname, plus the id when hostnames repeat. */
   names: Map<string, string>;
+  /**
+   * Offers only: `agentId:port` for each fixed port outside that agent's own port ranges. An
+   * offer lacks such a port because the agent never has it, not because a task holds it.
+   */
+  outside?: ReadonlySet<string>;
 }
 
 function agentNames(evals: readonly Evaluation[]): Map<string, string> {
@@ -70,14 +75,21 @@ function outsideRanges(port: number, hits: Evaluation[], role: string): string {
   );
 }
 
-function portsDetail(hits: Evaluation[], { needs, where, total }: Ctx): string {
+function portsDetail(hits: Evaluation[], { needs, where, total, outside }: Ctx): string {
   const parts: string[] = [];
+  const some = (n: number) => (n === total ? `all ${plural(total, where)}` : `${n} of ${plural(total, where)}`);
   for (const p of needs.fixedPorts) {
-    const n = hits.filter((e) => e.rejections.some((r) => r.lack.startsWith(`port ${p} `))).length;
-    if (n === 0) continue;
-    if (where === 'agent' && n === total) parts.push(outsideRanges(p, hits, needs.role));
-    else if (n === total) parts.push(`port ${p} is taken on all ${plural(total, where)}`);
-    else parts.push(`port ${p} is taken on ${n} of ${plural(total, where)}`);
+    const lacking = hits.filter((e) => e.rejections.some((r) => r.lack.startsWith(`port ${p} `)));
+    if (lacking.length === 0) continue;
+    if (where === 'agent') {
+      if (lacking.length === total) parts.push(outsideRanges(p, hits, needs.role));
+      else parts.push(`port ${p} is outside the port ranges of ${some(lacking.length)}`);
+      continue;
+    }
+    const beyond = lacking.filter((e) => outside?.has(`${e.candidate.view.agentId}:${p}`)).length;
+    const taken = lacking.length - beyond;
+    if (taken > 0) parts.push(`port ${p} is taken on ${some(taken)}`);
+    if (beyond > 0) parts.push(`port ${p} is outside the agent's port ranges on ${some(beyond)}`);
   }
   const few = hits.filter((e) => e.rejections.some((r) => r.lack.includes('free ports of'))).length;
   if (few > 0)
@@ -109,8 +121,14 @@ function detailFor(reason: RejectReason, hits: Evaluation[], ctx: Ctx): string {
   }
 }
 
-export function countReasons(evals: readonly Evaluation[], needs: FitNeeds, where: Where): ReasonCount[] {
+export function countReasons(
+  evals: readonly Evaluation[],
+  needs: FitNeeds,
+  where: Where,
+  outside?: ReadonlySet<string>,
+): ReasonCount[] {
   const ctx: Ctx = { needs, where, total: evals.length, names: agentNames(evals) };
+  if (outside !== undefined) ctx.outside = outside;
   const out: ReasonCount[] = [];
   for (const reason of REASON_ORDER) {
     const hits = evals.filter((e) => e.rejections.some((r) => r.reason === reason));
@@ -130,7 +148,17 @@ function bestName(evals: readonly Evaluation[], best: FitCandidate): string {
   return agentNames(evals).get(best.agentId) ?? best.hostname;
 }
 
-/** UNIQUE / MAX_PER slots on the agents that fit statically, when all are taken by peers. */
+/** `agentId:port` for each fixed port an agent's own port ranges lack (its total, not an offer). */
+function portsOutside(agentEvals: readonly Evaluation[]): Set<string> {
+  const out = new Set<string>();
+  for (const e of agentEvals)
+    for (const r of e.rejections) {
+      const m = /^port (\d+) is outside/.exec(r.lack);
+      if (m) out.add(`${e.candidate.view.agentId}:${m[1]}`);
+    }
+  return out;
+}
+
 /** Constraints that count a task's peers (UNIQUE, MAX_PER): only they make its report depend on them. */
 function countsPeers(c: TaskSpec['constraints'][number]): boolean {
   return c.operator === 'UNIQUE' || c.operator === 'MAX_PER';
@@ -141,6 +169,7 @@ export function reportDependsOnPeers(spec: TaskSpec): boolean {
   return spec.constraints.some(countsPeers);
 }
 
+/** UNIQUE / MAX_PER slots on the agents that fit statically, when all are taken by peers. */
 function slotsExhausted(spec: TaskSpec, fitting: StaticFit, peers: readonly AgentView[]): string | undefined {
   for (const c of spec.constraints) {
     if (!countsPeers(c)) continue;
@@ -234,7 +263,7 @@ export function fitReport(
   }
   const best = bestOf(offerEvals);
   const lead = best === undefined ? '' : `the nearest offer (${bestName(offerEvals, best)}) ${best.lacks.join(', ')}`;
-  return report('not-now', needs, lead, countReasons(offerEvals, needs, 'offer'), best);
+  return report('not-now', needs, lead, countReasons(offerEvals, needs, 'offer', portsOutside(agentEvals)), best);
 }
 
 /** Offers rejected per reason, summed over the offer rounds a task has waited through. */

@@ -17,7 +17,14 @@ import { isActive } from '../model/states.js';
 import { cmp, diffTasks } from './diff.js';
 import { placeTasks } from './place.js';
 import { placedNow, planRollouts, portHeldByOld } from './rollout.js';
-import { type PendingTask, PLAN_FORMAT_VERSION, type Plan, type PlanItem, type PlanSummary } from './types.js';
+import {
+  type PendingTask,
+  PLAN_FORMAT_VERSION,
+  type Plan,
+  type PlanItem,
+  type PlanSummary,
+  type ScheduledJob,
+} from './types.js';
 
 export interface PlanInput {
   specs: readonly LoadedSpec[];
@@ -33,6 +40,11 @@ export interface PlanInput {
   previousSecrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** `apply --replace`: `name` or `name/instance` entries launched afresh (diff.ts). */
   replace?: readonly string[];
+  /**
+   * `name/instance` keys whose create or relaunch waits (the controller's per-instance
+   * backoff): those items are left out of the plan, the rest of it is unchanged.
+   */
+  hold?: ReadonlySet<string>;
 }
 
 export function launches(item: PlanItem): boolean {
@@ -62,6 +74,25 @@ export function hasChanges(plan: Plan): boolean {
   return plan.items.some((i) => i.action !== 'unchanged');
 }
 
+/** The specs with a schedule, which the plan leaves to the controller (diff.ts). */
+function scheduledJobs(specs: readonly LoadedSpec[]): ScheduledJob[] {
+  return specs
+    .flatMap(({ spec }) =>
+      spec.schedule === undefined
+        ? []
+        : [
+            {
+              name: spec.name,
+              cron: spec.schedule.cron,
+              timeZone: spec.schedule.timeZone,
+              concurrencyPolicy: spec.schedule.concurrencyPolicy,
+              instances: spec.instances,
+            },
+          ],
+    )
+    .sort((a, b) => cmp(a.name, b.name));
+}
+
 export function makePlan(input: PlanInput): Plan {
   const diffOptions = {
     prune: input.prune,
@@ -70,7 +101,12 @@ export function makePlan(input: PlanInput): Plan {
     ...(input.previousSecrets ? { previousSecrets: input.previousSecrets } : {}),
     ...(input.replace ? { replace: new Set(input.replace) } : {}),
   };
-  const items = diffTasks(input.specs, input.observed, diffOptions);
+  const hold = input.hold;
+  const all = diffTasks(input.specs, input.observed, diffOptions);
+  const items =
+    hold === undefined || hold.size === 0
+      ? all
+      : all.filter((i) => !(i.action !== 'replace' && launches(i) && hold.has(`${i.name}/${i.instance}`)));
   const rollouts = planRollouts(items, input.specs);
   const rolloutByName = new Map(rollouts.map((r) => [r.name, r]));
   const kept = new Set(items.filter((i) => i.action === 'unchanged').map((i) => i.taskId));
@@ -105,6 +141,7 @@ export function makePlan(input: PlanInput): Plan {
     items,
     accepts: placed.accepts,
     rollouts,
+    scheduled: scheduledJobs(input.specs),
     summary: summarize(items),
   };
 }

@@ -32,12 +32,14 @@
  * - `blockedBy`: a rolling replace that cannot be placed because a fixed host port it needs
  *   is held by the very task it replaces: it can never start while that task runs, so
  *   apply refuses it at once (the fix is `rollout.strategy: recreate`).
+ * - Scheduled jobs (`spec.schedule`) get no items: only the controller launches them, on
+ *   their schedule, and a plan leaves their tasks alone. `scheduled` names them.
  * - fromEnv values are never in a Plan: TaskInfos are built at apply time (taskinfo.ts).
  */
 
 import type { Resource, TaskState } from '../mesos/types.js';
 import type { ScalarName } from '../model/resources.js';
-import type { TaskSpec } from '../model/spec.js';
+import type { ConcurrencyPolicy, TaskSpec } from '../model/spec.js';
 
 export const PLAN_FORMAT_VERSION = 1 as const;
 
@@ -177,6 +179,15 @@ export interface PlanBasis {
   agentIds: string[];
 }
 
+/** A job that runs on a schedule under the controller, never by apply. */
+export interface ScheduledJob {
+  name: string;
+  cron: string;
+  timeZone: string;
+  concurrencyPolicy: ConcurrencyPolicy;
+  instances: number;
+}
+
 export type PlanSummary = Record<PlanAction, number> & { unplaced: number };
 
 export interface Plan {
@@ -187,5 +198,7 @@ export interface Plan {
   accepts: AcceptGroup[];
   /** One per spec with replace items, in name order. */
   rollouts: RolloutPlan[];
+  /** Scheduled jobs in name order, left to the controller (absent in plans made before them). */
+  scheduled?: ScheduledJob[];
   summary: PlanSummary;
 }

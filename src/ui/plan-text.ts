@@ -16,6 +16,7 @@ import type {
   FitNeeds,
   ReasonCount,
   RolloutPlan,
+  ScheduledJob,
 } from '../plan/types.js';
 import { blockedMessage } from '../plan/rollout.js';
 import { palette, type Palette, type Style } from './ansi.js';
@@ -51,6 +52,8 @@ export interface PlanJson {
   changed: boolean;
   items: PlanItemJson[];
   rollouts: RolloutPlan[];
+  /** Jobs left to the controller: they run on their schedule, never by apply. */
+  scheduled: ScheduledJob[];
   summary: PlanSummary;
   nextCommand: string | null;
 }
@@ -105,6 +108,7 @@ export function planJson(plan: Plan, opts: { nextCommand?: string } = {}): PlanJ
     changed,
     items: plan.items.map((item) => itemJson(item, byName)),
     rollouts: plan.rollouts ?? [],
+    scheduled: plan.scheduled ?? [],
     summary: plan.summary,
     nextCommand: changed ? (opts.nextCommand ?? null) : null,
   };
@@ -237,6 +241,12 @@ export function rolloutLine(r: RolloutPlan): string {
   return `Rollout ${r.name}: ${how}; up for ${r.minHealthyTime}s before the next batch; ${revert}.\n  ${batches.join('\n  ')}`;
 }
 
+/** A scheduled job in words: when it runs and that only the controller runs it. */
+export function scheduledLine(j: ScheduledJob): string {
+  const per = j.instances === 1 ? '' : `, ${j.instances} instances per run`;
+  return `Scheduled ${j.name}: cron "${j.cron}" (${j.timeZone})${per}, concurrency ${j.concurrencyPolicy}. It runs under \`mesos-apply controller\`; apply does not launch it.`;
+}
+
 function unplacedLine(items: PlanItemJson[]): string | undefined {
   const unplaced = items.filter((it) => it.unplaced !== null);
   if (unplaced.length === 0) return undefined;
@@ -252,8 +262,9 @@ function unplacedLine(items: PlanItemJson[]): string | undefined {
 export function formatPlan(plan: Plan, opts: PlanTextOptions): string {
   const doc = planJson(plan, opts);
   const c = palette(opts.color);
+  const scheduled = doc.scheduled.map(scheduledLine);
   if (!doc.changed && doc.items.every((it) => it.unplaced === null)) {
-    return 'No changes. The cluster matches the manifests.\n';
+    return `${['No changes. The cluster matches the manifests.', ...scheduled].join('\n')}\n`;
   }
   const worthSaying = doc.rollouts.filter((r) => r.batches.length > 1 || r.strategy === 'recreate');
   const out = [
@@ -263,6 +274,8 @@ export function formatPlan(plan: Plan, opts: PlanTextOptions): string {
     '',
     ...worthSaying.map(rolloutLine),
     ...(worthSaying.length > 0 ? [''] : []),
+    ...scheduled,
+    ...(scheduled.length > 0 ? [''] : []),
     c.bold(summaryLine(doc.summary)),
   ];
   const unplaced = unplacedLine(doc.items);

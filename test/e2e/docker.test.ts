@@ -23,7 +23,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'mesos-apply-docker-'));
 let n = 0;
 
 beforeAll(async () => {
-  // 31080: the fixed host port of manifests/nginx.yaml, inside Mesos's default [31000-32000].
+  // 31080: the fixed host port of manifests/docker/nginx.yaml, inside Mesos's default [31000-32000].
   if (ENGINE.ok)
     cluster = await testCluster({ resources: 'cpus:4;mem:4096;disk:10000;ports:[31080-31080,31800-31899]' });
 });
@@ -156,9 +156,9 @@ describe('Docker tasks through mesos-apply', () => {
     await expectNoContainerLeft('web');
   }, 120_000);
 
-  it('manifests/nginx.yaml runs as the README shows (with an HTTP image built here for nginx:1.27)', async (ctx) => {
+  it('manifests/docker/nginx.yaml runs as the README shows (with an HTTP image built here for nginx:1.27)', async (ctx) => {
     requireEngine(ctx);
-    const example = readFileSync(path.join(REPO, 'manifests/nginx.yaml'), 'utf8');
+    const example = readFileSync(path.join(REPO, 'manifests/docker/nginx.yaml'), 'utf8');
     expect(example).toContain('image: nginx:1.27');
     const f = path.join(dir, 'nginx.yaml');
     writeFileSync(f, example.replace('image: nginx:1.27', `image: ${TEST_HTTPD_IMAGE}`));

@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalCluster } from '../../src/local/index.js';
-import { BIN, REPO, runCli } from '../support/cli.js';
+import { BIN, NODE, REPO, runCli } from '../support/cli.js';
 import { eventually, operator, testCluster } from '../support/cluster.js';
 
 let cluster: LocalCluster;
@@ -242,17 +242,46 @@ describe('help, flags and completion', () => {
 });
 
 describe('shipped examples', () => {
-  it('web-and-worker.yaml runs on a one-agent local cluster', async () => {
-    const r = await runCli(['-f', 'manifests/web-and-worker.yaml'], {
-      env: { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: 'day-examples', SHOP_API_TOKEN: 'dev-token' },
-      timeoutMs: 90_000,
+  it('`mesos-apply -f manifests/`, the README tagline, runs on `mesos-apply local` as the README starts it', async () => {
+    // The cluster the quick start starts: `mesos-apply local` with its defaults (one agent,
+    // this machine's resources, ports [31000-32000]); only the port is a free one here.
+    const work = mkdtempSync(path.join(tmpdir(), 'mesos-apply-tagline-'));
+    cpSync(path.join(REPO, 'manifests'), path.join(work, 'manifests'), { recursive: true });
+    const local = spawn(NODE, [BIN, 'local', '--port', '0', '--work-dir', path.join(work, '.local-cluster')], {
+      cwd: work,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/web\/1\s+create\s+healthy/);
-    await runCli(['delete', 'web', 'worker'], {
-      env: { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: 'day-examples' },
-    });
-  });
+    let said = '';
+    local.stdout.on('data', (d: Buffer) => (said += d.toString()));
+    const closed = new Promise((resolve) => local.on('close', resolve));
+    try {
+      const url = await eventually(async () => /listening on (http:\/\/\S+)/.exec(said)?.[1], 30_000, 100);
+      // No SHOP_API_TOKEN, no Docker engine needed: what a new user has.
+      const env = { MESOS_MASTER: url, MESOS_APPLY_FRAMEWORK: undefined, SHOP_API_TOKEN: undefined };
+      const r = await runCli(['-f', 'manifests/'], { cwd: work, env, timeoutMs: 120_000 });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/hello\/0\s+create\s+running/);
+      expect(r.stdout).toMatch(/web\/1\s+create\s+healthy/);
+      expect(r.stdout).toMatch(/worker\/0\s+create\s+running/);
+      expect(r.stdout).not.toContain('nginx');
+      const del = await runCli(['delete', '-f', 'manifests/'], { cwd: work, env, timeoutMs: 60_000 });
+      expect(del.code, del.stdout + del.stderr).toBe(0);
+      // What fits no agent of this cluster says which flag of `mesos-apply local` makes room.
+      writeFileSync(
+        path.join(work, 'big.yaml'),
+        'apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: big}\nspec:\n  command: sleep 1\n  resources: {cpus: 512, mem: 32}\n  ports: [{name: p, hostPort: 8080}]\n',
+      );
+      const big = await runCli(['plan', '-f', 'big.yaml', '--detailed-exitcode'], { cwd: work, env });
+      expect(big.code).toBe(1);
+      expect(big.stdout).toContain(
+        "on `mesos-apply local`, start it with --resources 'cpus:512;ports:[8080-8080,31000-32000]'",
+      );
+    } finally {
+      local.kill('SIGINT');
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 15_000))]);
+      local.kill('SIGKILL');
+    }
+  }, 180_000);
 });
 
 describe('messages', () => {

@@ -1,5 +1,5 @@
 /** A local cluster for a test file, on a free port, with a throwaway work dir. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../../src/local/index.js';
@@ -46,4 +46,21 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs 
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * A writer of one-document manifests into a fresh temp dir: `write(name, spec)` indents the
+ * `spec` YAML under `spec:` and returns a new file's path (never the same file twice).
+ */
+export function manifestWriter(prefix: string): (name: string, spec: string) => string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  let n = 0;
+  return (name, spec) => {
+    const file = path.join(dir, `${name}-${++n}.yaml`);
+    writeFileSync(
+      file,
+      `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: ${name}}\nspec:\n${spec.replace(/^/gm, '  ')}\n`,
+    );
+    return file;
+  };
 }

@@ -10,7 +10,7 @@ import { thisRun } from '../../apply/holder.js';
 import { DEFAULT_LOCK_TIMEOUT } from '../../apply/lease.js';
 import { runApply, type ApplyResult } from '../../apply/engine.js';
 import { hasChanges } from '../../plan/plan.js';
-import { formatPlan, planJson } from '../../ui/plan-text.js';
+import { formatPlan, planJson, scheduledLine } from '../../ui/plan-text.js';
 import { formatReport, reportJson } from '../../ui/report.js';
 import type { ApplyOrPlanArgs } from './flags.js';
 import type { LoadedSpec } from '../../model/spec.js';
@@ -138,6 +138,8 @@ function printPlan(result: ApplyResult, args: ApplyOrPlanArgs, globals: GlobalOp
 }
 
 function printReport(result: ApplyResult, globals: GlobalOptions, io: Io): number {
+  // On stderr in both output modes: `-o json` keeps stdout one document.
+  for (const job of result.plan?.scheduled ?? []) io.stderr.write(`note: ${scheduledLine(job)}\n`);
   const input = {
     command: 'apply' as const,
     framework: globals.framework,

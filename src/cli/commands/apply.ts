@@ -5,7 +5,7 @@ export const applyCommand = defineCommand({
   command: ['apply', '$0'],
   describe: 'Make the cluster match the manifests (the default command)',
   examples: [
-    ['$0 -f manifests/nginx.yaml', 'apply one file'],
+    ['$0 -f manifests/docker/nginx.yaml', 'apply one file'],
     ['$0 apply -f manifests/ -R --prune', 'apply a tree and delete managed tasks no manifest names'],
   ],
   builder: applyFlags,

@@ -260,3 +260,38 @@ export type DeleteArgs = ArgsOf<typeof deleteFlags>;
 export type TeardownArgs = ArgsOf<typeof teardownFlags>;
 export type ValidateArgs = ArgsOf<typeof validateFlags>;
 export type LocalArgs = ArgsOf<typeof localFlags>;
+export type ControllerArgs = ArgsOf<typeof controllerFlags>;
+
+export function controllerFlags(y: Argv<GlobalFlags>) {
+  return fileFlags(y)
+    .option('listen', {
+      type: 'string',
+      default: '127.0.0.1:9470',
+      describe: 'HOST:PORT of the HTTP listener (/healthz, /readyz, /metrics, /status); "off": none',
+    })
+    .option('log-format', {
+      choices: ['text', 'json'] as const,
+      default: 'text' as const,
+      describe: 'One line per event on stderr: text, or JSON lines',
+    })
+    .option('resync', {
+      type: 'string',
+      describe: 'How often to RECONCILE with the master and compare with the manifests',
+      defaultDescription: '5m',
+    })
+    .option('unreachable-timeout', {
+      type: 'string',
+      describe: 'How long a task on an unreachable agent counts as running before it is launched elsewhere',
+      defaultDescription: '5m',
+    })
+    .option('pending-timeout', {
+      type: 'string',
+      describe: 'How long a launch may wait for a fitting offer before it counts as failed (then backs off)',
+      defaultDescription: '1m',
+    })
+    .option('failover-timeout', {
+      type: 'string',
+      describe: 'How long Mesos keeps the framework and its tasks once no controller is connected',
+      defaultDescription: 'until deleted (9e9s, ~285 years)',
+    });
+}

@@ -4,7 +4,7 @@
  * advances it by `ms` and answers 'tick'), and a scheduler that records every call.
  */
 import type { Clock } from '../../../src/apply/clock.js';
-import type { EventSource, Scheduler } from '../../../src/apply/lifecycle.js';
+import type { EventSource, Scheduler } from '../../../src/apply/round.js';
 import type { ApplyEvent } from '../../../src/apply/events.js';
 import type { Pumped } from '../../../src/apply/pump.js';
 import type { SessionEvent } from '../../../src/mesos/scheduler.js';

@@ -206,3 +206,38 @@ describe('holder labels', () => {
     expect(holderOf(f)).toEqual(alice);
   });
 });
+
+describe('lease: a namespace a controller holds', () => {
+  const ctl: Holder = { ...alice, command: 'mesos-apply controller -f deploy/', controller: '127.0.0.1:9470' };
+  const held = fw('fw-1', { connected: true, holder: ctl });
+
+  it('a one-shot run refuses at once, naming the controller and where it runs', () => {
+    const r = run([{ type: 'frameworks', live: [held], now: T0 }]);
+    expect(r.state).toMatchObject({ name: 'failed', code: 'MA_ERR_CONTROLLED' });
+    const fail = r.effects.find((e) => e.type === 'fail');
+    expect(fail).toMatchObject({
+      message: expect.stringContaining(
+        "framework 'web' is held by the controller alice@ci-1 (pid 42, status on http://127.0.0.1:9470, `mesos-apply controller -f deploy/`)",
+      ),
+    });
+  });
+
+  it('--takeover takes it over', () => {
+    const r = run([{ type: 'frameworks', live: [held], now: T0 }], initialLease, { ...cfg, takeover: true });
+    expect(types(r.effects)).toEqual(['progress', 'subscribe']);
+  });
+
+  it('a standby controller waits however long, and subscribes once the leader is disconnected', () => {
+    const standby = { ...cfg, standby: true, lockTimeoutMs: Number.POSITIVE_INFINITY };
+    const waiting = run([{ type: 'frameworks', live: [held], now: T0 + 86_400_000 }], initialLease, standby);
+    expect(waiting.state.name).toBe('checking');
+    expect(waiting.effects[0]).toMatchObject({ type: 'progress', message: expect.stringMatching(/^standing by/) });
+    const gone = run([{ type: 'frameworks', live: [fw('fw-1', { holder: ctl })], now: T0 }], waiting.state, standby);
+    expect(types(gone.effects)).toEqual(['subscribe']);
+  });
+
+  it('the controller label round-trips through the FrameworkInfo labels', () => {
+    expect(holderOf(held)).toEqual(ctl);
+    expect(holderOf(fw('fw-2', { holder: alice }))?.controller).toBeUndefined();
+  });
+});

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ApplyRound } from '../../../src/apply/apply-round.js';
 import type { ApplyRoundOptions } from '../../../src/apply/apply-context.js';
-import { RunLifecycle, type Round } from '../../../src/apply/lifecycle.js';
+import { RunLifecycle } from '../../../src/apply/lifecycle.js';
+import type { Round } from '../../../src/apply/round.js';
 import { KILL_RETRY_MS, Tracker } from '../../../src/apply/tracker.js';
 import type { AgentFilesClient } from '../../../src/mesos/agent-files.js';
 import type { TaskSpec } from '../../../src/model/spec.js';

@@ -153,6 +153,34 @@ describe('fit report: not-now', () => {
     ]);
   });
 
+  it("tells a port another task holds from a port outside that agent's ranges", () => {
+    const spec = { ports: [{ name: 'http', hostPort: 8080, protocol: 'tcp' as const }] };
+    const withPort = (id: string) => big(id, { ports: [[8000, 8100]] });
+    const offers = [
+      { agent: 'a1', cpus: 8, mem: 8192, ports: [[8000, 8079]] as [number, number][] },
+      { agent: 'a2', cpus: 8, mem: 8192, ports: [[31000, 32000]] as [number, number][] },
+      { agent: 'a3', cpus: 8, mem: 8192, ports: [[31000, 32000]] as [number, number][] },
+    ];
+    const r = fit(spec, offers, [withPort('a1'), big('a2'), big('a3')]);
+    expect(r.kind).toBe('not-now');
+    expect(r.reasons).toEqual([
+      {
+        reason: 'ports',
+        count: 3,
+        detail: "port 8080 is taken on 1 of 3 offers; port 8080 is outside the agent's port ranges on 2 of 3 offers",
+      },
+    ]);
+    // Judged against the agents' totals, one agent of three has the port: the others lack it.
+    const never = fit(
+      { ...spec, resources: { cpus: 8, mem: 8192, disk: 0, gpus: 0 } },
+      [],
+      [big('a1', { cpus: 1, ports: [[8000, 8100]] }), big('a2')],
+    );
+    expect(never.reasons.find((x) => x.reason === 'ports')?.detail).toBe(
+      'port 8080 is outside the port ranges of 1 of 2 agents',
+    );
+  });
+
   it('says so when there are no offers at all', () => {
     const r = fit(res(1, 1), [], [big('a1')]);
     expect(r).toMatchObject({ kind: 'not-now', reasons: [] });

@@ -1,0 +1,97 @@
+/**
+ * The controller command's body (loaded lazily): load and validate the manifests (invalid
+ * at start: exit 2, nothing sent), then run the controller until SIGTERM/SIGINT. SIGHUP
+ * re-reads the manifests at once. Exit codes: 0 stopped by a signal, 2 invalid input.
+ */
+import { DEFAULT_FAILOVER_TIMEOUT, MAX_FAILOVER_TIMEOUT } from '../../apply/connect.js';
+import { thisRun } from '../../apply/holder.js';
+import { Controller, type Loaded, type LogFn } from '../../controller/controller.js';
+import type { BackoffPolicy } from '../../controller/instances.js';
+import { effectiveRestart, type LoadedSpec } from '../../model/spec.js';
+import { EXIT } from '../exit-codes.js';
+import { bufferIo, type Io } from '../io.js';
+import { UsageError, type GlobalOptions } from '../options.js';
+import type { ControllerArgs } from './flags.js';
+import { clientOrReport, durationFlag, failoverFlag, loadChecked } from './support.js';
+import { DEFAULT_PENDING_TIMEOUT } from './apply-run.js';
+
+const DEFAULT_RESYNC = 300;
+const DEFAULT_UNREACHABLE = 300;
+
+export async function runControllerCommand(args: ControllerArgs, globals: GlobalOptions, io: Io): Promise<number> {
+  const first = await loadChecked(args, globals, io, { checkEnv: true });
+  if (typeof first === 'number') return first;
+  if (first.specs.length === 0)
+    throw new UsageError('no manifests found: a controller needs at least one task to keep running');
+  const resync = durationFlag(args.resync, 'resync', DEFAULT_RESYNC);
+  durationFlag(args.unreachableTimeout, 'unreachable-timeout', DEFAULT_UNREACHABLE);
+  const pendingTimeout = durationFlag(args.pendingTimeout, 'pending-timeout', DEFAULT_PENDING_TIMEOUT);
+  const failoverTimeout = failoverFlag(args.failoverTimeout, DEFAULT_FAILOVER_TIMEOUT);
+  if (failoverTimeout > MAX_FAILOVER_TIMEOUT)
+    throw new UsageError(
+      `--failover-timeout ${String(args.failoverTimeout)}: Mesos accepts at most ${Math.floor(MAX_FAILOVER_TIMEOUT)}s`,
+    );
+  const listen = args.listen === 'off' ? '' : args.listen;
+  const clientOpts = clientOrReport(globals, io);
+  if (!clientOpts) return EXIT.FAILED;
+  const log = textLog(io, args.logFormat);
+  // Reloads read the files as the first load did; what they would print goes to the log.
+  const load = async (): Promise<Loaded> => {
+    const quiet = bufferIo({ env: io.env, cwd: io.cwd });
+    const r = await loadChecked(args, { ...globals, output: 'text', color: false }, quiet, { checkEnv: true });
+    return typeof r === 'number'
+      ? { ok: false, report: (quiet.err() + quiet.out()).trim() }
+      : { ok: true, specs: r.specs };
+  };
+  const command = ['mesos-apply', 'controller', ...(args.filename ?? []).flatMap((f) => ['-f', f])];
+  if (args.recursive) command.push('-R');
+  const controller = new Controller({
+    framework: globals.framework,
+    client: clientOpts,
+    holder: { ...thisRun(command.join(' '), false), controller: listen },
+    failoverTimeout,
+    env: io.env,
+    load,
+    initial: first.specs,
+    policyOf,
+    resyncMs: resync * 1000,
+    pendingTimeoutMs: pendingTimeout * 1000,
+    roundTimeoutMs: globals.timeout * 1000,
+    callTimeoutMs: globals.timeout * 1000,
+    log,
+    stop: io.interrupted,
+  });
+  io.onHangup?.(() => {
+    log('reload', { message: 'SIGHUP: reading the manifests again' });
+    controller.reload();
+  });
+  log('started', { framework: globals.framework, tasks: first.specs.map((s) => s.spec.name).sort() });
+  await controller.run();
+  return EXIT.OK;
+}
+
+/** spec.restart, defaults filled (model/spec.ts): the backoff's numbers and the job retries. */
+function policyOf(loaded: LoadedSpec): BackoffPolicy {
+  const r = effectiveRestart(loaded.spec);
+  const b = r.backoff;
+  const policy: BackoffPolicy = {
+    delayMs: (failures) => Math.min(b.max, b.initial * b.factor ** (failures - 1)) * 1000,
+    resetAfterMs: b.resetAfter * 1000,
+  };
+  if (r.maxRetries !== null) policy.maxRetries = r.maxRetries;
+  return policy;
+}
+
+function textLog(io: Io, format: 'text' | 'json'): LogFn {
+  return (event, fields = {}) => {
+    const time = new Date().toISOString();
+    if (format === 'json') {
+      io.stderr.write(`${JSON.stringify({ time, event, ...fields })}\n`);
+      return;
+    }
+    const parts = Object.entries(fields).map(
+      ([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`,
+    );
+    io.stderr.write(`${time} ${event}${parts.length > 0 ? ` ${parts.join(' ')}` : ''}\n`);
+  };
+}

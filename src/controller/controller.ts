@@ -1,0 +1,375 @@
+/**
+ * `mesos-apply controller`: a long-running process that is the namespace's framework and
+ * keeps the cluster matching the manifests.
+ *
+ * Leadership: it holds the namespace under the ownership lease (apply/lease.ts) as a
+ * standby-capable holder: while another run holds the framework it waits (polling
+ * GET_FRAMEWORKS), and subscribes as soon as the framework is disconnected (the leader
+ * ended or died: Mesos marks an HTTP framework disconnected when its stream closes). Its
+ * holder labels mark it a controller, so one-shot apply and delete refuse the namespace
+ * instead of queueing behind a run that never ends. A leader failed over by another
+ * subscriber goes back to standing by.
+ *
+ * Leading: one loop reads the session's events (acknowledging every update) and starts
+ * apply rounds on the same session (apply/engine.ts, `attached`): the apply engine plans
+ * and acts, this module only decides when, and which instances must wait (instances.ts:
+ * per-instance backoff, job retries). A round runs at the start, when an instance's backoff
+ * has passed, when the manifests changed, and at every resync (after a RECONCILE). Every
+ * update the round consumes is seen here too (the pump's tap), so no death goes unnoticed.
+ *
+ * Stopping (SIGTERM/SIGINT): a round in progress stops launching, the events already
+ * received are acknowledged, and the stream is closed without TEARDOWN: the tasks keep
+ * running and the next leader adopts them.
+ */
+import { clockReading } from '../apply/clock.js';
+import { runApply, sessionFor, type ApplyResult } from '../apply/engine.js';
+import type { ApplyEvent } from '../apply/events.js';
+import { Acknowledger } from '../apply/acks.js';
+import { acknowledgePending } from '../apply/pending-acks.js';
+import { EventPump } from '../apply/pump.js';
+import { isFailover, LeaseKeeper } from '../apply/lease.js';
+import { errorOf } from '../apply/errors.js';
+import type { Holder } from '../apply/holder.js';
+import type { MasterSetOptions } from '../mesos/masters.js';
+import { OperatorClient } from '../mesos/operator.js';
+import type { SchedulerSession, SessionEvent } from '../mesos/scheduler.js';
+import type { OperatorFramework, TaskStatus } from '../mesos/types.js';
+import type { LoadedSpec } from '../model/spec.js';
+import { Instances, type BackoffPolicy } from './instances.js';
+
+/** One log line per event: `event` names it, `fields` carry the facts. */
+export type LogFn = (event: string, fields?: Record<string, unknown>) => void;
+
+export type Loaded = { ok: true; specs: LoadedSpec[] } | { ok: false; report: string };
+
+export interface ControllerOptions {
+  framework: string;
+  client: MasterSetOptions;
+  holder: Holder;
+  failoverTimeout: number;
+  env: Readonly<Record<string, string | undefined>>;
+  /** The manifests as they are on disk now, validated. */
+  load(): Promise<Loaded>;
+  initial: LoadedSpec[];
+  policyOf(loaded: LoadedSpec): BackoffPolicy;
+  resyncMs: number;
+  pendingTimeoutMs: number;
+  /** Bound on one round (the engine's --timeout). */
+  roundTimeoutMs: number;
+  /** Bound on each master call while taking the lease. */
+  callTimeoutMs: number;
+  log: LogFn;
+  /** Resolves on SIGTERM/SIGINT. */
+  stop: Promise<unknown>;
+  now?: () => number;
+  /** Leadership and readiness, for /readyz and /metrics. */
+  onState?(state: ControllerState): void;
+}
+
+export interface ControllerState {
+  leader: boolean;
+  /** Leader, and the last round saw the cluster match the manifests (nothing left to launch). */
+  caughtUp: boolean;
+  frameworkId?: string;
+}
+
+const IDLE_WAIT_MS = 1_000;
+/** Waiting between attempts to take the lease after it failed (master unreachable, ...). */
+const RETRY_LEASE_MS = 2_000;
+const LEFTOVER_ACKS_MS = 5_000;
+
+export class Controller {
+  readonly instances: Instances;
+  private specs: LoadedSpec[];
+  private stopping = false;
+  private reloadAsked = false;
+  private wake?: () => void;
+  private readonly now: () => number;
+  readonly state: ControllerState = { leader: false, caughtUp: false };
+
+  constructor(private readonly opts: ControllerOptions) {
+    this.now = opts.now ?? Date.now;
+    this.specs = opts.initial;
+    this.instances = new Instances(opts.policyOf);
+    this.instances.setSpecs(this.specs);
+    void opts.stop.then(() => {
+      this.stopping = true;
+      this.wake?.();
+    });
+  }
+
+  /** SIGHUP, or the watcher saw a change: read the manifests again at once. */
+  reload(): void {
+    this.reloadAsked = true;
+    this.wake?.();
+  }
+
+  /** Stands by, leads, stands by again when failed over, until stopped. */
+  async run(): Promise<void> {
+    while (!this.stopping) {
+      const operator = new OperatorClient(this.opts.client);
+      const lease = new LeaseKeeper({
+        framework: this.opts.framework,
+        takeover: false,
+        standby: true,
+        lockTimeoutMs: Number.POSITIVE_INFINITY,
+        operator,
+        sessionFor: (existing) => this.sessionFor(existing),
+        note: (message) => this.opts.log('lease', { message }),
+        interrupted: this.opts.stop,
+        now: this.now,
+        callTimeoutMs: this.opts.callTimeoutMs,
+      });
+      const got = await lease.acquire();
+      if (got.kind === 'held') {
+        try {
+          await this.lead(got.session, got.sub.frameworkId, operator);
+        } catch (e) {
+          this.opts.log('error', { message: errorOf(e).message });
+        }
+        this.setState({ leader: false, caughtUp: false });
+        await got.session.close().catch(() => undefined);
+      } else if (got.kind === 'failed') {
+        this.opts.log('lease-failed', { code: got.error.code, message: got.error.message });
+        await this.sleep(RETRY_LEASE_MS);
+      }
+      await operator.destroy().catch(() => undefined);
+    }
+  }
+
+  private sessionFor(existing: OperatorFramework | undefined): SchedulerSession {
+    return sessionFor(
+      {
+        specs: this.specs,
+        framework: this.opts.framework,
+        failoverTimeout: this.opts.failoverTimeout,
+        client: this.opts.client,
+      },
+      this.opts.holder,
+      existing,
+    );
+  }
+
+  private async lead(session: SchedulerSession, frameworkId: string, operator: OperatorClient): Promise<void> {
+    this.setState({ leader: true, caughtUp: false, frameworkId });
+    this.opts.log('leading', { frameworkId });
+    const acks = new Acknowledger((message) => this.opts.log('warning', { message }));
+    const pump = new EventPump(session.events(), this.opts.stop, (ev) => this.observe(ev));
+    // What is out there: every task the master knows of ours answers (implicit reconciliation).
+    await session.reconcile([]).catch(() => undefined);
+    let lastResync = this.now();
+    let roundDue = true;
+    let failedOver = false;
+    const closed = (): boolean => session.stateName === 'CLOSED';
+    while (!this.stopping && !closed()) {
+      if (this.reloadAsked) {
+        this.reloadAsked = false;
+        if (await this.reloadSpecs()) roundDue = true;
+      }
+      if (this.now() - lastResync >= this.opts.resyncMs) {
+        lastResync = this.now();
+        this.opts.log('resync', {});
+        await session.reconcile([]).catch(() => undefined);
+        roundDue = true;
+      }
+      if (roundDue || this.instances.due(this.now()).length > 0) {
+        roundDue = false;
+        const result = await this.round(session, pump, frameworkId);
+        if (result.failedOver !== undefined || closed()) {
+          failedOver = result.failedOver !== undefined;
+          break;
+        }
+        if (this.stopping) break;
+        continue;
+      }
+      const until = Math.min(
+        lastResync + this.opts.resyncMs,
+        this.instances.nextDue(this.now()) ?? Number.POSITIVE_INFINITY,
+        this.now() + IDLE_WAIT_MS,
+      );
+      const ev = await pump.next(Math.max(1, until - this.now()));
+      if (ev === 'interrupted' || ev === 'tick') continue;
+      if (ev.kind === 'closed') {
+        failedOver = ev.error !== undefined && isFailover(ev.error);
+        if (ev.error && !failedOver) this.opts.log('disconnected', { message: errorOf(ev.error).message });
+        break;
+      }
+      await this.onIdleEvent(ev, session, acks);
+    }
+    if (failedOver) this.opts.log('failed-over', { message: 'another subscriber took the framework; standing by' });
+    // Leaving: acknowledge what already arrived and what the agents still hold, then close
+    // the stream without TEARDOWN (the tasks keep running; the next leader adopts them).
+    await pump.drainQueued(async (ev) => {
+      if (ev.kind === 'event' && ev.event.type === 'UPDATE' && ev.event.update)
+        acks.ack(session, ev.event.update.status);
+    });
+    if (session.stateName === 'SUBSCRIBED')
+      await acknowledgePending(operator, session, frameworkId, acks, {
+        deadline: Date.now() + LEFTOVER_ACKS_MS,
+        now: Date.now,
+        pollMs: 100,
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      }).catch(() => undefined);
+    await acks.settled();
+    if (this.stopping) this.opts.log('stopped', { message: 'disconnected without teardown; the tasks keep running' });
+  }
+
+  /** Between rounds: acknowledge, and turn away offers (a round asks for them when it needs them). */
+  private async onIdleEvent(ev: SessionEvent, session: SchedulerSession, acks: Acknowledger): Promise<void> {
+    if (ev.kind === 'resubscribed') {
+      this.opts.log('resubscribed', {});
+      await session.reconcile([]).catch(() => undefined);
+      return;
+    }
+    if (ev.kind !== 'event') return;
+    const e = ev.event;
+    if (e.type === 'UPDATE' && e.update) acks.ack(session, e.update.status);
+    else if (e.type === 'OFFERS') {
+      const ids = (e.offers?.offers ?? []).map((o) => o.id.value);
+      if (ids.length > 0) await session.decline(ids, { refuse_seconds: 60 }).catch(() => undefined);
+      await session.suppress().catch(() => undefined);
+    }
+  }
+
+  /** Every event, whoever reads it: task states feed the per-instance bookkeeping. */
+  private observe(ev: SessionEvent): void {
+    if (ev.kind !== 'event' || ev.event.type !== 'UPDATE' || !ev.event.update) return;
+    this.onStatus(ev.event.update.status);
+  }
+
+  private onStatus(status: TaskStatus): void {
+    const v = this.instances.onStatus(status.task_id.value, status.state, this.now());
+    if (v.kind === 'none') return;
+    const base = {
+      instance: v.key,
+      task: status.task_id.value,
+      state: status.state,
+      ...(status.reason ? { reason: status.reason } : {}),
+      ...(status.message ? { message: status.message } : {}),
+    };
+    if (v.kind === 'down') {
+      this.setState({ ...this.state, caughtUp: false });
+      this.opts.log('instance-down', {
+        ...base,
+        failures: v.failures,
+        retryIn: `${(v.delayMs / 1000).toFixed(1)}s`,
+        retryAt: new Date(v.retryAt).toISOString(),
+      });
+    } else if (v.kind === 'finished') this.opts.log('job-finished', base);
+    else this.opts.log('gave-up', { ...base, failures: v.failures });
+  }
+
+  private async round(session: SchedulerSession, pump: EventPump, frameworkId: string): Promise<ApplyResult> {
+    const now = this.now();
+    for (const key of this.instances.due(now)) {
+      this.instances.relaunching(key);
+      this.opts.log('relaunch', { instance: key, restarts: this.instances.get(key)?.restarts ?? 0 });
+    }
+    const hold = this.instances.held(now);
+    const started = this.now();
+    const result = await runApply({
+      specs: this.specs,
+      framework: this.opts.framework,
+      prune: true,
+      allowEmpty: false,
+      wait: true,
+      planOnly: false,
+      timeoutMs: this.opts.roundTimeoutMs,
+      pendingTimeoutMs: this.opts.pendingTimeoutMs,
+      failoverTimeout: this.opts.failoverTimeout,
+      env: this.opts.env,
+      client: this.opts.client,
+      emit: (e) => this.onRoundEvent(e),
+      interrupted: this.opts.stop,
+      clock: clockReading(this.now),
+      attached: { session, pump, frameworkId },
+      hold,
+    });
+    const changed = result.plan?.items.filter((i) => i.action !== 'unchanged').length ?? 0;
+    if (changed > 0 || result.errors.length > 0)
+      this.opts.log('round', {
+        changes: changed,
+        ok: result.ok,
+        ms: this.now() - started,
+        ...(hold.size > 0 ? { waiting: [...hold].sort() } : {}),
+      });
+    for (const e of result.errors) this.opts.log('error', { code: e.code, message: e.message });
+    this.setState({
+      ...this.state,
+      caughtUp: result.ok && hold.size === 0 && this.instances.due(this.now()).length === 0,
+    });
+    return result;
+  }
+
+  private onRoundEvent(e: ApplyEvent): void {
+    switch (e.type) {
+      case 'instance': {
+        const v = e.view;
+        if (v.phase === 'launching' || v.phase === 'staging') this.instances.launched(v.taskId);
+        // Unchanged instances are the steady state: nothing to say.
+        if (v.action === 'unchanged') return;
+        if (!v.settled && v.phase !== 'launching' && v.phase !== 'killing') return;
+        this.opts.log('task', {
+          instance: v.key,
+          action: v.action,
+          phase: v.phase,
+          task: v.taskId,
+          ...(v.host ? { host: v.host } : {}),
+          ...(v.failure?.message ? { message: v.failure.message } : {}),
+          ...(v.failure?.state ? { state: v.failure.state } : {}),
+        });
+        return;
+      }
+      case 'warning':
+        this.opts.log('warning', { message: e.message });
+        return;
+      case 'note':
+        this.opts.log('note', { message: e.message });
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The manifests again: a valid set replaces the current one; an invalid one is reported and ignored. */
+  private async reloadSpecs(): Promise<boolean> {
+    const got = await this.opts.load();
+    if (!got.ok) {
+      this.opts.log('invalid-manifests', {
+        message: 'the edit is ignored; the last valid set keeps running',
+        report: got.report,
+      });
+      return false;
+    }
+    if (got.specs.length === 0) {
+      this.opts.log('invalid-manifests', {
+        message: 'no manifests found: ignored (the controller never deletes everything)',
+      });
+      return false;
+    }
+    const before = new Map(this.specs.map((s) => [s.spec.name, s.hash]));
+    const same = got.specs.length === before.size && got.specs.every((s) => before.get(s.spec.name) === s.hash);
+    if (same) return false;
+    this.specs = got.specs;
+    this.instances.setSpecs(got.specs);
+    this.opts.log('manifests-changed', { tasks: got.specs.map((s) => s.spec.name).sort() });
+    return true;
+  }
+
+  private setState(s: ControllerState): void {
+    this.state.leader = s.leader;
+    this.state.caughtUp = s.caughtUp;
+    if (s.frameworkId !== undefined) this.state.frameworkId = s.frameworkId;
+    this.opts.onState?.(this.state);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * What the controller knows of each desired task instance between apply rounds: which of
+ * its tasks are live (from every status update the session delivers, reconciliation
+ * answers included), how often it failed, and when it may be launched again. Pure and
+ * synchronous; the clock is passed in, so unit tests drive it with a fake one.
+ *
+ * Decisions:
+ *  - An instance is down when the update of its last live task is terminal. A service
+ *    (goal running) that goes down for any reason (failed, killed out of band, lost, gone)
+ *    is launched again once its backoff has passed; a job (goal finished) that finished is
+ *    never launched again, one that failed is retried at most `maxRetries` times.
+ *  - Only the planner launches, and it launches only instances without an active task, so
+ *    this never makes two live tasks for one instance: it only says which instances must
+ *    still wait (`held`), and when the next one is due (`nextDue`).
+ *  - An instance's failures start over when it had been running for `resetAfter`, or when
+ *    its spec changes (a new spec deserves a fresh start).
+ */
+import type { TaskState } from '../mesos/types.js';
+import type { LoadedSpec } from '../model/spec.js';
+import { isTerminal } from '../model/states.js';
+
+/** The per-instance backoff (src/controller/backoff.ts, per spec.restart). */
+export interface BackoffPolicy {
+  /** ms to wait before attempt `failures + 1`, after `failures` failures in a row (≥ 1). */
+  delayMs(failures: number): number;
+  /** ms of running after which the failure count starts over. */
+  resetAfterMs: number;
+  /** Relaunches allowed after failures; undefined: no limit. */
+  maxRetries?: number;
+}
+
+export interface InstanceState {
+  key: string;
+  /** Task ids of this instance not yet terminal. */
+  live: Set<string>;
+  /** Failures in a row (the backoff's exponent). */
+  failures: number;
+  /** Launches after a failure, since this controller started (shown by get and /metrics). */
+  restarts: number;
+  /** ms: not before this may the instance be launched again. */
+  nextAt?: number;
+  /** ms: when its current task was last seen TASK_RUNNING. */
+  runningSince?: number;
+  /** A job that finished, or ran out of retries: never launched again (for this spec). */
+  done?: 'finished' | 'gave-up';
+  /** The spec hash these counts belong to. */
+  hash: string;
+  lastState?: TaskState;
+  /** The task whose end was counted last. */
+  lastEnded?: string;
+}
+
+export type Verdict =
+  | { kind: 'none' }
+  | { kind: 'down'; key: string; retryAt: number; failures: number; delayMs: number }
+  | { kind: 'finished'; key: string }
+  | { kind: 'gave-up'; key: string; failures: number };
+
+/** `name.instance.hash[.attempt]` → `name/instance` (names are DNS labels: no dots). */
+export function instanceOfTaskId(taskId: string): string | undefined {
+  const m = /^([a-z0-9][-a-z0-9]*)\.(0|[1-9][0-9]*)\.[^.]+(\.[1-9][0-9]*)?$/.exec(taskId);
+  return m ? `${m[1]}/${m[2]}` : undefined;
+}
+
+export class Instances {
+  private readonly byKey = new Map<string, InstanceState>();
+  private specs = new Map<string, { loaded: LoadedSpec; policy: BackoffPolicy }>();
+
+  constructor(private readonly policyOf: (loaded: LoadedSpec) => BackoffPolicy) {}
+
+  /** The desired set changed: instances of changed specs start over, removed ones are forgotten. */
+  setSpecs(specs: readonly LoadedSpec[]): void {
+    this.specs = new Map(specs.map((s) => [s.spec.name, { loaded: s, policy: this.policyOf(s) }]));
+    for (const [key, st] of this.byKey) {
+      const d = this.desired(key);
+      if (d === undefined) {
+        if (st.live.size === 0) this.byKey.delete(key);
+      } else if (d.loaded.hash !== st.hash) {
+        this.byKey.set(key, { ...fresh(key, d.loaded.hash), live: st.live });
+      }
+    }
+  }
+
+  get(key: string): InstanceState | undefined {
+    return this.byKey.get(key);
+  }
+
+  all(): IterableIterator<InstanceState> {
+    return this.byKey.values();
+  }
+
+  /** A status update (or reconciliation answer) for `taskId`, at `now`. */
+  onStatus(taskId: string, state: TaskState, now: number): Verdict {
+    const key = instanceOfTaskId(taskId);
+    if (key === undefined) return { kind: 'none' };
+    const d = this.desired(key);
+    let st = this.byKey.get(key);
+    if (st === undefined) {
+      if (d === undefined && isTerminal(state)) return { kind: 'none' };
+      st = fresh(key, d?.loaded.hash ?? '');
+      this.byKey.set(key, st);
+    }
+    st.lastState = state;
+    if (!isTerminal(state)) {
+      st.live.add(taskId);
+      if (state === 'TASK_RUNNING' && st.runningSince === undefined) st.runningSince = now;
+      return { kind: 'none' };
+    }
+    st.live.delete(taskId);
+    // A repeated terminal update (an agent's retry, a reconciliation answer) counts once.
+    if (d === undefined || st.live.size > 0 || st.lastEnded === taskId) return { kind: 'none' };
+    st.lastEnded = taskId;
+    const ranFor = st.runningSince === undefined ? 0 : now - st.runningSince;
+    delete st.runningSince;
+    if (d.loaded.spec.goal === 'finished' && state === 'TASK_FINISHED') {
+      st.done = 'finished';
+      return { kind: 'finished', key };
+    }
+    if (ranFor >= d.policy.resetAfterMs) st.failures = 0;
+    st.failures += 1;
+    const max = d.policy.maxRetries;
+    if (max !== undefined && st.failures > max) {
+      st.done = 'gave-up';
+      return { kind: 'gave-up', key, failures: st.failures };
+    }
+    const delayMs = d.policy.delayMs(st.failures);
+    st.nextAt = now + delayMs;
+    return { kind: 'down', key, retryAt: st.nextAt, failures: st.failures, delayMs };
+  }
+
+  /** A round launched `taskId`: live before its first update comes. */
+  launched(taskId: string): void {
+    const key = instanceOfTaskId(taskId);
+    const d = key === undefined ? undefined : this.desired(key);
+    if (key === undefined || d === undefined) return;
+    let st = this.byKey.get(key);
+    if (st === undefined) {
+      st = fresh(key, d.loaded.hash);
+      this.byKey.set(key, st);
+    }
+    st.live.add(taskId);
+  }
+
+  /** A round is about to launch `key` again after a failure. */
+  relaunching(key: string): void {
+    const st = this.byKey.get(key);
+    if (st?.nextAt !== undefined) {
+      st.restarts += 1;
+      delete st.nextAt;
+    }
+  }
+
+  /** Instances whose launch must wait at `now`: in backoff, or a job that is done for good. */
+  held(now: number): Set<string> {
+    const out = new Set<string>();
+    for (const st of this.byKey.values()) {
+      if (st.done === 'gave-up' || (st.nextAt !== undefined && st.nextAt > now)) out.add(st.key);
+    }
+    return out;
+  }
+
+  /** Keys whose backoff has passed and that wait for a round to launch them. */
+  due(now: number): string[] {
+    const out: string[] = [];
+    for (const st of this.byKey.values())
+      if (st.nextAt !== undefined && st.nextAt <= now && st.live.size === 0 && st.done === undefined) out.push(st.key);
+    return out;
+  }
+
+  /** The earliest retry still ahead, if any. */
+  nextDue(now: number): number | undefined {
+    let next: number | undefined;
+    for (const st of this.byKey.values())
+      if (st.nextAt !== undefined && st.nextAt > now && st.done === undefined)
+        next = Math.min(next ?? st.nextAt, st.nextAt);
+    return next;
+  }
+
+  private desired(key: string): { loaded: LoadedSpec; policy: BackoffPolicy } | undefined {
+    const slash = key.lastIndexOf('/');
+    const d = this.specs.get(key.slice(0, slash));
+    return d && Number(key.slice(slash + 1)) < d.loaded.spec.instances ? d : undefined;
+  }
+}
+
+function fresh(key: string, hash: string): InstanceState {
+  return { key, live: new Set(), failures: 0, restarts: 0, hash };
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { Acknowledger } from '../../../src/apply/acks.js';
+import type { StreamHead } from '../../../src/apply/cluster.js';
+import { acknowledgePending } from '../../../src/apply/pending-acks.js';
+import type { OperatorClient } from '../../../src/mesos/operator.js';
+import type { SchedulerSession } from '../../../src/mesos/scheduler.js';
+import type { TaskState, TaskStatus } from '../../../src/mesos/types.js';
+
+const head = (id: string, uuid: string, forwarded: TaskState, latest: TaskState = forwarded): StreamHead => ({
+  task_id: { value: id },
+  framework_id: { value: 'fw' },
+  agent_id: { value: 'a1' },
+  state: latest,
+  status_update_state: forwarded,
+  status_update_uuid: uuid,
+});
+
+/** The master's GET_TASKS, one answer per read (the last one repeats), counting the reads. */
+function master(...answers: StreamHead[][]) {
+  let reads = 0;
+  const operator = {
+    getTasks: async () => ({ tasks: answers[Math.min(reads++, answers.length - 1)] }),
+  } as unknown as OperatorClient;
+  return { operator, reads: () => reads };
+}
+
+function session() {
+  const acked: string[] = [];
+  const s = {
+    acknowledgeUpdate: async (st: TaskStatus) => {
+      acked.push(`${st.task_id.value}:${st.uuid}`);
+      return true;
+    },
+  } as unknown as SchedulerSession;
+  return { s, acked };
+}
+
+const opts = { deadline: Number.POSITIVE_INFINITY, now: () => 0, pollMs: 1, sleep: async () => undefined };
+
+describe('acknowledgePending', () => {
+  it('a run that changed nothing starts from its first read: one GET_TASKS, each head acknowledged once', async () => {
+    const first = [head('t1', 'u1', 'TASK_RUNNING'), head('t2', 'u2', 'TASK_RUNNING')];
+    const m = master(first);
+    const { s, acked } = session();
+    const sent = await acknowledgePending(m.operator, s, 'fw', new Acknowledger(() => undefined), {
+      ...opts,
+      firstRead: first,
+    });
+    expect(sent).toBe(2);
+    expect(acked).toEqual(['t1:u1', 't2:u2']);
+    // The second look (did an acknowledgement let a queued update through?) is the only read.
+    expect(m.reads()).toBe(1);
+  });
+
+  it('reads again while updates are queued behind the forwarded one, and acknowledges each head once', async () => {
+    const m = master(
+      [head('t1', 'u1', 'TASK_STARTING', 'TASK_RUNNING')],
+      [head('t1', 'u2', 'TASK_RUNNING')],
+      [head('t1', 'u2', 'TASK_RUNNING')],
+    );
+    const { s, acked } = session();
+    await acknowledgePending(m.operator, s, 'fw', new Acknowledger(() => undefined), opts);
+    expect(acked).toEqual(['t1:u1', 't1:u2']);
+    expect(m.reads()).toBe(3);
+  });
+});

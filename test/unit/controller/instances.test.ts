@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { instanceOfTaskId, Instances, type BackoffPolicy } from '../../../src/controller/instances.js';
+import { makePlan } from '../../../src/plan/plan.js';
+import { HASH, HASH2, loaded } from '../plan/builders.js';
+
+const T0 = 1_800_000_000_000;
+const policy: BackoffPolicy = {
+  delayMs: (n) => Math.min(300_000, 1000 * 2 ** (n - 1)),
+  resetAfterMs: 600_000,
+};
+const jobPolicy: BackoffPolicy = { ...policy, maxRetries: 1 };
+
+function instances(...specs: ReturnType<typeof loaded>[]) {
+  const i = new Instances((s) => (s.spec.goal === 'finished' ? jobPolicy : policy));
+  i.setSpecs(specs);
+  return i;
+}
+
+describe('controller instances', () => {
+  it('reads name/instance from task ids, attempts included', () => {
+    expect(instanceOfTaskId(`web.0.${HASH}`)).toBe('web/0');
+    expect(instanceOfTaskId(`web-2.12.${HASH}.3`)).toBe('web-2/12');
+    expect(instanceOfTaskId('not-ours')).toBeUndefined();
+  });
+
+  it('a service that goes down waits 1s, 2s, 4s (doubling) before each relaunch, then is due', () => {
+    const i = instances(loaded('web'));
+    let now = T0;
+    const waits: number[] = [];
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const id = attempt === 0 ? `web.0.${HASH}` : `web.0.${HASH}.${attempt}`;
+      i.launched(id);
+      i.onStatus(id, 'TASK_RUNNING', now);
+      now += 500;
+      const v = i.onStatus(id, 'TASK_FAILED', now);
+      expect(v.kind).toBe('down');
+      if (v.kind === 'down') waits.push(v.delayMs);
+      expect(i.held(now).has('web/0')).toBe(true);
+      expect(i.due(now)).toEqual([]);
+      now = i.nextDue(now) as number;
+      expect(i.due(now)).toEqual(['web/0']);
+      expect(i.held(now).has('web/0')).toBe(false);
+      i.relaunching('web/0');
+    }
+    expect(waits).toEqual([1000, 2000, 4000, 8000]);
+    expect(i.get('web/0')?.restarts).toBe(4);
+  });
+
+  it('the backoff caps at 5 minutes and starts over after 10 minutes of running', () => {
+    const i = instances(loaded('web'));
+    let now = T0;
+    let last = 0;
+    for (let n = 0; n < 12; n++) {
+      const id = `web.0.${HASH}.${n + 1}`;
+      i.launched(id);
+      now += 10;
+      const v = i.onStatus(id, 'TASK_FAILED', now);
+      if (v.kind === 'down') last = v.delayMs;
+    }
+    expect(last).toBe(300_000);
+    const id = `web.0.${HASH}.99`;
+    i.onStatus(id, 'TASK_RUNNING', now);
+    now += 600_000;
+    const v = i.onStatus(id, 'TASK_FAILED', now);
+    expect(v).toMatchObject({ kind: 'down', failures: 1, delayMs: 1000 });
+  });
+
+  it('a task killed while its successor runs (a replace) is no failure; a repeated terminal update counts once', () => {
+    const i = instances(loaded('web'));
+    i.onStatus(`web.0.${HASH}`, 'TASK_RUNNING', T0);
+    i.onStatus(`web.0.${HASH2}`, 'TASK_RUNNING', T0 + 1);
+    expect(i.onStatus(`web.0.${HASH}`, 'TASK_KILLED', T0 + 2).kind).toBe('none');
+    expect(i.onStatus(`web.0.${HASH2}`, 'TASK_LOST', T0 + 3).kind).toBe('down');
+    expect(i.onStatus(`web.0.${HASH2}`, 'TASK_LOST', T0 + 4).kind).toBe('none');
+    expect(i.get('web/0')?.failures).toBe(1);
+  });
+
+  it('a job that finished is done; one that failed is retried maxRetries times, then given up (held)', () => {
+    const i = instances(loaded('batch', { goal: 'finished' }), loaded('once', { goal: 'finished', instances: 1 }));
+    expect(i.onStatus(`once.0.${HASH}`, 'TASK_FINISHED', T0)).toEqual({ kind: 'finished', key: 'once/0' });
+    expect(i.onStatus(`batch.0.${HASH}`, 'TASK_FAILED', T0).kind).toBe('down');
+    i.relaunching('batch/0');
+    expect(i.onStatus(`batch.0.${HASH}.1`, 'TASK_FAILED', T0 + 5000)).toMatchObject({ kind: 'gave-up', failures: 2 });
+    expect(i.held(T0 + 10 ** 9).has('batch/0')).toBe(true);
+    // A changed spec starts over.
+    i.setSpecs([loaded('batch', { goal: 'finished' }, HASH2)]);
+    expect(i.held(T0).has('batch/0')).toBe(false);
+  });
+
+  it('tasks of instances no manifest wants (scaled down, pruned) are not relaunched', () => {
+    const i = instances(loaded('web', { instances: 1 }));
+    expect(i.onStatus(`web.3.${HASH}`, 'TASK_FAILED', T0).kind).toBe('none');
+    expect(i.onStatus(`gone.0.${HASH}`, 'TASK_FAILED', T0).kind).toBe('none');
+  });
+
+  it('the planner leaves held instances out and plans the rest', () => {
+    const specs = [loaded('web', { instances: 2 })];
+    const plan = makePlan({
+      specs,
+      observed: [],
+      offers: [],
+      agents: [],
+      prune: true,
+      framework: 'f',
+      hold: new Set(['web/1']),
+    });
+    expect(plan.items.map((x) => `${x.action} ${x.name}/${x.instance}`)).toEqual(['create web/0']);
+  });
+});
