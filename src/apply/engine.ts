@@ -13,6 +13,8 @@
  *    the framework, and a run failed over by a racing one goes back to waiting and then
  *    applies again from a fresh plan (lease-machine.ts says why that loses no ACCEPT);
  *  - plan and --dry-run never come here: plan-only.ts reads, and never subscribes.
+ * With `attached` (the controller) it runs one round on a subscription the caller holds,
+ * and leaves it open (lifecycle.ts's endRound instead of leave).
  */
 import { SchedulerSession } from '../mesos/scheduler.js';
 import type { OperatorFramework } from '../mesos/types.js';

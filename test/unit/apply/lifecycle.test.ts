@@ -124,6 +124,30 @@ describe('RunLifecycle on a fake clock', () => {
     expect(life.offers.size).toBe(0);
   });
 
+  it('between rounds, idle acknowledges, hands every update to onUpdate, and returns at `until`', async () => {
+    const clock = new FakeClock();
+    const events = new FakeEvents(clock);
+    const session = new FakeScheduler(clock);
+    const heard: string[] = [];
+    const life = new RunLifecycle({
+      session,
+      events,
+      frameworkId: 'fw',
+      operator: {} as never,
+      emit: () => undefined,
+      clock,
+      onUpdate: (s) => heard.push(`${s.task_id.value} ${s.state}`),
+    });
+    const { round } = killRound(life);
+    events.push(update('other.0.y', 'TASK_FAILED'), 1000);
+    const start = clock.now();
+    expect(await life.idle(round, start + 5000)).toBe('timeout');
+    expect(clock.now() - start).toBeGreaterThanOrEqual(5000);
+    expect(heard).toEqual(['other.0.y TASK_FAILED']);
+    expect(session.of('ack')).toHaveLength(1);
+    expect(session.of('kill')).toHaveLength(0);
+  });
+
   it('leaving acknowledges the updates still queued, suppresses and closes', async () => {
     const { events, session, life } = setup();
     events.push(update('other.0.y', 'TASK_RUNNING'));
