@@ -8,6 +8,7 @@
  * the same TaskInfos on a fresh cluster of the same shape.
  *
  *   npm run bench -- scale [--quick] [--agents N] [--sizes 1000,3000,10000]
+ *   MA_BENCH_CPU_PROF=/tmp/prof npm run bench -- scale --sizes 10000   # + a CPU profile per CLI run
  *
  * --quick: 200 agents, 500/1,000/2,000 tasks (a few minutes on a loaded machine).
  * Figures per step, from the CLI child (bench/support/cli-child.ts): wall_s (spawn → exit;

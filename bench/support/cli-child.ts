@@ -46,7 +46,10 @@ let runs = 0;
 export function runCli(dir: string, args: string[]): Promise<CliRun> {
   const usageFile = join(dir, `usage-${++runs}.json`);
   const startedAt = performance.now();
-  const child = spawn(process.execPath, ['--require', join(dir, 'usage.cjs'), bin, ...args], {
+  // MA_BENCH_CPU_PROF=DIR: a V8 CPU profile of every CLI run in DIR (open it in Chrome's DevTools).
+  const prof = process.env.MA_BENCH_CPU_PROF;
+  const profArgs = prof ? ['--cpu-prof', '--cpu-prof-dir', prof, '--cpu-prof-name', `cli-${runs}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profArgs, '--require', join(dir, 'usage.cjs'), bin, ...args], {
     cwd: dir,
     env: { ...process.env, NO_COLOR: '1', MA_BENCH_USAGE_FILE: usageFile },
     stdio: ['ignore', 'pipe', 'pipe'],

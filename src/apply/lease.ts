@@ -179,7 +179,15 @@ export class LeaseKeeper {
         return undefined;
       case 'held': {
         const session = this.session!;
-        const out: LeaseOutcome = { kind: 'held', session, sub: session.subscription! };
+        const sub = session.subscription;
+        if (sub === undefined) {
+          // The session closed between its SUBSCRIBED and now (the stream's next event was unusable).
+          await session.destroy().catch(() => undefined);
+          this.session = undefined;
+          const why = session.closedBy ?? new MesosError('MA_ERR_CLOSED', 'The subscription ended as soon as it began');
+          return { kind: 'failed', error: errorOf(why) };
+        }
+        const out: LeaseOutcome = { kind: 'held', session, sub };
         if (this.existing) out.existing = this.existing;
         return out;
       }

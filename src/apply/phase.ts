@@ -56,9 +56,22 @@ export function failureOf(status: TaskStatus, goal: Goal): Failure {
   if (status.healthy !== undefined) failure.healthy = status.healthy;
   if (status.agent_id) failure.agentId = status.agent_id.value;
   let message = status.message;
+  // Mesos's built-in executors mark the terminal update of a task they killed for failing its
+  // health check with `healthy: false`; their message only tells the signal.
+  if (status.state === 'TASK_KILLED' && status.healthy === false) {
+    message = `unhealthy: killed by its executor after failing its health check${message ? ` (${message})` : ''}; the check's output is in the sandbox stderr`;
+  }
   if (status.state === 'TASK_FINISHED' && goal === 'running') {
     message = `${message ?? 'the command exited'}; a service (goal: running) must keep running — use goal: finished for a job`;
   }
   if (message !== undefined) failure.message = message;
   return failure;
+}
+
+/** Why an instance still open at the run's deadline was not done, by how far it had come. */
+export function atDeadline(phase: Phase, hasHealthCheck: boolean): string {
+  if (hasHealthCheck && phase === 'unhealthy')
+    return 'running but unhealthy at the deadline: its health check had not passed';
+  if (hasHealthCheck && phase === 'running') return 'running, but its health check had not passed yet at the deadline';
+  return `still ${phase} at the deadline`;
 }

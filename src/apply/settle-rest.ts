@@ -4,6 +4,7 @@
  * tracker keeps the verdicts already given: only open records change.
  */
 import type { Emit, ReportError } from './events.js';
+import { atDeadline } from './phase.js';
 import { UNREACHABLE_KILL, type Tracker } from './tracker.js';
 
 /** The deadline passed ('timed-out') or the run stopped on an error ('failed'). */
@@ -14,7 +15,7 @@ export function failOpen(tracker: Tracker, emit: Emit, errors: ReportError[], ph
       state: launch.view.state,
       message:
         phase === 'timed-out'
-          ? `still ${launch.view.phase} at the deadline`
+          ? atDeadline(launch.view.phase, launch.loaded.spec.healthCheck !== undefined)
           : 'the run stopped before this task was done',
       fit: launch.lastFit,
     };

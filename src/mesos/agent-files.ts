@@ -19,6 +19,7 @@ import {
   type TlsOptions,
 } from './http.js';
 import type { ProxySettings } from './proxy-env.js';
+import { checkFilesAnswer } from './shapes.js';
 import { Connections, type Dispatcher } from './transport.js';
 import type { FileInfo, FileRead, OperatorAgent } from './types.js';
 
@@ -164,11 +165,14 @@ export class AgentFilesClient {
       });
     if (res.statusCode !== 200)
       throw errorFromStatus(res.statusCode, body.toString('utf8'), `Agent ${endpoint} ${query.path}`, url);
+    let value: unknown;
     try {
-      return JSON.parse(encoding === 'latin1' ? body.toString('latin1') : body.toString('utf8')) as T;
+      value = JSON.parse(encoding === 'latin1' ? body.toString('latin1') : body.toString('utf8'));
     } catch (err) {
       throw new MesosError('MA_ERR_BAD_RESPONSE', `Agent ${endpoint}: not valid JSON`, { url, cause: err });
     }
+    checkFilesAnswer(endpoint, url, value);
+    return value as T;
   }
 }
 

@@ -146,7 +146,7 @@ export function errorFromStatus(status: number, body: string, what: string, url?
   const text = body.trim();
   const notMaster = notAMaster(status, text, url);
   if (notMaster) return notMaster;
-  const suffix = text ? `: ${text}` : '';
+  const suffix = text ? `: ${oneLine(text)}` : '';
   const init = { status, body, url };
   switch (status) {
     case 400:
@@ -174,6 +174,18 @@ export function errorFromStatus(status: number, body: string, what: string, url?
     default:
       return new MesosError('MA_ERR_HTTP', `${what} failed with HTTP ${status}${suffix}`, init);
   }
+}
+
+/** The longest part of a master's answer quoted in a message (the whole body stays in `body`). */
+const QUOTED_MAX = 300;
+
+/**
+ * A master's or proxy's text as one line of a message: a proxy's page or an echo of the
+ * request must not spread an error over the screen. Whitespace runs become one space.
+ */
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > QUOTED_MAX ? `${flat.slice(0, QUOTED_MAX - 1)}…` : flat;
 }
 
 /**

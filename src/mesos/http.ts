@@ -118,8 +118,20 @@ export function defaultWarn(message: string): void {
   process.emitWarning(message, { code: 'MA_WARN_INSECURE_TLS' });
 }
 
-/** The default limit of readBuffer: the largest answer (GET_STATE of a big cluster) we take. */
-export const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+/**
+ * The one cap on an answer's size, shared by every HTTP read (operator calls, the agents'
+ * /files, the scheduler's calls and each record of its event stream): 64 MiB, which holds
+ * GET_TASKS of tens of thousands of tasks, and keeps a hostile or broken answer from
+ * growing the process past a few hundred MB (one is refused at about 64 MiB read).
+ * MESOS_APPLY_MAX_ANSWER_MB raises it for a cluster whose answers are larger.
+ */
+export const DEFAULT_MAX_ANSWER_MB = 64;
+
+/** The cap in bytes, from MESOS_APPLY_MAX_ANSWER_MB (a positive whole number of MiB) or the default. */
+export function maxAnswerBytes(env: Record<string, string | undefined> = process.env): number {
+  const mb = Number(env.MESOS_APPLY_MAX_ANSWER_MB);
+  return (Number.isSafeInteger(mb) && mb > 0 ? mb : DEFAULT_MAX_ANSWER_MB) * 1024 * 1024;
+}
 
 /** An answer as readBuffer needs it. */
 export interface Answer {
@@ -129,11 +141,19 @@ export interface Answer {
   url: string;
 }
 
-/** Read a whole body, at most `limitBytes` of it (see the file comment). */
-export async function readBuffer(res: Answer, limitBytes = MAX_RESPONSE_BYTES): Promise<Buffer> {
+function sizeWords(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : `${bytes} bytes`;
+}
+
+/**
+ * Read a whole body, at most `limitBytes` of it (see the file comment). An announced length
+ * is allocated once and filled, so an answer is held once, not twice (parts and their concat).
+ */
+export async function readBuffer(res: Answer, limitBytes = maxAnswerBytes()): Promise<Buffer> {
   const tooLarge = (): MesosError =>
-    new MesosError('MA_ERR_BAD_RESPONSE', `The answer of ${res.url} is larger than ${limitBytes} bytes`, {
+    new MesosError('MA_ERR_BAD_RESPONSE', `The answer of ${res.url} is larger than ${sizeWords(limitBytes)}`, {
       url: res.url,
+      hint: 'A Mesos master does not answer this much: check --master. For a cluster that large, raise MESOS_APPLY_MAX_ANSWER_MB.',
     });
   const announced = Number(res.headers['content-length']);
   if (announced > limitBytes) {
@@ -141,18 +161,24 @@ export async function readBuffer(res: Answer, limitBytes = MAX_RESPONSE_BYTES): 
     res.body.destroy(error);
     throw error;
   }
+  const whole = Number.isSafeInteger(announced) && announced > 0 ? Buffer.allocUnsafe(announced) : undefined;
   const parts: Buffer[] = [];
   let total = 0;
   try {
     for await (const chunk of res.body) {
+      if (total + chunk.byteLength > limitBytes) throw tooLarge(); // leaving the loop destroys the body and its connection
+      if (whole !== undefined && total + chunk.byteLength <= whole.length) whole.set(chunk, total);
+      else parts.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       total += chunk.byteLength;
-      if (total > limitBytes) throw tooLarge(); // leaving the loop destroys the body and its connection
-      parts.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     }
   } catch (err) {
     throw transportError(err, { url: res.url, phase: 'body' });
   }
-  return Buffer.concat(parts, total);
+  if (whole !== undefined && parts.length === 0) return whole.subarray(0, total);
+  return Buffer.concat(
+    whole === undefined ? parts : [whole.subarray(0, Math.min(total, whole.length)), ...parts],
+    total,
+  );
 }
 
 export async function readText(res: Answer, limitBytes?: number): Promise<string> {

@@ -128,6 +128,11 @@ export class SchedulerSession {
     return this.current;
   }
 
+  /** Why the session closed (undefined while open, or when closed on request). */
+  get closedBy(): MesosError | undefined {
+    return this.state.name === 'CLOSED' ? this.state.error : undefined;
+  }
+
   accept(offerIds: string[], operations: Operation[], filters?: Filters): Promise<void> {
     return this.send(acceptCall(offerIds, operations, filters), this.epoch);
   }
@@ -284,7 +289,7 @@ export class SchedulerSession {
           this.dispatch({ type: 'connect_failed', gen, error, retryable });
         },
         event: (event) => this.dispatch({ type: 'event', gen, event }),
-        ended: (error) => this.dispatch({ type: 'stream_ended', gen, error }),
+        ended: (error, final) => this.dispatch({ type: 'stream_ended', gen, error, final }),
       },
       this.opts.maxRecordBytes,
     );

@@ -61,7 +61,8 @@ export type SessionInput =
   | { type: 'connected'; gen: number; streamId: string; leaderUrl: string }
   | { type: 'connect_failed'; gen: number; error: MesosError; retryable: boolean }
   | { type: 'event'; gen: number; event: Event }
-  | { type: 'stream_ended'; gen: number; error?: MesosError }
+  /** `final`: the stream carried what no Mesos master sends; another subscription would too. */
+  | { type: 'stream_ended'; gen: number; error?: MesosError; final?: boolean }
   | { type: 'heartbeat_timeout'; gen: number }
   /** A call found the leader gone (unreachable, or a new leader that does not know us). */
   | { type: 'leader_lost'; gen: number; error: MesosError }
@@ -159,6 +160,7 @@ function onSubscribing(
       }
       return same(state); // nothing but SUBSCRIBED or ERROR can come first
     case 'stream_ended':
+      if (input.final) return fail(state, input.error, drop);
       return retry(state, input.error ?? ended('before SUBSCRIBED'), cfg, drop);
     case 'heartbeat_timeout':
       return retry(state, silence(cfg.defaultHeartbeatSeconds, cfg), cfg, drop);
@@ -209,6 +211,7 @@ function onSubscribed(
     }
     case 'stream_ended':
       if (state.tearingDown) return fail(state, undefined, dropStream(state.gen)); // TEARDOWN closes the stream (§2.9)
+      if (input.final) return fail(state, input.error, dropStream(state.gen));
       return retry(state, input.error ?? ended('while subscribed'), cfg, dropStream(state.gen));
     case 'heartbeat_timeout':
       return retry(state, silence(seconds, cfg), cfg, dropStream(state.gen));

@@ -92,6 +92,115 @@ const CHECKS: Record<string, (payload: Record<string, Json>, path: string) => vo
   },
 };
 
+// ---------------------------------------------------------------------------------------
+// Scheduler events and agent /files answers
+
+function number(v: Json, path: string): void {
+  if (typeof v !== 'number') fail(path, 'a number', v);
+}
+
+function optional(o: Record<string, Json>, key: string, path: string, check: (v: Json, p: string) => void): void {
+  if (o[key] !== undefined) check(o[key], `${path}.${key}`);
+}
+
+function resource(v: Json, path: string): void {
+  const r = object(v, path);
+  string(r.name, `${path}.name`);
+  optional(r, 'scalar', path, (x, p) => number(object(x, p).value, `${p}.value`));
+  optional(r, 'ranges', path, (x, p) =>
+    list(object(x, p), 'range', p, (g, gp) => {
+      const range = object(g, gp);
+      number(range.begin, `${gp}.begin`);
+      number(range.end, `${gp}.end`);
+    }),
+  );
+  optional(r, 'set', path, (x, p) => list(object(x, p), 'item', p, string));
+  if (r.reservations !== undefined) list(r, 'reservations', path, object);
+}
+
+function offer(v: Json, path: string): void {
+  const o = object(v, path);
+  id(o.id, `${path}.id`);
+  id(o.agent_id, `${path}.agent_id`);
+  string(o.hostname, `${path}.hostname`);
+  if (o.resources !== undefined) list(o, 'resources', path, resource);
+  if (o.attributes !== undefined) list(o, 'attributes', path, (a, p) => string(object(a, p).name, `${p}.name`));
+}
+
+function taskStatus(v: Json, path: string): void {
+  const s = object(v, path);
+  id(s.task_id, `${path}.task_id`);
+  string(s.state, `${path}.state`);
+  optional(s, 'agent_id', path, id);
+  optional(s, 'uuid', path, string);
+  optional(s, 'message', path, string);
+  optional(s, 'reason', path, string);
+}
+
+/** Per event type, what the engine reads of it; other types pass as they are. */
+const EVENT_CHECKS: Record<string, (e: Record<string, Json>) => void> = {
+  SUBSCRIBED: (e) => {
+    const sub = object(e.subscribed, 'subscribed');
+    id(sub.framework_id, 'subscribed.framework_id');
+    optional(sub, 'heartbeat_interval_seconds', 'subscribed', number);
+  },
+  OFFERS: (e) => list(object(e.offers, 'offers'), 'offers', 'offers', offer),
+  INVERSE_OFFERS: (e) =>
+    list(object(e.inverse_offers, 'inverse_offers'), 'inverse_offers', 'inverse_offers', (x, p) =>
+      id(object(x, p).id, `${p}.id`),
+    ),
+  RESCIND: (e) => id(object(e.rescind, 'rescind').offer_id, 'rescind.offer_id'),
+  RESCIND_INVERSE_OFFER: (e) =>
+    id(
+      object(e.rescind_inverse_offer, 'rescind_inverse_offer').inverse_offer_id,
+      'rescind_inverse_offer.inverse_offer_id',
+    ),
+  UPDATE: (e) => taskStatus(object(e.update, 'update').status, 'update.status'),
+  FAILURE: (e) => {
+    const f = object(e.failure, 'failure');
+    optional(f, 'agent_id', 'failure', id);
+    optional(f, 'executor_id', 'failure', id);
+    optional(f, 'status', 'failure', number);
+  },
+  ERROR: (e) => string(object(e.error, 'error').message, 'error.message'),
+};
+
+/** A scheduler event checked before the session or the engine reads it; MA_ERR_BAD_RESPONSE names the field. */
+export function checkEvent(event: Json): void {
+  try {
+    const e = object(event, 'event');
+    string(e.type, 'event.type');
+    EVENT_CHECKS[e.type as string]?.(e);
+  } catch (err) {
+    if (!(err instanceof ShapeError)) throw err;
+    throw new MesosError('MA_ERR_BAD_RESPONSE', `Scheduler event: not what a Mesos master sends (${err.message})`);
+  }
+}
+
+/** What the agents' /files endpoints answer (mesos-protocol §12), checked as the events are. */
+const FILES_CHECKS: Record<string, (v: Json) => void> = {
+  '/files/read': (v) => {
+    const r = object(v, 'read');
+    number(r.offset, 'read.offset');
+    optional(r, 'data', 'read', string);
+  },
+  '/files/browse': (v) => {
+    if (!Array.isArray(v)) fail('browse', 'an array', v);
+    for (const [i, f] of v.entries()) string(object(f, `browse[${i}]`).path, `browse[${i}].path`);
+  },
+};
+
+export function checkFilesAnswer(endpoint: string, url: string, v: Json): void {
+  try {
+    FILES_CHECKS[endpoint]?.(v);
+  } catch (err) {
+    if (!(err instanceof ShapeError)) throw err;
+    throw new MesosError('MA_ERR_BAD_RESPONSE', `Agent ${endpoint}: not what a Mesos agent sends (${err.message})`, {
+      url,
+    });
+  }
+}
+
 /**
  * Checks (and fills the omitted lists of) the payload `key` of an operator answer; throws
  * MA_ERR_BAD_RESPONSE naming the wrong field. Payloads without a check pass as they are.

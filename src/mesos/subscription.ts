@@ -11,10 +11,11 @@
  */
 import { CONTENT_TYPE } from './calls.js';
 import { MesosError, errorFromStatus } from './errors.js';
-import { readText } from './http.js';
+import { maxAnswerBytes, readText } from './http.js';
 import { parseMesosJsonOr } from './json64.js';
 import { headerValue, type MasterHttpResponse, type MasterSet } from './masters.js';
 import { RecordIODecoder } from './recordio.js';
+import { checkEvent } from './shapes.js';
 import type { ResponseBody } from './transport.js';
 import { transportError } from './transport-errors.js';
 import type { Event } from './types.js';
@@ -30,8 +31,12 @@ export interface SubscriptionCallbacks {
   /** SUBSCRIBE did not open a stream. */
   failed(error: MesosError, retryable: boolean): void;
   event(event: Event): void;
-  /** The stream ended (EOF, reset, corrupt RecordIO). Not called after abort(). */
-  ended(error?: MesosError): void;
+  /**
+   * The stream ended (EOF, reset, corrupt RecordIO). `final`: what came cannot be from a
+   * Mesos master (bytes that are not RecordIO, an event that is not JSON or of the wrong
+   * shape), so subscribing again would get the same. Not called after abort().
+   */
+  ended(error?: MesosError, final?: boolean): void;
 }
 
 export interface Subscription {
@@ -93,16 +98,24 @@ export function openSubscription(
   }
 
   async function pump(body: ResponseBody, url: string): Promise<void> {
-    const decoder = new RecordIODecoder({ maxRecordBytes });
+    const decoder = new RecordIODecoder({ maxRecordBytes: maxRecordBytes ?? maxAnswerBytes() });
     const emit = (buf: Buffer, start: number, end: number): void => {
-      if (!controller.signal.aborted)
-        cb.event(parseMesosJsonOr<Event>(buf.toString('utf8', start, end), 'Scheduler event'));
+      if (controller.signal.aborted) return;
+      const event = parseMesosJsonOr<Event>(buf.toString('utf8', start, end), 'Scheduler event');
+      checkEvent(event);
+      cb.event(event);
     };
     let error: MesosError | undefined;
+    let final = false;
     try {
       for await (const chunk of body as AsyncIterable<Buffer>) {
         if (controller.signal.aborted) break;
-        decoder.pushRanges(chunk, emit);
+        try {
+          decoder.pushRanges(chunk, emit);
+        } catch (err) {
+          final = err instanceof MesosError; // what was read is wrong, not cut short
+          throw err;
+        }
       }
       decoder.end();
     } catch (err) {
@@ -110,7 +123,7 @@ export function openSubscription(
     }
     if (controller.signal.aborted) return;
     abort();
-    cb.ended(error);
+    cb.ended(error, final);
   }
 }
 

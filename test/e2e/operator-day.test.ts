@@ -316,6 +316,30 @@ describe('messages', () => {
     }
   });
 
+  it('a task killed by its failing health check is reported unhealthy, with the check output', async () => {
+    const fw = 'day-unhealthy';
+    const hc =
+      'healthCheck: {command: "echo check-said-no; exit 1", gracePeriod: 0s, delay: 0s, interval: 1s, consecutiveFailures: 2}';
+    const r = await cli(fw, ['-f', manifest({ sick: svc('exec sleep 4181', hc) })]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('message:  unhealthy: killed by its executor after failing its health check');
+    expect(r.stdout).toContain('healthy:  false');
+    const tail = r.stdout.slice(r.stdout.indexOf('stderr (last'));
+    expect(tail).toContain('| check-said-no');
+    expect(tail).toMatch(/COMMAND health check for task 'sick\.0\.\w+' failed: Command exited with status 1/);
+    expect(tail).toMatch(/failed 2 times consecutively/);
+  });
+
+  it('--timeout hit before a health check passed says so', async () => {
+    const fw = 'day-slowcheck';
+    const hc = 'healthCheck: {command: "exit 1", gracePeriod: 60s, delay: 0s, interval: 1s}';
+    const r = await cli(fw, ['-f', manifest({ slowcheck: svc('exec sleep 4182', hc) }), '--timeout', '5s']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('running, but its health check had not passed yet at the deadline');
+    expect(r.stdout).not.toContain('still running at the deadline');
+    await ok(fw, ['delete', 'slowcheck']);
+  });
+
   it('--failover-timeout 0 says why it is refused', async () => {
     const r = await runCli(['-f', 'manifests/hello.yaml', '--failover-timeout', '0']);
     expect(r.code).toBe(2);

@@ -5,9 +5,9 @@
  */
 import { DEFAULT_FAILOVER_TIMEOUT, MAX_FAILOVER_TIMEOUT } from '../../apply/connect.js';
 import { thisRun } from '../../apply/holder.js';
-import { Controller, type Loaded, type LogFn } from '../../controller/controller.js';
-import type { BackoffPolicy } from '../../controller/instances.js';
-import { effectiveRestart, type LoadedSpec } from '../../model/spec.js';
+import { Controller, type Loaded } from '../../controller/controller.js';
+import { createLog } from '../../controller/log.js';
+import { backoffPolicy } from '../../controller/backoff.js';
 import { EXIT } from '../exit-codes.js';
 import { bufferIo, type Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
@@ -34,7 +34,7 @@ export async function runControllerCommand(args: ControllerArgs, globals: Global
   const listen = args.listen === 'off' ? '' : args.listen;
   const clientOpts = clientOrReport(globals, io);
   if (!clientOpts) return EXIT.FAILED;
-  const log = textLog(io, args.logFormat);
+  const log = createLog({ format: args.logFormat, write: (line) => io.stderr.write(line) });
   // Reloads read the files as the first load did; what they would print goes to the log.
   const load = async (): Promise<Loaded> => {
     const quiet = bufferIo({ env: io.env, cwd: io.cwd });
@@ -53,7 +53,7 @@ export async function runControllerCommand(args: ControllerArgs, globals: Global
     env: io.env,
     load,
     initial: first.specs,
-    policyOf,
+    policyOf: (loaded) => backoffPolicy(loaded.spec),
     resyncMs: resync * 1000,
     pendingTimeoutMs: pendingTimeout * 1000,
     roundTimeoutMs: globals.timeout * 1000,
@@ -68,30 +68,4 @@ export async function runControllerCommand(args: ControllerArgs, globals: Global
   log('started', { framework: globals.framework, tasks: first.specs.map((s) => s.spec.name).sort() });
   await controller.run();
   return EXIT.OK;
-}
-
-/** spec.restart, defaults filled (model/spec.ts): the backoff's numbers and the job retries. */
-function policyOf(loaded: LoadedSpec): BackoffPolicy {
-  const r = effectiveRestart(loaded.spec);
-  const b = r.backoff;
-  const policy: BackoffPolicy = {
-    delayMs: (failures) => Math.min(b.max, b.initial * b.factor ** (failures - 1)) * 1000,
-    resetAfterMs: b.resetAfter * 1000,
-  };
-  if (r.maxRetries !== null) policy.maxRetries = r.maxRetries;
-  return policy;
-}
-
-function textLog(io: Io, format: 'text' | 'json'): LogFn {
-  return (event, fields = {}) => {
-    const time = new Date().toISOString();
-    if (format === 'json') {
-      io.stderr.write(`${JSON.stringify({ time, event, ...fields })}\n`);
-      return;
-    }
-    const parts = Object.entries(fields).map(
-      ([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`,
-    );
-    io.stderr.write(`${time} ${event}${parts.length > 0 ? ` ${parts.join(' ')}` : ''}\n`);
-  };
 }

@@ -12,7 +12,7 @@
  * "Command exited with status N" / "Command terminated with signal <text>".
  * The process runs as the agent's user (like an agent with --no-switch_user).
  */
-import { access, constants } from 'node:fs/promises';
+import { access, appendFile, constants } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { KillPolicy } from '../../mesos/types.js';
 import { taskEnvironment } from './environment.js';
@@ -162,6 +162,8 @@ export class CommandTask implements TaskRunner {
         env,
         cwd: this.ctx.paths.directory,
         host: '127.0.0.1',
+        taskId: task.task_id.value,
+        log: (text) => appendFile(join(this.ctx.paths.directory, 'stderr'), text),
         onResult: (result) => this.healthChanged(result),
       });
     }

@@ -198,6 +198,8 @@ export class DockerTask implements TaskRunner {
       env,
       cwd: this.ctx.paths.directory,
       host: '127.0.0.1',
+      taskId: this.ctx.task.task_id.value,
+      log: (text) => appendFile(join(this.ctx.paths.directory, 'stderr'), text),
       mapPort: (port) => mappings.find((m) => m.container_port === port)?.host_port ?? port,
       wrapCommand: (c) => ({
         file: this.deps.docker,

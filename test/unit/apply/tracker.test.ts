@@ -130,6 +130,25 @@ describe('Tracker kills', () => {
     expect(t.finished()).toBe(true);
   });
 
+  it('is finished only once every kill is settled, whichever order they end in', () => {
+    const t = new Tracker();
+    const ks = [0, 1, 2].map((i) =>
+      t.addDelete(item({ action: 'delete', instance: i, taskId: `web.${i}.h1`, oldState: 'TASK_RUNNING' }), 'S0', 'h'),
+    );
+    const end = (i: number) => t.onKillStatus(ks[i]!, status(`web.${i}.h1`, 'TASK_KILLED'), i);
+    expect(t.finished()).toBe(false);
+    end(1);
+    expect(t.finished()).toBe(false);
+    end(0);
+    expect(t.finished()).toBe(false);
+    // A kill added after the last look, behind one that was open: still not finished.
+    const late = t.addReplaceKill('web.9.h0', 'S0', ks[0]!.view);
+    end(2);
+    expect(t.finished()).toBe(false);
+    t.onKillStatus(late, status('web.9.h0', 'TASK_KILLED'), 9);
+    expect(t.finished()).toBe(true);
+  });
+
   it('settles the old task of a replace without touching its successor view', () => {
     const t = new Tracker();
     const l = t.addLaunch(item({ action: 'replace', oldTaskId: 'web.0.h0' }), loaded());

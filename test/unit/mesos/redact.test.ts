@@ -58,8 +58,11 @@ describe('redacting credentials from errors', () => {
     expect(redact(text)).toBe(text);
   });
 
-  it("escapes a master's control characters in the message, keeping its lines", () => {
+  it("escapes a master's control characters in the message, on one line, cut when long", () => {
     const e = errorFromStatus(400, 'bad\u001b]0;owned\u0007 field\nsecond line', 'SUBSCRIBE');
-    expect(e.message).toBe('SUBSCRIBE was refused (400): bad\\u001b]0;owned\\u0007 field\nsecond line');
+    expect(e.message).toBe('SUBSCRIBE was refused (400): bad\\u001b]0;owned\\u0007 field second line');
+    expect(e.body).toBe('bad\u001b]0;owned\u0007 field\nsecond line');
+    const long = errorFromStatus(400, `${'x'.repeat(5000)}\n`, 'SUBSCRIBE');
+    expect(long.message).toMatch(/^SUBSCRIBE was refused \(400\): x{299}…$/);
   });
 });

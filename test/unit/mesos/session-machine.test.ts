@@ -82,6 +82,16 @@ describe('session state machine', () => {
     ]);
   });
 
+  it('a stream that carried what no master sends ends the session at once, before or after SUBSCRIBED', () => {
+    const bad = new MesosError('MA_ERR_BAD_RESPONSE', 'Scheduler event: offers.offers[0].id: expected an object');
+    for (const before of [subscribe, subscribe.slice(0, 2)]) {
+      const r = run([...before, { type: 'stream_ended', gen: 1, error: bad, final: true }]);
+      expect(r.state).toEqual({ name: 'CLOSED', gen: 1, error: bad });
+      expect(types(r.effects)).not.toContain('schedule_retry');
+      expect(r.effects).toContainEqual({ type: 'fail', error: bad });
+    }
+  });
+
   it('a stream that ends while subscribed reconnects with the same framework id, then reports resubscribed', () => {
     let r = run([...subscribe, { type: 'stream_ended', gen: 1 }]);
     expect(r.state.name).toBe('DISCONNECTED');
