@@ -13,7 +13,8 @@
  * --quick: 200 agents, 500/1,000/2,000 tasks (a few minutes on a loaded machine).
  * Figures per step, from the CLI child (bench/support/cli-child.ts): wall_s (spawn → exit;
  * for apply also running_s, spawn → the master sent the last TASK_RUNNING), cpu_s, rss_mb,
- * http (requests the CLI started), stall_ms (its longest event-loop stall); at the master:
+ * heap_mb (the JS heap's sampled peak), http (requests the CLI started), max_open (most
+ * requests open at once: those queued in the connection pool included), stall_ms (its longest event-loop stall); at the master:
  * scheduler calls by type. Growth exponents: log-log slope of each step's wall time and CPU
  * over the task count. Goals (issue 16, 10,000 tasks): running < 60 s and ≤ 1.3× the
  * minimal scheduler, re-apply < 5 s, peak RSS < 400 MB, exponents ≤ 1.1. Load average is
@@ -91,7 +92,9 @@ interface Step {
   wall_s: number;
   cpu_s: number;
   rss_mb: number;
+  heap_mb: number;
   http: number;
+  max_open: number;
   stall_ms: number;
   calls: Record<string, number>;
 }
@@ -107,7 +110,9 @@ function step(run: CliRun, before: Record<string, number>, after: Record<string,
     wall_s: r2(run.wallMs / 1000),
     cpu_s: r2(run.cpuMs / 1000),
     rss_mb: Math.round(run.rssMb),
+    heap_mb: Math.round(run.heapMb),
     http: run.requests,
+    max_open: run.maxOpen,
     stall_ms: Math.round(run.maxStallMs),
     calls,
   };
@@ -150,7 +155,7 @@ async function size(dir: string, tasks: number): Promise<Record<string, unknown>
   console.log(`${services * per} tasks on ${AGENTS} simulated agents (load ${load}):`);
   for (const [k, s] of Object.entries(steps))
     console.log(
-      `  ${k.padEnd(10)} wall ${s.wall_s} s${s.running_s !== undefined ? ` (all running ${s.running_s} s)` : ''}, cpu ${s.cpu_s} s, rss ${s.rss_mb} MB, ${s.http} HTTP requests, longest stall ${s.stall_ms} ms, calls ${JSON.stringify(s.calls)}`,
+      `  ${k.padEnd(10)} wall ${s.wall_s} s${s.running_s !== undefined ? ` (all running ${s.running_s} s)` : ''}, cpu ${s.cpu_s} s, rss ${s.rss_mb} MB (heap ${s.heap_mb} MB), ${s.http} HTTP requests (${s.max_open} open at most), longest stall ${s.stall_ms} ms, calls ${JSON.stringify(s.calls)}`,
     );
   if (tasks === Math.max(...SIZES)) row.floor = await floorRun(dir, taskInfos, seen.frameworkInfo);
   return row;

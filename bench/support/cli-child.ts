@@ -1,9 +1,10 @@
 /**
  * Runs the built CLI as a child and measures it from inside without touching it: a
- * `--require` preload writes, on exit, the child's CPU time, peak RSS, the HTTP requests it
- * started (counted on Node's public diagnostics channels: undici's `undici:request:create`
- * and node:http's `http.client.request.start`) and the longest event-loop stall it had
- * (perf_hooks' monitorEventLoopDelay, from the first turn of the loop on). For bench/scale.
+ * `--require` preload writes, on exit, the child's CPU time, peak RSS, the peak of its JS heap
+ * (sampled every 50 ms), the HTTP requests it started and the most it had open at once
+ * (counted on Node's public diagnostics channels: undici's `undici:request:*` and node:http's
+ * `http.client.request.start`) and the longest event-loop stall it had (perf_hooks'
+ * monitorEventLoopDelay, from the first turn of the loop on). For bench/scale.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -12,16 +13,25 @@ import { bin } from './cli-path.js';
 
 const PRELOAD = `const dc = require('node:diagnostics_channel');
 let requests = 0;
+let open = 0;
+let maxOpen = 0;
 const count = () => { requests += 1; };
+dc.subscribe('undici:request:create', () => { open += 1; if (open > maxOpen) maxOpen = open; });
+dc.subscribe('undici:request:trailers', () => { open -= 1; });
+dc.subscribe('undici:request:error', () => { open -= 1; });
 dc.subscribe('undici:request:create', count);
 dc.subscribe('http.client.request.start', count);
+// The JS heap's peak, sampled: how much of the peak RSS is objects the CLI holds.
+let heapMax = 0;
+setInterval(() => { const u = process.memoryUsage().heapUsed; if (u > heapMax) heapMax = u; }, 50).unref();
 const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 });
 // Enabled once the main module has loaded: stalls of the running CLI, not its start-up.
 setImmediate(() => h.enable());
 process.on('exit', () => {
   const u = process.resourceUsage();
   require('node:fs').writeFileSync(process.env.MA_BENCH_USAGE_FILE, JSON.stringify({
-    us: u.userCPUTime + u.systemCPUTime, maxRssKb: u.maxRSS, requests, maxStallMs: h.max / 1e6 }));
+    us: u.userCPUTime + u.systemCPUTime, maxRssKb: u.maxRSS, requests, maxStallMs: h.max / 1e6,
+    heapMaxMb: heapMax / 1048576, maxOpen }));
 });\n`;
 
 export interface CliRun {
@@ -31,6 +41,8 @@ export interface CliRun {
   rssMb: number;
   requests: number;
   maxStallMs: number;
+  heapMb: number;
+  maxOpen: number;
   stdout: string;
   stderr: string;
   startedAt: number;
@@ -67,6 +79,8 @@ export function runCli(dir: string, args: string[]): Promise<CliRun> {
         maxRssKb: number;
         requests: number;
         maxStallMs: number;
+        heapMaxMb: number;
+        maxOpen: number;
       };
       resolve({
         code,
@@ -75,6 +89,8 @@ export function runCli(dir: string, args: string[]): Promise<CliRun> {
         rssMb: u.maxRssKb / 1024,
         requests: u.requests,
         maxStallMs: u.maxStallMs,
+        heapMb: u.heapMaxMb,
+        maxOpen: u.maxOpen,
         stdout,
         stderr,
         startedAt,

@@ -10,6 +10,7 @@
  */
 import type { AgentFilesClient } from '../mesos/agent-files.js';
 import type { Offer, TaskStatus } from '../mesos/types.js';
+import { namedPortsOf } from '../model/observed.js';
 import { launches, makePlan } from '../plan/plan.js';
 import { blockedMessage } from '../plan/rollout.js';
 import type { Plan, PlanItem } from '../plan/types.js';
@@ -229,7 +230,7 @@ export class ApplyRound implements Round {
       healthy: t?.healthy,
       agentId: t?.agentId,
       host: t?.hostname ?? this.life.hostOf(t?.agentId),
-      ports: t?.ports,
+      ports: t === undefined ? undefined : namedPortsOf(t),
       settled: true,
     };
   }

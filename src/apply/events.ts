@@ -5,6 +5,7 @@
  */
 import type { TaskStatusReason, TaskStatusSource, TaskState } from '../mesos/types.js';
 import type { FitReport, Plan, PlanAction, ReasonCount } from '../plan/types.js';
+import type { NamedPort } from '../model/observed.js';
 
 /** Where one task instance is in its life, as the user sees it. */
 export type Phase =
@@ -55,7 +56,7 @@ export interface InstanceView {
   healthy?: boolean;
   agentId?: string;
   host?: string;
-  ports?: number[];
+  ports?: NamedPort[];
   failure?: Failure;
   /** The engine's verdict: true once this instance needs no more waiting (ok or not). */
   settled?: boolean;

@@ -14,16 +14,12 @@
  *   consecutive state, so a health change replaces the RUNNING entry's timestamp, and the
  *   entry before it (TASK_STARTING) is the better start.
  */
-import type { Task, TaskState, TaskStatus } from '../mesos/types.js';
-import type { ObservedTask } from '../model/observed.js';
+import type { TaskState, TaskStatus } from '../mesos/types.js';
+import { namedPortsOf, type NamedPort, type ObservedTask } from '../model/observed.js';
 import { isActive } from '../model/states.js';
 import { specOf, type FrameworkTasks } from './inspect.js';
 
-/** A host port a task holds, named after the manifest's port when the TaskInfo says. */
-export interface NamedPort {
-  name: string | null;
-  hostPort: number;
-}
+export type { NamedPort } from '../model/observed.js';
 
 /** One row of `get`: an instance (or, with allStates, one task) as the table and the JSON show it. */
 export interface GetRow {
@@ -97,13 +93,6 @@ export function firstRunning(statuses: readonly TaskStatus[] | undefined): numbe
   return running.timestamp;
 }
 
-/** Ports with their names from the TaskInfo's discovery info (set by apply). */
-export function namedPorts(observed: ObservedTask, task: Task | undefined): NamedPort[] {
-  const names = new Map<number, string>();
-  for (const p of task?.discovery?.ports?.ports ?? []) if (p.name) names.set(p.number, p.name);
-  return observed.ports.map((hostPort) => ({ name: names.get(hostPort) ?? null, hostPort }));
-}
-
 function row(e: Entry): GetRow {
   const t = e.observed;
   const active = isActive(t.state);
@@ -113,7 +102,7 @@ function row(e: Entry): GetRow {
     state: t.state,
     agentId: t.agentId,
     host: t.hostname ?? '',
-    ports: active ? namedPorts(t, e.task) : [],
+    ports: active ? namedPortsOf(t) : [],
     specHash: t.specHash,
     managed: t.managed,
     labels: t.labels,

@@ -60,47 +60,57 @@ export class Launcher {
   /**
    * One ACCEPT per agent's offers, CALLS_IN_FLIGHT at once (in-flight.ts). Every offer is
    * named by exactly one ACCEPT or DECLINE and forgotten before the call leaves, so none is
-   * used twice; the offers nothing was built for go back in one DECLINE. Returns once every
-   * call is answered: the next round places against what these launched.
+   * used twice; the offers nothing was built for go back in one DECLINE. A group's TaskInfos
+   * are built when its turn comes, not all first: at 10,000 tasks, building them all held
+   * the event loop for seconds and kept every TaskInfo alive at once. Returns once every call
+   * is answered: the next round places against what these launched.
    */
   async launchGroups(groups: readonly AcceptGroup[], placements: Map<string, TaskPlacement>): Promise<void> {
-    const { tracker, life, emit, opts } = this.ctx;
-    const ready: { group: AcceptGroup; batch: Launch[]; infos: TaskInfo[] }[] = [];
+    const { life } = this.ctx;
     const unused: string[] = [];
-    for (const group of groups) {
-      const batch: Launch[] = [];
-      const infos: TaskInfo[] = [];
-      for (const taskId of group.taskIds) {
-        const launch = tracker.launches.get(taskId);
-        const placement = placements.get(taskId);
-        if (!launch || !placement || launch.settled) continue;
-        try {
-          const info = buildTaskInfo(
-            {
-              spec: launch.loaded.spec,
-              specHash: launch.loaded.hash,
-              instance: launch.item.instance,
-              taskId,
-              placement,
-            },
-            opts.env,
-          );
-          infos.push(withSpecLabel(info, launch.loaded.spec, launch.loaded.secrets));
-          batch.push(launch);
-          emit({ type: 'instance', view: tracker.placed(launch, placement) });
-        } catch (e) {
-          emit({
-            type: 'instance',
-            view: tracker.settle(launch, false, { phase: 'failed', failure: { message: errorOf(e).message } }),
-          });
-        }
-      }
+    await forEachInFlight(groups, CALLS_IN_FLIGHT, async (group) => {
+      const { batch, infos } = this.buildGroup(group, placements);
       for (const id of group.offerIds) life.offers.delete(id);
       if (batch.length === 0) unused.push(...group.offerIds);
-      else ready.push({ group, batch, infos });
-    }
+      else await this.acceptGroup(group, batch, infos);
+    });
     if (unused.length > 0) await life.session.decline(unused, { refuse_seconds: 0 }).catch(() => undefined);
-    await forEachInFlight(ready, CALLS_IN_FLIGHT, (r) => this.acceptGroup(r.group, r.batch, r.infos));
+  }
+
+  /** The TaskInfos of one group; a task whose TaskInfo cannot be built fails here. */
+  private buildGroup(
+    group: AcceptGroup,
+    placements: Map<string, TaskPlacement>,
+  ): { batch: Launch[]; infos: TaskInfo[] } {
+    const { tracker, emit, opts } = this.ctx;
+    const batch: Launch[] = [];
+    const infos: TaskInfo[] = [];
+    for (const taskId of group.taskIds) {
+      const launch = tracker.launches.get(taskId);
+      const placement = placements.get(taskId);
+      if (!launch || !placement || launch.settled) continue;
+      try {
+        const info = buildTaskInfo(
+          {
+            spec: launch.loaded.spec,
+            specHash: launch.loaded.hash,
+            instance: launch.item.instance,
+            taskId,
+            placement,
+          },
+          opts.env,
+        );
+        infos.push(withSpecLabel(info, launch.loaded.spec, launch.loaded.secrets));
+        batch.push(launch);
+        emit({ type: 'instance', view: tracker.placed(launch, placement) });
+      } catch (e) {
+        emit({
+          type: 'instance',
+          view: tracker.settle(launch, false, { phase: 'failed', failure: { message: errorOf(e).message } }),
+        });
+      }
+    }
+    return { batch, infos };
   }
 
   private async acceptGroup(group: AcceptGroup, batch: Launch[], infos: TaskInfo[]): Promise<void> {

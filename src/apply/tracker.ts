@@ -206,7 +206,7 @@ export class Tracker {
       phase: 'launching',
       agentId: placement.agentId,
       host: placement.hostname,
-      ports: placement.ports.map((p) => p.hostPort),
+      ports: placement.ports.map((p) => ({ name: p.name, hostPort: p.hostPort })),
     };
     return launch.view;
   }

@@ -37,6 +37,11 @@ export interface Source {
 
 export const STDIN_NAME = '<stdin>';
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
+
+/** An entry a directory walk reads as a manifest: not hidden, .yaml, .yml or .json. */
+export function isManifestName(name: string): boolean {
+  return !name.startsWith('.') && MANIFEST_EXT.test(name);
+}
 const READ_CONCURRENCY = 32;
 
 // The callback API, promisified: node:fs/promises loads further modules (readline among
@@ -74,7 +79,7 @@ async function walk(
       if (!recursive || seen.has(key)) continue;
       seen.add(key);
       await walk({ file, abs, size: 0 }, recursive, seen, out, max);
-    } else if (st.isFile() && MANIFEST_EXT.test(e.name)) {
+    } else if (st.isFile() && isManifestName(e.name)) {
       out.push({ file, abs, size: st.size });
     }
   }

@@ -30,9 +30,22 @@ export interface ObservedTask {
   hostname?: string;
   /** Host ports held by the task (its `ports` resources). */
   ports: number[];
+  /** Host port → its name, from the TaskInfo's discovery info (which apply sets). */
+  portNames?: Record<number, string>;
   labels: Record<string, string>;
   statuses?: TaskStatus[];
   lastStatus?: TaskStatus;
+}
+
+/** A host port with the name the manifest gave it (null: unnamed, or not a managed task). */
+export interface NamedPort {
+  name: string | null;
+  hostPort: number;
+}
+
+/** The task's host ports, each with its name: the one shape of ports in every document. */
+export function namedPortsOf(o: Pick<ObservedTask, 'ports' | 'portNames'>): NamedPort[] {
+  return o.ports.map((hostPort) => ({ name: o.portNames?.[hostPort] ?? null, hostPort }));
 }
 
 /** More than this many ports in one task is not one of ours; do not expand them all. */
@@ -68,6 +81,8 @@ export function observeTask(task: Task, hostname?: string): ObservedTask {
     ports: portsOf(task.resources),
     labels: labelMap(task.labels),
   };
+  const named = task.discovery?.ports?.ports?.filter((p) => p.name) ?? [];
+  if (named.length > 0) observed.portNames = Object.fromEntries(named.map((p) => [p.number, p.name as string]));
   const healthy = healthOf(statuses);
   if (healthy !== undefined) observed.healthy = healthy;
   if (hostname !== undefined) observed.hostname = hostname;

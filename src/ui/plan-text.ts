@@ -23,6 +23,29 @@ import { palette, type Palette, type Style } from './ansi.js';
 import { formatTable } from './table.js';
 import { fitHeadline, fitLines, formatValue, plural } from './words.js';
 
+/**
+ * One changed field, always `{path, old, new}`: null for a side where the field is unset (and
+ * for both sides of a `secret NAME` change, whose values are never shown). Values are as a
+ * manifest writes them: an env entry is its string or `{fromEnv: NAME}`; durations are seconds.
+ */
+export interface ChangeJson {
+  path: string;
+  old: unknown;
+  new: unknown;
+}
+
+/** An env entry (`{kind, value}` / `{kind, name}` in the normalised spec) as the manifest wrote it. */
+function manifestValue(v: unknown): unknown {
+  const env = v as { kind?: unknown; value?: unknown; name?: unknown } | undefined;
+  if (env?.kind === 'value' && typeof env.value === 'string') return env.value;
+  if (env?.kind === 'fromEnv' && typeof env.name === 'string') return { fromEnv: env.name };
+  return v ?? null;
+}
+
+function changeJson(ch: FieldChange): ChangeJson {
+  return { path: ch.path, old: manifestValue(ch.old), new: manifestValue(ch.new) };
+}
+
 export interface PlanItemJson {
   action: PlanAction;
   name: string;
@@ -34,7 +57,7 @@ export interface PlanItemJson {
   oldState: TaskState | null;
   /** delete only */
   reason: DeleteReason | null;
-  changes: FieldChange[];
+  changes: ChangeJson[];
   placement: { agentId: string; hostname: string; role: string; ports: AssignedPort[] } | null;
   unplaced: { kind: 'never' | 'not-now'; summary: string; needs: FitNeeds; reasons: ReasonCount[] } | null;
   /** Replace items: `"2/4"`, the batch of its rollout. */
@@ -86,7 +109,7 @@ function itemJson(item: PlanItem, rollouts: ReadonlyMap<string, RolloutPlan>): P
     oldSpecHash: item.oldSpecHash ?? null,
     oldState: item.oldState ?? null,
     reason: item.reason ?? null,
-    changes: item.changes ?? [],
+    changes: (item.changes ?? []).map(changeJson),
     placement: p ? { agentId: p.agentId, hostname: p.hostname, role: p.role, ports: p.ports } : null,
     unplaced: u ? { kind: u.kind, summary: u.summary, needs: u.needs, reasons: u.reasons } : null,
     batch: item.batch !== undefined && of !== undefined ? `${item.batch}/${of}` : null,
@@ -152,11 +175,11 @@ function itemNote(item: PlanItemJson, c: Palette): string {
   return notes.join('  ');
 }
 
-/** An environment entry (`{kind, value}` / `{kind, name}` in the spec) as the manifest wrote it. */
+/** A change's value (already as the manifest wrote it: changeJson) in the plan's words. */
 function changeValue(v: unknown): string {
-  const env = v as { kind?: unknown; value?: unknown; name?: unknown } | undefined;
-  if (env?.kind === 'value' && typeof env.value === 'string') return formatValue(env.value);
-  if (env?.kind === 'fromEnv' && typeof env.name === 'string') return `{fromEnv: ${env.name}}`;
+  if (v === null) return '(none)';
+  const env = v as { fromEnv?: unknown };
+  if (typeof env === 'object' && typeof env.fromEnv === 'string') return `{fromEnv: ${env.fromEnv}}`;
   return formatValue(v);
 }
 

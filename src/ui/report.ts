@@ -10,6 +10,7 @@
 import { FORMAT_VERSION } from './writer.js';
 import type { Failure, InstanceView, Phase, ReportError } from '../apply/events.js';
 import type { TaskState } from '../mesos/types.js';
+import type { NamedPort } from '../model/observed.js';
 import type { PlanAction, ReasonCount } from '../plan/types.js';
 import { palette, type Palette } from './ansi.js';
 import { isSuccess, outcomeOf, outcomeWords, type Outcome } from './outcome.js';
@@ -46,7 +47,7 @@ export interface InstanceJson {
   healthy: boolean | null;
   agentId: string | null;
   host: string | null;
-  ports: number[];
+  ports: NamedPort[];
   phase: Phase;
   failure: FailureJson | null;
 }

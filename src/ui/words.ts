@@ -5,6 +5,7 @@
  */
 import type { Failure, InstanceView, Phase } from '../apply/events.js';
 import type { FitReport } from '../plan/types.js';
+import type { NamedPort } from '../model/observed.js';
 
 const PHASE_WORDS: Record<Phase, string> = {
   unchanged: 'unchanged',
@@ -31,8 +32,8 @@ export function phaseWords(phase: Phase): string {
   return PHASE_WORDS[phase];
 }
 
-export function formatPorts(ports: readonly number[] | undefined): string {
-  return ports !== undefined && ports.length > 0 ? ports.join(',') : '-';
+export function formatPorts(ports: readonly NamedPort[] | undefined): string {
+  return ports !== undefined && ports.length > 0 ? ports.map((p) => p.hostPort).join(',') : '-';
 }
 
 /** `2026-11-25T23:41:09Z`: UTC, whole seconds (what CI logs and people compare). */
@@ -41,11 +42,11 @@ export function isoSeconds(date: Date): string {
 }
 
 /** `on agent a1 (host localhost, ports 31000)`; empty when the agent is not known yet. */
-export function placeWords(p: { agentId?: string; host?: string; ports?: readonly number[] }): string {
+export function placeWords(p: { agentId?: string; host?: string; ports?: readonly NamedPort[] }): string {
   if (p.agentId === undefined && p.host === undefined) return '';
   const inner = [
     p.host !== undefined ? `host ${p.host}` : '',
-    p.ports !== undefined && p.ports.length > 0 ? `ports ${p.ports.join(',')}` : '',
+    p.ports !== undefined && p.ports.length > 0 ? `ports ${formatPorts(p.ports)}` : '',
   ]
     .filter((s) => s !== '')
     .join(', ');

@@ -390,6 +390,31 @@ describe('JSON documents', () => {
     expect(plain.indexOf('TASK_RUNNING')).toBeLessThan(plain.indexOf('TASK_KILLED'));
   });
 
+  it('plan changes are {path, old, new} as the README says; every document carries formatVersion', async () => {
+    const fw = 'day-shapes';
+    const f = manifest({ shapes: svc('exec sleep 4191', 'killGracePeriod: 3s') });
+    const applied = JSON.parse(await ok(fw, ['-f', f, '-o', 'json'])) as { formatVersion: number };
+    writeFileSync(f, `${readFileSync(f, 'utf8').replace('3s', '10s')}  env: {MODE: fast}\n`);
+    const plan = JSON.parse(await ok(fw, ['plan', '-f', f, '-o', 'json'])) as {
+      formatVersion: number;
+      items: { changes: Record<string, unknown>[] }[];
+    };
+    expect(plan.items[0]?.changes).toEqual([
+      { path: 'env.MODE', old: null, new: 'fast' },
+      { path: 'killGracePeriod', old: 3, new: 10 },
+    ]);
+    expect(readFileSync(path.join(REPO, 'README.md'), 'utf8')).toContain('each of `changes` is `{path, old, new}`');
+    const docs = [
+      applied,
+      plan,
+      JSON.parse(await ok(fw, ['get', '-o', 'json'])),
+      JSON.parse(await ok(fw, ['describe', 'shapes', '-o', 'json'])),
+      JSON.parse(await ok(fw, ['validate', '-f', f, '-o', 'json'])),
+      JSON.parse(await ok(fw, ['delete', 'shapes', '-o', 'json'])),
+    ] as { formatVersion: unknown }[];
+    for (const d of docs) expect(d.formatVersion).toBe(1);
+  });
+
   it('one error shape for a bad command line and for a failure before the run', async () => {
     const usage = await runCli(['get', '-l', 'nokey', '-o', 'json']);
     expect(usage.code).toBe(2);

@@ -292,7 +292,10 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
         host: 'localhost',
         failure: null,
       });
-      expect((inst.ports as number[])[0]).toBeGreaterThanOrEqual(31000);
+      // Ports have one shape in every document: apply's, get's and delete's.
+      const ports = inst.ports as { name: string; hostPort: number }[];
+      expect(ports).toEqual([{ name: 'web', hostPort: expect.any(Number) }]);
+      expect(ports[0]?.hostPort).toBeGreaterThanOrEqual(31000);
 
       const got = oneDocument((await cli(fw, ['get', '-o', 'json'])).stdout);
       const row = (got.tasks as Record<string, unknown>[])[0] ?? {};
@@ -303,7 +306,7 @@ describe.concurrent('operator view', { timeout: 90_000 }, () => {
         instance: 0,
         taskId: inst.taskId,
         state: 'TASK_RUNNING',
-        ports: (inst.ports as number[]).map((hostPort) => ({ name: 'web', hostPort })),
+        ports,
         managed: true,
       });
 

@@ -54,7 +54,12 @@ describe('Tracker launches', () => {
     expect(l.view.phase).toBe('waiting-offer');
     expect(t.pending()).toEqual([l]);
     const v = t.placed(l, placement);
-    expect(v).toMatchObject({ phase: 'launching', agentId: 'S0', host: 'h', ports: [31000] });
+    expect(v).toMatchObject({
+      phase: 'launching',
+      agentId: 'S0',
+      host: 'h',
+      ports: [{ name: 'http', hostPort: 31000 }],
+    });
     expect(t.pending()).toEqual([]);
     expect(t.onLaunchStatus(l, status('web.0.h1', 'TASK_STARTING')).view.phase).toBe('starting');
     const r = t.onLaunchStatus(l, status('web.0.h1', 'TASK_RUNNING'));

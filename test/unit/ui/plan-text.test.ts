@@ -136,6 +136,25 @@ describe('planJson', () => {
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
   });
 
+  it('gives every change one shape, {path, old, new}, with values as a manifest writes them', () => {
+    const changes = [
+      { path: 'env.MODE', new: { kind: 'value', value: 'fast' } },
+      { path: 'env.TOKEN', old: { kind: 'value', value: 'x' }, new: { kind: 'fromEnv', name: 'TOKEN' } },
+      { path: 'secret API', old: undefined, new: undefined },
+      { path: 'killGracePeriod', old: 3, new: 10 },
+    ];
+    const doc = planJson(plan([item({ action: 'replace', name: 'api', changes })]), {});
+    expect(doc.items[0]?.changes).toEqual([
+      { path: 'env.MODE', old: null, new: 'fast' },
+      { path: 'env.TOKEN', old: 'x', new: { fromEnv: 'TOKEN' } },
+      { path: 'secret API', old: null, new: null },
+      { path: 'killGracePeriod', old: 3, new: 10 },
+    ]);
+    const text = stripAnsi(formatPlan(plan([item({ action: 'replace', name: 'api', changes })]), { color: false }));
+    expect(text).toContain('      env.MODE: (none) → "fast"\n');
+    expect(text).toContain('      env.TOKEN: "x" → {fromEnv: TOKEN}\n');
+  });
+
   it('has no next command when nothing changes', () => {
     const doc = planJson(plan([item({ action: 'unchanged', name: 'db' })]), { nextCommand: 'x' });
     expect(doc.changed).toBe(false);

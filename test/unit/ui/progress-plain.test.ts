@@ -27,7 +27,13 @@ describe('plain progress', () => {
     clock.advance(2);
     p.emit({
       type: 'instance',
-      view: view({ name: 'nginx', phase: 'running', agentId: 'a1', host: 'localhost', ports: [31000] }),
+      view: view({
+        name: 'nginx',
+        phase: 'running',
+        agentId: 'a1',
+        host: 'localhost',
+        ports: [{ name: 'http', hostPort: 31000 }],
+      }),
     });
     p.emit({ type: 'warning', message: 'offers from agent a2 were rescinded' });
     await p.close();

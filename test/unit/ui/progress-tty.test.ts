@@ -30,7 +30,13 @@ describe('tty progress (listr2 default renderer into a fake terminal)', () => {
     p.emit({ type: 'instance', view: view({ name: 'web', phase: 'staging', agentId: 'a1', host: 'h1' }) });
     p.emit({
       type: 'instance',
-      view: view({ name: 'web', phase: 'running', agentId: 'a1', host: 'h1', ports: [31000] }),
+      view: view({
+        name: 'web',
+        phase: 'running',
+        agentId: 'a1',
+        host: 'h1',
+        ports: [{ name: 'http', hostPort: 31000 }],
+      }),
     });
     p.emit({ type: 'instance', view: view({ name: 'big', phase: 'unplaceable', failure: { fit: NOT_NOW_FIT } }) });
     await p.close();

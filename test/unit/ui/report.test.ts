@@ -9,7 +9,7 @@ const running = view({
   state: 'TASK_RUNNING',
   agentId: 'a1',
   host: 'h1',
-  ports: [31000],
+  ports: [{ name: 'web', hostPort: 31000 }],
 });
 const healthy = view({
   name: 'web',
@@ -19,7 +19,7 @@ const healthy = view({
   healthy: true,
   agentId: 'a2',
   host: 'h2',
-  ports: [31001],
+  ports: [{ name: 'web', hostPort: 31001 }],
 });
 const unchanged = view({
   name: 'db',
@@ -172,7 +172,7 @@ describe('reportJson', () => {
       healthy: null,
       agentId: 'a1',
       host: 'h1',
-      ports: [31000],
+      ports: [{ name: 'web', hostPort: 31000 }],
       phase: 'running',
       failure: null,
     });
