@@ -15,6 +15,8 @@ export interface ApplyRoundOptions {
   specs: LoadedSpec[];
   framework: string;
   prune: boolean;
+  /** With prune: only tasks whose labels hold every pair (`-l`). */
+  pruneSelector?: Readonly<Record<string, string>>;
   allowEmpty: boolean;
   /** `--replace`: `name` or `name/instance` launched afresh even when unchanged. */
   replace?: string[];
@@ -33,6 +35,13 @@ export interface ApplyRoundOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** `name/instance` keys whose create or relaunch waits (the controller's backoff). */
   hold?: ReadonlySet<string>;
+  /** A launched job counts as done once it runs (the controller watches its end between rounds). */
+  jobsDoneWhenRunning?: boolean;
+  /**
+   * Task ids planned as lost though the master still lists them unreachable: the
+   * controller gave them up after --unreachable-timeout, so their instances are placed afresh.
+   */
+  gone?: ReadonlySet<string>;
 }
 
 export interface ApplyContext {

@@ -10,7 +10,7 @@
  */
 import type { AgentFilesClient } from '../mesos/agent-files.js';
 import type { Offer, TaskStatus } from '../mesos/types.js';
-import { namedPortsOf } from '../model/observed.js';
+import { namedPortsOf, ObservedTasks } from '../model/observed.js';
 import { launches, makePlan } from '../plan/plan.js';
 import { blockedMessage } from '../plan/rollout.js';
 import type { Plan, PlanItem } from '../plan/types.js';
@@ -71,12 +71,18 @@ export class ApplyRound implements Round {
    */
   async makePlan(deadline: number): Promise<Stop | undefined> {
     const { life, opts } = this;
+    const gone = opts.gone;
+    if (gone !== undefined && gone.size > 0)
+      life.observed = new ObservedTasks(
+        life.observed.list.map((t) => (gone.has(t.taskId) ? { ...t, state: 'TASK_LOST' as const } : t)),
+      );
     const base = {
       specs: opts.specs,
       ...(opts.hold ? { hold: opts.hold } : {}),
       observed: life.observed.list,
       agents: life.agents,
       prune: opts.prune,
+      ...(opts.pruneSelector ? { pruneSelector: opts.pruneSelector } : {}),
       allowEmpty: opts.allowEmpty,
       ...(opts.replace ? { replace: opts.replace } : {}),
       framework: opts.framework,

@@ -55,6 +55,14 @@ export class LaunchWatch {
     if (r.retry) {
       emit({ type: 'instance', view: r.view });
       await life.revive();
+    } else if (
+      this.ctx.opts.jobsDoneWhenRunning &&
+      launch.loaded.spec.goal === 'finished' &&
+      status.state === 'TASK_RUNNING' &&
+      !r.failed
+    ) {
+      // The controller's rounds: a job that runs is launched; its end is the controller's to watch.
+      await this.succeed(launch);
     } else if (r.done) {
       const needMs = this.minHealthyMs(launch);
       if (status.state === 'TASK_RUNNING' && needMs > 0) {

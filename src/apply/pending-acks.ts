@@ -11,6 +11,12 @@
  * drops a duplicate); a task whose forwarded state is behind its latest state has more updates
  * queued, so the master is read again until every task's forwarded update is acknowledged and
  * current, or the deadline passes. Never relies on anything but the operator API and ACKNOWLEDGE.
+ *
+ * The master's `state` shows a queued update only when it changes the task's state: a health
+ * change (TASK_RUNNING, healthy) queued behind TASK_RUNNING is invisible until the agent has
+ * had the acknowledgement and forwarded it. So a head acknowledged here stays watched for
+ * `followUpMs`: a new forwarded uuid in that time is acknowledged in turn (and watched), and
+ * only a head that stays the latest that long is taken as the end of its stream.
  */
 import type { OperatorClient } from '../mesos/operator.js';
 import type { SchedulerSession } from '../mesos/scheduler.js';
@@ -28,7 +34,11 @@ export interface PendingAcksOptions {
    * reading GET_TASKS again, the largest answer the master gives.
    */
   firstRead?: readonly StreamHead[];
+  /** How long a head acknowledged here is watched for the update queued behind it (default 2 s). */
+  followUpMs?: number;
 }
+
+const FOLLOW_UP_MS = 2_000;
 
 /** Acknowledges what the agents still hold; resolves the number of acknowledgements it sent. */
 export async function acknowledgePending(
@@ -40,6 +50,9 @@ export async function acknowledgePending(
 ): Promise<number> {
   let sent = 0;
   let known = opts.firstRead;
+  const followUpMs = opts.followUpMs ?? FOLLOW_UP_MS;
+  /** Per task, the head acknowledged here last, and when its acknowledgement was accepted. */
+  const watched = new Map<string, { uuid: string; at: number }>();
   for (;;) {
     const tasks = known ?? (await operator.getTasks()).tasks;
     known = undefined;
@@ -58,14 +71,23 @@ export async function acknowledgePending(
           state: task.status_update_state ?? task.state,
           uuid,
         });
+        watched.set(task.task_id.value, { uuid, at: Number.POSITIVE_INFINITY });
         sent++;
         waiting++;
-      } else if (queuedBehind(task)) waiting++;
+      } else if (queuedBehind(task) || stillWatched(watched.get(task.task_id.value), uuid, opts.now(), followUpMs))
+        waiting++;
     }
     await acks.settled();
+    const now = opts.now();
+    for (const w of watched.values()) if (w.at === Number.POSITIVE_INFINITY) w.at = now;
     if (waiting === 0 || opts.now() + opts.pollMs > opts.deadline) return sent;
     await opts.sleep(opts.pollMs);
   }
+}
+
+/** A head acknowledged here that is still the latest, and not yet for `followUpMs`. */
+function stillWatched(w: { uuid: string; at: number } | undefined, uuid: string, now: number, followUpMs: number) {
+  return w !== undefined && w.uuid === uuid && now - w.at < followUpMs;
 }
 
 function queuedBehind(task: StreamHead): boolean {

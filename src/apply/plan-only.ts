@@ -28,6 +28,7 @@ export interface PlanOnlyInput {
   specs: LoadedSpec[];
   framework: string;
   prune: boolean;
+  pruneSelector?: Readonly<Record<string, string>>;
   allowEmpty: boolean;
   replace?: string[];
   timeoutMs: number;
@@ -73,6 +74,7 @@ export async function runPlanOnly(input: PlanOnlyInput): Promise<PlanOnlyResult>
       agents: cluster.agents,
       offers: freeOffers(cluster.agents),
       prune: input.prune,
+      ...(input.pruneSelector ? { pruneSelector: input.pruneSelector } : {}),
       ...(input.replace ? { replace: input.replace } : {}),
       allowEmpty: input.allowEmpty,
       framework: input.framework,
@@ -94,6 +96,8 @@ export async function runPlanOnly(input: PlanOnlyInput): Promise<PlanOnlyResult>
       code: 'MA_ERR_TIMEOUT',
       message: `the master did not answer within --timeout (${Math.round(input.timeoutMs / 1000)}s)`,
     });
+  if (got === 'interrupted')
+    errors.push({ code: 'MA_ERR_INTERRUPTED', message: 'interrupted before the plan was made (plan only reads)' });
   const plan = isCut(got) ? undefined : got;
   if (plan) input.emit({ type: 'planned', plan });
   const result: PlanOnlyResult = {

@@ -104,3 +104,11 @@ export function parseTaskIdentity(task: Pick<Task, 'name' | 'labels'>): TaskIden
   }
   return { name, instance: Number(instanceText), specHash, managed: true };
 }
+
+/** A label selector (`-l key=value,...`): every pair must be among the labels. */
+export function matchesSelector(
+  labels: Readonly<Record<string, string>>,
+  selector: Readonly<Record<string, string>> | undefined,
+): boolean {
+  return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+}

@@ -13,7 +13,7 @@
  * order, so a plan is a deterministic function of its inputs.
  */
 
-import { attemptOf, makeTaskId } from '../model/ids.js';
+import { attemptOf, makeTaskId, matchesSelector } from '../model/ids.js';
 import type { ObservedTask } from '../model/observed.js';
 import type { LoadedSpec, TaskSpec } from '../model/spec.js';
 import { isActive } from '../model/states.js';
@@ -35,6 +35,8 @@ export interface DiffOptions {
    * job relaunched.
    */
   replace?: ReadonlySet<string>;
+  /** `--prune -l key=value`: prune only managed tasks whose labels hold every pair (kubectl's). */
+  pruneSelector?: Readonly<Record<string, string>>;
 }
 
 function forced(opts: DiffOptions, name: string, instance: number): boolean {
@@ -158,7 +160,9 @@ export function diffTasks(
   }
   if (opts.prune) {
     const names = new Set(specs.map((s) => s.spec.name));
-    for (const t of managed) if (!names.has(t.name) && isActive(t.state)) items.push(deleteItem(t, 'pruned'));
+    for (const t of managed)
+      if (!names.has(t.name) && isActive(t.state) && matchesSelector(t.labels, opts.pruneSelector))
+        items.push(deleteItem(t, 'pruned'));
   }
   return items.sort((a, b) => cmp(a.name, b.name) || a.instance - b.instance || cmp(a.taskId, b.taskId));
 }

@@ -32,6 +32,8 @@ export interface PlanInput {
   offers: readonly Offer[];
   agents: readonly OperatorAgent[];
   prune: boolean;
+  /** With prune: only tasks whose labels hold every pair (`-l`). */
+  pruneSelector?: Readonly<Record<string, string>>;
   allowEmpty?: boolean;
   framework: string;
   /** Old specs by hash, when known: replace items then list the changed fields. */
@@ -96,6 +98,7 @@ function scheduledJobs(specs: readonly LoadedSpec[]): ScheduledJob[] {
 export function makePlan(input: PlanInput): Plan {
   const diffOptions = {
     prune: input.prune,
+    ...(input.pruneSelector ? { pruneSelector: input.pruneSelector } : {}),
     allowEmpty: input.allowEmpty ?? false,
     ...(input.previousSpecs ? { previousSpecs: input.previousSpecs } : {}),
     ...(input.previousSecrets ? { previousSecrets: input.previousSecrets } : {}),

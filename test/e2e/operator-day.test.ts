@@ -121,6 +121,26 @@ describe('get: what is desired and running now', () => {
     expect(bad.stderr).toContain('-l team: expected key=value');
   });
 
+  it('apply and plan -l: pick manifests by label, and --prune deletes only the tasks the selector matches', async () => {
+    const fw = 'day-prune-l';
+    const a = manifest({ keepme: svc('exec sleep 4124') });
+    const b = manifest({ two: svc('exec sleep 4125'), three: svc('exec sleep 4126') });
+    const teamB = `team=t${n}`;
+    await ok(fw, ['-f', a]);
+    await ok(fw, ['-f', b]);
+    // `three` leaves b; the run names b only, so --prune alone would delete keepme too.
+    writeFileSync(b, readFileSync(b, 'utf8').split('---\n')[0] ?? '');
+    const plan = await ok(fw, ['plan', '-f', b, '--prune', '-l', teamB]);
+    expect(plan).toMatch(/- three\/0\s+delete/);
+    expect(plan).not.toContain('keepme');
+    expect(plan).toContain(`mesos-apply -f ${b} --prune -l ${teamB} --framework ${fw}`);
+    await ok(fw, ['-f', b, '--prune', '-l', teamB]);
+    expect(await ok(fw, ['get', '-o', 'name'])).toBe('keepme\ntwo\n');
+    // -l also picks the manifests: a selector no manifest matches applies nothing.
+    const none = await ok(fw, ['plan', '-f', a, '-f', b, '-l', 'team=nobody']);
+    expect(none).toContain('No changes');
+  });
+
   it('-w prints the view again when it changes, until interrupted', async () => {
     const fw = 'day-watch';
     const child = spawn(process.execPath, [BIN, 'get', '-w'], {

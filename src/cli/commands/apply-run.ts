@@ -17,6 +17,8 @@ import type { LoadedSpec } from '../../model/spec.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
+import { matchesSelector } from '../../model/ids.js';
+import { selectorOf } from './selector.js';
 import { clientOrReport, durationFlag, failoverFlag, loadSpecs, printErrors, progressFor } from './support.js';
 
 export const DEFAULT_PENDING_TIMEOUT = 60;
@@ -33,6 +35,7 @@ export function nextCommand(args: ApplyOrPlanArgs, globals: GlobalOptions): stri
   for (const v of args.var ?? []) parts.push('--var', shellWord(v));
   if (args.recursive === true) parts.push('-R');
   if (args.prune === true) parts.push('--prune');
+  if (args.selector !== undefined && args.selector.length > 0) parts.push('-l', shellWord(args.selector.join(',')));
   if (args.allowEmpty === true) parts.push('--allow-empty');
   for (const r of args.replace ?? []) parts.push('--replace', r);
   if (globals.framework !== 'mesos-apply') parts.push('--framework', globals.framework);
@@ -45,8 +48,10 @@ export async function runApplyCommand(
   io: Io,
   planOnly: boolean,
 ): Promise<number> {
-  const specs = await loadSpecs(args, globals, io, { checkEnv: !planOnly });
-  if (typeof specs === 'number') return specs;
+  const selector = selectorOf(args.selector);
+  const loaded = await loadSpecs(args, globals, io, { checkEnv: !planOnly });
+  if (typeof loaded === 'number') return loaded;
+  const specs = selector ? loaded.filter((s) => matchesSelector(s.spec.labels, selector)) : loaded;
   if (args.prune === true && specs.length === 0 && args.allowEmpty !== true) {
     throw new UsageError(
       '--prune with no manifests would delete every managed task; add --allow-empty if that is what you want',
@@ -75,6 +80,7 @@ export async function runApplyCommand(
       specs,
       framework: globals.framework,
       prune: args.prune === true,
+      ...(selector && args.prune === true ? { pruneSelector: selector } : {}),
       allowEmpty: args.allowEmpty === true,
       ...(replace.length > 0 ? { replace } : {}),
       wait: args.wait !== false,

@@ -52,9 +52,18 @@ const replaceFlag = {
     'Launch NAME (every instance) or NAME/INSTANCE afresh even when unchanged, under its rollout rules: re-runs a finished job, restarts a service (repeatable)',
 } as const;
 
+/** apply and plan: `-l` picks manifests, and limits --prune to the tasks it matches (kubectl's). */
+const applySelector = {
+  alias: 'l',
+  type: 'string',
+  coerce: stringList,
+  describe: 'Only manifests with these labels, and with --prune only tasks with them: -l key=value[,key=value]',
+} as const;
+
 export function applyFlags(y: Argv<GlobalFlags>) {
   return fileFlags(y)
     .option('prune', { type: 'boolean', default: false, describe: 'Delete managed tasks that no manifest names' })
+    .option('selector', applySelector)
     .option('allow-empty', { type: 'boolean', default: false, describe: 'With --prune, allow an empty manifest set' })
     .option('replace', replaceFlag)
     .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan, change nothing (same as plan)' })
@@ -98,6 +107,7 @@ export function planFlags(y: Argv<GlobalFlags>) {
       default: false,
       describe: 'Include deletions of managed tasks no manifest names',
     })
+    .option('selector', applySelector)
     .option('allow-empty', { type: 'boolean', default: false, describe: 'With --prune, allow an empty manifest set' })
     .option('replace', replaceFlag)
     .option('detailed-exitcode', {
@@ -264,6 +274,11 @@ export type ControllerArgs = ArgsOf<typeof controllerFlags>;
 
 export function controllerFlags(y: Argv<GlobalFlags>) {
   return fileFlags(y)
+    .option('watch', {
+      type: 'boolean',
+      default: true,
+      describe: 'Re-read the manifests when their files change (--no-watch: only on SIGHUP)',
+    })
     .option('listen', {
       type: 'string',
       default: '127.0.0.1:9470',

@@ -12,7 +12,7 @@ import { AgentFilesClient } from '../../mesos/agent-files.js';
 import type { MasterSetOptions } from '../../mesos/masters.js';
 import type { OperatorClient } from '../../mesos/operator.js';
 import { frameworkTasks, type FrameworkTasks } from '../../apply/inspect.js';
-import { matchesSelector } from '../../apply/get-rows.js';
+import { matchesSelector } from '../../model/ids.js';
 import { isActive, isTerminal } from '../../model/states.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
