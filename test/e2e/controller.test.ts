@@ -276,6 +276,26 @@ describe.concurrent('controller', { timeout: 150_000 }, () => {
     expect(await c.exited).toBe(0);
   });
 
+  it('a failing job is retried maxRetries times, then given up; a job that finished is never run again', async () => {
+    const fw = 'ctl-jobs';
+    const job = (name: string, command: string, restart: string) =>
+      `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: ${name}}\nspec:\n  goal: finished\n  command: '${command}'\n  resources: {cpus: 0.1, mem: 32}\n${restart}`;
+    const m = manifestDir('jobs', {
+      'flaky.yaml': job('flaky', 'exit 4', '  restart: {maxRetries: 1, backoff: {initial: 1s}}\n'),
+      'once.yaml': job('once', 'echo done', ''),
+    });
+    const c = controller(fw, m);
+    await waitFor(c, async () => (/gave-up .*instance=flaky\/0/.test(c.log()) ? true : undefined));
+    await waitFor(c, async () => (/job-finished .*instance=once\/0/.test(c.log()) ? true : undefined));
+    // A new manifest makes the controller plan again: neither job is launched again.
+    writeFileSync(path.join(m, 'other.yaml'), job('other', 'echo other', ''));
+    await waitFor(c, async () => (/job-finished .*instance=other\/0/.test(c.log()) ? true : undefined));
+    expect((await tasksOf(fw, 'flaky/0')).map((t) => t.state)).toEqual(['TASK_FAILED', 'TASK_FAILED']);
+    expect((await tasksOf(fw, 'once/0')).map((t) => t.state)).toEqual(['TASK_FINISHED']);
+    c.child.kill('SIGTERM');
+    expect(await c.exited).toBe(0);
+  });
+
   it('a crash-looping service backs off 1s, 2s, 4s between its attempts', async () => {
     const fw = 'ctl-crash';
     const c = controller(fw, manifestDir('crash', { 'crash.yaml': service('crash', 'sleep 1; exit 3') }));
