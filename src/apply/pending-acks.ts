@@ -42,8 +42,8 @@ const FOLLOW_UP_MS = 2_000;
 
 /** Acknowledges what the agents still hold; resolves the number of acknowledgements it sent. */
 export async function acknowledgePending(
-  operator: OperatorClient,
-  session: SchedulerSession,
+  operator: Pick<OperatorClient, 'getTasks'>,
+  session: Pick<SchedulerSession, 'acknowledgeUpdate'>,
   frameworkId: string,
   acks: Acknowledger,
   opts: PendingAcksOptions,

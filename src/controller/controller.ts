@@ -21,6 +21,7 @@
  * received are acknowledged, and the stream is closed without TEARDOWN: the tasks keep
  * running and the next leader adopts them.
  */
+import { clockReading } from '../apply/clock.js';
 import { runApply, sessionFor, type ApplyResult } from '../apply/engine.js';
 import type { ApplyEvent } from '../apply/events.js';
 import { Acknowledger } from '../apply/acks.js';
@@ -341,7 +342,7 @@ export class Controller {
       client: this.opts.client,
       emit: (e) => this.onRoundEvent(e),
       interrupted: this.opts.stop,
-      now: this.now,
+      clock: clockReading(this.now),
       attached: { session, pump, frameworkId },
       hold,
       gone: this.instances.gone,
