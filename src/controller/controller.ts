@@ -33,7 +33,7 @@ import type { Holder } from '../apply/holder.js';
 import type { MasterSetOptions } from '../mesos/masters.js';
 import { OperatorClient } from '../mesos/operator.js';
 import type { SchedulerSession, SessionEvent } from '../mesos/scheduler.js';
-import type { OperatorFramework, TaskState, TaskStatus } from '../mesos/types.js';
+import type { OperatorFramework, TaskStatus } from '../mesos/types.js';
 import { effectiveRollout, type LoadedSpec } from '../model/spec.js';
 import { LABEL_NAME } from '../model/ids.js';
 import { ScheduledRuns, type RunsDue } from './runs.js';
@@ -198,7 +198,7 @@ export class Controller {
           task: id,
           message: `unreachable for ${this.opts.unreachableTimeoutMs / 1000}s: launched elsewhere; if its agent comes back, one copy is killed`,
         });
-        this.report(this.instances.giveUp(id, this.now()), id, 'TASK_LOST');
+        this.report(this.instances.giveUp(id, this.now()), { task: id, state: 'TASK_LOST' });
       }
       if (this.returned) {
         this.returned = false;
@@ -213,6 +213,9 @@ export class Controller {
           break;
         }
         if (this.stopping) break;
+        // What the round could not start (no room in time, the round failed) backs off and is tried again.
+        for (const v of this.instances.stranded(this.now(), (name) => this.runs.isScheduled(name)))
+          this.report(v, { message: 'no task runs for this instance after the round' });
         continue;
       }
       const until = Math.min(
@@ -278,23 +281,18 @@ export class Controller {
       this.opts.log('task-returned', { task: status.task_id.value, state: status.state });
       this.returned = true;
     }
-    this.report(
-      this.instances.onStatus(status.task_id.value, status.state, this.now()),
-      status.task_id.value,
-      status.state,
-      status,
-    );
+    this.report(this.instances.onStatus(status.task_id.value, status.state, this.now()), {
+      task: status.task_id.value,
+      state: status.state,
+      ...(status.reason ? { reason: status.reason } : {}),
+      ...(status.message ? { message: status.message } : {}),
+    });
   }
 
-  private report(v: Verdict, taskId: string, state: TaskState, status?: TaskStatus): void {
+  /** A verdict as a log line (and the metrics): `facts` say what led to it. */
+  private report(v: Verdict, facts: Record<string, unknown>): void {
     if (v.kind === 'none') return;
-    const base = {
-      instance: v.key,
-      task: taskId,
-      state,
-      ...(status?.reason ? { reason: status.reason } : {}),
-      ...(status?.message ? { message: status.message } : {}),
-    };
+    const base = { instance: v.key, ...facts };
     if (v.kind === 'down') {
       this.setState({ ...this.state, caughtUp: false });
       this.opts.metrics?.backedOff(v.key.slice(0, v.key.lastIndexOf('/')));
@@ -369,6 +367,8 @@ export class Controller {
       case 'instance': {
         const v = e.view;
         if (v.phase === 'launching' || v.phase === 'staging') this.instances.launched(v.taskId);
+        // What the round found as it is (its gather read the master): live, or a job done.
+        if (v.action === 'unchanged' && v.state !== undefined) this.instances.adopt(v.taskId, v.state);
         if (v.action === 'replace' && v.oldTaskId !== undefined) this.instances.replacing(v.oldTaskId);
         // Unchanged instances are the steady state: nothing to say.
         if (v.action === 'unchanged') return;

@@ -17,7 +17,7 @@
  */
 import type { TaskState } from '../mesos/types.js';
 import type { LoadedSpec } from '../model/spec.js';
-import { isTerminal } from '../model/states.js';
+import { isActive, isTerminal } from '../model/states.js';
 
 /** The per-instance backoff (src/controller/backoff.ts, per spec.restart). */
 export interface BackoffPolicy {
@@ -141,15 +141,45 @@ export class Instances {
       return { kind: 'finished', key };
     }
     if (ranFor >= d.policy.resetAfterMs) st.failures = 0;
+    return this.failed(st, d.policy, now);
+  }
+
+  /** One more failure of `st`: its next attempt after the backoff, or given up (jobs). */
+  private failed(st: InstanceState, policy: BackoffPolicy, now: number): Verdict {
+    const key = st.key;
     st.failures += 1;
-    const max = d.policy.maxRetries;
+    const max = policy.maxRetries;
     if (max !== undefined && st.failures > max) {
       st.done = 'gave-up';
       return { kind: 'gave-up', key, failures: st.failures };
     }
-    const delayMs = d.policy.delayMs(st.failures);
+    const delayMs = policy.delayMs(st.failures);
     st.nextAt = now + delayMs;
     return { kind: 'down', key, retryAt: st.nextAt, failures: st.failures, delayMs };
+  }
+
+  /**
+   * After a round: desired instances that still have no live task and nothing planned for
+   * them (the launch could not be placed in time, the round failed): each counts as a
+   * failure, so it is tried again after its backoff instead of waiting for the next resync.
+   * Scheduled jobs wait for their next run, finished jobs are done.
+   */
+  stranded(now: number, scheduled: (name: string) => boolean): Verdict[] {
+    const out: Verdict[] = [];
+    for (const [name, d] of this.specs) {
+      if (scheduled(name)) continue;
+      for (let i = 0; i < d.loaded.spec.instances; i++) {
+        const key = `${name}/${i}`;
+        let st = this.byKey.get(key);
+        if (st === undefined) {
+          st = fresh(key, d.loaded.hash);
+          this.byKey.set(key, st);
+        }
+        if (st.live.size > 0 || st.done !== undefined || st.nextAt !== undefined) continue;
+        out.push(this.failed(st, d.policy, now));
+      }
+    }
+    return out;
   }
 
   /** Live task ids of every instance of `name`. */
@@ -190,6 +220,19 @@ export class Instances {
   /** A round replaces `taskId`: its end is the rollout's doing, not a failure. */
   replacing(taskId: string): void {
     this.replaced.add(taskId);
+  }
+
+  /** A task a round found as the master lists it: an active one is live, a finished job is done. */
+  adopt(taskId: string, state: TaskState): void {
+    const key = instanceOfTaskId(taskId);
+    const d = key === undefined ? undefined : this.desired(key);
+    if (key === undefined || d === undefined) return;
+    if (isActive(state)) this.launched(taskId);
+    else if (state === 'TASK_FINISHED' && d.loaded.spec.goal === 'finished') {
+      const st = this.byKey.get(key) ?? fresh(key, d.loaded.hash);
+      this.byKey.set(key, st);
+      st.done = 'finished';
+    }
   }
 
   /** A round launched `taskId`: live before its first update comes. */

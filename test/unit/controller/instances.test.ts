@@ -131,4 +131,20 @@ describe('controller instances', () => {
     i.onStatus(id, 'TASK_RUNNING', T0 + 10_000);
     expect(i.overdue(T0 + 10 ** 9, 300_000)).toEqual([]);
   });
+
+  it('after a round, an instance left without a task backs off and is tried again; what the round found is not', () => {
+    const i = instances(
+      loaded('web', { instances: 3 }),
+      loaded('done', { goal: 'finished' }),
+      loaded('nightly', { goal: 'finished' }),
+    );
+    i.adopt(`web.0.${HASH}`, 'TASK_RUNNING');
+    i.launched(`web.1.${HASH}`);
+    i.adopt(`done.0.${HASH}`, 'TASK_FINISHED');
+    const v = i.stranded(T0, (name) => name === 'nightly');
+    expect(v).toEqual([{ kind: 'down', key: 'web/2', retryAt: T0 + 1000, failures: 1, delayMs: 1000 }]);
+    expect(i.due(T0 + 1000)).toEqual(['web/2']);
+    // Already waiting: not counted twice.
+    expect(i.stranded(T0 + 10, () => false).map((x) => x.kind === 'none' || x.key)).toEqual(['nightly/0']);
+  });
 });
