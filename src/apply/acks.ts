@@ -19,7 +19,7 @@ export class Acknowledger {
 
   constructor(private readonly warn: (message: string) => void) {}
 
-  ack(session: SchedulerSession, status: TaskStatus): void {
+  ack(session: Pick<SchedulerSession, 'acknowledgeUpdate'>, status: TaskStatus): void {
     const uuid = status.uuid;
     if (uuid === undefined || this.sent.has(uuid)) return;
     this.sent.add(uuid);

@@ -6,6 +6,9 @@
  */
 export type Cut = 'timeout' | 'interrupted';
 
+/** After Ctrl-C, how long a run's calls get to stop by themselves before they are cut. */
+export const INTERRUPT_GRACE_MS = 1000;
+
 export async function bounded<T>(
   work: Promise<T>,
   deadlineInMs: number,

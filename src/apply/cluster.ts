@@ -34,7 +34,10 @@ function streamHead(t: Task): StreamHead {
   return { task_id, framework_id, agent_id, state, status_update_state, status_update_uuid };
 }
 
-export async function readCluster(operator: OperatorClient, frameworkId: string | undefined): Promise<ClusterView> {
+/** What reading the cluster asks of the operator API (a fake one in unit tests). */
+export type ClusterReader = Pick<OperatorClient, 'getTasks' | 'getAgents'>;
+
+export async function readCluster(operator: ClusterReader, frameworkId: string | undefined): Promise<ClusterView> {
   const [tasks, agents] = await Promise.all([operator.getTasks(), operator.getAgents()]);
   const active = agents.agents;
   if (frameworkId === undefined) return { observed: [], agents: active, tasks: [] };

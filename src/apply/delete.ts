@@ -9,22 +9,27 @@
  * FrameworkInfo the framework already has: same failover timeout, roles and labels, except
  * the holder labels, which name delete while it holds the lease (that is what lets a
  * waiting apply say who holds the framework). It never changes anything else.
+ *
+ * The wait is the shared RunLifecycle (lifecycle.ts) with a round that only kills: it
+ * acknowledges, reconciles after a reconnect, resends KILLs and keeps the deadline.
  */
-import { SchedulerSession } from '../mesos/scheduler.js';
+import { SchedulerSession, type SubscribedInfo } from '../mesos/scheduler.js';
 import { OperatorClient } from '../mesos/operator.js';
 import type { MasterSetOptions } from '../mesos/masters.js';
 import type { TaskStatus } from '../mesos/types.js';
 import type { ObservedTask } from '../model/observed.js';
 import { isActive } from '../model/states.js';
+import { systemClock, type Clock } from './clock.js';
 import { DEFAULT_FAILOVER_TIMEOUT, frameworkInfo } from './connect.js';
 import { readCluster } from './cluster.js';
-import { errorOf } from './engine.js';
+import { errorOf } from './errors.js';
 import type { Emit, InstanceView, ReportError } from './events.js';
+import { REFUSE_WHEN_DONE, RunLifecycle } from './lifecycle.js';
+import type { Round } from './round.js';
 import { EventPump } from './pump.js';
-import { bounded, isCut } from './bounded.js';
-import { INTERRUPT_GRACE_MS } from './engine.js';
-import { Tracker, UNREACHABLE_KILL, type Kill } from './tracker.js';
-import { Acknowledger } from './acks.js';
+import { bounded, INTERRUPT_GRACE_MS, isCut } from './bounded.js';
+import type { Kill } from './records.js';
+import { Tracker, UNREACHABLE_KILL } from './tracker.js';
 import { CALLS_IN_FLIGHT, forEachInFlight } from './in-flight.js';
 import { thisRun, withHolder, type Holder } from './holder.js';
 import { DEFAULT_LOCK_TIMEOUT, LeaseKeeper } from './lease.js';
@@ -42,7 +47,8 @@ export interface DeleteInput {
   client: MasterSetOptions;
   emit: Emit;
   interrupted: Promise<unknown>;
-  now?: () => number;
+  /** Deadlines, timeouts and waits read this clock (a fake one in tests). */
+  clock?: Clock;
 }
 
 export interface DeleteResult {
@@ -71,16 +77,53 @@ function endedNames(observed: readonly ObservedTask[], names: readonly string[])
   return out;
 }
 
+/** delete's round: only kills, each settled by its terminal update (or by the caller). */
+class DeleteRound implements Round {
+  readonly tracker = new Tracker();
+
+  constructor(
+    private readonly life: RunLifecycle,
+    private readonly emit: Emit,
+  ) {}
+
+  async onUpdate(status: TaskStatus): Promise<void> {
+    const kill = this.tracker.kills.get(status.task_id.value);
+    if (!kill) return;
+    const view = this.tracker.onKillStatus(kill, status, this.life.clock.now());
+    if (view) this.emit({ type: 'instance', view });
+  }
+
+  async onOffers(): Promise<void> {
+    await this.life.declineAll(REFUSE_WHEN_DONE);
+  }
+
+  async onResubscribed(): Promise<void> {}
+
+  async onTick(): Promise<void> {}
+
+  halted(): boolean {
+    return false;
+  }
+
+  /** A kill's verdict given here (not by an update): --no-wait, unreachable, the end of the wait. */
+  settle(kill: Kill, ok: boolean, phase: InstanceView['phase'], message?: string): void {
+    const failure = message ? { failure: { state: kill.state ?? kill.view.state, message } } : {};
+    const view = this.tracker.settleKill(kill, ok, { phase, ...failure });
+    if (view) this.emit({ type: 'instance', view });
+  }
+}
+
 export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
-  const now = input.now ?? Date.now;
+  const clock = input.clock ?? systemClock;
+  const now = () => clock.now();
   const operator = new OperatorClient(input.client);
-  const tracker = new Tracker();
   const errors: ReportError[] = [];
-  const acks = new Acknowledger((message) => input.emit({ type: 'warning', message }));
   let interrupted = false;
   void input.interrupted.then(() => (interrupted = true));
   let session: SchedulerSession | undefined;
-  let pump: EventPump | undefined;
+  let sub: SubscribedInfo | undefined;
+  let round: DeleteRound | undefined;
+  let life: RunLifecycle | undefined;
   let notFound: string[] = [];
   let existing: string[] = [];
   let ended: DeleteResult['ended'] = [];
@@ -149,7 +192,7 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
         return false;
       }
       session = got.session;
-      const sub = got.sub;
+      sub = got.sub;
       input.emit({ type: 'subscribed', frameworkId: sub.frameworkId, leader: sub.leaderUrl, reconnected: true });
       // --timeout bounds the work, not the wait for the lease.
       deadline = now() + input.timeoutMs;
@@ -173,8 +216,18 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
       session = undefined;
       return finish();
     }
-    if (targets.length === 0 || !session) return finish();
-    pump = new EventPump(session.events(), input.interrupted);
+    if (targets.length === 0 || !session || !sub) return finish();
+    life = new RunLifecycle({
+      session,
+      events: new EventPump(session.events(), input.interrupted),
+      frameworkId: sub.frameworkId,
+      operator,
+      emit: input.emit,
+      clock,
+    });
+    const l = life;
+    const r = new DeleteRound(l, input.emit);
+    round = r;
     const first: Kill[] = [];
     for (const t of targets) {
       const item = {
@@ -185,111 +238,42 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
         specHash: t.specHash,
         oldState: t.state,
       };
-      const kill = tracker.addDelete(item, t.agentId, t.hostname);
+      const kill = r.tracker.addDelete(item, t.agentId, t.hostname);
       input.emit({ type: 'instance', view: kill.view });
       first.push(kill);
     }
     // KILLs name one task each: several in flight at once, not thousands of round trips in series.
-    const s = session;
     await forEachInFlight(first, CALLS_IN_FLIGHT, async (kill) => {
-      await sendKill(s, kill, now());
-      if (!input.wait) settle(kill, true, kill.view.phase);
-      else if (kill.view.state === 'TASK_UNREACHABLE') settle(kill, false, 'unreachable', UNREACHABLE_KILL);
+      await l.sendKill(r.tracker, kill);
+      if (!input.wait) r.settle(kill, true, kill.view.phase);
+      else if (kill.view.state === 'TASK_UNREACHABLE') r.settle(kill, false, 'unreachable', UNREACHABLE_KILL);
     });
-    while (!tracker.finished() && !interrupted) {
-      const ev = await pump.next(250);
-      if (ev === 'interrupted') break;
-      if (ev !== 'tick') {
-        if (ev.kind === 'closed') {
-          if (ev.error) errors.push(errorOf(ev.error));
-          break;
-        }
-        if (ev.kind === 'resubscribed') {
-          await session
-            .reconcile(
-              [...tracker.kills.values()]
-                .filter((k) => !k.settled)
-                .map((k) => ({ taskId: k.taskId, agentId: k.agentId })),
-            )
-            .catch(() => undefined);
-        } else if (ev.event.type === 'UPDATE' && ev.event.update) {
-          onUpdate(ev.event.update.status);
-        } else if (ev.event.type === 'OFFERS') {
-          await session
-            .decline(
-              (ev.event.offers?.offers ?? []).map((o) => o.id.value),
-              { refuse_seconds: 60 },
-            )
-            .catch(() => undefined);
-        }
-      }
-      const t = now();
-      if (t >= deadline) {
-        errors.push({
-          code: 'MA_ERR_TIMEOUT',
-          message: `not every task was gone within --timeout (${Math.round(input.timeoutMs / 1000)}s)`,
-        });
-        break;
-      }
-      // Resent only once every update that arrived is handled (the tick of an empty queue):
-      // with updates still queued, a task's silence may only be this run's backlog.
-      if (ev === 'tick') await forEachInFlight(tracker.killsDue(t), CALLS_IN_FLIGHT, (kill) => sendKill(s, kill, t));
-    }
-    for (const kill of tracker.kills.values()) {
+    const stop = interrupted ? 'interrupted' : await life.wait(r, deadline);
+    if (stop === 'closed' && life.closedError) errors.push(errorOf(life.closedError));
+    if (stop === 'timeout')
+      errors.push({
+        code: 'MA_ERR_TIMEOUT',
+        message: `not every task was gone within --timeout (${Math.round(input.timeoutMs / 1000)}s)`,
+      });
+    for (const kill of r.tracker.kills.values()) {
       if (kill.settled) continue;
-      if (interrupted) settle(kill, false, 'interrupted', 'interrupted: the KILL was sent, its end was not awaited');
-      else if (kill.state === 'TASK_UNREACHABLE') settle(kill, false, 'unreachable', UNREACHABLE_KILL);
-      else settle(kill, false, 'timed-out', `no terminal state yet (${kill.state ?? 'no update'})`);
+      if (interrupted) r.settle(kill, false, 'interrupted', 'interrupted: the KILL was sent, its end was not awaited');
+      else if (kill.state === 'TASK_UNREACHABLE') r.settle(kill, false, 'unreachable', UNREACHABLE_KILL);
+      else r.settle(kill, false, 'timed-out', `no terminal state yet (${kill.state ?? 'no update'})`);
     }
   } catch (e) {
     errors.push(errorOf(e));
   } finally {
-    if (session) {
-      if (session.stateName === 'SUBSCRIBED') await session.suppress().catch(() => undefined);
-      // Updates queued when the wait stopped (interrupt, timeout) are still acknowledged.
-      await pump?.drainQueued(async (ev) => {
-        if (ev.kind === 'event' && ev.event.type === 'UPDATE' && ev.event.update) onUpdate(ev.event.update.status);
-      });
-      await acks.settled();
-      await session.close().catch(() => undefined);
-    }
+    // Suppressed, every queued update acknowledged, closed (never torn down).
+    await life?.leave();
     // A read the lease gave up on (--timeout) may still hang: abort, do not wait for it.
     await operator.destroy().catch(() => undefined);
   }
   return finish();
 
   function finish(): DeleteResult {
-    const views = [...tracker.kills.values()].map((k) => k.view);
-    const ok = errors.length === 0 && !interrupted && [...tracker.kills.values()].every((k) => k.ok);
-    return { ok, interrupted, views, errors, notFound, existing, ended };
-  }
-
-  function settle(kill: Kill, ok: boolean, phase: InstanceView['phase'], message?: string): void {
-    kill.settled = true;
-    kill.ok = ok;
-    kill.view = {
-      ...kill.view,
-      phase,
-      settled: true,
-      ...(message ? { failure: { state: kill.state ?? kill.view.state, message } } : {}),
-    };
-    input.emit({ type: 'instance', view: kill.view });
-  }
-
-  function onUpdate(status: TaskStatus): void {
-    if (session) acks.ack(session, status);
-    const kill = tracker.kills.get(status.task_id.value);
-    if (!kill) return;
-    const view = tracker.onKillStatus(kill, status, now());
-    if (view) input.emit({ type: 'instance', view });
-  }
-
-  async function sendKill(s: SchedulerSession, kill: Kill, t: number): Promise<void> {
-    tracker.killSent(kill, t);
-    await s
-      .kill(kill.taskId, kill.agentId)
-      .catch((e) =>
-        input.emit({ type: 'warning', message: `KILL ${kill.taskId} failed (${errorOf(e).message}); retrying` }),
-      );
+    const kills = [...(round?.tracker.kills.values() ?? [])];
+    const ok = errors.length === 0 && !interrupted && kills.every((k) => k.ok);
+    return { ok, interrupted, views: kills.map((k) => k.view), errors, notFound, existing, ended };
   }
 }

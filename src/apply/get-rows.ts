@@ -19,6 +19,7 @@ import { matchesSelector } from '../model/ids.js';
 import { namedPortsOf, type NamedPort, type ObservedTask } from '../model/observed.js';
 import { isActive } from '../model/states.js';
 import { specOf, type FrameworkTasks } from './inspect.js';
+import type { ControllerInfo } from '../controller/status.js';
 
 export type { NamedPort } from '../model/observed.js';
 
@@ -39,6 +40,9 @@ export interface GetRow {
   specHash?: string;
   managed: boolean;
   labels: Record<string, string>;
+  /** Under a controller: its relaunches of this instance, and when it launches it next. */
+  restarts?: number;
+  nextRetry?: string;
 }
 
 /** Desired vs ready per name: `web 2/3`. */
@@ -51,6 +55,21 @@ export interface NameCount {
 export interface GetView {
   names: NameCount[];
   rows: GetRow[];
+  /** The controller that holds the namespace, when one does (controller/status.ts). */
+  controller?: ControllerInfo;
+}
+
+/** The view with what the namespace's controller says of each instance. */
+export function withController(view: GetView, info: ControllerInfo | undefined): GetView {
+  if (info === undefined) return view;
+  const rows = view.rows.map((r) => {
+    const st = r.managed && r.instance !== undefined ? info.instances[`${r.name}/${r.instance}`] : undefined;
+    if (st === undefined) return r;
+    const out: GetRow = { ...r, restarts: st.restarts };
+    if (st.nextRetry !== null) out.nextRetry = st.nextRetry;
+    return out;
+  });
+  return { ...view, rows, controller: info };
 }
 
 export interface GetQuery {

@@ -4,7 +4,15 @@
  * API for sandboxes.
  */
 import { pickFramework, type OperatorClient } from '../mesos/operator.js';
-import type { CommandInfo, OperatorAgent, Task, TaskInfo, TaskState, TaskStatus } from '../mesos/types.js';
+import type {
+  CommandInfo,
+  OperatorAgent,
+  OperatorFramework,
+  Task,
+  TaskInfo,
+  TaskState,
+  TaskStatus,
+} from '../mesos/types.js';
 import { observeTask, type ObservedTask } from '../model/observed.js';
 import type { TaskSpec } from '../model/spec.js';
 import { LABEL_SPEC } from './cluster.js';
@@ -25,6 +33,8 @@ export interface DescribeTask {
 
 export interface FrameworkTasks {
   frameworkId?: string;
+  /** The live framework shown (its holder labels say whether a controller holds it). */
+  framework?: OperatorFramework;
   /** Active, unreachable and completed tasks of the framework, with the operator Task. */
   tasks: { observed: ObservedTask; task: Task }[];
   agents: OperatorAgent[];
@@ -41,7 +51,8 @@ export async function frameworkTasks(operator: OperatorClient, framework: string
     operator.getAgents(),
   ]);
   const named = frameworksNamed(frameworks, framework);
-  const id = pickFramework(named.live, framework)?.framework_info.id?.value;
+  const picked = pickFramework(named.live, framework);
+  const id = picked?.framework_info.id?.value;
   if (id === undefined) {
     const removed = removedNotice(framework, named);
     return removed ? { tasks: [], agents: agents.agents, removed } : { tasks: [], agents: agents.agents };
@@ -59,8 +70,8 @@ export async function frameworkTasks(operator: OperatorClient, framework: string
     tasks.push({ observed: observeTask(task, host.get(task.agent_id.value)), task });
   }
   return duplicate
-    ? { frameworkId: id, tasks, agents: agents.agents, duplicate }
-    : { frameworkId: id, tasks, agents: agents.agents };
+    ? { frameworkId: id, framework: picked, tasks, agents: agents.agents, duplicate }
+    : { frameworkId: id, framework: picked, tasks, agents: agents.agents };
 }
 
 /** The spec an earlier run launched, from its label. */

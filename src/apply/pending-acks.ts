@@ -42,8 +42,8 @@ const FOLLOW_UP_MS = 2_000;
 
 /** Acknowledges what the agents still hold; resolves the number of acknowledgements it sent. */
 export async function acknowledgePending(
-  operator: OperatorClient,
-  session: SchedulerSession,
+  operator: Pick<OperatorClient, 'getTasks'>,
+  session: Pick<SchedulerSession, 'acknowledgeUpdate'>,
   frameworkId: string,
   acks: Acknowledger,
   opts: PendingAcksOptions,
@@ -53,8 +53,12 @@ export async function acknowledgePending(
   const followUpMs = opts.followUpMs ?? FOLLOW_UP_MS;
   /** Per task, the head acknowledged here last, and when its acknowledgement was accepted. */
   const watched = new Map<string, { uuid: string; at: number }>();
+  /** How long the last GET_TASKS took: the wait before the next is at least as long. */
+  let readMs = 0;
   for (;;) {
+    const started = opts.now();
     const tasks = known ?? (await operator.getTasks()).tasks;
+    if (known === undefined) readMs = opts.now() - started;
     known = undefined;
     let waiting = 0;
     for (const task of tasks) {
@@ -80,8 +84,12 @@ export async function acknowledgePending(
     await acks.settled();
     const now = opts.now();
     for (const w of watched.values()) if (w.at === Number.POSITIVE_INFINITY) w.at = now;
-    if (waiting === 0 || opts.now() + opts.pollMs > opts.deadline) return sent;
-    await opts.sleep(opts.pollMs);
+    // GET_TASKS is the master's largest answer (every task of the cluster, ~2 KB each): a
+    // read that takes long is followed by as long a pause, so that the follow-up watch of
+    // a large cluster spends at most half its time reading, not all of it.
+    const pause = Math.max(opts.pollMs, readMs);
+    if (waiting === 0 || opts.now() + pause > opts.deadline) return sent;
+    await opts.sleep(pause);
   }
 }
 

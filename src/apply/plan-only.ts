@@ -13,7 +13,7 @@
 import { OperatorClient } from '../mesos/operator.js';
 import { ObservedTasks } from '../model/observed.js';
 import { makePlan } from '../plan/plan.js';
-import { bounded, isCut } from './bounded.js';
+import { bounded, INTERRUPT_GRACE_MS, isCut } from './bounded.js';
 import { previousSecrets, previousSpecs, readCluster } from './cluster.js';
 import type { LoadedSpec } from '../model/spec.js';
 import type { MasterSetOptions } from '../mesos/masters.js';
@@ -22,9 +22,6 @@ import type { Emit, InstanceView, ReportError } from './events.js';
 import { errorOf } from './errors.js';
 import { freeOffers } from './free-fit.js';
 import { frameworksNamed, removedNotice } from './removed.js';
-
-/** As in engine.ts (not imported from there: engine imports this module). */
-const INTERRUPT_GRACE_MS = 1000;
 
 /** What a plan reads of apply's input (engine.ts's ApplyInput has all of it). */
 export interface PlanOnlyInput {
@@ -99,6 +96,8 @@ export async function runPlanOnly(input: PlanOnlyInput): Promise<PlanOnlyResult>
       code: 'MA_ERR_TIMEOUT',
       message: `the master did not answer within --timeout (${Math.round(input.timeoutMs / 1000)}s)`,
     });
+  if (got === 'interrupted')
+    errors.push({ code: 'MA_ERR_INTERRUPTED', message: 'interrupted before the plan was made (plan only reads)' });
   const plan = isCut(got) ? undefined : got;
   if (plan) input.emit({ type: 'planned', plan });
   const result: PlanOnlyResult = {

@@ -14,7 +14,8 @@
 import type { ObservedTask } from '../model/observed.js';
 import { nextTaskId } from '../plan/diff.js';
 import type { Plan, PlanItem, RolloutPlan } from '../plan/types.js';
-import type { Kill, Launch } from './tracker.js';
+import type { Kill, Launch } from './records.js';
+import type { Tracker } from './tracker.js';
 
 export type RolloutStep =
   /** Batch `batch` (1-based) of `of` starts: launch these (recreate: kill their old copies first). */
@@ -45,19 +46,22 @@ export class Rollouts {
   private readonly states: State[] = [];
 
   /** Holds every launch of a batch; call `start` to open each rollout's first batch. */
-  constructor(plan: Plan, launches: ReadonlyMap<string, Launch>) {
+  constructor(
+    plan: Plan,
+    private readonly tracker: Tracker,
+  ) {
     const byName = new Map<string, State>();
     for (const r of plan.rollouts) {
       const s: State = { plan: r, batches: r.batches.map(() => []), open: 0, over: false };
       byName.set(r.name, s);
       this.states.push(s);
     }
-    for (const launch of launches.values()) {
+    for (const launch of tracker.launches.values()) {
       const b = launch.item.batch;
       const s = byName.get(launch.item.name);
       if (b === undefined || s === undefined) continue;
       s.batches[b - 1]?.push(launch);
-      launch.held = 'batch';
+      tracker.hold(launch, 'batch');
     }
   }
 
@@ -108,7 +112,7 @@ export class Rollouts {
   private openNext(s: State): RolloutStep {
     s.open += 1;
     const launches = s.batches[s.open - 1] ?? [];
-    for (const l of launches) l.held = s.plan.strategy === 'recreate' ? 'old-copy' : undefined;
+    for (const l of launches) this.tracker.hold(l, s.plan.strategy === 'recreate' ? 'old-copy' : undefined);
     return { kind: 'open', rollout: s.plan, batch: s.open, of: s.batches.length, launches };
   }
 }

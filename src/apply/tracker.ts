@@ -2,61 +2,26 @@
  * The bookkeeping of one apply or delete run: each task instance it launches (waiting
  * for an offer → launched → settled) and each task it kills (KILL sent → terminal).
  * Synchronous and free of I/O: the engine feeds it status updates and the clock, and
- * emits the views it returns. Invariants:
+ * emits the views it returns. Invariants, enforced here and not by the callers:
  *  - a task id belongs to at most one launch and one kill;
- *  - a settled record never changes again (late or duplicate updates are ignored);
+ *  - a settled record never changes again (late or duplicate updates, a second settle,
+ *    a phase change: all ignored, the record's view is returned as it is);
  *  - the run is finished when every launch and every kill is settled.
+ * The records' fields are readonly outside: every change goes through a Tracker method,
+ * each of which checks `settled` first.
  */
 import type { TaskStatus } from '../mesos/types.js';
 import type { LoadedSpec } from '../model/spec.js';
 import { isTerminal } from '../model/states.js';
 import type { FitReport, PlanItem, TaskPlacement } from '../plan/types.js';
-import { addRejections, type RejectCounts } from '../plan/fit.js';
+import { addRejections } from '../plan/fit.js';
 import { instanceKey, type Failure, type InstanceView, type Phase } from './events.js';
 import { failureOf, readStatus } from './phase.js';
+import type { Kill, Launch } from './records.js';
 
-export interface Launch {
-  item: PlanItem;
-  loaded: LoadedSpec;
-  view: InstanceView;
-  /**
-   * Not to be placed yet: its rollout batch has not started (`batch`), or under `recreate`
-   * the task it replaces has not ended yet (`old-copy`). See rollouts.ts.
-   */
-  held?: 'batch' | 'old-copy';
-  /** ms: when it started waiting for a fitting offer. */
-  pendingSince?: number;
-  rejections: RejectCounts;
-  lastFit?: FitReport;
-  placement?: TaskPlacement;
-  launched: boolean;
-  /**
-   * The ACCEPT that launched it got no answer (connection lost, timeout, 5xx): the master
-   * may have launched it or not. A reconciliation answer says which (see engine).
-   */
-  unconfirmed?: boolean;
-  /** Launch attempts answered TASK_DROPPED for invalid offers (retried a few times). */
-  drops: number;
-  /** ms: when a service without health check reported TASK_RUNNING (it must stay up a moment). */
-  runningSince?: number;
-  settled: boolean;
-  ok: boolean;
-}
-
-export interface Kill {
-  taskId: string;
-  agentId?: string;
-  /** The view this kill reports on: its own (delete) or the successor's (replace). */
-  view: InstanceView;
-  /** True when the view is the delete's own. */
-  ownView: boolean;
-  sentAt?: number;
-  lastSentAt?: number;
-  lastUpdateAt?: number;
-  state?: TaskStatus['state'];
-  settled: boolean;
-  ok: boolean;
-}
+/** The records as the Tracker itself writes them. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+const w = <T>(record: T): Mutable<T> => record as Mutable<T>;
 
 export const MAX_DROP_RETRIES = 3;
 
@@ -103,24 +68,37 @@ export class Tracker {
     if (item.oldState !== undefined) view.state = item.oldState;
     if (agentId !== undefined) view.agentId = agentId;
     if (host !== undefined) view.host = host;
-    const kill: Kill = { taskId: item.taskId, view, ownView: true, settled: false, ok: false };
-    if (agentId !== undefined) kill.agentId = agentId;
+    const kill: Kill = {
+      taskId: item.taskId,
+      view,
+      ownView: true,
+      settled: false,
+      ok: false,
+      ...(agentId !== undefined ? { agentId } : {}),
+    };
     this.kills.set(item.taskId, kill);
     return kill;
   }
 
   /** The old task of a replace, killed once its successor runs. */
   addReplaceKill(taskId: string, agentId: string | undefined, successor: InstanceView): Kill {
-    const kill: Kill = { taskId, view: successor, ownView: false, settled: false, ok: false };
-    if (agentId !== undefined) kill.agentId = agentId;
+    const kill: Kill = {
+      taskId,
+      view: successor,
+      ownView: false,
+      settled: false,
+      ok: false,
+      ...(agentId !== undefined ? { agentId } : {}),
+    };
     this.kills.set(taskId, kill);
     return kill;
   }
 
   /** A KILL goes out (first time or again). */
   killSent(kill: Kill, now: number): void {
-    kill.sentAt ??= now;
-    kill.lastSentAt = now;
+    if (kill.settled) return;
+    w(kill).sentAt ??= now;
+    w(kill).lastSentAt = now;
   }
 
   /** Kills sent whose task has said nothing for KILL_RETRY_MS: send them again. */
@@ -129,6 +107,48 @@ export class Tracker {
       (k) =>
         !k.settled && k.lastSentAt !== undefined && now - Math.max(k.lastSentAt, k.lastUpdateAt ?? 0) >= KILL_RETRY_MS,
     );
+  }
+
+  /**
+   * A kill ends without a terminal update (--no-wait, deadline, interrupt, connection
+   * lost): settled as `ok`, its own view patched. Returns the view to emit (own views only).
+   */
+  settleKill(kill: Kill, ok: boolean, patch: Partial<InstanceView> = {}): InstanceView | undefined {
+    if (kill.settled) return undefined;
+    w(kill).settled = true;
+    w(kill).ok = ok;
+    if (!kill.ownView) return undefined;
+    w(kill).view = { ...kill.view, ...patch, settled: true };
+    return kill.view;
+  }
+
+  /** Rollouts: a launch waits for its batch or its old copy (`held`), or may be placed now. */
+  hold(launch: Launch, held: Launch['held']): void {
+    if (launch.settled) return;
+    if (held === undefined) delete w(launch).held;
+    else w(launch).held = held;
+  }
+
+  /** The launch (again) waits for an offer from `now` on: --pending-timeout counts from here. */
+  waitingSince(launch: Launch, now: number): void {
+    if (!launch.settled) w(launch).pendingSince = now;
+  }
+
+  /** Whether the ACCEPT that launched it is unanswered (see Launch.unconfirmed). */
+  setUnconfirmed(launch: Launch, unconfirmed: boolean): void {
+    if (!launch.settled) w(launch).unconfirmed = unconfirmed;
+  }
+
+  /** Up (running, healthy where checked) from `now`; false when it already was. */
+  upSince(launch: Launch, now: number): boolean {
+    if (launch.settled || launch.runningSince !== undefined) return false;
+    w(launch).runningSince = now;
+    return true;
+  }
+
+  /** Not up (any more): the minimum healthy time starts again at the next up. */
+  down(launch: Launch): void {
+    if (!launch.settled) delete w(launch).runningSince;
   }
 
   pending(): Launch[] {
@@ -163,21 +183,25 @@ export class Tracker {
   }
 
   setPhase(launch: Launch, phase: Phase): InstanceView {
-    launch.view = { ...launch.view, phase };
+    if (!launch.settled) w(launch).view = { ...launch.view, phase };
     return launch.view;
   }
 
   /** Offers were seen and this launch did not fit: remember why. */
   notPlaced(launch: Launch, report: FitReport, now: number): void {
-    launch.pendingSince ??= now;
-    launch.rejections = addRejections(launch.rejections, report);
-    launch.lastFit = report;
+    if (launch.settled) return;
+    const l = w(launch);
+    l.pendingSince ??= now;
+    l.rejections = addRejections(launch.rejections, report);
+    l.lastFit = report;
   }
 
   placed(launch: Launch, placement: TaskPlacement): InstanceView {
-    launch.placement = placement;
-    launch.launched = true;
-    launch.view = {
+    if (launch.settled) return launch.view;
+    const l = w(launch);
+    l.placement = placement;
+    l.launched = true;
+    l.view = {
       ...launch.view,
       phase: 'launching',
       agentId: placement.agentId,
@@ -189,18 +213,23 @@ export class Tracker {
 
   /** The ACCEPT failed or the master dropped the launch: wait for an offer again. */
   unlaunch(launch: Launch): InstanceView {
-    launch.launched = false;
-    launch.unconfirmed = false;
-    delete launch.placement;
+    if (launch.settled) return launch.view;
+    const l = w(launch);
+    l.launched = false;
+    l.unconfirmed = false;
+    delete l.placement;
     const { agentId: _a, host: _h, ports: _p, state: _s, ...rest } = launch.view;
-    launch.view = { ...rest, phase: 'waiting-offer' };
+    l.view = { ...rest, phase: 'waiting-offer' };
     return launch.view;
   }
 
+  /** The launch's verdict; a second verdict is ignored (the first stands). */
   settle(launch: Launch, ok: boolean, patch: Partial<InstanceView> = {}): InstanceView {
-    launch.settled = true;
-    launch.ok = ok;
-    launch.view = { ...launch.view, ...patch, settled: true };
+    if (launch.settled) return launch.view;
+    const l = w(launch);
+    l.settled = true;
+    l.ok = ok;
+    l.view = { ...launch.view, ...patch, settled: true };
     return launch.view;
   }
 
@@ -219,14 +248,14 @@ export class Tracker {
       status.reason === 'REASON_INVALID_OFFERS' &&
       launch.drops < MAX_DROP_RETRIES
     ) {
-      launch.drops += 1;
+      w(launch).drops += 1;
       return { view: this.unlaunch(launch), retry: true };
     }
     const reading = readStatus(status, spec.goal, spec.healthCheck !== undefined);
     const patch: Partial<InstanceView> = { phase: reading.phase, state: status.state };
     if (status.healthy !== undefined) patch.healthy = status.healthy;
     if (status.agent_id) patch.agentId = status.agent_id.value;
-    launch.view = { ...launch.view, ...patch };
+    w(launch).view = { ...launch.view, ...patch };
     if (reading.verdict === 'done') return { view: launch.view, done: true };
     if (reading.verdict === 'failed') {
       const failure = failureOf(status, spec.goal);
@@ -239,25 +268,15 @@ export class Tracker {
   /** A status update for a task we are killing; returns the view to emit when it changed. */
   onKillStatus(kill: Kill, status: TaskStatus, now: number): InstanceView | undefined {
     if (kill.settled) return undefined;
-    kill.state = status.state;
-    kill.lastUpdateAt = now;
-    if (status.agent_id) kill.agentId = status.agent_id.value;
-    const gone = isTerminal(status.state) || status.state === 'TASK_UNKNOWN';
-    if (!kill.ownView) {
-      if (gone) {
-        kill.settled = true;
-        kill.ok = true;
-      }
-      return undefined;
-    }
-    if (gone) {
-      kill.settled = true;
-      kill.ok = true;
-      kill.view = { ...kill.view, phase: 'killed', state: status.state, settled: true };
-    } else {
-      const phase: Phase = status.state === 'TASK_UNREACHABLE' ? 'unreachable' : 'killing';
-      kill.view = { ...kill.view, phase, state: status.state };
-    }
+    const k = w(kill);
+    k.state = status.state;
+    k.lastUpdateAt = now;
+    if (status.agent_id) k.agentId = status.agent_id.value;
+    if (isTerminal(status.state) || status.state === 'TASK_UNKNOWN')
+      return this.settleKill(kill, true, { phase: 'killed', state: status.state });
+    if (!kill.ownView) return undefined;
+    const phase: Phase = status.state === 'TASK_UNREACHABLE' ? 'unreachable' : 'killing';
+    k.view = { ...kill.view, phase, state: status.state };
     return kill.view;
   }
 }

@@ -21,6 +21,7 @@
  * received are acknowledged, and the stream is closed without TEARDOWN: the tasks keep
  * running and the next leader adopts them.
  */
+import { clockReading } from '../apply/clock.js';
 import { runApply, sessionFor, type ApplyResult } from '../apply/engine.js';
 import type { ApplyEvent } from '../apply/events.js';
 import { Acknowledger } from '../apply/acks.js';
@@ -33,11 +34,13 @@ import type { MasterSetOptions } from '../mesos/masters.js';
 import { OperatorClient } from '../mesos/operator.js';
 import type { SchedulerSession, SessionEvent } from '../mesos/scheduler.js';
 import type { OperatorFramework, TaskStatus } from '../mesos/types.js';
-import type { LoadedSpec } from '../model/spec.js';
-import { Instances, type BackoffPolicy } from './instances.js';
-
-/** One log line per event: `event` names it, `fields` carry the facts. */
-export type LogFn = (event: string, fields?: Record<string, unknown>) => void;
+import { effectiveRollout, type LoadedSpec } from '../model/spec.js';
+import { LABEL_NAME } from '../model/ids.js';
+import { ScheduledRuns, type RunsDue } from './runs.js';
+import { Instances, type BackoffPolicy, type Verdict } from './instances.js';
+import type { Log } from './log.js';
+import type { ControllerMetrics } from './metrics.js';
+import { statusDocument, type StatusDocument } from './status.js';
 
 export type Loaded = { ok: true; specs: LoadedSpec[] } | { ok: false; report: string };
 
@@ -52,17 +55,19 @@ export interface ControllerOptions {
   initial: LoadedSpec[];
   policyOf(loaded: LoadedSpec): BackoffPolicy;
   resyncMs: number;
+  /** A task unreachable this long is given up for lost and its instance placed afresh. */
+  unreachableTimeoutMs: number;
   pendingTimeoutMs: number;
   /** Bound on one round (the engine's --timeout). */
   roundTimeoutMs: number;
   /** Bound on each master call while taking the lease. */
   callTimeoutMs: number;
-  log: LogFn;
+  log: Log;
   /** Resolves on SIGTERM/SIGINT. */
   stop: Promise<unknown>;
   now?: () => number;
-  /** Leadership and readiness, for /readyz and /metrics. */
-  onState?(state: ControllerState): void;
+  /** The Prometheus metrics (metrics.ts) this controller keeps current. */
+  metrics?: ControllerMetrics;
 }
 
 export interface ControllerState {
@@ -79,9 +84,13 @@ const LEFTOVER_ACKS_MS = 5_000;
 
 export class Controller {
   readonly instances: Instances;
+  private readonly runs: ScheduledRuns;
   private specs: LoadedSpec[];
   private stopping = false;
   private reloadAsked = false;
+  /** ms: when the master last answered a RECONCILE (for the reconciliation lag metric). */
+  private lastReconciled?: number;
+  private returned = false;
   private wake?: () => void;
   private readonly now: () => number;
   readonly state: ControllerState = { leader: false, caughtUp: false };
@@ -91,6 +100,9 @@ export class Controller {
     this.specs = opts.initial;
     this.instances = new Instances(opts.policyOf);
     this.instances.setSpecs(this.specs);
+    this.runs = new ScheduledRuns(opts.log);
+    this.runs.setSpecs(this.specs, this.now());
+    this.desiredMetrics([]);
     void opts.stop.then(() => {
       this.stopping = true;
       this.wake?.();
@@ -137,7 +149,7 @@ export class Controller {
   }
 
   private sessionFor(existing: OperatorFramework | undefined): SchedulerSession {
-    return sessionFor(
+    const session = sessionFor(
       {
         specs: this.specs,
         framework: this.opts.framework,
@@ -147,6 +159,15 @@ export class Controller {
       this.opts.holder,
       existing,
     );
+    const m = this.opts.metrics;
+    if (m) {
+      // Offers accepted and declined, whoever sends the call (a round or the idle loop).
+      const accept = session.accept.bind(session);
+      const decline = session.decline.bind(session);
+      session.accept = (ids, ...rest) => accept(ids, ...rest).then(() => m.offers(ids.length, 0));
+      session.decline = (ids, ...rest) => decline(ids, ...rest).then(() => m.offers(0, ids.length));
+    }
+    return session;
   }
 
   private async lead(session: SchedulerSession, frameworkId: string, operator: OperatorClient): Promise<void> {
@@ -156,6 +177,7 @@ export class Controller {
     const pump = new EventPump(session.events(), this.opts.stop, (ev) => this.observe(ev));
     // What is out there: every task the master knows of ours answers (implicit reconciliation).
     await session.reconcile([]).catch(() => undefined);
+    await this.seedRuns(operator, frameworkId);
     let lastResync = this.now();
     let roundDue = true;
     let failedOver = false;
@@ -171,19 +193,35 @@ export class Controller {
         await session.reconcile([]).catch(() => undefined);
         roundDue = true;
       }
-      if (roundDue || this.instances.due(this.now()).length > 0) {
+      for (const id of this.instances.overdue(this.now(), this.opts.unreachableTimeoutMs)) {
+        this.opts.log('unreachable-timeout', {
+          task: id,
+          message: `unreachable for ${this.opts.unreachableTimeoutMs / 1000}s: launched elsewhere; if its agent comes back, one copy is killed`,
+        });
+        this.report(this.instances.giveUp(id, this.now()), { task: id, state: 'TASK_LOST' });
+      }
+      if (this.returned) {
+        this.returned = false;
+        roundDue = true;
+      }
+      const runs = this.runs.due(this.now(), (name) => this.instances.liveOf(name));
+      if (roundDue || runs.launch.length > 0 || this.instances.due(this.now()).length > 0) {
         roundDue = false;
-        const result = await this.round(session, pump, frameworkId);
+        const result = await this.round(session, pump, frameworkId, runs);
         if (result.failedOver !== undefined || closed()) {
           failedOver = result.failedOver !== undefined;
           break;
         }
         if (this.stopping) break;
+        // What the round could not start (no room in time, the round failed) backs off and is tried again.
+        for (const v of this.instances.stranded(this.now(), (name) => this.runs.isScheduled(name)))
+          this.report(v, { message: 'no task runs for this instance after the round' });
         continue;
       }
       const until = Math.min(
         lastResync + this.opts.resyncMs,
         this.instances.nextDue(this.now()) ?? Number.POSITIVE_INFINITY,
+        this.runs.nextAt(this.now()) ?? Number.POSITIVE_INFINITY,
         this.now() + IDLE_WAIT_MS,
       );
       const ev = await pump.next(Math.max(1, until - this.now()));
@@ -237,17 +275,27 @@ export class Controller {
   }
 
   private onStatus(status: TaskStatus): void {
-    const v = this.instances.onStatus(status.task_id.value, status.state, this.now());
-    if (v.kind === 'none') return;
-    const base = {
-      instance: v.key,
+    if (status.reason === 'REASON_RECONCILIATION') this.lastReconciled = this.now();
+    // A task given up as unreachable is back: the next round keeps one copy of its instance.
+    if (this.instances.gone.has(status.task_id.value) && status.state !== 'TASK_UNREACHABLE') {
+      this.opts.log('task-returned', { task: status.task_id.value, state: status.state });
+      this.returned = true;
+    }
+    this.report(this.instances.onStatus(status.task_id.value, status.state, this.now()), {
       task: status.task_id.value,
       state: status.state,
       ...(status.reason ? { reason: status.reason } : {}),
       ...(status.message ? { message: status.message } : {}),
-    };
+    });
+  }
+
+  /** A verdict as a log line (and the metrics): `facts` say what led to it. */
+  private report(v: Verdict, facts: Record<string, unknown>): void {
+    if (v.kind === 'none') return;
+    const base = { instance: v.key, ...facts };
     if (v.kind === 'down') {
       this.setState({ ...this.state, caughtUp: false });
+      this.opts.metrics?.backedOff(v.key.slice(0, v.key.lastIndexOf('/')));
       this.opts.log('instance-down', {
         ...base,
         failures: v.failures,
@@ -258,16 +306,28 @@ export class Controller {
     else this.opts.log('gave-up', { ...base, failures: v.failures });
   }
 
-  private async round(session: SchedulerSession, pump: EventPump, frameworkId: string): Promise<ApplyResult> {
+  private async round(
+    session: SchedulerSession,
+    pump: EventPump,
+    frameworkId: string,
+    runs: RunsDue,
+  ): Promise<ApplyResult> {
     const now = this.now();
+    // Scheduled jobs are planned only when they run: a new run, or a retry of a failed one.
+    const unscheduled = new Set(runs.launch);
+    for (const name of runs.launch) this.instances.newRun(name);
     for (const key of this.instances.due(now)) {
       this.instances.relaunching(key);
+      const name = key.slice(0, key.lastIndexOf('/'));
+      if (this.runs.isScheduled(name)) unscheduled.add(name);
+      this.opts.metrics?.relaunched(name);
       this.opts.log('relaunch', { instance: key, restarts: this.instances.get(key)?.restarts ?? 0 });
     }
     const hold = this.instances.held(now);
     const started = this.now();
     const result = await runApply({
-      specs: this.specs,
+      specs: this.specs.map((s) => (unscheduled.has(s.spec.name) ? asRun(s) : s)),
+      ...(runs.launch.length > 0 ? { replace: runs.launch } : {}),
       framework: this.opts.framework,
       prune: true,
       allowEmpty: false,
@@ -280,9 +340,11 @@ export class Controller {
       client: this.opts.client,
       emit: (e) => this.onRoundEvent(e),
       interrupted: this.opts.stop,
-      now: this.now,
+      clock: clockReading(this.now),
       attached: { session, pump, frameworkId },
       hold,
+      gone: this.instances.gone,
+      jobsDoneWhenRunning: true,
     });
     const changed = result.plan?.items.filter((i) => i.action !== 'unchanged').length ?? 0;
     if (changed > 0 || result.errors.length > 0)
@@ -305,6 +367,9 @@ export class Controller {
       case 'instance': {
         const v = e.view;
         if (v.phase === 'launching' || v.phase === 'staging') this.instances.launched(v.taskId);
+        // What the round found as it is (its gather read the master): live, or a job done.
+        if (v.action === 'unchanged' && v.state !== undefined) this.instances.adopt(v.taskId, v.state);
+        if (v.action === 'replace' && v.oldTaskId !== undefined) this.instances.replacing(v.oldTaskId);
         // Unchanged instances are the steady state: nothing to say.
         if (v.action === 'unchanged') return;
         if (!v.settled && v.phase !== 'launching' && v.phase !== 'killing') return;
@@ -330,6 +395,23 @@ export class Controller {
     }
   }
 
+  /** The scheduled jobs' last runs, as the master lists them: missed runs after them are caught up. */
+  private async seedRuns(operator: OperatorClient, frameworkId: string): Promise<void> {
+    try {
+      const all = await operator.getTasks();
+      const newest = new Map<string, number>();
+      for (const t of [...all.tasks, ...all.completed_tasks]) {
+        if (t.framework_id.value !== frameworkId) continue;
+        const name = t.labels?.labels?.find((l) => l.key === LABEL_NAME)?.value;
+        const first = Math.min(...(t.statuses ?? []).map((st) => (st.timestamp ?? Number.NaN) * 1000));
+        if (name !== undefined && Number.isFinite(first)) newest.set(name, Math.max(newest.get(name) ?? 0, first));
+      }
+      for (const [name, at] of newest) this.runs.seed(name, at);
+    } catch (e) {
+      this.opts.log('warning', { message: `could not read the last scheduled runs: ${errorOf(e).message}` });
+    }
+  }
+
   /** The manifests again: a valid set replaces the current one; an invalid one is reported and ignored. */
   private async reloadSpecs(): Promise<boolean> {
     const got = await this.opts.load();
@@ -349,8 +431,11 @@ export class Controller {
     const before = new Map(this.specs.map((s) => [s.spec.name, s.hash]));
     const same = got.specs.length === before.size && got.specs.every((s) => before.get(s.spec.name) === s.hash);
     if (same) return false;
+    const previous = this.specs;
     this.specs = got.specs;
+    this.desiredMetrics(previous);
     this.instances.setSpecs(got.specs);
+    this.runs.setSpecs(got.specs, this.now());
     this.opts.log('manifests-changed', { tasks: got.specs.map((s) => s.spec.name).sort() });
     return true;
   }
@@ -359,7 +444,41 @@ export class Controller {
     this.state.leader = s.leader;
     this.state.caughtUp = s.caughtUp;
     if (s.frameworkId !== undefined) this.state.frameworkId = s.frameworkId;
-    this.opts.onState?.(this.state);
+    this.opts.metrics?.leader(s.leader);
+  }
+
+  /** /readyz: the leader, caught up with the manifests. */
+  readiness(): { ready: boolean; reason?: string } {
+    if (!this.state.leader) return { ready: false, reason: 'standby: not the leader' };
+    if (!this.state.caughtUp) return { ready: false, reason: 'leader, still catching up with the manifests' };
+    return { ready: true };
+  }
+
+  /** /status: what `get` shows per instance. */
+  status(): StatusDocument {
+    return statusDocument(this.state, this.instances.all());
+  }
+
+  /** Before a scrape: the running counts and the reconciliation lag, as of now. */
+  refreshMetrics(): void {
+    const m = this.opts.metrics;
+    if (!m) return;
+    const running = new Map(this.specs.map((s) => [s.spec.name, 0]));
+    for (const st of this.instances.all()) {
+      const name = st.key.slice(0, st.key.lastIndexOf('/'));
+      if (st.lastState === 'TASK_RUNNING' && st.live.size > 0 && running.has(name))
+        running.set(name, (running.get(name) ?? 0) + 1);
+    }
+    for (const [name, n] of running) m.running(name, n);
+    if (this.lastReconciled !== undefined) m.reconciliationLag((this.now() - this.lastReconciled) / 1000);
+  }
+
+  private desiredMetrics(before: readonly LoadedSpec[]): void {
+    const m = this.opts.metrics;
+    if (!m) return;
+    const now = new Set(this.specs.map((s) => s.spec.name));
+    for (const s of before) if (!now.has(s.spec.name)) m.forget(s.spec.name);
+    for (const s of this.specs) m.desired(s.spec.name, s.spec.instances);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -371,4 +490,14 @@ export class Controller {
       };
     });
   }
+}
+
+/**
+ * A scheduled job as one run plans it: an ordinary job (the planner leaves scheduled ones
+ * alone), whose earlier run, if it still runs (`replace`), is stopped before the new one
+ * starts (recreate). Neither field is in the spec hash: the run's tasks are the job's.
+ */
+function asRun(loaded: LoadedSpec): LoadedSpec {
+  const { schedule: _s, ...spec } = loaded.spec;
+  return { ...loaded, spec: { ...spec, rollout: { ...effectiveRollout(spec), strategy: 'recreate' } } };
 }

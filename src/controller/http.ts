@@ -12,6 +12,8 @@
  *   /readyz    200 `ready` when `ready()` says so (leader and caught up), else 503 with
  *              `ready()`'s reason: a probe or a load balancer sends traffic to the leader
  *   /metrics   the Prometheus text format (`metrics()`, e.g. metrics.ts `render`)
+ *   /status    JSON (`status()`, status.ts): per instance the restarts and the next retry,
+ *              what `mesos-apply get` shows for a controller-held namespace
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +29,7 @@ export interface HttpOptions {
   port: number;
   ready(): Readiness;
   metrics(): Promise<{ contentType: string; body: string }>;
+  status?(): unknown;
 }
 
 export interface HttpListener {
@@ -73,8 +76,15 @@ async function handle(opts: HttpOptions, req: IncomingMessage, res: ServerRespon
       send(res, 200, m.body, m.contentType);
       return;
     }
-    default:
+    case '/status':
+      if (opts.status) {
+        send(res, 200, `${JSON.stringify(opts.status())}\n`, 'application/json');
+        return;
+      }
       send(res, 404, 'not found: try /healthz, /readyz or /metrics\n');
+      return;
+    default:
+      send(res, 404, 'not found: try /healthz, /readyz, /metrics or /status\n');
   }
 }
 

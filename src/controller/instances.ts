@@ -17,7 +17,7 @@
  */
 import type { TaskState } from '../mesos/types.js';
 import type { LoadedSpec } from '../model/spec.js';
-import { isTerminal } from '../model/states.js';
+import { isActive, isTerminal } from '../model/states.js';
 
 /** The per-instance backoff (src/controller/backoff.ts, per spec.restart). */
 export interface BackoffPolicy {
@@ -65,6 +65,16 @@ export function instanceOfTaskId(taskId: string): string | undefined {
 export class Instances {
   private readonly byKey = new Map<string, InstanceState>();
   private specs = new Map<string, { loaded: LoadedSpec; policy: BackoffPolicy }>();
+  /** Task id → when it was first reported TASK_UNREACHABLE (its agent partitioned). */
+  private readonly unreachableSince = new Map<string, number>();
+  /**
+   * Tasks unreachable for longer than --unreachable-timeout: rounds plan as if they were
+   * lost, so their instance is placed afresh. One that comes back is an ordinary active
+   * task again, and the plan keeps one copy of the instance (the other is `superseded`).
+   */
+  readonly gone = new Set<string>();
+  /** Tasks a round replaces (their successor is launched, or waits for their end): no failure. */
+  private readonly replaced = new Set<string>();
 
   constructor(private readonly policyOf: (loaded: LoadedSpec) => BackoffPolicy) {}
 
@@ -101,14 +111,28 @@ export class Instances {
       this.byKey.set(key, st);
     }
     st.lastState = state;
+    if (state === 'TASK_UNREACHABLE') {
+      if (!this.unreachableSince.has(taskId)) this.unreachableSince.set(taskId, now);
+    } else {
+      this.unreachableSince.delete(taskId);
+      this.gone.delete(taskId);
+    }
     if (!isTerminal(state)) {
       st.live.add(taskId);
       if (state === 'TASK_RUNNING' && st.runningSince === undefined) st.runningSince = now;
       return { kind: 'none' };
     }
     st.live.delete(taskId);
+    return this.ended(st, taskId, state, now);
+  }
+
+  /** `taskId` of `st` ended in `state`: is the instance down, done or given up? */
+  private ended(st: InstanceState, taskId: string, state: TaskState, now: number): Verdict {
+    const key = st.key;
+    const d = this.desired(key);
     // A repeated terminal update (an agent's retry, a reconciliation answer) counts once.
     if (d === undefined || st.live.size > 0 || st.lastEnded === taskId) return { kind: 'none' };
+    if (this.replaced.delete(taskId)) return { kind: 'none' };
     st.lastEnded = taskId;
     const ranFor = st.runningSince === undefined ? 0 : now - st.runningSince;
     delete st.runningSince;
@@ -117,15 +141,98 @@ export class Instances {
       return { kind: 'finished', key };
     }
     if (ranFor >= d.policy.resetAfterMs) st.failures = 0;
+    return this.failed(st, d.policy, now);
+  }
+
+  /** One more failure of `st`: its next attempt after the backoff, or given up (jobs). */
+  private failed(st: InstanceState, policy: BackoffPolicy, now: number): Verdict {
+    const key = st.key;
     st.failures += 1;
-    const max = d.policy.maxRetries;
+    const max = policy.maxRetries;
     if (max !== undefined && st.failures > max) {
       st.done = 'gave-up';
       return { kind: 'gave-up', key, failures: st.failures };
     }
-    const delayMs = d.policy.delayMs(st.failures);
+    const delayMs = policy.delayMs(st.failures);
     st.nextAt = now + delayMs;
     return { kind: 'down', key, retryAt: st.nextAt, failures: st.failures, delayMs };
+  }
+
+  /**
+   * After a round: desired instances that still have no live task and nothing planned for
+   * them (the launch could not be placed in time, the round failed): each counts as a
+   * failure, so it is tried again after its backoff instead of waiting for the next resync.
+   * Scheduled jobs wait for their next run, finished jobs are done.
+   */
+  stranded(now: number, scheduled: (name: string) => boolean): Verdict[] {
+    const out: Verdict[] = [];
+    for (const [name, d] of this.specs) {
+      if (scheduled(name)) continue;
+      for (let i = 0; i < d.loaded.spec.instances; i++) {
+        const key = `${name}/${i}`;
+        let st = this.byKey.get(key);
+        if (st === undefined) {
+          st = fresh(key, d.loaded.hash);
+          this.byKey.set(key, st);
+        }
+        if (st.live.size > 0 || st.done !== undefined || st.nextAt !== undefined) continue;
+        out.push(this.failed(st, d.policy, now));
+      }
+    }
+    return out;
+  }
+
+  /** Live task ids of every instance of `name`. */
+  liveOf(name: string): string[] {
+    const out: string[] = [];
+    for (const st of this.byKey.values()) if (st.key.startsWith(`${name}/`)) out.push(...st.live);
+    return out;
+  }
+
+  /** A scheduled job starts a new run: its instances start over (not done, no failures). */
+  newRun(name: string): void {
+    for (const st of this.byKey.values())
+      if (st.key.startsWith(`${name}/`)) {
+        delete st.done;
+        delete st.nextAt;
+        st.failures = 0;
+      }
+  }
+
+  /** Tasks reported unreachable for `timeoutMs` or longer at `now`, not yet given up. */
+  overdue(now: number, timeoutMs: number): string[] {
+    const out: string[] = [];
+    for (const [id, since] of this.unreachableSince) if (now - since >= timeoutMs) out.push(id);
+    return out;
+  }
+
+  /** An unreachable task is given up for lost: its instance goes down (and backs off) as for TASK_LOST. */
+  giveUp(taskId: string, now: number): Verdict {
+    this.unreachableSince.delete(taskId);
+    const key = instanceOfTaskId(taskId);
+    const st = key === undefined ? undefined : this.byKey.get(key);
+    if (st === undefined || !st.live.has(taskId)) return { kind: 'none' };
+    this.gone.add(taskId);
+    st.live.delete(taskId);
+    return this.ended(st, taskId, 'TASK_LOST', now);
+  }
+
+  /** A round replaces `taskId`: its end is the rollout's doing, not a failure. */
+  replacing(taskId: string): void {
+    this.replaced.add(taskId);
+  }
+
+  /** A task a round found as the master lists it: an active one is live, a finished job is done. */
+  adopt(taskId: string, state: TaskState): void {
+    const key = instanceOfTaskId(taskId);
+    const d = key === undefined ? undefined : this.desired(key);
+    if (key === undefined || d === undefined) return;
+    if (isActive(state)) this.launched(taskId);
+    else if (state === 'TASK_FINISHED' && d.loaded.spec.goal === 'finished') {
+      const st = this.byKey.get(key) ?? fresh(key, d.loaded.hash);
+      this.byKey.set(key, st);
+      st.done = 'finished';
+    }
   }
 
   /** A round launched `taskId`: live before its first update comes. */

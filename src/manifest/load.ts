@@ -137,14 +137,15 @@ function* parseWithVariablesSteps(
   return out;
 }
 
-/** parseWithVariablesSteps, at once (overlay.ts). */
+/** parseWithVariablesSteps for overlay.ts: at once, or yielding to Ctrl-C when `signal` is given. */
 export function parseWithVariables(
   src: Source,
   variables: Variables,
   limits: ParseLimits,
   diags: Diagnostic[],
-): ParsedDocument[] {
-  return drain(parseWithVariablesSteps(src, variables, limits, diags));
+  signal?: AbortSignal,
+): Promise<ParsedDocument[]> {
+  return runSteps(parseWithVariablesSteps(src, variables, limits, diags), signal);
 }
 
 /** Schema, semantic and cross-document checks, as steps; `order` ranks files for sorting. */
@@ -172,14 +173,15 @@ function* checkSteps(
   return { specs: valid.map((i) => i.loaded), manifests: valid.map((i) => i.raw), diagnostics: sorted };
 }
 
-/** checkSteps, at once (overlay.ts). */
+/** checkSteps for overlay.ts: at once, or yielding to Ctrl-C when `signal` is given. */
 export function checkDocuments(
   documents: readonly ParsedDocument[],
   diags: Diagnostic[],
   order: readonly string[],
   maxDiagnostics?: number,
-): LoadOutput {
-  return drain(checkSteps(documents, diags, order, maxDiagnostics));
+  signal?: AbortSignal,
+): Promise<LoadOutput> {
+  return runSteps(checkSteps(documents, diags, order, maxDiagnostics), signal);
 }
 
 /**
@@ -223,19 +225,23 @@ export class LoadInterrupted extends Error {
   }
 }
 
-/** loadSources, giving the event loop a turn between steps; stops when `signal` fires. */
-async function loadSourcesInterruptible(
-  sources: Source[],
-  limits: Partial<LoadLimits>,
-  variables: Variables,
-  signal: AbortSignal,
-): Promise<LoadOutput> {
-  const steps = loadSteps(sources, limits, variables);
+/**
+ * Runs steps to their end: at once without a signal; with one, giving the event loop a turn
+ * between steps (so Ctrl-C's handler runs) and throwing LoadInterrupted once it fires.
+ */
+export async function runSteps<T>(steps: Generator<void, T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return drain(steps);
   for (let r = steps.next(); ; r = steps.next()) {
     if (r.done) return r.value;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (signal.aborted) throw new LoadInterrupted();
+    await turn(signal);
   }
+}
+
+/** One turn of the event loop for a signal handler; throws LoadInterrupted once `signal` fired. */
+export async function turn(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (signal.aborted) throw new LoadInterrupted();
 }
 
 /**
@@ -244,9 +250,10 @@ async function loadSourcesInterruptible(
  */
 export async function loadManifests(paths: string[], opts: LoadOptions): Promise<LoadResult> {
   const read = await readSources(paths, { ...opts, limits: opts.limits });
-  const result = opts.signal
-    ? await loadSourcesInterruptible(read.sources, opts.limits ?? {}, opts.variables ?? NO_VARIABLES, opts.signal)
-    : loadSources(read.sources, opts.limits, opts.variables);
+  const result = await runSteps(
+    loadSteps(read.sources, opts.limits ?? {}, opts.variables ?? NO_VARIABLES),
+    opts.signal,
+  );
   const files = read.sources.map((s) => s.file);
   const diagnostics =
     read.diagnostics.length > 0

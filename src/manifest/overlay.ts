@@ -10,7 +10,7 @@
 import { join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, visit, type Document, type Node, type Pair, type Scalar } from 'yaml';
 import { DIAGNOSTIC_CODES as C, diagnostic, NO_POSITION, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { checkDocuments, parseWithVariables, type LoadOptions, type LoadResult } from './load.js';
+import { checkDocuments, parseWithVariables, turn, type LoadOptions, type LoadResult } from './load.js';
 import { isDeleteMarker, mergeMap } from './merge.js';
 import { setOrigin, type Origin } from './origin.js';
 import { DEFAULT_PARSE_LIMITS, positionOf, type ParsedDocument, type ParseLimits } from './parse.js';
@@ -54,7 +54,9 @@ async function readDocuments(paths: string[], ctx: Context): Promise<ParsedDocum
   const read = await readSources(paths, { recursive: false, cwd: ctx.opts.cwd, limits: ctx.opts.limits });
   ctx.diags.push(...read.diagnostics);
   ctx.files.push(...read.sources.map((s) => s.file));
-  const docs = read.sources.flatMap((s) => parseWithVariables(s, ctx.variables, ctx.limits, ctx.diags));
+  const docs: ParsedDocument[] = [];
+  for (const s of read.sources)
+    docs.push(...(await parseWithVariables(s, ctx.variables, ctx.limits, ctx.diags, ctx.opts.signal)));
   for (const d of docs) {
     const name = nameNode(d.doc.contents)?.value;
     if (name !== undefined) declaredNames.set(d.doc, String(name));
@@ -237,9 +239,15 @@ export async function loadOverlay(dir: string, opts: LoadOptions): Promise<LoadR
   const limits = { ...DEFAULT_PARSE_LIMITS, ...opts.limits };
   const ctx: Context = { opts, variables: opts.variables ?? new Map(), limits, diags: [], files: [], stack: [] };
   const built = await buildOverlay(dir, ctx);
-  const docs = built.flatMap((d) => revalue(d, limits.maxAliasCount, ctx.diags) ?? []);
+  const docs: ParsedDocument[] = [];
+  for (const [i, d] of built.entries()) {
+    // Ctrl-C between documents, as the plain load does (runSteps).
+    if ((i + 1) % 256 === 0) await turn(opts.signal);
+    const v = revalue(d, limits.maxAliasCount, ctx.diags);
+    if (v) docs.push(v);
+  }
   if (docs.length === 0 && ctx.diags.length === 0)
     ctx.diags.push(diagnostic(C.NO_INPUT, dir, NO_POSITION, '', 'the overlay yields no Task documents'));
-  const result = checkDocuments(docs, ctx.diags, ctx.files, opts.limits?.maxDiagnostics);
+  const result = await checkDocuments(docs, ctx.diags, ctx.files, opts.limits?.maxDiagnostics, opts.signal);
   return { ...result, files: ctx.files };
 }

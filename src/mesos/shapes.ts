@@ -49,6 +49,19 @@ function list(o: Record<string, Json>, key: string, path: string, each: (v: Json
   for (const [i, x] of v.entries()) each(x, `${path}.${key}[${i}]`);
 }
 
+/** A Label: the holder and the task identity are read from their keys and values. */
+function label(v: Json, path: string): void {
+  const l = object(v, path);
+  string(l.key, `${path}.key`);
+  if (l.value !== undefined) string(l.value, `${path}.value`);
+}
+
+/** A TimeInfo (registration times order frameworks of one name). */
+function time(v: Json, path: string): void {
+  if (typeof object(v, path).nanoseconds !== 'number')
+    fail(`${path}.nanoseconds`, 'a number', (v as Record<string, Json>).nanoseconds);
+}
+
 function framework(v: Json, path: string): void {
   const f = object(v, path);
   const info = object(f.framework_info, `${path}.framework_info`);
@@ -57,7 +70,9 @@ function framework(v: Json, path: string): void {
   if (info.roles !== undefined && !Array.isArray(info.roles))
     fail(`${path}.framework_info.roles`, 'an array', info.roles);
   if (info.labels !== undefined)
-    list(object(info.labels, `${path}.framework_info.labels`), 'labels', `${path}.framework_info.labels`, object);
+    list(object(info.labels, `${path}.framework_info.labels`), 'labels', `${path}.framework_info.labels`, label);
+  for (const key of ['registered_time', 'reregistered_time', 'unregistered_time'])
+    if (f[key] !== undefined) time(f[key], `${path}.${key}`);
 }
 
 function task(v: Json, path: string): void {
@@ -67,7 +82,7 @@ function task(v: Json, path: string): void {
   id(t.framework_id, `${path}.framework_id`);
   id(t.agent_id, `${path}.agent_id`);
   string(t.state, `${path}.state`);
-  if (t.labels !== undefined) list(object(t.labels, `${path}.labels`), 'labels', `${path}.labels`, object);
+  if (t.labels !== undefined) list(object(t.labels, `${path}.labels`), 'labels', `${path}.labels`, label);
   if (t.statuses !== undefined) list(t, 'statuses', path, object);
 }
 

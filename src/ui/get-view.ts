@@ -34,6 +34,9 @@ export interface GetRowJson {
   specHash: string | null;
   managed: boolean;
   labels: Record<string, string>;
+  /** Under a controller (else absent): its relaunches of the instance, and when it launches it next. */
+  restarts?: number;
+  nextRetry?: string | null;
 }
 
 /**
@@ -80,7 +83,26 @@ export function getRowJson(row: GetRow, now: Date): GetRowJson {
     specHash: row.specHash || null,
     managed: row.managed,
     labels: Object.fromEntries(Object.entries(row.labels).filter(([k]) => !k.startsWith('mesos-apply/'))),
+    ...(row.restarts === undefined ? {} : { restarts: row.restarts, nextRetry: row.nextRetry ?? null }),
   };
+}
+
+/** `in 4s`, `in 2m10s`, or `now` once the time has passed (the controller is about to launch). */
+function retryCell(at: string | undefined, now: Date): string {
+  if (at === undefined) return '-';
+  const s = (Date.parse(at) - now.getTime()) / 1000;
+  return s <= 0 ? 'now' : `in ${formatAge(Math.ceil(s))}`;
+}
+
+/** The line above the table of a controller-held namespace: who, where, and whether it answers. */
+function controllerLine(view: GetView): string[] {
+  const c = view.controller;
+  if (c === undefined) return [];
+  const where = c.listen ? `, status http://${c.listen}/status` : '';
+  const state = c.connected ? 'leading' : 'not connected';
+  const lines = [`Controller: ${c.user}@${c.host} (pid ${c.pid}${where}) ${state}, since ${c.since}`];
+  if (c.statusError) lines.push(`  (restarts unknown: ${c.statusError})`);
+  return [...lines, ''];
 }
 
 function stateCell(state: TaskState | undefined, c: Palette): string {
@@ -119,6 +141,7 @@ function textRows(view: GetView, opts: GetOptions, c: Palette): string[] {
     'HOST',
     'PORTS',
     'AGE',
+    ...(view.controller ? ['RESTARTS', 'NEXT RETRY'] : []),
     ...(wide ? ['TASK ID', 'AGENT', 'SPEC HASH'] : []),
   ];
   const cells = rows.map((r) => {
@@ -132,10 +155,13 @@ function textRows(view: GetView, opts: GetOptions, c: Palette): string[] {
       r.host || '-',
       portsCell(r.ports),
       age === undefined ? '-' : formatAge(age),
+      ...(view.controller
+        ? [r.restarts === undefined ? '-' : String(r.restarts), retryCell(r.nextRetry, opts.now)]
+        : []),
     ];
     return wide ? [...base, r.taskId ?? '-', r.agentId ?? '-', r.specHash || '-'] : base;
   });
-  const lines = formatTable(headers, cells);
+  const lines = [...controllerLine(view), ...formatTable(headers, cells)];
   if (rows.some((r) => !r.managed)) lines.push('', '* not declared by any manifest (shown with --all)');
   return lines;
 }
@@ -145,6 +171,7 @@ export function getDocument(view: GetView, now: Date) {
   return {
     formatVersion: GET_FORMAT_VERSION,
     names: view.names,
+    ...(view.controller ? { controller: view.controller } : {}),
     tasks: view.rows.map((r) => getRowJson(r, now)),
   };
 }

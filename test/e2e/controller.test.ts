@@ -16,6 +16,7 @@ import type { LocalCluster } from '../../src/local/index.js';
 import type { GetFrameworks, Task } from '../../src/mesos/types.js';
 import { BIN, NODE, REPO, runCli } from '../support/cli.js';
 import { allTasks, eventually, operator, testCluster } from '../support/cluster.js';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 
 let cluster: LocalCluster;
 const dir = mkdtempSync(path.join(tmpdir(), 'mesos-apply-ctl-'));
@@ -46,7 +47,8 @@ function service(name: string, command: string, extra = ''): string {
 }
 
 function controller(framework: string, manifests: string, extra: string[] = []): Controller {
-  const child = spawn(NODE, [BIN, 'controller', '-f', manifests, '--listen', 'off', ...extra], {
+  const listen = extra.includes('--listen') ? [] : ['--listen', 'off'];
+  const child = spawn(NODE, [BIN, 'controller', '-f', manifests, ...listen, ...extra], {
     cwd: REPO,
     env: { ...process.env, NO_COLOR: '1', CI: 'true', MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: framework },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -103,13 +105,37 @@ async function runningTask(framework: string, key: string, not?: string): Promis
   );
 }
 
+/** /metrics, parsed by a Prometheus text-format parser: `name{label="v"}` → value. */
+async function scrape(url: string): Promise<Map<string, number>> {
+  const res = await fetch(`${url}/metrics`);
+  expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  const out = new Map<string, number>();
+  for (const family of parsePrometheusTextFormat(await res.text())) {
+    for (const m of family.metrics as { labels?: Record<string, string>; value?: string }[]) {
+      const labels = Object.entries(m.labels ?? {}).map(([k, v]) => `${k}="${v}"`);
+      if (m.value !== undefined)
+        out.set(labels.length ? `${family.name}{${labels.join(',')}}` : family.name, Number(m.value));
+    }
+  }
+  return out;
+}
+
+/** `eventually`, failing with the controller's log (what it did is the first thing to read). */
+async function waitFor<T>(c: Controller, fn: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  try {
+    return await eventually(fn, timeoutMs, 250);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; the controller's log:\n${c.log()}`);
+  }
+}
+
 /** Polls the master until stopped; fails the test if an instance ever shows two live tasks. */
 function watchDuplicates(framework: string, key: string): { stop: () => Promise<number> } {
   let stopped = false;
   let worst = 0;
   const loop = (async () => {
     while (!stopped) {
-      const live = (await tasksOf(framework, key)).filter((t) => LIVE.has(t.state));
+      const live = (await tasksOf(framework, key).catch(() => [])).filter((t) => LIVE.has(t.state));
       worst = Math.max(worst, live.length);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -126,8 +152,17 @@ function watchDuplicates(framework: string, key: string): { stop: () => Promise<
 describe.concurrent('controller', { timeout: 150_000 }, () => {
   it('a SIGKILLed service runs again within its backoff, once, never twice; SIGTERM leaves it running', async () => {
     const fw = 'ctl-heal';
-    const c = controller(fw, manifestDir('heal', { 'web.yaml': service('web', 'exec sleep 6001') }));
+    const c = controller(fw, manifestDir('heal', { 'web.yaml': service('web', 'exec sleep 6001') }), [
+      '--listen',
+      '127.0.0.1:0',
+    ]);
+    const url = (await waitFor(c, async () => /listening url=(\S+)/.exec(c.log())?.[1], 30_000)) as string;
     const first = await runningTask(fw, 'web/0');
+    await waitFor(c, async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 30_000);
+    const before = await scrape(url);
+    expect(before.get('mesos_apply_leader')).toBe(1);
+    expect(before.get('mesos_apply_tasks_desired{name="web"}')).toBe(1);
+    expect(before.get('mesos_apply_relaunches_total{name="web"}')).toBe(0);
     const dupes = watchDuplicates(fw, 'web/0');
     process.kill(-pidOf(first), 'SIGKILL');
     const second = await runningTask(fw, 'web/0', first.task_id.value);
@@ -145,6 +180,25 @@ describe.concurrent('controller', { timeout: 150_000 }, () => {
       second.task_id.value,
     ]);
     expect(await dupes.stop()).toBe(1);
+    const moved = await scrape(url);
+    expect(moved.get('mesos_apply_relaunches_total{name="web"}')).toBe(1);
+    expect(moved.get('mesos_apply_backoffs_total{name="web"}')).toBe(1);
+    expect(moved.get('mesos_apply_tasks_running{name="web"}')).toBe(1);
+    expect(moved.get('mesos_apply_offers_accepted_total')).toBeGreaterThan(
+      before.get('mesos_apply_offers_accepted_total') ?? 0,
+    );
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+    // get names the controller and shows the instance's restarts (text and json).
+    const env = { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: fw };
+    const text = await runCli(['get'], { env });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^Controller: \S+@\S+ \(pid \d+, status http:\/\/127\.0\.0\.1:\d+\/status\) leading/);
+    expect(text.stdout).toMatch(/RESTARTS\s+NEXT RETRY/);
+    expect(text.stdout).toMatch(/web\s+1\/1\s+0\s+RUNNING .*\s1\s+-\n/);
+    const json = JSON.parse((await runCli(['get', '-o', 'json'], { env })).stdout);
+    expect(json.controller).toMatchObject({ pid: c.child.pid, connected: true, statusError: null });
+    expect(json.tasks[0]).toMatchObject({ name: 'web', instance: 0, restarts: 1, nextRetry: null });
 
     c.child.kill('SIGTERM');
     expect(await c.exited, c.log()).toBe(0);
@@ -156,24 +210,68 @@ describe.concurrent('controller', { timeout: 150_000 }, () => {
     ]);
   });
 
-  it('SIGHUP: a valid edit rolls out, an invalid one is reported and changes nothing', async () => {
+  it('editing a watched manifest rolls out; an invalid edit is reported and changes nothing; SIGHUP re-reads', async () => {
     const fw = 'ctl-edit';
     const m = manifestDir('edit', { 'app.yaml': service('app', 'exec sleep 6004') });
-    const c = controller(fw, m);
+    const c = controller(fw, m, ['-R']);
     const first = await runningTask(fw, 'app/0');
     writeFileSync(path.join(m, 'app.yaml'), service('app', 'exec sleep 6005'));
-    c.child.kill('SIGHUP');
     const second = await runningTask(fw, 'app/0', first.task_id.value);
     expect(second.task_id.value.split('.')[2]).not.toBe(first.task_id.value.split('.')[2]);
-    await eventually(async () => ((await tasksOf(fw, 'app/0'))[0]?.state === 'TASK_KILLED' ? true : undefined), 60_000);
+    await waitFor(c, async () => ((await tasksOf(fw, 'app/0'))[0]?.state === 'TASK_KILLED' ? true : undefined));
+    expect(c.log()).toMatch(/reload .*the manifests changed on disk/);
 
     writeFileSync(path.join(m, 'app.yaml'), service('app', 'exec sleep 6006', '  instances: zero\n'));
-    c.child.kill('SIGHUP');
-    await eventually(async () => (/invalid-manifests/.test(c.log()) ? true : undefined), 30_000);
+    await waitFor(c, async () => (/invalid-manifests/.test(c.log()) ? true : undefined), 30_000);
     expect(c.log()).toMatch(/app\.yaml/);
     expect(c.log()).toContain('instances');
+    // SIGHUP reads again at once: still invalid, reported again, still nothing applied.
+    c.child.kill('SIGHUP');
+    await waitFor(c, async () => ((c.log().match(/invalid-manifests/g) ?? []).length >= 2 ? true : undefined), 30_000);
     const now = (await tasksOf(fw, 'app/0')).filter((t) => LIVE.has(t.state));
     expect(now.map((t) => t.task_id.value)).toEqual([second.task_id.value]);
+    c.child.kill('SIGTERM');
+    expect(await c.exited).toBe(0);
+  });
+
+  it('a job with a seconds-field schedule runs on time; forbid skips a run while one runs, replace kills it', async () => {
+    const fw = 'ctl-cron';
+    const job = (name: string, command: string, policy: string) =>
+      `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: ${name}}\nspec:\n  goal: finished\n  command: '${command}'\n  resources: {cpus: 0.1, mem: 32}\n  schedule: {cron: '*/4 * * * * *', concurrencyPolicy: ${policy}}\n`;
+    const c = controller(
+      fw,
+      manifestDir('cron', {
+        'slow.yaml': job('slow', 'sleep 6', 'forbid'),
+        'swap.yaml': job('swap', 'exec sleep 600', 'replace'),
+      }),
+    );
+    const slowDupes = watchDuplicates(fw, 'slow/0');
+    const swapDupes = watchDuplicates(fw, 'swap/0');
+    const runs = await waitFor(c, async () => {
+      const t = (await tasksOf(fw, 'slow/0')).filter((x) => (x.statuses ?? []).length > 0);
+      return t.length >= 2 && /schedule-skipped job=slow/.test(c.log()) ? t : undefined;
+    });
+    // On time: each run's task starts within a few seconds of its scheduled time (log `at=`).
+    const scheduled = [...c.log().matchAll(/schedule-run job=slow at=(\S+)/g)].map((m) => Date.parse(m[1] as string));
+    for (const [i, t] of runs.slice(0, 2).entries()) {
+      const late = firstTime(t) - (scheduled[i] as number);
+      expect(late, c.log()).toBeGreaterThanOrEqual(-100);
+      expect(late, c.log()).toBeLessThan(5000);
+    }
+    // forbid: the run at +4s found the first one running (sleep 6) and was skipped.
+    expect(c.log()).toMatch(/schedule-skipped job=slow .*concurrencyPolicy forbid/);
+    expect((scheduled[1] as number) - (scheduled[0] as number)).toBeGreaterThanOrEqual(8000);
+    // replace: a later run kills the one still running, then starts.
+    const swapped = await waitFor(c, async () => {
+      const t = (await tasksOf(fw, 'swap/0')).filter((x) => (x.statuses ?? []).length > 0);
+      return t.length >= 3 && t.slice(0, 2).every((x) => x.state === 'TASK_KILLED') ? t.slice(0, 3) : undefined;
+    });
+    for (const i of [0, 1])
+      expect(timeOf(swapped[i] as Task, 'TASK_KILLED')).toBeLessThanOrEqual(firstTime(swapped[i + 1] as Task));
+    // A run the schedule replaced is no failure: nothing backs off, nothing gives up.
+    expect(c.log()).not.toMatch(/(gave-up|instance-down) instance=swap/);
+    expect(await slowDupes.stop()).toBe(1);
+    expect(await swapDupes.stop()).toBe(1);
     c.child.kill('SIGTERM');
     expect(await c.exited).toBe(0);
   });
@@ -183,7 +281,7 @@ describe.concurrent('controller', { timeout: 150_000 }, () => {
     const c = controller(fw, manifestDir('crash', { 'crash.yaml': service('crash', 'sleep 1; exit 3') }));
     const tasks = await eventually(
       async () => {
-        const all = await tasksOf(fw, 'crash/0');
+        const all = (await tasksOf(fw, 'crash/0')).filter((x) => (x.statuses ?? []).length > 0);
         return all.length >= 4 && all.slice(0, 3).every((t) => t.state === 'TASK_FAILED') ? all : undefined;
       },
       90_000,

@@ -10,7 +10,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REPO, runCli } from '../support/cli.js';
 import { startHostileMaster, type HostileMaster, type HostileMode } from '../support/hostile-master.js';
 
@@ -53,6 +53,9 @@ const TOKEN = Buffer.from(`${PRINCIPAL}:${SECRET}`).toString('base64');
 const MAX_RSS_KB = 160 * 1024;
 /** --timeout: short where the master never answers, long elsewhere (the run must end for its own reason). */
 const TIMEOUT_S = (mode: HostileMode): number => (mode === 'blackhole' || mode === 'trickle' ? 2 : 30);
+
+// Most rows wait on a socket (a black hole, a trickle) rather than on the CPU: run more at once.
+vi.setConfig({ maxConcurrency: 10 });
 
 let dir: string;
 const masters = new Map<HostileMode, HostileMaster>();

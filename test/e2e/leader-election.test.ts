@@ -1,15 +1,12 @@
 /**
- * The real CLI through a leader election and against a master that never answers. Mesos
+ * The real CLI through a leader election, and against a master of the wrong shape. Mesos
  * elects through ZooKeeper, which the local cluster cannot: a scripted standby answers as
  * a real one did (transcript-ha.jsonl): 307 to the dead leader (protocol-relative, the
  * `/master/...` path) for a while, then as the leader itself. The dead leader is a port
- * nobody listens on (connection refused). The black hole accepts and never answers.
+ * nobody listens on (connection refused).
  */
-import { spawn } from 'node:child_process';
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, NODE, REPO, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
 import { reply, startServer, type Scripted } from '../integration/mesos/scripted-server.js';
 
 const NO_LEADER = 'no leading master yet (election in progress), retrying';
@@ -45,25 +42,6 @@ async function standby(dead: number, redirects: number): Promise<Scripted> {
   return s;
 }
 
-/** Accepts connections, reads what it is sent, never answers; `connected` when a client came. */
-async function blackHole(): Promise<{ port: number; connected: Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let came: () => void = () => undefined;
-  const connected = new Promise<void>((r) => (came = r));
-  const server: Server = createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.resume();
-    came();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise((r) => server.close(r));
-  });
-  return { port: (server.address() as AddressInfo).port, connected };
-}
-
 function expectOneLineError(stderr: string, code: string): void {
   // `error: … [CODE]` (read-only commands) or `CODE: …` (the apply and delete reports)
   expect(stderr).toMatch(new RegExp(`\\[${code}\\]|${code}: `));
@@ -94,28 +72,8 @@ describe('leader election', () => {
   });
 });
 
-describe('a master that accepts and never answers', () => {
-  // Each command stopping at --timeout: hostile-master.test.ts (its black hole and trickle rows).
-  for (const cmd of [['get'], ['teardown', '--yes']]) {
-    it(`${cmd[0]} stops on the first Ctrl-C: exit 130`, async () => {
-      const { port, connected } = await blackHole();
-      const child = spawn(NODE, [BIN, ...cmd, '--master', `127.0.0.1:${port}`, '--timeout', '5m'], {
-        cwd: REPO,
-        env: { ...process.env, NO_COLOR: '1', CI: 'true' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const closed = new Promise<number | null>((r) => child.on('close', r));
-      await connected; // the CLI's request is in the black hole
-      const at = Date.now();
-      child.kill('SIGINT');
-      expect(await closed).toBe(130);
-      expect(Date.now() - at).toBeLessThan(5_000);
-      expect(stderr).toContain('interrupted');
-    });
-  }
-});
+// A master that accepts and never answers: hostile-master.test.ts (each command stops at
+// --timeout) and interrupt.test.ts (each command stops on the first Ctrl-C).
 
 describe('a master answering well-formed JSON of the wrong shape', () => {
   it('get, logs and describe exit 1 naming the wrong field, with no JS error', async () => {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { manyTasks } from '../support/manifest-fuzz.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../support/cli.js';
 
@@ -42,14 +42,7 @@ describe('validate on hostile files', () => {
   });
 
   it('stops on the first Ctrl-C with exit 130', async () => {
-    const doc = (i: number) =>
-      stringify({
-        apiVersion: 'mesos-apply/v1',
-        kind: 'Task',
-        metadata: { name: `t${i}`, labels: { a: 'b' } },
-        spec: { command: 'sleep 100', resources: { cpus: 0.1, mem: 32 }, env: { A: 'b' } },
-      });
-    const input = Array.from({ length: 10_000 }, (_, i) => doc(i)).join('---\n');
+    const input = manyTasks(10_000);
     const child = spawn(process.execPath, [BIN, 'validate', '-f', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

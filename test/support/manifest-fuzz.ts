@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 
 /** mulberry32: a tiny seeded PRNG. */
 export function rng(seed: number): () => number {
@@ -16,6 +17,18 @@ export function rng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** `count` small valid Tasks in one text (`t0`, `t1`, ...): a load of a few seconds of CPU at 10,000. */
+export function manyTasks(count: number): string {
+  const doc = (i: number) =>
+    stringify({
+      apiVersion: 'mesos-apply/v1',
+      kind: 'Task',
+      metadata: { name: `t${i}`, labels: { a: 'b' } },
+      spec: { command: 'sleep 100', resources: { cpus: 0.1, mem: 32 }, env: { A: 'b' } },
+    });
+  return Array.from({ length: count }, (_, i) => doc(i)).join('---\n');
 }
 
 export function envInt(name: string, fallback: number): number {

@@ -59,6 +59,7 @@ export async function runDeleteCommand(args: DeleteArgs, globals: GlobalOptions,
         `${e.name}: nothing to kill: its tasks have all ended (the newest ${e.state}); get --all-states shows them\n`,
       );
     if (result.views.length > 0 || result.errors.length > 0) io.stdout.write(formatReport(input, { color }));
+    else if (result.interrupted) io.stdout.write('interrupted before a task was killed: nothing was deleted\n');
     else if (result.ended.length === 0)
       io.stdout.write(
         `nothing to delete: no running tasks ${selector ? 'match the selector' : `named ${names.join(', ')}`}\n`,

@@ -274,6 +274,11 @@ export type ControllerArgs = ArgsOf<typeof controllerFlags>;
 
 export function controllerFlags(y: Argv<GlobalFlags>) {
   return fileFlags(y)
+    .option('watch', {
+      type: 'boolean',
+      default: true,
+      describe: 'Re-read the manifests when their files change (--no-watch: only on SIGHUP)',
+    })
     .option('listen', {
       type: 'string',
       default: '127.0.0.1:9470',

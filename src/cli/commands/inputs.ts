@@ -14,7 +14,7 @@ import type { FileArgs } from './flags.js';
 
 /**
  * Throws UsageError when -f and -k are both given (neither: for the caller to judge), and
- * LoadInterrupted when `signal` fires during a -f load.
+ * LoadInterrupted when `signal` fires during a load (-f or -k).
  */
 export async function loadInputs(args: FileArgs, io: Io, signal?: AbortSignal): Promise<LoadResult> {
   const paths = args.filename ?? [];

@@ -1,6 +1,7 @@
 /** get and describe: read-only, through the operator API (logs: logs-run.ts). */
 import { errorOf } from '../../apply/errors.js';
-import { getView, type GetQuery, type GetView } from '../../apply/get-rows.js';
+import { getView, withController, type GetQuery, type GetView } from '../../apply/get-rows.js';
+import { controllerInfo } from '../../controller/status.js';
 import { selectorOf } from './selector.js';
 import {
   type DescribeTask,
@@ -69,7 +70,7 @@ export async function runGet(args: GetArgs, globals: GlobalOptions, io: Io): Pro
   return withOperator(globals, io, async (op, _conn, deadline) => {
     const ft = await frameworkTasks(op, globals.framework);
     if (ft.duplicate) io.stderr.write(`warning: ${ft.duplicate}\n`);
-    const view = getView(ft.tasks, query);
+    const view = withController(getView(ft.tasks, query), await controllerInfo(ft.framework));
     if (args.watch === true) {
       deadline.suspend(); // watching lasts until Ctrl-C
       return watch(op, globals, io, query, view, color);
@@ -111,7 +112,8 @@ async function watch(
     }
     await Promise.race([new Promise((r) => setTimeout(r, 1000)), io.interrupted]);
     if (stop) break;
-    view = getView((await frameworkTasks(op, globals.framework)).tasks, query);
+    const ft = await frameworkTasks(op, globals.framework);
+    view = withController(getView(ft.tasks, query), await controllerInfo(ft.framework));
   }
   return EXIT.INTERRUPTED;
 }

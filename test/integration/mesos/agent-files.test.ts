@@ -84,7 +84,12 @@ describe('AgentFilesClient', () => {
     expect(s.requests[1].path).toBe(`/files/read?path=${encodeURIComponent(`${SANDBOX}/stdout`)}&offset=0`);
     const listing = await c.browse(s.url, SANDBOX);
     expect(listing.map((f) => f.path.split('/').pop())).toEqual(expect.arrayContaining(['stdout', 'stderr']));
-    await expect(c.read(s.url, `${SANDBOX}/nope`, 0)).rejects.toMatchObject({ code: 'MA_ERR_NOT_FOUND', status: 404 });
+    // Only a sandbox file's 404 gets the garbage-collection hint (a master's 404 never does: redact.test.ts).
+    await expect(c.read(s.url, `${SANDBOX}/nope`, 0)).rejects.toMatchObject({
+      code: 'MA_ERR_NOT_FOUND',
+      status: 404,
+      hint: expect.stringContaining('garbage-collected'),
+    });
   });
 
   it('pages by bytes and never splits a UTF-8 character, whatever the chunk size', async () => {

@@ -288,6 +288,24 @@ describe('SchedulerSession against a scripted master replaying Mesos 1.12', () =
     }
   });
 
+  it('a stream that is not RecordIO, or carries an event of the wrong shape, fails at once and is not re-subscribed', async () => {
+    const bad: [string, string, string][] = [
+      ['not RecordIO', 'this is not RecordIO\n', 'MA_ERR_RECORDIO'],
+      ['not JSON', '9\nnot JSON!', 'MA_ERR_BAD_RESPONSE'],
+      ['wrong shape', frame({ type: 'SUBSCRIBED', subscribed: { framework_id: { value: 7 } } }), 'MA_ERR_BAD_RESPONSE'],
+    ];
+    for (const [what, body, code] of bad) {
+      const m = await server((_req, res) => {
+        openStream(res, 'x');
+        res.write(body); // and the stream stays open, as a master's does
+      });
+      const s = session({ masters: [m.url] });
+      const err = (await s.start().catch((e: unknown) => e)) as Error & { code: string };
+      expect(err.code, what).toBe(code);
+      expect(m.requests, what).toHaveLength(1);
+    }
+  });
+
   it('heartbeat silence: reconnects when allowed, closes with MA_ERR_HEARTBEAT_TIMEOUT when not', async () => {
     const subscribed = JSON.parse(
       firstRecords('stream-1', 1)

@@ -63,6 +63,30 @@ describe('acknowledgePending', () => {
     expect(m.reads()).toBe(10);
   });
 
+  it('a slow GET_TASKS (a large cluster) is followed by as long a pause: the watch reads less often', async () => {
+    const first = [head('t1', 'u1', 'TASK_RUNNING'), head('t2', 'u2', 'TASK_RUNNING')];
+    const c = clock();
+    let reads = 0;
+    // Each read of the master takes 400 ms of the (fake) clock.
+    const operator = {
+      getTasks: async () => {
+        reads++;
+        await c.sleep(400);
+        return { tasks: first };
+      },
+    } as unknown as OperatorClient;
+    const { s, acked } = session();
+    await acknowledgePending(operator, s, 'fw', new Acknowledger(() => undefined), {
+      ...opts(),
+      ...c,
+      followUpMs: 4_000,
+      firstRead: first,
+    });
+    expect(acked).toEqual(['t1:u1', 't2:u2']);
+    // Watched for 4 s: a read every 800 ms (400 reading, 400 pausing), not every 500 ms.
+    expect(reads).toBe(6);
+  });
+
   it('a run that left nothing behind reads once and does not wait', async () => {
     const first = [head('t1', 'u1', 'TASK_RUNNING')];
     const m = master(first);

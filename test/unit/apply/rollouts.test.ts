@@ -20,7 +20,7 @@ function setup(strategy: 'rolling' | 'recreate') {
   const tracker = new Tracker();
   for (const item of plan.items) tracker.addLaunch(item, spec);
   const launches = [...tracker.launches.values()];
-  return { tracker, launches, rollouts: new Rollouts(plan, tracker.launches) };
+  return { tracker, launches, rollouts: new Rollouts(plan, tracker) };
 }
 
 describe('Rollouts', () => {
@@ -33,9 +33,9 @@ describe('Rollouts', () => {
     tracker.settle(a!, true);
     tracker.settle(b!, true);
     const killA = tracker.addReplaceKill(a!.item.oldTaskId!, 'a1', a!.view);
-    tracker.addReplaceKill(b!.item.oldTaskId!, 'a1', b!.view).settled = true;
+    tracker.settleKill(tracker.addReplaceKill(b!.item.oldTaskId!, 'a1', b!.view), true);
     expect(rollouts.advance(tracker.kills)).toEqual([]);
-    killA.settled = true;
+    tracker.settleKill(killA, true);
     const next = rollouts.advance(tracker.kills);
     expect(next.map((s) => s.kind === 'open' && s.batch)).toEqual([2]);
     expect(c!.held).toBeUndefined();
@@ -60,7 +60,7 @@ describe('Rollouts', () => {
     const kill = tracker.addReplaceKill(launches[0]!.item.oldTaskId!, 'a1', launches[0]!.view);
     tracker.addReplaceKill(launches[1]!.item.oldTaskId!, 'a1', launches[1]!.view);
     expect(rollouts.advance(tracker.kills)).toEqual([]);
-    kill.settled = true;
+    tracker.settleKill(kill, true);
     expect(rollouts.advance(tracker.kills)).toEqual([{ kind: 'release', launch: launches[0] }]);
   });
 });

@@ -173,3 +173,41 @@ describe('Tracker kills', () => {
     expect(t.onKillStatus(k, status('web.0.h1', 'TASK_UNKNOWN'), 1)).toMatchObject({ phase: 'killed', settled: true });
   });
 });
+
+describe('Tracker owns "a settled record never changes"', () => {
+  it('ignores every change to a settled launch, whoever asks', () => {
+    const t = new Tracker();
+    const l = t.addLaunch(item(), loaded());
+    t.placed(l, placement);
+    t.upSince(l, 5);
+    const first = t.settle(l, false, { phase: 'failed' });
+    const before = JSON.stringify(l);
+    expect(t.settle(l, true, { phase: 'running' })).toBe(first);
+    expect(t.setPhase(l, 'queued')).toBe(first);
+    expect(t.unlaunch(l)).toBe(first);
+    expect(t.placed(l, placement)).toBe(first);
+    t.hold(l, 'batch');
+    t.waitingSince(l, 99);
+    t.setUnconfirmed(l, true);
+    t.down(l);
+    expect(t.upSince(l, 100)).toBe(false);
+    t.notPlaced(l, { kind: 'never', summary: 's', needs: {} as never, reasons: [] }, 100);
+    expect(t.onLaunchStatus(l, status('web.0.h1', 'TASK_RUNNING')).view).toBe(first);
+    expect(JSON.stringify(l)).toBe(before);
+    expect(l.ok).toBe(false);
+  });
+
+  it('keeps the first verdict of a kill: a late update or a second settle changes nothing', () => {
+    const t = new Tracker();
+    const k = t.addDelete(item({ action: 'delete' }), 'S0', 'h');
+    t.killSent(k, 1);
+    const view = t.settleKill(k, false, { phase: 'timed-out' });
+    expect(view).toMatchObject({ phase: 'timed-out', settled: true });
+    const before = JSON.stringify(k);
+    expect(t.settleKill(k, true, { phase: 'killed' })).toBeUndefined();
+    expect(t.onKillStatus(k, status('web.0.h1', 'TASK_KILLED'), 2)).toBeUndefined();
+    t.killSent(k, 3);
+    expect(t.killsDue(1_000_000)).toEqual([]);
+    expect(JSON.stringify(k)).toBe(before);
+  });
+});

@@ -2,6 +2,7 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type HttpListener, parseListen, type Readiness, startHttp } from '../../../src/controller/http.js';
 import { createMetrics } from '../../../src/controller/metrics.js';
+import { statusDocument } from '../../../src/controller/status.js';
 
 /** parse-prometheus-text-format's output (prom2json's shape). */
 interface Family {
@@ -133,5 +134,42 @@ describe('the HTTP listener', () => {
       metrics: createMetrics().render,
     });
     expect(listener.port).toBe(port);
+  });
+});
+
+describe('/status', () => {
+  it('serves the controller status document as JSON when given; 404 without', async () => {
+    const st = {
+      key: 'web/0',
+      live: new Set<string>(),
+      failures: 2,
+      restarts: 2,
+      nextAt: Date.parse('2026-12-04T12:00:02Z'),
+      hash: 'h',
+    };
+    const doc = statusDocument({ leader: true, frameworkId: 'fw-1' }, [st]);
+    listener = await startHttp({
+      host: '127.0.0.1',
+      port: 0,
+      ready: () => ({ ready: true }),
+      metrics: createMetrics({ processMetrics: false }).render,
+      status: () => doc,
+    });
+    const res = await fetch(`${listener.url}/status`);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(await res.json()).toEqual({
+      formatVersion: 1,
+      leader: true,
+      frameworkId: 'fw-1',
+      instances: { 'web/0': { restarts: 2, failures: 2, nextRetry: '2026-12-04T12:00:02.000Z', done: null } },
+    });
+    await listener.close();
+    listener = await startHttp({
+      host: '127.0.0.1',
+      port: 0,
+      ready: () => ({ ready: true }),
+      metrics: createMetrics({ processMetrics: false }).render,
+    });
+    expect((await fetch(`${listener.url}/status`)).status).toBe(404);
   });
 });

@@ -106,4 +106,45 @@ describe('controller instances', () => {
     });
     expect(plan.items.map((x) => `${x.action} ${x.name}/${x.instance}`)).toEqual(['create web/0']);
   });
+
+  it('a task unreachable past the timeout is given up: its instance goes down, rounds plan it as lost', () => {
+    const i = instances(loaded('web'));
+    const id = `web.0.${HASH}`;
+    i.onStatus(id, 'TASK_RUNNING', T0);
+    i.onStatus(id, 'TASK_UNREACHABLE', T0 + 1000);
+    i.onStatus(id, 'TASK_UNREACHABLE', T0 + 60_000);
+    expect(i.overdue(T0 + 300_999, 300_000)).toEqual([]);
+    expect(i.overdue(T0 + 301_000, 300_000)).toEqual([id]);
+    expect(i.giveUp(id, T0 + 301_000)).toMatchObject({ kind: 'down', failures: 1 });
+    expect([...i.gone]).toEqual([id]);
+    expect(i.overdue(T0 + 400_000, 300_000)).toEqual([]);
+    // Its agent comes back: an ordinary active task again (the next round keeps one copy).
+    i.onStatus(id, 'TASK_RUNNING', T0 + 500_000);
+    expect(i.gone.size).toBe(0);
+    expect(i.get('web/0')?.live.has(id)).toBe(true);
+  });
+
+  it('a task reachable again before the timeout is never given up', () => {
+    const i = instances(loaded('web'));
+    const id = `web.0.${HASH}`;
+    i.onStatus(id, 'TASK_UNREACHABLE', T0);
+    i.onStatus(id, 'TASK_RUNNING', T0 + 10_000);
+    expect(i.overdue(T0 + 10 ** 9, 300_000)).toEqual([]);
+  });
+
+  it('after a round, an instance left without a task backs off and is tried again; what the round found is not', () => {
+    const i = instances(
+      loaded('web', { instances: 3 }),
+      loaded('done', { goal: 'finished' }),
+      loaded('nightly', { goal: 'finished' }),
+    );
+    i.adopt(`web.0.${HASH}`, 'TASK_RUNNING');
+    i.launched(`web.1.${HASH}`);
+    i.adopt(`done.0.${HASH}`, 'TASK_FINISHED');
+    const v = i.stranded(T0, (name) => name === 'nightly');
+    expect(v).toEqual([{ kind: 'down', key: 'web/2', retryAt: T0 + 1000, failures: 1, delayMs: 1000 }]);
+    expect(i.due(T0 + 1000)).toEqual(['web/2']);
+    // Already waiting: not counted twice.
+    expect(i.stranded(T0 + 10, () => false).map((x) => x.kind === 'none' || x.key)).toEqual(['nightly/0']);
+  });
 });

@@ -65,4 +65,11 @@ describe('redacting credentials from errors', () => {
     const long = errorFromStatus(400, `${'x'.repeat(5000)}\n`, 'SUBSCRIBE');
     expect(long.message).toMatch(/^SUBSCRIBE was refused \(400\): x{299}…$/);
   });
+
+  it("a master's 404 says the path is unknown, never that a task was garbage-collected", () => {
+    const e = errorFromStatus(404, '', 'Operator call GET_TASKS', 'http://m:5050/api/v1');
+    expect(e.code).toBe('MA_ERR_NOT_FOUND');
+    expect(e.hint).toMatch(/--master/);
+    expect(e.hint).not.toMatch(/garbage/);
+  });
 });

@@ -41,6 +41,21 @@ describe('operator answer shapes', () => {
       'get_agents.agents[0].agent_info: expected an object, got nothing (the field is missing)',
     ],
     ['get_agents', null, 'get_agents: expected an object, got null'],
+    [
+      'get_frameworks',
+      { frameworks: [{ framework_info: { name: 'f', labels: { labels: [{ key: null, value: 'x' }] } } }] },
+      'get_frameworks.frameworks[0].framework_info.labels.labels[0].key: expected a string, got null',
+    ],
+    [
+      'get_frameworks',
+      { frameworks: [{ framework_info: { name: 'f' }, registered_time: { nanoseconds: 'x' } }] },
+      'get_frameworks.frameworks[0].registered_time.nanoseconds: expected a number, got a string',
+    ],
+    [
+      'get_tasks',
+      { tasks: [task({ labels: { labels: [{ key: 'mesos-apply/name', value: 5 }] } })] },
+      'get_tasks.tasks[0].labels.labels[0].value: expected a string, got number 5',
+    ],
   ])('%s names the wrong field: %s', (key, payload, message) => {
     expect(() => checkPayload('Operator call', key, payload)).toThrow(
       expect.objectContaining({ code: 'MA_ERR_BAD_RESPONSE', message: expect.stringContaining(message) }),

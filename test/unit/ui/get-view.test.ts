@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { GetRow, GetView } from '../../../src/apply/get-rows.js';
+import { withController, type GetRow, type GetView } from '../../../src/apply/get-rows.js';
 import { formatAge, formatGet } from '../../../src/ui/get-view.js';
 
 const now = new Date('2026-11-25T12:00:00Z');
@@ -149,5 +149,57 @@ describe('formatGet', () => {
     const coloured = formatGet(view, { output: 'text', now, color: true });
     expect(coloured).toContain('\u001b[32mRUNNING\u001b[39m');
     expect(coloured.replace(/\u001b\[[0-9;]*m/g, '')).toBe(formatGet(view, { output: 'text', now, color: false }));
+  });
+});
+
+describe('get of a controller-held namespace', () => {
+  const controller = {
+    user: 'ops',
+    host: 'ctl-1',
+    pid: 77,
+    since: '2026-11-25T11:00:00.000Z',
+    listen: '127.0.0.1:9470',
+    connected: true,
+    statusError: null,
+    instances: {
+      'nginx/0': { restarts: 3, failures: 3, nextRetry: '2026-11-25T12:00:04.000Z', done: null },
+      'hello/1': { restarts: 0, failures: 0, nextRetry: null, done: null },
+    },
+  };
+  const view = withController({ names: [{ name: 'nginx', desired: 1, ready: 1 }], rows: rows.slice(0, 2) }, controller);
+
+  it('names the controller above the table, with RESTARTS and NEXT RETRY per instance', () => {
+    const text = formatGet(view, { output: 'text', now, color: false });
+    const lines = text.split('\n');
+    expect(lines[0]).toBe(
+      'Controller: ops@ctl-1 (pid 77, status http://127.0.0.1:9470/status) leading, since 2026-11-25T11:00:00.000Z',
+    );
+    expect(lines[2]).toMatch(/RESTARTS\s+NEXT RETRY/);
+    expect(lines[3]).toMatch(/\s3\s+in 4s$/);
+    expect(lines[4]).toMatch(/\s0\s+-$/);
+  });
+
+  it('carries the controller and the per-instance figures in -o json and yaml', () => {
+    const doc = JSON.parse(formatGet(view, { output: 'json', now, color: false }));
+    expect(doc.controller).toMatchObject({ user: 'ops', host: 'ctl-1', pid: 77, listen: '127.0.0.1:9470' });
+    expect(doc.tasks[0]).toMatchObject({ restarts: 3, nextRetry: '2026-11-25T12:00:04.000Z' });
+    expect(doc.tasks[1]).toMatchObject({ restarts: 0, nextRetry: null });
+    expect(parse(formatGet(view, { output: 'yaml', now, color: false }))).toEqual(doc);
+  });
+
+  it('says why the figures are missing when the controller does not answer', () => {
+    const away = withController(
+      { names: [], rows: rows.slice(0, 1) },
+      { ...controller, instances: {}, statusError: 'its status did not answer (timeout)' },
+    );
+    const text = formatGet(away, { output: 'text', now, color: false });
+    expect(text).toContain('(restarts unknown: its status did not answer (timeout))');
+    expect(text.split('\n')[4]).toMatch(/-\s+-$/);
+  });
+
+  it('a namespace without a controller prints as before', () => {
+    const plain: GetView = { names: [], rows: rows.slice(0, 1) };
+    expect(withController(plain, undefined)).toBe(plain);
+    expect(JSON.parse(formatGet(plain, { output: 'json', now, color: false })).controller).toBeUndefined();
   });
 });

@@ -1,0 +1,293 @@
+/**
+ * One subscription's life, shared by apply, delete and the controller: the event loop
+ * (updates acknowledged as they arrive, offers kept in a book, the master's reconnects
+ * answered with a RECONCILE of what is in flight), the clock's duties (deadline, KILL
+ * resends, suppressing offers when nothing waits for one) and leaving (decline, suppress,
+ * acknowledge what is still queued, close without TEARDOWN: the tasks outlive the run).
+ *
+ * What a run does with it is a Round (round.ts, the hooks): apply-round.ts plans, launches
+ * and kills; delete.ts only kills. How a caller that holds the lease (lease.ts) uses it,
+ * as engine.ts does for one apply and a controller does for many rounds:
+ *
+ *   const life = new RunLifecycle({ session, events: new EventPump(session.events(), interrupted),
+ *                                   frameworkId, operator, emit, clock, onUpdate });
+ *   await life.gather();                           // observed tasks and agents, from the master
+ *   const round = new ApplyRound(life, opts, { emit, files, errors });
+ *   let stop = await round.makePlan(deadline);     // plan (waits a moment for offers)
+ *   stop ??= await round.run(deadline);            // act, then life.wait(round, deadline)
+ *   round.settleOpen(stop);                        // verdicts for what was still open
+ *   await life.idle(round, next);                  // between rounds: acks, offers declined,
+ *   ...                                            // opts.onUpdate hears every update
+ *   await life.leave();                            // decline, suppress, ack, close
+ *
+ * `life.observed` stays current between rounds (launches added, updates folded in), so a later
+ * round may plan from it without gathering again; `gather()` reads the master afresh.
+ * Invariants:
+ *  - every update with a uuid is acknowledged (acks.ts), whoever launched the task;
+ *  - every wait is on `clock` and `events`: a fake of each drives the loop in unit tests;
+ *  - the session is never torn down here.
+ */
+import type { SessionEvent } from '../mesos/scheduler.js';
+import type { Offer, OperatorAgent, TaskStatus } from '../mesos/types.js';
+import { ObservedTasks } from '../model/observed.js';
+import { readCluster, type ClusterReader, type StreamHead } from './cluster.js';
+import { sleep, type Clock } from './clock.js';
+import type { Emit } from './events.js';
+import { Acknowledger } from './acks.js';
+import { acknowledgePending } from './pending-acks.js';
+import { errorOf } from './errors.js';
+import { CALLS_IN_FLIGHT, forEachInFlight } from './in-flight.js';
+import type { Kill } from './records.js';
+import type { EventSource, Round, Scheduler, Stop } from './round.js';
+import type { Tracker } from './tracker.js';
+
+export interface LifecycleOptions {
+  session: Scheduler;
+  events: EventSource;
+  frameworkId: string;
+  operator: ClusterReader;
+  emit: Emit;
+  clock: Clock;
+  /** Before leaving, acknowledge what earlier runs left unacknowledged (pending-acks.ts). */
+  leftoverAcks?: boolean;
+  /** Every status update, before the round's hook: the controller hears of any task here. */
+  onUpdate?: (status: TaskStatus) => void;
+}
+
+export const TICK_MS = 250;
+/** Refuse filters (seconds): short while tasks still wait for room, long once all are placed. */
+export const REFUSE_WHILE_PENDING = 2;
+export const REFUSE_WHEN_DONE = 60;
+/** How long a run that is leaving acknowledges updates earlier runs left behind. */
+const LEFTOVER_ACKS_MS = 5_000;
+
+export class RunLifecycle {
+  readonly offers = new Map<string, Offer>();
+  readonly acks: Acknowledger;
+  readonly frameworkId: string;
+  readonly clock: Clock;
+  observed = new ObservedTasks();
+  agents: OperatorAgent[] = [];
+  /** Set when a wait stopped with 'closed': the session's error, if it had one. */
+  closedError: unknown;
+  /** `agents` by id: offers and report rows look agents up per item, thousands of times. */
+  private agentById = new Map<string | undefined, OperatorAgent>();
+  /** The framework's tasks as gather() read them (GET_TASKS): the leaving pass may reuse them. */
+  private firstRead: StreamHead[] = [];
+  private suppressed = false;
+  private lastTick = 0;
+
+  constructor(private readonly opts: LifecycleOptions) {
+    this.frameworkId = opts.frameworkId;
+    this.clock = opts.clock;
+    this.acks = new Acknowledger((message) => opts.emit({ type: 'warning', message }));
+  }
+
+  get session(): Scheduler {
+    return this.opts.session;
+  }
+
+  /** The framework's tasks and the agents, as the master sees them now. */
+  async gather(): Promise<void> {
+    const cluster = await readCluster(this.opts.operator, this.frameworkId);
+    this.observed = new ObservedTasks(cluster.observed);
+    this.firstRead = cluster.tasks;
+    this.setAgents(cluster.agents);
+  }
+
+  /** Offers from agents not seen yet: read the agents again (placement needs their attributes). */
+  async learnAgents(offers: readonly Offer[]): Promise<void> {
+    if (offers.some((o) => !this.agentById.has(o.agent_id.value)))
+      this.setAgents((await this.opts.operator.getAgents()).agents);
+  }
+
+  agentOf(agentId: string | undefined): OperatorAgent | undefined {
+    return agentId === undefined ? undefined : this.agentById.get(agentId);
+  }
+
+  hostOf(agentId: string | undefined): string | undefined {
+    return this.agentOf(agentId)?.agent_info.hostname;
+  }
+
+  /** Waits (handling events) until an offer is in the book or `until`; then takes what is queued. */
+  async waitForOffers(round: Round, until: number): Promise<Stop | undefined> {
+    while (this.offers.size === 0 && this.clock.now() < until) {
+      const ev = await this.opts.events.next(Math.max(1, until - this.clock.now()));
+      if (ev === 'interrupted') return 'interrupted';
+      const stop = ev === 'tick' ? undefined : await this.dispatch(ev, round);
+      if (stop) return stop;
+    }
+    for (;;) {
+      const ev = await this.opts.events.next(0);
+      if (ev === 'tick' || ev === 'interrupted') return undefined;
+      const stop = await this.dispatch(ev, round);
+      if (stop) return stop;
+    }
+  }
+
+  /** Handles events and ticks until the round's tracker is finished, or a Stop. */
+  wait(round: Round, deadline: number): Promise<Stop> {
+    return this.loop(round, deadline, true);
+  }
+
+  /** Handles events and ticks until `until` ('timeout'), finished or not: between rounds. */
+  idle(round: Round, until: number): Promise<Stop> {
+    return this.loop(round, until, false);
+  }
+
+  private async loop(round: Round, deadline: number, untilFinished: boolean): Promise<Stop> {
+    while (!untilFinished || !round.tracker.finished()) {
+      if (round.halted()) return 'halted';
+      const ev = await this.opts.events.next(TICK_MS);
+      if (ev === 'interrupted') return 'interrupted';
+      const stop = ev === 'tick' ? undefined : await this.dispatch(ev, round);
+      if (stop) return stop;
+      // Deadlines need no finer grain than the tick: while updates stream in, check them
+      // once per tick, not after every event (each check walks every launch).
+      if (ev === 'tick' || this.clock.now() - this.lastTick >= TICK_MS) {
+        const late = await this.tick(round, deadline, ev === 'tick');
+        if (late) return late;
+      }
+    }
+    return round.halted() ? 'halted' : 'done';
+  }
+
+  /** `idle`: no event was waiting (the tick of an empty queue). */
+  private async tick(round: Round, deadline: number, idle: boolean): Promise<Stop | undefined> {
+    const now = this.clock.now();
+    this.lastTick = now;
+    if (now >= deadline) return 'timeout';
+    await round.onTick(now);
+    if (round.halted()) return 'halted';
+    // KILLs are resent only once every update that arrived is handled: with updates still
+    // queued, a task's silence may only be this run's backlog.
+    if (idle)
+      await forEachInFlight(round.tracker.killsDue(now), CALLS_IN_FLIGHT, (kill) =>
+        this.sendKill(round.tracker, kill).then(() => undefined),
+      );
+    if (round.tracker.pending().length === 0 && !this.suppressed && this.offers.size === 0) {
+      this.suppressed = true;
+      await this.session.suppress().catch(() => undefined);
+    }
+    return undefined;
+  }
+
+  private async dispatch(ev: SessionEvent, round: Round): Promise<Stop | undefined> {
+    if (ev.kind === 'closed') {
+      this.closedError = ev.error;
+      return 'closed';
+    }
+    if (ev.kind === 'resubscribed') {
+      // The master forgot our offers and our suppression with the old connection.
+      this.offers.clear();
+      this.suppressed = false;
+      await round.onResubscribed();
+      const tasks = [...round.tracker.launches.values()]
+        .filter((l) => l.launched && !l.settled)
+        .map((l) => ({ taskId: l.item.taskId, agentId: l.placement?.agentId }));
+      const kills = [...round.tracker.kills.values()]
+        .filter((k) => !k.settled)
+        .map((k) => ({ taskId: k.taskId, agentId: k.agentId }));
+      if (tasks.length + kills.length > 0) await this.session.reconcile([...tasks, ...kills]).catch(() => undefined);
+      if (round.tracker.pending().length > 0) await this.revive();
+      return undefined;
+    }
+    const event = ev.event;
+    switch (event.type) {
+      case 'OFFERS': {
+        const offers = event.offers?.offers ?? [];
+        for (const o of offers) this.offers.set(o.id.value, o);
+        await round.onOffers(offers);
+        break;
+      }
+      case 'RESCIND':
+        if (event.rescind) this.offers.delete(event.rescind.offer_id.value);
+        break;
+      case 'UPDATE':
+        if (event.update) {
+          const status = event.update.status;
+          this.acknowledge(status);
+          this.observed.applyStatus(status);
+          this.opts.onUpdate?.(status);
+          await round.onUpdate(status);
+        }
+        break;
+      default:
+        // ERROR: the session turns it into `closed`; HEARTBEAT and the rest need nothing.
+        break;
+    }
+    return round.halted() ? 'halted' : undefined;
+  }
+
+  acknowledge(status: TaskStatus): void {
+    this.acks.ack(this.session, status);
+  }
+
+  /** Offers again (clears the master's suppression and the refuse filters); failures are quiet. */
+  async revive(): Promise<void> {
+    this.suppressed = false;
+    await this.session.revive().catch(() => undefined);
+  }
+
+  /** Sends (or resends) a KILL; false when the call failed (the tick resends it). */
+  async sendKill(tracker: Tracker, kill: Kill): Promise<boolean> {
+    tracker.killSent(kill, this.clock.now());
+    try {
+      await this.session.kill(kill.taskId, kill.agentId);
+      return true;
+    } catch (e) {
+      this.opts.emit({ type: 'warning', message: `KILL ${kill.taskId} failed (${errorOf(e).message}); retrying` });
+      return false;
+    }
+  }
+
+  async declineAll(refuseSeconds: number): Promise<void> {
+    if (this.offers.size === 0) return;
+    const ids = [...this.offers.keys()];
+    this.offers.clear();
+    await this.session.decline(ids, { refuse_seconds: refuseSeconds }).catch(() => undefined);
+  }
+
+  /** A round is over, the subscription stays: offers back, suppressed, acknowledgements answered. */
+  async endRound(): Promise<void> {
+    if (this.session.stateName === 'SUBSCRIBED') {
+      await this.declineAll(REFUSE_WHEN_DONE);
+      if (!this.suppressed) await this.session.suppress().catch(() => undefined);
+    }
+    await this.acks.settled();
+  }
+
+  /**
+   * Leaves the subscription: offers back, suppressed, every update acknowledged, closed.
+   * `changedNothing`: no launch or kill since gather(), so its GET_TASKS read is still
+   * the master's view and the leaving pass starts from it (pending-acks.ts).
+   */
+  async leave(changedNothing = false): Promise<void> {
+    await this.declineAll(REFUSE_WHEN_DONE);
+    const subscribed = () => this.session.stateName === 'SUBSCRIBED';
+    if (!this.suppressed && subscribed()) await this.session.suppress().catch(() => undefined);
+    // Updates that came in after the wait stopped (interrupt, timeout, done) are still
+    // acknowledged: unacknowledged, they would hold up the task's later updates.
+    await this.opts.events.drainQueued(async (ev) => {
+      if (ev.kind === 'event' && ev.event.type === 'UPDATE' && ev.event.update)
+        this.acknowledge(ev.event.update.status);
+    });
+    if (this.opts.leftoverAcks && subscribed()) {
+      // What earlier runs left unacknowledged, bounded: leaving stays quick.
+      await acknowledgePending(this.opts.operator, this.session, this.frameworkId, this.acks, {
+        deadline: this.clock.now() + LEFTOVER_ACKS_MS,
+        now: () => this.clock.now(),
+        pollMs: 100,
+        sleep: (ms) => sleep(this.clock, ms),
+        ...(changedNothing ? { firstRead: this.firstRead } : {}),
+      }).catch(() => undefined);
+    }
+    await this.acks.settled();
+    await this.session.close().catch(() => undefined);
+  }
+
+  private setAgents(agents: OperatorAgent[]): void {
+    this.agents = agents;
+    this.agentById = new Map(agents.map((a) => [a.agent_info.id?.value, a]));
+  }
+}

@@ -1,0 +1,269 @@
+import { describe, expect, it } from 'vitest';
+import { ApplyRound } from '../../../src/apply/apply-round.js';
+import type { ApplyRoundOptions } from '../../../src/apply/apply-context.js';
+import { RunLifecycle } from '../../../src/apply/lifecycle.js';
+import type { Round } from '../../../src/apply/round.js';
+import { KILL_RETRY_MS, Tracker } from '../../../src/apply/tracker.js';
+import type { AgentFilesClient } from '../../../src/mesos/agent-files.js';
+import type { TaskSpec } from '../../../src/model/spec.js';
+import { HASH2, agent, loaded, observed, offer } from '../plan/builders.js';
+import { FakeClock, FakeEvents, FakeScheduler, offers, recorder, update } from './fake-run.js';
+
+const cluster = { agent: 'a1', cpus: 4, mem: 4096, ports: [[31000, 31010]] as [number, number][] };
+
+function setup() {
+  const clock = new FakeClock();
+  const events = new FakeEvents(clock);
+  const session = new FakeScheduler(clock);
+  const rec = recorder(clock);
+  const operator = {
+    getTasks: async () => ({ tasks: [] }),
+    getAgents: async () => ({ agents: [agent(cluster)] }),
+  } as unknown as ConstructorParameters<typeof RunLifecycle>[0]['operator'];
+  const life = new RunLifecycle({ session, events, frameworkId: 'fw', operator, emit: rec.emit, clock });
+  life.agents = [agent(cluster)];
+  return { clock, events, session, rec, life };
+}
+
+/** A round that only kills (as delete's does): the lifecycle's duties, nothing else. */
+class KillRound implements Round {
+  readonly tracker = new Tracker();
+  ticks = 0;
+  constructor(private readonly life: RunLifecycle) {}
+  async onUpdate(status: Parameters<Round['onUpdate']>[0]): Promise<void> {
+    const k = this.tracker.kills.get(status.task_id.value);
+    if (k) this.tracker.onKillStatus(k, status, this.life.clock.now());
+  }
+  async onOffers(): Promise<void> {}
+  async onResubscribed(): Promise<void> {}
+  async onTick(): Promise<void> {
+    this.ticks++;
+  }
+  halted(): boolean {
+    return false;
+  }
+}
+
+function killRound(life: RunLifecycle, taskId = 'web.0.x') {
+  const round = new KillRound(life);
+  const kill = round.tracker.addDelete(
+    { action: 'delete', name: 'web', instance: 0, taskId, specHash: 'x' },
+    'a1',
+    'a1.example',
+  );
+  return { round, kill, send: () => life.sendKill(round.tracker, kill) };
+}
+
+function applyOptions(over: Partial<ApplyRoundOptions> & { spec?: Partial<TaskSpec> } = {}): ApplyRoundOptions {
+  const { spec, ...rest } = over;
+  return {
+    specs: [loaded('web', spec)],
+    framework: 'fw',
+    prune: false,
+    allowEmpty: false,
+    wait: true,
+    timeoutMs: 60_000,
+    pendingTimeoutMs: 30_000,
+    minRunningMs: 0,
+    env: {},
+    ...rest,
+  };
+}
+
+const noFiles = {} as AgentFilesClient;
+
+describe('RunLifecycle on a fake clock', () => {
+  it('resends a KILL that gets no update every KILL_RETRY_MS, and stops once it is terminal', async () => {
+    const { clock, events, session, life } = setup();
+    const { round, send } = killRound(life);
+    const start = clock.now();
+    await send();
+    events.push(update('web.0.x', 'TASK_KILLED'), 2.5 * KILL_RETRY_MS);
+    expect(await life.wait(round, start + 60_000)).toBe('done');
+    const sent = session.of('kill').map((c) => c.at - start);
+    expect(sent).toHaveLength(3);
+    expect(sent[0]).toBe(0);
+    expect(sent[1]).toBeGreaterThanOrEqual(KILL_RETRY_MS);
+    expect(sent[1]).toBeLessThan(KILL_RETRY_MS + 500);
+    expect(sent[2]).toBeGreaterThanOrEqual(2 * KILL_RETRY_MS);
+    expect(session.of('ack').length).toBe(1);
+  });
+
+  it('an update of the task postpones the resend: only silence counts', async () => {
+    const { clock, events, session, life } = setup();
+    const { round, send } = killRound(life);
+    const start = clock.now();
+    await send();
+    events.push(update('web.0.x', 'TASK_KILLING'), KILL_RETRY_MS - 1000);
+    events.push(update('web.0.x', 'TASK_KILLED'), KILL_RETRY_MS + 5000);
+    expect(await life.wait(round, start + 60_000)).toBe('done');
+    expect(session.of('kill')).toHaveLength(1);
+  });
+
+  it('stops at the deadline, on the fake clock, with the task still open', async () => {
+    const { clock, life, round } = (() => {
+      const s = setup();
+      return { ...s, round: killRound(s.life).round };
+    })();
+    const start = clock.now();
+    expect(await life.wait(round, start + 30_000)).toBe('timeout');
+    expect(clock.now() - start).toBeGreaterThanOrEqual(30_000);
+    expect(clock.now() - start).toBeLessThan(30_000 + 500);
+    expect(round.ticks).toBeGreaterThan(100);
+  });
+
+  it('after a reconnect, reconciles what is in flight and forgets the offers', async () => {
+    const { clock, events, session, life } = setup();
+    const { round, send } = killRound(life);
+    await send();
+    life.offers.set('O1', offer({ ...cluster, id: 'O1' }));
+    events.push({ kind: 'resubscribed' } as never, 1000);
+    events.push(update('web.0.x', 'TASK_KILLED'), 2000);
+    expect(await life.wait(round, clock.now() + 60_000)).toBe('done');
+    expect(session.of('reconcile').map((c) => c.ids)).toEqual([['web.0.x']]);
+    expect(life.offers.size).toBe(0);
+  });
+
+  it('between rounds, idle acknowledges, hands every update to onUpdate, and returns at `until`', async () => {
+    const clock = new FakeClock();
+    const events = new FakeEvents(clock);
+    const session = new FakeScheduler(clock);
+    const heard: string[] = [];
+    const life = new RunLifecycle({
+      session,
+      events,
+      frameworkId: 'fw',
+      operator: {} as never,
+      emit: () => undefined,
+      clock,
+      onUpdate: (s) => heard.push(`${s.task_id.value} ${s.state}`),
+    });
+    const { round } = killRound(life);
+    events.push(update('other.0.y', 'TASK_FAILED'), 1000);
+    const start = clock.now();
+    expect(await life.idle(round, start + 5000)).toBe('timeout');
+    expect(clock.now() - start).toBeGreaterThanOrEqual(5000);
+    expect(heard).toEqual(['other.0.y TASK_FAILED']);
+    expect(session.of('ack')).toHaveLength(1);
+    expect(session.of('kill')).toHaveLength(0);
+  });
+
+  it('leaving acknowledges the updates still queued, suppresses and closes', async () => {
+    const { events, session, life } = setup();
+    events.push(update('other.0.y', 'TASK_RUNNING'));
+    await life.leave();
+    expect(session.calls.map((c) => c.type)).toEqual(['suppress', 'ack', 'close']);
+  });
+});
+
+describe('ApplyRound on a fake clock', () => {
+  it('fails a launch no offer fits at --pending-timeout, not before', async () => {
+    const { clock, life, rec, session } = setup();
+    const round = new ApplyRound(life, applyOptions({ pendingTimeoutMs: 5000 }), {
+      emit: rec.emit,
+      files: noFiles,
+      errors: [],
+    });
+    const start = clock.now();
+    expect(await round.makePlan(start + 60_000)).toBeUndefined();
+    expect(session.of('revive')).toHaveLength(1);
+    const planned = clock.now();
+    expect(await round.run(start + 60_000)).toBe('done');
+    const failed = rec.settled('web/0');
+    expect(failed?.event).toMatchObject({ view: { phase: 'unplaceable', failure: { fit: { kind: 'not-now' } } } });
+    expect(failed!.at - planned).toBeGreaterThanOrEqual(5000);
+    expect(failed!.at - planned).toBeLessThan(5000 + 500);
+  });
+
+  it('counts a service up only once it stayed running for the minimum healthy time', async () => {
+    const { clock, events, life, rec, session } = setup();
+    const errors: never[] = [];
+    const round = new ApplyRound(life, applyOptions({ minRunningMs: 3000 }), {
+      emit: rec.emit,
+      files: noFiles,
+      errors,
+    });
+    let runningAt = 0;
+    session.onAccept = (ids) => {
+      events.push(update(ids[0]!, 'TASK_STARTING'), 100);
+      events.push(update(ids[0]!, 'TASK_RUNNING'), 200);
+      runningAt = clock.now() + 200;
+    };
+    const start = clock.now();
+    events.push(offers(offer(cluster)), 50);
+    expect(await round.makePlan(start + 60_000)).toBeUndefined();
+    expect(await round.run(start + 60_000)).toBe('done');
+    const up = rec.settled('web/0');
+    expect(up?.event).toMatchObject({ view: { phase: 'running', settled: true } });
+    expect(up!.at - runningAt).toBeGreaterThanOrEqual(3000);
+    expect(up!.at - runningAt).toBeLessThan(3000 + 500);
+    expect(rec.notes()).toContain('web/0 is up; it must stay up 3s (minHealthyTime) to count');
+    expect(session.of('ack')).toHaveLength(2);
+    expect(errors).toEqual([]);
+  });
+
+  it('starts the minimum healthy time again when the service stops being healthy', async () => {
+    const { clock, events, life, rec, session } = setup();
+    const spec = { healthCheck: { type: 'COMMAND', command: 'true' } } as unknown as Partial<TaskSpec>;
+    const round = new ApplyRound(life, applyOptions({ minRunningMs: 3000, spec }), {
+      emit: rec.emit,
+      files: noFiles,
+      errors: [],
+    });
+    let healthyAgain = 0;
+    session.onAccept = (ids) => {
+      events.push(update(ids[0]!, 'TASK_RUNNING', { healthy: true }), 100);
+      events.push(update(ids[0]!, 'TASK_RUNNING', { healthy: false }), 2000);
+      events.push(update(ids[0]!, 'TASK_RUNNING', { healthy: true }), 2500);
+      healthyAgain = clock.now() + 2500;
+    };
+    events.push(offers(offer(cluster)), 50);
+    const deadline = clock.now() + 60_000;
+    await round.makePlan(deadline);
+    expect(await round.run(deadline)).toBe('done');
+    const up = rec.settled('web/0');
+    expect(up?.event).toMatchObject({ view: { phase: 'healthy' } });
+    expect(up!.at - healthyAgain).toBeGreaterThanOrEqual(3000);
+  });
+
+  it('kills a replaced task only after its successor counted as up', async () => {
+    const { clock, events, life, rec, session } = setup();
+    const old = observed('web', 0, { hash: HASH2 });
+    life.observed.add(old);
+    const round = new ApplyRound(life, applyOptions({ minRunningMs: 2000 }), {
+      emit: rec.emit,
+      files: noFiles,
+      errors: [],
+    });
+    session.onAccept = (ids) => events.push(update(ids[0]!, 'TASK_RUNNING'), 100);
+    session.calls.length = 0;
+    events.push(offers(offer(cluster)), 50);
+    const deadline = clock.now() + 60_000;
+    await round.makePlan(deadline);
+    events.push(update(old.taskId, 'TASK_KILLED'), 5000);
+    expect(await round.run(deadline)).toBe('done');
+    const up = rec.settled('web/0')!;
+    const [kill] = session.of('kill');
+    expect(kill?.ids).toEqual([old.taskId]);
+    expect(kill!.at).toBeGreaterThanOrEqual(up.at);
+    expect(session.of('accept')[0]!.at).toBeLessThan(kill!.at - 2000);
+  });
+
+  it('stops at the deadline and says what was still open', async () => {
+    const { clock, events, life, rec } = setup();
+    const errors: { code: string }[] = [];
+    const round = new ApplyRound(life, applyOptions({ timeoutMs: 10_000 }), {
+      emit: rec.emit,
+      files: noFiles,
+      errors: errors as never,
+    });
+    events.push(offers(offer(cluster)), 50);
+    const deadline = clock.now() + 10_000;
+    await round.makePlan(deadline);
+    const stop = await round.run(deadline);
+    expect(stop).toBe('timeout');
+    round.settleOpen(stop);
+    expect(errors.map((e) => e.code)).toEqual(['MA_ERR_TIMEOUT']);
+    expect(rec.settled('web/0')?.event).toMatchObject({ view: { phase: 'timed-out' } });
+  });
+});
