@@ -106,8 +106,14 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   }
 }
 
+/** What a run says the moment its subscription is lost, and at each further attempt. */
+function reconnectingNote(emit: Emit): (attempt: number) => void {
+  return (attempt) =>
+    emit({ type: 'note', message: `connection to the master lost, reconnecting (attempt ${attempt})` });
+}
+
 export function sessionFor(
-  input: Pick<ApplyInput, 'specs' | 'framework' | 'failoverTimeout' | 'client'>,
+  input: Pick<ApplyInput, 'specs' | 'framework' | 'failoverTimeout' | 'client'> & { emit?: Emit },
   holder: Holder,
   existing: OperatorFramework | undefined,
 ): SchedulerSession {
@@ -120,7 +126,11 @@ export function sessionFor(
     existing,
     labels: withHolder(existing?.framework_info.labels?.labels, holder),
   });
-  return new SchedulerSession({ ...input.client, frameworkInfo: info });
+  return new SchedulerSession({
+    ...input.client,
+    frameworkInfo: info,
+    ...(input.emit === undefined ? {} : { onReconnecting: reconnectingNote(input.emit) }),
+  });
 }
 
 /** One subscription of apply: the lease's session, one round, the report. */

@@ -59,6 +59,11 @@ export interface SchedulerSessionOptions extends MasterSetOptions {
   reconnect?: Partial<ReconnectOptions>;
   timers?: Timers;
   maxRecordBytes?: number;
+  /**
+   * Told at once when a subscribed stream is lost and at each further attempt (1, 2, ...), so
+   * a run says so instead of looking as if it still waited for offers.
+   */
+  onReconnecting?: (attempt: number, delayMs: number) => void;
 }
 
 export const DEFAULT_RECONNECT: ReconnectOptions = { maxAttempts: 8, baseMs: 500, maxMs: 15_000 };
@@ -225,6 +230,9 @@ export class SchedulerSession {
       case 'schedule_retry': {
         const ms = backoffDelay(effect.attempt, this.reconnect, this.opts.random);
         trace('reconnect attempt %d in %d ms', effect.attempt + 1, ms);
+        // Only a session that was subscribed has lost something; the first SUBSCRIBE's retries
+        // are the connecting phase (its own messages).
+        if (this.current !== undefined) this.opts.onReconnecting?.(effect.attempt + 1, ms);
         this.retryTimer = this.timers.setTimeout(() => this.dispatch({ type: 'retry_timer', gen: effect.gen }), ms);
         return;
       }

@@ -6,10 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import type { LocalCluster } from '../../src/local/index.js';
 import { runCli } from '../support/cli.js';
-import { eventually, tasksNamed, testCluster } from '../support/cluster.js';
+import { eventually, killTaskProcess, tasksNamed, testCluster } from '../support/cluster.js';
 
 let cluster: LocalCluster;
 const dir = mkdtempSync(path.join(tmpdir(), 'mesos-apply-e2e-'));
@@ -90,7 +89,7 @@ describe('apply and delete', () => {
   it('relaunches a task killed behind its back', async () => {
     const f = manifest('victim', service('exec sleep 3607'));
     expect((await cli('fw-relaunch', ['-f', f])).code).toBe(0);
-    execFileSync('pkill', ['-KILL', '-f', 'sleep 3607']);
+    await killTaskProcess(cluster.url, 'victim');
     await eventually(async () =>
       (await tasksNamed(cluster.url, 'victim')).active.some((t) => t.state === 'TASK_FAILED') ? true : undefined,
     );

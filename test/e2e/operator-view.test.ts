@@ -15,7 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import type { LocalCluster } from '../../src/local/index.js';
 import type { GetFrameworks, GetTasks, Task } from '../../src/mesos/types.js';
 import { BIN, NODE, REPO, runCli } from '../support/cli.js';
-import { allTasks, eventually, operator, tasksNamed, testCluster } from '../support/cluster.js';
+import { allTasks, eventually, operator, pidOf, tasksNamed, testCluster } from '../support/cluster.js';
 import { launchUnmanaged } from './unmanaged-task.js';
 
 let cluster: LocalCluster;
@@ -77,13 +77,6 @@ function readmeJson(title: string): Record<string, unknown> {
 }
 
 const keys = (o: unknown) => Object.keys(o as object).sort();
-
-/** The task's process group (the local agent reports the task's own pid as executor_pid). */
-function pidOf(task: Task): number {
-  const pid = task.statuses?.map((s) => s.container_status?.executor_pid).find((p) => p !== undefined);
-  expect(pid, `pid of ${task.task_id.value}`).toBeGreaterThan(1);
-  return pid as number;
-}
 
 // Every test has its own framework and task names: they run side by side. Tasks left running
 // end with the clusters (afterAll). The timeout allows for a loaded 2-core machine.

@@ -4,7 +4,7 @@
  * 307, and Ctrl-C. The built CLI against a local cluster on a free port.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createNetServer, connect, type Socket } from 'node:net';
@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { LocalCluster } from '../../src/local/index.js';
 import { BIN, NODE, REPO, runCli } from '../support/cli.js';
-import { allTasks, eventually, tasksNamed, testCluster } from '../support/cluster.js';
+import { allTasks, eventually, killTaskProcess, tasksNamed, testCluster } from '../support/cluster.js';
 
 let cluster: LocalCluster;
 const dir = mkdtempSync(path.join(tmpdir(), 'mesos-apply-resilience-'));
@@ -73,7 +73,7 @@ describe('apply under failures', () => {
   it('acknowledges updates that were queued while no mesos-apply ran', async () => {
     const f = manifest('queued', `command: 'exec sleep 3701'\nresources: {cpus: 0.1, mem: 32}`);
     expect((await runCli(['-f', f], { env: env('fw-queued') })).code).toBe(0);
-    execFileSync('pkill', ['-KILL', '-f', 'sleep 3701']);
+    await killTaskProcess(cluster.url, 'queued');
     // The agent has TASK_FAILED queued: the master knows the state, the update is unacknowledged.
     const [failed] = await eventually(async () => {
       const t = (await tasksNamed(cluster.url, 'queued')).active;
@@ -126,6 +126,10 @@ describe('apply under failures', () => {
     const run = start(['-f', f], env('fw-cut', via));
     await run.seen('cut/0 running');
     for (const s of sockets) s.destroy();
+    const cutAt = Date.now();
+    // Said at once, not after minutes of "still waiting".
+    await run.seen('connection to the master lost, reconnecting (attempt 1)');
+    expect(Date.now() - cutAt).toBeLessThan(5000);
     const r = await run.done;
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/re-established|reconnect/i);

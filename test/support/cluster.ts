@@ -64,3 +64,22 @@ export function manifestWriter(prefix: string): (name: string, spec: string) => 
     return file;
   };
 }
+
+/**
+ * SIGKILLs the process group of the active task of this manifest name on this cluster (the
+ * local agent reports the task's own pid as executor_pid): only that task, never a process
+ * of another test that happens to run the same command line.
+ */
+export async function killTaskProcess(url: string, name: string): Promise<Task> {
+  const task = (await tasksNamed(url, name)).active.find((t) => t.state === 'TASK_RUNNING');
+  if (task === undefined) throw new Error(`no running task named ${name}`);
+  process.kill(-pidOf(task), 'SIGKILL');
+  return task;
+}
+
+/** The task's process group (the local agent reports the task's own pid as executor_pid). */
+export function pidOf(task: Task): number {
+  const pid = task.statuses?.map((s) => s.container_status?.executor_pid).find((p) => p !== undefined);
+  if (pid === undefined || pid <= 1) throw new Error(`no pid for ${task.task_id.value}`);
+  return pid;
+}
