@@ -27,11 +27,26 @@ export interface ClusterView {
 export type StreamHead = Pick<
   Task,
   'task_id' | 'framework_id' | 'agent_id' | 'state' | 'status_update_state' | 'status_update_uuid'
->;
+> & {
+  /**
+   * The forwarded update is a TASK_RUNNING with no health verdict yet, of a task with a health
+   * check: its executor sends the verdict as a later TASK_RUNNING, which the master's `state`
+   * cannot show while it is queued behind this one (see pending-acks.ts).
+   */
+  awaitingHealth?: true;
+};
 
-function streamHead(t: Task): StreamHead {
+export function streamHead(t: Task): StreamHead {
   const { task_id, framework_id, agent_id, state, status_update_state, status_update_uuid } = t;
-  return { task_id, framework_id, agent_id, state, status_update_state, status_update_uuid };
+  const head: StreamHead = { task_id, framework_id, agent_id, state, status_update_state, status_update_uuid };
+  if (awaitingHealth(t)) head.awaitingHealth = true;
+  return head;
+}
+
+function awaitingHealth(t: Task): boolean {
+  if (t.health_check === undefined || t.status_update_state !== 'TASK_RUNNING') return false;
+  const forwarded = t.statuses?.find((s) => s.uuid === t.status_update_uuid);
+  return forwarded !== undefined && forwarded.healthy === undefined;
 }
 
 /** What reading the cluster asks of the operator API (a fake one in unit tests). */

@@ -13,15 +13,16 @@
  * current, or the deadline passes. Never relies on anything but the operator API and ACKNOWLEDGE.
  *
  * The master's `state` shows a queued update only when it changes the task's state: a health
- * change (TASK_RUNNING, healthy) queued behind TASK_RUNNING is invisible until the agent has
- * had the acknowledgement and forwarded it. So a head acknowledged here stays watched for
- * `followUpMs`: a new forwarded uuid in that time is acknowledged in turn (and watched), and
- * only a head that stays the latest that long is taken as the end of its stream.
+ * verdict (TASK_RUNNING, healthy) queued behind a TASK_RUNNING without one is invisible until the
+ * agent has had the acknowledgement and forwarded it. So such a head (`awaitingHealth`),
+ * acknowledged here, stays watched for `followUpMs`: a new forwarded uuid in that time is
+ * acknowledged in turn. Heads that already carry their verdict, or belong to tasks without a
+ * health check, are not waited for: a no-change run over steady tasks leaves at once.
  */
 import type { OperatorClient } from '../mesos/operator.js';
 import type { SchedulerSession } from '../mesos/scheduler.js';
 import type { Acknowledger } from './acks.js';
-import type { StreamHead } from './cluster.js';
+import { type StreamHead, streamHead } from './cluster.js';
 
 export interface PendingAcksOptions {
   deadline: number;
@@ -57,7 +58,7 @@ export async function acknowledgePending(
   let readMs = 0;
   for (;;) {
     const started = opts.now();
-    const tasks = known ?? (await operator.getTasks()).tasks;
+    const tasks = known ?? (await operator.getTasks()).tasks.filter((t) => t.framework_id.value === frameworkId).map(streamHead);
     if (known === undefined) readMs = opts.now() - started;
     known = undefined;
     let waiting = 0;
@@ -75,7 +76,7 @@ export async function acknowledgePending(
           state: task.status_update_state ?? task.state,
           uuid,
         });
-        watched.set(task.task_id.value, { uuid, at: Number.POSITIVE_INFINITY });
+        if (task.awaitingHealth) watched.set(task.task_id.value, { uuid, at: Number.POSITIVE_INFINITY });
         sent++;
         waiting++;
       } else if (queuedBehind(task) || stillWatched(watched.get(task.task_id.value), uuid, opts.now(), followUpMs))

@@ -1,22 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { Acknowledger } from '../../../src/apply/acks.js';
-import type { StreamHead } from '../../../src/apply/cluster.js';
+import { streamHead } from '../../../src/apply/cluster.js';
 import { acknowledgePending } from '../../../src/apply/pending-acks.js';
 import type { OperatorClient } from '../../../src/mesos/operator.js';
 import type { SchedulerSession } from '../../../src/mesos/scheduler.js';
-import type { TaskState, TaskStatus } from '../../../src/mesos/types.js';
+import type { Task, TaskState, TaskStatus } from '../../../src/mesos/types.js';
 
-const head = (id: string, uuid: string, forwarded: TaskState, latest: TaskState = forwarded): StreamHead => ({
+/**
+ * A task as the master's GET_TASKS gives it: the update it forwarded last (uuid, state, and
+ * the health verdict it carries, if any) and the latest state the agent knows.
+ */
+const head = (
+  id: string,
+  uuid: string,
+  forwarded: TaskState,
+  latest: TaskState = forwarded,
+  health?: 'checked' | 'healthy',
+): Task => ({
+  name: id,
   task_id: { value: id },
   framework_id: { value: 'fw' },
   agent_id: { value: 'a1' },
   state: latest,
   status_update_state: forwarded,
   status_update_uuid: uuid,
+  statuses: [
+    { task_id: { value: id }, state: forwarded, uuid, ...(health === 'healthy' ? { healthy: true } : {}) },
+  ],
+  ...(health ? { health_check: { type: 'COMMAND', command: { value: 'true' } } } : {}),
 });
 
 /** The master's GET_TASKS, one answer per read (the last one repeats), counting the reads. */
-function master(...answers: StreamHead[][]) {
+function master(...answers: Task[][]) {
   let reads = 0;
   const operator = {
     getTasks: async () => ({ tasks: answers[Math.min(reads++, answers.length - 1)] }),
@@ -49,22 +64,42 @@ function clock() {
 const opts = () => ({ deadline: Number.POSITIVE_INFINITY, pollMs: 100, followUpMs: 1_000, ...clock() });
 
 describe('acknowledgePending', () => {
-  it('a run that changed nothing starts from its first read: one GET_TASKS, each head acknowledged once', async () => {
-    const first = [head('t1', 'u1', 'TASK_RUNNING'), head('t2', 'u2', 'TASK_RUNNING')];
+  it('a run that changed nothing starts from its first read: each head acknowledged once, one more look', async () => {
+    const first = [head('t1', 'u1', 'TASK_RUNNING'), head('t2', 'u2', 'TASK_RUNNING', 'TASK_RUNNING', 'healthy')];
     const m = master(first);
     const { s, acked } = session();
+    const o = opts();
     const sent = await acknowledgePending(m.operator, s, 'fw', new Acknowledger(() => undefined), {
-      ...opts(),
-      firstRead: first,
+      ...o,
+      firstRead: first.map(streamHead),
     });
     expect(sent).toBe(2);
     expect(acked).toEqual(['t1:u1', 't2:u2']);
-    // Then GET_TASKS is read until the heads have stayed the latest for followUpMs.
+    // One look whether an acknowledgement let a queued update through; no health verdict is
+    // outstanding (no check, or the verdict is in), so nothing is watched.
+    expect(m.reads()).toBe(1);
+    expect(o.now()).toBe(100);
+  });
+
+  it('a head still waiting for its health verdict is watched for followUpMs, then let go', async () => {
+    const first = [head('t1', 'u1', 'TASK_RUNNING', 'TASK_RUNNING', 'checked')];
+    const m = master(first);
+    const { s, acked } = session();
+    const o = opts();
+    await acknowledgePending(m.operator, s, 'fw', new Acknowledger(() => undefined), {
+      ...o,
+      firstRead: first.map(streamHead),
+    });
+    expect(acked).toEqual(['t1:u1']);
     expect(m.reads()).toBe(10);
+    expect(o.now()).toBe(1_000);
   });
 
   it('a slow GET_TASKS (a large cluster) is followed by as long a pause: the watch reads less often', async () => {
-    const first = [head('t1', 'u1', 'TASK_RUNNING'), head('t2', 'u2', 'TASK_RUNNING')];
+    const first = [
+      head('t1', 'u1', 'TASK_RUNNING', 'TASK_RUNNING', 'checked'),
+      head('t2', 'u2', 'TASK_RUNNING', 'TASK_RUNNING', 'checked'),
+    ];
     const c = clock();
     let reads = 0;
     // Each read of the master takes 400 ms of the (fake) clock.
@@ -80,7 +115,7 @@ describe('acknowledgePending', () => {
       ...opts(),
       ...c,
       followUpMs: 4_000,
-      firstRead: first,
+      firstRead: first.map(streamHead),
     });
     expect(acked).toEqual(['t1:u1', 't2:u2']);
     // Watched for 4 s: a read every 800 ms (400 reading, 400 pausing), not every 500 ms.
@@ -94,16 +129,17 @@ describe('acknowledgePending', () => {
     const { s, acked } = session();
     acks.ack(s, { task_id: { value: 't1' }, state: 'TASK_RUNNING', uuid: 'u1' } as TaskStatus);
     const o = opts();
-    const sent = await acknowledgePending(m.operator, s, 'fw', acks, { ...o, firstRead: first });
+    const sent = await acknowledgePending(m.operator, s, 'fw', acks, { ...o, firstRead: first.map(streamHead) });
     expect(sent).toBe(0);
     expect(acked).toEqual(['t1:u1']);
     expect(o.now()).toBe(0);
   });
 
   it('a health update queued behind an acknowledged head (same state) is acknowledged when it comes', async () => {
-    const running = head('t1', 'u1', 'TASK_RUNNING');
+    const running = head('t1', 'u1', 'TASK_RUNNING', 'TASK_RUNNING', 'checked');
     // The master shows the healthy update only some reads after the head was acknowledged.
-    const m = master([running], [running], [running], [running], [head('t1', 'u2', 'TASK_RUNNING')]);
+    const healthy = head('t1', 'u2', 'TASK_RUNNING', 'TASK_RUNNING', 'healthy');
+    const m = master([running], [running], [running], [running], [healthy]);
     const { s, acked } = session();
     await acknowledgePending(m.operator, s, 'fw', new Acknowledger(() => undefined), opts());
     expect(acked).toEqual(['t1:u1', 't1:u2']);
