@@ -58,7 +58,8 @@ export async function acknowledgePending(
   let readMs = 0;
   for (;;) {
     const started = opts.now();
-    const tasks = known ?? (await operator.getTasks()).tasks.filter((t) => t.framework_id.value === frameworkId).map(streamHead);
+    const tasks =
+      known ?? (await operator.getTasks()).tasks.filter((t) => t.framework_id.value === frameworkId).map(streamHead);
     if (known === undefined) readMs = opts.now() - started;
     known = undefined;
     let waiting = 0;

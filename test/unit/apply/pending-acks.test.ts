@@ -24,9 +24,7 @@ const head = (
   state: latest,
   status_update_state: forwarded,
   status_update_uuid: uuid,
-  statuses: [
-    { task_id: { value: id }, state: forwarded, uuid, ...(health === 'healthy' ? { healthy: true } : {}) },
-  ],
+  statuses: [{ task_id: { value: id }, state: forwarded, uuid, ...(health === 'healthy' ? { healthy: true } : {}) }],
   ...(health ? { health_check: { type: 'COMMAND', command: { value: 'true' } } } : {}),
 });
 
