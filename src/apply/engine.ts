@@ -35,7 +35,7 @@ import { errorOf } from './errors.js';
 import { thisRun, withHolder, type Holder } from './holder.js';
 import { DEFAULT_LOCK_TIMEOUT, isFailover, LeaseKeeper } from './lease.js';
 import { runPlanOnly } from './plan-only.js';
-import { failOpen } from './settle-rest.js';
+import { failOpen, unconfirmedSince } from './settle-rest.js';
 
 /** apply's input: a round's options (apply-context.ts), and how to reach and hold the framework. */
 export interface ApplyInput extends ApplyRoundOptions {
@@ -82,12 +82,13 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   const holder = input.lease?.holder ?? thisRun('mesos-apply (library)', input.lease?.takeover ?? false);
   const operator = new OperatorClient(input.client);
   const note = (message: string) => input.emit({ type: 'note', message });
+  const lost: ConnectionLoss = {};
   const lease = new LeaseKeeper({
     framework: input.framework,
     takeover: input.lease?.takeover ?? false,
     lockTimeoutMs: input.lease?.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT * 1000,
     operator,
-    sessionFor: (existing) => sessionFor(input, holder, existing),
+    sessionFor: (existing) => sessionFor(input, holder, existing, lost),
     note,
     interrupted: input.interrupted,
     now: () => clock.now(),
@@ -96,7 +97,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   input.emit({ type: 'connecting', masters: input.client.masters });
   try {
     for (;;) {
-      const result = await new ApplyRun(input, lease, clock).run();
+      const result = await new ApplyRun(input, lease, clock, lost).run();
       if (result.failedOver === undefined) return result;
       await lease.lost(result.failedOver);
     }
@@ -106,16 +107,24 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   }
 }
 
+/** When the subscription was last lost (ms since the epoch): the report says what is unconfirmed since. */
+interface ConnectionLoss {
+  at?: number;
+}
+
 /** What a run says the moment its subscription is lost, and at each further attempt. */
-function reconnectingNote(emit: Emit): (attempt: number) => void {
-  return (attempt) =>
+function reconnectingNote(emit: Emit, lost: ConnectionLoss): (attempt: number) => void {
+  return (attempt) => {
+    if (attempt === 1) lost.at = Date.now();
     emit({ type: 'note', message: `connection to the master lost, reconnecting (attempt ${attempt})` });
+  };
 }
 
 export function sessionFor(
   input: Pick<ApplyInput, 'specs' | 'framework' | 'failoverTimeout' | 'client'> & { emit?: Emit },
   holder: Holder,
   existing: OperatorFramework | undefined,
+  lost: ConnectionLoss = {},
 ): SchedulerSession {
   const info = frameworkInfo({
     name: input.framework,
@@ -129,7 +138,7 @@ export function sessionFor(
   return new SchedulerSession({
     ...input.client,
     frameworkInfo: info,
-    ...(input.emit === undefined ? {} : { onReconnecting: reconnectingNote(input.emit) }),
+    ...(input.emit === undefined ? {} : { onReconnecting: reconnectingNote(input.emit, lost) }),
   });
 }
 
@@ -147,6 +156,7 @@ class ApplyRun {
     private readonly input: ApplyInput,
     private readonly lease: LeaseKeeper | undefined,
     private readonly clock: Clock,
+    private readonly lost: ConnectionLoss = {},
   ) {
     this.operator = new OperatorClient(input.client);
     this.files = new AgentFilesClient({ tls: input.client.tls, warn: input.client.warn });
@@ -238,6 +248,9 @@ class ApplyRun {
   /** Verdicts for what the round left open, by why it stopped (undefined: never acted). */
   private settle(stop: Stop | undefined, interrupted: boolean): void {
     const round = this.round!;
+    const lostAt = this.lost.at;
+    if (stop !== undefined && stop !== 'interrupted' && lostAt !== undefined && this.life)
+      unconfirmedSince(round.tracker, this.input.emit, this.errors, lostAt, this.life.heardAt);
     if (stop !== undefined && stop !== 'interrupted') round.settleOpen(stop);
     if (interrupted || stop === 'interrupted') round.settleOpen('interrupted');
     this.failedOver = round.failedOver;

@@ -26,7 +26,9 @@ export type Phase =
   | 'timed-out'
   | 'interrupted'
   | 'not-started'
-  | 'unreachable';
+  | 'unreachable'
+  /** The master was lost and no update, reconnect or reconcile answer said where it is since. */
+  | 'unconfirmed';
 
 /** Why a task ended badly: everything the user needs to act, in one place. */
 export interface Failure {

@@ -74,6 +74,8 @@ export class RunLifecycle {
   private agentById = new Map<string | undefined, OperatorAgent>();
   /** The framework's tasks as gather() read them (GET_TASKS): the leaving pass may reuse them. */
   private firstRead: StreamHead[] = [];
+  /** Task id → when its latest update came (clock ms): what a lost master leaves unconfirmed. */
+  readonly heardAt = new Map<string, number>();
   private suppressed = false;
   private lastTick = 0;
 
@@ -207,6 +209,7 @@ export class RunLifecycle {
         if (event.update) {
           const status = event.update.status;
           this.acknowledge(status);
+          this.heardAt.set(status.task_id.value, this.clock.now());
           this.observed.applyStatus(status);
           this.opts.onUpdate?.(status);
           await round.onUpdate(status);

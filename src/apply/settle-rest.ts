@@ -66,3 +66,39 @@ export function interruptAll(tracker: Tracker, emit: Emit): void {
     if (view) emit({ type: 'instance', view });
   }
 }
+
+/**
+ * The master was lost at `lostAt` (ms since the epoch) and the run ended before all was
+ * known: what was heard of no more since (no update, no reconcile answer) is reported as
+ * unconfirmed, not as it was last seen.
+ */
+export function unconfirmedSince(
+  tracker: Tracker,
+  emit: Emit,
+  errors: ReportError[],
+  lostAt: number,
+  heardAt: ReadonlyMap<string, number>,
+): void {
+  const at = new Date(lostAt).toISOString().replace(/\.\d+Z$/, 'Z');
+  const message = `no word of it since the master was lost at ${at}`;
+  const silent = (taskId: string) => (heardAt.get(taskId) ?? 0) < lostAt;
+  const keys: string[] = [];
+  for (const launch of tracker.launches.values()) {
+    if (launch.settled || !launch.launched || !silent(launch.item.taskId)) continue;
+    const failure = { state: launch.view.state, message: `${message} (last seen ${launch.view.state ?? 'launching'})` };
+    emit({ type: 'instance', view: tracker.settle(launch, false, { phase: 'unconfirmed', failure }) });
+    keys.push(launch.view.key);
+  }
+  for (const kill of tracker.kills.values()) {
+    if (kill.settled || !silent(kill.taskId)) continue;
+    const failure = { state: kill.state, message: `${message} (its KILL was sent)` };
+    const view = tracker.settleKill(kill, false, { phase: 'unconfirmed', failure });
+    if (view) emit({ type: 'instance', view });
+    keys.push(kill.view.key);
+  }
+  if (keys.length > 0)
+    errors.push({
+      code: 'MA_ERR_CONNECTION_LOST',
+      message: `the master was lost at ${at}: the state of ${[...new Set(keys)].join(', ')} is unconfirmed`,
+    });
+}

@@ -15,6 +15,7 @@ export type Outcome =
   | 'failed'
   | 'not-launched'
   | 'unreachable'
+  | 'unconfirmed'
   | 'left-running'
   | 'incomplete';
 
@@ -63,6 +64,7 @@ export function outcomeOf(view: InstanceView): Outcome {
   if (neverLaunched(view)) return 'not-launched';
   // Ctrl-C after the launch: the task did not fail, it keeps running unwatched.
   if (view.phase === 'interrupted' && view.action !== 'delete') return 'left-running';
+  if (view.phase === 'unconfirmed') return 'unconfirmed';
   if (view.failure !== undefined || FAILED_PHASES.has(view.phase)) return 'failed';
   switch (view.phase) {
     case 'killed':
@@ -98,6 +100,7 @@ const OUTCOME_WORDS: Record<Outcome, string> = {
   failed: 'failed',
   'not-launched': 'never launched',
   unreachable: 'unreachable (kill pending)',
+  unconfirmed: 'unconfirmed (master lost)',
   'left-running': 'left running (interrupted)',
   incomplete: 'not done',
 };

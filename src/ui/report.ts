@@ -166,7 +166,15 @@ function failureBlock(v: InstanceView, c: Palette): string[] {
   ];
 }
 
-type Group = 'running' | 'finished' | 'deleted' | 'failed' | 'never launched' | 'unreachable' | 'left running';
+type Group =
+  | 'running'
+  | 'finished'
+  | 'deleted'
+  | 'failed'
+  | 'never launched'
+  | 'unreachable'
+  | 'unconfirmed'
+  | 'left running';
 
 const GROUP_OF: Record<Outcome, Group> = {
   running: 'running',
@@ -178,6 +186,7 @@ const GROUP_OF: Record<Outcome, Group> = {
   incomplete: 'failed',
   'not-launched': 'never launched',
   unreachable: 'unreachable',
+  unconfirmed: 'unconfirmed',
   'left-running': 'left running',
 };
 
@@ -188,6 +197,7 @@ const GROUP_ORDER: Group[] = [
   'failed',
   'never launched',
   'unreachable',
+  'unconfirmed',
   'left running',
 ];
 

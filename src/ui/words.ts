@@ -26,6 +26,7 @@ const PHASE_WORDS: Record<Phase, string> = {
   interrupted: 'interrupted',
   'not-started': 'not started (the rollout stopped)',
   unreachable: 'agent unreachable',
+  unconfirmed: 'unconfirmed (the master was lost)',
 };
 
 export function phaseWords(phase: Phase): string {

@@ -69,6 +69,28 @@ function start(args: string[], env: Record<string, string>) {
 
 const env = (framework: string, master = cluster.url) => ({ MESOS_MASTER: master, MESOS_APPLY_FRAMEWORK: framework });
 
+/** A TCP proxy to the master: destroying its sockets cuts the connection, closing it loses the master. */
+async function masterProxy() {
+  const sockets = new Set<Socket>();
+  const proxy = createNetServer((client) => {
+    const upstream = connect(Number(new URL(cluster.url).port), '127.0.0.1');
+    sockets.add(client);
+    sockets.add(upstream);
+    client.pipe(upstream).pipe(client);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const s of [client, upstream]) {
+      s.on('error', drop);
+      s.on('close', drop);
+    }
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  servers.push(proxy as unknown as Server);
+  return { sockets, proxy, via: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` };
+}
+
 describe('apply under failures', () => {
   it('acknowledges updates that were queued while no mesos-apply ran', async () => {
     const f = manifest('queued', `command: 'exec sleep 3701'\nresources: {cpus: 0.1, mem: 32}`);
@@ -104,24 +126,7 @@ describe('apply under failures', () => {
   });
 
   it('re-subscribes when the master connection drops mid-apply, and finishes', async () => {
-    const sockets = new Set<Socket>();
-    const proxy = createNetServer((client) => {
-      const upstream = connect(Number(new URL(cluster.url).port), '127.0.0.1');
-      sockets.add(client);
-      sockets.add(upstream);
-      client.pipe(upstream).pipe(client);
-      const drop = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', drop);
-      upstream.on('error', drop);
-      client.on('close', drop);
-      upstream.on('close', drop);
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    servers.push(proxy as unknown as Server);
-    const via = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const { sockets, via } = await masterProxy();
     const f = slowHealthy('cut', 4, 3721);
     const run = start(['-f', f], env('fw-cut', via));
     await run.seen('cut/0 running');
@@ -135,6 +140,29 @@ describe('apply under failures', () => {
     expect(r.stdout).toMatch(/re-established|reconnect/i);
     expect(r.stdout).toMatch(/cut\/0 +healthy|healthy/);
   });
+
+  it('the master lost for good mid-apply: the report lists the unconfirmed task as such, with when, and exits 1', async () => {
+    const { sockets, proxy, via } = await masterProxy();
+    const f = slowHealthy('lost', 30, 3731);
+    const run = start(['-f', f, '--timeout', '15s', '-o', 'json'], env('fw-lost', via));
+    await eventually(async () => ((await tasksNamed(cluster.url, 'lost')).active.length > 0 ? true : undefined));
+    // The master is gone for good: nothing listens at its address any more.
+    proxy.close();
+    for (const s of sockets) s.destroy();
+    const r = await run.done;
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const doc = JSON.parse(r.stdout) as {
+      instances: { name: string; outcome: string; failure: { message: string } | null }[];
+      errors: { code: string; message: string }[];
+    };
+    const lost = doc.instances.find((i) => i.name === 'lost');
+    const at = /the master was lost at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/;
+    expect(lost?.outcome, r.stdout).toBe('unconfirmed');
+    expect(lost?.failure?.message).toMatch(at);
+    const error = doc.errors.find((e) => e.code === 'MA_ERR_CONNECTION_LOST');
+    expect(error?.message, r.stdout).toMatch(at);
+    expect(error?.message).toContain('lost/0');
+  }, 60_000);
 
   it('follows a 307 from a standby master to the leader', async () => {
     const leader = new URL(cluster.url);
