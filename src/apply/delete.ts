@@ -77,13 +77,21 @@ function endedNames(observed: readonly ObservedTask[], names: readonly string[])
   return out;
 }
 
-/** delete's round: only kills, each settled by its terminal update (or by the caller). */
+/** States a task still has before its KILL took effect: an update in any other answers the KILL. */
+const BEFORE_KILL = new Set(['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING']);
+
+/**
+ * delete's round: only kills, each settled by its terminal update (or by the caller). With
+ * --no-wait a kill is settled by the first update that answers it (TASK_KILLING, or what the
+ * master says of a task it cannot reach), not at once: "accepted" means the task is going.
+ */
 class DeleteRound implements Round {
   readonly tracker = new Tracker();
 
   constructor(
     private readonly life: RunLifecycle,
     private readonly emit: Emit,
+    private readonly waitForEnd: boolean,
   ) {}
 
   async onUpdate(status: TaskStatus): Promise<void> {
@@ -91,6 +99,7 @@ class DeleteRound implements Round {
     if (!kill) return;
     const view = this.tracker.onKillStatus(kill, status, this.life.clock.now());
     if (view) this.emit({ type: 'instance', view });
+    if (!this.waitForEnd && !BEFORE_KILL.has(status.state)) this.settle(kill, true, kill.view.phase);
   }
 
   async onOffers(): Promise<void> {
@@ -226,7 +235,7 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
       clock,
     });
     const l = life;
-    const r = new DeleteRound(l, input.emit);
+    const r = new DeleteRound(l, input.emit, input.wait);
     round = r;
     const first: Kill[] = [];
     for (const t of targets) {
@@ -245,8 +254,10 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
     // KILLs name one task each: several in flight at once, not thousands of round trips in series.
     await forEachInFlight(first, CALLS_IN_FLIGHT, async (kill) => {
       await l.sendKill(r.tracker, kill);
-      if (!input.wait) r.settle(kill, true, kill.view.phase);
-      else if (kill.view.state === 'TASK_UNREACHABLE') r.settle(kill, false, 'unreachable', UNREACHABLE_KILL);
+      if (kill.view.state !== 'TASK_UNREACHABLE') return;
+      // The master keeps the KILL of a task on an unreachable agent: --no-wait needs no more.
+      if (input.wait) r.settle(kill, false, 'unreachable', UNREACHABLE_KILL);
+      else r.settle(kill, true, kill.view.phase);
     });
     const stop = interrupted ? 'interrupted' : await life.wait(r, deadline);
     if (stop === 'closed' && life.closedError) errors.push(errorOf(life.closedError));
@@ -259,6 +270,7 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
       if (kill.settled) continue;
       if (interrupted) r.settle(kill, false, 'interrupted', 'interrupted: the KILL was sent, its end was not awaited');
       else if (kill.state === 'TASK_UNREACHABLE') r.settle(kill, false, 'unreachable', UNREACHABLE_KILL);
+      else if (!input.wait) r.settle(kill, false, 'timed-out', 'no answer to the KILL yet');
       else r.settle(kill, false, 'timed-out', `no terminal state yet (${kill.state ?? 'no update'})`);
     }
   } catch (e) {

@@ -90,7 +90,9 @@ function changesFor(oldHash: string, s: LoadedSpec, opts: DiffOptions): FieldCha
 function diffInstance(s: LoadedSpec, instance: number, tasks: readonly ObservedTask[], opts: DiffOptions): PlanItem[] {
   const base = { name: s.spec.name, instance, specHash: s.hash };
   const active = tasks.filter((t) => isActive(t.state));
-  const current = active.filter((t) => t.specHash === s.hash);
+  // A task being killed (a `delete --no-wait` just before) is going: it does not keep the instance.
+  // It stays `active`, so the instance is a replace: launched again, and the old copy seen to its end.
+  const current = active.filter((t) => t.specHash === s.hash && t.state !== 'TASK_KILLING');
   const again = forced(opts, s.spec.name, instance);
   if (current.length > 0 && !again) {
     const keep = newest(current);

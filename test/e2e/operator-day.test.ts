@@ -259,6 +259,30 @@ describe('help, flags and completion', () => {
     await ok(fw, ['delete', 'nowait', '--wait=false']);
     await gone();
   });
+
+  it('delete --no-wait returns at TASK_KILLING, not at TASK_KILLED; an apply right after waits for it and runs one copy', async () => {
+    const fw = 'day-nowait-kill';
+    // Ignores SIGTERM: the agent kills it only when the 20s grace period ends.
+    const f = manifest({ stubborn: svc('trap "" TERM; while true; do sleep 1; done', 'killGracePeriod: 20s') });
+    await ok(fw, ['-f', f]);
+    const started = Date.now();
+    const del = await cli(fw, ['delete', 'stubborn', '--no-wait', '-o', 'json']);
+    expect(del.code, del.stdout + del.stderr).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const doc = JSON.parse(del.stdout) as { instances: { state: string | null }[] };
+    expect(doc.instances.map((i) => i.state)).toEqual(['TASK_KILLING']);
+    const all = await ok(fw, ['get', '--all-states', '-o', 'json']);
+    expect((JSON.parse(all) as { tasks: { state: string | null }[] }).tasks.map((t) => t.state)).toEqual([
+      'TASK_KILLING',
+    ]);
+    // The apply right after: the instance is launched again once the old copy is gone, never beside it.
+    const again = await cli(fw, ['-f', f, '--timeout', '60s']);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    const tasks = (
+      JSON.parse(await ok(fw, ['get', '--all-states', '-o', 'json'])) as { tasks: { state: string | null }[] }
+    ).tasks;
+    expect(tasks.map((t) => t.state).sort()).toEqual(['TASK_KILLED', 'TASK_RUNNING']);
+  });
 });
 
 describe('shipped examples', () => {

@@ -180,7 +180,7 @@ export function deleteFlags(y: Argv<GlobalFlags>) {
     .option('wait', {
       type: 'boolean',
       default: true,
-      describe: 'Wait for a terminal state (--no-wait: return once KILLs are accepted)',
+      describe: 'Wait for a terminal state (--no-wait: return once each task is TASK_KILLING)',
     })
     .option('lock-timeout', {
       type: 'string',

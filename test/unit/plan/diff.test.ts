@@ -17,11 +17,16 @@ describe('diffTasks', () => {
   });
 
   it('keeps an active task with the same hash', () => {
-    for (const state of ['TASK_STAGING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_UNREACHABLE'] as const) {
+    for (const state of ['TASK_STAGING', 'TASK_RUNNING', 'TASK_UNREACHABLE'] as const) {
       const items = diffTasks([loaded('web')], [observed('web', 0, { state })], opts);
       expect(brief(items)).toEqual([`unchanged web.0.${HASH}`]);
       expect(items[0]?.oldState).toBe(state);
     }
+  });
+
+  it('launches again an instance whose only task is being killed, as a replace of it', () => {
+    const items = diffTasks([loaded('web')], [observed('web', 0, { state: 'TASK_KILLING' })], opts);
+    expect(items.map((i) => [i.action, i.oldState])).toEqual([['replace', 'TASK_KILLING']]);
   });
 
   it('replaces an active task with another hash and says what changed', () => {
