@@ -141,7 +141,7 @@ describe('Docker tasks through mesos-apply', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.instances[0]).toMatchObject({ outcome: 'healthy', healthy: true });
-    const [port] = report.instances[0].ports as number[];
+    const [{ hostPort: port }] = report.instances[0].ports as { name?: string; hostPort: number }[];
     expect(port === 31080 || (port >= 31800 && port <= 31899)).toBe(true);
     const res = await fetch(`http://127.0.0.1:${port}/`);
     expect(await res.text()).toBe('hello from busybox httpd\n');
