@@ -178,6 +178,22 @@ describe('logs', () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('no previous task multi (instance 5)');
   });
+
+  it('--since keeps only the task runs that were running at or after that time, whole; a bad value exits 2', async () => {
+    const fw = 'day-since';
+    const f = manifest({ since: svc('echo s1; exec sleep 4142') });
+    await ok(fw, ['-f', f]);
+    writeFileSync(f, readFileSync(f, 'utf8').replace('echo s1;', 'echo s2;'));
+    await ok(fw, ['-f', f]);
+    // The replaced task ended before this run returned: a time after it leaves only the running one.
+    const later = new Date(Date.now() + 1000).toISOString();
+    expect(await ok(fw, ['logs', 'since', '--since', later])).toBe('s2\n');
+    expect(await ok(fw, ['logs', 'since', '--previous', '--since', later])).toBe('');
+    expect(await ok(fw, ['logs', 'since', '--previous', '--since', '10m'])).toBe('s1\n');
+    const bad = await cli(fw, ['logs', 'since', '--since', 'yesterday']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--since yesterday: expected a duration (10m, 2h) or a time');
+  });
 });
 
 describe('command-line slips', () => {

@@ -166,7 +166,12 @@ export function logsFlags(y: Argv<GlobalFlags>) {
       default: false,
       describe: 'Keep printing as the file grows; ends when the task ends',
     })
-    .option('tail', { type: 'number', describe: 'Start with the last N lines' });
+    .option('tail', { type: 'number', describe: 'Start with the last N lines' })
+    .option('since', {
+      type: 'string',
+      describe:
+        'Only task runs that were running at or after this time (10m, 2h, or an ISO time), each whole: sandbox files carry no per-line times',
+    });
 }
 
 export function describeFlags(y: Argv<GlobalFlags>) {

@@ -3,7 +3,9 @@
  * instance (each line prefixed `[instance]`, `[name/instance]` when `-l` picks several
  * names); `--instance` narrows to one, unprefixed. Per instance the task shown is the
  * active one, else the newest that ended; `--previous` takes the task launched before it
- * (the one a replace or relaunch superseded).
+ * (the one a replace or relaunch superseded). `--since T` keeps only the tasks that were
+ * running at or after T (still active, or their latest status is at or after T), each whole:
+ * Mesos sandbox files carry no per-line times, so a line cannot be dated.
  *
  * Invariant: a prefixed line is printed only once complete (or at the very end), so lines
  * of two instances never interleave mid-line.
@@ -14,6 +16,7 @@ import type { OperatorClient } from '../../mesos/operator.js';
 import { frameworkTasks, type FrameworkTasks } from '../../apply/inspect.js';
 import { matchesSelector } from '../../model/ids.js';
 import { isActive, isTerminal } from '../../model/states.js';
+import { parseDuration } from '../../manifest/duration.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { UsageError, type GlobalOptions } from '../options.js';
@@ -62,9 +65,29 @@ export function logTargets(
   );
 }
 
+/** `--since`: a duration back from now (`10m`) or a time (`2026-12-04T13:00:00Z`), as ms since the epoch. */
+export function sinceOf(text: string | undefined, now: number): number | undefined {
+  if (text === undefined) return undefined;
+  const ago = parseDuration(text);
+  if (ago !== undefined) return now - ago * 1000;
+  const at = /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?$/.test(text.trim())
+    ? Date.parse(text.trim())
+    : Number.NaN;
+  if (Number.isNaN(at))
+    throw new UsageError(`--since ${text}: expected a duration (10m, 2h) or a time (2026-12-04T13:00:00Z)`);
+  return at;
+}
+
+/** Running at or after `since`: still active, or its latest status (its end) is not before it. */
+function ranSince(t: Entry, since: number): boolean {
+  const last = Math.max(0, ...(t.observed.statuses ?? []).map((s) => s.timestamp ?? 0));
+  return isActive(t.observed.state) || last * 1000 >= since;
+}
+
 export async function runLogs(args: LogsArgs, globals: GlobalOptions, io: Io): Promise<number> {
   const name = typeof args.name === 'string' ? args.name : undefined;
   const selector = selectorOf(args.selector);
+  const since = sinceOf(args.since, Date.now());
   if (name === undefined && !selector)
     throw new UsageError('name the task (mesos-apply logs NAME) or pick by label (-l key=value)');
   let files: AgentFilesClient | undefined;
@@ -80,7 +103,10 @@ export async function runLogs(args: LogsArgs, globals: GlobalOptions, io: Io): P
         return EXIT.FAILED;
       }
       const q = { name, selector, previous: args.previous === true };
-      const targets = logTargets(ft.tasks, typeof args.instance === 'number' ? { ...q, instance: args.instance } : q);
+      const picked = logTargets(ft.tasks, typeof args.instance === 'number' ? { ...q, instance: args.instance } : q);
+      const targets = since === undefined ? picked : picked.filter((t) => ranSince(t, since));
+      // Tasks there are, none of them ran since then: nothing to print, nothing wrong.
+      if (picked.length > 0 && targets.length === 0) return EXIT.OK;
       if (targets.length === 0 || ft.frameworkId === undefined) {
         const names = [...new Set(ft.tasks.filter((x) => x.observed.managed).map((x) => x.observed.name))].sort();
         const what = `${name ?? 'matching the selector'}${typeof args.instance === 'number' ? ` (instance ${args.instance})` : ''}`;

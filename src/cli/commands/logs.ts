@@ -8,6 +8,7 @@ export const logsCommand = defineCommand({
     ['$0 logs hello', 'stdout of every instance of hello, lines prefixed [instance]'],
     ['$0 logs hello --instance 1 --previous', 'instance 1, the task before the current one'],
     ['$0 logs hello --stderr -f --tail 20', 'follow stderr from the last 20 lines'],
+    ['$0 logs hello --previous --since 1h', 'the replaced tasks that still ran in the last hour'],
   ],
   builder: logsFlags,
   run: async (args, globals, io) => {
