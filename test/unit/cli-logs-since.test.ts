@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { sinceOf } from '../../src/cli/commands/logs-run.js';
+import { UsageError } from '../../src/cli/options.js';
+
+describe('logs --since', () => {
+  const now = Date.parse('2026-12-04T13:00:00Z');
+
+  it('takes a duration back from now, or a time', () => {
+    expect(sinceOf(undefined, now)).toBeUndefined();
+    expect(sinceOf('10m', now)).toBe(now - 600_000);
+    expect(sinceOf('90', now)).toBe(now - 90_000);
+    expect(sinceOf('2026-12-04T12:00:00Z', now)).toBe(now - 3_600_000);
+    expect(sinceOf('2026-12-04T13:00:00.500+01:00', now)).toBe(now - 3_600_000 + 500);
+    expect(sinceOf('2026-12-04', now)).toBe(Date.parse('2026-12-04'));
+  });
+
+  it('refuses anything else as a usage error', () => {
+    for (const bad of ['yesterday', '10 minutes', '-5m', '2026-13-45T99:00:00Z', ''])
+      expect(() => sinceOf(bad, now), bad).toThrow(UsageError);
+  });
+});
