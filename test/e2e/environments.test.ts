@@ -75,7 +75,9 @@ describe('variables through the CLI', () => {
     const instances = async (args: string[], env: Record<string, string> = {}) => {
       const r = await runCli(['render', '-k', PRODUCTION, '-o', 'json', ...args], { env });
       expect(r.code, r.stderr).toBe(0);
-      return (JSON.parse(r.stdout) as { spec: { instances: number } }[])[0].spec.instances;
+      const doc = JSON.parse(r.stdout) as { formatVersion: number; manifests: { spec: { instances: number } }[] };
+      expect(doc.formatVersion).toBe(1);
+      return doc.manifests[0].spec.instances;
     };
     const env = { MESOS_APPLY_VAR_replicas: '2' };
     expect(await instances([], env)).toBe(2);

@@ -1,6 +1,7 @@
 /**
  * `render`: the manifests as mesos-apply will read them, after `-k` overlays and `${NAME}`
- * variables, printed as YAML documents (`-o json`: one JSON array), like `kubectl kustomize`.
+ * variables, printed as YAML documents (`-o json`: one document, `{formatVersion, manifests}`, as
+ * every JSON document the CLI prints carries its format version), like `kubectl kustomize`.
  * Needs no master. On invalid input it prints the diagnostics, prints no manifest, exits 2.
  */
 import { defineCommand } from '../command.js';
@@ -10,12 +11,17 @@ import type { GlobalOptions } from '../options.js';
 import { type RenderArgs, renderFlags } from './flags.js';
 
 async function run(args: RenderArgs, globals: GlobalOptions, io: Io): Promise<number> {
-  const [{ loadChecked }, { stringify }] = await Promise.all([import('./support.js'), import('yaml')]);
+  const [{ loadChecked }, { stringify }, { FORMAT_VERSION }] = await Promise.all([
+    import('./support.js'),
+    import('yaml'),
+    import('../../ui/writer.js'),
+  ]);
   // An invalid set prints its diagnostics and no manifest at all, never half a result.
   const result = await loadChecked(args, globals, io, { checkEnv: false });
   if (typeof result === 'number') return result;
   const { manifests } = result;
-  if (globals.output === 'json') io.stdout.write(JSON.stringify(manifests, null, 2) + '\n');
+  if (globals.output === 'json')
+    io.stdout.write(JSON.stringify({ formatVersion: FORMAT_VERSION, manifests }, null, 2) + '\n');
   else io.stdout.write(manifests.map((m) => stringify(m, { lineWidth: 0 })).join('---\n'));
   return EXIT.OK;
 }
