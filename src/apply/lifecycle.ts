@@ -31,10 +31,10 @@ import type { SessionEvent } from '../mesos/scheduler.js';
 import type { Offer, OperatorAgent, TaskStatus } from '../mesos/types.js';
 import { ObservedTasks } from '../model/observed.js';
 import { readCluster, type ClusterReader, type StreamHead } from './cluster.js';
-import { sleep, type Clock } from './clock.js';
+import type { Clock } from './clock.js';
 import type { Emit } from './events.js';
 import { Acknowledger } from './acks.js';
-import { acknowledgePending } from './pending-acks.js';
+import { acknowledgeLeftovers } from './pending-acks.js';
 import { errorOf } from './errors.js';
 import { CALLS_IN_FLIGHT, forEachInFlight } from './in-flight.js';
 import type { Kill } from './records.js';
@@ -58,8 +58,6 @@ export const TICK_MS = 250;
 /** Refuse filters (seconds): short while tasks still wait for room, long once all are placed. */
 export const REFUSE_WHILE_PENDING = 2;
 export const REFUSE_WHEN_DONE = 60;
-/** How long a run that is leaving acknowledges updates earlier runs left behind. */
-const LEFTOVER_ACKS_MS = 5_000;
 
 export class RunLifecycle {
   readonly offers = new Map<string, Offer>();
@@ -277,13 +275,8 @@ export class RunLifecycle {
     });
     if (this.opts.leftoverAcks && subscribed()) {
       // What earlier runs left unacknowledged, bounded: leaving stays quick.
-      await acknowledgePending(this.opts.operator, this.session, this.frameworkId, this.acks, {
-        deadline: this.clock.now() + LEFTOVER_ACKS_MS,
-        now: () => this.clock.now(),
-        pollMs: 100,
-        sleep: (ms) => sleep(this.clock, ms),
-        ...(changedNothing ? { firstRead: this.firstRead } : {}),
-      }).catch(() => undefined);
+      const firstRead = changedNothing ? this.firstRead : undefined;
+      await acknowledgeLeftovers(this.opts.operator, this.session, this.frameworkId, this.acks, this.clock, firstRead);
     }
     await this.acks.settled();
     await this.session.close().catch(() => undefined);

@@ -23,6 +23,7 @@ import type { OperatorClient } from '../mesos/operator.js';
 import type { SchedulerSession } from '../mesos/scheduler.js';
 import type { Acknowledger } from './acks.js';
 import { type StreamHead, streamHead } from './cluster.js';
+import { type Clock, sleep } from './clock.js';
 
 export interface PendingAcksOptions {
   deadline: number;
@@ -40,6 +41,30 @@ export interface PendingAcksOptions {
 }
 
 const FOLLOW_UP_MS = 2_000;
+/** How long a run that is leaving acknowledges updates earlier runs left behind. */
+const LEFTOVER_ACKS_MS = 5_000;
+
+/**
+ * The leaving pass of a run (apply, delete, the controller): acknowledgePending on the run's
+ * clock, bounded by LEFTOVER_ACKS_MS so that leaving stays quick. Never throws: what it could
+ * not acknowledge the agents resend, and the next run acknowledges.
+ */
+export async function acknowledgeLeftovers(
+  operator: Pick<OperatorClient, 'getTasks'>,
+  session: Pick<SchedulerSession, 'acknowledgeUpdate'>,
+  frameworkId: string,
+  acks: Acknowledger,
+  clock: Clock,
+  firstRead?: readonly StreamHead[],
+): Promise<void> {
+  await acknowledgePending(operator, session, frameworkId, acks, {
+    deadline: clock.now() + LEFTOVER_ACKS_MS,
+    now: () => clock.now(),
+    pollMs: 100,
+    sleep: (ms) => sleep(clock, ms),
+    ...(firstRead ? { firstRead } : {}),
+  }).catch(() => undefined);
+}
 
 /** Acknowledges what the agents still hold; resolves the number of acknowledgements it sent. */
 export async function acknowledgePending(

@@ -25,7 +25,7 @@ import { clockReading } from '../apply/clock.js';
 import { runApply, sessionFor, type ApplyResult } from '../apply/engine.js';
 import type { ApplyEvent } from '../apply/events.js';
 import { Acknowledger } from '../apply/acks.js';
-import { acknowledgePending } from '../apply/pending-acks.js';
+import { acknowledgeLeftovers } from '../apply/pending-acks.js';
 import { EventPump } from '../apply/pump.js';
 import { isFailover, LeaseKeeper } from '../apply/lease.js';
 import { errorOf } from '../apply/errors.js';
@@ -80,7 +80,6 @@ export interface ControllerState {
 const IDLE_WAIT_MS = 1_000;
 /** Waiting between attempts to take the lease after it failed (master unreachable, ...). */
 const RETRY_LEASE_MS = 2_000;
-const LEFTOVER_ACKS_MS = 5_000;
 
 export class Controller {
   readonly instances: Instances;
@@ -241,12 +240,7 @@ export class Controller {
         acks.ack(session, ev.event.update.status);
     });
     if (session.stateName === 'SUBSCRIBED')
-      await acknowledgePending(operator, session, frameworkId, acks, {
-        deadline: Date.now() + LEFTOVER_ACKS_MS,
-        now: Date.now,
-        pollMs: 100,
-        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      }).catch(() => undefined);
+      await acknowledgeLeftovers(operator, session, frameworkId, acks, clockReading(this.now));
     await acks.settled();
     if (this.stopping) this.opts.log('stopped', { message: 'disconnected without teardown; the tasks keep running' });
   }
