@@ -15,23 +15,20 @@ import { ObservedTasks } from '../model/observed.js';
 import { makePlan } from '../plan/plan.js';
 import { bounded, INTERRUPT_GRACE_MS, isCut } from './bounded.js';
 import { previousSecrets, previousSpecs, readCluster } from './cluster.js';
-import type { LoadedSpec } from '../model/spec.js';
 import type { MasterSetOptions } from '../mesos/masters.js';
 import type { Plan } from '../plan/types.js';
+import type { ApplyRoundOptions } from './apply-context.js';
 import type { Emit, InstanceView, ReportError } from './events.js';
 import { errorOf } from './errors.js';
 import { freeOffers } from './free-fit.js';
 import { frameworksNamed, removedNotice } from './removed.js';
 
 /** What a plan reads of apply's input (engine.ts's ApplyInput has all of it). */
-export interface PlanOnlyInput {
-  specs: LoadedSpec[];
-  framework: string;
-  prune: boolean;
-  pruneSelector?: Readonly<Record<string, string>>;
-  allowEmpty: boolean;
-  replace?: string[];
-  timeoutMs: number;
+export interface PlanOnlyInput
+  extends Pick<
+    ApplyRoundOptions,
+    'specs' | 'framework' | 'prune' | 'pruneSelector' | 'allowEmpty' | 'replace' | 'timeoutMs'
+  > {
   client: MasterSetOptions;
   emit: Emit;
   interrupted: Promise<unknown>;
