@@ -187,9 +187,11 @@ export class ApplyRound implements Round {
 
   async onOffers(offers: readonly Offer[]): Promise<void> {
     await this.life.learnAgents(offers);
-    if (!this.plan) return;
-    await this.launcher.placeRound();
-    await this.life.declineAll(this.tracker.pending().length === 0 ? REFUSE_WHEN_DONE : REFUSE_WHILE_PENDING);
+    if (this.plan) await this.launcher.placeRound();
+  }
+
+  holdsOffers(): boolean {
+    return this.plan === undefined;
   }
 
   async onResubscribed(): Promise<void> {

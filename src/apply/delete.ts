@@ -24,7 +24,7 @@ import { DEFAULT_FAILOVER_TIMEOUT, frameworkInfo } from './connect.js';
 import { readCluster } from './cluster.js';
 import { errorOf } from './errors.js';
 import type { Emit, InstanceView, ReportError } from './events.js';
-import { REFUSE_WHEN_DONE, RunLifecycle } from './lifecycle.js';
+import { RunLifecycle } from './lifecycle.js';
 import type { Round } from './round.js';
 import { EventPump } from './pump.js';
 import { bounded, INTERRUPT_GRACE_MS, isCut } from './bounded.js';
@@ -102,8 +102,10 @@ class DeleteRound implements Round {
     if (!this.waitForEnd && !BEFORE_KILL.has(status.state)) this.settle(kill, true, kill.view.phase);
   }
 
-  async onOffers(): Promise<void> {
-    await this.life.declineAll(REFUSE_WHEN_DONE);
+  async onOffers(): Promise<void> {}
+
+  holdsOffers(): boolean {
+    return false;
   }
 
   async onResubscribed(): Promise<void> {}

@@ -13,8 +13,8 @@
  *    the framework, and a run failed over by a racing one goes back to waiting and then
  *    applies again from a fresh plan (lease-machine.ts says why that loses no ACCEPT);
  *  - plan and --dry-run never come here: plan-only.ts reads, and never subscribes.
- * With `attached` (the controller) it runs one round on a subscription the caller holds,
- * and leaves it open (lifecycle.ts's endRound instead of leave).
+ * With `attached` (the controller) it runs one round in a lifecycle the caller holds, and
+ * leaves it open (lifecycle.ts's endRound instead of leave).
  */
 import { SchedulerSession } from '../mesos/scheduler.js';
 import type { OperatorFramework } from '../mesos/types.js';
@@ -51,15 +51,9 @@ export interface ApplyInput extends ApplyRoundOptions {
   clock?: Clock;
   /**
    * A round of a long-running caller (the controller) that already holds the lease: the
-   * run uses this session and pump, and leaves them open (no lease, no close).
+   * run is one round in this lifecycle, which stays open (no lease, no leave).
    */
-  attached?: AttachedSession;
-}
-
-export interface AttachedSession {
-  session: SchedulerSession;
-  pump: EventPump;
-  frameworkId: string;
+  attached?: RunLifecycle;
 }
 
 export interface ApplyResult {
@@ -191,7 +185,7 @@ class ApplyRun {
     });
     // --timeout bounds the work, not the wait for the lease.
     const deadline = this.clock.now() + input.timeoutMs;
-    const { life, round } = this.open(session, new EventPump(session.events(), input.interrupted));
+    const { life, round } = this.openLifecycle(session, new EventPump(session.events(), input.interrupted));
     try {
       const planned = await this.boundedPlan(deadline, () => interrupted);
       if (planned === 'cut') {
@@ -208,13 +202,13 @@ class ApplyRun {
     return this.result(interrupted);
   }
 
-  /** One round on a session the caller holds: gather, plan, act, wait; the session stays open. */
-  async runAttached(attached: AttachedSession): Promise<ApplyResult> {
+  /** One round in a lifecycle the caller holds: gather, plan, act, wait; the lifecycle stays open. */
+  async runAttached(life: RunLifecycle): Promise<ApplyResult> {
     let interrupted = false;
     void this.input.interrupted.then(() => (interrupted = true));
-    this.frameworkId = attached.frameworkId;
+    this.frameworkId = life.frameworkId;
     const deadline = this.clock.now() + this.input.timeoutMs;
-    const { life, round } = this.open(attached.session, attached.pump);
+    const round = this.open(life);
     try {
       await life.gather();
       const planned = await round.makePlan(deadline);
@@ -222,27 +216,31 @@ class ApplyRun {
     } catch (e) {
       this.stoppedBy(e);
     } finally {
-      await life.endRound();
+      await life.endRound(round);
       await Promise.allSettled([this.operator.close(), this.files.close()]);
     }
     return this.result(interrupted);
   }
 
-  private open(session: SchedulerSession, events: EventPump): { life: RunLifecycle; round: ApplyRound } {
-    const { input } = this;
+  private openLifecycle(session: SchedulerSession, events: EventPump): { life: RunLifecycle; round: ApplyRound } {
     const life = new RunLifecycle({
       session,
       events,
       frameworkId: this.frameworkId!,
       operator: this.operator,
-      emit: input.emit,
+      emit: this.input.emit,
       clock: this.clock,
       leftoverAcks: true,
     });
+    return { life, round: this.open(life) };
+  }
+
+  private open(life: RunLifecycle): ApplyRound {
+    const { input } = this;
     const round = new ApplyRound(life, input, { emit: input.emit, files: this.files, errors: this.errors });
     this.life = life;
     this.round = round;
-    return { life, round };
+    return round;
   }
 
   /** Verdicts for what the round left open, by why it stopped (undefined: never acted). */

@@ -4,6 +4,8 @@
  * answered with a RECONCILE of what is in flight), the clock's duties (deadline, KILL
  * resends, suppressing offers when nothing waits for one) and leaving (decline, suppress,
  * acknowledge what is still queued, close without TEARDOWN: the tasks outlive the run).
+ * A KILL a round sent whose task had not ended when the round did is resent from here
+ * until the task ends, between rounds too.
  *
  * What a run does with it is a Round (round.ts, the hooks): apply-round.ts plans, launches
  * and kills; delete.ts only kills. How a caller that holds the lease (lease.ts) uses it,
@@ -16,8 +18,9 @@
  *   let stop = await round.makePlan(deadline);     // plan (waits a moment for offers)
  *   stop ??= await round.run(deadline);            // act, then life.wait(round, deadline)
  *   round.settleOpen(stop);                        // verdicts for what was still open
- *   await life.idle(round, next);                  // between rounds: acks, offers declined,
- *   ...                                            // opts.onUpdate hears every update
+ *   await life.endRound(round);                    // its open KILLs stay the lifecycle's
+ *   await life.idle(() => next);                   // between rounds: acks, offers declined,
+ *   ...                                            // KILLs resent, opts.onUpdate hears all
  *   await life.leave();                            // decline, suppress, ack, close
  *
  * `life.observed` stays current between rounds (launches added, updates folded in), so a later
@@ -39,7 +42,7 @@ import { errorOf } from './errors.js';
 import { CALLS_IN_FLIGHT, forEachInFlight } from './in-flight.js';
 import type { Kill } from './records.js';
 import type { EventSource, Round, Scheduler, Stop } from './round.js';
-import type { Tracker } from './tracker.js';
+import { Tracker } from './tracker.js';
 
 export interface LifecycleOptions {
   session: Scheduler;
@@ -52,9 +55,13 @@ export interface LifecycleOptions {
   leftoverAcks?: boolean;
   /** Every status update, before the round's hook: the controller hears of any task here. */
   onUpdate?: (status: TaskStatus) => void;
+  /** Subscribed again after a lost connection, before the RECONCILE of what is in flight. */
+  onResubscribed?: () => Promise<void>;
 }
 
 export const TICK_MS = 250;
+/** The tick while no round is attached (between the controller's rounds). */
+const IDLE_TICK_MS = 1_000;
 /** Refuse filters (seconds): short while tasks still wait for room, long once all are placed. */
 export const REFUSE_WHILE_PENDING = 2;
 export const REFUSE_WHEN_DONE = 60;
@@ -76,6 +83,10 @@ export class RunLifecycle {
   readonly heardAt = new Map<string, number>();
   private suppressed = false;
   private lastTick = 0;
+  /** The rounds the loop drives now (attach … endRound). */
+  private readonly rounds = new Set<Round>();
+  /** KILLs ended rounds left without seeing their task end: resent until it does. */
+  private readonly carried = new Tracker();
 
   constructor(private readonly opts: LifecycleOptions) {
     this.frameworkId = opts.frameworkId;
@@ -109,70 +120,105 @@ export class RunLifecycle {
     return this.agentOf(agentId)?.agent_info.hostname;
   }
 
+  /**
+   * Rounds hear every event and tick from now on, until endRound: several may be attached
+   * at once (each with its own tracker), and every wait below drives all of them.
+   */
+  attach(round: Round): void {
+    this.rounds.add(round);
+  }
+
   /** Waits (handling events) until an offer is in the book or `until`; then takes what is queued. */
   async waitForOffers(round: Round, until: number): Promise<Stop | undefined> {
-    while (this.offers.size === 0 && this.clock.now() < until) {
-      const ev = await this.opts.events.next(Math.max(1, until - this.clock.now()));
-      if (ev === 'interrupted') return 'interrupted';
-      const stop = ev === 'tick' ? undefined : await this.dispatch(ev, round);
-      if (stop) return stop;
-    }
+    this.attach(round);
+    const stop = await this.loop(
+      () => (this.offers.size > 0 ? 'done' : undefined),
+      () => until,
+    );
+    if (stop !== 'done' && stop !== 'timeout') return stop;
     for (;;) {
       const ev = await this.opts.events.next(0);
       if (ev === 'tick' || ev === 'interrupted') return undefined;
-      const stop = await this.dispatch(ev, round);
+      const stop = await this.dispatch(ev);
       if (stop) return stop;
     }
   }
 
   /** Handles events and ticks until the round's tracker is finished, or a Stop. */
   wait(round: Round, deadline: number): Promise<Stop> {
-    return this.loop(round, deadline, true);
+    this.attach(round);
+    return this.loop(
+      () => (round.tracker.finished() ? 'done' : undefined),
+      () => deadline,
+    );
   }
 
-  /** Handles events and ticks until `until` ('timeout'), finished or not: between rounds. */
-  idle(round: Round, until: number): Promise<Stop> {
-    return this.loop(round, until, false);
+  /**
+   * Between rounds (or beside them): handles events and ticks, driving whatever rounds are
+   * attached, until `until()` ('timeout'; asked again after every event, so news may bring
+   * it forward) or a Stop. KILLs that rounds left open are resent here too.
+   */
+  idle(until: () => number): Promise<Stop> {
+    return this.loop(() => undefined, until);
   }
 
-  private async loop(round: Round, deadline: number, untilFinished: boolean): Promise<Stop> {
-    while (!untilFinished || !round.tracker.finished()) {
-      if (round.halted()) return 'halted';
-      const ev = await this.opts.events.next(TICK_MS);
-      if (ev === 'interrupted') return 'interrupted';
-      const stop = ev === 'tick' ? undefined : await this.dispatch(ev, round);
+  private async loop(stopWhen: () => Stop | undefined, deadline: () => number): Promise<Stop> {
+    for (;;) {
+      if (this.halted()) return 'halted';
+      const stop = stopWhen();
       if (stop) return stop;
+      // Wake at the deadline itself, not up to a tick after it. With no round attached the
+      // ticks only resend KILLs (every KILL_RETRY_MS): a slower tick keeps idling cheap.
+      const tickMs = this.rounds.size > 0 ? TICK_MS : IDLE_TICK_MS;
+      const wait = Math.max(1, Math.min(tickMs, deadline() - this.clock.now()));
+      const ev = await this.opts.events.next(wait);
+      if (ev === 'interrupted') return 'interrupted';
+      const late = ev === 'tick' ? undefined : await this.dispatch(ev);
+      if (late) return late;
       // Deadlines need no finer grain than the tick: while updates stream in, check them
       // once per tick, not after every event (each check walks every launch).
-      if (ev === 'tick' || this.clock.now() - this.lastTick >= TICK_MS) {
-        const late = await this.tick(round, deadline, ev === 'tick');
+      if (ev === 'tick' || this.clock.now() - this.lastTick >= tickMs) {
+        const late = await this.tick(deadline(), ev === 'tick');
         if (late) return late;
       }
     }
-    return round.halted() ? 'halted' : 'done';
+  }
+
+  private halted(): boolean {
+    for (const r of this.rounds) if (r.halted()) return true;
+    return false;
+  }
+
+  /** Some attached round plans from the book, or has launches waiting for an offer. */
+  private wantsOffers(): boolean {
+    for (const r of this.rounds) if (r.holdsOffers() || r.tracker.pending().length > 0) return true;
+    return false;
   }
 
   /** `idle`: no event was waiting (the tick of an empty queue). */
-  private async tick(round: Round, deadline: number, idle: boolean): Promise<Stop | undefined> {
+  private async tick(deadline: number, idle: boolean): Promise<Stop | undefined> {
     const now = this.clock.now();
     this.lastTick = now;
     if (now >= deadline) return 'timeout';
-    await round.onTick(now);
-    if (round.halted()) return 'halted';
+    for (const r of this.rounds) {
+      await r.onTick(now);
+      if (r.halted()) return 'halted';
+    }
     // KILLs are resent only once every update that arrived is handled: with updates still
     // queued, a task's silence may only be this run's backlog.
     if (idle)
-      await forEachInFlight(round.tracker.killsDue(now), CALLS_IN_FLIGHT, (kill) =>
-        this.sendKill(round.tracker, kill).then(() => undefined),
-      );
-    if (round.tracker.pending().length === 0 && !this.suppressed && this.offers.size === 0) {
+      for (const tracker of [...[...this.rounds].map((r) => r.tracker), this.carried])
+        await forEachInFlight(tracker.killsDue(now), CALLS_IN_FLIGHT, (kill) =>
+          this.sendKill(tracker, kill).then(() => undefined),
+        );
+    if (!this.suppressed && this.offers.size === 0 && !this.wantsOffers()) {
       this.suppressed = true;
       await this.session.suppress().catch(() => undefined);
     }
     return undefined;
   }
 
-  private async dispatch(ev: SessionEvent, round: Round): Promise<Stop | undefined> {
+  private async dispatch(ev: SessionEvent): Promise<Stop | undefined> {
     if (ev.kind === 'closed') {
       this.closedError = ev.error;
       return 'closed';
@@ -181,15 +227,16 @@ export class RunLifecycle {
       // The master forgot our offers and our suppression with the old connection.
       this.offers.clear();
       this.suppressed = false;
-      await round.onResubscribed();
-      const tasks = [...round.tracker.launches.values()]
-        .filter((l) => l.launched && !l.settled)
-        .map((l) => ({ taskId: l.item.taskId, agentId: l.placement?.agentId }));
-      const kills = [...round.tracker.kills.values()]
-        .filter((k) => !k.settled)
-        .map((k) => ({ taskId: k.taskId, agentId: k.agentId }));
-      if (tasks.length + kills.length > 0) await this.session.reconcile([...tasks, ...kills]).catch(() => undefined);
-      if (round.tracker.pending().length > 0) await this.revive();
+      for (const r of this.rounds) await r.onResubscribed();
+      await this.opts.onResubscribed?.();
+      const tasks: { taskId: string; agentId: string | undefined }[] = [];
+      for (const tracker of [...[...this.rounds].map((r) => r.tracker), this.carried]) {
+        for (const l of tracker.launches.values())
+          if (l.launched && !l.settled) tasks.push({ taskId: l.item.taskId, agentId: l.placement?.agentId });
+        for (const k of tracker.kills.values()) if (!k.settled) tasks.push({ taskId: k.taskId, agentId: k.agentId });
+      }
+      if (tasks.length > 0) await this.session.reconcile(tasks).catch(() => undefined);
+      if (this.wantsOffers()) await this.revive();
       return undefined;
     }
     const event = ev.event;
@@ -197,7 +244,8 @@ export class RunLifecycle {
       case 'OFFERS': {
         const offers = event.offers?.offers ?? [];
         for (const o of offers) this.offers.set(o.id.value, o);
-        await round.onOffers(offers);
+        for (const r of this.rounds) await r.onOffers(offers);
+        await this.declineUnused();
         break;
       }
       case 'RESCIND':
@@ -210,14 +258,28 @@ export class RunLifecycle {
           this.heardAt.set(status.task_id.value, this.clock.now());
           this.observed.applyStatus(status);
           this.opts.onUpdate?.(status);
-          await round.onUpdate(status);
+          const carried = this.carried.kills.get(status.task_id.value);
+          if (carried) {
+            this.carried.onKillStatus(carried, status, this.clock.now());
+            this.carried.forgetKill(carried);
+          }
+          for (const r of this.rounds) await r.onUpdate(status);
         }
         break;
       default:
         // ERROR: the session turns it into `closed`; HEARTBEAT and the rest need nothing.
         break;
     }
-    return round.halted() ? 'halted' : undefined;
+    return this.halted() ? 'halted' : undefined;
+  }
+
+  /**
+   * After every round placed what it could: the rest of the book goes back (held, offers
+   * would starve other frameworks), with a short refuse filter while launches still wait.
+   */
+  private async declineUnused(): Promise<void> {
+    for (const r of this.rounds) if (r.holdsOffers()) return;
+    await this.declineAll(this.wantsOffers() ? REFUSE_WHILE_PENDING : REFUSE_WHEN_DONE);
   }
 
   acknowledge(status: TaskStatus): void {
@@ -249,9 +311,16 @@ export class RunLifecycle {
     await this.session.decline(ids, { refuse_seconds: refuseSeconds }).catch(() => undefined);
   }
 
-  /** A round is over, the subscription stays: offers back, suppressed, acknowledgements answered. */
-  async endRound(): Promise<void> {
-    if (this.session.stateName === 'SUBSCRIBED') {
+  /**
+   * A round is over, the subscription stays: its KILLs whose task has not ended yet are
+   * resent from here on (until the task ends), and once no round is left, offers go back,
+   * suppressed, acknowledgements answered.
+   */
+  async endRound(round: Round): Promise<void> {
+    this.rounds.delete(round);
+    for (const kill of round.tracker.kills.values())
+      if (!this.carried.kills.has(kill.taskId)) this.carried.carryKill(kill);
+    if (this.rounds.size === 0 && this.session.stateName === 'SUBSCRIBED') {
       await this.declineAll(REFUSE_WHEN_DONE);
       if (!this.suppressed) await this.session.suppress().catch(() => undefined);
     }

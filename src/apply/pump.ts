@@ -18,15 +18,7 @@ export class EventPump {
   /** One timer for every wait, re-armed with refresh(): no timer, race and clear per event. */
   private tick: { timer: NodeJS.Timeout; ms: number } | undefined;
 
-  /**
-   * `tap` sees every event handed out, whoever reads the pump: the controller learns of
-   * every update while an apply round it started consumes them.
-   */
-  constructor(
-    events: AsyncIterable<SessionEvent>,
-    interrupted: Promise<unknown>,
-    private readonly tap?: (ev: SessionEvent) => void,
-  ) {
+  constructor(events: AsyncIterable<SessionEvent>, interrupted: Promise<unknown>) {
     this.iterator = events[Symbol.asyncIterator]();
     void interrupted.then(() => (this.interrupted = true));
   }
@@ -75,10 +67,7 @@ export class EventPump {
   private take(got: IteratorResult<SessionEvent>): SessionEvent | undefined {
     this.pending = undefined;
     this.arrived = undefined;
-    if (!got.done) {
-      this.tap?.(got.value);
-      return got.value;
-    }
+    if (!got.done) return got.value;
     this.ended = true;
     return undefined;
   }

@@ -21,13 +21,18 @@ export interface EventSource {
   drainQueued(handle: (ev: SessionEvent) => Promise<void>): Promise<void>;
 }
 
-/** One gather → plan → act → wait: the loop calls these hooks, in this order per event. */
+/**
+ * One gather → plan → act → wait: the loop calls these hooks, in this order per event, for
+ * every round attached to it (one at a time, never while another call of the round runs).
+ */
 export interface Round {
   readonly tracker: Tracker;
   /** A status update (already acknowledged and folded into `life.observed`). */
   onUpdate(status: TaskStatus): Promise<void>;
-  /** The book took these offers: place, and decline what stays unused. */
+  /** The book took these offers: place from it (the lifecycle declines what every round left). */
   onOffers(offers: readonly Offer[]): Promise<void>;
+  /** True while it plans from the offers in the book: they stay there, none is declined. */
+  holdsOffers(): boolean;
   /** The master lost our connection and we subscribed again (before the RECONCILE). */
   onResubscribed(): Promise<void>;
   /** Every TICK_MS while waiting, before the KILL resends. */

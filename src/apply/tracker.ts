@@ -12,7 +12,7 @@
  */
 import type { TaskStatus } from '../mesos/types.js';
 import type { LoadedSpec } from '../model/spec.js';
-import { isTerminal } from '../model/states.js';
+import { isGone } from '../model/states.js';
 import type { FitReport, PlanItem, TaskPlacement } from '../plan/types.js';
 import { addRejections } from '../plan/fit.js';
 import { instanceKey, type Failure, type InstanceView, type Phase } from './events.js';
@@ -92,6 +92,23 @@ export class Tracker {
     };
     this.kills.set(taskId, kill);
     return kill;
+  }
+
+  /**
+   * A kill another tracker's run ended without seeing its task end (deadline, unreachable
+   * agent): open here, with its sending times, so its resends go on; undefined when the
+   * task is known to have ended or its KILL was never sent.
+   */
+  carryKill(from: Kill): Kill | undefined {
+    if (from.lastSentAt === undefined || (from.state !== undefined && isGone(from.state))) return undefined;
+    const kill: Kill = { ...from, ownView: false, settled: false, ok: false };
+    this.kills.set(kill.taskId, kill);
+    return kill;
+  }
+
+  /** A settled kill leaves the book (a long-lived tracker would otherwise only grow). */
+  forgetKill(kill: Kill): void {
+    if (kill.settled && this.kills.get(kill.taskId) === kill) this.kills.delete(kill.taskId);
   }
 
   /** A KILL goes out (first time or again). */
@@ -272,8 +289,7 @@ export class Tracker {
     k.state = status.state;
     k.lastUpdateAt = now;
     if (status.agent_id) k.agentId = status.agent_id.value;
-    if (isTerminal(status.state) || status.state === 'TASK_UNKNOWN')
-      return this.settleKill(kill, true, { phase: 'killed', state: status.state });
+    if (isGone(status.state)) return this.settleKill(kill, true, { phase: 'killed', state: status.state });
     if (!kill.ownView) return undefined;
     const phase: Phase = status.state === 'TASK_UNREACHABLE' ? 'unreachable' : 'killing';
     k.view = { ...kill.view, phase, state: status.state };

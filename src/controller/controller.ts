@@ -10,12 +10,13 @@
  * instead of queueing behind a run that never ends. A leader failed over by another
  * subscriber goes back to standing by.
  *
- * Leading: one loop reads the session's events (acknowledging every update) and starts
- * apply rounds on the same session (apply/engine.ts, `attached`): the apply engine plans
- * and acts, this module only decides when, and which instances must wait (instances.ts:
- * per-instance backoff, job retries). A round runs at the start, when an instance's backoff
- * has passed, when the manifests changed, and at every resync (after a RECONCILE). Every
- * update the round consumes is seen here too (the pump's tap), so no death goes unnoticed.
+ * Leading: the leadership is one run lifecycle (apply/lifecycle.ts: the event loop, every
+ * acknowledgement, the offer book, KILL resends, leaving), and apply rounds run inside it
+ * (apply/engine.ts, `attached`): the apply engine plans and acts, this module only decides
+ * when, and which instances must wait (instances.ts: per-instance backoff, job retries). A
+ * round runs at the start, when an instance's backoff has passed, when the manifests
+ * changed, and at every resync (after a RECONCILE). Between rounds the lifecycle idles;
+ * every update, whoever's round it serves, reaches onStatus, so no death goes unnoticed.
  *
  * Stopping (SIGTERM/SIGINT): a round in progress stops launching, the events already
  * received are acknowledged, and the stream is closed without TEARDOWN: the tasks keep
@@ -24,15 +25,14 @@
 import { clockReading } from '../apply/clock.js';
 import { runApply, sessionFor, type ApplyResult } from '../apply/engine.js';
 import type { ApplyEvent } from '../apply/events.js';
-import { Acknowledger } from '../apply/acks.js';
-import { acknowledgeLeftovers } from '../apply/pending-acks.js';
+import { RunLifecycle } from '../apply/lifecycle.js';
 import { EventPump } from '../apply/pump.js';
 import { isFailover, LeaseKeeper } from '../apply/lease.js';
 import { errorOf } from '../apply/errors.js';
 import type { Holder } from '../apply/holder.js';
 import type { MasterSetOptions } from '../mesos/masters.js';
 import { OperatorClient } from '../mesos/operator.js';
-import type { SchedulerSession, SessionEvent } from '../mesos/scheduler.js';
+import type { SchedulerSession } from '../mesos/scheduler.js';
 import type { OperatorFramework, TaskStatus } from '../mesos/types.js';
 import { effectiveRollout, type LoadedSpec } from '../model/spec.js';
 import { LABEL_NAME } from '../model/ids.js';
@@ -172,8 +172,24 @@ export class Controller {
   private async lead(session: SchedulerSession, frameworkId: string, operator: OperatorClient): Promise<void> {
     this.setState({ leader: true, caughtUp: false, frameworkId });
     this.opts.log('leading', { frameworkId });
-    const acks = new Acknowledger((message) => this.opts.log('warning', { message }));
-    const pump = new EventPump(session.events(), this.opts.stop, (ev) => this.observe(ev));
+    // The whole leadership is one lifecycle (apply/lifecycle.ts): it reads the events,
+    // acknowledges every update, keeps the offer book, resends KILLs (between rounds too)
+    // and leaves; the rounds run inside it, and every update reaches onStatus.
+    const life = new RunLifecycle({
+      session,
+      events: new EventPump(session.events(), this.opts.stop),
+      frameworkId,
+      operator,
+      emit: (e) => this.onRoundEvent(e),
+      clock: clockReading(this.now),
+      leftoverAcks: true,
+      onUpdate: (status) => this.onStatus(status),
+      onResubscribed: async () => {
+        this.opts.log('resubscribed', {});
+        // What changed while the connection was lost: every task of ours answers.
+        await session.reconcile([]).catch(() => undefined);
+      },
+    });
     // What is out there: every task the master knows of ours answers (implicit reconciliation).
     await session.reconcile([]).catch(() => undefined);
     await this.seedRuns(operator, frameworkId);
@@ -206,7 +222,7 @@ export class Controller {
       const runs = this.runs.due(this.now(), (name) => this.instances.liveOf(name));
       if (roundDue || runs.launch.length > 0 || this.instances.due(this.now()).length > 0) {
         roundDue = false;
-        const result = await this.round(session, pump, frameworkId, runs);
+        const result = await this.round(life, runs);
         if (result.failedOver !== undefined || closed()) {
           failedOver = result.failedOver !== undefined;
           break;
@@ -217,55 +233,33 @@ export class Controller {
           this.report(v, { message: 'no task runs for this instance after the round' });
         continue;
       }
-      const until = Math.min(
-        lastResync + this.opts.resyncMs,
-        this.instances.nextDue(this.now()) ?? Number.POSITIVE_INFINITY,
-        this.runs.nextAt(this.now()) ?? Number.POSITIVE_INFINITY,
-        this.now() + IDLE_WAIT_MS,
-      );
-      const ev = await pump.next(Math.max(1, until - this.now()));
-      if (ev === 'interrupted' || ev === 'tick') continue;
-      if (ev.kind === 'closed') {
-        failedOver = ev.error !== undefined && isFailover(ev.error);
-        if (ev.error && !failedOver) this.opts.log('disconnected', { message: errorOf(ev.error).message });
+      // Until the next duty, or sooner when an update makes one due (a death's backoff).
+      const poll = this.now() + IDLE_WAIT_MS;
+      const stop = await life.idle(() => this.nextDuty(lastResync, poll));
+      if (stop === 'closed') {
+        const error = life.closedError;
+        failedOver = error !== undefined && isFailover(error);
+        if (error && !failedOver) this.opts.log('disconnected', { message: errorOf(error).message });
         break;
       }
-      await this.onIdleEvent(ev, session, acks);
     }
     if (failedOver) this.opts.log('failed-over', { message: 'another subscriber took the framework; standing by' });
     // Leaving: acknowledge what already arrived and what the agents still hold, then close
     // the stream without TEARDOWN (the tasks keep running; the next leader adopts them).
-    await pump.drainQueued(async (ev) => {
-      if (ev.kind === 'event' && ev.event.type === 'UPDATE' && ev.event.update)
-        acks.ack(session, ev.event.update.status);
-    });
-    if (session.stateName === 'SUBSCRIBED')
-      await acknowledgeLeftovers(operator, session, frameworkId, acks, clockReading(this.now));
-    await acks.settled();
+    await life.leave();
     if (this.stopping) this.opts.log('stopped', { message: 'disconnected without teardown; the tasks keep running' });
   }
 
-  /** Between rounds: acknowledge, and turn away offers (a round asks for them when it needs them). */
-  private async onIdleEvent(ev: SessionEvent, session: SchedulerSession, acks: Acknowledger): Promise<void> {
-    if (ev.kind === 'resubscribed') {
-      this.opts.log('resubscribed', {});
-      await session.reconcile([]).catch(() => undefined);
-      return;
-    }
-    if (ev.kind !== 'event') return;
-    const e = ev.event;
-    if (e.type === 'UPDATE' && e.update) acks.ack(session, e.update.status);
-    else if (e.type === 'OFFERS') {
-      const ids = (e.offers?.offers ?? []).map((o) => o.id.value);
-      if (ids.length > 0) await session.decline(ids, { refuse_seconds: 60 }).catch(() => undefined);
-      await session.suppress().catch(() => undefined);
-    }
-  }
-
-  /** Every event, whoever reads it: task states feed the per-instance bookkeeping. */
-  private observe(ev: SessionEvent): void {
-    if (ev.kind !== 'event' || ev.event.type !== 'UPDATE' || !ev.event.update) return;
-    this.onStatus(ev.event.update.status);
+  /** When the idle wait ends: now if a round (or a reload) is due, else the earliest duty ahead. */
+  private nextDuty(lastResync: number, poll: number): number {
+    const now = this.now();
+    if (this.reloadAsked || this.returned || this.instances.due(now).length > 0) return now;
+    return Math.min(
+      poll,
+      lastResync + this.opts.resyncMs,
+      this.instances.nextDue(now) ?? Number.POSITIVE_INFINITY,
+      this.runs.nextAt(now) ?? Number.POSITIVE_INFINITY,
+    );
   }
 
   private onStatus(status: TaskStatus): void {
@@ -300,12 +294,7 @@ export class Controller {
     else this.opts.log('gave-up', { ...base, failures: v.failures });
   }
 
-  private async round(
-    session: SchedulerSession,
-    pump: EventPump,
-    frameworkId: string,
-    runs: RunsDue,
-  ): Promise<ApplyResult> {
+  private async round(life: RunLifecycle, runs: RunsDue): Promise<ApplyResult> {
     const now = this.now();
     // Scheduled jobs are planned only when they run: a new run, or a retry of a failed one.
     const unscheduled = new Set(runs.launch);
@@ -335,7 +324,7 @@ export class Controller {
       emit: (e) => this.onRoundEvent(e),
       interrupted: this.opts.stop,
       clock: clockReading(this.now),
-      attached: { session, pump, frameworkId },
+      attached: life,
       hold,
       gone: this.instances.gone,
       jobsDoneWhenRunning: true,

@@ -35,6 +35,9 @@ class KillRound implements Round {
     if (k) this.tracker.onKillStatus(k, status, this.life.clock.now());
   }
   async onOffers(): Promise<void> {}
+  holdsOffers(): boolean {
+    return false;
+  }
   async onResubscribed(): Promise<void> {}
   async onTick(): Promise<void> {
     this.ticks++;
@@ -138,14 +141,71 @@ describe('RunLifecycle on a fake clock', () => {
       clock,
       onUpdate: (s) => heard.push(`${s.task_id.value} ${s.state}`),
     });
-    const { round } = killRound(life);
     events.push(update('other.0.y', 'TASK_FAILED'), 1000);
     const start = clock.now();
-    expect(await life.idle(round, start + 5000)).toBe('timeout');
+    expect(await life.idle(() => start + 5000)).toBe('timeout');
     expect(clock.now() - start).toBeGreaterThanOrEqual(5000);
+    expect(clock.now() - start).toBeLessThan(5000 + 50);
     expect(heard).toEqual(['other.0.y TASK_FAILED']);
     expect(session.of('ack')).toHaveLength(1);
     expect(session.of('kill')).toHaveLength(0);
+  });
+
+  it('a KILL a round left open is resent while idle until the task ends, and not after', async () => {
+    const { clock, events, session, life } = setup();
+    const { round, kill, send } = killRound(life);
+    const start = clock.now();
+    await send();
+    life.attach(round);
+    // The round ends (its deadline) before the task does: the lifecycle keeps the KILL.
+    expect(await life.wait(round, start + 5000)).toBe('timeout');
+    await life.endRound(round);
+    expect(kill.settled).toBe(false);
+    // The task ends between the second and the third resend: no KILL after it.
+    events.push(update('web.0.x', 'TASK_KILLED'), start + 2.5 * KILL_RETRY_MS - clock.now());
+    expect(await life.idle(() => start + 6 * KILL_RETRY_MS)).toBe('timeout');
+    const sent = session.of('kill').map((c) => c.at - start);
+    expect(sent).toHaveLength(3);
+    expect(sent[1]).toBeGreaterThanOrEqual(KILL_RETRY_MS);
+    expect(sent[1]).toBeLessThan(KILL_RETRY_MS + 500);
+    expect(sent[2]).toBeGreaterThanOrEqual(2 * KILL_RETRY_MS);
+    expect(sent[2]).toBeLessThan(2 * KILL_RETRY_MS + 500);
+    expect(session.of('ack')).toHaveLength(1);
+  });
+
+  it('updates that arrive while idle are acknowledged once each, and offers go back', async () => {
+    const { clock, events, session, life } = setup();
+    events.push(update('web.0.x', 'TASK_RUNNING'), 100);
+    events.push(update('web.1.x', 'TASK_FAILED'), 200);
+    events.push(offers(offer({ ...cluster, id: 'O9' })), 300);
+    events.push(update('web.0.x', 'TASK_RUNNING', { healthy: true }), 400);
+    const start = clock.now();
+    expect(await life.idle(() => start + 2000)).toBe('timeout');
+    await life.leave();
+    expect(session.of('ack').map((c) => c.ids[0])).toHaveLength(3);
+    expect(new Set(session.of('ack').map((c) => c.ids[0])).size).toBe(3);
+    expect(session.of('decline').map((c) => c.ids)).toEqual([['O9']]);
+    expect(session.of('suppress').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('idle ends early when `until` moves forward on an update', async () => {
+    const { clock, events } = setup();
+    let until = clock.now() + 60_000;
+    const life = new RunLifecycle({
+      session: new FakeScheduler(clock),
+      events,
+      frameworkId: 'fw',
+      operator: {} as never,
+      emit: () => undefined,
+      clock,
+      onUpdate: () => (until = clock.now() + 1100),
+    });
+    events.push(update('web.0.x', 'TASK_FAILED'), 500);
+    const start = clock.now();
+    expect(await life.idle(() => until)).toBe('timeout');
+    // At `until` itself, not at the next tick after it.
+    expect(clock.now() - start).toBeGreaterThanOrEqual(1600);
+    expect(clock.now() - start).toBeLessThan(1600 + 50);
   });
 
   it('leaving acknowledges the updates still queued, suppresses and closes', async () => {
