@@ -49,4 +49,4 @@ export function suggestion(argv: readonly string[], commands: readonly string[])
 
 /** Flags whose next word is their value, not a positional. */
 const TAKES_VALUE =
-  /^(-[fol]|--(filename|output|selector|master|framework|principal|secret-file|ca-file|timeout|pending-timeout|min-running|failover-timeout|tail|instance|port|listen|agents|resources|attributes|work-dir|allocation-interval|offer-timeout))$/;
+  /^(-[fol]|--(filename|output|selector|master|framework|principal|secret-file|ca-file|timeout|pending-timeout|min-running|failover-timeout|tail|instance|port|listen|agents|resources|attributes|work-dir|allocation-interval|offer-timeout|agent-ping-timeout|max-agent-ping-timeouts))$/;

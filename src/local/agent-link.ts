@@ -9,7 +9,10 @@
  *    (10 s doubling to 10 min in Mesos) until the master passes on an acknowledgement,
  *    and the next one waits behind it;
  *  - each forwarded update carries `latestState`, the agent's newest known state of the
- *    task, so the master can free resources before the scheduler has seen everything.
+ *    task, so the master can free resources before the scheduler has seen everything;
+ *  - the master pings each agent (`ping`); an agent it has marked unreachable re-registers
+ *    with its tasks (`reregistration`) once the two hear each other again, and then resends
+ *    its pending updates (`resumeUpdates`). network-link.ts can cut the line.
  *
  * Wire types only come from src/mesos/types.ts.
  */
@@ -34,6 +37,25 @@ export interface AgentStatusUpdate {
 export interface MasterLink {
   /** Deliver the head of a task's update queue (a first send or a retry). */
   statusUpdate(update: AgentStatusUpdate): void;
+  /**
+   * ReregisterSlaveMessage: the agent hears the master again after a partition long enough
+   * for both sides to have given up on each other (the agent's own ping timeout is the
+   * master's total). The master re-admits an agent it marked unreachable, else ignores it.
+   */
+  reregister(agentId: string): void;
+}
+
+/** One of the agent's tasks as it reports them when re-registering (`Task` in ReregisterSlaveMessage). */
+export interface AgentTaskReport {
+  framework: FrameworkInfo & { id: { value: string } };
+  task: TaskInfo;
+  /** The agent's newest known state of the task. */
+  state: TaskState;
+  /** Every status the agent produced for it, oldest first. */
+  statuses: TaskStatus[];
+  /** The last update the agent forwarded (acknowledged or not), as the master tracks it. */
+  statusUpdateState?: TaskState;
+  statusUpdateUuid?: string;
 }
 
 export interface AgentOptions {
@@ -91,6 +113,15 @@ export interface AgentHandle {
    * real master delivered a queued update 2 ms after the re-SUBSCRIBE).
    */
   resendPending(frameworkId: string): void;
+
+  /** PingSlaveMessage: true when the pong comes back (the agent answers whenever a ping reaches it). */
+  ping(): boolean;
+
+  /** The tasks the agent still has (terminal ones whose update is unacknowledged included), for re-registration. */
+  reregistration(): AgentTaskReport[];
+
+  /** Re-registered: resend the head of every pending update stream now (Mesos resumes its paused streams). */
+  resumeUpdates(): void;
 
   /** The agent's `/state` JSON (legacy dialect). */
   state(): Record<string, unknown>;

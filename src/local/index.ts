@@ -14,7 +14,8 @@ import { Master } from './master/master.js';
 import type { Attribute, Resource } from '../mesos/types.js';
 import { agentShare, agentTotals, parseAttributesFlag } from './master/resource-flags.js';
 import { type ExtraRoutes, startMasterServer } from './master/server.js';
-import { handleSimControl, SIM_CONTROL_PATH } from './master/sim-control.js';
+import { handleSimControl, type Network, SIM_CONTROL_PATH } from './master/sim-control.js';
+import { NetworkLink } from './network-link.js';
 
 export interface LocalClusterOptions {
   /** Master port; 0 = any free port. Default 5050. */
@@ -37,6 +38,10 @@ export interface LocalClusterOptions {
   offerTimeoutMs?: number;
   /** Heartbeat interval, seconds (Mesos: fixed 15). For tests. */
   heartbeatIntervalSeconds?: number;
+  /** Master `--agent_ping_timeout`, ms. Default 15000. */
+  agentPingTimeoutMs?: number;
+  /** Master `--max_agent_ping_timeouts`. Default 5. */
+  maxAgentPingTimeouts?: number;
   /**
    * Simulated agents (no processes, see agent/simulation.ts). Each agent then has all of
    * `resources` (default SIM_RESOURCES) rather than a share of this machine, and its own
@@ -59,6 +64,13 @@ export interface LocalCluster {
   agents: AgentHandle[];
   workDir: string;
   master: Master;
+  /**
+   * Cuts the network between the master and an agent (network-link.ts): after the ping
+   * timeouts the master marks it unreachable. False for an unknown or already cut agent.
+   */
+  partition(agentId: string): boolean;
+  /** Restores it; an agent the master gave up re-registers. False for an unknown or uncut agent. */
+  heal(agentId: string): boolean;
   /** Graceful: ends scheduler streams, agents kill their tasks (process groups) and stop. Idempotent. */
   close(): Promise<void>;
   /** Now: SIGKILL every task, drop every connection. Idempotent. */
@@ -97,27 +109,39 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     offerTimeoutMs: opts.offerTimeoutMs,
     maxCompletedFrameworks: 50,
     maxCompletedTasksPerFramework: 1000,
+    maxUnreachableTasksPerFramework: 1000,
+    agentPingTimeoutMs: opts.agentPingTimeoutMs ?? 15_000,
+    maxAgentPingTimeouts: opts.maxAgentPingTimeouts ?? 5,
     startTimeMs,
   });
+  const links = new Map<string, NetworkLink>();
+  const network: Network = {
+    partition: (agentId) => links.get(agentId)?.partition() ?? false,
+    heal: (agentId) => links.get(agentId)?.heal() ?? false,
+  };
   const extra: ExtraRoutes = {};
-  if (simulation !== undefined) extra[SIM_CONTROL_PATH] = (req, res) => handleSimControl(simulation, req, res);
+  if (simulation !== undefined) extra[SIM_CONTROL_PATH] = (req, res) => handleSimControl(simulation, network, req, res);
   const server = await startMasterServer(master, listen, opts.port ?? 5050, extra);
   master.config.port = server.port;
   const agents: AgentHandle[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      const agent = createAgent({
-        id: master.nextAgentId(),
-        hostname: simulation === undefined ? hostname : `sim-${i + 1}.local-cluster`,
-        listen,
-        port: 0,
-        workDir,
-        master,
-        ...specOf(i),
-        retryMs: opts.statusRetryMs,
-        simulation,
-        ...(opts.docker === undefined ? {} : { docker: opts.docker }),
-      });
+      const link = new NetworkLink(master);
+      const agent = link.attach(
+        createAgent({
+          id: master.nextAgentId(),
+          hostname: simulation === undefined ? hostname : `sim-${i + 1}.local-cluster`,
+          listen,
+          port: 0,
+          workDir,
+          master: link.toMaster,
+          ...specOf(i),
+          retryMs: opts.statusRetryMs,
+          simulation,
+          ...(opts.docker === undefined ? {} : { docker: opts.docker }),
+        }),
+      );
+      links.set(agent.id, agent);
       await agent.start();
       agents.push(agent);
       master.addAgent(agent);
@@ -135,6 +159,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     agents,
     workDir,
     master,
+    ...network,
     close() {
       closing ??= (async () => {
         master.close();

@@ -235,6 +235,16 @@ export function localFlags(y: Argv<GlobalFlags>) {
       describe: 'Rescind offers not answered within this time',
       defaultDescription: 'never',
     })
+    .option('agent-ping-timeout', {
+      type: 'string',
+      default: '15s',
+      describe: 'A ping to an agent unanswered this long is missed (Mesos --agent_ping_timeout)',
+    })
+    .option('max-agent-ping-timeouts', {
+      type: 'number',
+      default: 5,
+      describe: 'Missed pings in a row before an agent is marked unreachable',
+    })
     .option('simulate', {
       type: 'boolean',
       default: false,

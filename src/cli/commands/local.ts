@@ -51,6 +51,17 @@ async function runLocal(args: LocalArgs, globals: GlobalOptions, io: Io): Promis
     return usage(io, globals, 'MA_ERR_USAGE', `invalid --allocation-interval '${args.allocationInterval}'`);
   if (offerTimeoutMs === null)
     return usage(io, globals, 'MA_ERR_USAGE', `invalid --offer-timeout '${args.offerTimeout}'`);
+  const agentPingTimeoutMs = durationMs(args.agentPingTimeout);
+  if (!agentPingTimeoutMs)
+    return usage(io, globals, 'MA_ERR_USAGE', `invalid --agent-ping-timeout '${args.agentPingTimeout}'`);
+  const maxAgentPingTimeouts = args.maxAgentPingTimeouts;
+  if (!Number.isInteger(maxAgentPingTimeouts) || maxAgentPingTimeouts < 1)
+    return usage(
+      io,
+      globals,
+      'MA_ERR_USAGE',
+      `--max-agent-ping-timeouts must be a whole number ≥ 1, got ${String(args.maxAgentPingTimeouts)}`,
+    );
   const startDelayMs = durationMs(args.startDelay);
   const stopDelayMs = durationMs(args.stopDelay);
   if (startDelayMs === null) return usage(io, globals, 'MA_ERR_USAGE', `invalid --start-delay '${args.startDelay}'`);
@@ -69,6 +80,8 @@ async function runLocal(args: LocalArgs, globals: GlobalOptions, io: Io): Promis
       workDir: path.resolve(io.cwd, args.workDir ?? '.local-cluster'),
       allocationIntervalMs,
       offerTimeoutMs,
+      agentPingTimeoutMs,
+      maxAgentPingTimeouts,
       simulate: args.simulate ? { startDelayMs, stopDelayMs } : undefined,
       agentProfile,
     });

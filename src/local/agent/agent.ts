@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AgentHandle, AgentOptions } from '../agent-link.js';
+import type { AgentHandle, AgentOptions, AgentTaskReport } from '../agent-link.js';
 import type { FrameworkInfo, KillPolicy, TaskInfo, TaskStatus } from '../../mesos/types.js';
 import { CommandTask } from './command-task.js';
 import { probeDockerEngine, type EngineProbe } from './docker-cli.js';
@@ -206,6 +206,32 @@ export class LocalAgent implements AgentHandle {
 
   resendPending(frameworkId: string): void {
     this.streams.resend(frameworkId);
+  }
+
+  ping(): boolean {
+    return this.closing === undefined;
+  }
+
+  reregistration(): AgentTaskReport[] {
+    const out: AgentTaskReport[] = [];
+    for (const fw of this.frameworks.values()) {
+      for (const e of fw.executors) {
+        if (e.taskCompleted) continue;
+        const forwarded = this.streams.head(fw.info.id.value, e.executorId) ?? e.statuses[e.statuses.length - 1];
+        out.push({
+          framework: fw.info,
+          task: e.task,
+          state: e.state,
+          statuses: e.statuses,
+          ...(forwarded ? { statusUpdateState: forwarded.state, statusUpdateUuid: forwarded.uuid } : {}),
+        });
+      }
+    }
+    return out;
+  }
+
+  resumeUpdates(): void {
+    this.streams.resend();
   }
 
   state(): Record<string, unknown> {

@@ -75,14 +75,19 @@ export class UpdateStreams {
     return true;
   }
 
-  /** Send the heads of the framework's streams now (framework re-subscribed). */
-  resend(frameworkId: string): void {
+  /** Send the heads of the framework's streams now (framework re-subscribed), or of every stream (agent re-registered). */
+  resend(frameworkId?: string): void {
     for (const stream of this.streams.values()) {
-      if (stream.frameworkId === frameworkId && stream.pending.length > 0) {
+      if ((frameworkId === undefined || stream.frameworkId === frameworkId) && stream.pending.length > 0) {
         clearTimeout(stream.timer);
         this.forward(stream, this.opts.retryMs);
       }
     }
+  }
+
+  /** The update being sent for a task (the unacknowledged head), if any. */
+  head(frameworkId: string, taskId: string): TaskStatus | undefined {
+    return this.streams.get(key(frameworkId, taskId))?.pending[0];
   }
 
   /** Number of unacknowledged updates of a task (0 when it has no stream). */

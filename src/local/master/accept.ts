@@ -127,7 +127,12 @@ function runOperation(fw: MasterFramework, agent: MasterAgent, role: string, poo
   }
   for (const raw of tasks) {
     const task = normalizeTask(raw, role);
-    const error = validateTask(task, { isActive: (id) => fw.tasks.has(id), offerAgentId: agent.id, pool });
+    const error = validateTask(task, {
+      isActive: (id) => fw.tasks.has(id),
+      isUnreachable: (id) => fw.unreachableTasks.has(id),
+      offerAgentId: agent.id,
+      pool,
+    });
     if (error) {
       taskError(fw, raw, error);
       continue;

@@ -8,9 +8,9 @@ import type { FrameworkInfo, SubscribeCall } from '../../mesos/types.js';
 import { discardOffers } from './allocator.js';
 import { frameworkIdFor } from './ids.js';
 import { validateFrameworkInfo } from './call-validation.js';
-import { isTerminal, type MasterFramework, type MasterState } from './state.js';
+import { isTerminal, type MasterFramework, type MasterState, type MasterTask } from './state.js';
 import type { SchedulerStream } from './stream.js';
-import { masterStatus, removeTask, updateTask } from './tasks.js';
+import { addCompletedTask, masterStatus, removeTask, updateTask } from './tasks.js';
 
 export interface SubscribeOutcome {
   framework?: MasterFramework;
@@ -63,6 +63,7 @@ export function subscribe(m: MasterState, call: SubscribeCall, stream: Scheduler
       },
       active: true,
       tasks: new Map(),
+      unreachableTasks: new Map(),
       completedTasks: [],
       offers: new Map(),
       suppressed: new Set(),
@@ -119,22 +120,24 @@ export function removeFramework(m: MasterState, fw: MasterFramework): void {
   fw.active = false;
   discardOffers(m, fw);
   for (const agent of m.agents.values()) agent.handle.shutdownFramework(fw.id);
+  const killed = (task: MasterTask) =>
+    masterStatus(
+      task.info.task_id.value,
+      'TASK_KILLED',
+      `Framework ${fw.id} removed`,
+      'REASON_FRAMEWORK_REMOVED',
+      task.agentId,
+    );
   for (const task of [...fw.tasks.values()]) {
-    if (!isTerminal(task.state)) {
-      updateTask(
-        m,
-        task,
-        masterStatus(
-          task.info.task_id.value,
-          'TASK_KILLED',
-          `Framework ${fw.id} removed`,
-          'REASON_FRAMEWORK_REMOVED',
-          task.agentId,
-        ),
-      );
-    }
+    if (!isTerminal(task.state)) updateTask(m, task, killed(task));
     removeTask(m, task);
   }
+  // Its tasks on unreachable agents end too (Mesos: "not ideal", MESOS-6608); a returning agent is told to shut it down.
+  for (const task of fw.unreachableTasks.values()) {
+    updateTask(m, task, killed(task));
+    addCompletedTask(m, fw, task);
+  }
+  fw.unreachableTasks.clear();
   fw.unregisteredMs = Date.now();
   m.frameworks.delete(fw.id);
   m.completedFrameworks.push(fw);

@@ -7,10 +7,13 @@ import type { Master } from './master.js';
 import { frameworkLegacy, slaveLegacy } from './legacy.js';
 import { versionInfo } from '../version.js';
 
+/** Mesos prints a whole number of seconds as `15secs`, anything finer in ms. */
+const duration = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}secs` : `${ms}ms`);
+
 function flags(master: Master): Record<string, string> {
   const c = master.config;
   return {
-    agent_ping_timeout: '15secs',
+    agent_ping_timeout: duration(c.agentPingTimeoutMs),
     agent_reregister_timeout: '10mins',
     allocation_interval: `${c.allocationIntervalMs}ms`,
     allocator: 'hierarchical',
@@ -23,11 +26,11 @@ function flags(master: Master): Record<string, string> {
     framework_sorter: 'drf',
     hostname_lookup: 'true',
     ip: c.ip,
-    max_agent_ping_timeouts: '5',
+    max_agent_ping_timeouts: String(c.maxAgentPingTimeouts),
     max_completed_frameworks: String(c.maxCompletedFrameworks),
     max_completed_tasks_per_framework: String(c.maxCompletedTasksPerFramework),
     max_operator_event_stream_subscribers: '1000',
-    max_unreachable_tasks_per_framework: '1000',
+    max_unreachable_tasks_per_framework: String(c.maxUnreachableTasksPerFramework),
     min_allocatable_resources: 'cpus:0.01|mem:32',
     port: String(c.port),
     registry: 'in_memory',
@@ -58,7 +61,7 @@ export function stateLegacy(master: Master): Record<string, unknown> {
     capabilities: ['AGENT_UPDATE', 'AGENT_DRAINING', 'QUOTA_V2'],
     activated_slaves: m.agents.size,
     deactivated_slaves: 0,
-    unreachable_slaves: 0,
+    unreachable_slaves: m.unreachableAgents.size,
     leader: pid,
     leader_info: { id: c.masterId, pid, port: c.port, hostname: c.hostname },
     flags: flags(master),

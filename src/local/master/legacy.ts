@@ -95,7 +95,7 @@ export function frameworkLegacy(fw: MasterFramework): Json {
     ...(multiRole ? { roles: info.roles ?? [] } : { role: info.role ?? '*' }),
     ...(info.labels ? { labels: info.labels.labels ?? [] } : {}),
     tasks: [...fw.tasks.values()].map(taskLegacy),
-    unreachable_tasks: [],
+    unreachable_tasks: [...fw.unreachableTasks.values()].map(taskLegacy),
     completed_tasks: fw.completedTasks.map(taskLegacy),
     offers: [...fw.offers.values()].map((o) => ({
       id: o.id,
@@ -118,6 +118,7 @@ export function slaveLegacy(m: MasterState, a: MasterAgent): Json {
     attributes: Object.fromEntries(h.attributes.map((x) => [x.name, attributeValue(x)])),
     pid: h.pid,
     registered_time: a.registeredMs / 1000,
+    ...(a.reregisteredMs !== undefined ? { reregistered_time: a.reregisteredMs / 1000 } : {}),
     resources: summary(a.total),
     used_resources: summary(usedResources(a.tasks.values())),
     offered_resources: summary(offeredResources([...m.offers.values()].filter((o) => o.agentId === a.id))),
@@ -148,7 +149,7 @@ export function tasksLegacy(m: MasterState, q: URLSearchParams): Json {
   const all: MasterTask[] = [];
   for (const fw of [...m.frameworks.values(), ...m.completedFrameworks]) {
     if (fwId && fw.id !== fwId) continue;
-    all.push(...fw.tasks.values(), ...fw.completedTasks);
+    all.push(...fw.tasks.values(), ...fw.unreachableTasks.values(), ...fw.completedTasks);
   }
   const stamp = (t: MasterTask) => t.statuses[t.statuses.length - 1]?.timestamp ?? 0;
   const sorted = all.filter((t) => !taskId || t.info.task_id.value === taskId).sort((a, b) => stamp(a) - stamp(b));

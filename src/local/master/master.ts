@@ -14,6 +14,8 @@ import { normalizeResource } from './resources.js';
 import type { MasterConfig, MasterFramework, MasterState } from './state.js';
 import type { SchedulerStream } from './stream.js';
 import { acknowledge, kill, onAgentUpdate, reconcile } from './tasks.js';
+import { AgentObserver } from './agent-observer.js';
+import { markUnreachable, reregisterAgent } from './unreachable.js';
 import { MESOS_VERSION } from '../version.js';
 
 export class Master implements MasterLink {
@@ -21,11 +23,14 @@ export class Master implements MasterLink {
   private allocationTimer?: NodeJS.Timeout;
   private allocationPending = false;
   private closed = false;
+  /** One pinger per registered agent. */
+  private readonly observers = new Map<string, AgentObserver>();
 
   constructor(readonly config: MasterConfig) {
     this.state = {
       config,
       agents: new Map(),
+      unreachableAgents: new Map(),
       frameworks: new Map(),
       completedFrameworks: [],
       offers: new Map(),
@@ -36,7 +41,7 @@ export class Master implements MasterLink {
 
   /** The id the next agent gets (`<mid>-S<n>`). */
   nextAgentId(): string {
-    return agentIdFor(this.config.masterId, this.state.agents.size);
+    return agentIdFor(this.config.masterId, this.state.agents.size + this.state.unreachableAgents.size);
   }
 
   addAgent(handle: AgentHandle): void {
@@ -49,7 +54,26 @@ export class Master implements MasterLink {
       tasks: new Map(),
       registeredMs: Date.now(),
     });
+    this.observe(handle.id);
     this.scheduleAllocation();
+  }
+
+  /** Starts pinging a registered agent; enough missed pings mark it unreachable. */
+  private observe(agentId: string): void {
+    const agent = this.state.agents.get(agentId);
+    if (agent === undefined || this.closed) return;
+    this.observers.get(agentId)?.stop();
+    const observer = new AgentObserver(
+      agent.handle,
+      this.config.agentPingTimeoutMs,
+      this.config.maxAgentPingTimeouts,
+      () => {
+        this.observers.delete(agentId);
+        if (!this.closed) markUnreachable(this.state, agent, 'health check timed out');
+      },
+    );
+    this.observers.set(agentId, observer);
+    observer.start();
   }
 
   start(): void {
@@ -75,6 +99,12 @@ export class Master implements MasterLink {
 
   statusUpdate(update: AgentStatusUpdate): void {
     if (!this.closed) onAgentUpdate(this.state, update);
+  }
+
+  reregister(agentId: string): void {
+    if (this.closed || reregisterAgent(this.state, agentId) === undefined) return;
+    this.observe(agentId);
+    this.scheduleAllocation();
   }
 
   // Scheduler API -----------------------------------------------------------------------
@@ -210,6 +240,8 @@ export class Master implements MasterLink {
     if (this.closed) return;
     this.closed = true;
     if (this.allocationTimer) clearInterval(this.allocationTimer);
+    for (const o of this.observers.values()) o.stop();
+    this.observers.clear();
     for (const fw of this.state.frameworks.values()) {
       if (fw.failoverTimer) clearTimeout(fw.failoverTimer);
       for (const o of fw.offers.values()) if (o.timer) clearTimeout(o.timer);

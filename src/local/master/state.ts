@@ -7,6 +7,9 @@
  *    whose latest known state is non-terminal; free ∪ offered ∪ used = total, always.
  *  - A task is in `framework.tasks` and `agent.tasks` from launch until its terminal update
  *    is acknowledged (or its framework is removed); then it moves to `completedTasks`.
+ *    When its agent is marked unreachable it moves to `framework.unreachableTasks` instead
+ *    (its resources are released), and back to the active sets if the agent re-registers.
+ *  - An agent is in `agents` (registered) or `unreachableAgents`, never both.
  *  - `framework.stream` is set exactly while the framework is connected.
  */
 import type { AgentHandle } from '../agent-link.js';
@@ -24,6 +27,12 @@ export interface MasterConfig {
   offerTimeoutMs?: number;
   maxCompletedFrameworks: number;
   maxCompletedTasksPerFramework: number;
+  /** Unreachable tasks kept per framework (Mesos `--max_unreachable_tasks_per_framework`). */
+  maxUnreachableTasksPerFramework: number;
+  /** Mesos `--agent_ping_timeout` (15 s): a ping unanswered this long is a missed one. */
+  agentPingTimeoutMs: number;
+  /** Mesos `--max_agent_ping_timeouts` (5): missed pings in a row before the agent is marked unreachable. */
+  maxAgentPingTimeouts: number;
   startTimeMs: number;
 }
 
@@ -50,6 +59,14 @@ export interface MasterAgent {
   /** Keyed by `taskKey(frameworkId, taskId)`. */
   tasks: Map<string, MasterTask>;
   registeredMs: number;
+  reregisteredMs?: number;
+}
+
+/** An agent marked unreachable: kept so it can re-register, and for reconciliation answers. */
+export interface UnreachableAgent {
+  agent: MasterAgent;
+  /** `unreachable_time`, ms since the epoch: one timestamp for all of its tasks' updates. */
+  sinceMs: number;
 }
 
 export interface MasterOffer {
@@ -76,6 +93,8 @@ export interface MasterFramework {
   stream?: SchedulerStream;
   active: boolean;
   tasks: Map<string, MasterTask>;
+  /** Tasks of agents marked unreachable (TASK_UNREACHABLE, or TASK_LOST if not PARTITION_AWARE), oldest first, bounded. */
+  unreachableTasks: Map<string, MasterTask>;
   completedTasks: MasterTask[];
   offers: Map<string, MasterOffer>;
   suppressed: Set<string>;
@@ -89,6 +108,7 @@ export interface MasterFramework {
 export interface MasterState {
   config: MasterConfig;
   agents: Map<string, MasterAgent>;
+  unreachableAgents: Map<string, UnreachableAgent>;
   frameworks: Map<string, MasterFramework>;
   /** Removed frameworks, newest last, bounded by `maxCompletedFrameworks`. */
   completedFrameworks: MasterFramework[];

@@ -106,6 +106,8 @@ function executorError(task: TaskInfo, pool: readonly Resource[]): string | unde
 export interface TaskCheckContext {
   /** Active task ids of the framework, including the ones launched earlier in this ACCEPT. */
   isActive(taskId: string): boolean;
+  /** Ids of the framework's tasks on unreachable agents. */
+  isUnreachable(taskId: string): boolean;
   offerAgentId: string;
   /** What is left of the accepted offers. */
   pool: readonly Resource[];
@@ -117,6 +119,7 @@ export function validateTask(task: TaskInfo, ctx: TaskCheckContext): string | un
   const checks: (() => string | undefined)[] = [
     () => idError(id),
     () => (ctx.isActive(id) ? `Task has duplicate ID: ${id}` : undefined),
+    () => (ctx.isUnreachable(id) ? `Task reuses the ID of an unreachable task: ${id}` : undefined),
     () =>
       task.agent_id.value !== ctx.offerAgentId
         ? `Task uses invalid agent ${task.agent_id.value} while agent ${ctx.offerAgentId} is expected`

@@ -7,7 +7,7 @@
 import type { AgentStatusUpdate } from '../agent-link.js';
 import type { KillCall, ReconcileCall, TaskState, TaskStatus, TaskStatusReason } from '../../mesos/types.js';
 import { releaseTaskResources } from './allocator.js';
-import { sameUuid } from './ids.js';
+import { nowNanos, sameUuid } from './ids.js';
 import { hasCap, isTerminal, taskKey, type MasterFramework, type MasterState, type MasterTask } from './state.js';
 
 /** A master-generated status: SOURCE_MASTER, never a uuid (Trap 11). */
@@ -77,6 +77,11 @@ export function removeTask(m: MasterState, task: MasterTask): void {
     releaseTaskResources(m, task.agentId, task.resources);
   if (!fw) return;
   fw.tasks.delete(task.info.task_id.value);
+  addCompletedTask(m, fw, task);
+}
+
+/** `Framework::addCompletedTask`: a bounded list, the oldest goes first. */
+export function addCompletedTask(m: MasterState, fw: MasterFramework, task: MasterTask): void {
   fw.completedTasks.push(task);
   if (fw.completedTasks.length > m.config.maxCompletedTasksPerFramework) fw.completedTasks.shift();
 }
@@ -110,7 +115,11 @@ function knownTaskAnswer(task: MasterTask): TaskStatus {
   return status;
 }
 
-/** RECONCILE, implicit (no tasks) or explicit; answers carry no uuid and are never retried. */
+/**
+ * RECONCILE, implicit (no tasks) or explicit; answers carry no uuid and are never retried.
+ * Unreachable tasks are not in the active set: implicit reconciliation leaves them out, and
+ * an explicit one answers from their agent's state (no master failover here, so never "no reply").
+ */
 export function reconcile(m: MasterState, fw: MasterFramework, call: ReconcileCall): void {
   const wanted = call.tasks ?? [];
   if (wanted.length === 0) {
@@ -125,7 +134,7 @@ export function reconcile(m: MasterState, fw: MasterFramework, call: ReconcileCa
       continue;
     }
     const agentId = t.agent_id?.value;
-    // No agents are ever unreachable or gone here: a given agent is either registered or unknown.
+    const unreachable = agentId === undefined ? undefined : m.unreachableAgents.get(agentId);
     if (agentId && m.agents.has(agentId)) {
       sendUpdate(
         fw,
@@ -137,6 +146,17 @@ export function reconcile(m: MasterState, fw: MasterFramework, call: ReconcileCa
           agentId,
         ),
       );
+    } else if (agentId && unreachable) {
+      sendUpdate(fw, {
+        ...masterStatus(
+          t.task_id.value,
+          pa ? 'TASK_UNREACHABLE' : 'TASK_LOST',
+          'Reconciliation: Task is unreachable',
+          'REASON_RECONCILIATION',
+          agentId,
+        ),
+        unreachable_time: { nanoseconds: nowNanos(unreachable.sinceMs) },
+      });
     } else {
       sendUpdate(
         fw,

@@ -104,6 +104,9 @@ export function agentV1(m: MasterState, agent: MasterAgent): OperatorAgent {
     version: MESOS_VERSION,
     pid: h.pid,
     registered_time: { nanoseconds: nowNanos(agent.registeredMs) },
+    ...(agent.reregisteredMs !== undefined
+      ? { reregistered_time: { nanoseconds: nowNanos(agent.reregisteredMs) } }
+      : {}),
     ...nonEmpty('total_resources', withStarRole(agent.total)),
     ...nonEmpty('allocated_resources', withStarRole(usedResources(agent.tasks.values()))),
     ...nonEmpty('offered_resources', withStarRole(offeredResources(offers))),
@@ -120,13 +123,15 @@ export function getFrameworks(m: MasterState): GetFrameworks {
 
 export function getTasks(m: MasterState): GetTasks {
   const tasks: Task[] = [];
+  const unreachable: Task[] = [];
   const completed: Task[] = [];
   for (const fw of m.frameworks.values()) {
     for (const t of fw.tasks.values()) tasks.push(taskV1(t));
+    for (const t of fw.unreachableTasks.values()) unreachable.push(taskV1(t));
     for (const t of fw.completedTasks) completed.push(taskV1(t));
   }
   for (const fw of m.completedFrameworks) for (const t of fw.completedTasks) completed.push(taskV1(t));
-  return { tasks, unreachable_tasks: [], completed_tasks: completed };
+  return { tasks, unreachable_tasks: unreachable, completed_tasks: completed };
 }
 
 export function getAgents(m: MasterState): GetAgents {

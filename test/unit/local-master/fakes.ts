@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import type { AgentHandle } from '../../../src/local/agent-link.js';
+import type { AgentHandle, AgentTaskReport } from '../../../src/local/agent-link.js';
 import type { Event, FrameworkInfo, KillPolicy, Resource, TaskInfo } from '../../../src/mesos/types.js';
 import { Master } from '../../../src/local/master/master.js';
 import { SchedulerStream } from '../../../src/local/master/stream.js';
@@ -19,6 +19,11 @@ export class FakeAgent implements AgentHandle {
   readonly acks: { frameworkId: string; taskId: string; uuid: string }[] = [];
   readonly shutdowns: string[] = [];
   readonly resends: string[] = [];
+  /** Whether pings come back (a partition: false). */
+  answering = true;
+  /** What it reports when re-registering. */
+  report: AgentTaskReport[] = [];
+  resumed = 0;
   constructor(
     readonly id: string,
     readonly resources: Resource[],
@@ -41,6 +46,18 @@ export class FakeAgent implements AgentHandle {
   }
   resendPending(frameworkId: string): void {
     this.resends.push(frameworkId);
+  }
+  unacknowledgedUpdates(): number {
+    return 0;
+  }
+  ping(): boolean {
+    return this.answering;
+  }
+  reregistration(): AgentTaskReport[] {
+    return this.report;
+  }
+  resumeUpdates(): void {
+    this.resumed++;
   }
   state(): Record<string, unknown> {
     return {};
@@ -107,6 +124,9 @@ export function testMaster(agents = 1): { master: Master; agents: FakeAgent[] } 
     heartbeatIntervalSeconds: 15,
     maxCompletedFrameworks: 50,
     maxCompletedTasksPerFramework: 1000,
+    maxUnreachableTasksPerFramework: 1000,
+    agentPingTimeoutMs: 15_000,
+    maxAgentPingTimeouts: 5,
     startTimeMs: Date.now(),
   });
   const list: FakeAgent[] = [];

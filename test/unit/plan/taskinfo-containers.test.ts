@@ -56,7 +56,7 @@ function masterVerdict(info: TaskInfo): string | undefined {
   };
   const converted = convertMessage(JSON.parse(JSON.stringify(call)));
   if (!converted.ok) return converted.error;
-  return validateTask(info, { isActive: () => false, offerAgentId: 'S1', pool: resources });
+  return validateTask(info, { isActive: () => false, isUnreachable: () => false, offerAgentId: 'S1', pool: resources });
 }
 
 describe('TaskInfo: Docker containerizer', () => {
