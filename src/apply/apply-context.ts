@@ -5,7 +5,9 @@
  * part's class, only this leaf, so the round composes them without import cycles.
  */
 import type { AgentFilesClient } from '../mesos/agent-files.js';
+import type { ObservedTask } from '../model/observed.js';
 import type { LoadedSpec } from '../model/spec.js';
+import type { Label } from '../model/wire.js';
 import type { Emit, ReportError } from './events.js';
 import type { RunLifecycle } from './lifecycle.js';
 import type { Kill, Launch } from './records.js';
@@ -33,8 +35,12 @@ export interface ApplyRoundOptions {
   minRunningMs?: number;
   /** The runner's environment, for `fromEnv` values (never printed). */
   env: Readonly<Record<string, string | undefined>>;
-  /** `name/instance` keys whose create or relaunch waits (the controller's backoff). */
-  hold?: ReadonlySet<string>;
+  /**
+   * `name/instance` keys whose create or relaunch waits (the controller's backoff), asked
+   * at each plan with the tasks the round has gathered by then: a task the round sees ended
+   * before its update reached the controller is counted first, and held like any other.
+   */
+  hold?: (observed: readonly ObservedTask[]) => ReadonlySet<string>;
   /** A launched job counts as done once it runs (the controller watches its end between rounds). */
   jobsDoneWhenRunning?: boolean;
   /**
@@ -42,6 +48,12 @@ export interface ApplyRoundOptions {
    * controller gave them up after --unreachable-timeout, so their instances are placed afresh.
    */
   gone?: ReadonlySet<string>;
+  /**
+   * More labels for the launch of a `name/instance` key: the controller's restart counts
+   * (model/restart-labels.ts), so a later leader can carry its backoff on. TaskInfo labels
+   * only, outside the spec and its hash.
+   */
+  launchLabels?: (key: string) => Label[];
 }
 
 export interface ApplyContext {

@@ -78,7 +78,7 @@ export class ApplyRound implements Round {
       );
     const base = {
       specs: opts.specs,
-      ...(opts.hold ? { hold: opts.hold } : {}),
+      ...(opts.hold ? { hold: opts.hold(life.observed.list) } : {}),
       observed: life.observed.list,
       agents: life.agents,
       prune: opts.prune,
@@ -96,7 +96,14 @@ export class ApplyRound implements Round {
       const until = Math.min(deadline, life.clock.now() + Math.min(opts.pendingTimeoutMs, OFFER_WAIT_MS));
       const stop = await life.waitForOffers(this, until);
       if (stop) return stop;
-      plan = makePlan({ ...base, observed: life.observed.list, offers: [...life.offers.values()] });
+      // Updates came in while waiting: what the round saw end since is held as well.
+      const hold = opts.hold?.(life.observed.list);
+      plan = makePlan({
+        ...base,
+        ...(hold ? { hold } : {}),
+        observed: life.observed.list,
+        offers: [...life.offers.values()],
+      });
     }
     this.plan = plan;
     this.ctx.emit({ type: 'planned', plan });

@@ -19,7 +19,9 @@ import { matchesSelector } from '../model/ids.js';
 import { namedPortsOf, type NamedPort, type ObservedTask } from '../model/observed.js';
 import { isActive } from '../model/states.js';
 import { specOf, type FrameworkTasks } from './inspect.js';
-import type { ControllerInfo } from '../controller/status.js';
+import { backoffPolicy } from '../controller/backoff.js';
+import { carriedOver, taskRecord } from '../controller/carried.js';
+import type { ControllerInfo, InstanceStatus } from '../controller/status.js';
 
 export type { NamedPort } from '../model/observed.js';
 
@@ -59,17 +61,50 @@ export interface GetView {
   controller?: ControllerInfo;
 }
 
-/** The view with what the namespace's controller says of each instance. */
-export function withController(view: GetView, info: ControllerInfo | undefined): GetView {
+/**
+ * The view with each instance's restarts and next retry in a controller-held namespace: as
+ * the leader's /status says when it answers, else as the tasks' labels carry them
+ * (controller/carried.ts), so a namespace between leaders, or a controller without a
+ * listener, still shows them. `now` (ms) places a rebuilt next retry.
+ */
+export function withController(
+  view: GetView,
+  info: ControllerInfo | undefined,
+  tasks: FrameworkTasks['tasks'] = [],
+  now = Date.now(),
+): GetView {
   if (info === undefined) return view;
+  const byKey = new Map<string, Entry[]>();
+  for (const t of tasks)
+    if (t.observed.managed) {
+      const key = `${t.observed.name}/${t.observed.instance}`;
+      byKey.set(key, [...(byKey.get(key) ?? []), t]);
+    }
   const rows = view.rows.map((r) => {
-    const st = r.managed && r.instance !== undefined ? info.instances[`${r.name}/${r.instance}`] : undefined;
+    if (!r.managed || r.instance === undefined) return r;
+    const key = `${r.name}/${r.instance}`;
+    const st = info.instances[key] ?? fromTasks(byKey.get(key) ?? [], now);
     if (st === undefined) return r;
     const out: GetRow = { ...r, restarts: st.restarts };
     if (st.nextRetry !== null) out.nextRetry = st.nextRetry;
     return out;
   });
   return { ...view, rows, controller: info };
+}
+
+/** An instance's figures from its tasks, under the spec of its newest (its label says the backoff). */
+function fromTasks(entries: Entry[], now: number): InstanceStatus | undefined {
+  const newest = [...entries].sort(byLaunch).at(-1);
+  const spec = newest === undefined ? undefined : specOf(newest.observed);
+  if (newest === undefined || spec === undefined) return undefined;
+  const records = entries.flatMap((e) => taskRecord(e.observed) ?? []);
+  const c = carriedOver(records, newest.observed.specHash, { goal: spec.goal, policy: backoffPolicy(spec) }, now);
+  return {
+    restarts: c.restarts,
+    failures: c.failures,
+    nextRetry: c.nextAt === undefined || c.done !== undefined ? null : new Date(c.nextAt).toISOString(),
+    done: c.done ?? null,
+  };
 }
 
 export interface GetQuery {

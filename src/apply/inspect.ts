@@ -16,6 +16,7 @@ import type {
 import { observeTask, type ObservedTask } from '../model/observed.js';
 import type { TaskSpec } from '../model/spec.js';
 import { LABEL_SPEC } from './cluster.js';
+import { LABEL_FAILURES, LABEL_RESTARTS, restartCountsOf } from '../model/restart-labels.js';
 import { frameworksNamed, removedNotice } from './removed.js';
 import { clonePlain } from '../model/clone.js';
 import { maskImageSecret } from '../plan/taskinfo.js';
@@ -29,6 +30,8 @@ export interface DescribeTask {
   statuses: TaskStatus[];
   /** What it was launched with (the operator API's Task, or the TaskInfo apply built). */
   taskInfo?: Task | TaskInfo;
+  /** A controller's relaunches of its instance, this launch included (model/restart-labels.ts); absent: none. */
+  restarts?: number;
 }
 
 export interface FrameworkTasks {
@@ -88,7 +91,10 @@ export function specOf(t: ObservedTask): TaskSpec | undefined {
 /** The operator's Task does not carry the command: add it back from the spec label (fromEnv values never known). */
 export function describeTask(t: { observed: ObservedTask; task: Task }): DescribeTask {
   const spec = specOf(t.observed);
-  let info: Task | TaskInfo = t.task;
+  // The spec and the restart counts are shown on their own, not as labels.
+  const hidden = new Set([LABEL_SPEC, LABEL_RESTARTS, LABEL_FAILURES]);
+  const labels = { labels: (t.task.labels?.labels ?? []).filter((l) => !hidden.has(l.key)) };
+  let info: Task | TaskInfo = t.task.labels === undefined ? t.task : { ...t.task, labels };
   if (spec) {
     const command: CommandInfo = spec.args
       ? { shell: false, value: spec.args[0], arguments: spec.args }
@@ -100,8 +106,7 @@ export function describeTask(t: { observed: ObservedTask; task: Task }): Describ
       value: v.kind === 'value' ? v.value : `<from env ${v.name}>`,
     }));
     if (variables.length > 0) command.environment = { variables };
-    const labels = (t.task.labels?.labels ?? []).filter((l) => l.key !== LABEL_SPEC);
-    info = { ...t.task, labels: { labels }, command } as Task & { command: CommandInfo };
+    info = { ...info, command } as Task & { command: CommandInfo };
   }
   if (info.container?.mesos?.image?.docker?.config?.value !== undefined) {
     info = { ...info, container: clonePlain(info.container) };
@@ -114,6 +119,8 @@ export function describeTask(t: { observed: ObservedTask; task: Task }): Describ
     statuses: t.observed.statuses ?? [],
     taskInfo: info,
   };
+  const { restarts } = restartCountsOf(t.observed.labels);
+  if (restarts > 0) out.restarts = restarts;
   if (t.observed.hostname !== undefined) out.host = t.observed.hostname;
   return out;
 }

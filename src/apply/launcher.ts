@@ -100,6 +100,8 @@ export class Launcher {
           },
           opts.env,
         );
+        const extra = opts.launchLabels?.(`${launch.item.name}/${launch.item.instance}`) ?? [];
+        if (extra.length > 0) info.labels = { labels: [...(info.labels?.labels ?? []), ...extra] };
         infos.push(withSpecLabel(info, launch.loaded.spec, launch.loaded.secrets));
         batch.push(launch);
         emit({ type: 'instance', view: tracker.placed(launch, placement) });

@@ -35,9 +35,13 @@ import { OperatorClient } from '../mesos/operator.js';
 import type { SchedulerSession } from '../mesos/scheduler.js';
 import type { OperatorFramework, TaskStatus } from '../mesos/types.js';
 import { effectiveRollout, type LoadedSpec } from '../model/spec.js';
-import { LABEL_NAME } from '../model/ids.js';
+import { observeTasks, type ObservedTask } from '../model/observed.js';
+import { restartLabels } from '../model/restart-labels.js';
+import { isTerminal } from '../model/states.js';
+import { recordsByInstance } from './carried.js';
 import { ScheduledRuns, type RunsDue } from './runs.js';
-import { Instances, type BackoffPolicy, type Verdict } from './instances.js';
+import type { BackoffPolicy } from './backoff.js';
+import { instanceOfTaskId, Instances, type Verdict } from './instances.js';
 import type { Log } from './log.js';
 import type { ControllerMetrics } from './metrics.js';
 import { statusDocument, type StatusDocument } from './status.js';
@@ -192,7 +196,7 @@ export class Controller {
     });
     // What is out there: every task the master knows of ours answers (implicit reconciliation).
     await session.reconcile([]).catch(() => undefined);
-    await this.seedRuns(operator, frameworkId);
+    await this.readHistory(operator, frameworkId);
     let lastResync = this.now();
     let roundDue = true;
     let failedOver = false;
@@ -306,7 +310,7 @@ export class Controller {
       this.opts.metrics?.relaunched(name);
       this.opts.log('relaunch', { instance: key, restarts: this.instances.get(key)?.restarts ?? 0 });
     }
-    const hold = this.instances.held(now);
+    let hold: ReadonlySet<string> = this.instances.held(now);
     const started = this.now();
     const result = await runApply({
       specs: this.specs.map((s) => (unscheduled.has(s.spec.name) ? asRun(s) : s)),
@@ -325,9 +329,13 @@ export class Controller {
       interrupted: this.opts.stop,
       clock: clockReading(this.now),
       attached: life,
-      hold,
+      hold: (observed) => {
+        hold = this.heldNow(observed);
+        return hold;
+      },
       gone: this.instances.gone,
       jobsDoneWhenRunning: true,
+      launchLabels: (key) => restartLabels(this.instances.countsOf(key)),
     });
     const changed = result.plan?.items.filter((i) => i.action !== 'unchanged').length ?? 0;
     if (changed > 0 || result.errors.length > 0)
@@ -343,6 +351,20 @@ export class Controller {
       caughtUp: result.ok && hold.size === 0 && this.instances.due(this.now()).length === 0,
     });
     return result;
+  }
+
+  /**
+   * At each plan of a round: a task the round's gather saw end, whose update has not reached
+   * this loop yet, is counted now (its update counts no more when it comes), so the plan
+   * holds its instance for the backoff instead of relaunching it at once.
+   */
+  private heldNow(observed: readonly ObservedTask[]): ReadonlySet<string> {
+    for (const t of observed) {
+      const key = instanceOfTaskId(t.taskId);
+      if (key === undefined || !isTerminal(t.state) || !this.instances.get(key)?.live.has(t.taskId)) continue;
+      this.report(this.instances.onStatus(t.taskId, t.state, this.now()), { task: t.taskId, state: t.state });
+    }
+    return this.instances.held(this.now());
   }
 
   private onRoundEvent(e: ApplyEvent): void {
@@ -378,21 +400,48 @@ export class Controller {
     }
   }
 
-  /** The scheduled jobs' last runs, as the master lists them: missed runs after them are caught up. */
-  private async seedRuns(operator: OperatorClient, frameworkId: string): Promise<void> {
+  /**
+   * Leading anew: what earlier leaders left in the master's task list, read before any
+   * update is taken from the stream. Each instance's restart state (carried.ts: a takeover
+   * continues the backoff, and `get` shows the counts carried over) and the scheduled jobs'
+   * last runs (missed runs after them are caught up).
+   */
+  private async readHistory(operator: OperatorClient, frameworkId: string): Promise<void> {
+    let observed: ObservedTask[];
     try {
-      const all = await operator.getTasks();
-      const newest = new Map<string, number>();
-      for (const t of [...all.tasks, ...all.completed_tasks]) {
-        if (t.framework_id.value !== frameworkId) continue;
-        const name = t.labels?.labels?.find((l) => l.key === LABEL_NAME)?.value;
-        const first = Math.min(...(t.statuses ?? []).map((st) => (st.timestamp ?? Number.NaN) * 1000));
-        if (name !== undefined && Number.isFinite(first)) newest.set(name, Math.max(newest.get(name) ?? 0, first));
-      }
-      for (const [name, at] of newest) this.runs.seed(name, at);
+      observed = observeTasks(await operator.getTasks(), frameworkId);
     } catch (e) {
-      this.opts.log('warning', { message: `could not read the last scheduled runs: ${errorOf(e).message}` });
+      this.instances.rebuild(new Map(), this.now());
+      this.opts.log(
+        'warning',
+        {
+          message: `could not read the tasks earlier leaders launched (${errorOf(e).message}): restart counts start from zero, missed scheduled runs are not caught up`,
+        },
+        'warn',
+      );
+      return;
     }
+    const now = this.now();
+    const unknown = this.instances.rebuild(recordsByInstance(observed), now);
+    const waiting: Record<string, string> = {};
+    for (const st of this.instances.all())
+      if (st.nextAt !== undefined && st.done === undefined) waiting[st.key] = new Date(st.nextAt).toISOString();
+    this.opts.log('carried-over', {
+      message: 'restart counts and backoffs rebuilt from the tasks the master lists',
+      ...(Object.keys(waiting).length > 0 ? { waiting } : {}),
+    });
+    if (unknown.length > 0)
+      this.opts.log('carried-over', {
+        fromZero: unknown,
+        message:
+          'no task of these is listed by the master (new, or ended tasks it no longer keeps): their restart counts start from zero',
+      });
+    const newest = new Map<string, number>();
+    for (const t of observed) {
+      const first = Math.min(...(t.statuses ?? []).map((st) => (st.timestamp ?? Number.NaN) * 1000));
+      if (t.managed && Number.isFinite(first)) newest.set(t.name, Math.max(newest.get(t.name) ?? 0, first));
+    }
+    for (const [name, at] of newest) this.runs.seed(name, at);
   }
 
   /** The manifests again: a valid set replaces the current one; an invalid one is reported and ignored. */

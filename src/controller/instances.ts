@@ -14,20 +14,16 @@
  *    still wait (`held`), and when the next one is due (`nextDue`).
  *  - An instance's failures start over when it had been running for `resetAfter`, or when
  *    its spec changes (a new spec deserves a fresh start).
+ *  - Nothing here lives only in this process: each launch carries the instance's counts in
+ *    its labels (`countsOf`), and a leader starting to lead rebuilds every instance from the
+ *    master's task list (`rebuild`, carried.ts), so a takeover continues the backoff.
  */
 import type { TaskState } from '../mesos/types.js';
 import type { LoadedSpec } from '../model/spec.js';
 import { isActive, isTerminal } from '../model/states.js';
-
-/** The per-instance backoff (src/controller/backoff.ts, per spec.restart). */
-export interface BackoffPolicy {
-  /** ms to wait before attempt `failures + 1`, after `failures` failures in a row (≥ 1). */
-  delayMs(failures: number): number;
-  /** ms of running after which the failure count starts over. */
-  resetAfterMs: number;
-  /** Relaunches allowed after failures; undefined: no limit. */
-  maxRetries?: number;
-}
+import { NO_RESTARTS, type RestartCounts } from '../model/restart-labels.js';
+import { afterFailure, type BackoffPolicy } from './backoff.js';
+import { carriedOver, type TaskRecord } from './carried.js';
 
 export interface InstanceState {
   key: string;
@@ -35,7 +31,10 @@ export interface InstanceState {
   live: Set<string>;
   /** Failures in a row (the backoff's exponent). */
   failures: number;
-  /** Launches after a failure, since this controller started (shown by get and /metrics). */
+  /**
+   * Launches after a failure, of this spec (shown by get and /status). Carried across
+   * leaders: each launch's labels hold it (model/restart-labels.ts, carried.ts).
+   */
   restarts: number;
   /** ms: not before this may the instance be launched again. */
   nextAt?: number;
@@ -89,6 +88,36 @@ export class Instances {
         this.byKey.set(key, { ...fresh(key, d.loaded.hash), live: st.live });
       }
     }
+  }
+
+  /**
+   * Leading anew (a takeover, or this controller's turn again): every desired instance as
+   * the master's task list tells it (carried.ts), not as this process last saw it. Returns
+   * the instances of which no task of their spec is known: they start from zero.
+   */
+  rebuild(records: ReadonlyMap<string, readonly TaskRecord[]>, now: number): string[] {
+    this.byKey.clear();
+    this.unreachableSince.clear();
+    this.gone.clear();
+    this.replaced.clear();
+    const unknown: string[] = [];
+    for (const [name, d] of this.specs) {
+      const spec = { goal: d.loaded.spec.goal, policy: d.policy };
+      for (let i = 0; i < d.loaded.spec.instances; i++) {
+        const key = `${name}/${i}`;
+        const c = carriedOver(records.get(key) ?? [], d.loaded.hash, spec, now);
+        if (c.unknown) unknown.push(key);
+        const { live, unknown: _, ...rest } = c;
+        this.byKey.set(key, { key, hash: d.loaded.hash, ...rest, live: new Set(live) });
+      }
+    }
+    return unknown;
+  }
+
+  /** What a launch of `key` carries in its labels now (model/restart-labels.ts). */
+  countsOf(key: string): RestartCounts {
+    const st = this.byKey.get(key);
+    return st === undefined ? NO_RESTARTS : { restarts: st.restarts, failures: st.failures };
   }
 
   get(key: string): InstanceState | undefined {
@@ -147,15 +176,14 @@ export class Instances {
   /** One more failure of `st`: its next attempt after the backoff, or given up (jobs). */
   private failed(st: InstanceState, policy: BackoffPolicy, now: number): Verdict {
     const key = st.key;
-    st.failures += 1;
-    const max = policy.maxRetries;
-    if (max !== undefined && st.failures > max) {
+    const next = afterFailure(policy, st.failures, now);
+    st.failures = next.failures;
+    if ('gaveUp' in next) {
       st.done = 'gave-up';
       return { kind: 'gave-up', key, failures: st.failures };
     }
-    const delayMs = policy.delayMs(st.failures);
-    st.nextAt = now + delayMs;
-    return { kind: 'down', key, retryAt: st.nextAt, failures: st.failures, delayMs };
+    st.nextAt = next.nextAt;
+    return { kind: 'down', key, retryAt: st.nextAt, failures: st.failures, delayMs: next.delayMs };
   }
 
   /**

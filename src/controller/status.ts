@@ -3,7 +3,8 @@
  * reads it for a controller-held namespace: who leads, and per instance the restarts and
  * the next retry time. `get` finds the address in the framework's holder labels
  * (holder.ts `controller`); a controller that cannot be reached in a moment is said so,
- * never waited for.
+ * never waited for, and `get` shows the figures the tasks' labels carry instead
+ * (carried.ts): the counts live in the master's task list, not only in the leader.
  */
 import type { OperatorFramework } from '../mesos/types.js';
 import { holderOf } from '../apply/holder.js';
@@ -13,7 +14,7 @@ export const STATUS_PATH = '/status';
 const STATUS_WITHIN_MS = 1500;
 
 export interface InstanceStatus {
-  /** Launches after a failure while this controller led. */
+  /** Launches after a failure, of the current spec, whichever controller led (carried.ts). */
   restarts: number;
   /** Failures in a row (the backoff's exponent). */
   failures: number;
@@ -56,7 +57,7 @@ export interface ControllerInfo {
   listen: string | null;
   /** Whether it is connected (leading) now. */
   connected: boolean;
-  /** Why the per-instance status is missing (not leading, no listener, unreachable). */
+  /** Why the leader's own status is missing (not leading, no listener, unreachable). */
   statusError: string | null;
   instances: Record<string, InstanceStatus>;
 }

@@ -54,6 +54,8 @@ function taskBlock(t: DescribeTask, opts: DescribeOptions, c: Palette): string[]
     .join(' ');
   const out = [c.bold(`Task ${t.taskId}`), field('State', t.state)];
   if (where !== '') out.push(field('Agent', where));
+  if (t.restarts !== undefined)
+    out.push(field('Restarts', `${t.restarts} (a controller's relaunches of this instance)`));
   out.push(...historyLines(t.statuses));
   if (t.taskInfo !== undefined) {
     out.push('  Launched with:');

@@ -101,7 +101,7 @@ function controllerLine(view: GetView): string[] {
   const where = c.listen ? `, status http://${c.listen}/status` : '';
   const state = c.connected ? 'leading' : 'not connected';
   const lines = [`Controller: ${c.user}@${c.host} (pid ${c.pid}${where}) ${state}, since ${c.since}`];
-  if (c.statusError) lines.push(`  (restarts unknown: ${c.statusError})`);
+  if (c.statusError) lines.push(`  (${c.statusError}: restarts and retries as the tasks' labels record them)`);
   return [...lines, ''];
 }
 

@@ -2,9 +2,10 @@
  * `mesos-apply controller`, end to end (issue 12): real controller processes against a
  * local cluster. A service killed behind the tool's back is running again within its
  * backoff, once; a crash-looping one backs off as specified; two controllers take turns
- * (the standby takes over from a SIGKILLed leader and heals what died in between, never
- * two tasks for one instance); one-shot apply and delete refuse a controller-held
- * namespace; SIGTERM leaves the tasks running. Every wait is for a condition, with
+ * (the standby takes over from a SIGKILLed leader, heals what died in between, never two
+ * tasks for one instance, and carries a crash loop's backoff on from the tasks' labels);
+ * one-shot apply and delete refuse a controller-held namespace; SIGTERM leaves the tasks
+ * running. Every wait is for a condition, with
  * generous bounds: the machine is shared. One framework name per test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -317,22 +318,27 @@ describe.concurrent('controller', { timeout: 150_000 }, () => {
     expect(await c.exited).toBe(0);
   });
 
-  it('two controllers: the standby takes over from a SIGKILLed leader and heals; apply and delete refuse', async () => {
+  it('two controllers: the standby takes over from a SIGKILLed leader, heals, continues the backoff; apply and delete refuse', async () => {
     const fw = 'ctl-ha';
-    const m = manifestDir('ha', { 'api.yaml': service('api', 'exec sleep 6003') });
+    const m = manifestDir('ha', {
+      'api.yaml': service('api', 'exec sleep 6003'),
+      'loop.yaml': service('loop', 'sleep 1; exit 3'),
+    });
     const a = controller(fw, m);
     const first = await runningTask(fw, 'api/0');
     const b = controller(fw, m);
     await eventually(async () => (/standing by/.test(b.log()) ? true : undefined), 30_000);
 
-    const env = { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: fw };
-    const apply = await runCli(['-f', m], { env, timeoutMs: 60_000 });
-    expect(apply.code, apply.stdout + apply.stderr).toBe(1);
-    expect(apply.stdout + apply.stderr).toMatch(/held by the controller \S+@\S+ \(pid \d+/);
-    const del = await runCli(['delete', 'api'], { env, timeoutMs: 60_000 });
-    expect(del.code, del.stdout + del.stderr).toBe(1);
-    expect(del.stdout + del.stderr).toContain('held by the controller');
-
+    // The leader dies once the crash loop has been relaunched at least twice (n tasks, the
+    // last launched after n-1 failures in a row); a task of api dies in between.
+    const n = await eventually(
+      async () => {
+        const count = (await tasksOf(fw, 'loop/0')).length;
+        return count >= 3 ? count : undefined;
+      },
+      60_000,
+      100,
+    );
     const dupes = watchDuplicates(fw, 'api/0');
     a.child.kill('SIGKILL');
     process.kill(-pidOf(first), 'SIGKILL');
@@ -342,8 +348,36 @@ describe.concurrent('controller', { timeout: 150_000 }, () => {
     expect(await dupes.stop()).toBe(1);
     expect((await frameworkNamed(fw))?.connected).toBe(true);
 
+    // The standby carries the backoff on from the tasks' labels: the next attempt waits for
+    // the n-th failure in a row (4s after the 3rd), not 1s as a fresh count would.
+    const loop = await waitFor(b, async () => {
+      const all = await tasksOf(fw, 'loop/0');
+      return all.length > n && timeOf(all[n - 1] as Task, 'TASK_FAILED') !== undefined ? all : undefined;
+    });
+    const want = 1000 * 2 ** (n - 1);
+    const gap = firstTime(loop[n] as Task) - (timeOf(loop[n - 1] as Task, 'TASK_FAILED') as number);
+    expect(gap, `attempt ${n + 1} after ${want}ms\n${b.log()}`).toBeGreaterThanOrEqual(want - 100);
+    expect(label(loop[n] as Task, 'mesos-apply/restarts'), b.log()).toBe(String(n));
+    expect(label(loop[n] as Task, 'mesos-apply/failures')).toBe(String(n));
+    expect(b.log()).toContain('carried-over');
+
+    // get (the controller has no listener) reads the restarts from the tasks' labels; they
+    // are no user labels.
+    const env = { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: fw };
+    const got = JSON.parse((await runCli(['get', '-o', 'json'], { env })).stdout);
+    const row = got.tasks.find((t: { name: string }) => t.name === 'loop');
+    expect(row.restarts, JSON.stringify(got)).toBeGreaterThanOrEqual(n);
+    expect(row.labels).toEqual({});
+
+    const apply = await runCli(['-f', m], { env, timeoutMs: 60_000 });
+    expect(apply.code, apply.stdout + apply.stderr).toBe(1);
+    expect(apply.stdout + apply.stderr).toMatch(/held by the controller \S+@\S+ \(pid \d+/);
+    const del = await runCli(['delete', 'api'], { env, timeoutMs: 60_000 });
+    expect(del.code, del.stdout + del.stderr).toBe(1);
+    expect(del.stdout + del.stderr).toContain('held by the controller');
+
     // --takeover overrides; the controller stands by and takes the namespace back after.
-    const over = await runCli(['-f', m, '--takeover'], { env, timeoutMs: 60_000 });
+    const over = await runCli(['-f', path.join(m, 'api.yaml'), '--takeover'], { env, timeoutMs: 60_000 });
     expect(over.code, over.stdout + over.stderr).toBe(0);
     await eventually(async () => ((b.log().match(/leading/g) ?? []).length >= 2 ? true : undefined), 60_000);
     expect(b.log()).toContain('failed-over');

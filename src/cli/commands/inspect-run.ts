@@ -70,7 +70,7 @@ export async function runGet(args: GetArgs, globals: GlobalOptions, io: Io): Pro
   return withOperator(globals, io, async (op, _conn, deadline) => {
     const ft = await frameworkTasks(op, globals.framework);
     if (ft.duplicate) io.stderr.write(`warning: ${ft.duplicate}\n`);
-    const view = withController(getView(ft.tasks, query), await controllerInfo(ft.framework));
+    const view = withController(getView(ft.tasks, query), await controllerInfo(ft.framework), ft.tasks);
     if (args.watch === true) {
       deadline.suspend(); // watching lasts until Ctrl-C
       return watch(op, globals, io, query, view, color);
@@ -113,7 +113,7 @@ async function watch(
     await Promise.race([new Promise((r) => setTimeout(r, 1000)), io.interrupted]);
     if (stop) break;
     const ft = await frameworkTasks(op, globals.framework);
-    view = withController(getView(ft.tasks, query), await controllerInfo(ft.framework));
+    view = withController(getView(ft.tasks, query), await controllerInfo(ft.framework), ft.tasks);
   }
   return EXIT.INTERRUPTED;
 }
@@ -177,6 +177,7 @@ function describeJson(name: string, tasks: DescribeTask[], fit: ReturnType<typeo
       state: t.state,
       agentId: t.agentId ?? null,
       host: t.host ?? null,
+      restarts: t.restarts ?? 0,
       events: t.statuses.map((s) => ({
         at: s.timestamp === undefined ? null : new Date(s.timestamp * 1000).toISOString(),
         state: s.state,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { firstRunning, getView, parseSelector } from '../../../src/apply/get-rows.js';
+import { firstRunning, getView, parseSelector, withController, type GetRow } from '../../../src/apply/get-rows.js';
+import { getRowJson } from '../../../src/ui/get-view.js';
+import type { ControllerInfo } from '../../../src/controller/status.js';
 import type { Task, TaskState, TaskStatus } from '../../../src/mesos/types.js';
 import { observeTask } from '../../../src/model/observed.js';
 
@@ -125,5 +127,52 @@ describe('firstRunning: AGE from the first TASK_RUNNING', () => {
     ];
     expect(firstRunning(healthChanged)).toBe(T0);
     expect(firstRunning([status('TASK_STAGING', 7)])).toBe(T0 + 7);
+  });
+});
+
+describe('withController: restarts and the next retry of a controller-held namespace', () => {
+  const controller: ControllerInfo = {
+    user: 'ops',
+    host: 'ctl-1',
+    pid: 7,
+    since: '2026-11-25T11:00:00.000Z',
+    listen: null,
+    connected: false,
+    statusError: 'no controller is connected (stopped, or a standby is taking over)',
+    instances: {},
+  };
+  // web/0 crash-loops: its third launch (2 restarts, 2 failures in a row) failed at T0+30.
+  const failed = (at: number) => [
+    status('TASK_STARTING', at),
+    status('TASK_RUNNING', at + 1),
+    status('TASK_FAILED', at + 2),
+  ];
+  const tasks = [
+    task('web', 0, 'h1', failed(10)),
+    task('web', 0, 'h1.2', failed(28), { labels: { 'mesos-apply/restarts': '2', 'mesos-apply/failures': '2' } }),
+    task('db', 0, 'h3', running(5), { labels: { 'mesos-apply/restarts': '1', 'mesos-apply/failures': '1' } }),
+  ];
+  for (const t of tasks) t.observed.specHash = 'h1';
+  tasks[2].observed.specHash = 'h3';
+
+  it('between leaders (no /status), they come from the tasks labels: counts carried, retry = end + backoff', () => {
+    const view = withController(getView(tasks, { all: false, allStates: false }), controller, tasks, (T0 + 31) * 1000);
+    const byName = Object.fromEntries(view.rows.map((r) => [r.name, r]));
+    expect(byName.web).toMatchObject({ restarts: 2, nextRetry: new Date((T0 + 30 + 4) * 1000).toISOString() });
+    expect(byName.db).toMatchObject({ restarts: 1 });
+    expect(byName.db?.nextRetry).toBeUndefined();
+    // Shown as RESTARTS, never as a user label.
+    expect(getRowJson(byName.web as GetRow, new Date()).labels).toEqual({});
+  });
+
+  it('the leader, when it answers, is taken at its word', () => {
+    const answering = {
+      ...controller,
+      connected: true,
+      statusError: null,
+      instances: { 'web/0': { restarts: 9, failures: 1, nextRetry: null, done: null } },
+    };
+    const view = withController(getView(tasks, { all: false, allStates: false }), answering, tasks, (T0 + 31) * 1000);
+    expect(view.rows.find((r) => r.name === 'web')).toMatchObject({ restarts: 9 });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { instanceOfTaskId, Instances, type BackoffPolicy } from '../../../src/controller/instances.js';
+import type { BackoffPolicy } from '../../../src/controller/backoff.js';
+import { instanceOfTaskId, Instances } from '../../../src/controller/instances.js';
 import { makePlan } from '../../../src/plan/plan.js';
 import { HASH, HASH2, loaded } from '../plan/builders.js';
 

@@ -193,7 +193,9 @@ describe('get of a controller-held namespace', () => {
       { ...controller, instances: {}, statusError: 'its status did not answer (timeout)' },
     );
     const text = formatGet(away, { output: 'text', now, color: false });
-    expect(text).toContain('(restarts unknown: its status did not answer (timeout))');
+    expect(text).toContain(
+      "(its status did not answer (timeout): restarts and retries as the tasks' labels record them)",
+    );
     expect(text.split('\n')[4]).toMatch(/-\s+-$/);
   });
 
