@@ -38,6 +38,7 @@ import type { Clock } from './clock.js';
 import type { Emit } from './events.js';
 import { Acknowledger } from './acks.js';
 import { acknowledgeLeftovers } from './pending-acks.js';
+import { knownAcknowledged, LABEL_ACKED_HEADS } from './acked-heads.js';
 import { errorOf } from './errors.js';
 import { CALLS_IN_FLIGHT, forEachInFlight } from './in-flight.js';
 import type { Kill } from './records.js';
@@ -51,7 +52,10 @@ export interface LifecycleOptions {
   operator: ClusterReader;
   emit: Emit;
   clock: Clock;
-  /** Before leaving, acknowledge what earlier runs left unacknowledged (pending-acks.ts). */
+  /**
+   * Before leaving, acknowledge what earlier runs left unacknowledged (pending-acks.ts), and
+   * record in the framework's labels what is acknowledged (acked-heads.ts).
+   */
   leftoverAcks?: boolean;
   /** Every status update, before the round's hook: the controller hears of any task here. */
   onUpdate?: (status: TaskStatus) => void;
@@ -79,6 +83,8 @@ export class RunLifecycle {
   private agentById = new Map<string | undefined, OperatorAgent>();
   /** The framework's tasks as gather() read them (GET_TASKS): the leaving pass may reuse them. */
   private firstRead: StreamHead[] = [];
+  /** Uuids of heads that the label an earlier run left vouches for (acked-heads.ts), as gather() found them. */
+  private vouched = new Set<string>();
   /** Task id → when its latest update came (clock ms): what a lost master leaves unconfirmed. */
   readonly heardAt = new Map<string, number>();
   private suppressed = false;
@@ -103,6 +109,9 @@ export class RunLifecycle {
     const cluster = await readCluster(this.opts.operator, this.frameworkId);
     this.observed = new ObservedTasks(cluster.observed);
     this.firstRead = cluster.tasks;
+    // The label as the session subscribed with it: what the framework had, carried forward.
+    const label = this.session.info.labels?.labels?.find((l) => l.key === LABEL_ACKED_HEADS)?.value;
+    for (const uuid of knownAcknowledged(label, cluster.tasks)) this.vouched.add(uuid);
     this.setAgents(cluster.agents);
   }
 
@@ -344,8 +353,8 @@ export class RunLifecycle {
     });
     if (this.opts.leftoverAcks && subscribed()) {
       // What earlier runs left unacknowledged, bounded: leaving stays quick.
-      const firstRead = changedNothing ? this.firstRead : undefined;
-      await acknowledgeLeftovers(this.opts.operator, this.session, this.frameworkId, this.acks, this.clock, firstRead);
+      const start = { acknowledged: this.vouched, ...(changedNothing ? { firstRead: this.firstRead } : {}) };
+      await acknowledgeLeftovers(this.opts.operator, this.session, this.frameworkId, this.acks, this.clock, start);
     }
     await this.acks.settled();
     await this.session.close().catch(() => undefined);

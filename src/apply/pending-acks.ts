@@ -18,10 +18,17 @@
  * acknowledged here, stays watched for `followUpMs`: a new forwarded uuid in that time is
  * acknowledged in turn. Heads that already carry their verdict, or belong to tasks without a
  * health check, are not waited for: a no-change run over steady tasks leaves at once.
+ *
+ * Heads that an earlier run's label vouches for (acked-heads.ts: `acknowledged`) count as
+ * acknowledged here, unless the master shows an update queued behind one (then the label may
+ * be right and the acknowledgement lost on its way to the agent: sent again). A run that leaves
+ * records what it knows acknowledged in that label (`recordAcknowledged`), so the next run
+ * that changed nothing sends no ACKNOWLEDGE at all.
  */
 import type { OperatorClient } from '../mesos/operator.js';
 import type { SchedulerSession } from '../mesos/scheduler.js';
 import type { Acknowledger } from './acks.js';
+import { ackedHeadsLabel, LABEL_ACKED_HEADS } from './acked-heads.js';
 import { type StreamHead, streamHead } from './cluster.js';
 import { type Clock, sleep } from './clock.js';
 
@@ -36,6 +43,8 @@ export interface PendingAcksOptions {
    * reading GET_TASKS again, the largest answer the master gives.
    */
   firstRead?: readonly StreamHead[];
+  /** Uuids of heads known acknowledged before this run (acked-heads.ts). */
+  acknowledged?: ReadonlySet<string>;
   /** How long a head acknowledged here is watched for the update queued behind it (default 2 s). */
   followUpMs?: number;
 }
@@ -44,37 +53,71 @@ const FOLLOW_UP_MS = 2_000;
 /** How long a run that is leaving acknowledges updates earlier runs left behind. */
 const LEFTOVER_ACKS_MS = 5_000;
 
+/** Where the leaving pass starts from: the run's first read, and what a label vouches for. */
+export type LeftoverStart = Pick<PendingAcksOptions, 'firstRead' | 'acknowledged'>;
+
 /**
- * The leaving pass of a run (apply, delete, the controller): acknowledgePending on the run's
- * clock, bounded by LEFTOVER_ACKS_MS so that leaving stays quick. Never throws: what it could
- * not acknowledge the agents resend, and the next run acknowledges.
+ * The leaving pass of a run (apply, the controller): acknowledgePending on the run's clock,
+ * bounded by LEFTOVER_ACKS_MS so that leaving stays quick, then the label recording what is
+ * acknowledged. Never throws: what it could not acknowledge the agents resend, and the next
+ * run acknowledges.
  */
 export async function acknowledgeLeftovers(
   operator: Pick<OperatorClient, 'getTasks'>,
-  session: Pick<SchedulerSession, 'acknowledgeUpdate'>,
+  session: Pick<SchedulerSession, 'acknowledgeUpdate' | 'info' | 'updateFramework'>,
   frameworkId: string,
   acks: Acknowledger,
   clock: Clock,
-  firstRead?: readonly StreamHead[],
+  start: LeftoverStart = {},
 ): Promise<void> {
-  await acknowledgePending(operator, session, frameworkId, acks, {
-    deadline: clock.now() + LEFTOVER_ACKS_MS,
-    now: () => clock.now(),
-    pollMs: 100,
-    sleep: (ms) => sleep(clock, ms),
-    ...(firstRead ? { firstRead } : {}),
-  }).catch(() => undefined);
+  try {
+    const { heads } = await acknowledgePending(operator, session, frameworkId, acks, {
+      deadline: clock.now() + LEFTOVER_ACKS_MS,
+      now: () => clock.now(),
+      pollMs: 100,
+      sleep: (ms) => sleep(clock, ms),
+      ...start,
+    });
+    await acks.settled();
+    const known = start.acknowledged;
+    await recordAcknowledged(session, heads, (uuid) => acks.has(uuid) || (known?.has(uuid) ?? false));
+  } catch {
+    // Unread or unrecorded: the next run acknowledges more, as if there were no label.
+  }
 }
 
-/** Acknowledges what the agents still hold; resolves the number of acknowledgements it sent. */
+/**
+ * Writes the acked-heads label (UPDATE_FRAMEWORK) when it would say something new: after a
+ * run that changed nothing it says what it said, and no call is made. The framework's roles
+ * stay suppressed, as a leaving run left them.
+ */
+export async function recordAcknowledged(
+  session: Pick<SchedulerSession, 'info' | 'updateFramework'>,
+  heads: readonly StreamHead[],
+  acknowledged: (uuid: string) => boolean,
+): Promise<void> {
+  const value = ackedHeadsLabel(heads, acknowledged);
+  const info = session.info;
+  const labels = info.labels?.labels ?? [];
+  if (labels.some((l) => l.key === LABEL_ACKED_HEADS && l.value === value)) return;
+  const next = [...labels.filter((l) => l.key !== LABEL_ACKED_HEADS), { key: LABEL_ACKED_HEADS, value }];
+  await session.updateFramework({ ...info, labels: { labels: next } }, info.roles ?? []);
+}
+
+/**
+ * Acknowledges what the agents still hold; resolves the number of acknowledgements it sent
+ * and the heads as it last saw them (each acknowledged, known acknowledged, or left when the
+ * deadline came).
+ */
 export async function acknowledgePending(
   operator: Pick<OperatorClient, 'getTasks'>,
   session: Pick<SchedulerSession, 'acknowledgeUpdate'>,
   frameworkId: string,
   acks: Acknowledger,
   opts: PendingAcksOptions,
-): Promise<number> {
+): Promise<{ sent: number; heads: readonly StreamHead[] }> {
   let sent = 0;
+  const vouched = opts.acknowledged ?? new Set<string>();
   let known = opts.firstRead;
   const followUpMs = opts.followUpMs ?? FOLLOW_UP_MS;
   /** Per task, the head acknowledged here last, and when its acknowledgement was accepted. */
@@ -95,7 +138,7 @@ export async function acknowledgePending(
       // Acknowledged now, or known to have updates queued behind it: the agent sends the
       // next once this is acknowledged (the master's `state` may not show it yet), so the
       // master is read again.
-      if (!acks.has(uuid)) {
+      if (!acks.has(uuid) && !(vouched.has(uuid) && !queuedBehind(task))) {
         acks.ack(session, {
           task_id: task.task_id,
           agent_id: task.agent_id,
@@ -115,7 +158,7 @@ export async function acknowledgePending(
     // read that takes long is followed by as long a pause, so that the follow-up watch of
     // a large cluster spends at most half its time reading, not all of it.
     const pause = Math.max(opts.pollMs, readMs);
-    if (waiting === 0 || opts.now() + pause > opts.deadline) return sent;
+    if (waiting === 0 || opts.now() + pause > opts.deadline) return { sent, heads: tasks };
     await opts.sleep(pause);
   }
 }

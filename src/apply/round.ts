@@ -12,7 +12,17 @@ import type { Tracker } from './tracker.js';
 /** What the loop uses of a scheduler session (a fake one in unit tests). */
 export type Scheduler = Pick<
   SchedulerSession,
-  'accept' | 'decline' | 'acknowledgeUpdate' | 'kill' | 'reconcile' | 'revive' | 'suppress' | 'close' | 'stateName'
+  | 'accept'
+  | 'decline'
+  | 'acknowledgeUpdate'
+  | 'kill'
+  | 'reconcile'
+  | 'revive'
+  | 'suppress'
+  | 'close'
+  | 'stateName'
+  | 'info'
+  | 'updateFramework'
 >;
 
 /** The session's events with a timeout (pump.ts), or a scripted fake. */

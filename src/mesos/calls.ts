@@ -135,6 +135,11 @@ export function suppressCall(roles?: string[]): Call {
   return roles && roles.length > 0 ? { type: 'SUPPRESS', suppress: { roles } } : { type: 'SUPPRESS' };
 }
 
+/** UPDATE_FRAMEWORK: the whole FrameworkInfo (with its id) and the roles to keep suppressed. */
+export function updateFrameworkCall(info: FrameworkInfo, suppressedRoles: string[]): Call {
+  return { type: 'UPDATE_FRAMEWORK', update_framework: { framework_info: info, suppressed_roles: suppressedRoles } };
+}
+
 export function teardownCall(): Call {
   return { type: 'TEARDOWN' };
 }

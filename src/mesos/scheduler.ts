@@ -21,6 +21,7 @@ import {
   subscribeCall,
   suppressCall,
   teardownCall,
+  updateFrameworkCall,
   CONTENT_TYPE,
   type ReconcileTask,
 } from './calls.js';
@@ -75,7 +76,7 @@ interface Waiter {
 
 export class SchedulerSession {
   private readonly masters: MasterSet;
-  private readonly frameworkInfo: FrameworkInfo;
+  private frameworkInfo: FrameworkInfo;
   private readonly cfg: MachineConfig;
   private readonly reconnect: ReconnectOptions;
   private readonly timers: Timers;
@@ -129,6 +130,11 @@ export class SchedulerSession {
     return this.state.name;
   }
 
+  /** The FrameworkInfo this session subscribes with (and re-subscribes with after a loss). */
+  get info(): FrameworkInfo {
+    return this.frameworkInfo;
+  }
+
   get subscription(): SubscribedInfo | undefined {
     return this.current;
   }
@@ -172,6 +178,18 @@ export class SchedulerSession {
 
   suppress(roles?: string[]): Promise<void> {
     return this.send(suppressCall(roles));
+  }
+
+  /**
+   * UPDATE_FRAMEWORK: the framework's FrameworkInfo becomes `info` (same id, user, principal
+   * and checkpoint), with `suppressedRoles` suppressed and its other roles not. The master
+   * answers once it took it; later re-subscriptions of this session use it.
+   */
+  async updateFramework(info: FrameworkInfo, suppressedRoles: string[]): Promise<void> {
+    const { frameworkId } = await this.whenSubscribed();
+    const next = { ...info, id: { value: frameworkId } };
+    await this.send(updateFrameworkCall(next, suppressedRoles));
+    this.frameworkInfo = next;
   }
 
   /** Remove the framework: the master kills its tasks and closes the stream. */
@@ -361,7 +379,8 @@ export class SchedulerSession {
       prefer: info.leaderUrl,
       rounds: 1,
     });
-    if (res.status === 202) {
+    // UPDATE_FRAMEWORK is the one call the master answers when done (200), not on receipt (202).
+    if (res.status === 202 || (res.status === 200 && call.type === 'UPDATE_FRAMEWORK')) {
       await discard(res.body);
       return;
     }

@@ -155,6 +155,12 @@ export interface SubscribeCall {
   suppressed_roles?: string[];
 }
 
+/** The whole FrameworkInfo, replacing the master's (mesos-protocol §2.11). */
+export interface UpdateFrameworkCall {
+  framework_info: FrameworkInfo;
+  suppressed_roles?: string[];
+}
+
 export interface AcceptCall {
   offer_ids: OfferID[];
   operations?: Operation[];
@@ -197,6 +203,7 @@ export interface Call {
   revive?: RolesCall;
   suppress?: RolesCall;
   shutdown?: ShutdownCall;
+  update_framework?: UpdateFrameworkCall;
 }
 
 // ---------------------------------------------------------------------------------------

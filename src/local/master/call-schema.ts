@@ -206,6 +206,9 @@ export const CALL_SCHEMA: Schema = {
   subscribe: {
     kind: { framework_info: { kind: FRAMEWORK_INFO, req: true }, suppressed_roles: { kind: 'string', rep: true } },
   },
+  update_framework: {
+    kind: { framework_info: { kind: FRAMEWORK_INFO, req: true }, suppressed_roles: { kind: 'string', rep: true } },
+  },
   accept: {
     kind: {
       offer_ids: OFFER_IDS,

@@ -37,6 +37,8 @@ export function validateCall(call: Call): string | undefined {
   const payload = PAYLOAD[call.type];
   if (payload && (call as unknown as Record<string, unknown>)[payload] === undefined)
     return `Expecting '${payload}' to be present`;
+  if (call.type === 'UPDATE_FRAMEWORK' && call.framework_id.value !== call.update_framework?.framework_info.id?.value)
+    return "'framework_id' differs from 'update_framework.framework_info.id'";
   if (call.type === 'ACKNOWLEDGE' && !isValidUuidBase64(call.acknowledge?.uuid ?? '')) return 'Not a valid UUID';
   return undefined;
 }

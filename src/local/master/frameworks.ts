@@ -2,12 +2,13 @@
  * Framework lifecycle (mesos-protocol §2.2, §2.9, §10): SUBSCRIBE (new, re-subscribe,
  * failover of an open stream, unknown ids accepted as recovered, removed ids refused),
  * disconnect (deactivate, discard offers, arm the failover timer), removal (TEARDOWN or
- * timer: agents kill the tasks, the master marks them TASK_KILLED with no events).
+ * timer: agents kill the tasks, the master marks them TASK_KILLED with no events),
+ * UPDATE_FRAMEWORK (a new FrameworkInfo for a subscribed framework).
  */
-import type { FrameworkInfo, SubscribeCall } from '../../mesos/types.js';
-import { discardOffers } from './allocator.js';
+import type { FrameworkInfo, SubscribeCall, UpdateFrameworkCall } from '../../mesos/types.js';
+import { discardOffers, rescindOffer } from './allocator.js';
 import { frameworkIdFor } from './ids.js';
-import { validateFrameworkInfo } from './call-validation.js';
+import { frameworkRoles, validateFrameworkInfo } from './call-validation.js';
 import { isTerminal, type MasterFramework, type MasterState, type MasterTask } from './state.js';
 import type { SchedulerStream } from './stream.js';
 import { addCompletedTask, masterStatus, removeTask, updateTask } from './tasks.js';
@@ -79,6 +80,46 @@ export function subscribe(m: MasterState, call: SubscribeCall, stream: Scheduler
   fw.active = true;
   fw.stream = stream;
   return { framework: fw };
+}
+
+/**
+ * UPDATE_FRAMEWORK (`Master::updateFramework`): the 400 body when refused, else undefined and
+ * the FrameworkInfo replaced, the suppressed roles set, offers of dropped roles rescinded.
+ * `changed`: the info differs, so the master sends it to every agent (sendFrameworkUpdates).
+ */
+export function updateFramework(
+  m: MasterState,
+  fw: MasterFramework,
+  call: UpdateFrameworkCall,
+): { error: string } | { changed: boolean } {
+  const info = call.framework_info;
+  const invalid = validateFrameworkInfo(info);
+  if (invalid) return { error: `Supplied FrameworkInfo is not valid: ${invalid}` };
+  const update = updateError(fw.info, info);
+  if (update) return { error: `FrameworkInfo update is not valid: ${update}` };
+  const roles = frameworkRoles(info);
+  const bad = (call.suppressed_roles ?? []).filter((r) => !roles.includes(r));
+  if (bad.length)
+    return {
+      error: `'UpdateFramework' call is not valid: Suppressed roles { ${bad.join(', ')} } are not contained in the set of roles`,
+    };
+  for (const offer of [...fw.offers.values()]) if (!roles.includes(offer.role)) rescindOffer(m, offer, true);
+  const next = { ...info, failover_timeout: info.failover_timeout ?? 0, id: { value: fw.id } };
+  const changed = JSON.stringify(next) !== JSON.stringify(fw.info);
+  fw.info = next;
+  fw.suppressed = new Set(call.suppressed_roles ?? []);
+  return { changed };
+}
+
+/** `validation::framework::validateUpdate`: what UPDATE_FRAMEWORK may not change (SUBSCRIBE keeps them instead). */
+function updateError(old: FrameworkInfo, next: FrameworkInfo): string | undefined {
+  if ((next.principal ?? undefined) !== (old.principal ?? undefined))
+    return "Changing framework's principal is not allowed.";
+  if (next.user !== old.user)
+    return `Updating 'FrameworkInfo.user' is unsupported; attempted to update from '${old.user}' to '${next.user}'`;
+  if ((next.checkpoint ?? false) !== (old.checkpoint ?? false))
+    return `Updating 'FrameworkInfo.checkpoint' is unsupported; attempted to update from '${old.checkpoint ?? false}' to '${next.checkpoint ?? false}'`;
+  return undefined;
 }
 
 /** The framework's stream ended (client gone): deactivate, discard offers, start the failover timer. */

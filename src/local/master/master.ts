@@ -4,11 +4,11 @@
  * scheduler-http.ts / operator-http.ts / server.ts; JSON views in views-v1.ts / legacy*.ts.
  */
 import type { AgentHandle, AgentStatusUpdate, MasterLink } from '../agent-link.js';
-import type { Call, MasterInfo } from '../../mesos/types.js';
+import type { Call, MasterInfo, UpdateFrameworkCall } from '../../mesos/types.js';
 import { accept } from './accept.js';
 import { allocate, declineOffers, offerWire, rescindOffer } from './allocator.js';
 import { frameworkRoles } from './call-validation.js';
-import { disconnect, removeFramework, subscribe } from './frameworks.js';
+import { disconnect, removeFramework, subscribe, updateFramework } from './frameworks.js';
 import { agentIdFor, packIPv4 } from './ids.js';
 import { normalizeResource } from './resources.js';
 import type { MasterConfig, MasterFramework, MasterState } from './state.js';
@@ -134,6 +134,18 @@ export class Master implements MasterLink {
     this.runAllocation();
     // The agents resend the heads of the framework's update queues now (recorded: 2 ms later).
     for (const agent of this.state.agents.values()) agent.handle.resendPending(fw.id);
+  }
+
+  /**
+   * UPDATE_FRAMEWORK, answered when done: the 400 body when refused. A changed FrameworkInfo
+   * goes to every agent, which resends the framework's pending updates as on a SUBSCRIBE.
+   */
+  updateFramework(fw: MasterFramework, call: UpdateFrameworkCall): string | undefined {
+    const outcome = updateFramework(this.state, fw, call);
+    if ('error' in outcome) return outcome.error;
+    this.scheduleAllocation();
+    if (outcome.changed) for (const agent of this.state.agents.values()) agent.handle.resendPending(fw.id);
+    return undefined;
   }
 
   /** Looks a framework up for a non-SUBSCRIBE call. */

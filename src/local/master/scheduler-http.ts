@@ -50,7 +50,11 @@ export async function handleSchedulerCall(master: Master, req: IncomingMessage, 
       master.call(fw, call);
       return sendEmpty(res, 202);
     }
-    case 'UPDATE_FRAMEWORK':
+    case 'UPDATE_FRAMEWORK': {
+      // Synchronous, unlike every other call: 200 once done, or 400 with why.
+      const refused = master.updateFramework(fw, call.update_framework!);
+      return refused === undefined ? sendEmpty(res, 200) : sendText(res, 400, refused);
+    }
     case 'RECONCILE_OPERATIONS':
       return sendText(res, 501, `${call.type} is not implemented by mesos-apply local`);
     default:

@@ -135,6 +135,31 @@ describe('scheduler API over HTTP', () => {
     expect(failed!.update!.status.uuid).toBeDefined();
   });
 
+  it('UPDATE_FRAMEWORK: 200 and the new labels, 400 for a new user; agents resend what is pending', async () => {
+    const c = await start({ statusRetryMs: 60_000 });
+    const { s, fwId, offer } = await subscribe();
+    await launch(s, fwId, offer, [shellTask('t', offer, 'sleep 30')]);
+    const starting = await s.next(update('t', 'TASK_STARTING'));
+    const info = { ...FRAMEWORK, id: { value: fwId }, labels: { labels: [{ key: 'k', value: 'v' }] } };
+    const updateFramework = (framework_info: FrameworkInfo) =>
+      schedulerCall(c.url, s.streamId, {
+        framework_id: { value: fwId },
+        type: 'UPDATE_FRAMEWORK',
+        update_framework: { framework_info, suppressed_roles: [] },
+      });
+    expect(await updateFramework({ ...info, user: 'someone-else' })).toMatchObject({
+      status: 400,
+      text: expect.stringMatching(/^FrameworkInfo update is not valid: Updating 'FrameworkInfo.user' is unsupported/),
+    });
+    const at = s.events.length;
+    expect(await updateFramework(info)).toMatchObject({ status: 200, text: '' });
+    const frameworks = JSON.parse((await request(c.url, 'POST', '/api/v1', { type: 'GET_FRAMEWORKS' })).text);
+    expect(frameworks.get_frameworks.frameworks[0].framework_info.labels).toEqual(info.labels);
+    // Not acknowledged, and not due for a retry for a minute: the agent resends it now.
+    const resent = await s.next(update('t', 'TASK_STARTING'), 3000, at);
+    expect(resent!.update!.status.uuid).toBe(starting!.update!.status.uuid);
+  });
+
   it('kills the tasks of a framework whose failover timeout expires', async () => {
     const c = await start();
     const { s, fwId, offer } = await subscribe({ ...FRAMEWORK, failover_timeout: 0.5 });

@@ -74,7 +74,7 @@ export class FakeEvents implements EventSource {
 }
 
 export interface Call {
-  type: 'accept' | 'decline' | 'ack' | 'kill' | 'reconcile' | 'revive' | 'suppress' | 'close';
+  type: 'accept' | 'decline' | 'ack' | 'kill' | 'reconcile' | 'revive' | 'suppress' | 'close' | 'update-framework';
   at: number;
   ids: string[];
 }
@@ -116,6 +116,11 @@ export class FakeScheduler implements Scheduler {
   revive: Scheduler['revive'] = () => this.record('revive', []);
   suppress: Scheduler['suppress'] = () => this.record('suppress', []);
   close: Scheduler['close'] = () => this.record('close', []);
+  info: Scheduler['info'] = { name: 'fw', user: 'u' };
+  updateFramework: Scheduler['updateFramework'] = (info) => {
+    this.info = info;
+    return this.record('update-framework', []);
+  };
 }
 
 let uuids = 0;

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Acknowledger } from '../../../src/apply/acks.js';
 import { streamHead } from '../../../src/apply/cluster.js';
-import { acknowledgePending } from '../../../src/apply/pending-acks.js';
+import { ackedHeadsLabel, LABEL_ACKED_HEADS } from '../../../src/apply/acked-heads.js';
+import { acknowledgePending, recordAcknowledged } from '../../../src/apply/pending-acks.js';
 import type { OperatorClient } from '../../../src/mesos/operator.js';
 import type { SchedulerSession } from '../../../src/mesos/scheduler.js';
-import type { Task, TaskState, TaskStatus } from '../../../src/mesos/types.js';
+import type { FrameworkInfo, Task, TaskState, TaskStatus } from '../../../src/mesos/types.js';
 
 /**
  * A task as the master's GET_TASKS gives it: the update it forwarded last (uuid, state, and
@@ -67,7 +68,7 @@ describe('acknowledgePending', () => {
     const m = master(first);
     const { s, acked } = session();
     const o = opts();
-    const sent = await acknowledgePending(m.operator, s, 'fw', new Acknowledger(() => undefined), {
+    const { sent } = await acknowledgePending(m.operator, s, 'fw', new Acknowledger(() => undefined), {
       ...o,
       firstRead: first.map(streamHead),
     });
@@ -127,7 +128,7 @@ describe('acknowledgePending', () => {
     const { s, acked } = session();
     acks.ack(s, { task_id: { value: 't1' }, state: 'TASK_RUNNING', uuid: 'u1' } as TaskStatus);
     const o = opts();
-    const sent = await acknowledgePending(m.operator, s, 'fw', acks, { ...o, firstRead: first.map(streamHead) });
+    const { sent } = await acknowledgePending(m.operator, s, 'fw', acks, { ...o, firstRead: first.map(streamHead) });
     expect(sent).toBe(0);
     expect(acked).toEqual(['t1:u1']);
     expect(o.now()).toBe(0);
@@ -160,5 +161,61 @@ describe('acknowledgePending', () => {
     const { s, acked } = session();
     await acknowledgePending(m.operator, s, 'fw', new Acknowledger(() => undefined), opts());
     expect(acked).toEqual(['t1:u1', 't1:u2']);
+  });
+
+  it('heads an earlier run vouches for are not acknowledged again, unless an update is queued behind one', async () => {
+    const first = [
+      head('t1', 'u1', 'TASK_RUNNING', 'TASK_RUNNING', 'checked'),
+      head('t2', 'u2', 'TASK_RUNNING'),
+      head('t3', 'u3', 'TASK_STARTING', 'TASK_RUNNING'),
+    ];
+    const m = master(first, [first[0]!, first[1]!, head('t3', 'u4', 'TASK_RUNNING')]);
+    const { s, acked } = session();
+    const o = opts();
+    const { sent, heads } = await acknowledgePending(m.operator, s, 'fw', new Acknowledger(() => undefined), {
+      ...o,
+      firstRead: first.map(streamHead),
+      acknowledged: new Set(['u1', 'u2', 'u3']),
+    });
+    // t1 (even though its health verdict is outstanding: its head was acknowledged before) and
+    // t2 are left alone; t3's head is vouched for, but the agent still holds an update behind it.
+    expect(acked).toEqual(['t3:u3', 't3:u4']);
+    expect(sent).toBe(2);
+    expect(heads.map((h) => h.status_update_uuid)).toEqual(['u1', 'u2', 'u4']);
+  });
+});
+
+describe('recordAcknowledged', () => {
+  function holder(labels: FrameworkInfo['labels']) {
+    const updates: { info: FrameworkInfo; suppressed: string[] }[] = [];
+    let info: FrameworkInfo = { name: 'fw', user: 'u', roles: ['a', 'b'], ...(labels ? { labels } : {}) };
+    const s = {
+      get info() {
+        return info;
+      },
+      updateFramework: async (next: FrameworkInfo, suppressed: string[]) => {
+        updates.push({ info: next, suppressed });
+        info = next;
+      },
+    };
+    return { s, updates };
+  }
+  const heads = [head('t1', 'u1', 'TASK_RUNNING'), head('t2', 'u2', 'TASK_RUNNING')].map(streamHead);
+
+  it('writes the label when it says something new, keeping the other labels and the roles suppressed', async () => {
+    const { s, updates } = holder({ labels: [{ key: 'mesos-apply/holder-run', value: 'r1' }] });
+    await recordAcknowledged(s, heads, () => true);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.suppressed).toEqual(['a', 'b']);
+    expect(updates[0]!.info.labels?.labels).toEqual([
+      { key: 'mesos-apply/holder-run', value: 'r1' },
+      { key: LABEL_ACKED_HEADS, value: ackedHeadsLabel(heads, () => true) },
+    ]);
+    // The same heads again (a run that changed nothing): no call.
+    await recordAcknowledged(s, heads, () => true);
+    expect(updates).toHaveLength(1);
+    await recordAcknowledged(s, heads, (uuid) => uuid === 'u1');
+    expect(updates).toHaveLength(2);
+    expect(updates[1]!.info.labels?.labels?.filter((l) => l.key === LABEL_ACKED_HEADS)).toHaveLength(1);
   });
 });
