@@ -10,6 +10,7 @@
  */
 import type { AgentFilesClient } from '../mesos/agent-files.js';
 import type { Offer, TaskStatus } from '../mesos/types.js';
+import { instanceKey } from '../model/ids.js';
 import { namedPortsOf, ObservedTasks } from '../model/observed.js';
 import { launches, makePlan } from '../plan/plan.js';
 import { blockedMessage } from '../plan/rollout.js';
@@ -235,9 +236,10 @@ export class ApplyRound implements Round {
   private unchangedView(item: PlanItem): InstanceView {
     const t = this.life.observed.get(item.taskId);
     return {
-      key: `${item.name}/${item.instance}`,
+      key: instanceKey(item.name, item.instance, item.run),
       name: item.name,
       instance: item.instance,
+      ...(item.run !== undefined ? { run: item.run } : {}),
       action: 'unchanged',
       phase: 'unchanged',
       taskId: item.taskId,

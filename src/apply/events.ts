@@ -46,10 +46,12 @@ export interface Failure {
 }
 
 export interface InstanceView {
-  /** `<name>/<instance>` */
+  /** `<name>/<instance>`, or `<name>/<instance>@<run>` for a scheduled run's (`instanceKey`). */
   key: string;
   name: string;
   instance: number;
+  /** The scheduled run (its run key, model/ids.ts) this instance belongs to. */
+  run?: string;
   action: PlanAction;
   phase: Phase;
   taskId: string;
@@ -75,10 +77,6 @@ export type ApplyEvent =
   | { type: 'note'; message: string };
 
 export type Emit = (event: ApplyEvent) => void;
-
-export function instanceKey(name: string, instance: number): string {
-  return `${name}/${instance}`;
-}
 
 /** An error as apply and delete report it: the renderers print these, the JSON carries them. */
 export interface ReportError {

@@ -15,7 +15,7 @@
  *   entry before it (TASK_STARTING) is the better start.
  */
 import type { TaskState, TaskStatus } from '../mesos/types.js';
-import { matchesSelector } from '../model/ids.js';
+import { instanceKey, matchesSelector } from '../model/ids.js';
 import { namedPortsOf, type NamedPort, type ObservedTask } from '../model/observed.js';
 import { isActive } from '../model/states.js';
 import { specOf, type FrameworkTasks } from './inspect.js';
@@ -30,6 +30,8 @@ export interface GetRow {
   name: string;
   /** Absent for tasks of the framework that no manifest declares (`--all`). */
   instance?: number;
+  /** A scheduled job's run (its run key, model/ids.ts): runs of one job may be live at once. */
+  run?: string;
   /** Absent for a missing instance: none of its tasks is known. */
   taskId?: string;
   state?: TaskState;
@@ -77,12 +79,12 @@ export function withController(
   const byKey = new Map<string, Entry[]>();
   for (const t of tasks)
     if (t.observed.managed) {
-      const key = `${t.observed.name}/${t.observed.instance}`;
+      const key = instanceKey(t.observed.name, t.observed.instance, t.observed.run);
       byKey.set(key, [...(byKey.get(key) ?? []), t]);
     }
   const rows = view.rows.map((r) => {
     if (!r.managed || r.instance === undefined) return r;
-    const key = `${r.name}/${r.instance}`;
+    const key = instanceKey(r.name, r.instance, r.run);
     const st = info.instances[key] ?? fromTasks(byKey.get(key) ?? [], now);
     if (st === undefined) return r;
     const out: GetRow = { ...r, restarts: st.restarts };
@@ -159,6 +161,7 @@ function row(e: Entry): GetRow {
     labels: t.labels,
   };
   if (t.managed) out.instance = t.instance;
+  if (t.run !== undefined) out.run = t.run;
   if (active && t.healthy !== undefined) out.healthy = t.healthy;
   const started = firstRunning(t.statuses);
   if (started !== undefined && active) out.startedAt = started;

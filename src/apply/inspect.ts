@@ -27,6 +27,8 @@ export interface DescribeTask {
   state: TaskState;
   agentId?: string;
   host?: string;
+  /** A scheduled job's run (its run key, model/ids.ts). */
+  run?: string;
   statuses: TaskStatus[];
   /** What it was launched with (the operator API's Task, or the TaskInfo apply built). */
   taskInfo?: Task | TaskInfo;
@@ -122,6 +124,7 @@ export function describeTask(t: { observed: ObservedTask; task: Task }): Describ
   const { restarts } = restartCountsOf(t.observed.labels);
   if (restarts > 0) out.restarts = restarts;
   if (t.observed.hostname !== undefined) out.host = t.observed.hostname;
+  if (t.observed.run !== undefined) out.run = t.observed.run;
   return out;
 }
 

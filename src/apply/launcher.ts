@@ -95,6 +95,7 @@ export class Launcher {
             spec: launch.loaded.spec,
             specHash: launch.loaded.hash,
             instance: launch.item.instance,
+            ...(launch.item.run !== undefined ? { run: launch.item.run } : {}),
             taskId,
             placement,
           },

@@ -15,7 +15,8 @@ import type { LoadedSpec } from '../model/spec.js';
 import { isGone } from '../model/states.js';
 import type { FitReport, PlanItem, TaskPlacement } from '../plan/types.js';
 import { addRejections } from '../plan/fit.js';
-import { instanceKey, type Failure, type InstanceView, type Phase } from './events.js';
+import { instanceKey } from '../model/ids.js';
+import type { Failure, InstanceView, Phase } from './events.js';
 import { failureOf, readStatus } from './phase.js';
 import type { Kill, Launch } from './records.js';
 
@@ -42,9 +43,10 @@ export class Tracker {
 
   addLaunch(item: PlanItem, loaded: LoadedSpec): Launch {
     const view: InstanceView = {
-      key: instanceKey(item.name, item.instance),
+      key: instanceKey(item.name, item.instance, item.run),
       name: item.name,
       instance: item.instance,
+      ...(item.run !== undefined ? { run: item.run } : {}),
       action: item.action,
       phase: 'waiting-offer',
       taskId: item.taskId,
@@ -58,9 +60,10 @@ export class Tracker {
   /** A delete item: kill `item.taskId`; the view is the delete's own. */
   addDelete(item: PlanItem, agentId: string | undefined, host: string | undefined): Kill {
     const view: InstanceView = {
-      key: instanceKey(item.name, item.instance),
+      key: instanceKey(item.name, item.instance, item.run),
       name: item.name,
       instance: item.instance,
+      ...(item.run !== undefined ? { run: item.run } : {}),
       action: 'delete',
       phase: 'killing',
       taskId: item.taskId,

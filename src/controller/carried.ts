@@ -24,7 +24,7 @@
  * instance (`unknown`, which the controller logs).
  */
 import type { TaskState } from '../mesos/types.js';
-import { attemptOf } from '../model/ids.js';
+import { attemptOf, instanceKey, parseInstanceKey } from '../model/ids.js';
 import type { ObservedTask } from '../model/observed.js';
 import { NO_RESTARTS, type RestartCounts, restartCountsOf } from '../model/restart-labels.js';
 import { isActive, isTerminal } from '../model/states.js';
@@ -33,7 +33,7 @@ import { afterFailure, type BackoffPolicy } from './backoff.js';
 /** One task of an instance, as far as its restart state goes. */
 export interface TaskRecord {
   taskId: string;
-  /** `name/instance`. */
+  /** `name/instance`, or `name/instance@run` for a scheduled run's (model/ids.ts `instanceKey`). */
   key: string;
   specHash: string;
   state: TaskState;
@@ -68,7 +68,7 @@ export function taskRecord(t: ObservedTask): TaskRecord | undefined {
   const ms = (s: { timestamp?: number } | undefined) => (s?.timestamp === undefined ? undefined : s.timestamp * 1000);
   const r: TaskRecord = {
     taskId: t.taskId,
-    key: `${t.name}/${t.instance}`,
+    key: instanceKey(t.name, t.instance, t.run),
     specHash: t.specHash,
     state: t.state,
     counts: restartCountsOf(t.labels),
@@ -81,7 +81,7 @@ export function taskRecord(t: ObservedTask): TaskRecord | undefined {
   return r;
 }
 
-/** Records by `name/instance`. */
+/** Records by instance key (`name/instance`, per run for a scheduled job). */
 export function recordsByInstance(tasks: Iterable<ObservedTask>): Map<string, TaskRecord[]> {
   const out = new Map<string, TaskRecord[]>();
   for (const t of tasks) {
@@ -130,6 +130,6 @@ function newest(tasks: readonly TaskRecord[]): TaskRecord | undefined {
 }
 
 function attempt(t: TaskRecord): number {
-  const slash = t.key.lastIndexOf('/');
-  return attemptOf(t.taskId, t.key.slice(0, slash), Number(t.key.slice(slash + 1)), t.specHash) ?? 0;
+  const k = parseInstanceKey(t.key);
+  return k === undefined ? 0 : (attemptOf(t.taskId, k.name, k.instance, t.specHash, k.run) ?? 0);
 }

@@ -39,6 +39,7 @@ import { observeTasks, type ObservedTask } from '../model/observed.js';
 import { restartLabels } from '../model/restart-labels.js';
 import { isTerminal } from '../model/states.js';
 import { recordsByInstance } from './carried.js';
+import { parseInstanceKey } from '../model/ids.js';
 import { ScheduledRuns, type RunsDue } from './runs.js';
 import type { BackoffPolicy } from './backoff.js';
 import { instanceOfTaskId, Instances, type Verdict } from './instances.js';
@@ -287,7 +288,7 @@ export class Controller {
     const base = { instance: v.key, ...facts };
     if (v.kind === 'down') {
       this.setState({ ...this.state, caughtUp: false });
-      this.opts.metrics?.backedOff(v.key.slice(0, v.key.lastIndexOf('/')));
+      this.opts.metrics?.backedOff(parseInstanceKey(v.key)?.name ?? v.key);
       this.opts.log('instance-down', {
         ...base,
         failures: v.failures,
@@ -300,21 +301,32 @@ export class Controller {
 
   private async round(life: RunLifecycle, runs: RunsDue): Promise<ApplyResult> {
     const now = this.now();
-    // Scheduled jobs are planned only when they run: a new run, or a retry of a failed one.
-    const unscheduled = new Set(runs.launch);
-    for (const name of runs.launch) this.instances.newRun(name);
+    // Scheduled jobs are planned only when they run, each run on its own: a new run, or a
+    // retry of a failed instance of one.
+    const planned = new Map<string, Set<string>>();
+    const plan = (name: string, run: string) => planned.set(name, (planned.get(name) ?? new Set()).add(run));
+    for (const r of runs.launch) {
+      this.instances.newRun(r.name, r.run, r.policy !== 'allow');
+      plan(r.name, r.run);
+    }
     for (const key of this.instances.due(now)) {
       this.instances.relaunching(key);
-      const name = key.slice(0, key.lastIndexOf('/'));
-      if (this.runs.isScheduled(name)) unscheduled.add(name);
+      const k = parseInstanceKey(key);
+      const name = k?.name ?? key;
+      if (k?.run !== undefined && this.runs.isScheduled(name)) plan(name, k.run);
       this.opts.metrics?.relaunched(name);
       this.opts.log('relaunch', { instance: key, restarts: this.instances.get(key)?.restarts ?? 0 });
     }
+    // A `replace` run kills the earlier runs' tasks before it launches (`--replace` of its name).
+    const replacing = runs.launch.filter((r) => r.replacing.length > 0).map((r) => r.name);
     let hold: ReadonlySet<string> = this.instances.held(now);
     const started = this.now();
     const result = await runApply({
-      specs: this.specs.map((s) => (unscheduled.has(s.spec.name) ? asRun(s) : s)),
-      ...(runs.launch.length > 0 ? { replace: runs.launch } : {}),
+      specs: this.specs.flatMap((s) => {
+        const rs = planned.get(s.spec.name);
+        return rs === undefined ? [s] : [...rs].sort().map((run) => asRun(s, run));
+      }),
+      ...(replacing.length > 0 ? { replace: replacing } : {}),
       framework: this.opts.framework,
       prune: true,
       allowEmpty: false,
@@ -497,7 +509,7 @@ export class Controller {
     if (!m) return;
     const running = new Map(this.specs.map((s) => [s.spec.name, 0]));
     for (const st of this.instances.all()) {
-      const name = st.key.slice(0, st.key.lastIndexOf('/'));
+      const name = parseInstanceKey(st.key)?.name ?? st.key;
       if (st.lastState === 'TASK_RUNNING' && st.live.size > 0 && running.has(name))
         running.set(name, (running.get(name) ?? 0) + 1);
     }
@@ -526,10 +538,11 @@ export class Controller {
 
 /**
  * A scheduled job as one run plans it: an ordinary job (the planner leaves scheduled ones
- * alone), whose earlier run, if it still runs (`replace`), is stopped before the new one
- * starts (recreate). Neither field is in the spec hash: the run's tasks are the job's.
+ * alone) with the run's key, so the plan sees that run's tasks only, whose earlier runs, if
+ * it replaces them (`replace`), are stopped before it starts (recreate). Neither field is
+ * in the spec hash: the run's tasks are the job's.
  */
-function asRun(loaded: LoadedSpec): LoadedSpec {
+function asRun(loaded: LoadedSpec, run: string): LoadedSpec {
   const { schedule: _s, ...spec } = loaded.spec;
-  return { ...loaded, spec: { ...spec, rollout: { ...effectiveRollout(spec), strategy: 'recreate' } } };
+  return { ...loaded, run, spec: { ...spec, rollout: { ...effectiveRollout(spec), strategy: 'recreate' } } };
 }

@@ -17,8 +17,14 @@
  *  - Nothing here lives only in this process: each launch carries the instance's counts in
  *    its labels (`countsOf`), and a leader starting to lead rebuilds every instance from the
  *    master's task list (`rebuild`, carried.ts), so a takeover continues the backoff.
+ *  - A scheduled job's instances are kept per run (`job/0@<run>`, model/ids.ts): each run's
+ *    retries are its own, and runs of one job may be live at once (`allow`). A run that
+ *    supersedes the earlier ones (`forbid`, `replace`) ends their retries: their tasks'
+ *    ends count for nothing. Runs this controller does not know of (older than it, or
+ *    forgotten once over) are never retried on a late terminal update.
  */
 import type { TaskState } from '../mesos/types.js';
+import { instanceKey, parseInstanceKey, RUN_KEY_PATTERN } from '../model/ids.js';
 import type { LoadedSpec } from '../model/spec.js';
 import { isActive, isTerminal } from '../model/states.js';
 import { NO_RESTARTS, type RestartCounts } from '../model/restart-labels.js';
@@ -55,10 +61,17 @@ export type Verdict =
   | { kind: 'finished'; key: string }
   | { kind: 'gave-up'; key: string; failures: number };
 
-/** `name.instance.hash[.attempt]` → `name/instance` (names are DNS labels: no dots). */
+const TASK_ID = new RegExp(
+  `^([a-z0-9][-a-z0-9]*)\\.(0|[1-9][0-9]*)\\.[^.]+(?:\\.(${RUN_KEY_PATTERN}))?(\\.[1-9][0-9]*)?$`,
+);
+
+/**
+ * `name.instance.hash[.run][.attempt]` → its instance key, `name/instance[@run]` (names
+ * are DNS labels: no dots).
+ */
 export function instanceOfTaskId(taskId: string): string | undefined {
-  const m = /^([a-z0-9][-a-z0-9]*)\.(0|[1-9][0-9]*)\.[^.]+(\.[1-9][0-9]*)?$/.exec(taskId);
-  return m ? `${m[1]}/${m[2]}` : undefined;
+  const m = TASK_ID.exec(taskId);
+  return m ? instanceKey(m[1] as string, Number(m[2]), m[3]) : undefined;
 }
 
 export class Instances {
@@ -74,12 +87,15 @@ export class Instances {
   readonly gone = new Set<string>();
   /** Tasks a round replaces (their successor is launched, or waits for their end): no failure. */
   private readonly replaced = new Set<string>();
+  /** Per scheduled job, the run that superseded the earlier ones: runs before it are not desired. */
+  private readonly firstRun = new Map<string, string>();
 
   constructor(private readonly policyOf: (loaded: LoadedSpec) => BackoffPolicy) {}
 
   /** The desired set changed: instances of changed specs start over, removed ones are forgotten. */
   setSpecs(specs: readonly LoadedSpec[]): void {
     this.specs = new Map(specs.map((s) => [s.spec.name, { loaded: s, policy: this.policyOf(s) }]));
+    for (const name of [...this.firstRun.keys()]) if (!this.specs.has(name)) this.firstRun.delete(name);
     for (const [key, st] of this.byKey) {
       const d = this.desired(key);
       if (d === undefined) {
@@ -100,9 +116,14 @@ export class Instances {
     this.unreachableSince.clear();
     this.gone.clear();
     this.replaced.clear();
+    this.firstRun.clear();
     const unknown: string[] = [];
     for (const [name, d] of this.specs) {
       const spec = { goal: d.loaded.spec.goal, policy: d.policy };
+      if (d.loaded.spec.schedule !== undefined) {
+        this.rebuildRuns(name, d, records, now);
+        continue;
+      }
       for (let i = 0; i < d.loaded.spec.instances; i++) {
         const key = `${name}/${i}`;
         const c = carriedOver(records.get(key) ?? [], d.loaded.hash, spec, now);
@@ -112,6 +133,36 @@ export class Instances {
       }
     }
     return unknown;
+  }
+
+  /**
+   * A scheduled job's runs as the master lists them: under `allow` every run found goes on
+   * (a failed instance retried within its run); under `forbid` and `replace` only the newest,
+   * which superseded the others. An instance with no task of the current spec is not retried.
+   */
+  private rebuildRuns(
+    name: string,
+    d: { loaded: LoadedSpec; policy: BackoffPolicy },
+    records: ReadonlyMap<string, readonly TaskRecord[]>,
+    now: number,
+  ): void {
+    const keys = [...records.keys()].flatMap((key) => {
+      const k = parseInstanceKey(key);
+      return k?.name === name && k.run !== undefined && k.instance < d.loaded.spec.instances
+        ? [{ key, run: k.run }]
+        : [];
+    });
+    const newest = keys.reduce<string | undefined>((m, k) => (m === undefined || k.run > m ? k.run : m), undefined);
+    if (newest === undefined) return;
+    if (d.loaded.spec.schedule?.concurrencyPolicy !== 'allow') this.firstRun.set(name, newest);
+    const spec = { goal: d.loaded.spec.goal, policy: d.policy };
+    for (const { key } of keys) {
+      if (this.desired(key) === undefined) continue;
+      const c = carriedOver(records.get(key) ?? [], d.loaded.hash, spec, now);
+      if (c.unknown) continue;
+      const { live, unknown: _, ...rest } = c;
+      this.byKey.set(key, { key, hash: d.loaded.hash, ...rest, live: new Set(live) });
+    }
   }
 
   /** What a launch of `key` carries in its labels now (model/restart-labels.ts). */
@@ -135,7 +186,8 @@ export class Instances {
     const d = this.desired(key);
     let st = this.byKey.get(key);
     if (st === undefined) {
-      if (d === undefined && isTerminal(state)) return { kind: 'none' };
+      // The end of a task of no run this controller follows: nothing to retry.
+      if ((d === undefined || parseInstanceKey(key)?.run !== undefined) && isTerminal(state)) return { kind: 'none' };
       st = fresh(key, d?.loaded.hash ?? '');
       this.byKey.set(key, st);
     }
@@ -159,9 +211,9 @@ export class Instances {
   private ended(st: InstanceState, taskId: string, state: TaskState, now: number): Verdict {
     const key = st.key;
     const d = this.desired(key);
+    const replaced = this.replaced.delete(taskId);
     // A repeated terminal update (an agent's retry, a reconciliation answer) counts once.
-    if (d === undefined || st.live.size > 0 || st.lastEnded === taskId) return { kind: 'none' };
-    if (this.replaced.delete(taskId)) return { kind: 'none' };
+    if (d === undefined || st.live.size > 0 || st.lastEnded === taskId || replaced) return { kind: 'none' };
     st.lastEnded = taskId;
     const ranFor = st.runningSince === undefined ? 0 : now - st.runningSince;
     delete st.runningSince;
@@ -217,14 +269,19 @@ export class Instances {
     return out;
   }
 
-  /** A scheduled job starts a new run: its instances start over (not done, no failures). */
-  newRun(name: string): void {
-    for (const st of this.byKey.values())
-      if (st.key.startsWith(`${name}/`)) {
-        delete st.done;
-        delete st.nextAt;
-        st.failures = 0;
-      }
+  /**
+   * A scheduled job starts run `run` (its instances start afresh, under their own keys).
+   * `supersedes` (forbid, replace): earlier runs are over, retries pending included. Else
+   * (allow) earlier runs go on; those over are forgotten, so a job keeps the states of its
+   * runs in progress only.
+   */
+  newRun(name: string, run: string, supersedes: boolean): void {
+    if (supersedes) this.firstRun.set(name, run);
+    for (const [key, st] of this.byKey) {
+      const k = parseInstanceKey(key);
+      if (k?.name !== name || k.run === undefined || k.run === run || st.live.size > 0) continue;
+      if (supersedes || st.done !== undefined) this.byKey.delete(key);
+    }
   }
 
   /** Tasks reported unreachable for `timeoutMs` or longer at `now`, not yet given up. */
@@ -311,10 +368,18 @@ export class Instances {
     return next;
   }
 
+  /**
+   * The spec an instance key belongs to while it is desired: its instance is below the
+   * count, and a scheduled job's instances are those of its runs (not superseded), an
+   * ordinary spec's those without one.
+   */
   private desired(key: string): { loaded: LoadedSpec; policy: BackoffPolicy } | undefined {
-    const slash = key.lastIndexOf('/');
-    const d = this.specs.get(key.slice(0, slash));
-    return d && Number(key.slice(slash + 1)) < d.loaded.spec.instances ? d : undefined;
+    const k = parseInstanceKey(key);
+    const d = k === undefined ? undefined : this.specs.get(k.name);
+    if (k === undefined || d === undefined || k.instance >= d.loaded.spec.instances) return undefined;
+    if ((d.loaded.spec.schedule !== undefined) !== (k.run !== undefined)) return undefined;
+    const first = this.firstRun.get(k.name);
+    return k.run !== undefined && first !== undefined && k.run < first ? undefined : d;
   }
 }
 

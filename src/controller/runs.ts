@@ -8,17 +8,26 @@
  * missed while no controller led is caught up once (bounded by `startingDeadline`); a job
  * that never ran starts from the moment the controller began to watch it.
  *
- * `allow` cannot start a run beside a previous one that still runs: an instance runs one
- * task at a time (never two live tasks for one instance), so such a run is skipped as under
- * `forbid`, and the log says why.
+ * Each run is named by its run key (its scheduled time, model/ids.ts `runKeyOf`), which its
+ * task ids and labels carry: under `allow` a run starts beside earlier runs still running,
+ * each instance of each run one task of its own.
  */
-import type { LoadedSpec, ScheduleSpec } from '../model/spec.js';
+import { runKeyOf } from '../model/ids.js';
+import type { ConcurrencyPolicy, LoadedSpec, ScheduleSpec } from '../model/spec.js';
 import type { Log } from './log.js';
 import { concurrencyDecision, dueRun, nextRunAfter } from './schedule.js';
 
+/** A run that starts now: every instance of the job launched afresh under the run's key. */
+export interface RunStart {
+  name: string;
+  run: string;
+  policy: ConcurrencyPolicy;
+  /** `replace`: the earlier runs' tasks, killed before the run launches. */
+  replacing: string[];
+}
+
 export interface RunsDue {
-  /** Jobs whose run starts now: each instance launched afresh (under `replace`, once the earlier run's tasks are killed). */
-  launch: string[];
+  launch: RunStart[];
 }
 
 export class ScheduledRuns {
@@ -53,7 +62,7 @@ export class ScheduledRuns {
     return this.jobs.has(name);
   }
 
-  /** What starts at `now`; `active(name)` lists the job's tasks still running. */
+  /** What starts at `now`; `active(name)` lists the job's tasks still running (of every run). */
   due(now: number, active: (name: string) => string[]): RunsDue {
     const out: RunsDue = { launch: [] };
     for (const [name, s] of this.jobs) {
@@ -67,23 +76,22 @@ export class ScheduledRuns {
         continue;
       }
       const running = active(name);
-      const policy = s.concurrencyPolicy === 'allow' && running.length > 0 ? 'forbid' : s.concurrencyPolicy;
-      const decision = concurrencyDecision(policy, running);
+      const decision = concurrencyDecision(s.concurrencyPolicy, running);
       if (decision.action === 'skip') {
-        const why =
-          s.concurrencyPolicy === 'allow'
-            ? `${decision.reason.replace(/concurrencyPolicy forbid$/, '')}an instance runs one task at a time`
-            : decision.reason;
-        this.log('schedule-skipped', { job: name, at, message: why, ...missed });
+        this.log('schedule-skipped', { job: name, at, message: decision.reason, ...missed });
         continue;
       }
+      const run = runKeyOf(d.at);
+      const replacing = decision.action === 'replace' ? decision.kill : [];
       this.log('schedule-run', {
         job: name,
         at,
+        run,
         ...missed,
-        ...(decision.action === 'replace' ? { replacing: decision.kill } : {}),
+        ...(replacing.length > 0 ? { replacing } : {}),
+        ...(decision.action === 'launch' && running.length > 0 ? { alongside: running } : {}),
       });
-      out.launch.push(name);
+      out.launch.push({ name, run, policy: s.concurrencyPolicy, replacing });
     }
     return out;
   }

@@ -6,7 +6,7 @@
  * Invariants:
  * - one ObservedTask per task id: the master may list an id twice (a completed task and a
  *   new task with a reused id); the non-gone one wins, else the one listed first;
- * - identity (name, instance, spec hash, managed) comes only from labels (`parseTaskIdentity`),
+ * - identity (name, instance, spec hash, managed, run) comes only from labels (`parseTaskIdentity`),
  *   never from the id, because updates carry no labels: a status for an id we have not seen
  *   is ignored by `applyStatus` rather than invented into a task.
  */
@@ -23,6 +23,8 @@ export interface ObservedTask {
   instance: number;
   specHash: string;
   managed: boolean;
+  /** The scheduled run it belongs to (model/ids.ts); absent for other tasks. */
+  run?: string;
   state: TaskState;
   /** From the newest status that carried `healthy`; undefined: no health information. */
   healthy?: boolean;

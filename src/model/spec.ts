@@ -228,4 +228,9 @@ export interface LoadedSpec {
   /** Digests of the `fromEnv` values by task env name (src/manifest/secrets.ts); never values. */
   secrets?: Record<string, string>;
   source: SpecSource;
+  /**
+   * One run of a scheduled job, as the controller plans it (its run key, model/ids.ts):
+   * the plan then sees only that run's tasks, and its ids and labels carry the key.
+   */
+  run?: string;
 }

@@ -32,7 +32,8 @@ export interface DiffOptions {
   /**
    * `apply --replace`: names (`web`, every instance) and instances (`web/0`) launched afresh
    * even when unchanged: a running task is replaced (under its spec's rollout), a finished
-   * job relaunched.
+   * job relaunched. For a run of a scheduled job (the controller's), its name says the run
+   * replaces the job's other runs (their active tasks are killed before it launches).
    */
   replace?: ReadonlySet<string>;
   /** `--prune -l key=value`: prune only managed tasks whose labels hold every pair (kubectl's). */
@@ -48,12 +49,18 @@ export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Next id for name/instance/hash: attempt 0 if no task with that hash was seen, else max + 1. */
-export function nextTaskId(name: string, instance: number, hash: string, seen: readonly ObservedTask[]): string {
+/** Next id for name/instance/hash(/run): attempt 0 if no task with that hash was seen, else max + 1. */
+export function nextTaskId(
+  name: string,
+  instance: number,
+  hash: string,
+  seen: readonly ObservedTask[],
+  run?: string,
+): string {
   const attempts = seen
-    .map((t) => attemptOf(t.taskId, name, instance, hash))
+    .map((t) => attemptOf(t.taskId, name, instance, hash, run))
     .filter((a): a is number => a !== undefined);
-  return makeTaskId(name, instance, hash, attempts.length === 0 ? 0 : Math.max(...attempts) + 1);
+  return makeTaskId(name, instance, hash, attempts.length === 0 ? 0 : Math.max(...attempts) + 1, run);
 }
 
 /** The newest of some tasks: by their last status timestamp, then by id. */
@@ -86,25 +93,37 @@ function changesFor(oldHash: string, s: LoadedSpec, opts: DiffOptions): FieldCha
   return changes;
 }
 
-/** The items for one instance of one spec, given that instance's managed tasks. */
-function diffInstance(s: LoadedSpec, instance: number, tasks: readonly ObservedTask[], opts: DiffOptions): PlanItem[] {
-  const base = { name: s.spec.name, instance, specHash: s.hash };
+/**
+ * The items for one instance of one spec, given that instance's managed tasks. For a run
+ * of a scheduled job (`s.run`), `tasks` are the run's own, plus the active tasks of the
+ * job's other runs when the run replaces them (`concurrencyPolicy: replace`): only the
+ * run's own tasks keep the instance, the others are replaced (killed first: the run's
+ * rollout is `recreate`) or superseded.
+ */
+function diffInstance(
+  s: LoadedSpec,
+  instance: number,
+  tasks: readonly ObservedTask[],
+  opts: DiffOptions,
+  again: boolean,
+): PlanItem[] {
+  const base = { name: s.spec.name, instance, specHash: s.hash, ...(s.run !== undefined ? { run: s.run } : {}) };
   const active = tasks.filter((t) => isActive(t.state));
   // A task being killed (a `delete --no-wait` just before) is going: it does not keep the instance.
   // It stays `active`, so the instance is a replace: launched again, and the old copy seen to its end.
-  const current = active.filter((t) => t.specHash === s.hash && t.state !== 'TASK_KILLING');
-  const again = forced(opts, s.spec.name, instance);
+  const ours = (t: ObservedTask) => s.run === undefined || t.run === s.run;
+  const current = active.filter((t) => t.specHash === s.hash && t.state !== 'TASK_KILLING' && ours(t));
   if (current.length > 0 && !again) {
     const keep = newest(current);
     const rest = active.filter((t) => t !== keep).map((t) => deleteItem(t, 'superseded'));
     return [{ ...base, action: 'unchanged', taskId: keep.taskId, oldState: keep.state }, ...rest];
   }
-  const finished = tasks.filter((t) => t.state === 'TASK_FINISHED' && t.specHash === s.hash);
+  const finished = tasks.filter((t) => t.state === 'TASK_FINISHED' && t.specHash === s.hash && ours(t));
   if (s.spec.goal === 'finished' && finished.length > 0 && !again) {
     const done = newest(finished);
     return [{ ...base, action: 'unchanged', taskId: done.taskId, oldState: done.state }];
   }
-  const taskId = nextTaskId(s.spec.name, instance, s.hash, tasks);
+  const taskId = nextTaskId(s.spec.name, instance, s.hash, tasks, s.run);
   const old = active.length > 0 ? newest(active) : tasks.length > 0 ? newest(tasks) : undefined;
   if (old === undefined) return [{ ...base, action: 'create', taskId }];
   const item: PlanItem = {
@@ -124,11 +143,41 @@ function diffInstance(s: LoadedSpec, instance: number, tasks: readonly ObservedT
 
 function checkSpecs(specs: readonly LoadedSpec[], opts: DiffOptions): void {
   if (opts.prune && specs.length === 0 && opts.allowEmpty !== true) throw pruneEmptyError();
+  // Runs of one scheduled job share its name: each run is one spec of the round.
   const names = new Set<string>();
   for (const s of specs) {
-    if (names.has(s.spec.name)) throw duplicateSpecError(s.spec.name);
-    names.add(s.spec.name);
+    const key = s.run === undefined ? s.spec.name : `${s.spec.name}@${s.run}`;
+    if (names.has(key)) throw duplicateSpecError(s.spec.name);
+    names.add(key);
   }
+}
+
+/**
+ * The tasks of its name `s` plans with (see `diffInstance`): all of them for an ordinary
+ * spec; for a run, its own, and the other runs' active ones when `--replace` names the job
+ * (the run replaces them: `concurrencyPolicy: replace`). Other runs are otherwise left alone.
+ */
+function tasksOfSpec(
+  s: LoadedSpec,
+  named: readonly ObservedTask[],
+  opts: DiffOptions,
+): { mine: ObservedTask[]; others: ObservedTask[] } {
+  if (s.run === undefined) return { mine: [...named], others: [] };
+  const replaces = opts.replace?.has(s.spec.name) === true;
+  return {
+    mine: named.filter((t) => t.run === s.run),
+    others: replaces ? named.filter((t) => t.run !== s.run && isActive(t.state)) : [],
+  };
+}
+
+function groupByInstance(tasks: readonly ObservedTask[]): Map<number, ObservedTask[]> {
+  const byInstance = new Map<number, ObservedTask[]>();
+  for (const t of tasks) {
+    const list = byInstance.get(t.instance);
+    if (list === undefined) byInstance.set(t.instance, [t]);
+    else list.push(t);
+  }
+  return byInstance;
 }
 
 export function diffTasks(
@@ -144,20 +193,22 @@ export function diffTasks(
     // launches it nor touches the runs the controller started (no replace, scale-down or
     // prune: its name is in the manifests). `Plan.scheduled` lists it instead.
     if (s.spec.schedule !== undefined) continue;
-    const mine = managed.filter((t) => t.name === s.spec.name);
+    const { mine, others } = tasksOfSpec(
+      s,
+      managed.filter((t) => t.name === s.spec.name),
+      opts,
+    );
     // By instance once, not a scan of `mine` per instance: the master keeps up to 1,000
     // finished tasks per framework, so `mine` can be several times `instances` long.
-    const byInstance = new Map<number, ObservedTask[]>();
-    for (const t of mine) {
-      const list = byInstance.get(t.instance);
-      if (list === undefined) byInstance.set(t.instance, [t]);
-      else list.push(t);
-    }
+    const byInstance = groupByInstance(mine);
+    const othersBy = groupByInstance(others);
     for (let i = 0; i < s.spec.instances; i++) {
-      items.push(...diffInstance(s, i, byInstance.get(i) ?? [], opts));
+      const again = s.run === undefined && forced(opts, s.spec.name, i);
+      items.push(...diffInstance(s, i, [...(byInstance.get(i) ?? []), ...(othersBy.get(i) ?? [])], opts, again));
     }
-    for (const t of mine) {
-      if (t.instance >= s.spec.instances && isActive(t.state)) items.push(deleteItem(t, 'scale-down'));
+    for (const t of [...mine, ...others]) {
+      if (t.instance >= s.spec.instances && isActive(t.state))
+        items.push(deleteItem(t, t.run === s.run ? 'scale-down' : 'superseded'));
     }
   }
   if (opts.prune) {

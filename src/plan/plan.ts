@@ -11,6 +11,7 @@
  */
 
 import type { Offer, OperatorAgent } from '../mesos/types.js';
+import { instanceKey } from '../model/ids.js';
 import type { ObservedTask } from '../model/observed.js';
 import type { LoadedSpec, TaskSpec } from '../model/spec.js';
 import { isActive } from '../model/states.js';
@@ -109,7 +110,7 @@ export function makePlan(input: PlanInput): Plan {
   const items =
     hold === undefined || hold.size === 0
       ? all
-      : all.filter((i) => !(i.action !== 'replace' && launches(i) && hold.has(`${i.name}/${i.instance}`)));
+      : all.filter((i) => !(i.action !== 'replace' && launches(i) && hold.has(instanceKey(i.name, i.instance, i.run))));
   const rollouts = planRollouts(items, input.specs);
   const rolloutByName = new Map(rollouts.map((r) => [r.name, r]));
   const kept = new Set(items.filter((i) => i.action === 'unchanged').map((i) => i.taskId));

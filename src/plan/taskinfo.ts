@@ -29,6 +29,8 @@ export interface TaskInfoInput {
   spec: TaskSpec;
   specHash: string;
   instance: number;
+  /** A scheduled run's key (model/ids.ts): in the labels too. */
+  run?: string;
   taskId: string;
   placement: Pick<TaskPlacement, 'agentId' | 'hostname' | 'resources' | 'ports'>;
 }
@@ -102,7 +104,7 @@ export function buildTaskInfo(input: TaskInfoInput, env: Readonly<Record<string,
     agent_id: { value: placement.agentId },
     resources: clonePlain(placement.resources),
     command: buildCommand(spec, variables),
-    labels: taskLabels(spec.name, input.instance, input.specHash, spec.labels),
+    labels: taskLabels(spec.name, input.instance, input.specHash, spec.labels, input.run),
     kill_policy: { grace_period: { nanoseconds: Math.round(spec.killGracePeriod * 1e9) } },
   };
   const container = buildContainer(spec, placement.ports, env);

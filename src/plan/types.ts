@@ -117,6 +117,8 @@ export interface PlanItem {
   action: PlanAction;
   name: string;
   instance: number;
+  /** The scheduled run the item belongs to (the controller plans each run of a job apart). */
+  run?: string;
   taskId: string;
   specHash: string;
   oldTaskId?: string;

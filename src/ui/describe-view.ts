@@ -6,6 +6,7 @@
  */
 import type { DescribeTask } from '../apply/inspect.js';
 import type { TaskStatus } from '../mesos/types.js';
+import { runTimeOf } from '../model/ids.js';
 import type { FitReport } from '../plan/types.js';
 import { palette, type Palette } from './ansi.js';
 import { formatTable } from './table.js';
@@ -53,6 +54,7 @@ function taskBlock(t: DescribeTask, opts: DescribeOptions, c: Palette): string[]
     .filter((s) => s !== undefined)
     .join(' ');
   const out = [c.bold(`Task ${t.taskId}`), field('State', t.state)];
+  if (t.run !== undefined) out.push(field('Run', `${t.run} (scheduled for ${runTimeOf(t.run)})`));
   if (where !== '') out.push(field('Agent', where));
   if (t.restarts !== undefined)
     out.push(field('Restarts', `${t.restarts} (a controller's relaunches of this instance)`));

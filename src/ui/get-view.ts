@@ -23,6 +23,8 @@ export const GET_FORMAT_VERSION = 1;
 export interface GetRowJson {
   name: string;
   instance: number | null;
+  /** A scheduled job's run (its key, `20261204T143000Z`: the run's time in UTC); absent for other tasks. */
+  run?: string;
   taskId: string | null;
   state: TaskState | null;
   healthy: boolean | null;
@@ -72,6 +74,7 @@ export function getRowJson(row: GetRow, now: Date): GetRowJson {
   return {
     name: row.name,
     instance: row.instance ?? null,
+    ...(row.run !== undefined ? { run: row.run } : {}),
     taskId: row.taskId ?? null,
     state: row.state ?? null,
     healthy: row.healthy ?? null,
@@ -132,10 +135,13 @@ function textRows(view: GetView, opts: GetOptions, c: Palette): string[] {
   const ready = (n: NameCount | undefined) =>
     n === undefined ? '-' : n.ready < n.desired ? c.yellow(`${n.ready}/${n.desired}`) : `${n.ready}/${n.desired}`;
   const withReady = view.names.length > 0;
+  // Runs of a scheduled job may be live at once: each row says which run it is.
+  const withRun = rows.some((r) => r.run !== undefined);
   const headers = [
     'NAME',
     ...(withReady ? ['READY'] : []),
     'INSTANCE',
+    ...(withRun ? ['RUN'] : []),
     'STATE',
     'HEALTH',
     'HOST',
@@ -150,6 +156,7 @@ function textRows(view: GetView, opts: GetOptions, c: Palette): string[] {
       r.managed ? r.name : `${r.name}*`,
       ...(withReady ? [r.managed ? ready(counts.get(r.name)) : '-'] : []),
       r.instance === undefined ? '-' : String(r.instance),
+      ...(withRun ? [r.run ?? '-'] : []),
       stateCell(r.state, c),
       healthCell(r.healthy, c),
       r.host || '-',

@@ -16,7 +16,7 @@
  */
 import { DefaultRenderer, Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { ApplyEvent, Emit, InstanceView } from '../apply/events.js';
-import { instanceKey } from '../apply/events.js';
+import { instanceKey } from '../model/ids.js';
 import type { Writer } from './writer.js';
 import type { PlanItem } from '../plan/types.js';
 import { palette, type Palette } from './ansi.js';
@@ -95,7 +95,7 @@ export class TtyProgress {
         );
       case 'planned':
         for (const item of event.plan.items) {
-          const e = this.entry(instanceKey(item.name, item.instance), this.plannedTitle(item));
+          const e = this.entry(instanceKey(item.name, item.instance, item.run), this.plannedTitle(item));
           if (item.action === 'unchanged') e.settle('ok');
         }
         return;
@@ -115,7 +115,7 @@ export class TtyProgress {
   }
 
   private plannedTitle(item: PlanItem): string {
-    const key = instanceKey(item.name, item.instance);
+    const key = instanceKey(item.name, item.instance, item.run);
     if (item.action === 'unchanged') return `${key} unchanged`;
     if (item.action === 'delete') return `${key} to delete`;
     return `${key} ${item.action}: queued`;

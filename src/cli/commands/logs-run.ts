@@ -6,6 +6,8 @@
  * (the one a replace or relaunch superseded). `--since T` keeps only the tasks that were
  * running at or after T (still active, or their latest status is at or after T), each whole:
  * Mesos sandbox files carry no per-line times, so a line cannot be dated.
+ * The runs of a scheduled job are tasks of the same instances (model/ids.ts): the latest
+ * run is read, another one picked by its label (`-l mesos-apply/run=KEY`).
  *
  * Invariant: a prefixed line is printed only once complete (or at the very end), so lines
  * of two instances never interleave mid-line.

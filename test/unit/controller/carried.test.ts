@@ -214,4 +214,44 @@ describe('a new leader rebuilds its instances from the master (fake clock)', () 
     expect(i.get('web/0')).toMatchObject({ failures: 0, restarts: 0 });
     expect(i.get('web/0')?.nextAt).toBeUndefined();
   });
+
+  describe('a scheduled job, per run', () => {
+    const R1 = '20261204T020000Z';
+    const R2 = '20261204T030000Z';
+    const ofRun = (run: string, o: Parameters<typeof task>[1]): ObservedTask => {
+      const t = task('job/0', o);
+      const taskId = makeTaskId('job', 0, HASH, o.attempt ?? 0, run);
+      return { ...t, taskId, run, statuses: t.statuses?.map((st) => ({ ...st, task_id: { value: taskId } })) };
+    };
+    const cron = (concurrencyPolicy: 'allow' | 'forbid') => {
+      const i = new Instances(() => job.policy);
+      i.setSpecs([
+        loaded('job', { goal: 'finished', schedule: { cron: '0 * * * *', timeZone: 'UTC', concurrencyPolicy } }),
+      ]);
+      return i;
+    };
+    // R1 failed once (a retry due), R2 still runs.
+    const tasks = [
+      ofRun(R1, { state: 'TASK_FAILED', at: T0, runningAt: T0, endedAt: T0 + 500 }),
+      ofRun(R2, { state: 'TASK_RUNNING', at: T0 + 100, runningAt: T0 + 200 }),
+    ];
+
+    it('allow: every run goes on under its own key, a failed one retried within its run', () => {
+      const i = cron('allow');
+      expect(i.rebuild(recordsByInstance(tasks), T0 + 1000)).toEqual([]);
+      expect(i.get(`job/0@${R1}`)).toMatchObject({ failures: 1, nextAt: T0 + 1500 });
+      expect(i.get(`job/0@${R2}`)?.live).toEqual(new Set([makeTaskId('job', 0, HASH, 0, R2)]));
+      expect(i.get('job/0')).toBeUndefined();
+      expect(i.due(T0 + 1500)).toEqual([`job/0@${R1}`]);
+    });
+
+    it('forbid: only the newest run goes on; the earlier one is never retried', () => {
+      const i = cron('forbid');
+      i.rebuild(recordsByInstance(tasks), T0 + 1000);
+      expect(i.get(`job/0@${R1}`)).toBeUndefined();
+      expect(i.due(T0 + 10 ** 9)).toEqual([]);
+      expect(i.onStatus(makeTaskId('job', 0, HASH, 0, R1), 'TASK_FAILED', T0 + 2000).kind).toBe('none');
+      expect(i.get(`job/0@${R2}`)?.live.size).toBe(1);
+    });
+  });
 });

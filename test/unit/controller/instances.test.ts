@@ -22,6 +22,9 @@ describe('controller instances', () => {
     expect(instanceOfTaskId(`web.0.${HASH}`)).toBe('web/0');
     expect(instanceOfTaskId(`web-2.12.${HASH}.3`)).toBe('web-2/12');
     expect(instanceOfTaskId('not-ours')).toBeUndefined();
+    expect(instanceOfTaskId(`job.0.${HASH}.20261204T020000Z`)).toBe('job/0@20261204T020000Z');
+    expect(instanceOfTaskId(`job.3.${HASH}.20261204T020000Z.2`)).toBe('job/3@20261204T020000Z');
+    expect(instanceOfTaskId(`job.3.${HASH}.tomorrow`)).toBeUndefined();
   });
 
   it('a service that goes down waits 1s, 2s, 4s (doubling) before each relaunch, then is due', () => {
@@ -86,6 +89,58 @@ describe('controller instances', () => {
     // A changed spec starts over.
     i.setSpecs([loaded('batch', { goal: 'finished' }, HASH2)]);
     expect(i.held(T0).has('batch/0')).toBe(false);
+  });
+
+  describe('a scheduled job, per run', () => {
+    const R1 = '20261204T020000Z';
+    const R2 = '20261204T030000Z';
+    const cron = (concurrencyPolicy: 'allow' | 'forbid') =>
+      loaded('job', { goal: 'finished', schedule: { cron: '0 * * * *', timeZone: 'UTC', concurrencyPolicy } });
+    const id = (run: string, attempt = 0) => `job.0.${HASH}.${run}${attempt > 0 ? `.${attempt}` : ''}`;
+
+    it('allow: two runs live at once are two instances; each retries on its own and is done on its own', () => {
+      const i = instances(cron('allow'));
+      i.newRun('job', R1, false);
+      i.launched(id(R1));
+      i.newRun('job', R2, false);
+      i.launched(id(R2));
+      expect(i.liveOf('job').sort()).toEqual([id(R1), id(R2)]);
+      // R1 fails: R1 is retried after its backoff (maxRetries 1), R2 runs on untouched.
+      expect(i.onStatus(id(R1), 'TASK_FAILED', T0)).toMatchObject({ kind: 'down', key: `job/0@${R1}` });
+      expect(i.due(T0 + 1000)).toEqual([`job/0@${R1}`]);
+      expect(i.get(`job/0@${R2}`)?.live.size).toBe(1);
+      i.relaunching(`job/0@${R1}`);
+      i.launched(id(R1, 1));
+      expect(i.onStatus(id(R1, 1), 'TASK_FAILED', T0 + 2000)).toMatchObject({ kind: 'gave-up', key: `job/0@${R1}` });
+      expect(i.held(T0 + 10 ** 9)).toEqual(new Set([`job/0@${R1}`]));
+      // R2 finishes: done, never due again; R1's give-up holds only R1.
+      expect(i.onStatus(id(R2), 'TASK_FINISHED', T0 + 3000)).toEqual({ kind: 'finished', key: `job/0@${R2}` });
+      expect(i.due(T0 + 10 ** 9)).toEqual([]);
+      expect(i.get(`job/0@${R2}`)?.restarts).toBe(0);
+    });
+
+    it('forbid/replace: a new run ends the retries of earlier ones; their tasks ending counts for nothing', () => {
+      const i = instances(cron('forbid'));
+      i.newRun('job', R1, true);
+      i.launched(id(R1));
+      expect(i.onStatus(id(R1), 'TASK_FAILED', T0).kind).toBe('down');
+      i.newRun('job', R2, true);
+      expect(i.due(T0 + 10 ** 9)).toEqual([]);
+      expect(i.get(`job/0@${R1}`)).toBeUndefined();
+      // A late update of the earlier run (a reconciliation answer) retries nothing.
+      expect(i.onStatus(id(R1, 1), 'TASK_FAILED', T0 + 5000).kind).toBe('none');
+      expect(i.onStatus(id(R1), 'TASK_RUNNING', T0 + 5000).kind).toBe('none');
+      expect(i.onStatus(id(R1), 'TASK_KILLED', T0 + 6000).kind).toBe('none');
+      expect(i.due(T0 + 10 ** 9)).toEqual([]);
+    });
+
+    it('the end of a task of a run it never followed is no failure; a run key on an unscheduled spec is not desired', () => {
+      const i = instances(cron('allow'), loaded('web'));
+      expect(i.onStatus(id(R1), 'TASK_FAILED', T0).kind).toBe('none');
+      expect(i.onStatus(`job.0.${HASH}`, 'TASK_FAILED', T0).kind).toBe('none');
+      expect(i.onStatus(`web.0.${HASH}.${R1}`, 'TASK_FAILED', T0).kind).toBe('none');
+      expect(i.due(T0 + 10 ** 9)).toEqual([]);
+    });
   });
 
   it('tasks of instances no manifest wants (scaled down, pruned) are not relaunched', () => {

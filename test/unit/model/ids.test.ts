@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   attemptOf,
+  instanceKey,
   InvalidTaskIdError,
   labelMap,
   makeTaskId,
+  parseInstanceKey,
   parseTaskIdentity,
+  runKeyOf,
+  runTimeOf,
   taskIdProblem,
   taskLabels,
 } from '../../../src/model/ids.js';
@@ -77,5 +81,50 @@ describe('labels', () => {
     expect(parseTaskIdentity({ name: 'a', labels: bad }).managed).toBe(false);
     expect(parseTaskIdentity({ name: 'other' }).managed).toBe(false);
     expect(labelMap({ labels: [{ key: 'flag' }] })).toEqual({ flag: '' });
+  });
+});
+
+describe('scheduled runs in ids and labels', () => {
+  const run = runKeyOf(Date.parse('2026-12-04T01:30:00.000Z'));
+
+  it('a run key is the run time in UTC to the second, and reads back as that time', () => {
+    expect(run).toBe('20261204T013000Z');
+    expect(runKeyOf(Date.parse('2026-12-04T01:30:00.999Z'))).toBe(run);
+    expect(runTimeOf(run)).toBe('2026-12-04T01:30:00Z');
+    expect(Date.parse(runTimeOf(run))).toBe(Date.parse('2026-12-04T01:30:00Z'));
+  });
+
+  it('task ids carry the run after the hash, attempts after it; other runs and plain ids are no attempt of it', () => {
+    expect(makeTaskId('report', 0, '0123456789', 0, run)).toBe('report.0.0123456789.20261204T013000Z');
+    expect(makeTaskId('report', 1, '0123456789', 2, run)).toBe('report.1.0123456789.20261204T013000Z.2');
+    expect(attemptOf('report.1.0123456789.20261204T013000Z.2', 'report', 1, '0123456789', run)).toBe(2);
+    expect(attemptOf('report.1.0123456789.20261204T013000Z', 'report', 1, '0123456789', run)).toBe(0);
+    expect(attemptOf('report.1.0123456789.20261204T014000Z', 'report', 1, '0123456789', run)).toBeUndefined();
+    expect(attemptOf('report.1.0123456789.20261204T013000Z', 'report', 1, '0123456789')).toBeUndefined();
+    expect(attemptOf('report.1.0123456789.1', 'report', 1, '0123456789', run)).toBeUndefined();
+  });
+
+  it('labels carry the run, and identity reads it back; a malformed run label is ignored', () => {
+    const labels = taskLabels('report', 0, 'h', {}, run);
+    expect(labelMap(labels)['mesos-apply/run']).toBe(run);
+    expect(parseTaskIdentity({ name: 'report', labels })).toEqual({
+      name: 'report',
+      instance: 0,
+      specHash: 'h',
+      managed: true,
+      run,
+    });
+    expect(parseTaskIdentity({ name: 'web', labels: taskLabels('web', 0, 'h', {}) }).run).toBeUndefined();
+    const bad = { labels: [...(labels.labels ?? []).slice(0, 3), { key: 'mesos-apply/run', value: 'yesterday' }] };
+    expect(parseTaskIdentity({ name: 'report', labels: bad }).run).toBeUndefined();
+  });
+
+  it('instance keys name the run, and read back', () => {
+    expect(instanceKey('web', 2)).toBe('web/2');
+    expect(instanceKey('report', 0, run)).toBe('report/0@20261204T013000Z');
+    expect(parseInstanceKey('report/0@20261204T013000Z')).toEqual({ name: 'report', instance: 0, run });
+    expect(parseInstanceKey('web/2')).toEqual({ name: 'web', instance: 2 });
+    expect(parseInstanceKey('web/x')).toBeUndefined();
+    expect(parseInstanceKey('web/0@soon')).toBeUndefined();
   });
 });

@@ -127,6 +127,15 @@ describe('formatDescribe', () => {
     ).toBe(true);
   });
 
+  it("names a scheduled job's run and the time it was due", () => {
+    const run = '20261204T013000Z';
+    const text = formatDescribe(
+      { name: 'report', tasks: [{ taskId: `report.0.abc.${run}`, state: 'TASK_RUNNING', run, statuses: [] }] },
+      { color: false },
+    );
+    expect(text).toContain(`  Run:        ${run} (scheduled for 2026-12-04T01:30:00Z)\n`);
+  });
+
   it('says when the master knows no task of that name', () => {
     expect(formatDescribe({ name: 'ghost', tasks: [] }, { color: false })).toBe(
       'Name: ghost\nNo task of ghost is known to the master.\n',

@@ -152,15 +152,19 @@ describe('formatGet', () => {
   });
 });
 
+const controllerBase = {
+  user: 'ops',
+  host: 'ctl-1',
+  pid: 77,
+  since: '2026-11-25T11:00:00.000Z',
+  listen: '127.0.0.1:9470',
+  connected: true,
+  statusError: null,
+};
+
 describe('get of a controller-held namespace', () => {
   const controller = {
-    user: 'ops',
-    host: 'ctl-1',
-    pid: 77,
-    since: '2026-11-25T11:00:00.000Z',
-    listen: '127.0.0.1:9470',
-    connected: true,
-    statusError: null,
+    ...controllerBase,
     instances: {
       'nginx/0': { restarts: 3, failures: 3, nextRetry: '2026-11-25T12:00:04.000Z', done: null },
       'hello/1': { restarts: 0, failures: 0, nextRetry: null, done: null },
@@ -203,5 +207,47 @@ describe('get of a controller-held namespace', () => {
     const plain: GetView = { names: [], rows: rows.slice(0, 1) };
     expect(withController(plain, undefined)).toBe(plain);
     expect(JSON.parse(formatGet(plain, { output: 'json', now, color: false })).controller).toBeUndefined();
+  });
+});
+
+describe('get of a scheduled job whose runs overlap', () => {
+  const R1 = '20261125T115930Z';
+  const R2 = '20261125T115940Z';
+  const runRow = (run: string, restarts: number): GetRow => ({
+    name: 'report',
+    instance: 0,
+    run,
+    taskId: `report.0.abc.${run}`,
+    state: 'TASK_RUNNING',
+    agentId: 'a1',
+    host: 'localhost',
+    ports: [],
+    startedAt: at(restarts === 0 ? 10 : 20),
+    specHash: 'abc',
+    managed: true,
+    labels: { 'mesos-apply/run': run },
+  });
+  const runs: GetView = { names: [{ name: 'report', desired: 1, ready: 0 }], rows: [runRow(R1, 1), runRow(R2, 0)] };
+
+  it('shows each run on its own row, in a RUN column, and in -o json; other tables have no RUN column', () => {
+    const lines = formatGet(runs, { output: 'text', now, color: false }).split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+READY\s+INSTANCE\s+RUN\s+STATE/);
+    expect(lines[1]).toMatch(new RegExp(`^report\\s+0/1\\s+0\\s+${R1}\\s+RUNNING`));
+    expect(lines[2]).toMatch(new RegExp(`^report\\s+0/1\\s+0\\s+${R2}\\s+RUNNING`));
+    expect(JSON.parse(formatGet(runs, { output: 'json', now, color: false })).tasks.map((t: GetRow) => t.run)).toEqual([
+      R1,
+      R2,
+    ]);
+    expect(formatGet(view, { output: 'text', now, color: false })).not.toMatch(/\bRUN\b/);
+    expect(JSON.parse(formatGet(view, { output: 'json', now, color: false })).tasks[0]).not.toHaveProperty('run');
+  });
+
+  it("takes each run's restarts from the controller's per-run instance", () => {
+    const info = {
+      ...controllerBase,
+      instances: { [`report/0@${R1}`]: { restarts: 1, failures: 1, nextRetry: null, done: null } },
+    };
+    const got = withController(runs, info).rows;
+    expect(got.map((r) => r.restarts)).toEqual([1, undefined]);
   });
 });
