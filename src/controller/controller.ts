@@ -435,19 +435,21 @@ export class Controller {
     }
     const now = this.now();
     const unknown = this.instances.rebuild(recordsByInstance(observed), now);
-    const waiting: Record<string, string> = {};
+    const waiting: string[] = [];
     for (const st of this.instances.all())
-      if (st.nextAt !== undefined && st.done === undefined) waiting[st.key] = new Date(st.nextAt).toISOString();
+      if (st.nextAt !== undefined && st.nextAt > now && st.done === undefined)
+        waiting.push(`${st.key} until ${new Date(st.nextAt).toISOString()}`);
+    // One line, however many instances: a few named, the rest counted.
     this.opts.log('carried-over', {
       message: 'restart counts and backoffs rebuilt from the tasks the master lists',
-      ...(Object.keys(waiting).length > 0 ? { waiting } : {}),
+      ...(waiting.length > 0 ? { waiting: sample(waiting) } : {}),
+      ...(unknown.length > 0
+        ? {
+            fromZero: sample(unknown),
+            why: 'no task of theirs is listed by the master (new, or ended tasks it no longer keeps): counted from zero',
+          }
+        : {}),
     });
-    if (unknown.length > 0)
-      this.opts.log('carried-over', {
-        fromZero: unknown,
-        message:
-          'no task of these is listed by the master (new, or ended tasks it no longer keeps): their restart counts start from zero',
-      });
     const newest = new Map<string, number>();
     for (const t of observed) {
       const first = Math.min(...(t.statuses ?? []).map((st) => (st.timestamp ?? Number.NaN) * 1000));
@@ -534,6 +536,11 @@ export class Controller {
       };
     });
   }
+}
+
+/** At most `n` of `list`, the rest counted in a last entry. */
+function sample(list: readonly string[], n = 20): string[] {
+  return list.length <= n ? [...list] : [...list.slice(0, n), `(+${list.length - n} more)`];
 }
 
 /**

@@ -403,7 +403,9 @@ describe.concurrent('controller', { timeout: 150_000 }, () => {
     await eventually(async () => (/standing by/.test(b.log()) ? true : undefined), 30_000);
 
     // The leader dies once the crash loop has been relaunched at least twice (n tasks, the
-    // last launched after n-1 failures in a row); a task of api dies in between.
+    // last launched after n-1 failures in a row); a task of api dies in between. The
+    // watch starts while api's first task runs, so it sees one live task at least.
+    const dupes = watchDuplicates(fw, 'api/0');
     const n = await eventually(
       async () => {
         const count = (await tasksOf(fw, 'loop/0')).length;
@@ -412,7 +414,6 @@ describe.concurrent('controller', { timeout: 150_000 }, () => {
       60_000,
       100,
     );
-    const dupes = watchDuplicates(fw, 'api/0');
     a.child.kill('SIGKILL');
     process.kill(-pidOf(first), 'SIGKILL');
     const healed = await runningTask(fw, 'api/0', first.task_id.value);
