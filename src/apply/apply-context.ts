@@ -44,6 +44,12 @@ export interface ApplyRoundOptions {
   /** A launched job counts as done once it runs (the controller watches its end between rounds). */
   jobsDoneWhenRunning?: boolean;
   /**
+   * A launch whose agent becomes unreachable is not waited for: it settles as not up, and
+   * the controller's --unreachable-timeout decides between rounds whether to place it afresh
+   * (a round waiting on it would hold that decision off until the round's own deadline).
+   */
+  unreachableNotWaited?: boolean;
+  /**
    * Task ids planned as lost though the master still lists them unreachable: the
    * controller gave them up after --unreachable-timeout, so their instances are placed afresh.
    */

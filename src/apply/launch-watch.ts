@@ -10,6 +10,7 @@ import { isActive } from '../model/states.js';
 import { topReasons } from '../plan/fit.js';
 import type { ApplyContext } from './apply-context.js';
 import { sandboxTail } from './cluster.js';
+import { failureOf } from './phase.js';
 import type { Launch } from './records.js';
 
 const PENDING_REPORT_MS = 2_000;
@@ -55,6 +56,10 @@ export class LaunchWatch {
     if (r.retry) {
       emit({ type: 'instance', view: r.view });
       await life.revive();
+    } else if (this.ctx.opts.unreachableNotWaited && status.state === 'TASK_UNREACHABLE') {
+      const failure = failureOf(status, launch.loaded.spec.goal);
+      failure.message = 'its agent became unreachable; the controller waits --unreachable-timeout for it to return';
+      emit({ type: 'instance', view: tracker.settle(launch, false, { failure }) });
     } else if (
       this.ctx.opts.jobsDoneWhenRunning &&
       launch.loaded.spec.goal === 'finished' &&

@@ -97,7 +97,10 @@ export class RunLifecycle {
   constructor(private readonly opts: LifecycleOptions) {
     this.frameworkId = opts.frameworkId;
     this.clock = opts.clock;
-    this.acks = new Acknowledger((message) => opts.emit({ type: 'warning', message }));
+    this.acks = new Acknowledger(
+      (message) => opts.emit({ type: 'warning', message }),
+      () => opts.clock.now(),
+    );
   }
 
   get session(): Scheduler {

@@ -269,6 +269,7 @@ export class Controller {
 
   private onStatus(status: TaskStatus): void {
     if (status.reason === 'REASON_RECONCILIATION') this.lastReconciled = this.now();
+    this.noteReachability(status);
     // A task given up as unreachable is back: the next round keeps one copy of its instance.
     if (this.instances.gone.has(status.task_id.value) && status.state !== 'TASK_UNREACHABLE') {
       this.opts.log('task-returned', { task: status.task_id.value, state: status.state });
@@ -280,6 +281,24 @@ export class Controller {
       ...(status.reason ? { reason: status.reason } : {}),
       ...(status.message ? { message: status.message } : {}),
     });
+  }
+
+  /** A task's agent became unreachable, or it is back before --unreachable-timeout: one log line each. */
+  private noteReachability(status: TaskStatus): void {
+    const task = status.task_id.value;
+    const since = this.instances.unreachableSinceOf(task);
+    if (status.state === 'TASK_UNREACHABLE' && since === undefined) {
+      this.opts.log('task-unreachable', {
+        task,
+        message: `its agent is unreachable; given up for lost after ${this.opts.unreachableTimeoutMs / 1000}s unless it returns`,
+      });
+    } else if (status.state !== 'TASK_UNREACHABLE' && since !== undefined) {
+      this.opts.log('task-reachable', {
+        task,
+        state: status.state,
+        message: `its agent is back after ${((this.now() - since) / 1000).toFixed(1)}s`,
+      });
+    }
   }
 
   /** A verdict as a log line (and the metrics): `facts` say what led to it. */
@@ -348,6 +367,7 @@ export class Controller {
       gone: this.instances.gone,
       jobsDoneWhenRunning: true,
       launchLabels: (key) => restartLabels(this.instances.countsOf(key)),
+      unreachableNotWaited: true,
     });
     const changed = result.plan?.items.filter((i) => i.action !== 'unchanged').length ?? 0;
     if (changed > 0 || result.errors.length > 0)

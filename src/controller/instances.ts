@@ -284,6 +284,11 @@ export class Instances {
     }
   }
 
+  /** When `taskId` was first reported TASK_UNREACHABLE, while it is so and not yet given up. */
+  unreachableSinceOf(taskId: string): number | undefined {
+    return this.unreachableSince.get(taskId);
+  }
+
   /** Tasks reported unreachable for `timeoutMs` or longer at `now`, not yet given up. */
   overdue(now: number, timeoutMs: number): string[] {
     const out: string[] = [];

@@ -253,6 +253,14 @@ describe('agent unreachability', () => {
     expect((await next(pa, updateOf('pa-1', undefined, 'Reconciliation: Latest task state'), from)).state).toBe(
       'TASK_RUNNING',
     );
+    // The returned task is an ordinary one again: a KILL reaches it.
+    await pa.call({ type: 'KILL', kill: { task_id: { value: 'pa-1' }, agent_id: { value: a } } });
+    const killing = await next(pa, updateOf('pa-1', 'TASK_KILLING'), from);
+    await pa.call({
+      type: 'ACKNOWLEDGE',
+      acknowledge: { agent_id: killing.agent_id, task_id: killing.task_id, uuid: killing.uuid },
+    });
+    expect((await next(pa, updateOf('pa-1', 'TASK_KILLED'), from)).source).toBe('SOURCE_EXECUTOR');
   });
 
   it('a partition shorter than the ping timeouts only delays the agent’s updates', async () => {

@@ -55,4 +55,27 @@ describe('Acknowledger', () => {
     expect(sent).toEqual(['u1', 'u1']);
     expect(acks.has('u1')).toBe(true);
   });
+
+  it('acknowledges a copy again once 5 s have passed since the master accepted the first (it was lost on the way)', async () => {
+    let release: () => void = () => undefined;
+    const { s, sent } = session(() => new Promise<boolean>((r) => (release = () => r(true))));
+    let now = 1_000;
+    const acks = new Acknowledger(
+      () => undefined,
+      () => now,
+    );
+    acks.ack(s, status('t1', 'u1'));
+    now += 60_000; // still on its way, however long: no second one
+    acks.ack(s, status('t1', 'u1'));
+    release();
+    await acks.settled();
+    now += 4_999;
+    acks.ack(s, status('t1', 'u1')); // a copy that crossed it
+    expect(sent).toEqual(['u1']);
+    now += 1;
+    acks.ack(s, status('t1', 'u1')); // a resend: the agent never got it (a partition)
+    release();
+    await acks.settled();
+    expect(sent).toEqual(['u1', 'u1']);
+  });
 });
