@@ -42,7 +42,7 @@ function offerRole(o: Offer): string | undefined {
 
 /** One candidate per (agent, allocation role), in offer order; offers of a group are merged. */
 export function groupOffers(offers: readonly Offer[], agents: readonly OperatorAgent[]): Candidate[] {
-  const groups = new Map<string, { c: Candidate; resources: Resource[] }>();
+  const groups = new Map<string, { c: Omit<Candidate, 'pool'>; resources: Resource[] }>();
   const attributesOf = new Map(agents.map((a) => [a.agent_info.id?.value, a.agent_info.attributes ?? []]));
   for (const o of offers) {
     const role = offerRole(o);
@@ -51,7 +51,7 @@ export function groupOffers(offers: readonly Offer[], agents: readonly OperatorA
     if (g === undefined) {
       const attributes = o.attributes ?? attributesOf.get(o.agent_id.value) ?? [];
       const view = { agentId: o.agent_id.value, hostname: o.hostname, attributes };
-      g = { c: { view, offerIds: [], pool: ResourcePool.from([]) }, resources: [] };
+      g = { c: { view, offerIds: [] }, resources: [] };
       if (role !== undefined) g.c.role = role;
       groups.set(key, g);
     }
@@ -61,19 +61,29 @@ export function groupOffers(offers: readonly Offer[], agents: readonly OperatorA
   return [...groups.values()].map(({ c, resources }) => ({ ...c, pool: ResourcePool.from(resources) }));
 }
 
-/** Active agents as candidates over their total resources (for "fits no agent at all"). */
-export function agentCandidates(agents: readonly OperatorAgent[]): Candidate[] {
-  return agents
-    .filter((a) => a.active && a.deactivated !== true && a.agent_info.id !== undefined)
-    .map((a) => ({
-      view: {
-        agentId: a.agent_info.id?.value ?? '',
-        hostname: a.agent_info.hostname,
-        attributes: a.agent_info.attributes ?? [],
-      },
-      offerIds: [],
-      pool: ResourcePool.from(a.total_resources ?? a.agent_info.resources),
-    }));
+/**
+ * Active agents: their views (constraints count every agent's attribute values), and as
+ * candidates over their total resources, for the report of a task that fits no offer ("fits
+ * no agent at all"). The candidates' pools are built when first asked for: a plan that places
+ * everything never needs them, and at 50,000 agents they are a large part of its memory.
+ */
+function agentTotals(agents: readonly OperatorAgent[]): { views: AgentView[]; candidates: () => Candidate[] } {
+  const active = agents.filter((a) => a.active && a.deactivated !== true && a.agent_info.id !== undefined);
+  const views = active.map((a) => ({
+    agentId: a.agent_info.id?.value ?? '',
+    hostname: a.agent_info.hostname,
+    attributes: a.agent_info.attributes ?? [],
+  }));
+  let candidates: Candidate[] | undefined;
+  return {
+    views,
+    candidates: () =>
+      (candidates ??= active.map((a, i) => ({
+        view: views[i] as AgentView,
+        offerIds: [],
+        pool: ResourcePool.from(a.total_resources ?? a.agent_info.resources),
+      }))),
+  };
 }
 
 /** Cut a task's resources from a candidate it was evaluated to fit. */
@@ -148,8 +158,8 @@ export function placeTasks(
   running: readonly ObservedTask[],
 ): PlaceResult {
   const groups = groupOffers(offers, agents);
-  const totals = agentCandidates(agents);
-  const known = [...totals.map((t) => t.view), ...groups.map((g) => g.view)];
+  const totals = agentTotals(agents);
+  const known = [...totals.views, ...groups.map((g) => g.view)];
   const clusterViews = [...new Map(known.map((v) => [v.agentId, v])).values()];
   const peers = peerViews(running, clusterViews);
   /** Per group: its task ids, and the role of its first task (the ACCEPT's role when the offer has none). */
@@ -192,7 +202,7 @@ export function placeTasks(
       const shared = evals.length === 0 && !reportDependsOnPeers(task.spec);
       let report = shared ? noOfferReports.get(task.spec) : undefined;
       if (report === undefined) {
-        report = fitReport(task.spec, evals, totals, mine);
+        report = fitReport(task.spec, evals, totals.candidates(), mine);
         if (shared) noOfferReports.set(task.spec, report);
       }
       result.unplaced.push({ taskId: task.taskId, report });
