@@ -102,7 +102,7 @@ function groupFlags<T>(y: Argv<T>): Argv<T> {
 
 async function build(
   argv: string[],
-  io: Io,
+  width: number | null,
   chosen: { command?: Command; args?: GlobalArgs },
 ): Promise<Argv<GlobalFlags>> {
   const { default: yargs } = await import('yargs');
@@ -117,7 +117,7 @@ async function build(
     .version(version())
     .help()
     .alias('h', 'help')
-    .wrap(helpWidth(io))
+    .wrap(width)
     .epilogue(`${EXIT_CODES_HELP}\n\nDocs: README.md; manifest schema: schemas/task.v1.schema.json`);
   let y = groupFlags(globalFlags(base));
   for (const cmd of COMMANDS) {
@@ -141,14 +141,25 @@ async function build(
   return y;
 }
 
-async function parse(argv: string[], io: Io): Promise<Parsed> {
+async function parseOnce(argv: string[], width: number | null): Promise<Parsed> {
   const chosen: { command?: Command; args?: GlobalArgs } = {};
-  const y = await build(argv, io, chosen);
+  const y = await build(argv, width, chosen);
   return new Promise((resolve) => {
     void y.parse(argv, {}, (err: Error | undefined, _args: unknown, output: string) => {
       resolve({ ...chosen, output: output ?? '', error: err ? err.message : undefined });
     });
   });
+}
+
+/**
+ * After running a command's handler, yargs renders that command's whole help text and keeps
+ * it (for a handler that might show it), so every start pays for a help text nobody reads;
+ * unwrapped, it costs much less. So the line is parsed unwrapped, and parsed again, wrapped
+ * to the terminal, only when yargs has something to print (help, a completion script).
+ */
+async function parse(argv: string[], io: Io): Promise<Parsed> {
+  const parsed = await parseOnce(argv, null);
+  return parsed.output && !parsed.error ? parseOnce(argv, helpWidth(io)) : parsed;
 }
 
 /** A failure as JSON: the one error shape every command prints (see client.ts printErrors). */
