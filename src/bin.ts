@@ -59,8 +59,9 @@ const io: Io = {
     process.on('SIGHUP', listener);
   },
 };
-// Questions (teardown's confirmation) only when a person can answer them.
-if (process.stdin.isTTY && process.stderr.isTTY) {
+// Questions (teardown's confirmation) only when a person can answer them. stderr first: reading
+// process.stdin creates its stream, which (from a file or /dev/null) loads fs' stream classes.
+if (process.stderr.isTTY && process.stdin.isTTY) {
   io.ask = async (question: string) => {
     const readline = await import('node:readline/promises');
     const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
