@@ -90,13 +90,18 @@ function checkDocument(pd: ParsedDocument, diags: Diagnostic[]): (CrossItem & { 
   if (failed) return undefined;
   const spec = normalise(task);
   const start = positionOf(pd.text, pd.lines, pd.doc.contents?.range[0] ?? 0);
+  let hash: string | undefined;
   return {
     spec,
     file: pd.file,
     locate: (path) => locate(pd, path),
     loaded: {
       spec,
-      hash: hashSpec(spec),
+      // On first read: validate reads none, and hashing is what loads node:crypto.
+      get hash() {
+        hash ??= hashSpec(spec);
+        return hash;
+      },
       source: { file: pd.file, document: pd.index, line: start.line, col: start.col },
     },
   };

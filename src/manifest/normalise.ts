@@ -7,7 +7,7 @@
  * The defaults here are the `default`s of schemas/task.v1.schema.json (a unit test keeps
  * them equal).
  */
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import {
   type ConstraintSpec,
   DEFAULT_BACKOFF,
@@ -235,5 +235,12 @@ export function canonicalJson(v: unknown): string {
  */
 export function hashSpec(spec: TaskSpec): string {
   const { instances: _scale, rollout: _how, restart: _again, schedule: _when, ...meaning } = spec;
-  return createHash('sha256').update(canonicalJson(meaning)).digest('hex').slice(0, 10);
+  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return crypto.createHash('sha256').update(canonicalJson(meaning)).digest('hex').slice(0, 10);
 }
+
+/**
+ * node:crypto, loaded on the first hash: loading it is a noticeable part of a cold start,
+ * and a command that only checks manifests (validate) never reads a hash (see load.ts).
+ */
+let crypto: typeof import('node:crypto') | undefined;
