@@ -338,6 +338,17 @@ describe.concurrent('controller', { timeout: 150_000 }, () => {
     const rows = (JSON.parse(shown.stdout) as { tasks: { run?: string; taskId: string | null }[] }).tasks;
     expect(rows.length, shown.stdout).toBeGreaterThan(0);
     for (const r of rows) expect(r.taskId, shown.stdout).toContain(`.${r.run}`);
+    const described = await runCli(['describe', 'many', '-o', 'json'], {
+      env: { MESOS_MASTER: cluster.url, MESOS_APPLY_FRAMEWORK: fw },
+    });
+    expect(described.code, described.stderr).toBe(0);
+    const told = (JSON.parse(described.stdout) as { tasks: { run?: string; taskId: string }[] }).tasks;
+    // describe lists every task of the name the master knows: both runs, each saying which it is.
+    expect(
+      told.map((t) => t.run),
+      described.stdout,
+    ).toEqual(expect.arrayContaining(overlapping));
+    for (const t of told) expect(t.taskId, described.stdout).toContain(`.${t.run}`);
     await waitFor(c, async () => {
       const { completed } = await stateOf(fw, 'many');
       const done = overlapping.map((run) => completed.find((t) => runOf(t) === run)?.state);

@@ -177,6 +177,7 @@ function describeJson(name: string, tasks: DescribeTask[], fit: ReturnType<typeo
       state: t.state,
       agentId: t.agentId ?? null,
       host: t.host ?? null,
+      ...(t.run !== undefined ? { run: t.run } : {}),
       restarts: t.restarts ?? 0,
       events: t.statuses.map((s) => ({
         at: s.timestamp === undefined ? null : new Date(s.timestamp * 1000).toISOString(),
