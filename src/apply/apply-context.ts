@@ -41,6 +41,12 @@ export interface ApplyRoundOptions {
    * before its update reached the controller is counted first, and held like any other.
    */
   hold?: (observed: readonly ObservedTask[]) => ReadonlySet<string>;
+  /**
+   * Asked at every tick once the round has acted (the controller's heals): `name/instance`
+   * keys to launch now on top of the plan. `busy(name)`: the round has open work for that
+   * name (its rollout, say), which must not be given more.
+   */
+  extraLaunches?: (now: number, busy: (name: string) => boolean) => string[];
   /** A launched job counts as done once it runs (the controller watches its end between rounds). */
   jobsDoneWhenRunning?: boolean;
   /**

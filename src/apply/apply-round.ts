@@ -72,23 +72,14 @@ export class ApplyRound implements Round {
    */
   async makePlan(deadline: number): Promise<Stop | undefined> {
     const { life, opts } = this;
-    const gone = opts.gone;
-    if (gone !== undefined && gone.size > 0)
-      life.observed = new ObservedTasks(
-        life.observed.list.map((t) => (gone.has(t.taskId) ? { ...t, state: 'TASK_LOST' as const } : t)),
-      );
     const base = {
+      ...this.planBasis(),
       specs: opts.specs,
       ...(opts.hold ? { hold: opts.hold(life.observed.list) } : {}),
-      observed: life.observed.list,
-      agents: life.agents,
       prune: opts.prune,
       ...(opts.pruneSelector ? { pruneSelector: opts.pruneSelector } : {}),
       allowEmpty: opts.allowEmpty,
       ...(opts.replace ? { replace: opts.replace } : {}),
-      framework: opts.framework,
-      previousSpecs: previousSpecs(life.observed.list),
-      previousSecrets: previousSecrets(life.observed.list),
     };
     let plan = makePlan({ ...base, offers: [] });
     if (plan.items.some(launches)) {
@@ -109,6 +100,63 @@ export class ApplyRound implements Round {
     this.plan = plan;
     this.ctx.emit({ type: 'planned', plan });
     return undefined;
+  }
+
+  /** What every plan of the round reads: the cluster as observed now (gone tasks as lost). */
+  private planBasis() {
+    const { life, opts } = this;
+    const gone = opts.gone;
+    if (gone !== undefined && gone.size > 0)
+      life.observed = new ObservedTasks(
+        life.observed.list.map((t) => (gone.has(t.taskId) ? { ...t, state: 'TASK_LOST' as const } : t)),
+      );
+    return {
+      observed: life.observed.list,
+      agents: life.agents,
+      framework: opts.framework,
+      previousSpecs: previousSpecs(life.observed.list),
+      previousSecrets: previousSecrets(life.observed.list),
+    };
+  }
+
+  /**
+   * Launches fallen due while the round waits (opts.extraLaunches, the controller's heals),
+   * planned from the cluster as it is now and placed on the next offers: a death heals
+   * within its backoff even while another name's rollout holds the round. Only instances
+   * with no active task are launched (the planner's create and relaunch), so no instance
+   * gets a second copy, and only names with no open work in the round are asked for.
+   */
+  private async launchExtra(now: number): Promise<void> {
+    const ask = this.opts.extraLaunches;
+    if (ask === undefined || this.plan === undefined) return;
+    let busy: Set<string> | undefined;
+    const keys = ask(now, (name) => {
+      busy ??= this.openNames();
+      return busy.has(name);
+    });
+    if (keys.length === 0) return;
+    const want = new Set(keys);
+    const names = new Set(keys.map((k) => k.slice(0, k.lastIndexOf('/'))));
+    const specs = this.opts.specs.filter((s) => names.has(s.spec.name));
+    const plan = makePlan({ ...this.planBasis(), specs, prune: false, allowEmpty: false, offers: [] });
+    const bySpec = new Map(specs.map((s) => [s.spec.name, s]));
+    for (const item of plan.items) {
+      if (!launches(item) || item.action === 'replace' || !want.has(`${item.name}/${item.instance}`)) continue;
+      if (this.tracker.launches.has(item.taskId)) continue;
+      const launch = this.tracker.addLaunch(item, bySpec.get(item.name)!);
+      this.tracker.waitingSince(launch, now);
+      this.ctx.emit({ type: 'instance', view: launch.view });
+    }
+    await this.life.revive();
+    await this.launcher.placeRound();
+  }
+
+  /** Names with a launch or kill of this round still open. */
+  private openNames(): Set<string> {
+    const out = new Set<string>();
+    for (const l of this.tracker.launches.values()) if (!l.settled) out.add(l.item.name);
+    for (const k of this.tracker.kills.values()) if (!k.settled) out.add(k.view.name);
+    return out;
   }
 
   /** Acts on the plan, then waits until everything is settled or a Stop. */
@@ -210,6 +258,7 @@ export class ApplyRound implements Round {
     await this.watch.tickUp(now);
     await onSteps(this.ctx, this.rollouts?.advance(this.tracker.kills) ?? []);
     this.watch.tickPending(now);
+    await this.launchExtra(now);
   }
 
   halted(): boolean {

@@ -17,6 +17,9 @@
  * round runs at the start, when an instance's backoff has passed, when the manifests
  * changed, and at every resync (after a RECONCILE). Between rounds the lifecycle idles;
  * every update, whoever's round it serves, reaches onStatus, so no death goes unnoticed.
+ * One round at a time, but a death does not wait for it: the round in progress (a long
+ * rollout, say) launches the instances whose backoff passed, of names it has no open work
+ * for (healsDue), on the same offer book.
  *
  * Stopping (SIGTERM/SIGINT): a round in progress stops launching, the events already
  * received are acknowledged, and the stream is closed without TEARDOWN: the tasks keep
@@ -329,12 +332,8 @@ export class Controller {
       plan(r.name, r.run);
     }
     for (const key of this.instances.due(now)) {
-      this.instances.relaunching(key);
-      const k = parseInstanceKey(key);
-      const name = k?.name ?? key;
-      if (k?.run !== undefined && this.runs.isScheduled(name)) plan(name, k.run);
-      this.opts.metrics?.relaunched(name);
-      this.opts.log('relaunch', { instance: key, restarts: this.instances.get(key)?.restarts ?? 0 });
+      const k = this.relaunching(key);
+      if (k?.run !== undefined && this.runs.isScheduled(k.name)) plan(k.name, k.run);
     }
     // A `replace` run kills the earlier runs' tasks before it launches (`--replace` of its name).
     const replacing = runs.launch.filter((r) => r.replacing.length > 0).map((r) => r.name);
@@ -368,6 +367,7 @@ export class Controller {
       jobsDoneWhenRunning: true,
       launchLabels: (key) => restartLabels(this.instances.countsOf(key)),
       unreachableNotWaited: true,
+      extraLaunches: (at, busy) => this.healsDue(at, busy),
     });
     const changed = result.plan?.items.filter((i) => i.action !== 'unchanged').length ?? 0;
     if (changed > 0 || result.errors.length > 0)
@@ -397,6 +397,31 @@ export class Controller {
       this.report(this.instances.onStatus(t.taskId, t.state, this.now()), { task: t.taskId, state: t.state });
     }
     return this.instances.held(this.now());
+  }
+
+  /** `key` is launched again after its backoff: counted and said. Returns it parsed. */
+  private relaunching(key: string): ReturnType<typeof parseInstanceKey> {
+    this.instances.relaunching(key);
+    const k = parseInstanceKey(key);
+    this.opts.metrics?.relaunched(k?.name ?? key);
+    this.opts.log('relaunch', { instance: key, restarts: this.instances.get(key)?.restarts ?? 0 });
+    return k;
+  }
+
+  /**
+   * While a round waits (a long rollout, say): the instances whose backoff has passed, for
+   * that round to launch, so a death heals within its backoff. Not a name the round still
+   * works on (one plan per name at a time), nor a scheduled job (its runs are planned as runs).
+   */
+  private healsDue(now: number, busy: (name: string) => boolean): string[] {
+    const out: string[] = [];
+    for (const key of this.instances.due(now)) {
+      const k = parseInstanceKey(key);
+      if (k === undefined || k.run !== undefined || busy(k.name) || this.runs.isScheduled(k.name)) continue;
+      this.relaunching(key);
+      out.push(key);
+    }
+    return out;
   }
 
   private onRoundEvent(e: ApplyEvent): void {

@@ -258,6 +258,38 @@ describe.concurrent('controller', { timeout: 150_000 }, () => {
     ]);
   });
 
+  it("a death heals within its backoff while another service's rollout waits out a long minHealthyTime", async () => {
+    const fw = 'ctl-busy';
+    const slow = (command: string, minHealthyTime: string) =>
+      `apiVersion: mesos-apply/v1\nkind: Task\nmetadata: {name: slow}\nspec:\n  command: '${command}'\n  resources: {cpus: 0.1, mem: 32}\n  rollout: {minHealthyTime: ${minHealthyTime}}\n`;
+    const m = manifestDir('busy', {
+      'slow.yaml': slow('exec sleep 6007', '1s'),
+      'quick.yaml': service('quick', 'exec sleep 6008'),
+    });
+    const c = controller(fw, m);
+    const oldSlow = await runningTask(fw, 'slow/0');
+    const first = await runningTask(fw, 'quick/0');
+    // The rollout's new copy must stay up 60s before the old one goes: its round waits that long.
+    writeFileSync(path.join(m, 'slow.yaml'), slow('exec sleep 6009', '60s'));
+    await runningTask(fw, 'slow/0', oldSlow.task_id.value);
+    await waitFor(c, async () => (/slow\/0 is up; it must stay up 60s/.test(c.log()) ? true : undefined));
+    const dupes = watchDuplicates(fw, 'quick/0');
+    process.kill(-pidOf(first), 'SIGKILL');
+    const second = await runningTask(fw, 'quick/0', first.task_id.value);
+    const died = timeOf((await tasksOf(fw, 'quick/0'))[0] as Task, 'TASK_FAILED') as number;
+    const back = timeOf(second, 'TASK_RUNNING') as number;
+    // Its backoff (1s) and a margin for a loaded machine, far below the rollout's 60s.
+    expect(back - died).toBeGreaterThanOrEqual(900);
+    expect(back - died, c.log()).toBeLessThan(10_000);
+    // Healed before the rollout ended: the old copy of slow still runs.
+    const slowNow = await tasksOf(fw, 'slow/0');
+    expect(slowNow.find((t) => t.task_id.value === oldSlow.task_id.value)?.state, c.log()).toBe('TASK_RUNNING');
+    expect(await dupes.stop()).toBe(1);
+    expect(slowNow.filter((t) => LIVE.has(t.state))).toHaveLength(2);
+    c.child.kill('SIGTERM');
+    expect(await c.exited, c.log()).toBe(0);
+  });
+
   it('editing a watched manifest rolls out; an invalid edit is reported and changes nothing; SIGHUP re-reads', async () => {
     const fw = 'ctl-edit';
     const m = manifestDir('edit', { 'app.yaml': service('app', 'exec sleep 6004') });

@@ -309,6 +309,49 @@ describe('ApplyRound on a fake clock', () => {
     expect(session.of('accept')[0]!.at).toBeLessThan(kill!.at - 2000);
   });
 
+  it('launches a heal that falls due while it waits (a rollout), never for a name it still works on', async () => {
+    const { clock, events, life, rec, session } = setup();
+    const old = observed('web', 0, { hash: HASH2 });
+    life.observed.add(old);
+    life.observed.add(observed('db', 0, { state: 'TASK_FAILED' }));
+    const start = clock.now();
+    const busyWeb: boolean[] = [];
+    let given = false;
+    const round = new ApplyRound(
+      life,
+      applyOptions({
+        specs: [loaded('web'), loaded('db')],
+        minRunningMs: 10_000,
+        // db is in its backoff when the round plans; it is due 2s later.
+        hold: () => new Set(['db/0']),
+        extraLaunches: (now, busy) => {
+          busyWeb.push(busy('web'));
+          if (given || now < start + 2000 || busy('db')) return [];
+          given = true;
+          return ['db/0'];
+        },
+      }),
+      { emit: rec.emit, files: noFiles, errors: [] },
+    );
+    session.onAccept = (ids) => events.push(update(ids[0]!, 'TASK_RUNNING'), 100);
+    events.push(offers(offer({ ...cluster, id: 'O1' })), 50);
+    events.push(offers(offer({ ...cluster, id: 'O2' })), 2300);
+    events.push(update(old.taskId, 'TASK_KILLED'), 13_000);
+    const deadline = start + 60_000;
+    await round.makePlan(deadline);
+    expect(round.plan?.items.map((i) => `${i.name} ${i.action}`)).toEqual(['web replace']);
+    expect(await round.run(deadline)).toBe('done');
+    const accepts = session.of('accept').map((c) => ({ at: c.at - start, ids: c.ids }));
+    expect(accepts.map((a) => a.ids)).toEqual([['O1'], ['O2']]);
+    expect(accepts[1]!.at).toBeGreaterThanOrEqual(2000);
+    expect(accepts[1]!.at).toBeLessThan(2500);
+    expect(rec.settled('db/0')?.event).toMatchObject({ view: { action: 'relaunch', phase: 'running' } });
+    // Before the rollout was done: the old web copy was killed only after the heal.
+    const [kill] = session.of('kill');
+    expect(kill!.at - start).toBeGreaterThan(accepts[1]!.at + 5000);
+    expect(busyWeb[0]).toBe(true);
+  });
+
   it('stops at the deadline and says what was still open', async () => {
     const { clock, events, life, rec } = setup();
     const errors: { code: string }[] = [];
