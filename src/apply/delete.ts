@@ -257,9 +257,8 @@ export async function runDelete(input: DeleteInput): Promise<DeleteResult> {
     await forEachInFlight(first, CALLS_IN_FLIGHT, async (kill) => {
       await l.sendKill(r.tracker, kill);
       if (kill.view.state !== 'TASK_UNREACHABLE') return;
-      // The master keeps the KILL of a task on an unreachable agent: --no-wait needs no more.
-      if (input.wait) r.settle(kill, false, 'unreachable', UNREACHABLE_KILL);
-      else r.settle(kill, true, kill.view.phase);
+      // No use waiting: nothing keeps the KILL of a task on an unreachable agent, with or without --no-wait.
+      r.settle(kill, false, 'unreachable', UNREACHABLE_KILL);
     });
     const stop = interrupted ? 'interrupted' : await life.wait(r, deadline);
     if (stop === 'closed' && life.closedError) errors.push(errorOf(life.closedError));

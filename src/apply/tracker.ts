@@ -29,9 +29,13 @@ export const MAX_DROP_RETRIES = 3;
 /** A KILL with no update for this long is sent again (the master forgets nothing, an agent may). */
 export const KILL_RETRY_MS = 10_000;
 
-/** Why a kill on an unreachable agent cannot finish now. */
+/**
+ * Why a kill on an unreachable agent cannot finish. A Mesos master keeps no KILL for such a
+ * task (it answers with a TASK_UNREACHABLE reconciliation), and an agent that returns brings
+ * its tasks back running (master.cpp `kill`, `__reregisterSlave`).
+ */
 export const UNREACHABLE_KILL =
-  'the agent is unreachable: the KILL stays pending at the master until the agent returns';
+  'the agent is unreachable: the KILL cannot reach it and the master does not keep it; if the agent returns, the task runs again (delete it again then)';
 
 export class Tracker {
   readonly launches = new Map<string, Launch>();

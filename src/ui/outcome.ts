@@ -65,12 +65,12 @@ export function outcomeOf(view: InstanceView): Outcome {
   // Ctrl-C after the launch: the task did not fail, it keeps running unwatched.
   if (view.phase === 'interrupted' && view.action !== 'delete') return 'left-running';
   if (view.phase === 'unconfirmed') return 'unconfirmed';
+  // Its agent is cut off: neither failed nor done (it may come back running); failure.message says more.
+  if (view.phase === 'unreachable') return 'unreachable';
   if (view.failure !== undefined || FAILED_PHASES.has(view.phase)) return 'failed';
   switch (view.phase) {
     case 'killed':
       return view.action === 'delete' ? 'deleted' : 'failed';
-    case 'unreachable':
-      return 'unreachable';
     case 'healthy':
     case 'running':
     case 'finished':
@@ -99,7 +99,7 @@ const OUTCOME_WORDS: Record<Outcome, string> = {
   deleted: 'deleted',
   failed: 'failed',
   'not-launched': 'never launched',
-  unreachable: 'unreachable (kill pending)',
+  unreachable: 'agent unreachable',
   unconfirmed: 'unconfirmed (master lost)',
   'left-running': 'left running (interrupted)',
   incomplete: 'not done',

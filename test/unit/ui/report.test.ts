@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stripAnsi } from '../../../src/ui/ansi.js';
 import { formatReport, reportJson, type ReportInput } from '../../../src/ui/report.js';
+import { UNREACHABLE_KILL } from '../../../src/apply/tracker.js';
 import { LEFT_RUNNING, NEVER_FIT, view } from './builders.js';
 
 const running = view({
@@ -117,6 +118,8 @@ describe('formatReport', () => {
       state: 'TASK_UNREACHABLE',
       agentId: 'a9',
       host: 'h9',
+      // Settled with why: still "unreachable", not "failed" (its task may come back running).
+      failure: { state: 'TASK_UNREACHABLE', message: UNREACHABLE_KILL },
     });
     const text = formatReport(
       {
@@ -127,11 +130,12 @@ describe('formatReport', () => {
       },
       { color: false },
     );
-    expect(text).toContain('web/1   delete   unreachable (kill pending)   TASK_UNREACHABLE   h9');
+    expect(text).toContain('web/1   delete   agent unreachable   TASK_UNREACHABLE   h9');
+    expect(text).toContain('if the agent returns, the task runs again (delete it again then)');
     expect(text).toContain('  deleted (1):       web/0\n  unreachable (1):   web/1');
     expect(text).toContain('Re-running the same command is safe: tasks already gone are skipped.');
     expect(text).toContain('Errors:\n  MA_ERR_TIMEOUT: gave up after 60s\n    raise --timeout');
-    expect(text.trimEnd().split('\n').at(-1)).toBe('Delete failed: 1 deleted, 1 unreachable (kill pending), 1 error.');
+    expect(text.trimEnd().split('\n').at(-1)).toBe('Delete failed: 1 deleted, 1 agent unreachable, 1 error.');
   });
 
   it('lists a task Ctrl-C left running as such, not as failed', () => {
