@@ -1,7 +1,14 @@
 #!/usr/bin/env node
 /** The only place that reads process.argv and sets the exit code. */
+import nodeModule from 'node:module';
 import type { Io } from './cli/io.js';
 import { createBatcher } from './cli/batched-output.js';
+
+// Node's public compile cache (22.1 and later; Node 20 has no such switch): V8 keeps the code it
+// compiled for the chunks loaded below in a directory of Node's choosing under the OS temp dir,
+// so the next start skips compiling them. Measured on Node 22, alternating runs with and
+// without it: a cold `validate` about 15–20 ms faster. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const interrupted = new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
   // The first signal asks the command to stop cleanly; a second one ends the process now.
