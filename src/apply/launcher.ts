@@ -7,6 +7,7 @@
  */
 import { MesosError } from '../mesos/errors.js';
 import type { TaskInfo } from '../mesos/types.js';
+import { instanceKey } from '../model/ids.js';
 import { isActive } from '../model/states.js';
 import { placeTasks } from '../plan/place.js';
 import { buildTaskInfo } from '../plan/taskinfo.js';
@@ -101,7 +102,7 @@ export class Launcher {
           },
           opts.env,
         );
-        const extra = opts.launchLabels?.(`${launch.item.name}/${launch.item.instance}`) ?? [];
+        const extra = opts.launchLabels?.(instanceKey(launch.item.name, launch.item.instance, launch.item.run)) ?? [];
         if (extra.length > 0) info.labels = { labels: [...(info.labels?.labels ?? []), ...extra] };
         infos.push(withSpecLabel(info, launch.loaded.spec, launch.loaded.secrets));
         batch.push(launch);

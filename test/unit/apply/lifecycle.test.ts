@@ -352,6 +352,28 @@ describe('ApplyRound on a fake clock', () => {
     expect(busyWeb[0]).toBe(true);
   });
 
+  it("asks a launch's extra labels by its instance key, with a scheduled run's key", async () => {
+    const { clock, events, life, rec, session } = setup();
+    const asked: string[] = [];
+    const round = new ApplyRound(
+      life,
+      applyOptions({
+        specs: [loaded('web'), { ...loaded('job', { goal: 'finished' }), run: '20261204T153224Z' }],
+        launchLabels: (key) => {
+          asked.push(key);
+          return [];
+        },
+      }),
+      { emit: rec.emit, files: noFiles, errors: [] },
+    );
+    session.onAccept = (ids) => events.push(update(ids[0]!, 'TASK_RUNNING'), 100);
+    events.push(offers(offer(cluster)), 50);
+    const deadline = clock.now() + 60_000;
+    await round.makePlan(deadline);
+    await round.run(deadline);
+    expect(asked.sort()).toEqual(['job/0@20261204T153224Z', 'web/0']);
+  });
+
   it('stops at the deadline and says what was still open', async () => {
     const { clock, events, life, rec } = setup();
     const errors: { code: string }[] = [];
