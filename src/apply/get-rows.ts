@@ -80,7 +80,9 @@ export function withController(
   for (const t of tasks)
     if (t.observed.managed) {
       const key = instanceKey(t.observed.name, t.observed.instance, t.observed.run);
-      byKey.set(key, [...(byKey.get(key) ?? []), t]);
+      const same = byKey.get(key);
+      if (same) same.push(t);
+      else byKey.set(key, [t]);
     }
   const rows = view.rows.map((r) => {
     if (!r.managed || r.instance === undefined) return r;

@@ -36,10 +36,6 @@ export class NetworkLink implements AgentHandle {
     return this;
   }
 
-  get partitioned(): boolean {
-    return this.cut;
-  }
-
   /** Cuts the line; false if it was already cut. */
   partition(): boolean {
     if (this.cut) return false;
