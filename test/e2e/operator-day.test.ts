@@ -51,6 +51,12 @@ async function ok(framework: string, args: string[]): Promise<string> {
   return r.stdout;
 }
 
+/** Edits the manifest file `f` (`from` becomes `to`) and applies it again: a new version of a task. */
+async function applyEdited(framework: string, f: string, from: string, to: string): Promise<void> {
+  writeFileSync(f, readFileSync(f, 'utf8').replace(from, to));
+  await ok(framework, ['-f', f]);
+}
+
 describe('get: what is desired and running now', () => {
   it('one row per instance with desired vs ready; a missing instance is shown', async () => {
     const fw = 'day-missing';
@@ -79,8 +85,7 @@ describe('get: what is desired and running now', () => {
       drop: svc('exec sleep 4112'),
     });
     await ok(fw, ['-f', f]);
-    writeFileSync(f, readFileSync(f, 'utf8').replace('sleep 4111', 'sleep 4113'));
-    await ok(fw, ['-f', f]);
+    await applyEdited(fw, f, 'sleep 4111', 'sleep 4113');
     await ok(fw, ['delete', 'drop']);
     const now = await ok(fw, ['get']);
     expect(now.trim().split('\n')).toHaveLength(2);
@@ -170,8 +175,7 @@ describe('logs', () => {
     const all = await ok(fw, ['logs', 'multi']);
     expect(all).toMatch(/^\[0\] v1\n\[0\] line2\n\[1\] v1\n\[1\] line2\n$/);
     expect(await ok(fw, ['logs', 'multi', '--instance', '1', '--tail', '1'])).toBe('line2\n');
-    writeFileSync(f, readFileSync(f, 'utf8').replace('echo v1;', 'echo v2;'));
-    await ok(fw, ['-f', f]);
+    await applyEdited(fw, f, 'echo v1;', 'echo v2;');
     expect(await ok(fw, ['logs', 'multi', '--instance', '0'])).toBe('v2\nline2\n');
     expect(await ok(fw, ['logs', 'multi', '--instance', '0', '--previous'])).toBe('v1\nline2\n');
     const none = await cli(fw, ['logs', 'multi', '--previous', '--instance', '5']);
@@ -183,8 +187,7 @@ describe('logs', () => {
     const fw = 'day-since';
     const f = manifest({ since: svc('echo s1; exec sleep 4142') });
     await ok(fw, ['-f', f]);
-    writeFileSync(f, readFileSync(f, 'utf8').replace('echo s1;', 'echo s2;'));
-    await ok(fw, ['-f', f]);
+    await applyEdited(fw, f, 'echo s1;', 'echo s2;');
     // The replaced task ended before this run returned: a time after it leaves only the running one.
     const later = new Date(Date.now() + 1000).toISOString();
     expect(await ok(fw, ['logs', 'since', '--since', later])).toBe('s2\n');
@@ -429,8 +432,7 @@ describe('JSON documents', () => {
     const fw = 'day-describe';
     const f = manifest({ desc: svc('exec sleep 4171') });
     await ok(fw, ['-f', f]);
-    writeFileSync(f, readFileSync(f, 'utf8').replace('sleep 4171', 'sleep 4172'));
-    await ok(fw, ['-f', f]);
+    await applyEdited(fw, f, 'sleep 4171', 'sleep 4172');
     const doc = JSON.parse(await ok(fw, ['describe', 'desc', '-o', 'json'])) as {
       formatVersion: number;
       tasks: { state: string; events: Record<string, unknown>[]; mesos: { task: { task_id: unknown } } }[];
