@@ -29,6 +29,35 @@ export function masterStatus(
   };
 }
 
+/** Appends `status` as the master keeps it: without `data`, replacing a last status of the same state. */
+export function keepStatus(statuses: TaskStatus[], status: TaskStatus): void {
+  if (statuses[statuses.length - 1]?.state === status.state) statuses.pop();
+  const { data: _data, ...kept } = status;
+  statuses.push(kept);
+}
+
+/** `status` with the health verdict and container status of the task's latest status, as the master answers. */
+export function withLatestHealth(status: TaskStatus, latest: TaskStatus | undefined): TaskStatus {
+  if (latest?.healthy !== undefined) status.healthy = latest.healthy;
+  if (latest?.container_status) status.container_status = latest.container_status;
+  return status;
+}
+
+/** The master's word on a task of an agent unreachable since `sinceMs`: TASK_UNREACHABLE, or TASK_LOST to a framework that is not partition-aware. */
+export function unreachableStatus(
+  taskId: string,
+  partitionAware: boolean,
+  message: string,
+  reason: TaskStatusReason,
+  agentId: string,
+  sinceMs: number,
+): TaskStatus {
+  return {
+    ...masterStatus(taskId, partitionAware ? 'TASK_UNREACHABLE' : 'TASK_LOST', message, reason, agentId),
+    unreachable_time: { nanoseconds: nowNanos(sinceMs) },
+  };
+}
+
 export function sendUpdate(fw: MasterFramework, status: TaskStatus): void {
   fw.stream?.send({ type: 'UPDATE', update: { status } });
 }
@@ -61,10 +90,7 @@ export function updateTask(
     task.state !== 'TASK_UNREACHABLE' &&
     (isTerminal(latestState) || latestState === 'TASK_UNREACHABLE');
   if (!isTerminal(task.state)) task.state = latestState;
-  const last = task.statuses[task.statuses.length - 1];
-  if (last && last.state === status.state) task.statuses.pop();
-  const { data: _data, ...kept } = status;
-  task.statuses.push(kept);
+  keepStatus(task.statuses, status);
   if (becameDone) releaseTaskResources(m, task.agentId, task.resources);
 }
 
@@ -110,9 +136,7 @@ function knownTaskAnswer(task: MasterTask): TaskStatus {
     'REASON_RECONCILIATION',
     task.agentId,
   );
-  if (latest?.healthy !== undefined) status.healthy = latest.healthy;
-  if (latest?.container_status) status.container_status = latest.container_status;
-  return status;
+  return withLatestHealth(status, latest);
 }
 
 /**
@@ -147,16 +171,17 @@ export function reconcile(m: MasterState, fw: MasterFramework, call: ReconcileCa
         ),
       );
     } else if (agentId && unreachable) {
-      sendUpdate(fw, {
-        ...masterStatus(
+      sendUpdate(
+        fw,
+        unreachableStatus(
           t.task_id.value,
-          pa ? 'TASK_UNREACHABLE' : 'TASK_LOST',
+          pa,
           'Reconciliation: Task is unreachable',
           'REASON_RECONCILIATION',
           agentId,
+          unreachable.sinceMs,
         ),
-        unreachable_time: { nanoseconds: nowNanos(unreachable.sinceMs) },
-      });
+      );
     } else {
       sendUpdate(
         fw,

@@ -17,7 +17,6 @@
  *    updates.
  */
 import { rescindOffer } from './allocator.js';
-import { nowNanos } from './ids.js';
 import { normalizeResource, subtractFrom, sumResources, withAllocation } from './resources.js';
 import {
   hasCap,
@@ -28,7 +27,7 @@ import {
   type MasterState,
   type MasterTask,
 } from './state.js';
-import { masterStatus, sendUpdate, updateTask } from './tasks.js';
+import { keepStatus, masterStatus, sendUpdate, unreachableStatus, updateTask, withLatestHealth } from './tasks.js';
 import type { TaskStatus } from '../../mesos/types.js';
 import type { AgentTaskReport } from '../agent-link.js';
 
@@ -41,16 +40,7 @@ export function markUnreachable(m: MasterState, agent: MasterAgent, message: str
   for (const task of [...agent.tasks.values()]) {
     const fw = m.frameworks.get(task.frameworkId);
     const pa = fw !== undefined && hasCap(fw, 'PARTITION_AWARE');
-    const status: TaskStatus = {
-      ...masterStatus(
-        task.info.task_id.value,
-        pa ? 'TASK_UNREACHABLE' : 'TASK_LOST',
-        message,
-        'REASON_AGENT_REMOVED',
-        agent.id,
-      ),
-      unreachable_time: { nanoseconds: nowNanos(now) },
-    };
+    const status = unreachableStatus(task.info.task_id.value, pa, message, 'REASON_AGENT_REMOVED', agent.id, now);
     updateTask(m, task, status);
     agent.tasks.delete(taskKey(task.frameworkId, task.info.task_id.value));
     if (fw === undefined) continue;
@@ -124,10 +114,7 @@ export function reregisterAgent(m: MasterState, agentId: string, now = Date.now(
 function recoveredTask(agentId: string, report: AgentTaskReport): MasterTask {
   const resources = sumResources(report.task.resources ?? [], report.task.executor?.resources ?? []);
   const statuses: TaskStatus[] = [];
-  for (const { data: _data, ...s } of report.statuses) {
-    if (statuses[statuses.length - 1]?.state === s.state) statuses.pop();
-    statuses.push(s);
-  }
+  for (const s of report.statuses) keepStatus(statuses, s);
   return {
     frameworkId: report.framework.id.value,
     agentId,
@@ -150,8 +137,5 @@ function reregisteredStatus(agentId: string, report: AgentTaskReport): TaskStatu
     'REASON_AGENT_REREGISTERED',
     agentId,
   );
-  const latest = report.statuses[report.statuses.length - 1];
-  if (latest?.healthy !== undefined) status.healthy = latest.healthy;
-  if (latest?.container_status) status.container_status = latest.container_status;
-  return status;
+  return withLatestHealth(status, report.statuses[report.statuses.length - 1]);
 }
