@@ -7,7 +7,7 @@
  * and, at the largest size, a minimal scheduler (bench/support/floor-scheduler.ts) launching
  * the same TaskInfos on a fresh cluster of the same shape.
  *
- *   npm run bench -- scale [--quick] [--agents N] [--sizes 1000,3000,10000]
+ *   npm run bench -- scale [--quick] [--agents N] [--sizes 1000,3000,10000] [--pairs N]
  *   MA_BENCH_CPU_PROF=/tmp/prof npm run bench -- scale --sizes 10000   # + a CPU profile per CLI run
  *
  * --quick: 200 agents, 500/1,000/2,000 tasks (a few minutes on a loaded machine).
@@ -19,6 +19,11 @@
  * over the task count. Goals (issue 16, 10,000 tasks): running < 60 s and ≤ 1.3× the
  * minimal scheduler, re-apply < 5 s, peak RSS < 400 MB, exponents ≤ 1.1. Load average is
  * recorded with each size: the machine is shared. Last stdout line: one JSON object.
+ *
+ * The floor ratio compares the medians of --pairs runs of each (default 3, 1 with --quick),
+ * apply and minimal scheduler in turn, each on a fresh cluster: on these 2-core machines
+ * one run of either moves by half its time from one try to the next (the cluster shares
+ * the cores), so one pair says little.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +44,7 @@ function arg(name: string): string | undefined {
 }
 const AGENTS = Number(arg('agents') ?? (QUICK ? 200 : 1000));
 const SIZES = (arg('sizes') ?? (QUICK ? '500,1000,2000' : '1000,3000,10000')).split(',').map(Number);
+const PAIRS = Math.max(1, Number(arg('pairs') ?? (QUICK ? 1 : 3)));
 const GOALS = { running_s: 60, floor_ratio: 1.3, reapply_s: 5, rss_mb: 400, exponent: 1.1 };
 const FLOOR = join(fileURLToPath(new URL('.', import.meta.url)), 'support', 'floor-scheduler.js');
 
@@ -47,28 +53,41 @@ interface Seen {
   running: Set<string>;
   want: number;
   allRunningAt?: number;
+  /** performance.now() of the first time each milestone was seen at the master. */
+  at: Record<string, number>;
   frameworkInfo?: FrameworkInfo;
   taskInfos: TaskInfo[];
 }
 
 /** Wraps the master's scheduler entry points to count the bench framework's calls and RUNNING updates. */
 function observe(cluster: LocalCluster): Seen {
-  const seen: Seen = { calls: {}, running: new Set(), want: Number.POSITIVE_INFINITY, taskInfos: [] };
+  const seen: Seen = { calls: {}, running: new Set(), want: Number.POSITIVE_INFINITY, taskInfos: [], at: {} };
+  const mark = (what: string): void => {
+    seen.at[what] ??= performance.now();
+  };
   const master = cluster.master;
   const call = master.call.bind(master);
   master.call = (fw, c) => {
     seen.calls[c.type] = (seen.calls[c.type] ?? 0) + 1;
+    if (c.type === 'REVIVE') mark('revive');
+    if (c.type === 'ACCEPT') {
+      mark('first_accept');
+      seen.at.last_accept = performance.now();
+    }
     for (const op of c.accept?.operations ?? []) seen.taskInfos.push(...(op.launch?.task_infos ?? []));
     call(fw, c);
   };
   const subscribe = master.subscribe.bind(master);
   master.subscribe = (c, stream) => {
     seen.frameworkInfo ??= c.subscribe?.framework_info;
+    mark('subscribe');
     const send = stream.send.bind(stream);
     stream.send = (e: Event) => {
+      if (e.type === 'OFFERS') mark('offers');
       const st = e.update?.status;
       if (st?.state === 'TASK_RUNNING' && !seen.running.has(st.task_id.value)) {
         seen.running.add(st.task_id.value);
+        mark('first_running');
         if (seen.running.size === seen.want) seen.allRunningAt = performance.now();
       }
       send(e);
@@ -101,6 +120,14 @@ interface Step {
 
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 
+/** Seconds from the spawn to each milestone the master saw, up to the last TASK_RUNNING. */
+function phases(seen: Seen, startedAt: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, t] of Object.entries({ ...seen.at, all_running: seen.allRunningAt ?? Number.NaN }))
+    out[k] = r2((t - startedAt) / 1000);
+  return out;
+}
+
 function step(run: CliRun, before: Record<string, number>, after: Record<string, number>, what: string): Step {
   if (run.code !== 0 && !(what === 'plan' && run.code === 2))
     throw new Error(`${what} exited ${run.code}:\n${run.stdout.slice(-1500)}\n${run.stderr.slice(-1500)}`);
@@ -130,7 +157,7 @@ async function size(dir: string, tasks: number): Promise<Record<string, unknown>
   const seen = observe(cluster);
   seen.want = services * per;
   const common = ['--master', cluster.url, '--framework', FRAMEWORK, '-q', '-o', 'json'];
-  const steps: Record<string, Step & { running_s?: number }> = {};
+  const steps: Record<string, Step & { running_s?: number; phases?: Record<string, number> }> = {};
   let taskInfos: TaskInfo[] = [];
   try {
     const go = async (name: string, args: string[]): Promise<CliRun> => {
@@ -140,9 +167,8 @@ async function size(dir: string, tasks: number): Promise<Record<string, unknown>
       return run;
     };
     const first = await go('apply', ['-f', file, '--timeout', '600']);
-    (steps.apply as Step & { running_s?: number }).running_s = r2(
-      ((seen.allRunningAt ?? Number.NaN) - first.startedAt) / 1000,
-    );
+    const applyPhases = phases(seen, first.startedAt);
+    Object.assign(steps.apply as Step, { running_s: applyPhases.all_running, phases: applyPhases });
     taskInfos = [...seen.taskInfos];
     await go('reapply', ['-f', file]);
     await go('plan', ['plan', '-f', changed]);
@@ -155,10 +181,53 @@ async function size(dir: string, tasks: number): Promise<Record<string, unknown>
   console.log(`${services * per} tasks on ${AGENTS} simulated agents (load ${load}):`);
   for (const [k, s] of Object.entries(steps))
     console.log(
-      `  ${k.padEnd(10)} wall ${s.wall_s} s${s.running_s !== undefined ? ` (all running ${s.running_s} s)` : ''}, cpu ${s.cpu_s} s, rss ${s.rss_mb} MB (heap ${s.heap_mb} MB), ${s.http} HTTP requests (${s.max_open} open at most), longest stall ${s.stall_ms} ms, calls ${JSON.stringify(s.calls)}`,
+      `  ${k.padEnd(10)} wall ${s.wall_s} s${s.phases ? ` (at the master: ${JSON.stringify(s.phases)})` : ''}, cpu ${s.cpu_s} s, rss ${s.rss_mb} MB (heap ${s.heap_mb} MB), ${s.http} HTTP requests (${s.max_open} open at most), longest stall ${s.stall_ms} ms, calls ${JSON.stringify(s.calls)}`,
     );
-  if (tasks === Math.max(...SIZES)) row.floor = await floorRun(dir, taskInfos, seen.frameworkInfo);
+  if (tasks === Math.max(...SIZES)) {
+    const ours = [(steps.apply as Step & { running_s: number }).running_s];
+    const floors = [(await floorRun(dir, taskInfos, seen.frameworkInfo)).running_s];
+    for (let i = 1; i < PAIRS; i++) {
+      ours.push(await applyRun(dir, file, services * per));
+      floors.push((await floorRun(dir, taskInfos, seen.frameworkInfo)).running_s);
+    }
+    row.floor = { running_s: median(floors), runs: floors };
+    row.apply_running = { running_s: median(ours), runs: ours };
+  }
   return row;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : r2(((s[mid - 1] as number) + (s[mid] as number)) / 2);
+}
+
+/** One more apply on a fresh cluster, for the floor ratio: s from spawn to the last TASK_RUNNING. */
+async function applyRun(dir: string, file: string, tasks: number): Promise<number> {
+  const cluster = await simCluster(dir);
+  const seen = observe(cluster);
+  seen.want = tasks;
+  try {
+    const run = await runCli(dir, [
+      '-f',
+      file,
+      '--timeout',
+      '600',
+      '--master',
+      cluster.url,
+      '--framework',
+      FRAMEWORK,
+      '-q',
+      '-o',
+      'json',
+    ]);
+    if (run.code !== 0) throw new Error(`apply exited ${run.code}:\n${run.stderr.slice(-1500)}`);
+    const p = phases(seen, run.startedAt);
+    console.log(`  apply again: all ${tasks} running after ${p.all_running} s ${JSON.stringify(p)}`);
+    return p.all_running as number;
+  } finally {
+    await cluster.close();
+  }
 }
 
 /** The minimal scheduler launches the CLI's TaskInfos on a fresh cluster: s from spawn to the last TASK_RUNNING. */
@@ -166,7 +235,7 @@ async function floorRun(
   dir: string,
   taskInfos: TaskInfo[],
   fi: FrameworkInfo | undefined,
-): Promise<{ running_s: number }> {
+): Promise<{ running_s: number; phases: Record<string, number> }> {
   const input = join(dir, 'floor-input.json');
   writeFileSync(input, JSON.stringify({ framework_info: { ...fi, id: undefined }, task_infos: taskInfos }));
   const cluster = await simCluster(dir);
@@ -177,9 +246,12 @@ async function floorRun(
     const child = spawn(process.execPath, [FLOOR, cluster.url, input], { stdio: ['ignore', 'ignore', 'inherit'] });
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     if (code !== 0 || seen.allRunningAt === undefined) throw new Error(`floor scheduler exited ${code}`);
-    const running_s = r2((seen.allRunningAt - startedAt) / 1000);
-    console.log(`  minimal scheduler: all ${taskInfos.length} running after ${running_s} s`);
-    return { running_s };
+    const floorPhases = phases(seen, startedAt);
+    const running_s = floorPhases.all_running;
+    console.log(
+      `  minimal scheduler: all ${taskInfos.length} running after ${running_s} s ${JSON.stringify(floorPhases)}`,
+    );
+    return { running_s, phases: floorPhases };
   } finally {
     await cluster.close();
   }
@@ -201,7 +273,8 @@ async function main(): Promise<void> {
       };
     }
     const last = rows[rows.length - 1] as Record<string, unknown>;
-    const apply = last.apply as Step & { running_s: number };
+    // Medians over --pairs runs (see the header).
+    const apply = last.apply_running as { running_s: number };
     const floor = last.floor as { running_s: number };
     const ratio = r2(apply.running_s / floor.running_s);
     const maxRss = Math.max(...rows.flatMap((r) => stepNames.map((s) => (r[s] as Step).rss_mb)));
@@ -212,7 +285,9 @@ async function main(): Promise<void> {
       rss: maxRss < GOALS.rss_mb,
       exponents: Object.values(exponents).every((e) => e.cpu <= GOALS.exponent),
     };
-    console.log(`growth exponents (wall, cpu): ${JSON.stringify(exponents)}; floor ratio ${ratio}`);
+    console.log(
+      `growth exponents (wall, cpu): ${JSON.stringify(exponents)}; floor ratio ${ratio} (medians: apply ${apply.running_s} s, minimal scheduler ${floor.running_s} s)`,
+    );
     console.log(
       JSON.stringify({
         bench: 'scale',
