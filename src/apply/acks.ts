@@ -11,10 +11,16 @@
  * master accepted the acknowledgement is acknowledged again: without that, a long-running
  * controller would never see another update of that task. The run waits for all of them
  * before it closes its connection.
+ *
+ * At most ACKS_IN_FLIGHT are on their way at once, the rest wait here in arrival order.
+ * The connection pool sends no more than that at a time anyway, and a call waiting inside
+ * it holds its whole chain of pending requests: at 10,000 tasks the updates outran their
+ * acknowledgements by about 10,000, and those queued calls were some 100 MB of the heap.
  */
 import type { SchedulerSession } from '../mesos/scheduler.js';
 import type { TaskStatus } from '../mesos/types.js';
 import { errorOf } from './errors.js';
+import { CALLS_IN_FLIGHT } from './in-flight.js';
 
 /**
  * An agent resends an unacknowledged update after 10 s at the earliest (Mesos): a copy that
@@ -23,8 +29,17 @@ import { errorOf } from './errors.js';
  */
 const ACK_AGAIN_MS = 5_000;
 
+/** Acknowledgements on their way at once: as many as the pool has connections. */
+export const ACKS_IN_FLIGHT = CALLS_IN_FLIGHT;
+
+type Session = Pick<SchedulerSession, 'acknowledgeUpdate'>;
+
 export class Acknowledger {
-  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Waiting to be sent, from `head` on, in arrival order. */
+  private queue: { session: Session; status: TaskStatus }[] = [];
+  private head = 0;
+  private active = 0;
+  private idleWaiters: (() => void)[] = [];
   /**
    * Every uuid this run acknowledged (or is acknowledging), but for those that failed: when
    * the master accepted it, +Infinity while it is on its way.
@@ -36,30 +51,54 @@ export class Acknowledger {
     private readonly now: () => number = Date.now,
   ) {}
 
-  ack(session: Pick<SchedulerSession, 'acknowledgeUpdate'>, status: TaskStatus): void {
+  ack(session: Session, status: TaskStatus): void {
     const uuid = status.uuid;
     if (uuid === undefined) return;
     const at = this.sent.get(uuid);
     if (at !== undefined && this.now() - at < ACK_AGAIN_MS) return;
     this.sent.set(uuid, Number.POSITIVE_INFINITY);
-    const ack = session.acknowledgeUpdate(status).then(
-      () => {
-        this.sent.set(uuid, this.now());
-      },
-      (e) => {
-        this.sent.delete(uuid);
-        this.warn(`acknowledging ${status.task_id.value} ${status.state} failed: ${errorOf(e).message}`);
-      },
-    );
-    this.inFlight.add(ack);
-    void ack.finally(() => this.inFlight.delete(ack));
+    this.queue.push({ session, status });
+    this.sendQueued();
+  }
+
+  private sendQueued(): void {
+    while (this.active < ACKS_IN_FLIGHT && this.head < this.queue.length) {
+      const { session, status } = this.queue[this.head]!;
+      this.head += 1;
+      this.active += 1;
+      void this.send(session, status).finally(() => {
+        this.active -= 1;
+        this.sendQueued();
+      });
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    if (this.active === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  private async send(session: Session, status: TaskStatus): Promise<void> {
+    const uuid = status.uuid!;
+    try {
+      await session.acknowledgeUpdate(status);
+      this.sent.set(uuid, this.now());
+    } catch (e) {
+      this.sent.delete(uuid);
+      this.warn(`acknowledging ${status.task_id.value} ${status.state} failed: ${errorOf(e).message}`);
+    }
   }
 
   has(uuid: string): boolean {
     return this.sent.has(uuid);
   }
 
-  async settled(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+  /** Resolves once every acknowledgement asked for so far (and any asked for meanwhile) was answered. */
+  settled(): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Acknowledger } from '../../../src/apply/acks.js';
+import { ACKS_IN_FLIGHT, Acknowledger } from '../../../src/apply/acks.js';
 import type { SchedulerSession } from '../../../src/mesos/scheduler.js';
 import type { TaskStatus } from '../../../src/mesos/types.js';
 
@@ -77,5 +77,39 @@ describe('Acknowledger', () => {
     release();
     await acks.settled();
     expect(sent).toEqual(['u1', 'u1']);
+  });
+
+  it('keeps at most ACKS_IN_FLIGHT on their way, sends the rest in arrival order, and settles after the last', async () => {
+    const answers: (() => void)[] = [];
+    let open = 0;
+    let most = 0;
+    const { s, sent } = session(
+      () =>
+        new Promise<boolean>((r) => {
+          open += 1;
+          most = Math.max(most, open);
+          answers.push(() => {
+            open -= 1;
+            r(true);
+          });
+        }),
+    );
+    const acks = new Acknowledger(() => undefined);
+    const n = ACKS_IN_FLIGHT * 3 + 2;
+    for (let i = 0; i < n; i++) acks.ack(s, status(`t${i}`, `u${i}`));
+    expect(sent).toHaveLength(ACKS_IN_FLIGHT);
+    let done = false;
+    void acks.settled().then(() => (done = true));
+    while (answers.length > 0) {
+      answers.shift()!();
+      await new Promise((r) => setImmediate(r));
+      expect(done).toBe(sent.length === n && open === 0);
+    }
+    expect(most).toBe(ACKS_IN_FLIGHT);
+    expect(sent).toEqual(Array.from({ length: n }, (_, i) => `u${i}`));
+    expect(done).toBe(true);
+    // Every one was answered: all known acknowledged, none sent again.
+    acks.ack(s, status('t0', 'u0'));
+    expect(sent).toHaveLength(n);
   });
 });
