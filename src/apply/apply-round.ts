@@ -12,7 +12,7 @@ import type { AgentFilesClient } from '../mesos/agent-files.js';
 import type { Offer, TaskStatus } from '../mesos/types.js';
 import { instanceKey } from '../model/ids.js';
 import { namedPortsOf, ObservedTasks } from '../model/observed.js';
-import { launches, makePlan } from '../plan/plan.js';
+import { launches, makePlan, planItems } from '../plan/plan.js';
 import { blockedMessage } from '../plan/rollout.js';
 import type { Plan, PlanItem } from '../plan/types.js';
 import type { ApplyContext, ApplyRoundOptions } from './apply-context.js';
@@ -59,7 +59,7 @@ export class ApplyRound implements Round {
       reverts: [],
       sendKill: (kill) => this.sendKill(kill),
       failedOver: () => (this.failedOver = true),
-      refuseSeconds: () => (this.tracker.pending().length > 0 ? REFUSE_WHILE_PENDING : REFUSE_WHEN_DONE),
+      refuseSeconds: () => (this.tracker.hasPending() ? REFUSE_WHILE_PENDING : REFUSE_WHEN_DONE),
     };
     this.launcher = new Launcher(this.ctx);
     this.watch = new LaunchWatch(this.ctx);
@@ -81,22 +81,24 @@ export class ApplyRound implements Round {
       allowEmpty: opts.allowEmpty,
       ...(opts.replace ? { replace: opts.replace } : {}),
     };
-    let plan = makePlan({ ...base, offers: [] });
-    if (plan.items.some(launches)) {
+    const observed = life.observed;
+    const seen = observed.version;
+    const items = planItems(base);
+    let plan: Plan;
+    if (items.some(launches)) {
       // Offers: clear the refuse filters and suppression that earlier runs left behind.
-      await life.session.revive();
+      await life.revive({ quiet: false });
       const until = Math.min(deadline, life.clock.now() + Math.min(opts.pendingTimeoutMs, OFFER_WAIT_MS));
       const stop = await life.waitForOffers(this, until);
       if (stop) return stop;
       // Updates came in while waiting: what the round saw end since is held as well.
       const hold = opts.hold?.(life.observed.list);
-      plan = makePlan({
-        ...base,
-        ...(hold ? { hold } : {}),
-        observed: life.observed.list,
-        offers: [...life.offers.values()],
-      });
-    }
+      const unchanged = life.observed === observed && observed.version === seen && sameKeys(hold, base.hold);
+      plan = makePlan(
+        { ...base, ...(hold ? { hold } : {}), observed: life.observed.list, offers: [...life.offers.values()] },
+        unchanged ? items : undefined,
+      );
+    } else plan = makePlan({ ...base, offers: [] }, items);
     this.plan = plan;
     this.ctx.emit({ type: 'planned', plan });
     return undefined;
@@ -300,4 +302,11 @@ export class ApplyRound implements Round {
       settled: true,
     };
   }
+}
+
+function sameKeys(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): boolean {
+  if (a === undefined || b === undefined) return (a?.size ?? 0) === (b?.size ?? 0);
+  if (a.size !== b.size) return false;
+  for (const k of a) if (!b.has(k)) return false;
+  return true;
 }

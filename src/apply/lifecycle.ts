@@ -203,7 +203,7 @@ export class RunLifecycle {
 
   /** Some attached round plans from the book, or has launches waiting for an offer. */
   private wantsOffers(): boolean {
-    for (const r of this.rounds) if (r.holdsOffers() || r.tracker.pending().length > 0) return true;
+    for (const r of this.rounds) if (r.holdsOffers() || r.tracker.hasPending()) return true;
     return false;
   }
 
@@ -223,10 +223,7 @@ export class RunLifecycle {
         await forEachInFlight(tracker.killsDue(now), CALLS_IN_FLIGHT, (kill) =>
           this.sendKill(tracker, kill).then(() => undefined),
         );
-    if (!this.suppressed && this.offers.size === 0 && !this.wantsOffers()) {
-      this.suppressed = true;
-      await this.session.suppress().catch(() => undefined);
-    }
+    if (this.offers.size === 0 && !this.wantsOffers()) await this.suppress();
     return undefined;
   }
 
@@ -298,10 +295,24 @@ export class RunLifecycle {
     this.acks.ack(this.session, status);
   }
 
-  /** Offers again (clears the master's suppression and the refuse filters); failures are quiet. */
-  async revive(): Promise<void> {
+  /**
+   * Offers again (clears the master's suppression and the refuse filters). Failures are
+   * quiet unless `quiet: false` (the plan's revive: it waits for the offers it asks for).
+   */
+  async revive({ quiet = true }: { quiet?: boolean } = {}): Promise<void> {
     this.suppressed = false;
-    await this.session.revive().catch(() => undefined);
+    const sent = this.session.revive();
+    await (quiet ? sent.catch(() => undefined) : sent);
+  }
+
+  /**
+   * No offers wanted: SUPPRESS, once until something revives. A failure is quiet: offers
+   * that still come are declined with the long refuse filter.
+   */
+  private async suppress(): Promise<void> {
+    if (this.suppressed || this.session.stateName !== 'SUBSCRIBED') return;
+    this.suppressed = true;
+    await this.session.suppress().catch(() => undefined);
   }
 
   /** Sends (or resends) a KILL; false when the call failed (the tick resends it). */
@@ -334,7 +345,7 @@ export class RunLifecycle {
       if (!this.carried.kills.has(kill.taskId)) this.carried.carryKill(kill);
     if (this.rounds.size === 0 && this.session.stateName === 'SUBSCRIBED') {
       await this.declineAll(REFUSE_WHEN_DONE);
-      if (!this.suppressed) await this.session.suppress().catch(() => undefined);
+      await this.suppress();
     }
     await this.acks.settled();
   }
@@ -347,7 +358,7 @@ export class RunLifecycle {
   async leave(changedNothing = false): Promise<void> {
     await this.declineAll(REFUSE_WHEN_DONE);
     const subscribed = () => this.session.stateName === 'SUBSCRIBED';
-    if (!this.suppressed && subscribed()) await this.session.suppress().catch(() => undefined);
+    await this.suppress();
     // Updates that came in after the wait stopped (interrupt, timeout, done) are still
     // acknowledged: unacknowledged, they would hold up the task's later updates.
     await this.opts.events.drainQueued(async (ev) => {

@@ -127,6 +127,12 @@ export class ObservedTasks {
   readonly list: ObservedTask[] = [];
   /** Index in `list` of each id's first entry (the one a `find` would pick). */
   private readonly at = new Map<string, number>();
+  /** Counts the changes to `list`: equal counts, the same tasks in the same states. */
+  private changes = 0;
+
+  get version(): number {
+    return this.changes;
+  }
 
   constructor(tasks: readonly ObservedTask[] = []) {
     for (const t of tasks) this.add(t);
@@ -135,6 +141,7 @@ export class ObservedTasks {
   add(task: ObservedTask): void {
     if (!this.at.has(task.taskId)) this.at.set(task.taskId, this.list.length);
     this.list.push(task);
+    this.changes += 1;
   }
 
   get(taskId: string): ObservedTask | undefined {
@@ -151,5 +158,6 @@ export class ObservedTasks {
     if (status.healthy !== undefined) next.healthy = status.healthy;
     if (status.agent_id !== undefined) next.agentId = status.agent_id.value;
     this.list[i] = next;
+    this.changes += 1;
   }
 }

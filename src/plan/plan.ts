@@ -96,7 +96,13 @@ function scheduledJobs(specs: readonly LoadedSpec[]): ScheduledJob[] {
     .sort((a, b) => cmp(a.name, b.name));
 }
 
-export function makePlan(input: PlanInput): Plan {
+/**
+ * The diff's items, less those `hold` leaves out: what makePlan places. Apply reads them
+ * before it revives and waits for offers (a plan without offers would work out a fit
+ * report per instance only to throw it away), and hands them to makePlan when nothing
+ * they were computed from has changed since.
+ */
+export function planItems(input: Omit<PlanInput, 'offers'>): PlanItem[] {
   const diffOptions = {
     prune: input.prune,
     ...(input.pruneSelector ? { pruneSelector: input.pruneSelector } : {}),
@@ -107,10 +113,13 @@ export function makePlan(input: PlanInput): Plan {
   };
   const hold = input.hold;
   const all = diffTasks(input.specs, input.observed, diffOptions);
-  const items =
-    hold === undefined || hold.size === 0
-      ? all
-      : all.filter((i) => !(i.action !== 'replace' && launches(i) && hold.has(instanceKey(i.name, i.instance, i.run))));
+  return hold === undefined || hold.size === 0
+    ? all
+    : all.filter((i) => !(i.action !== 'replace' && launches(i) && hold.has(instanceKey(i.name, i.instance, i.run))));
+}
+
+/** `items`: planItems(input), when the caller has them already (they are completed in place). */
+export function makePlan(input: PlanInput, items: PlanItem[] = planItems(input)): Plan {
   const rollouts = planRollouts(items, input.specs);
   const rolloutByName = new Map(rollouts.map((r) => [r.name, r]));
   const kept = new Set(items.filter((i) => i.action === 'unchanged').map((i) => i.taskId));
