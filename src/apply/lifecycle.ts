@@ -81,8 +81,8 @@ export class RunLifecycle {
   closedError: unknown;
   /** `agents` by id: offers and report rows look agents up per item, thousands of times. */
   private agentById = new Map<string | undefined, OperatorAgent>();
-  /** The framework's tasks as gather() read them (GET_TASKS): the leaving pass may reuse them. */
-  private firstRead: StreamHead[] = [];
+  /** The framework's tasks as gather() read them (GET_TASKS), once it has: the leaving pass may reuse them. */
+  private firstRead?: StreamHead[];
   /** Uuids of heads that the label an earlier run left vouches for (acked-heads.ts), as gather() found them. */
   private vouched = new Set<string>();
   /** Task id → when its latest update came (clock ms): what a lost master leaves unconfirmed. */
@@ -367,7 +367,10 @@ export class RunLifecycle {
     });
     if (this.opts.leftoverAcks && subscribed()) {
       // What earlier runs left unacknowledged, bounded: leaving stays quick.
-      const start = { acknowledged: this.vouched, ...(changedNothing ? { firstRead: this.firstRead } : {}) };
+      // Before any gather() there is no read to start from: an empty one would leave every head
+      // unacknowledged and the label saying that none is.
+      const firstRead = changedNothing ? this.firstRead : undefined;
+      const start = { acknowledged: this.vouched, ...(firstRead ? { firstRead } : {}) };
       await acknowledgeLeftovers(this.opts.operator, this.session, this.frameworkId, this.acks, this.clock, start);
     }
     await this.acks.settled();

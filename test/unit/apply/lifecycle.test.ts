@@ -216,6 +216,65 @@ describe('RunLifecycle on a fake clock', () => {
   });
 });
 
+describe('RunLifecycle leaving with leftover acknowledgements', () => {
+  /** A lifecycle whose master lists one task of the framework, its head `uuid` forwarded. */
+  function withHead(uuid: string) {
+    const clock = new FakeClock();
+    const session = new FakeScheduler(clock);
+    let reads = 0;
+    const task = {
+      task_id: { value: 'web.0.x' },
+      framework_id: { value: 'fw' },
+      agent_id: { value: 'a1' },
+      state: 'TASK_RUNNING',
+      status_update_state: 'TASK_RUNNING',
+      status_update_uuid: uuid,
+    };
+    const operator = {
+      getTasks: async () => {
+        reads++;
+        return { tasks: [task] };
+      },
+      getAgents: async () => ({ agents: [agent(cluster)] }),
+    } as unknown as ConstructorParameters<typeof RunLifecycle>[0]['operator'];
+    const life = new RunLifecycle({
+      session,
+      events: new FakeEvents(clock),
+      frameworkId: 'fw',
+      operator,
+      emit: () => undefined,
+      clock,
+      leftoverAcks: true,
+    });
+    /** Leaves, moving the fake clock on while the leaving pass waits between its reads. */
+    const leave = async (changedNothing: boolean) => {
+      let left = false;
+      const leaving = life.leave(changedNothing).finally(() => (left = true));
+      while (!left) {
+        await new Promise((resolve) => setImmediate(resolve));
+        clock.advance(100);
+      }
+      await leaving;
+    };
+    return { session, life, leave, reads: () => reads };
+  }
+
+  it('a run that changed nothing but never gathered reads the heads, and acknowledges them', async () => {
+    const { session, leave } = withHead('u1');
+    await leave(true);
+    expect(session.of('ack').map((c) => c.ids)).toEqual([['u1']]);
+  });
+
+  it('a run that changed nothing since gather() starts the leaving pass from that read', async () => {
+    const { session, life, leave, reads } = withHead('u1');
+    await life.gather();
+    await leave(true);
+    // The gather's read, and one after the acknowledgement: none at the start of the pass.
+    expect(reads()).toBe(2);
+    expect(session.of('ack').map((c) => c.ids)).toEqual([['u1']]);
+  });
+});
+
 describe('ApplyRound on a fake clock', () => {
   it('fails a launch no offer fits at --pending-timeout, not before', async () => {
     const { clock, life, rec, session } = setup();
