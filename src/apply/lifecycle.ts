@@ -81,10 +81,15 @@ export class RunLifecycle {
   closedError: unknown;
   /** `agents` by id: offers and report rows look agents up per item, thousands of times. */
   private agentById = new Map<string | undefined, OperatorAgent>();
-  /** The framework's tasks as gather() read them (GET_TASKS), once it has: the leaving pass may reuse them. */
+  /** gather() has read the master. */
+  private gathered = false;
+  /**
+   * The framework's tasks as the first gather() read them (GET_TASKS), until a later read
+   * supersedes them: the leaving pass of a run that changed nothing since may reuse them.
+   */
   private firstRead?: StreamHead[];
   /** Uuids of heads that the label an earlier run left vouches for (acked-heads.ts), as gather() found them. */
-  private vouched = new Set<string>();
+  private readonly vouched = new Set<string>();
   /** Task id → when its latest update came (clock ms): what a lost master leaves unconfirmed. */
   readonly heardAt = new Map<string, number>();
   private suppressed = false;
@@ -111,11 +116,24 @@ export class RunLifecycle {
   async gather(): Promise<void> {
     const cluster = await readCluster(this.opts.operator, this.frameworkId);
     this.observed = new ObservedTasks(cluster.observed);
-    this.firstRead = cluster.tasks;
-    // The label as the session subscribed with it: what the framework had, carried forward.
-    const label = this.session.info.labels?.labels?.find((l) => l.key === LABEL_ACKED_HEADS)?.value;
-    for (const uuid of knownAcknowledged(label, cluster.tasks)) this.vouched.add(uuid);
     this.setAgents(cluster.agents);
+    // Both serve only the leaving pass of leftoverAcks.
+    if (!this.opts.leftoverAcks) return;
+    this.firstRead = this.gathered ? undefined : cluster.tasks;
+    this.gathered = true;
+    // The label as the session subscribed with it: what the framework had, carried forward.
+    // It can vouch for a head only if this run knows nothing of it yet: after the first read,
+    // heads that changed are updates this run acknowledged, and the digests (every head of
+    // the framework) are computed again only when a read shows one it does not know (a task
+    // whose agent came back, say), not at every round of a controller.
+    const label = this.session.info.labels?.labels?.find((l) => l.key === LABEL_ACKED_HEADS)?.value;
+    if (label !== undefined && cluster.tasks.some((h) => this.unknownHead(h.status_update_uuid)))
+      for (const uuid of knownAcknowledged(label, cluster.tasks)) this.vouched.add(uuid);
+  }
+
+  /** A head this run neither found vouched for nor acknowledged. */
+  private unknownHead(uuid: string | undefined): boolean {
+    return uuid !== undefined && !this.vouched.has(uuid) && !this.acks.has(uuid);
   }
 
   /** Offers from agents not seen yet: read the agents again (placement needs their attributes). */
@@ -352,8 +370,9 @@ export class RunLifecycle {
 
   /**
    * Leaves the subscription: offers back, suppressed, every update acknowledged, closed.
-   * `changedNothing`: no launch or kill since gather(), so its GET_TASKS read is still
-   * the master's view and the leaving pass starts from it (pending-acks.ts).
+   * `changedNothing`: no launch or kill since the first gather(), so its GET_TASKS read is
+   * still the master's view and the leaving pass starts from it (pending-acks.ts), unless a
+   * later gather() read the master again.
    */
   async leave(changedNothing = false): Promise<void> {
     await this.declineAll(REFUSE_WHEN_DONE);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApplyRound } from '../../../src/apply/apply-round.js';
 import type { ApplyRoundOptions } from '../../../src/apply/apply-context.js';
+import { ackedHeadsLabel, LABEL_ACKED_HEADS } from '../../../src/apply/acked-heads.js';
 import { RunLifecycle } from '../../../src/apply/lifecycle.js';
 import type { Round } from '../../../src/apply/round.js';
 import { KILL_RETRY_MS, Tracker } from '../../../src/apply/tracker.js';
@@ -217,24 +218,25 @@ describe('RunLifecycle on a fake clock', () => {
 });
 
 describe('RunLifecycle leaving with leftover acknowledgements', () => {
-  /** A lifecycle whose master lists one task of the framework, its head `uuid` forwarded. */
-  function withHead(uuid: string) {
+  const head = (uuid: string) => ({
+    task_id: { value: 'web.0.x' },
+    framework_id: { value: 'fw' },
+    agent_id: { value: 'a1' },
+    state: 'TASK_RUNNING' as const,
+    status_update_state: 'TASK_RUNNING' as const,
+    status_update_uuid: uuid,
+  });
+
+  /**
+   * A lifecycle whose master lists one task of the framework, its head `uuid` forwarded,
+   * from read `listedFrom` on (0: the first).
+   */
+  function withHead(uuid: string, listedFrom = 0) {
     const clock = new FakeClock();
     const session = new FakeScheduler(clock);
     let reads = 0;
-    const task = {
-      task_id: { value: 'web.0.x' },
-      framework_id: { value: 'fw' },
-      agent_id: { value: 'a1' },
-      state: 'TASK_RUNNING',
-      status_update_state: 'TASK_RUNNING',
-      status_update_uuid: uuid,
-    };
     const operator = {
-      getTasks: async () => {
-        reads++;
-        return { tasks: [task] };
-      },
+      getTasks: async () => ({ tasks: reads++ >= listedFrom ? [head(uuid)] : [] }),
       getAgents: async () => ({ agents: [agent(cluster)] }),
     } as unknown as ConstructorParameters<typeof RunLifecycle>[0]['operator'];
     const life = new RunLifecycle({
@@ -258,6 +260,18 @@ describe('RunLifecycle leaving with leftover acknowledgements', () => {
     };
     return { session, life, leave, reads: () => reads };
   }
+
+  it('a head the label vouches for is not acknowledged, though only a later read lists it', async () => {
+    const { session, life, leave } = withHead('u1', 1);
+    session.info = {
+      ...session.info,
+      labels: { labels: [{ key: LABEL_ACKED_HEADS, value: ackedHeadsLabel([head('u1')], () => true) }] },
+    };
+    await life.gather();
+    await life.gather();
+    await leave(false);
+    expect(session.of('ack')).toEqual([]);
+  });
 
   it('a run that changed nothing but never gathered reads the heads, and acknowledges them', async () => {
     const { session, leave } = withHead('u1');
