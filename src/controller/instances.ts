@@ -120,15 +120,15 @@ export class Instances {
     const unknown: string[] = [];
     for (const [name, d] of this.specs) {
       const spec = { goal: d.loaded.spec.goal, policy: d.policy };
-      if (d.loaded.spec.schedule !== undefined) {
-        this.rebuildRuns(name, d, records, now);
-        continue;
-      }
-      for (let i = 0; i < d.loaded.spec.instances; i++) {
-        const key = `${name}/${i}`;
-        const c = carriedOver(records.get(key) ?? [], d.loaded.hash, spec, now);
-        if (c.unknown) unknown.push(key);
-        const { live, unknown: _, ...rest } = c;
+      const scheduled = d.loaded.spec.schedule !== undefined;
+      const keys = scheduled
+        ? this.runKeys(name, d, records)
+        : Array.from({ length: d.loaded.spec.instances }, (_, i) => `${name}/${i}`);
+      for (const key of keys) {
+        const { live, unknown: none, ...rest } = carriedOver(records.get(key) ?? [], d.loaded.hash, spec, now);
+        // A run's instance with no task of the current spec is not retried; any other starts from zero.
+        if (none && scheduled) continue;
+        if (none) unknown.push(key);
         this.byKey.set(key, { key, hash: d.loaded.hash, ...rest, live: new Set(live) });
       }
     }
@@ -136,16 +136,15 @@ export class Instances {
   }
 
   /**
-   * A scheduled job's runs as the master lists them: under `allow` every run found goes on
-   * (a failed instance retried within its run); under `forbid` and `replace` only the newest,
-   * which superseded the others. An instance with no task of the current spec is not retried.
+   * A scheduled job's instances to rebuild, of the runs the master lists: under `allow`
+   * every run found goes on (a failed instance retried within its run); under `forbid` and
+   * `replace` only the newest, which superseded the others (recorded in `firstRun`).
    */
-  private rebuildRuns(
+  private runKeys(
     name: string,
     d: { loaded: LoadedSpec; policy: BackoffPolicy },
     records: ReadonlyMap<string, readonly TaskRecord[]>,
-    now: number,
-  ): void {
+  ): string[] {
     const keys = [...records.keys()].flatMap((key) => {
       const k = parseInstanceKey(key);
       return k?.name === name && k.run !== undefined && k.instance < d.loaded.spec.instances
@@ -153,16 +152,9 @@ export class Instances {
         : [];
     });
     const newest = keys.reduce<string | undefined>((m, k) => (m === undefined || k.run > m ? k.run : m), undefined);
-    if (newest === undefined) return;
+    if (newest === undefined) return [];
     if (d.loaded.spec.schedule?.concurrencyPolicy !== 'allow') this.firstRun.set(name, newest);
-    const spec = { goal: d.loaded.spec.goal, policy: d.policy };
-    for (const { key } of keys) {
-      if (this.desired(key) === undefined) continue;
-      const c = carriedOver(records.get(key) ?? [], d.loaded.hash, spec, now);
-      if (c.unknown) continue;
-      const { live, unknown: _, ...rest } = c;
-      this.byKey.set(key, { key, hash: d.loaded.hash, ...rest, live: new Set(live) });
-    }
+    return keys.flatMap(({ key }) => (this.desired(key) === undefined ? [] : [key]));
   }
 
   /** What a launch of `key` carries in its labels now (model/restart-labels.ts). */
