@@ -69,6 +69,42 @@ describe('Tracker launches', () => {
     expect(t.finished()).toBe(true);
   });
 
+  it('knows which launches wait for an offer through every change: placed, dropped, held, settled, replaced', () => {
+    const t = new Tracker();
+    const a = t.addLaunch(item({ taskId: 'a' }), loaded());
+    const b = t.addLaunch(item({ taskId: 'b', instance: 1 }), loaded());
+    const c = t.addLaunch(item({ taskId: 'c', instance: 2 }), loaded());
+    // The brute-force answer, to compare with after each step.
+    const waiting = () => [...t.launches.values()].filter((l) => !l.settled && !l.launched && l.held === undefined);
+    const check = () => {
+      expect(t.pending()).toEqual(waiting());
+      expect(t.hasPending()).toBe(waiting().length > 0);
+    };
+    check();
+    t.placed(a, placement);
+    t.hold(b, 'batch');
+    check();
+    expect(t.pending()).toEqual([c]);
+    t.unlaunch(a); // the ACCEPT failed: waits again, in its first place in the order
+    check();
+    expect(t.pending()).toEqual([a, c]);
+    t.hold(b, undefined);
+    t.settle(c, false);
+    check();
+    expect(t.pending()).toEqual([a, b]);
+    t.placed(a, placement);
+    t.placed(b, placement);
+    check();
+    expect(t.hasPending()).toBe(false);
+    // A second launch for the same task id replaces the first, which no longer counts.
+    const a2 = t.addLaunch(item({ taskId: 'a' }), loaded());
+    check();
+    expect(t.pending()).toEqual([a2]);
+    t.unlaunch(a); // the replaced record changes nothing
+    check();
+    expect(t.pending()).toEqual([a2]);
+  });
+
   it('ignores updates once settled', () => {
     const t = new Tracker();
     const l = t.addLaunch(item(), loaded());
