@@ -36,7 +36,12 @@ export type StreamHead = Pick<
   awaitingHealth?: true;
 };
 
-export function streamHead(t: Task): StreamHead {
+/** The heads of `frameworkId`'s tasks in a GET_TASKS answer's active list. */
+export function headsOf(tasks: readonly Task[], frameworkId: string): StreamHead[] {
+  return tasks.filter((t) => t.framework_id.value === frameworkId).map(streamHead);
+}
+
+function streamHead(t: Task): StreamHead {
   const { task_id, framework_id, agent_id, state, status_update_state, status_update_uuid } = t;
   const head: StreamHead = { task_id, framework_id, agent_id, state, status_update_state, status_update_uuid };
   if (awaitingHealth(t)) head.awaitingHealth = true;
@@ -56,8 +61,11 @@ export async function readCluster(operator: ClusterReader, frameworkId: string |
   const [tasks, agents] = await Promise.all([operator.getTasks(), operator.getAgents()]);
   const active = agents.agents;
   if (frameworkId === undefined) return { observed: [], agents: active, tasks: [] };
-  const mine = tasks.tasks.filter((t) => t.framework_id.value === frameworkId).map(streamHead);
-  return { observed: observeTasks(tasks, frameworkId, active), agents: active, tasks: mine };
+  return {
+    observed: observeTasks(tasks, frameworkId, active),
+    agents: active,
+    tasks: headsOf(tasks.tasks, frameworkId),
+  };
 }
 
 /** The label's text per spec: every instance of a task carries the same one. */

@@ -29,7 +29,7 @@ import type { OperatorClient } from '../mesos/operator.js';
 import type { SchedulerSession } from '../mesos/scheduler.js';
 import type { Acknowledger } from './acks.js';
 import { ackedHeadsLabel, LABEL_ACKED_HEADS } from './acked-heads.js';
-import { type StreamHead, streamHead } from './cluster.js';
+import { headsOf, type StreamHead } from './cluster.js';
 import { type Clock, sleep } from './clock.js';
 
 export interface PendingAcksOptions {
@@ -126,8 +126,7 @@ export async function acknowledgePending(
   let readMs = 0;
   for (;;) {
     const started = opts.now();
-    const tasks =
-      known ?? (await operator.getTasks()).tasks.filter((t) => t.framework_id.value === frameworkId).map(streamHead);
+    const tasks = known ?? headsOf((await operator.getTasks()).tasks, frameworkId);
     if (known === undefined) readMs = opts.now() - started;
     known = undefined;
     let waiting = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Acknowledger } from '../../../src/apply/acks.js';
-import { streamHead } from '../../../src/apply/cluster.js';
+import { headsOf } from '../../../src/apply/cluster.js';
 import { ackedHeadsLabel, LABEL_ACKED_HEADS } from '../../../src/apply/acked-heads.js';
 import { acknowledgePending, recordAcknowledged } from '../../../src/apply/pending-acks.js';
 import type { OperatorClient } from '../../../src/mesos/operator.js';
@@ -70,7 +70,7 @@ describe('acknowledgePending', () => {
     const o = opts();
     const { sent } = await acknowledgePending(m.operator, s, 'fw', new Acknowledger(() => undefined), {
       ...o,
-      firstRead: first.map(streamHead),
+      firstRead: headsOf(first, 'fw'),
     });
     expect(sent).toBe(2);
     expect(acked).toEqual(['t1:u1', 't2:u2']);
@@ -87,7 +87,7 @@ describe('acknowledgePending', () => {
     const o = opts();
     await acknowledgePending(m.operator, s, 'fw', new Acknowledger(() => undefined), {
       ...o,
-      firstRead: first.map(streamHead),
+      firstRead: headsOf(first, 'fw'),
     });
     expect(acked).toEqual(['t1:u1']);
     expect(m.reads()).toBe(10);
@@ -114,7 +114,7 @@ describe('acknowledgePending', () => {
       ...opts(),
       ...c,
       followUpMs: 4_000,
-      firstRead: first.map(streamHead),
+      firstRead: headsOf(first, 'fw'),
     });
     expect(acked).toEqual(['t1:u1', 't2:u2']);
     // Watched for 4 s: a read every 800 ms (400 reading, 400 pausing), not every 500 ms.
@@ -128,7 +128,7 @@ describe('acknowledgePending', () => {
     const { s, acked } = session();
     acks.ack(s, { task_id: { value: 't1' }, state: 'TASK_RUNNING', uuid: 'u1' } as TaskStatus);
     const o = opts();
-    const { sent } = await acknowledgePending(m.operator, s, 'fw', acks, { ...o, firstRead: first.map(streamHead) });
+    const { sent } = await acknowledgePending(m.operator, s, 'fw', acks, { ...o, firstRead: headsOf(first, 'fw') });
     expect(sent).toBe(0);
     expect(acked).toEqual(['t1:u1']);
     expect(o.now()).toBe(0);
@@ -174,7 +174,7 @@ describe('acknowledgePending', () => {
     const o = opts();
     const { sent, heads } = await acknowledgePending(m.operator, s, 'fw', new Acknowledger(() => undefined), {
       ...o,
-      firstRead: first.map(streamHead),
+      firstRead: headsOf(first, 'fw'),
       acknowledged: new Set(['u1', 'u2', 'u3']),
     });
     // t1 (even though its health verdict is outstanding: its head was acknowledged before) and
@@ -200,7 +200,7 @@ describe('recordAcknowledged', () => {
     };
     return { s, updates };
   }
-  const heads = [head('t1', 'u1', 'TASK_RUNNING'), head('t2', 'u2', 'TASK_RUNNING')].map(streamHead);
+  const heads = headsOf([head('t1', 'u1', 'TASK_RUNNING'), head('t2', 'u2', 'TASK_RUNNING')], 'fw');
 
   it('writes the label when it says something new, keeping the other labels and the roles suppressed', async () => {
     const { s, updates } = holder({ labels: [{ key: 'mesos-apply/holder-run', value: 'r1' }] });
