@@ -133,7 +133,7 @@ export class Master implements MasterLink {
     });
     this.runAllocation();
     // The agents resend the heads of the framework's update queues now (recorded: 2 ms later).
-    for (const agent of this.state.agents.values()) agent.handle.resendPending(fw.id);
+    this.resendPending(fw);
   }
 
   /**
@@ -144,8 +144,16 @@ export class Master implements MasterLink {
     const outcome = updateFramework(this.state, fw, call);
     if ('error' in outcome) return outcome.error;
     this.scheduleAllocation();
-    if (outcome.changed) for (const agent of this.state.agents.values()) agent.handle.resendPending(fw.id);
+    if (outcome.changed) this.resendPending(fw);
     return undefined;
+  }
+
+  /**
+   * Every agent resends the head of each of the framework's update queues, as Mesos agents
+   * do when the framework (re-)subscribes or its FrameworkInfo changes.
+   */
+  private resendPending(fw: MasterFramework): void {
+    for (const agent of this.state.agents.values()) agent.handle.resendPending(fw.id);
   }
 
   /** Looks a framework up for a non-SUBSCRIBE call. */
