@@ -101,21 +101,24 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   }
 }
 
-/** When the subscription was last lost (ms since the epoch): the report says what is unconfirmed since. */
-interface ConnectionLoss {
+/**
+ * When the subscription was last lost (ms, on the run's clock: the lifecycle's `heardAt`
+ * is compared with it): the report says what is unconfirmed since.
+ */
+export interface ConnectionLoss {
   at?: number;
 }
 
 /** What a run says the moment its subscription is lost, and at each further attempt. */
-function reconnectingNote(emit: Emit, lost: ConnectionLoss): (attempt: number) => void {
+export function reconnectingNote(emit: Emit, lost: ConnectionLoss, clock: Clock): (attempt: number) => void {
   return (attempt) => {
-    if (attempt === 1) lost.at = Date.now();
+    if (attempt === 1) lost.at = clock.now();
     emit({ type: 'note', message: `connection to the master lost, reconnecting (attempt ${attempt})` });
   };
 }
 
 export function sessionFor(
-  input: Pick<ApplyInput, 'specs' | 'framework' | 'failoverTimeout' | 'client'> & { emit?: Emit },
+  input: Pick<ApplyInput, 'specs' | 'framework' | 'failoverTimeout' | 'client' | 'clock'> & { emit?: Emit },
   holder: Holder,
   existing: OperatorFramework | undefined,
   lost: ConnectionLoss = {},
@@ -132,7 +135,9 @@ export function sessionFor(
   return new SchedulerSession({
     ...input.client,
     frameworkInfo: info,
-    ...(input.emit === undefined ? {} : { onReconnecting: reconnectingNote(input.emit, lost) }),
+    ...(input.emit === undefined
+      ? {}
+      : { onReconnecting: reconnectingNote(input.emit, lost, input.clock ?? systemClock) }),
   });
 }
 
