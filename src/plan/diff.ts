@@ -118,7 +118,8 @@ function diffInstance(
     const rest = active.filter((t) => t !== keep).map((t) => deleteItem(t, 'superseded'));
     return [{ ...base, action: 'unchanged', taskId: keep.taskId, oldState: keep.state }, ...rest];
   }
-  const finished = tasks.filter((t) => t.state === 'TASK_FINISHED' && t.specHash === s.hash && ours(t));
+  // Another run's tasks come here only while active (tasksOfSpec): a finished one is ours.
+  const finished = tasks.filter((t) => t.state === 'TASK_FINISHED' && t.specHash === s.hash);
   if (s.spec.goal === 'finished' && finished.length > 0 && !again) {
     const done = newest(finished);
     return [{ ...base, action: 'unchanged', taskId: done.taskId, oldState: done.state }];
