@@ -17,6 +17,7 @@ import type { MasterSetOptions } from '../../mesos/masters.js';
 import type { OperatorClient } from '../../mesos/operator.js';
 import { frameworkTasks, type FrameworkTasks } from '../../apply/inspect.js';
 import { matchesSelector } from '../../model/ids.js';
+import type { ObservedTask } from '../../model/observed.js';
 import { isActive, isTerminal } from '../../model/states.js';
 import { parseDuration } from '../../manifest/duration.js';
 import { EXIT } from '../exit-codes.js';
@@ -80,10 +81,13 @@ export function sinceOf(text: string | undefined, now: number): number | undefin
   return at;
 }
 
-/** Running at or after `since`: still active, or its latest status (its end) is not before it. */
-function ranSince(t: Entry, since: number): boolean {
-  const last = Math.max(0, ...(t.observed.statuses ?? []).map((s) => s.timestamp ?? 0));
-  return isActive(t.observed.state) || last * 1000 >= since;
+/**
+ * Running at or after `since`: still active, or its latest status (its end) is not before
+ * it. The end as its own status dates it: an earlier status stamped later by another clock
+ * (an agent's, ahead of the master's that dated a TASK_GONE) does not keep the task.
+ */
+export function ranSince(t: Pick<ObservedTask, 'state' | 'lastStatus'>, since: number): boolean {
+  return isActive(t.state) || (t.lastStatus?.timestamp ?? 0) * 1000 >= since;
 }
 
 export async function runLogs(args: LogsArgs, globals: GlobalOptions, io: Io): Promise<number> {
@@ -106,7 +110,7 @@ export async function runLogs(args: LogsArgs, globals: GlobalOptions, io: Io): P
       }
       const q = { name, selector, previous: args.previous === true };
       const picked = logTargets(ft.tasks, typeof args.instance === 'number' ? { ...q, instance: args.instance } : q);
-      const targets = since === undefined ? picked : picked.filter((t) => ranSince(t, since));
+      const targets = since === undefined ? picked : picked.filter((t) => ranSince(t.observed, since));
       // Tasks there are, none of them ran since then: nothing to print, nothing wrong.
       if (picked.length > 0 && targets.length === 0) return EXIT.OK;
       if (targets.length === 0 || ft.frameworkId === undefined) {
