@@ -5,7 +5,7 @@
  */
 import type { AgentFilesClient } from '../mesos/agent-files.js';
 import type { OperatorClient } from '../mesos/operator.js';
-import type { OperatorAgent, Task, TaskInfo } from '../mesos/types.js';
+import type { GetTasks, OperatorAgent, Task, TaskInfo } from '../mesos/types.js';
 import { observeTasks, type ObservedTask } from '../model/observed.js';
 import type { TaskSpec } from '../model/spec.js';
 import { LABEL_SECRETS } from '../manifest/secrets.js';
@@ -57,8 +57,13 @@ function awaitingHealth(t: Task): boolean {
 /** What reading the cluster asks of the operator API (a fake one in unit tests). */
 export type ClusterReader = Pick<OperatorClient, 'getTasks' | 'getAgents'>;
 
-export async function readCluster(operator: ClusterReader, frameworkId: string | undefined): Promise<ClusterView> {
-  const [tasks, agents] = await Promise.all([operator.getTasks(), operator.getAgents()]);
+/** `read`: a GET_TASKS answer the caller already has, still current: only the agents are read. */
+export async function readCluster(
+  operator: ClusterReader,
+  frameworkId: string | undefined,
+  read?: GetTasks,
+): Promise<ClusterView> {
+  const [tasks, agents] = await Promise.all([read ?? operator.getTasks(), operator.getAgents()]);
   const active = agents.agents;
   if (frameworkId === undefined) return { observed: [], agents: active, tasks: [] };
   return {

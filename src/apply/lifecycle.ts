@@ -24,14 +24,15 @@
  *   await life.leave();                            // decline, suppress, ack, close
  *
  * `life.observed` stays current between rounds (launches added, updates folded in), so a later
- * round may plan from it without gathering again; `gather()` reads the master afresh.
+ * round may plan from it without gathering again; `gather()` reads the master afresh (the
+ * tasks from a read the caller hands over with useTasksRead, while no event came between).
  * Invariants:
  *  - every update with a uuid is acknowledged (acks.ts), whoever launched the task;
  *  - every wait is on `clock` and `events`: a fake of each drives the loop in unit tests;
  *  - the session is never torn down here.
  */
 import type { SessionEvent } from '../mesos/scheduler.js';
-import type { Offer, OperatorAgent, TaskStatus } from '../mesos/types.js';
+import type { GetTasks, Offer, OperatorAgent, TaskStatus } from '../mesos/types.js';
 import { ObservedTasks } from '../model/observed.js';
 import { readCluster, type ClusterReader, type StreamHead } from './cluster.js';
 import type { Clock } from './clock.js';
@@ -83,6 +84,8 @@ export class RunLifecycle {
   private agentById = new Map<string | undefined, OperatorAgent>();
   /** gather() has read the master. */
   private gathered = false;
+  /** A GET_TASKS answer the next gather() starts from, until an event is handled (useTasksRead). */
+  private tasksRead?: GetTasks;
   /**
    * The framework's tasks as the first gather() read them (GET_TASKS), until a later read
    * supersedes them: the leaving pass of a run that changed nothing since may reuse them.
@@ -112,9 +115,21 @@ export class RunLifecycle {
     return this.opts.session;
   }
 
+  /**
+   * A GET_TASKS answer the caller read after subscribing (the controller's history read):
+   * the next gather() starts from it instead of reading the tasks again, unless an event is
+   * handled first (an update the answer may predate would be lost with the stale list). The
+   * caller launches and kills nothing in between: those go through rounds, after gather().
+   */
+  useTasksRead(tasks: GetTasks): void {
+    this.tasksRead = tasks;
+  }
+
   /** The framework's tasks and the agents, as the master sees them now. */
   async gather(): Promise<void> {
-    const cluster = await readCluster(this.opts.operator, this.frameworkId);
+    const read = this.tasksRead;
+    this.tasksRead = undefined;
+    const cluster = await readCluster(this.opts.operator, this.frameworkId, read);
     this.observed = new ObservedTasks(cluster.observed);
     this.setAgents(cluster.agents);
     // Both serve only the leaving pass of leftoverAcks.
@@ -246,6 +261,7 @@ export class RunLifecycle {
   }
 
   private async dispatch(ev: SessionEvent): Promise<Stop | undefined> {
+    this.tasksRead = undefined;
     if (ev.kind === 'closed') {
       this.closedError = ev.error;
       return 'closed';

@@ -36,7 +36,7 @@ import type { Holder } from '../apply/holder.js';
 import type { MasterSetOptions } from '../mesos/masters.js';
 import { OperatorClient } from '../mesos/operator.js';
 import type { SchedulerSession } from '../mesos/scheduler.js';
-import type { OperatorFramework, TaskStatus } from '../mesos/types.js';
+import type { GetTasks, OperatorFramework, TaskStatus } from '../mesos/types.js';
 import { effectiveRollout, type LoadedSpec } from '../model/spec.js';
 import { observeTasks, type ObservedTask } from '../model/observed.js';
 import { restartLabels } from '../model/restart-labels.js';
@@ -200,7 +200,10 @@ export class Controller {
     });
     // What is out there: every task the master knows of ours answers (implicit reconciliation).
     await session.reconcile([]).catch(() => undefined);
-    await this.readHistory(operator, frameworkId);
+    const read = await this.readHistory(operator, frameworkId);
+    // The first round's gather starts from the same read: no update has been handled since,
+    // and nothing launched or killed (rounds do that, after their gather).
+    if (read !== undefined) life.useTasksRead(read);
     let lastResync = this.now();
     let roundDue = true;
     let failedOver = false;
@@ -461,12 +464,15 @@ export class Controller {
    * Leading anew: what earlier leaders left in the master's task list, read before any
    * update is taken from the stream. Each instance's restart state (carried.ts: a takeover
    * continues the backoff, and `get` shows the counts carried over) and the scheduled jobs'
-   * last runs (missed runs after them are caught up).
+   * last runs (missed runs after them are caught up). Returns the master's answer, unless
+   * it could not be read.
    */
-  private async readHistory(operator: OperatorClient, frameworkId: string): Promise<void> {
+  private async readHistory(operator: OperatorClient, frameworkId: string): Promise<GetTasks | undefined> {
+    let tasks: GetTasks;
     let observed: ObservedTask[];
     try {
-      observed = observeTasks(await operator.getTasks(), frameworkId);
+      tasks = await operator.getTasks();
+      observed = observeTasks(tasks, frameworkId);
     } catch (e) {
       this.instances.rebuild(new Map(), this.now());
       this.opts.log(
@@ -476,7 +482,7 @@ export class Controller {
         },
         'warn',
       );
-      return;
+      return undefined;
     }
     const now = this.now();
     const unknown = this.instances.rebuild(recordsByInstance(observed), now);
@@ -501,6 +507,7 @@ export class Controller {
       if (t.managed && Number.isFinite(first)) newest.set(t.name, Math.max(newest.get(t.name) ?? 0, first));
     }
     for (const [name, at] of newest) this.runs.seed(name, at);
+    return tasks;
   }
 
   /** The manifests again: a valid set replaces the current one; an invalid one is reported and ignored. */

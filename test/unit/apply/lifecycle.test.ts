@@ -289,6 +289,60 @@ describe('RunLifecycle leaving with leftover acknowledgements', () => {
   });
 });
 
+describe('RunLifecycle gather() from a read the caller has', () => {
+  const task = (state: 'TASK_RUNNING' | 'TASK_FAILED') => ({
+    name: 'web',
+    task_id: { value: 'web.0.x' },
+    framework_id: { value: 'fw' },
+    agent_id: { value: 'a1' },
+    state,
+  });
+
+  function withMaster() {
+    const clock = new FakeClock();
+    const events = new FakeEvents(clock);
+    let reads = 0;
+    const operator = {
+      getTasks: async () => {
+        reads++;
+        return { tasks: [task('TASK_FAILED')] };
+      },
+      getAgents: async () => ({ agents: [agent(cluster)] }),
+    } as unknown as ConstructorParameters<typeof RunLifecycle>[0]['operator'];
+    const life = new RunLifecycle({
+      session: new FakeScheduler(clock),
+      events,
+      frameworkId: 'fw',
+      operator,
+      emit: () => undefined,
+      clock,
+    });
+    return { clock, events, life, reads: () => reads };
+  }
+
+  it('the next gather() starts from it, and only that one', async () => {
+    const { life, reads } = withMaster();
+    life.useTasksRead({ tasks: [task('TASK_RUNNING')] });
+    await life.gather();
+    expect(reads()).toBe(0);
+    expect(life.observed.list.map((t) => t.state)).toEqual(['TASK_RUNNING']);
+    expect(life.agents).toHaveLength(1);
+    await life.gather();
+    expect(reads()).toBe(1);
+    expect(life.observed.list.map((t) => t.state)).toEqual(['TASK_FAILED']);
+  });
+
+  it('once an event was handled, gather() reads the master again', async () => {
+    const { clock, events, life, reads } = withMaster();
+    life.useTasksRead({ tasks: [task('TASK_RUNNING')] });
+    events.push(update('web.0.x', 'TASK_FAILED'), 10);
+    const until = clock.now() + 100;
+    await life.idle(() => until);
+    await life.gather();
+    expect(reads()).toBe(1);
+  });
+});
+
 describe('ApplyRound on a fake clock', () => {
   it('fails a launch no offer fits at --pending-timeout, not before', async () => {
     const { clock, life, rec, session } = setup();
