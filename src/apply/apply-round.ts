@@ -10,7 +10,7 @@
  */
 import type { AgentFilesClient } from '../mesos/agent-files.js';
 import type { Offer, TaskStatus } from '../mesos/types.js';
-import { instanceKey } from '../model/ids.js';
+import { instanceKey, parseInstanceKey } from '../model/ids.js';
 import { namedPortsOf, ObservedTasks } from '../model/observed.js';
 import { launches, makePlan, planItems } from '../plan/plan.js';
 import { blockedMessage } from '../plan/rollout.js';
@@ -138,12 +138,14 @@ export class ApplyRound implements Round {
     });
     if (keys.length === 0) return;
     const want = new Set(keys);
-    const names = new Set(keys.map((k) => k.slice(0, k.lastIndexOf('/'))));
+    const names = new Set(keys.flatMap((k) => parseInstanceKey(k)?.name ?? []));
     const specs = this.opts.specs.filter((s) => names.has(s.spec.name));
-    const plan = makePlan({ ...this.planBasis(), specs, prune: false, allowEmpty: false, offers: [] });
+    // The diff alone: these are placed by placeRound below, on the offers as they come.
+    const items = planItems({ ...this.planBasis(), specs, prune: false, allowEmpty: false });
     const bySpec = new Map(specs.map((s) => [s.spec.name, s]));
-    for (const item of plan.items) {
-      if (!launches(item) || item.action === 'replace' || !want.has(`${item.name}/${item.instance}`)) continue;
+    for (const item of items) {
+      if (!launches(item) || item.action === 'replace' || !want.has(instanceKey(item.name, item.instance, item.run)))
+        continue;
       if (this.tracker.launches.has(item.taskId)) continue;
       const launch = this.tracker.addLaunch(item, bySpec.get(item.name)!);
       this.tracker.waitingSince(launch, now);
