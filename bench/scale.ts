@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import { startLocalCluster, type LocalCluster } from '../src/local/index.js';
 import type { Event, FrameworkInfo, TaskInfo } from '../src/mesos/types.js';
 import { type CliRun, runCli, writePreload } from './support/cli-child.js';
-import { growthExponent, loadAverage } from './support/fit.js';
+import { growthExponent, loadAverage, median } from './support/fit.js';
 import { scaleManifest, scaleProfile } from './support/scale-fixture.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +97,27 @@ function observe(cluster: LocalCluster): Seen {
   return seen;
 }
 
+/** A fresh simulated cluster, observed until `want` tasks run, for the length of `work`. */
+async function onFreshCluster<T>(
+  dir: string,
+  want: number,
+  work: (cluster: LocalCluster, seen: Seen) => Promise<T>,
+): Promise<T> {
+  const cluster = await simCluster(dir);
+  const seen = observe(cluster);
+  seen.want = want;
+  try {
+    return await work(cluster, seen);
+  } finally {
+    await cluster.close();
+  }
+}
+
+/** The flags every CLI run of the bench takes, against the cluster at `url`. */
+function cliFlags(url: string): string[] {
+  return ['--master', url, '--framework', FRAMEWORK, '-q', '-o', 'json'];
+}
+
 function simCluster(dir: string): Promise<LocalCluster> {
   return startLocalCluster({
     port: 0,
@@ -153,16 +174,13 @@ async function size(dir: string, tasks: number): Promise<Record<string, unknown>
   writeFileSync(file, scaleManifest(services, per, AGENTS));
   writeFileSync(changed, scaleManifest(services, per, AGENTS, new Set([0])));
   const load = await loadAverage();
-  const cluster = await simCluster(dir);
-  const seen = observe(cluster);
-  seen.want = services * per;
-  const common = ['--master', cluster.url, '--framework', FRAMEWORK, '-q', '-o', 'json'];
   const steps: Record<string, Step & { running_s?: number; phases?: Record<string, number> }> = {};
   let taskInfos: TaskInfo[] = [];
-  try {
+  let frameworkInfo: FrameworkInfo | undefined;
+  await onFreshCluster(dir, services * per, async (cluster, seen) => {
     const go = async (name: string, args: string[]): Promise<CliRun> => {
       const before = { ...seen.calls };
-      const run = await runCli(dir, [...args, ...common]);
+      const run = await runCli(dir, [...args, ...cliFlags(cluster.url)]);
       steps[name] = step(run, before, seen.calls, name);
       return run;
     };
@@ -170,13 +188,12 @@ async function size(dir: string, tasks: number): Promise<Record<string, unknown>
     const applyPhases = phases(seen, first.startedAt);
     Object.assign(steps.apply as Step, { running_s: applyPhases.all_running, phases: applyPhases });
     taskInfos = [...seen.taskInfos];
+    frameworkInfo = seen.frameworkInfo;
     await go('reapply', ['-f', file]);
     await go('plan', ['plan', '-f', changed]);
     await go('change_one', ['-f', changed, '--timeout', '600']);
     await go('delete_all', ['delete', '-f', changed, '--timeout', '600']);
-  } finally {
-    await cluster.close();
-  }
+  });
   const row: Record<string, unknown> = { tasks: services * per, agents: AGENTS, load, ...steps };
   console.log(`${services * per} tasks on ${AGENTS} simulated agents (load ${load}):`);
   for (const [k, s] of Object.entries(steps))
@@ -184,77 +201,49 @@ async function size(dir: string, tasks: number): Promise<Record<string, unknown>
       `  ${k.padEnd(10)} wall ${s.wall_s} s${s.phases ? ` (at the master: ${JSON.stringify(s.phases)})` : ''}, cpu ${s.cpu_s} s, rss ${s.rss_mb} MB (heap ${s.heap_mb} MB), ${s.http} HTTP requests (${s.max_open} open at most), longest stall ${s.stall_ms} ms, calls ${JSON.stringify(s.calls)}`,
     );
   if (tasks === Math.max(...SIZES)) {
-    const ours = [(steps.apply as Step & { running_s: number }).running_s];
-    const floors = [(await floorRun(dir, taskInfos, seen.frameworkInfo)).running_s];
+    const input = join(dir, 'floor-input.json');
+    writeFileSync(
+      input,
+      JSON.stringify({ framework_info: { ...frameworkInfo, id: undefined }, task_infos: taskInfos }),
+    );
+    const ours = [steps.apply?.phases as Record<string, number>];
+    const floors = [await floorRun(dir, input, taskInfos.length)];
     for (let i = 1; i < PAIRS; i++) {
       ours.push(await applyRun(dir, file, services * per));
-      floors.push((await floorRun(dir, taskInfos, seen.frameworkInfo)).running_s);
+      floors.push(await floorRun(dir, input, taskInfos.length));
     }
-    row.floor = { running_s: median(floors), runs: floors };
-    row.apply_running = { running_s: median(ours), runs: ours };
+    const summary = (runs: Record<string, number>[]) => {
+      const times = runs.map((p) => p.all_running as number);
+      return { running_s: median(times), runs: times, phases: runs };
+    };
+    row.floor = summary(floors);
+    row.apply_running = summary(ours);
   }
   return row;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : r2(((s[mid - 1] as number) + (s[mid] as number)) / 2);
-}
-
-/** One more apply on a fresh cluster, for the floor ratio: s from spawn to the last TASK_RUNNING. */
-async function applyRun(dir: string, file: string, tasks: number): Promise<number> {
-  const cluster = await simCluster(dir);
-  const seen = observe(cluster);
-  seen.want = tasks;
-  try {
-    const run = await runCli(dir, [
-      '-f',
-      file,
-      '--timeout',
-      '600',
-      '--master',
-      cluster.url,
-      '--framework',
-      FRAMEWORK,
-      '-q',
-      '-o',
-      'json',
-    ]);
-    if (run.code !== 0) throw new Error(`apply exited ${run.code}:\n${run.stderr.slice(-1500)}`);
+/** One more apply on a fresh cluster, for the floor ratio: when the master saw each step. */
+function applyRun(dir: string, file: string, tasks: number): Promise<Record<string, number>> {
+  return onFreshCluster(dir, tasks, async (cluster, seen) => {
+    const run = await runCli(dir, ['-f', file, '--timeout', '600', ...cliFlags(cluster.url)]);
+    step(run, {}, {}, 'apply');
     const p = phases(seen, run.startedAt);
     console.log(`  apply again: all ${tasks} running after ${p.all_running} s ${JSON.stringify(p)}`);
-    return p.all_running as number;
-  } finally {
-    await cluster.close();
-  }
+    return p;
+  });
 }
 
-/** The minimal scheduler launches the CLI's TaskInfos on a fresh cluster: s from spawn to the last TASK_RUNNING. */
-async function floorRun(
-  dir: string,
-  taskInfos: TaskInfo[],
-  fi: FrameworkInfo | undefined,
-): Promise<{ running_s: number; phases: Record<string, number> }> {
-  const input = join(dir, 'floor-input.json');
-  writeFileSync(input, JSON.stringify({ framework_info: { ...fi, id: undefined }, task_infos: taskInfos }));
-  const cluster = await simCluster(dir);
-  const seen = observe(cluster);
-  seen.want = taskInfos.length;
-  try {
+/** The minimal scheduler launches the CLI's TaskInfos (in `input`) on a fresh cluster: when the master saw each step. */
+function floorRun(dir: string, input: string, tasks: number): Promise<Record<string, number>> {
+  return onFreshCluster(dir, tasks, async (cluster, seen) => {
     const startedAt = performance.now();
     const child = spawn(process.execPath, [FLOOR, cluster.url, input], { stdio: ['ignore', 'ignore', 'inherit'] });
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     if (code !== 0 || seen.allRunningAt === undefined) throw new Error(`floor scheduler exited ${code}`);
-    const floorPhases = phases(seen, startedAt);
-    const running_s = floorPhases.all_running;
-    console.log(
-      `  minimal scheduler: all ${taskInfos.length} running after ${running_s} s ${JSON.stringify(floorPhases)}`,
-    );
-    return { running_s, phases: floorPhases };
-  } finally {
-    await cluster.close();
-  }
+    const p = phases(seen, startedAt);
+    console.log(`  minimal scheduler: all ${tasks} running after ${p.all_running} s ${JSON.stringify(p)}`);
+    return p;
+  });
 }
 
 async function main(): Promise<void> {

@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
 import { loadManifests } from '../src/manifest/load.js';
 import { bin, root } from './support/cli-path.js';
+import { median } from './support/fit.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -105,11 +106,6 @@ function best(runs: number, fn: () => Promise<void> | void): Promise<number> {
     }
     return min;
   })();
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 /** Median ms of `node ...args` for each of `commands`, spawned in turns, `n` times each. */

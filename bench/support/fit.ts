@@ -17,6 +17,14 @@ export function growthExponent(points: readonly { size: number; cost: number }[]
   return den === 0 ? Number.NaN : Math.round((num / den) * 100) / 100;
 }
 
+/**
+ * The median; of an even count, the higher of the two middle values, so that a check
+ * against a ceiling never leans to passing. Shared by bench/scale and bench/validate.
+ */
+export function median(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+}
+
 /** `uptime`'s one-minute load average, recorded with each figure (the machine is shared). */
 export async function loadAverage(): Promise<number> {
   const { loadavg } = await import('node:os');
