@@ -24,7 +24,7 @@
  * instance (`unknown`, which the controller logs).
  */
 import type { TaskState } from '../mesos/types.js';
-import { attemptOf, instanceKey, parseInstanceKey } from '../model/ids.js';
+import { attemptOf, instanceKey } from '../model/ids.js';
 import type { ObservedTask } from '../model/observed.js';
 import { NO_RESTARTS, type RestartCounts, restartCountsOf } from '../model/restart-labels.js';
 import { isActive, isTerminal } from '../model/states.js';
@@ -38,6 +38,8 @@ export interface TaskRecord {
   specHash: string;
   state: TaskState;
   counts: RestartCounts;
+  /** Its attempt (model/ids.ts): which of two launched at once came later. */
+  attempt: number;
   /** ms: its first status (launch order). */
   firstAt: number;
   /** ms: its first TASK_RUNNING. */
@@ -72,6 +74,7 @@ export function taskRecord(t: ObservedTask): TaskRecord | undefined {
     specHash: t.specHash,
     state: t.state,
     counts: restartCountsOf(t.labels),
+    attempt: attemptOf(t.taskId, t.name, t.instance, t.specHash, t.run) ?? 0,
     firstAt: Math.min(...statuses.map((s) => ms(s) ?? Number.POSITIVE_INFINITY)),
   };
   const runningAt = ms(statuses.find((s) => s.state === 'TASK_RUNNING'));
@@ -124,12 +127,7 @@ export function carriedOver(
 function newest(tasks: readonly TaskRecord[]): TaskRecord | undefined {
   let best: TaskRecord | undefined;
   for (const t of tasks)
-    if (best === undefined || t.firstAt > best.firstAt || (t.firstAt === best.firstAt && attempt(t) > attempt(best)))
+    if (best === undefined || t.firstAt > best.firstAt || (t.firstAt === best.firstAt && t.attempt > best.attempt))
       best = t;
   return best;
-}
-
-function attempt(t: TaskRecord): number {
-  const k = parseInstanceKey(t.key);
-  return k === undefined ? 0 : (attemptOf(t.taskId, k.name, k.instance, t.specHash, k.run) ?? 0);
 }
