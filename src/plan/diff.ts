@@ -155,20 +155,14 @@ function checkSpecs(specs: readonly LoadedSpec[], opts: DiffOptions): void {
 
 /**
  * The tasks of its name `s` plans with (see `diffInstance`): all of them for an ordinary
- * spec; for a run, its own, and the other runs' active ones when `--replace` names the job
+ * spec; for a run, its own, then the other runs' active ones when `--replace` names the job
  * (the run replaces them: `concurrencyPolicy: replace`). Other runs are otherwise left alone.
  */
-function tasksOfSpec(
-  s: LoadedSpec,
-  named: readonly ObservedTask[],
-  opts: DiffOptions,
-): { mine: ObservedTask[]; others: ObservedTask[] } {
-  if (s.run === undefined) return { mine: [...named], others: [] };
-  const replaces = opts.replace?.has(s.spec.name) === true;
-  return {
-    mine: named.filter((t) => t.run === s.run),
-    others: replaces ? named.filter((t) => t.run !== s.run && isActive(t.state)) : [],
-  };
+function tasksOfSpec(s: LoadedSpec, named: readonly ObservedTask[], opts: DiffOptions): readonly ObservedTask[] {
+  if (s.run === undefined) return named;
+  const mine = named.filter((t) => t.run === s.run);
+  if (opts.replace?.has(s.spec.name) !== true) return mine;
+  return [...mine, ...named.filter((t) => t.run !== s.run && isActive(t.state))];
 }
 
 function groupByInstance(tasks: readonly ObservedTask[]): Map<number, ObservedTask[]> {
@@ -194,20 +188,19 @@ export function diffTasks(
     // launches it nor touches the runs the controller started (no replace, scale-down or
     // prune: its name is in the manifests). `Plan.scheduled` lists it instead.
     if (s.spec.schedule !== undefined) continue;
-    const { mine, others } = tasksOfSpec(
+    const tasks = tasksOfSpec(
       s,
       managed.filter((t) => t.name === s.spec.name),
       opts,
     );
-    // By instance once, not a scan of `mine` per instance: the master keeps up to 1,000
-    // finished tasks per framework, so `mine` can be several times `instances` long.
-    const byInstance = groupByInstance(mine);
-    const othersBy = groupByInstance(others);
+    // By instance once, not a scan of `tasks` per instance: the master keeps up to 1,000
+    // finished tasks per framework, so `tasks` can be several times `instances` long.
+    const byInstance = groupByInstance(tasks);
     for (let i = 0; i < s.spec.instances; i++) {
       const again = s.run === undefined && forced(opts, s.spec.name, i);
-      items.push(...diffInstance(s, i, [...(byInstance.get(i) ?? []), ...(othersBy.get(i) ?? [])], opts, again));
+      items.push(...diffInstance(s, i, byInstance.get(i) ?? [], opts, again));
     }
-    for (const t of [...mine, ...others]) {
+    for (const t of tasks) {
       if (t.instance >= s.spec.instances && isActive(t.state))
         items.push(deleteItem(t, t.run === s.run ? 'scale-down' : 'superseded'));
     }
