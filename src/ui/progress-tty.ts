@@ -95,7 +95,8 @@ export class TtyProgress {
         );
       case 'planned':
         for (const item of event.plan.items) {
-          const e = this.entry(instanceKey(item.name, item.instance, item.run), this.plannedTitle(item));
+          const key = instanceKey(item.name, item.instance, item.run);
+          const e = this.entry(key, plannedTitle(key, item));
           if (item.action === 'unchanged') e.settle('ok');
         }
         return;
@@ -112,13 +113,6 @@ export class TtyProgress {
       case 'note':
         return void this.out.write(`${event.message}\n`);
     }
-  }
-
-  private plannedTitle(item: PlanItem): string {
-    const key = instanceKey(item.name, item.instance, item.run);
-    if (item.action === 'unchanged') return `${key} unchanged`;
-    if (item.action === 'delete') return `${key} to delete`;
-    return `${key} ${item.action}: queued`;
   }
 
   private instance(view: InstanceView): void {
@@ -207,4 +201,11 @@ export class TtyProgress {
     }
     await this.chain;
   }
+}
+
+/** A planned item's line before anything happened to it; `key` is its instance key. */
+function plannedTitle(key: string, item: PlanItem): string {
+  if (item.action === 'unchanged') return `${key} unchanged`;
+  if (item.action === 'delete') return `${key} to delete`;
+  return `${key} ${item.action}: queued`;
 }
