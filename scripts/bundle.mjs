@@ -48,6 +48,11 @@ const { output } = await build({
     dir: outDir,
     format: 'cjs',
     entryFileNames: '[name].cjs',
+    // Non-ASCII characters (yargs' and yaml's own) written as escapes: a chunk that is all
+    // ASCII is read into a one-byte string, which Node decodes and V8 scans faster than the
+    // two-byte string one such character forces. About 6 ms of a cold `validate` on Node 22
+    // (alternating starts against the UTF-8 build).
+    charset: 'ascii',
     chunkFileNames: 'chunks/[name]-[hash].cjs',
     // Whitespace and syntax only: names stay, so an internal error's stack still reads.
     minify: { compress: true, mangle: false, codegen: { removeWhitespace: true } },
