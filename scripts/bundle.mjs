@@ -14,11 +14,13 @@
  * yargs is pinned to 17: yargs 18's string-width compiles Unicode-property regexes at load.
  *
  * Dependencies are resolved as Node would resolve them (their `node` exports), with no
- * aliases to their internal files. One Node builtin is replaced: yargs' `require('assert')`
- * gets src/cli/yargs-assert.ts, which loads Node's `assert` only when a check fails (loading it
- * costs about 20 ms of every cold start on Node 22; that file says how it was measured). No source maps are shipped: names are kept (no mangling),
- * so an internal error's stack still reads. rolldown is the bundler vite (and so vitest)
- * already installs: no package is added to the tree.
+ * aliases to their internal files. One Node builtin is replaced, for yargs alone: its platform
+ * shim's `import ... from 'assert'` gets src/cli/yargs-assert.ts, which loads Node's `assert`
+ * only when a check fails (loading it costs about 20 ms of every cold start on Node 22; that
+ * file says how it was measured). Every other importer (undici) keeps Node's module. No source
+ * maps are shipped: names are kept (no mangling), so an internal error's stack still reads.
+ * rolldown is the bundler vite (and so vitest) already installs: no package is added to the
+ * tree.
  *
  *   node scripts/bundle.mjs
  */
@@ -30,6 +32,35 @@ import { build } from 'rolldown';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'dist/cli');
 
+/** yargs' `assert`, and only yargs': any other importer of `assert` keeps Node's module. */
+function yargsAssert() {
+  const shim = join(root, 'dist/src/cli/yargs-assert.js');
+  const yargsDir = `${join(root, 'node_modules/yargs')}/`;
+  return {
+    name: 'yargs-assert',
+    resolveId(source, importer) {
+      if ((source === 'assert' || source === 'node:assert') && importer?.startsWith(yargsDir)) return shim;
+      return null;
+    },
+  };
+}
+
+/**
+ * `charset: 'ascii'` escapes what code reads, not the legal comments kept verbatim (undici
+ * carries one with an author's name in it); their other characters are written as `\uXXXX`
+ * too, so that no chunk becomes a two-byte string for one letter of a comment.
+ */
+function asciiLegalComments() {
+  return {
+    name: 'ascii-legal-comments',
+    renderChunk(code) {
+      return code.replace(/\/\*![\s\S]*?\*\//g, (comment) =>
+        comment.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+      );
+    },
+  };
+}
+
 rmSync(outDir, { recursive: true, force: true });
 const { output } = await build({
   input: { 'mesos-apply': join(root, 'dist/src/bin.js') },
@@ -40,9 +71,9 @@ const { output } = await build({
   resolve: {
     alias: {
       cliui: join(root, 'node_modules/cliui/build/index.cjs'),
-      assert: join(root, 'dist/src/cli/yargs-assert.js'),
     },
   },
+  plugins: [yargsAssert()],
   logLevel: 'warn',
   output: {
     dir: outDir,
@@ -53,6 +84,7 @@ const { output } = await build({
     // two-byte string one such character forces. About 6 ms of a cold `validate` on Node 22
     // (alternating starts against the UTF-8 build).
     charset: 'ascii',
+    plugins: [asciiLegalComments()],
     chunkFileNames: 'chunks/[name]-[hash].cjs',
     // Whitespace and syntax only: names stay, so an internal error's stack still reads.
     minify: { compress: true, mangle: false, codegen: { removeWhitespace: true } },

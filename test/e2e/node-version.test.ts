@@ -28,4 +28,23 @@ describe('the Node that runs the CLI', () => {
     const v = await runCli(['validate', '-f', 'manifests/hello.yaml']);
     expect(v).toMatchObject({ code: 0, stderr: '' });
   });
+
+  it("loads Node's assert module for no command that passes: the bundle gives yargs its lazy shim", async () => {
+    const preload = path.join(dir, 'modules.cjs');
+    writeFileSync(
+      preload,
+      "process.on('exit', () => require('node:fs').writeFileSync(process.env.MA_MODULES_FILE, process.moduleLoadList.join('\\n')));\n",
+    );
+    const modulesFile = path.join(dir, 'modules.txt');
+    const env = { NODE_OPTIONS: `--require ${preload}`, MA_MODULES_FILE: modulesFile };
+    for (const args of [
+      ['validate', '-f', 'manifests/hello.yaml'],
+      ['validate', '--help'],
+    ]) {
+      expect(await runCli(args, { env })).toMatchObject({ code: 0, stderr: '' });
+      const loaded = readFileSync(modulesFile, 'utf8').split('\n');
+      expect(loaded).toContain('NativeModule fs');
+      expect(loaded.filter((m) => m === 'NativeModule assert' || m === 'NativeModule assert/strict')).toEqual([]);
+    }
+  });
 });

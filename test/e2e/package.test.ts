@@ -66,6 +66,13 @@ describe('npm pack, then npm install -g of the tarball', () => {
     expect(existsSync(path.join(prefix, 'lib/node_modules/mesos-apply/node_modules'))).toBe(false);
   });
 
+  it('ships code that is all ASCII (scripts/bundle.mjs: charset), read faster at every start', () => {
+    const code = files.filter((f) => f.endsWith('.cjs'));
+    expect(code.length).toBeGreaterThan(10);
+    const nonAscii = code.filter((f) => /[^\x00-\x7f]/.test(readFileSync(path.join(REPO, f), 'latin1')));
+    expect(nonAscii).toEqual([]);
+  });
+
   it('installs a mesos-apply that answers --version and validates a manifest', async () => {
     expect(await installed(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
     const manifest = path.join(prefix, 'lib/node_modules/mesos-apply/manifests/hello.yaml');
