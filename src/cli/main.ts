@@ -89,6 +89,10 @@ function helpWidth(io: Io): number {
   return Math.min(80, typeof cols === 'number' && cols > 40 ? cols : 80);
 }
 
+/** The flags every command shares, in the two help groups that list them once. */
+const CONNECTION_FLAGS = ['master', 'framework', 'principal', 'secret-file', 'ca-file', 'insecure'];
+const OUTPUT_FLAGS = ['output', 'timeout', 'quiet', 'color', 'version'];
+
 /**
  * Help lists the command's own flags first (yargs' default group, named first so it comes
  * first), then the flags every command shares, once, in two groups.
@@ -96,10 +100,24 @@ function helpWidth(io: Io): number {
 function groupFlags<T>(y: Argv<T>): Argv<T> {
   return y
     .group(['help'], 'Options:')
-    .group(['master', 'framework', 'principal', 'secret-file', 'ca-file', 'insecure'], 'Connection (every command):')
-    .group(['output', 'timeout', 'quiet', 'color', 'version'], 'Output (every command):');
+    .group(CONNECTION_FLAGS, 'Connection (every command):')
+    .group(OUTPUT_FLAGS, 'Output (every command):');
 }
 
+/**
+ * A command's help for a parse that prints nothing (see `parse`): the shared flags hidden, no
+ * examples. `hide` changes what help lists, never what the parse accepts.
+ */
+function unseenHelp<T>(y: Argv<T>): Argv<T> {
+  let out = y;
+  for (const flag of ['help', ...CONNECTION_FLAGS, ...OUTPUT_FLAGS]) out = out.hide(flag);
+  return out;
+}
+
+/**
+ * The parser. `width` is the terminal's when yargs may print its help, and null for the first
+ * parse of every run, whose help nobody sees (see `parse`).
+ */
 async function build(
   argv: string[],
   width: number | null,
@@ -126,6 +144,7 @@ async function build(
       cmd.describe,
       (sub) => {
         let b = cmd.builder(sub);
+        if (width === null) return unseenHelp(b);
         for (const [ex, what] of cmd.examples) b = b.example(ex, what);
         return groupFlags(b);
       },
@@ -153,9 +172,12 @@ async function parseOnce(argv: string[], width: number | null): Promise<Parsed> 
 
 /**
  * After running a command's handler, yargs renders that command's whole help text and keeps
- * it (for a handler that might show it), so every start pays for a help text nobody reads;
- * unwrapped, it costs much less. So the line is parsed unwrapped, and parsed again, wrapped
- * to the terminal, only when yargs has something to print (help, a completion script).
+ * it (for a handler that might show it), so every start would pay for a help text nobody
+ * reads: measuring and laying out each flag's row is most of what yargs costs a cold
+ * `validate`. So the line is parsed first unwrapped, with only the command's own flags in that
+ * help (`unseenHelp`), and parsed again, wrapped to the terminal and whole, only when yargs
+ * has something to print (help, a completion script). Errors are printed by `main`, never
+ * from yargs' help.
  */
 async function parse(argv: string[], io: Io): Promise<Parsed> {
   const parsed = await parseOnce(argv, null);

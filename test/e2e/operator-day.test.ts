@@ -234,6 +234,7 @@ describe('help, flags and completion', () => {
       expect(r.stdout.indexOf('Output (every command):'), c).toBeGreaterThan(conn);
       expect(r.stdout.slice(conn)).toContain('--principal');
       expect(r.stdout.slice(0, conn)).not.toContain('--principal');
+      if (c) expect(r.stdout.indexOf('Examples:'), c).toBeGreaterThan(conn);
     }
     const logs = (await runCli(['logs', '--help'])).stdout;
     // An example or description word is never split over two lines.
