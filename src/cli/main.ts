@@ -173,11 +173,11 @@ async function parseOnce(argv: string[], width: number | null): Promise<Parsed> 
 /**
  * After running a command's handler, yargs renders that command's whole help text and keeps
  * it (for a handler that might show it), so every start would pay for a help text nobody
- * reads: measuring and laying out each flag's row is most of what yargs costs a cold
- * `validate`. So the line is parsed first unwrapped, with only the command's own flags in that
- * help (`unseenHelp`), and parsed again, wrapped to the terminal and whole, only when yargs
- * has something to print (help, a completion script). Errors are printed by `main`, never
- * from yargs' help.
+ * reads: measuring and laying out each flag's row is the largest part of what yargs costs a
+ * cold `validate`. So the line is parsed first unwrapped, with only the command's own flags in
+ * that help (`unseenHelp`), and parsed again, wrapped to the terminal and whole, only when
+ * yargs has something to print (help, a completion script). Errors are printed by `main`,
+ * never from yargs' help.
  */
 async function parse(argv: string[], io: Io): Promise<Parsed> {
   const parsed = await parseOnce(argv, null);
