@@ -181,11 +181,15 @@ export class LeaseKeeper {
         const session = this.session!;
         const sub = session.subscription;
         if (sub === undefined) {
-          // The session closed between its SUBSCRIBED and now (the stream's next event was unusable).
+          // The session closed between its SUBSCRIBED and now. Another run's SUBSCRIBE in that
+          // moment is the check-then-subscribe race the machine waits out, as when it comes
+          // before the SUBSCRIBED; anything else (the stream's next event was unusable) fails.
           await session.destroy().catch(() => undefined);
           this.session = undefined;
           const why = session.closedBy ?? new MesosError('MA_ERR_CLOSED', 'The subscription ended as soon as it began');
-          return { kind: 'failed', error: errorOf(why) };
+          if (!isFailover(why)) return { kind: 'failed', error: errorOf(why) };
+          this.feed({ type: 'failed_over', launched: 0 });
+          return undefined;
         }
         const out: LeaseOutcome = { kind: 'held', session, sub };
         if (this.existing) out.existing = this.existing;
