@@ -159,10 +159,7 @@ export class LeaseKeeper {
           const sub = await this.within(session.start(), 'answer the SUBSCRIBE');
           this.feed({ type: 'subscribed', frameworkId: sub.frameworkId });
         } catch (e) {
-          await session.destroy().catch(() => undefined);
-          this.session = undefined;
-          if (!isFailover(e)) throw e;
-          this.feed({ type: 'failed_over', launched: 0 });
+          await this.subscriptionLost(session, e);
         }
         return undefined;
       }
@@ -181,14 +178,10 @@ export class LeaseKeeper {
         const session = this.session!;
         const sub = session.subscription;
         if (sub === undefined) {
-          // The session closed between its SUBSCRIBED and now. Another run's SUBSCRIBE in that
-          // moment is the check-then-subscribe race the machine waits out, as when it comes
-          // before the SUBSCRIBED; anything else (the stream's next event was unusable) fails.
-          await session.destroy().catch(() => undefined);
-          this.session = undefined;
+          // The session closed between its SUBSCRIBED and now: by another run's SUBSCRIBE, or
+          // because the stream's next event was unusable.
           const why = session.closedBy ?? new MesosError('MA_ERR_CLOSED', 'The subscription ended as soon as it began');
-          if (!isFailover(why)) return { kind: 'failed', error: errorOf(why) };
-          this.feed({ type: 'failed_over', launched: 0 });
+          await this.subscriptionLost(session, why);
           return undefined;
         }
         const out: LeaseOutcome = { kind: 'held', session, sub };
@@ -201,6 +194,18 @@ export class LeaseKeeper {
         return { kind: 'failed', error };
       }
     }
+  }
+
+  /**
+   * This run's SUBSCRIBE did not end in a held lease. Another run's SUBSCRIBE, before this
+   * one's SUBSCRIBED or just after it, is the check-then-subscribe race the machine waits
+   * out; any other `why` is thrown, and acquire() fails the run with it.
+   */
+  private async subscriptionLost(session: SchedulerSession, why: unknown): Promise<void> {
+    await session.destroy().catch(() => undefined);
+    this.session = undefined;
+    if (!isFailover(why)) throw why;
+    this.feed({ type: 'failed_over', launched: 0 });
   }
 
   /** The call's answer, or MA_ERR_TIMEOUT after --timeout (the call is left to its own abort). */
