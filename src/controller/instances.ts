@@ -123,7 +123,7 @@ export class Instances {
       const scheduled = d.loaded.spec.schedule !== undefined;
       const keys = scheduled
         ? this.runKeys(name, d, records)
-        : Array.from({ length: d.loaded.spec.instances }, (_, i) => `${name}/${i}`);
+        : Array.from({ length: d.loaded.spec.instances }, (_, i) => instanceKey(name, i));
       for (const key of keys) {
         const { live, unknown: none, ...rest } = carriedOver(records.get(key) ?? [], d.loaded.hash, spec, now);
         // A run's instance with no task of the current spec is not retried; any other starts from zero.
@@ -241,7 +241,7 @@ export class Instances {
     for (const [name, d] of this.specs) {
       if (scheduled(name)) continue;
       for (let i = 0; i < d.loaded.spec.instances; i++) {
-        const key = `${name}/${i}`;
+        const key = instanceKey(name, i);
         let st = this.byKey.get(key);
         if (st === undefined) {
           st = fresh(key, d.loaded.hash);
